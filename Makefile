@@ -1,0 +1,37 @@
+# hxstakepool — the two set-up commands are `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+SWIFT ?= swift
+# Debian packages each goal needs; installed only when missing.
+BUILD_PKGS := libssl-dev libsqlite3-dev default-libmysqlclient-dev pkg-config openssl
+TEST_PKGS := $(BUILD_PKGS) mariadb-server mariadb-client python3-aiosmtpd nginx-light chromium curl
+BENCH_PKGS := $(BUILD_PKGS) wrk nginx-light
+
+.PHONY: run test bench build deps-build deps-test deps-bench clean
+
+deps-build:
+	@scripts/apt-ensure.sh $(BUILD_PKGS)
+deps-test:
+	@scripts/apt-ensure.sh $(TEST_PKGS)
+deps-bench:
+	@scripts/apt-ensure.sh $(BENCH_PKGS)
+
+build: deps-build
+	$(SWIFT) build
+
+## make run: SQLite + log mail + simulated simnet wallets, web app and stakepoold, on loopback.
+run: deps-build
+	$(SWIFT) build
+	scripts/dev-run.sh
+
+## make test: real MariaDB + SMTP sink (+ nginx) on loopback in a temp dir, then swift test.
+test: deps-test
+	$(SWIFT) build --build-tests
+	scripts/with-test-services.sh $(SWIFT) test --skip-build
+
+## make bench: release build, prints one JSON line per figure.
+bench: deps-bench
+	$(SWIFT) build -c release --product poolbench
+	scripts/with-test-services.sh .build/release/poolbench
+
+clean:
+	rm -rf .build

@@ -1,0 +1,78 @@
+// swift-tools-version:6.0
+// hxstakepool: a Decred stake pool engine. No package dependencies by design: only Foundation,
+// Dispatch, XCTest and the system C libraries (OpenSSL 3, MariaDB Connector/C, SQLite 3).
+import PackageDescription
+
+let package = Package(
+    name: "hxstakepool",
+    products: [
+        .library(name: "PoolKernel", targets: ["PoolKernel"]),
+        .library(name: "PoolHost", targets: ["PoolHost"]),
+        .executable(name: "hxstakepool", targets: ["hxstakepool"]),
+        .executable(name: "stakepoold", targets: ["stakepoold"]),
+        .executable(name: "poolctl", targets: ["poolctl"]),
+        .executable(name: "poolbench", targets: ["poolbench"]),
+        .executable(name: "simwallet", targets: ["simwallet"]),
+    ],
+    targets: [
+        // MARK: C libraries (system), each a module map + shim.h for macros and variadics.
+        .systemLibrary(name: "COpenSSL", path: "Sources/CSystem/COpenSSL", pkgConfig: "openssl",
+                       providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSystem/CSQLite", pkgConfig: "sqlite3",
+                       providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CMySQL", path: "Sources/CSystem/CMySQL", pkgConfig: "mysqlclient",
+                       providers: [.apt(["default-libmysqlclient-dev"])]),
+
+        // MARK: The engine.
+        .target(name: "PoolKernel", dependencies: ["COpenSSL"], path: "Sources/PoolKernel",
+                resources: [.copy("Resources/netparams")]),
+        // Sockets + TLS shared by network plugins and hosts (not part of the kernel).
+        .target(name: "PoolNet", dependencies: ["COpenSSL"], path: "Sources/Support/PoolNet"),
+
+        // MARK: Plugins: each depends on the kernel and its own C module only.
+        .target(name: "StorageSQLite", dependencies: ["PoolKernel", "CSQLite"], path: "Sources/Plugins/StorageSQLite"),
+        .target(name: "StorageMySQL", dependencies: ["PoolKernel", "CMySQL"], path: "Sources/Plugins/StorageMySQL"),
+        .target(name: "NotifyLog", dependencies: ["PoolKernel"], path: "Sources/Plugins/NotifyLog"),
+        .target(name: "NotifySMTP", dependencies: ["PoolKernel", "PoolNet"], path: "Sources/Plugins/NotifySMTP"),
+        .target(name: "WalletDcrwallet", dependencies: ["PoolKernel", "PoolNet"], path: "Sources/Plugins/WalletDcrwallet"),
+        .target(name: "WalletSimnet", dependencies: ["PoolKernel"], path: "Sources/Plugins/WalletSimnet"),
+        .target(name: "VotePolicies", dependencies: ["PoolKernel"], path: "Sources/Plugins/VotePolicies"),
+
+        // MARK: Test kit: in-memory ports + one conformance suite per port. Never linked by executables.
+        .target(name: "PoolTestKit", dependencies: ["PoolKernel"], path: "Sources/PoolTestKit"),
+
+        // MARK: Hosts.
+        .target(name: "WebHost", dependencies: ["PoolKernel", "PoolNet"], path: "Sources/Hosts/WebHost"),
+        .target(name: "PoolHost", dependencies: [
+            "PoolKernel", "PoolNet", "WebHost", "StorageSQLite", "StorageMySQL", "NotifyLog", "NotifySMTP",
+            "WalletDcrwallet", "WalletSimnet", "VotePolicies",
+        ], path: "Sources/Hosts/PoolHost"),
+        .executableTarget(name: "hxstakepool", dependencies: ["PoolHost"], path: "Sources/Hosts/hxstakepool"),
+        .executableTarget(name: "stakepoold", dependencies: ["PoolHost"], path: "Sources/Hosts/stakepoold"),
+        .executableTarget(name: "poolctl", dependencies: ["PoolHost"], path: "Sources/Hosts/poolctl"),
+        .executableTarget(name: "poolbench", dependencies: ["PoolHost"], path: "Sources/Hosts/poolbench"),
+        .executableTarget(name: "simwallet", dependencies: ["PoolHost"], path: "Sources/Hosts/simwallet"),
+
+        // MARK: Tests: one target per module.
+        .testTarget(name: "PoolKernelTests", dependencies: ["PoolKernel", "PoolTestKit"]),
+        .testTarget(name: "PoolNetTests", dependencies: ["PoolNet"]),
+        .testTarget(name: "StorageSQLiteTests", dependencies: ["StorageSQLite", "PoolTestKit"]),
+        .testTarget(name: "StorageMySQLTests", dependencies: ["StorageMySQL", "PoolTestKit"]),
+        .testTarget(name: "NotifyLogTests", dependencies: ["NotifyLog", "PoolTestKit"]),
+        .testTarget(name: "NotifySMTPTests", dependencies: ["NotifySMTP", "PoolNet", "PoolTestKit"]),
+        .testTarget(name: "WalletDcrwalletTests", dependencies: ["WalletDcrwallet", "WalletSimnet", "PoolNet", "PoolTestKit"]),
+        .testTarget(name: "WalletSimnetTests", dependencies: ["WalletSimnet", "PoolTestKit"]),
+        .testTarget(name: "VotePoliciesTests", dependencies: ["VotePolicies", "PoolTestKit"]),
+        .testTarget(name: "WebHostTests", dependencies: ["WebHost", "PoolTestKit"]),
+        .testTarget(name: "PoolHostTests", dependencies: ["PoolHost", "PoolTestKit"]),
+    ]
+)
+
+// Strict settings for every Swift target, applied in one place.
+for target in package.targets where target.type != .system {
+    var settings = target.swiftSettings ?? []
+    settings.append(.swiftLanguageMode(.v6))
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    target.swiftSettings = settings
+}

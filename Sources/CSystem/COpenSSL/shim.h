@@ -1,0 +1,33 @@
+#ifndef COPENSSL_SHIM_H
+#define COPENSSL_SHIM_H
+// OpenSSL 3 headers used by the pool. Function-like macros and variadic calls that Swift
+// cannot import are wrapped below as `copenssl_` inline functions.
+#include <openssl/ssl.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/ec.h>
+#include <openssl/bn.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <openssl/pem.h>
+#include <openssl/obj_mac.h>
+#include <openssl/crypto.h>
+
+/// OPENSSL_free is a macro.
+static inline void copenssl_free(void *ptr) { OPENSSL_free(ptr); }
+/// SSL_set_tlsext_host_name is a macro over SSL_ctrl.
+static inline long copenssl_set_tlsext_host_name(SSL *ssl, const char *name) {
+    return SSL_set_tlsext_host_name(ssl, name);
+}
+/// SSL_CTX_set_min_proto_version is a macro over SSL_CTX_ctrl.
+static inline long copenssl_ctx_set_min_proto_version(SSL_CTX *ctx, int version) {
+    return SSL_CTX_set_min_proto_version(ctx, version);
+}
+/// SSL_CTX_set_mode / SSL_set_mode are macros.
+static inline long copenssl_ctx_set_mode(SSL_CTX *ctx, long mode) { return SSL_CTX_set_mode(ctx, mode); }
+/// BIO_get_mem_data is a macro.
+static inline long copenssl_bio_get_mem_data(BIO *bio, char **pp) { return BIO_get_mem_data(bio, pp); }
+
+#endif

@@ -1,0 +1,10 @@
+#ifndef CSQLITE_SHIM_H
+#define CSQLITE_SHIM_H
+#include <sqlite3.h>
+
+/// SQLITE_TRANSIENT is a macro casting -1 to a destructor pointer; Swift cannot import it.
+static inline sqlite3_destructor_type csqlite_transient(void) { return SQLITE_TRANSIENT; }
+/// sqlite3_config is variadic: expose the single-argument form we use.
+static inline int csqlite_config_serialized(void) { return sqlite3_config(SQLITE_CONFIG_SERIALIZED); }
+static inline int csqlite_config_multithread(void) { return sqlite3_config(SQLITE_CONFIG_MULTITHREAD); }
+#endif

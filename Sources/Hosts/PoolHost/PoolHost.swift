@@ -1,0 +1,2 @@
+// PoolHost: filled by its issue.
+enum PoolHostModule {}

@@ -1,0 +1,2 @@
+// WebHost: filled by its issue.
+enum WebHostModule {}

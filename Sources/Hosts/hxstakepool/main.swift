@@ -1,0 +1,3 @@
+import PoolHost
+
+print("hxstakepool: not wired yet")

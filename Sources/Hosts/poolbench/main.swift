@@ -1,0 +1,3 @@
+import PoolHost
+
+print("poolbench: not wired yet")

@@ -1,0 +1,3 @@
+import PoolHost
+
+print("poolctl: not wired yet")

@@ -1,0 +1,3 @@
+import PoolHost
+
+print("simwallet: not wired yet")

@@ -1,0 +1,3 @@
+import PoolHost
+
+print("stakepoold: not wired yet")

@@ -1,0 +1,2 @@
+// NotifyLog: filled by its issue.
+enum NotifyLogModule {}

@@ -1,0 +1,2 @@
+// NotifySMTP: filled by its issue.
+enum NotifySMTPModule {}

@@ -1,0 +1,2 @@
+// StorageMySQL: filled by its issue.
+enum StorageMySQLModule {}

@@ -1,0 +1,2 @@
+// StorageSQLite: filled by its issue.
+enum StorageSQLiteModule {}

@@ -1,0 +1,2 @@
+// VotePolicies: filled by its issue.
+enum VotePoliciesModule {}

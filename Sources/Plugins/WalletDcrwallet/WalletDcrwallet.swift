@@ -1,0 +1,2 @@
+// WalletDcrwallet: filled by its issue.
+enum WalletDcrwalletModule {}

@@ -1,0 +1,2 @@
+// WalletSimnet: filled by its issue.
+enum WalletSimnetModule {}

@@ -1,0 +1,137 @@
+import Foundation
+import Synchronization
+
+/// Log levels, dcrstakepool/btclog style: the tag is what appears in a line (`[INF]`).
+public enum LogLevel: Int, Comparable, Sendable, CaseIterable {
+    case trace, debug, info, warn, error, critical, off
+
+    public var tag: String {
+        switch self {
+        case .trace: "TRC"
+        case .debug: "DBG"
+        case .info: "INF"
+        case .warn: "WRN"
+        case .error: "ERR"
+        case .critical: "CRT"
+        case .off: "OFF"
+        }
+    }
+
+    /// Parses the names `debuglevel` accepts (trace, debug, info, warn, error, critical, off).
+    public init?(name: String) {
+        switch name.lowercased() {
+        case "trace", "trc": self = .trace
+        case "debug", "dbg": self = .debug
+        case "info", "inf": self = .info
+        case "warn", "wrn", "warning": self = .warn
+        case "error", "err": self = .error
+        case "critical", "crt": self = .critical
+        case "off": self = .off
+        default: return nil
+        }
+    }
+
+    public static func < (lhs: LogLevel, rhs: LogLevel) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// Where finished log lines go (stdout, a rotating file, a test capture).
+///
+/// Implementation requirements: `write` is called from any thread and must not block for long;
+/// the line has no trailing newline.
+public protocol LogSink: Sendable {
+    func write(_ line: String)
+}
+
+/// Shared state behind every `Logger` of one process (or one test): levels per subsystem, sinks,
+/// and the secrets that must never reach a sink. Hosts create one and hand loggers out of it.
+public final class LogBackend: Sendable {
+    private struct State {
+        var defaultLevel: LogLevel
+        var levels: [String: LogLevel] = [:]
+        var sinks: [any LogSink]
+        var secrets: [String] = []
+    }
+    private let state: Mutex<State>
+
+    public init(level: LogLevel = .info, sinks: [any LogSink] = [StandardOutputSink()]) {
+        state = Mutex(State(defaultLevel: level, sinks: sinks))
+    }
+
+    /// A logger for one subsystem (4-letter upper-case tag by convention, e.g. `POOL`).
+    public func logger(_ subsystem: String) -> Logger { Logger(subsystem: subsystem, backend: self) }
+
+    public func setLevel(_ level: LogLevel, for subsystem: String? = nil) {
+        state.withLock { state in
+            if let subsystem { state.levels[subsystem] = level } else { state.defaultLevel = level; state.levels = [:] }
+        }
+    }
+
+    public func level(for subsystem: String) -> LogLevel {
+        state.withLock { $0.levels[subsystem] ?? $0.defaultLevel }
+    }
+
+    public func addSink(_ sink: any LogSink) { state.withLock { $0.sinks.append(sink) } }
+
+    /// Registers a value (password, API secret, token) that is replaced by `***` in every line written
+    /// from now on. Values shorter than 4 characters are ignored (they would mangle ordinary text).
+    public func registerSecret(_ secret: String) {
+        guard secret.count >= 4 else { return }
+        state.withLock { state in
+            if !state.secrets.contains(secret) { state.secrets.append(secret) }
+        }
+    }
+
+    func emit(level: LogLevel, subsystem: String, message: String) {
+        let (sinks, secrets) = state.withLock { ($0.sinks, $0.secrets) }
+        var text = message
+        for secret in secrets where text.contains(secret) {
+            text = text.replacingOccurrences(of: secret, with: "***")
+        }
+        let line = "\(LogBackend.timestamp()) [\(level.tag)] \(subsystem): \(text)"
+        for sink in sinks { sink.write(line) }
+    }
+
+    private static func timestamp() -> String {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        var seconds = now.tv_sec
+        var parts = tm()
+        localtime_r(&seconds, &parts)
+        return String(format: "%04d-%02d-%02d %02d:%02d:%02d.%03d",
+                      Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
+                      Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), Int(now.tv_nsec / 1_000_000))
+    }
+}
+
+/// A subsystem logger. Cheap to copy; messages are built only when the level is enabled.
+///
+/// Library code takes a `Logger` as a parameter and never creates its own backend.
+public struct Logger: Sendable {
+    public let subsystem: String
+    public let backend: LogBackend
+
+    public init(subsystem: String, backend: LogBackend) {
+        self.subsystem = subsystem
+        self.backend = backend
+    }
+
+    /// A logger that writes nowhere, for tests and defaults.
+    public static var disabled: Logger { LogBackend(level: .off, sinks: []).logger("NONE") }
+
+    public func isEnabled(_ level: LogLevel) -> Bool { level >= backend.level(for: subsystem) && level != .off }
+
+    public func log(_ level: LogLevel, _ message: @autoclosure () -> String) {
+        guard isEnabled(level) else { return }
+        backend.emit(level: level, subsystem: subsystem, message: message())
+    }
+
+    public func trace(_ message: @autoclosure () -> String) { log(.trace, message()) }
+    public func debug(_ message: @autoclosure () -> String) { log(.debug, message()) }
+    public func info(_ message: @autoclosure () -> String) { log(.info, message()) }
+    public func warn(_ message: @autoclosure () -> String) { log(.warn, message()) }
+    public func error(_ message: @autoclosure () -> String) { log(.error, message()) }
+    public func critical(_ message: @autoclosure () -> String) { log(.critical, message()) }
+
+    /// Same backend, another subsystem.
+    public func with(subsystem: String) -> Logger { Logger(subsystem: subsystem, backend: backend) }
+}

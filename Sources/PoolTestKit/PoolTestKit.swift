@@ -1,0 +1,2 @@
+// PoolTestKit: filled by its issue.
+enum PoolTestKitModule {}

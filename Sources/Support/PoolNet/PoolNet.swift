@@ -1,0 +1,2 @@
+// PoolNet: filled by its issue.
+enum PoolNetModule {}

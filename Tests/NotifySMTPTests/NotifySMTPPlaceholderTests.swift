@@ -1,0 +1,6 @@
+import XCTest
+@testable import NotifySMTP
+
+final class NotifySMTPPlaceholderTests: XCTestCase {
+    func testModuleLinks() { XCTAssertNotNil(NotifySMTPModule.self as Any.Type) }
+}

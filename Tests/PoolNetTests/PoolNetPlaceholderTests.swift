@@ -1,0 +1,6 @@
+import XCTest
+@testable import PoolNet
+
+final class PoolNetPlaceholderTests: XCTestCase {
+    func testModuleLinks() { XCTAssertNotNil(PoolNetModule.self as Any.Type) }
+}

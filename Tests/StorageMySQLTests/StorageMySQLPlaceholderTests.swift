@@ -1,0 +1,6 @@
+import XCTest
+@testable import StorageMySQL
+
+final class StorageMySQLPlaceholderTests: XCTestCase {
+    func testModuleLinks() { XCTAssertNotNil(StorageMySQLModule.self as Any.Type) }
+}

@@ -1,0 +1,6 @@
+import XCTest
+@testable import VotePolicies
+
+final class VotePoliciesPlaceholderTests: XCTestCase {
+    func testModuleLinks() { XCTAssertNotNil(VotePoliciesModule.self as Any.Type) }
+}

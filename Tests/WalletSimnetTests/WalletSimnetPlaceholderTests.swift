@@ -1,0 +1,6 @@
+import XCTest
+@testable import WalletSimnet
+
+final class WalletSimnetPlaceholderTests: XCTestCase {
+    func testModuleLinks() { XCTAssertNotNil(WalletSimnetModule.self as Any.Type) }
+}
