@@ -13,18 +13,11 @@ import PoolKernel
 /// - CR, LF or NUL in any header, an address that is not a plain `local@domain`, or a bad header name
 ///   throws `.mailInvalidMessage`: header injection is refused, never repaired.
 enum MessageEncoder {
-    static let maxAddressLength = 254
-    static let maxSubjectLength = 998
-
     /// The message as RFC 5322 text with CRLF line breaks (not dot-stuffed, no terminating dot).
+    /// `sender` is the From address actually used (the message's, or the configured `smtpfrom`).
     static func encode(_ message: MailMessage, from sender: String) throws(NotifyError) -> [UInt8] {
-        try validateAddress(sender, role: "sender")
-        try validateAddress(message.to, role: "recipient")
-        try validateHeaderValue(message.subject, name: "Subject")
-        guard message.subject.utf8.count <= maxSubjectLength else {
-            throw NotifyError(.mailInvalidMessage, "subject is longer than \(maxSubjectLength) bytes")
-        }
-        try validateMessageID(message.messageID)
+        try message.validate()
+        try MailMessage.validateAddress(sender, role: "sender")
 
         var lines: [String] = []
         lines.append(contentsOf: header("Date", rfc5322Date(message.date)))
@@ -36,8 +29,6 @@ enum MessageEncoder {
         lines.append("Content-Type: text/plain; charset=UTF-8")
         lines.append("Content-Transfer-Encoding: quoted-printable")
         for extra in message.extraHeaders {
-            try validateHeaderName(extra.name)
-            try validateHeaderValue(extra.value, name: extra.name)
             lines.append(contentsOf: header(extra.name, extra.value))
         }
         var text = lines.joined(separator: "\r\n") + "\r\n\r\n"
@@ -59,46 +50,6 @@ enum MessageEncoder {
         if !(out.suffix(2) == [0x0D, 0x0A]) { out.append(contentsOf: [0x0D, 0x0A]) }
         out.append(contentsOf: Array(".\r\n".utf8))
         return out
-    }
-
-    // MARK: - Validation
-
-    /// A bare `local@domain`: printable ASCII, no spaces, brackets, quotes, separators or control bytes.
-    static func validateAddress(_ address: String, role: String) throws(NotifyError) {
-        let forbidden = Set("<>()[],;:\\\"".unicodeScalars.map(\.value))
-        let scalars = address.unicodeScalars
-        guard !address.isEmpty, address.utf8.count <= maxAddressLength,
-              scalars.allSatisfy({ (0x21..<0x7f).contains($0.value) && !forbidden.contains($0.value) }) else {
-            throw NotifyError(.mailInvalidMessage, "invalid \(role) address (control, space or special character)")
-        }
-        let parts = address.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
-            throw NotifyError(.mailInvalidMessage, "invalid \(role) address (expected local@domain)")
-        }
-    }
-
-    static func validateHeaderValue(_ value: String, name: String) throws(NotifyError) {
-        if value.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) {
-            throw NotifyError(.mailInvalidMessage, "header \(name) contains CR, LF or NUL (header injection refused)")
-        }
-    }
-
-    static func validateHeaderName(_ name: String) throws(NotifyError) {
-        let ok = !name.isEmpty && name.count <= 76
-            && name.unicodeScalars.allSatisfy { (0x21..<0x7f).contains($0.value) && $0 != ":" }
-        if !ok { throw NotifyError(.mailInvalidMessage, "invalid header name") }
-        let reserved = ["date", "from", "to", "subject", "message-id", "mime-version", "content-type",
-                        "content-transfer-encoding", "cc", "bcc"]
-        if reserved.contains(name.lowercased()) {
-            throw NotifyError(.mailInvalidMessage, "extra header \(name) would duplicate a header the encoder writes")
-        }
-    }
-
-    static func validateMessageID(_ id: String) throws(NotifyError) {
-        let parts = id.split(separator: "@", omittingEmptySubsequences: false)
-        let ok = id.utf8.count <= 250 && parts.count == 2 && !parts[0].isEmpty && !parts[1].isEmpty
-            && id.unicodeScalars.allSatisfy { (0x21..<0x7f).contains($0.value) && !"<>\\\"()[],;: ".unicodeScalars.contains($0) }
-        if !ok { throw NotifyError(.mailInvalidMessage, "invalid Message-ID") }
     }
 
     // MARK: - Headers
