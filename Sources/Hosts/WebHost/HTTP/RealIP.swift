@@ -39,13 +39,13 @@ struct RealIPResolver: Sendable {
         if inet_pton(AF_INET, text, &v4) == 1 {
             var out = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
             inet_ntop(AF_INET, &v4, &out, socklen_t(out.count))
-            return String(cString: out)
+            return String(nulTerminated: out)
         }
         var v6 = in6_addr()
         if inet_pton(AF_INET6, text, &v6) == 1 {
             var out = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
             inet_ntop(AF_INET6, &v6, &out, socklen_t(out.count))
-            return String(cString: out)
+            return String(nulTerminated: out)
         }
         return nil
     }

@@ -95,7 +95,7 @@ enum SocketIO {
                     var addr = pointer.pointee.sin_addr
                     var text = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
                     inet_ntop(AF_INET, &addr, &text, socklen_t(text.count))
-                    return (String(cString: text), Int(UInt16(bigEndian: pointer.pointee.sin_port)))
+                    return (String(nulTerminated: text), Int(UInt16(bigEndian: pointer.pointee.sin_port)))
                 }
             }
         case AF_INET6:
@@ -104,7 +104,7 @@ enum SocketIO {
                     var addr = pointer.pointee.sin6_addr
                     var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
                     inet_ntop(AF_INET6, &addr, &text, socklen_t(text.count))
-                    var host = String(cString: text)
+                    var host = String(nulTerminated: text)
                     // Dual-stack sockets report IPv4 peers as ::ffff:a.b.c.d; show them as IPv4.
                     if host.hasPrefix("::ffff:") && host.contains(".") { host.removeFirst(7) }
                     return (host, Int(UInt16(bigEndian: pointer.pointee.sin6_port)))
@@ -118,4 +118,12 @@ enum SocketIO {
     }
 
     static func errnoText(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
+}
+
+extension String {
+    /// Decodes a NUL-terminated C buffer (the non-deprecated way to say `String(cString:)` for arrays).
+    init(nulTerminated buffer: [CChar]) {
+        let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+        self = String(decoding: bytes, as: UTF8.self)
+    }
 }
