@@ -22,12 +22,14 @@ let package = Package(
                        providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CMySQL", path: "Sources/CSystem/CMySQL", pkgConfig: "mysqlclient",
                        providers: [.apt(["default-libmysqlclient-dev"])]),
+        // Linux epoll/eventfd headers (not exported by Swift's Glibc module); nothing to link.
+        .systemLibrary(name: "CEpoll", path: "Sources/CSystem/CEpoll"),
 
         // MARK: The engine.
         .target(name: "PoolKernel", dependencies: ["COpenSSL"], path: "Sources/PoolKernel",
                 resources: [.copy("Resources/netparams")]),
         // Sockets + TLS shared by network plugins and hosts (not part of the kernel).
-        .target(name: "PoolNet", dependencies: ["COpenSSL"], path: "Sources/Support/PoolNet"),
+        .target(name: "PoolNet", dependencies: ["PoolKernel", "COpenSSL"], path: "Sources/Support/PoolNet"),
 
         // MARK: Plugins: each depends on the kernel and its own C module only.
         .target(name: "StorageSQLite", dependencies: ["PoolKernel", "CSQLite"], path: "Sources/Plugins/StorageSQLite"),
@@ -42,7 +44,7 @@ let package = Package(
         .target(name: "PoolTestKit", dependencies: ["PoolKernel"], path: "Sources/PoolTestKit"),
 
         // MARK: Hosts.
-        .target(name: "WebHost", dependencies: ["PoolKernel", "PoolNet"], path: "Sources/Hosts/WebHost"),
+        .target(name: "WebHost", dependencies: ["PoolKernel", "PoolNet", "CEpoll"], path: "Sources/Hosts/WebHost"),
         .target(name: "PoolHost", dependencies: [
             "PoolKernel", "PoolNet", "WebHost", "StorageSQLite", "StorageMySQL", "NotifyLog", "NotifySMTP",
             "WalletDcrwallet", "WalletSimnet", "VotePolicies",
@@ -55,7 +57,7 @@ let package = Package(
 
         // MARK: Tests: one target per module.
         .testTarget(name: "PoolKernelTests", dependencies: ["PoolKernel", "PoolTestKit"]),
-        .testTarget(name: "PoolNetTests", dependencies: ["PoolNet"]),
+        .testTarget(name: "PoolNetTests", dependencies: ["PoolNet", "PoolKernel"]),
         .testTarget(name: "StorageSQLiteTests", dependencies: ["StorageSQLite", "PoolTestKit"]),
         .testTarget(name: "StorageMySQLTests", dependencies: ["StorageMySQL", "PoolTestKit"]),
         .testTarget(name: "NotifyLogTests", dependencies: ["NotifyLog", "PoolTestKit"]),
