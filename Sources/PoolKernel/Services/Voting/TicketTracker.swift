@@ -173,7 +173,7 @@ public final class TicketTracker: Sendable {
         publishSize()
         if invalid > 0 { logger.warn("spentandmissedtickets: \(invalid) malformed ticket hashes ignored") }
         if removal.missed > 0 {
-            metrics.update { $0.chainMissed += removal.missed }
+            metrics.recordChainMissed(removal.missed)
             logger.warn("\(removal.missed) managed tickets missed at height \(notification.blockHeight)")
         }
         logger.info("processSpentMissedTickets: height \(notification.blockHeight) block \(notification.blockHash) "

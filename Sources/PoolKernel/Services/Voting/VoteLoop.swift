@@ -111,7 +111,7 @@ public final class VoteLoop: Sendable {
         let decided = decide(winners)
         report.unmanaged = winners.tickets.count - decided.count
         report.decisionDuration = clock.now - receivedAt
-        metrics.decisionLatency.record(report.decisionDuration)
+        metrics.recordDecision(report.decisionDuration)
         for (winner, decision) in decided {
             logger.debug("calling GenerateVote with blockHash \(winner.blockHash) blockHeight \(winner.blockHeight) "
                          + "ticket \(winner.ticketHash) VoteBits \(decision.bits) "
@@ -133,7 +133,7 @@ public final class VoteLoop: Sendable {
             for await (index, result) in group {
                 collected[index] = result
                 // End-to-end per vote: notification → this vote's last answer.
-                metrics.endToEndLatency.record(clock.now - receivedAt)
+                metrics.recordEndToEnd(clock.now - receivedAt)
                 if let requested = result.requestedAt { metrics.requestLatency.record(requested - receivedAt) }
             }
             return collected
@@ -169,18 +169,7 @@ public final class VoteLoop: Sendable {
     }
 
     private func account(_ report: BlockReport) {
-        metrics.update { counts in
-            counts.blocks += 1
-            counts.unmanaged += report.unmanaged
-            for result in report.results {
-                switch result.outcome {
-                case .cast: counts.cast += 1
-                case .duplicate: counts.duplicate += 1
-                case .failed: counts.failed += 1
-                case .deadline: counts.deadline += 1
-                }
-            }
-        }
+        metrics.recordBlock(outcomes: report.results.map(\.outcome), unmanaged: report.unmanaged)
     }
 
     private func log(_ report: BlockReport) {

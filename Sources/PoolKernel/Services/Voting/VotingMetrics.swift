@@ -45,36 +45,77 @@ public final class VotingMetrics: Sendable {
     public var snapshot: Counts { counts.withLock { $0 } }
     public func update(_ change: (inout Counts) -> Void) { counts.withLock { change(&$0) } }
 
+    func recordDecision(_ duration: Duration) {
+        decisionLatency.record(duration)
+        exported?.decision.observe(duration.seconds)
+    }
+
+    func recordEndToEnd(_ duration: Duration) {
+        endToEndLatency.record(duration)
+        exported?.endToEnd.observe(duration.seconds)
+    }
+
+    func recordBlock(outcomes: [VoteOutcome], unmanaged: Int) {
+        update { counts in
+            counts.blocks += 1
+            counts.unmanaged += unmanaged
+            for outcome in outcomes {
+                switch outcome {
+                case .cast: counts.cast += 1
+                case .duplicate: counts.duplicate += 1
+                case .failed: counts.failed += 1
+                case .deadline: counts.deadline += 1
+                }
+            }
+        }
+        guard let exported else { return }
+        exported.blocks.increment()
+        for outcome in outcomes {
+            let label = switch outcome {
+            case .cast: "cast"
+            case .duplicate: "duplicate"
+            case .failed: "failed"
+            case .deadline: "deadline"
+            }
+            exported.votes.increment([label])
+        }
+    }
+
+    func recordChainMissed(_ count: Int) {
+        update { $0.chainMissed += count }
+        exported?.chainMissed.increment(by: Double(count))
+    }
+
     public var ticketMapSize: Int { ticketCount.load(ordering: .relaxed) }
     public func setTicketMapSize(_ size: Int) { ticketCount.store(size, ordering: .relaxed) }
 
-    /// Prometheus text for these figures (the stakepoold `/metrics` body).
-    public func renderPrometheus() -> String {
-        let c = snapshot
-        var out = ""
-        func counter(_ name: String, _ help: String, _ value: Int) {
-            out += "# HELP \(name) \(help)\n# TYPE \(name) counter\n\(name) \(value)\n"
+    /// Mirrors these figures into a Prometheus registry (the host's `/metrics`): `stakepoold_votes_total{result}`
+    /// (cast, duplicate, failed, deadline), `stakepoold_tickets_chain_missed_total`, `stakepoold_blocks_total`,
+    /// histograms `stakepoold_vote_decision_seconds` and `stakepoold_vote_end_to_end_seconds`, and the gauge
+    /// `stakepoold_ticket_map_size`. Call once, before the first vote.
+    public func export(to registry: MetricsRegistry) {
+        let exported = Exported(
+            votes: registry.counter("stakepoold_votes_total", help: "Vote attempts by result.", labels: ["result"]),
+            chainMissed: registry.counter("stakepoold_tickets_chain_missed_total",
+                                          help: "Managed tickets the chain reported missed."),
+            blocks: registry.counter("stakepoold_blocks_total", help: "Winning-ticket notifications processed."),
+            decision: registry.histogram("stakepoold_vote_decision_seconds", help: "Policy decisions for one block.",
+                                         buckets: [0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01]),
+            endToEnd: registry.histogram("stakepoold_vote_end_to_end_seconds",
+                                         help: "Notification to the node's answer, per vote."))
+        registry.gaugeFunction("stakepoold_ticket_map_size", help: "Live tickets this daemon votes.") { [weak self] in
+            Double(self?.ticketMapSize ?? 0)
         }
-        counter("stakepoold_votes_cast_total", "Votes accepted by the node.", c.cast)
-        counter("stakepoold_votes_duplicate_total", "Votes the node already had (sibling cluster first).", c.duplicate)
-        counter("stakepoold_votes_failed_total", "Votes that failed after the retry.", c.failed)
-        counter("stakepoold_votes_deadline_total", "Votes unanswered at the deadline.", c.deadline)
-        counter("stakepoold_votes_missed_total", "Managed winners this daemon could not vote (failed + deadline).",
-                c.missed)
-        counter("stakepoold_tickets_chain_missed_total", "Managed tickets reported missed by the chain.", c.chainMissed)
-        counter("stakepoold_blocks_total", "Winning-ticket notifications processed.", c.blocks)
-        out += "# HELP stakepoold_ticket_map_size Live tickets this daemon votes.\n"
-        out += "# TYPE stakepoold_ticket_map_size gauge\nstakepoold_ticket_map_size \(ticketMapSize)\n"
-        for (name, help, recorder) in [
-            ("stakepoold_vote_decision_seconds", "Policy decision time per block.", decisionLatency),
-            ("stakepoold_vote_end_to_end_seconds", "Notification to node answer, per vote.", endToEndLatency),
-        ] {
-            out += "# HELP \(name) \(help)\n# TYPE \(name) summary\n"
-            for q in [0.5, 0.9, 0.99] {
-                out += "\(name){quantile=\"\(q)\"} \(recorder.percentile(q * 100))\n"
-            }
-            out += "\(name)_count \(recorder.count)\n"
-        }
-        return out
+        exporter.withLock { $0 = exported }
     }
+
+    struct Exported: Sendable {
+        let votes: Counter
+        let chainMissed: Counter
+        let blocks: Counter
+        let decision: Histogram
+        let endToEnd: Histogram
+    }
+    let exporter = Mutex<Exported?>(nil)
+    var exported: Exported? { exporter.withLock { $0 } }
 }
