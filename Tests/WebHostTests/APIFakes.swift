@@ -29,7 +29,7 @@ final class FakeWalletPool: WalletPoolStatus {
 /// A registrar that records calls and either fails with a scripted error or stores fixed results.
 final class FakeRegistrar: AddressRegistering {
     let storage: InMemoryStorage
-    let failure = LockedValue<AddressRegistrationError?>(nil)
+    let failure = LockedValue<(any Error & Sendable)?>(nil)
     let calls = LockedValue<[(UserId, String)]>([])
 
     init(storage: InMemoryStorage) { self.storage = storage }

@@ -158,9 +158,14 @@ final class PoolAPITests: WebHostTestCase {
         let (user, token) = try await makeUser(email: "n@x.com")
         try assertAPI("POST", "/api/v1/address", token: token, form: "UserPubKeyAddr=Tk123", golden: "address-too-short")
         try assertAPI("POST", "/api/v1/address", token: token, form: "UserPubKeyAddr=\(String(repeating: "T", count: 66))", golden: "address-too-long")
-        for (error, name) in [(AddressRegistrationError.undecodable, "address-undecodable"),
-                              (.wrongType, "address-wrong-type"), (.walletFailure, "address-wallet-failure"),
-                              (.alreadySubmitted, "address-already-submitted")] {
+        let failures: [(any Error & Sendable, String)] = [
+            (AddressRegistrationError.undecodable, "address-undecodable"), (AddressRegistrationError.wrongType, "address-wrong-type"),
+            (AddressRegistrationError.walletFailure, "address-wallet-failure"),
+            (AddressRegistrationError.alreadySubmitted, "address-already-submitted"),
+            (ChainError(.wrongNetwork, "Address is for mainnet"), "address-wrong-network"),
+            (ChainError(.incorrectAddressType, "Incorrect address type"), "address-wrong-type"),
+            (StorageError(.unavailable, "db down"), "address-wallet-failure")]
+        for (error, name) in failures {
             registrar.failure.withLock { $0 = error }
             try assertAPI("POST", "/api/v2/address", token: token, form: "UserPubKeyAddr=\(valid)", golden: name)
         }

@@ -6,7 +6,8 @@
 /// - Throw `AddressRegistrationError` with the codes below; the API maps each to its wire code.
 /// - `alreadySubmitted` when the user has a `userPubKeyAddr` already (checked again inside, so a
 ///   race between two submissions cannot register twice).
-/// - Address problems (`addressTooShort` … `addressWrongType`, `addressWrongNetwork`) leave wallets
+/// - Address problems (`addressTooShort`, `addressTooLong`, `undecodableAddress`, `incorrectAddressType`,
+///   `wrongNetwork`; an `AddressRegistrationError` or `UserPubKeyAddress.validate`'s `ChainError`) leave wallets
 ///   and storage untouched. Any wallet failure is `walletFailure` and leaves storage untouched.
 /// - On success return the updated user row.
 public protocol AddressRegistering: Sendable {
@@ -22,22 +23,20 @@ public struct AddressRegistrationError: CodedError, Equatable {
     public var codeName: String { code.rawValue }
     public static func == (lhs: AddressRegistrationError, rhs: AddressRegistrationError) -> Bool { lhs.code == rhs.code }
 
+    // The address codes are `UserPubKeyAddress.validate`'s (`ChainError`), so a registrar may also
+    // rethrow that `ChainError` unchanged: the API maps by code.
     public static let alreadySubmitted = AddressRegistrationError(.addressAlreadySubmitted, "address already submitted")
     public static let tooShort = AddressRegistrationError(.addressTooShort, "address too short")
     public static let tooLong = AddressRegistrationError(.addressTooLong, "address too long")
-    public static let undecodable = AddressRegistrationError(.addressUndecodable, "couldn't decode address")
-    public static let wrongType = AddressRegistrationError(.addressWrongType, "incorrect address type")
+    public static let undecodable = AddressRegistrationError(.undecodableAddress, "couldn't decode address")
+    public static let wrongType = AddressRegistrationError(.incorrectAddressType, "incorrect address type")
     /// Our addition (spec §6.1 quirk): an address of another network is refused before any wallet call.
-    public static let wrongNetwork = AddressRegistrationError(.addressWrongNetwork, "address is for the wrong network")
+    public static let wrongNetwork = AddressRegistrationError(.wrongNetwork, "address is for the wrong network")
     public static let walletFailure = AddressRegistrationError(.addressWalletFailure, "unable to process wallet commands")
 }
 
 extension ErrorCode {
     public static let addressAlreadySubmitted: ErrorCode = "address-already-submitted"
-    public static let addressTooShort: ErrorCode = "address-too-short"
-    public static let addressTooLong: ErrorCode = "address-too-long"
-    public static let addressUndecodable: ErrorCode = "address-undecodable"
-    public static let addressWrongType: ErrorCode = "address-wrong-type"
-    public static let addressWrongNetwork: ErrorCode = "address-wrong-network"
+    /// Any wallet step of the registration failed (the wallet pool may have stopped).
     public static let addressWalletFailure: ErrorCode = "address-wallet-failure"
 }

@@ -151,19 +151,26 @@ public struct PoolAPI: Sendable {
         do {
             _ = try await registrar.register(userID: user.id, pubKeyAddress: submitted)
             return APIEnvelope.success("address successfully imported")
-        } catch let error as AddressRegistrationError {
-            switch error.code {
-            case .addressAlreadySubmitted:
+        } catch {
+            // Mapped by code, so the registrar may throw AddressRegistrationError or ChainError.
+            let code = (error as? any CodedError).map { ErrorCode($0.codeName) }
+            switch code {
+            case .some(.addressAlreadySubmitted):
                 return APIEnvelope.error(.alreadyExists, "address error - address already submitted")
-            case .addressTooShort, .addressTooLong, .addressUndecodable, .addressWrongType, .addressWrongNetwork:
-                return APIEnvelope.error(.invalidArgument, "address error - \(error.message)")
+            case .some(.addressTooShort):
+                return APIEnvelope.error(.invalidArgument, "address error - address too short")
+            case .some(.addressTooLong):
+                return APIEnvelope.error(.invalidArgument, "address error - address too long")
+            case .some(.undecodableAddress):
+                return APIEnvelope.error(.invalidArgument, "address error - couldn't decode address")
+            case .some(.incorrectAddressType):
+                return APIEnvelope.error(.invalidArgument, "address error - incorrect address type")
+            case .some(.wrongNetwork):
+                return APIEnvelope.error(.invalidArgument, "address error - address is for the wrong network")
             default:
                 logger.error("address registration for user \(user.id) failed: \(error)")
                 return APIEnvelope.error(.unavailable, "system error - unable to process wallet commands")
             }
-        } catch {
-            logger.error("address registration for user \(user.id) failed: \(error)")
-            return APIEnvelope.error(.unavailable, "system error - unable to process wallet commands")
         }
     }
 
