@@ -42,6 +42,8 @@ public final class WebApp: Sendable {
         let log = logs.logger("DCRS")
         let storage = try plugins.storage.make(config.storagePlugin, context)
         do {
+            try FileManager.default.createDirectory(atPath: config.dataDir, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
             try await storage.migrate()
         } catch {
             log.critical("Unable to establish connection to database: \(ConfigLoader.describe(error))")

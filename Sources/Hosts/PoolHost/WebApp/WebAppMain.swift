@@ -28,8 +28,6 @@ public enum WebAppMain {
         do {
             try FileManager.default.createDirectory(atPath: config.homeDir, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
-            try FileManager.default.createDirectory(atPath: config.dataDir, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
             logs = try HostLogging.makeBackend(logDir: config.logDir, fileName: "hxstakepool.log",
                                                debugLevel: config.debugLevel, secrets: config.secrets)
             try plugins.validate(config)
