@@ -13,7 +13,7 @@ final class GoJSONTests: XCTestCase {
     }
 
     func testGoJSON_escapesLikeGoAndKeepsKeyOrder() {
-        let value = JSONValue.object([("b", .string("<a href=\"x\">&\u{2028}\n\u{01}é")), ("a", .array([.int(-3), .null, .bool(true)]))])
+        let value = GoJSONValue.object([("b", .string("<a href=\"x\">&\u{2028}\n\u{01}é")), ("a", .array([.int(-3), .null, .bool(true)]))])
         XCTAssertEqual(String(decoding: GoJSON.encode(value), as: UTF8.self),
                        #"{"b":"\u003ca href=\"x\"\u003e\u0026\u2028\n\u0001é","a":[-3,null,true]}"#)
     }

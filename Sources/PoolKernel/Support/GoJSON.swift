@@ -1,27 +1,27 @@
-/// A JSON value whose object keys keep their order, for byte-exact wire formats.
-public indirect enum JSONValue: Sendable, Equatable {
+/// A JSON value whose object keys keep their order, for byte-exact wire formats (encoded by `GoJSON`).
+public indirect enum GoJSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case int(Int64)
     case number(Double)
     case string(String)
-    case array([JSONValue])
-    case object([(String, JSONValue)])
+    case array([GoJSONValue])
+    case object([(String, GoJSONValue)])
 
-    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool { GoJSON.encode(lhs) == GoJSON.encode(rhs) }
+    public static func == (lhs: GoJSONValue, rhs: GoJSONValue) -> Bool { GoJSON.encode(lhs) == GoJSON.encode(rhs) }
 }
 
 /// Encodes JSON exactly as Go's `encoding/json` does: keys in the given order, `<`, `>`, `&`,
 /// U+2028 and U+2029 escaped as `\u003c`…, floats in Go's shortest form (`7.5`, `0`, `1e-7`, `1e+21`).
 public enum GoJSON {
-    public static func encode(_ value: JSONValue) -> [UInt8] {
+    public static func encode(_ value: GoJSONValue) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(256)
         append(value, to: &out)
         return out
     }
 
-    public static func append(_ value: JSONValue, to out: inout [UInt8]) {
+    public static func append(_ value: GoJSONValue, to out: inout [UInt8]) {
         switch value {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let flag): out.append(contentsOf: (flag ? "true" : "false").utf8)

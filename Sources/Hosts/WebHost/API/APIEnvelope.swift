@@ -6,7 +6,7 @@ enum APIEnvelope {
     enum DataField {
         case omitted
         case null
-        case value(JSONValue)
+        case value(GoJSONValue)
     }
 
     /// gRPC status codes the API uses.
@@ -35,7 +35,7 @@ enum APIEnvelope {
     }
 
     static func body(status: String, code: Code, message: String, data: DataField) -> [UInt8] {
-        var fields: [(String, JSONValue)] = [("status", .string(status)), ("code", .int(code.rawValue)),
+        var fields: [(String, GoJSONValue)] = [("status", .string(status)), ("code", .int(code.rawValue)),
                                              ("message", .string(message))]
         switch data {
         case .omitted: break

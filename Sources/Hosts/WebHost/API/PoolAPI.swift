@@ -126,7 +126,7 @@ public struct PoolAPI: Sendable {
         guard !user.userPubKeyAddr.isEmpty else {
             return APIEnvelope.error(.failedPrecondition, "purchaseinfo error - no address submitted", data: .null)
         }
-        let data = JSONValue.object([
+        let data = GoJSONValue.object([
             ("PoolAddress", .string(user.userFeeAddr)),
             ("PoolFees", .number(configuration.poolFees)),
             ("Script", .string(user.multiSigScript)),

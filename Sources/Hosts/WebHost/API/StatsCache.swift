@@ -69,7 +69,7 @@ public final class StatsCache: EngineService {
 
     /// The `data` object of `stats` in the spec's field order (§4.5).
     static func statsData(_ info: StakeInfo, userCount: Int, activeUserCount: Int,
-                          configuration: APIConfiguration) -> JSONValue {
+                          configuration: APIConfiguration) -> GoJSONValue {
         .object([
             ("AllMempoolTix", .int(Int64(info.allMempoolTix))),
             ("APIVersionsSupported", .array([.int(1), .int(2)])),
