@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "PoolKernel", dependencies: ["COpenSSL"], path: "Sources/PoolKernel",
                 resources: [.copy("Resources/netparams")]),
         // Sockets + TLS shared by network plugins and hosts (not part of the kernel).
-        .target(name: "PoolNet", dependencies: ["COpenSSL"], path: "Sources/Support/PoolNet"),
+        .target(name: "PoolNet", dependencies: ["PoolKernel", "COpenSSL"], path: "Sources/Support/PoolNet"),
 
         // MARK: Plugins: each depends on the kernel and its own C module only.
         .target(name: "StorageSQLite", dependencies: ["PoolKernel", "CSQLite"], path: "Sources/Plugins/StorageSQLite"),
@@ -55,7 +55,7 @@ let package = Package(
 
         // MARK: Tests: one target per module.
         .testTarget(name: "PoolKernelTests", dependencies: ["PoolKernel", "PoolTestKit"]),
-        .testTarget(name: "PoolNetTests", dependencies: ["PoolNet"]),
+        .testTarget(name: "PoolNetTests", dependencies: ["PoolNet", "PoolKernel"]),
         .testTarget(name: "StorageSQLiteTests", dependencies: ["StorageSQLite", "PoolTestKit"]),
         .testTarget(name: "StorageMySQLTests", dependencies: ["StorageMySQL", "PoolTestKit"]),
         .testTarget(name: "NotifyLogTests", dependencies: ["NotifyLog", "PoolTestKit"]),

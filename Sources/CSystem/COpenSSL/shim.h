@@ -30,4 +30,10 @@ static inline long copenssl_ctx_set_mode(SSL_CTX *ctx, long mode) { return SSL_C
 /// BIO_get_mem_data is a macro.
 static inline long copenssl_bio_get_mem_data(BIO *bio, char **pp) { return BIO_get_mem_data(bio, pp); }
 
+/// SSL_OP_* options are macros over a shift (not importable); these are the ones PoolNet sets.
+static inline uint64_t copenssl_op_ignore_unexpected_eof(void) { return SSL_OP_IGNORE_UNEXPECTED_EOF; }
+static inline uint64_t copenssl_op_no_compression(void) { return SSL_OP_NO_COMPRESSION; }
+/// EVP_EC_gen is a macro over the variadic EVP_PKEY_Q_keygen.
+static inline EVP_PKEY *copenssl_ec_gen(const char *curve) { return EVP_EC_gen(curve); }
+
 #endif

@@ -1,2 +1,0 @@
-// NotifyLog: filled by its issue.
-enum NotifyLogModule {}

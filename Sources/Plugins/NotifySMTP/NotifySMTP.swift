@@ -1,2 +1,0 @@
-// NotifySMTP: filled by its issue.
-enum NotifySMTPModule {}

@@ -1,0 +1,309 @@
+import Foundation
+
+/// The web app's configuration, typed and validated (dcrstakepool.conf + flags).
+///
+/// Built by `PoolConfig.load(arguments:)`; every field keeps dcrstakepool's meaning. Secrets are
+/// listed in `secrets` so hosts can register them with the log backend.
+public struct PoolConfig: Sendable {
+    /// One dcrwallet RPC endpoint (lists are paired by index, as dcrstakepool).
+    public struct WalletEndpoint: Sendable, Equatable {
+        public var host: String
+        public var user: String
+        public var password: String
+        public var certPath: String
+    }
+    public struct StakepooldEndpoint: Sendable, Equatable {
+        public var host: String
+        public var certPath: String
+    }
+    /// Where the HTTP server listens.
+    public enum Listen: Sendable, Equatable {
+        case tcp(host: String, port: Int)
+        case unix(path: String)
+    }
+
+    public var homeDir: String
+    public var configFile: String?
+    public var network: PoolNetwork
+    public var dataDir: String
+    public var logDir: String
+    public var listen: Listen
+    public var debugLevel: DebugLevel
+    public var apiSecret: String
+    public var baseURL: String
+    public var coldWalletExtPub: String
+    public var votingWalletExtPub: String
+    public var closePool: Bool
+    public var closePoolMessage: String
+    public var cookieSecret: String
+    public var cookieSecure: Bool
+    public var publicPath: String
+    public var templatePath: String
+    public var recaptchaSecret: String
+    public var recaptchaSiteKey: String
+    public var poolEmail: String
+    public var poolFees: Double
+    public var poolLink: String
+    public var realIPHeader: String
+    public var adminIPs: [String]
+    public var minServers: Int
+    public var enableStakepoold: Bool
+    public var stakepoolds: [StakepooldEndpoint]
+    public var wallets: [WalletEndpoint]
+    public var maxVotedAge: Int
+    // Plugins.
+    public var storagePlugin: String
+    public var mailPlugin: String
+    public var walletPlugin: String
+    public var votePolicy: String
+    public var chainParamsFile: String?
+    // Storage.
+    public var sqlitePath: String
+    public var db: Database
+    // Mail.
+    public var smtp: SMTP
+    // Web.
+    public var trustedProxies: [String]
+    public var adminUserIDs: [Int64]
+    public var metricsListen: String?
+    public var maxBodyBytes: Int
+    public var maxConnections: Int
+    // Pool.
+    public var alertEmail: String
+    public var walletAutoRecover: Bool
+    public var bcryptCost: Int
+    public var skipVoteBitsSync: Bool
+    /// The raw values, for plugin options not modelled above.
+    public var values: OptionValues
+
+    public struct Database: Sendable, Equatable {
+        public var host: String
+        public var port: Int
+        public var user: String
+        public var password: String
+        public var name: String
+        public var poolSize: Int
+        public var tls: Bool
+    }
+
+    public struct SMTP: Sendable, Equatable {
+        public var host: String
+        public var username: String
+        public var password: String
+        public var from: String
+        public var tls: String
+        public var caFile: String
+        public var skipVerify: Bool
+    }
+
+    /// Values that must never be printed.
+    public var secrets: [String] {
+        [apiSecret, cookieSecret, db.password, smtp.password, recaptchaSecret]
+            + wallets.map(\.password)
+    }
+
+    /// Subsystems the web app logs under (for `debuglevel`).
+    public static let subsystems = ["CNTL", "DCRS", "GRPC", "MODL", "SYTM", "HTTP", "MAIL", "WLLT", "STOR", "POOL"]
+}
+
+extension PoolConfig {
+    /// The default home directory, `~/.dcrstakepool`.
+    public static func defaultHome(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        (environment["HOME"] ?? NSHomeDirectory()) + "/.dcrstakepool"
+    }
+
+    /// Loads and validates the web app's configuration. Throws `ConfigError` with one clear sentence.
+    /// `--help` and `--version` are returned in `ConfigLoader.Result` for the host to act on.
+    public static func load(arguments: [String], home: String = defaultHome(),
+                            readFile: (@Sendable (String) throws -> String?)? = nil,
+                            fileExists: @Sendable (String) -> Bool = { FileManager.default.fileExists(atPath: $0) })
+        throws -> (config: PoolConfig?, result: ConfigLoader.Result, loader: ConfigLoader)
+    {
+        var loader = ConfigLoader(specs: WebAppOptions.all, appName: "hxstakepool",
+                                  defaultConfigFile: home + "/dcrstakepool.conf")
+        if let readFile { loader.readFile = readFile }
+        let result = try loader.load(arguments)
+        if result.helpRequested || result.versionRequested { return (nil, result, loader) }
+        let config = try PoolConfig(values: result.values, home: home, configFile: result.configFile, fileExists: fileExists)
+        return (config, result, loader)
+    }
+
+    /// Validates raw values in dcrstakepool's order (webapp spec §1.4), with this engine's plugin rules.
+    public init(values v: OptionValues, home: String, configFile: String? = nil,
+                fileExists: @Sendable (String) -> Bool = { FileManager.default.fileExists(atPath: $0) }) throws {
+        let fail = { (code: ErrorCode, option: String, text: String) -> ConfigError in
+            let source = v.source(option)
+            return ConfigError(code, (source == .defaultValue ? "" : "\(source): ") + text)
+        }
+        values = v
+        homeDir = home
+        self.configFile = configFile
+
+        if v.bool("testnet") && v.bool("simnet") {
+            throw fail(.conflict, "simnet", "the testnet and simnet params can't be used together -- choose one of the three")
+        }
+        let net: PoolNetwork = v.bool("testnet") ? .testnet : (v.bool("simnet") ? .simnet : .mainnet)
+        network = net
+        dataDir = ConfigLoader.expand(v.isSet("datadir") ? v.string("datadir") : home + "/data") + "/" + network.dirName
+        logDir = ConfigLoader.expand(v.isSet("logdir") ? v.string("logdir") : home + "/logs") + "/" + network.dirName
+
+        debugLevel = try DebugLevel.parse(v.string("debuglevel"), subsystems: PoolConfig.subsystems)
+        let profile = v.string("profile")
+        if !profile.isEmpty {
+            guard let port = Int(profile), (1024...65535).contains(port) else {
+                throw fail(.badValue, "profile", "the profile port must be between 1024 and 65535")
+            }
+        }
+
+        storagePlugin = v.string("storage").lowercased()
+        let smtpHost = v.string("smtphost")
+        mailPlugin = v.string("mail").isEmpty ? (smtpHost.isEmpty ? "log" : "smtp") : v.string("mail").lowercased()
+        walletPlugin = v.string("wallet").lowercased()
+        votePolicy = v.string("votepolicy").lowercased()
+        chainParamsFile = v.string("chainparams").isEmpty ? nil : ConfigLoader.expand(v.string("chainparams"))
+
+        // Required options, in dcrstakepool's order; some only matter for the plugin that uses them.
+        apiSecret = try PoolConfig.required(v, "apisecret", label: "APIsecret")
+        cookieSecret = try PoolConfig.required(v, "cookiesecret")
+        let dbPassword = try PoolConfig.required(v, "dbpassword", when: storagePlugin == "mysql")
+        coldWalletExtPub = try PoolConfig.required(v, "coldwalletextpub")
+        adminIPs = v.list("adminips").filter { !$0.isEmpty }
+        if adminIPs.isEmpty { throw ConfigError(.missingOption, "adminips is not set in config") }
+        votingWalletExtPub = try PoolConfig.required(v, "votingwalletextpub")
+
+        // Wallet endpoints (dcrwallet plugin): paired by index after default ports and de-duplication.
+        if walletPlugin == "dcrwallet" {
+            for name in ["wallethosts", "walletcerts", "walletusers", "walletpasswords"] where v.list(name).isEmpty {
+                throw ConfigError(.missingOption, "\(name) is not set in config")
+            }
+            let hosts = HostPort.deduplicate(v.list("wallethosts").map { HostPort.normalize($0, defaultPort: net.walletRPCPort) })
+            guard hosts.count >= 2 else {
+                throw fail(.badValue, "wallethosts", "you must specify at least 2 wallethosts")
+            }
+            for (name, list) in [("walletusers", v.list("walletusers")), ("walletpasswords", v.list("walletpasswords")),
+                                 ("walletcerts", v.list("walletcerts"))] where list.count != hosts.count {
+                throw fail(.badValue, name, "wallet configuration mismatch (\(name) and wallethosts counts differ)")
+            }
+            var endpoints: [WalletEndpoint] = []
+            for (index, host) in hosts.enumerated() {
+                guard HostPort.split(host) != nil else {
+                    throw fail(.badValue, "wallethosts", "wallethosts entry \"\(host)\" is not host:port")
+                }
+                let cert = try PoolConfig.resolveCert(v.list("walletcerts")[index], home: home, kind: "walletcert", fileExists: fileExists)
+                endpoints.append(WalletEndpoint(host: host, user: v.list("walletusers")[index],
+                                                password: v.list("walletpasswords")[index], certPath: cert))
+            }
+            wallets = endpoints
+        } else {
+            wallets = []
+        }
+
+        enableStakepoold = v.bool("enablestakepoold")
+        if enableStakepoold {
+            let hosts = HostPort.deduplicate(v.list("stakepooldhosts").filter { !$0.isEmpty }
+                .map { HostPort.normalize($0, defaultPort: net.stakepooldPort) })
+            let certs = v.list("stakepooldcerts").filter { !$0.isEmpty }
+            if hosts.isEmpty { throw ConfigError(.missingOption, "stakepooldhosts is not set in config") }
+            if certs.isEmpty { throw ConfigError(.missingOption, "stakepooldcerts is not set in config") }
+            guard hosts.count >= 2 else { throw fail(.badValue, "stakepooldhosts", "you must specify at least 2 stakepooldhosts") }
+            guard certs.count == hosts.count else {
+                throw fail(.badValue, "stakepooldcerts", "wallet configuration mismatch (stakepooldcerts and stakepooldhosts counts differ)")
+            }
+            var endpoints: [StakepooldEndpoint] = []
+            for (host, cert) in zip(hosts, certs) {
+                endpoints.append(StakepooldEndpoint(
+                    host: host, certPath: try PoolConfig.resolveCert(cert, home: home, kind: "stakepooldcert", fileExists: fileExists)))
+            }
+            stakepoolds = endpoints
+        } else {
+            stakepoolds = []
+        }
+
+        listen = try PoolConfig.parseListen(v.string("listen"), source: v.source("listen"))
+        baseURL = v.string("baseurl")
+        closePool = v.bool("closepool")
+        closePoolMessage = v.string("closepoolmsg")
+        cookieSecure = v.bool("cookiesecure")
+        publicPath = ConfigLoader.expand(v.string("publicpath"))
+        templatePath = ConfigLoader.expand(v.string("templatepath"))
+        recaptchaSecret = v.string("recaptchasecret")
+        recaptchaSiteKey = v.string("recaptchasitekey")
+        poolEmail = v.string("poolemail")
+        poolFees = v.double("poolfees")
+        poolLink = v.string("poollink")
+        realIPHeader = v.string("realipheader")
+        minServers = v.int("minservers")
+        if minServers < 1 { throw fail(.badValue, "minservers", "minservers must be at least 1") }
+        if walletPlugin == "dcrwallet" && minServers > wallets.count {
+            throw fail(.badValue, "minservers", "minservers (\(minServers)) is more than the \(wallets.count) wallethosts configured")
+        }
+        maxVotedAge = v.int("maxvotedage")
+        if maxVotedAge < 0 { throw fail(.badValue, "maxvotedage", "maxvotedage must not be negative") }
+
+        sqlitePath = v.string("sqlitepath").isEmpty ? dataDir + "/stakepool.sqlite" : ConfigLoader.expand(v.string("sqlitepath"))
+        guard let dbPort = Int(v.string("dbport")), (1...65535).contains(dbPort) else {
+            throw fail(.badValue, "dbport", "dbport must be a port number 1-65535, not \"\(v.string("dbport"))\"")
+        }
+        let poolSize = v.int("dbpoolsize")
+        if !(1...256).contains(poolSize) { throw fail(.badValue, "dbpoolsize", "dbpoolsize must be between 1 and 256") }
+        db = Database(host: v.string("dbhost"), port: dbPort, user: v.string("dbuser"), password: dbPassword,
+                      name: v.string("dbname"), poolSize: poolSize, tls: v.bool("dbtls"))
+
+        let smtpTLS = v.string("smtptls").lowercased()
+        guard ["starttls", "implicit", "none"].contains(smtpTLS) else {
+            throw fail(.badValue, "smtptls", "smtptls must be starttls, implicit or none, not \"\(smtpTLS)\"")
+        }
+        if mailPlugin == "smtp" && smtpHost.isEmpty { throw ConfigError(.missingOption, "smtphost is not set in config (mail=smtp)") }
+        if !smtpHost.isEmpty && HostPort.split(smtpHost) == nil {
+            throw fail(.badValue, "smtphost", "smtphost must be host:port, not \"\(smtpHost)\"")
+        }
+        smtp = SMTP(host: smtpHost, username: v.string("smtpusername"), password: v.string("smtppassword"),
+                    from: v.string("smtpfrom"), tls: smtpTLS, caFile: v.string("smtpcafile"), skipVerify: v.bool("smtpskipverify"))
+
+        trustedProxies = v.list("trustedproxies").filter { !$0.isEmpty }
+        var ids: [Int64] = []
+        for text in v.list("adminuserids") where !text.isEmpty {
+            guard let id = Int64(text), id > 0 else { throw fail(.badValue, "adminuserids", "adminuserids entry \"\(text)\" is not a user id") }
+            ids.append(id)
+        }
+        adminUserIDs = ids
+        metricsListen = v.string("metricslisten").isEmpty ? nil : v.string("metricslisten")
+        maxBodyBytes = v.int("maxbodybytes")
+        if maxBodyBytes < 1024 { throw fail(.badValue, "maxbodybytes", "maxbodybytes must be at least 1024") }
+        maxConnections = v.int("maxconnections")
+        if maxConnections < 1 { throw fail(.badValue, "maxconnections", "maxconnections must be at least 1") }
+        alertEmail = v.string("alertemail")
+        walletAutoRecover = v.bool("walletautorecover")
+        bcryptCost = v.int("bcryptcost")
+        if !(4...31).contains(bcryptCost) { throw fail(.badValue, "bcryptcost", "bcryptcost must be between 4 and 31") }
+        skipVoteBitsSync = v.bool("skipvotebitssync")
+    }
+
+    static func required(_ v: OptionValues, _ name: String, label: String? = nil, when condition: Bool = true) throws -> String {
+        let value = v.string(name)
+        if condition && value.isEmpty { throw ConfigError(.missingOption, "\(label ?? name) is not set in config") }
+        return value
+    }
+
+    /// dcrstakepool's `listen`: `host:port` (empty host = all addresses) or a Unix socket path.
+    static func parseListen(_ text: String, source: OptionSource) throws -> Listen {
+        if text.contains(":") {
+            let normalized = text.hasPrefix(":") ? "0.0.0.0" + text : text
+            guard let (host, port) = HostPort.split(normalized) else {
+                throw ConfigError(.badValue, "\(source == .defaultValue ? "" : "\(source): ")error while parsing bind arg \(text)")
+            }
+            return .tcp(host: host, port: port)
+        }
+        if text.hasPrefix(".") || text.hasPrefix("/") { return .unix(path: text) }
+        throw ConfigError(.badValue, "\(source == .defaultValue ? "" : "\(source): ")error while parsing bind arg \(text)")
+    }
+
+    /// A cert path that does not exist as given is tried under the home directory (dcrstakepool §1.4.12).
+    static func resolveCert(_ path: String, home: String, kind: String, fileExists: (String) -> Bool) throws -> String {
+        let expanded = ConfigLoader.expand(path)
+        if fileExists(expanded) { return expanded }
+        let underHome = home + "/" + path
+        if fileExists(underHome) { return underHome }
+        throw ConfigError(.unreadableFile, "\(kind) \(path) and \(underHome) don't exist")
+    }
+}

@@ -1,0 +1,82 @@
+/// Every option of the web app (`hxstakepool`, reading `dcrstakepool.conf`): dcrstakepool v1.1.1's
+/// options with their names, defaults and meanings, then this engine's additions.
+public enum WebAppOptions {
+    public static let defaultCloseMessage = "The stake pool is temporarily closed to new signups."
+    public static let defaultPoolLink = "https://forum.decred.org/threads/rfp-6-setup-and-operate-10-stake-pools.1361/"
+
+    public static let all: [OptionSpec] = dcrstakepool + engine
+
+    /// dcrstakepool v1.1.1 (webapp spec §1.3).
+    public static let dcrstakepool: [OptionSpec] = [
+        OptionSpec("version", short: "V", .bool, commandLineOnly: true, help: "Display version information and exit"),
+        OptionSpec("configfile", short: "C", .string, commandLineOnly: true, help: "Path to configuration file (default: ~/.dcrstakepool/dcrstakepool.conf)"),
+        OptionSpec("datadir", short: "b", .string, help: "Directory to store data (default: ~/.dcrstakepool/data)"),
+        OptionSpec("logdir", .string, help: "Directory to log output (default: ~/.dcrstakepool/logs)"),
+        OptionSpec("listen", .string, default: ":8000", help: "Listen for connections on host:port, or on a Unix socket path starting with . or /"),
+        OptionSpec("testnet", .bool, default: "false", help: "Use the test network"),
+        OptionSpec("simnet", .bool, default: "false", help: "Use the simulation test network"),
+        OptionSpec("profile", .string, default: "", help: "Accepted for compatibility (must be a port 1024-65535 when set); no profiler is started"),
+        OptionSpec("cpuprofile", .string, default: "", help: "Accepted for compatibility; unused"),
+        OptionSpec("memprofile", .string, default: "", help: "Accepted for compatibility; unused"),
+        OptionSpec("debuglevel", short: "d", .string, default: "info", help: "Logging level for all subsystems {trace, debug, info, warn, error, critical} -- or SUBSYS=level,SUBSYS2=level; 'show' lists subsystems"),
+        OptionSpec("apisecret", .string, secret: true, help: "Secret string used to sign API tokens (required)"),
+        OptionSpec("baseurl", .string, default: "http://127.0.0.1:8000", help: "Base URL for emails and the API token issuer (no trailing slash)"),
+        OptionSpec("coldwalletextpub", .string, help: "Extended public key of the cold wallet receiving pool fees (required)"),
+        OptionSpec("closepool", .bool, default: "false", help: "Disable user registration actions (sign-ups)"),
+        OptionSpec("closepoolmsg", .string, default: defaultCloseMessage, help: "Message shown to users when the pool is closed"),
+        OptionSpec("cookiesecret", .string, secret: true, help: "Secret string used to sign session cookies (required)"),
+        OptionSpec("cookiesecure", .bool, default: "false", help: "Set the Secure flag on cookies (serve over HTTPS)"),
+        OptionSpec("dbhost", .string, default: "localhost", help: "MySQL host"),
+        OptionSpec("dbuser", .string, default: "stakepool", help: "MySQL user"),
+        OptionSpec("dbpassword", .string, secret: true, help: "MySQL password (required with storage=mysql)"),
+        OptionSpec("dbport", .string, default: "3306", help: "MySQL port"),
+        OptionSpec("dbname", .string, default: "stakepool", help: "MySQL database name"),
+        OptionSpec("publicpath", .string, default: "public", help: "Directory of static assets served under /assets/"),
+        OptionSpec("templatepath", .string, default: "templates", help: "Directory of page templates (dcrstakepool used views)"),
+        OptionSpec("recaptchasecret", .string, default: "", secret: true, help: "reCAPTCHA v2 secret; when set with recaptchasitekey, reCAPTCHA replaces the built-in captcha"),
+        OptionSpec("recaptchasitekey", .string, default: "", help: "reCAPTCHA v2 site key"),
+        OptionSpec("poolemail", .string, default: "admin@example.com", help: "Support email shown to users"),
+        OptionSpec("poolfees", .float, default: "7.5", help: "Pool fee percent shown to users"),
+        OptionSpec("poollink", .string, default: defaultPoolLink, help: "Support link shown on the home page"),
+        OptionSpec("realipheader", .string, default: "", help: "Request header carrying the client IP (e.g. X-Real-IP); honoured only from trustedproxies"),
+        OptionSpec("smtpfrom", .string, default: "", help: "From address for emails"),
+        OptionSpec("smtphost", .string, default: "", help: "SMTP server host:port; empty means emails are written to the log"),
+        OptionSpec("smtpusername", .string, default: "", help: "SMTP user name"),
+        OptionSpec("smtppassword", .string, default: "", secret: true, help: "SMTP password"),
+        OptionSpec("stakepooldhosts", .list, help: "Comma-separated stakepoold control API hosts (with enablestakepoold)"),
+        OptionSpec("stakepooldcerts", .list, help: "Comma-separated stakepoold TLS certificate paths, same order"),
+        OptionSpec("wallethosts", .list, help: "Comma-separated dcrwallet RPC hosts (required with wallet=dcrwallet)"),
+        OptionSpec("walletusers", .list, help: "Comma-separated dcrwallet RPC user names, same order"),
+        OptionSpec("walletpasswords", .list, secret: true, help: "Comma-separated dcrwallet RPC passwords, same order"),
+        OptionSpec("walletcerts", .list, help: "Comma-separated dcrwallet RPC certificate paths, same order"),
+        OptionSpec("votingwalletextpub", .string, help: "Extended public key of the voting wallets' default account (required)"),
+        OptionSpec("adminips", .list, help: "Comma-separated IPs allowed to see /status (required)"),
+        OptionSpec("minservers", .int, default: "2", help: "Minimum number of wallets that must answer for a wallet operation"),
+        OptionSpec("enablestakepoold", .bool, default: "false", help: "Notify stakepoold of voting preference changes"),
+        OptionSpec("maxvotedage", .int, default: "8640", help: "Voted tickets older than this many blocks are not listed"),
+    ]
+
+    /// This engine's additions. Each keeps dcrstakepool's behaviour when left at its default.
+    public static let engine: [OptionSpec] = [
+        OptionSpec("storage", .string, default: "sqlite", help: "Storage plugin: sqlite or mysql"),
+        OptionSpec("sqlitepath", .string, default: "", help: "SQLite database file (default: <datadir>/stakepool.sqlite)"),
+        OptionSpec("dbpoolsize", .int, default: "4", help: "MySQL connections kept open"),
+        OptionSpec("dbtls", .bool, default: "false", help: "Use TLS to the MySQL server"),
+        OptionSpec("mail", .string, default: "", help: "Mail plugin: smtp or log (default: smtp when smtphost is set, else log)"),
+        OptionSpec("smtptls", .string, default: "starttls", help: "SMTP transport security: starttls (required when offered), implicit (port 465) or none"),
+        OptionSpec("smtpcafile", .string, default: "", help: "CA file that signs the SMTP server's certificate (default: system store)"),
+        OptionSpec("smtpskipverify", .bool, default: "false", help: "Do not verify the SMTP server's certificate (testing only)"),
+        OptionSpec("wallet", .string, default: "dcrwallet", help: "Wallet plugin: dcrwallet (JSON-RPC) or simnet (in-process simulation)"),
+        OptionSpec("votepolicy", .string, default: "userprefs", help: "Vote policy plugin: userprefs, pooldefault, or one a fork adds"),
+        OptionSpec("chainparams", .string, default: "", help: "JSON file of network parameters for a fork's network (default: built-in)"),
+        OptionSpec("trustedproxies", .list, default: "127.0.0.1,::1", help: "Peers whose realipheader is trusted"),
+        OptionSpec("adminuserids", .list, default: "", help: "User ids that, with adminips, may see admin pages (empty: IP only)"),
+        OptionSpec("metricslisten", .string, default: "", help: "Separate host:port for /metrics (default: served to adminips only)"),
+        OptionSpec("alertemail", .string, default: "", help: "Where operator alerts go (wallet down, lagging, disagreeing)"),
+        OptionSpec("walletautorecover", .bool, default: "false", help: "Resume wallet operations automatically once all wallets agree again"),
+        OptionSpec("bcryptcost", .int, default: "10", help: "bcrypt cost for new password hashes"),
+        OptionSpec("maxbodybytes", .int, default: "1048576", help: "Largest HTTP request body accepted"),
+        OptionSpec("maxconnections", .int, default: "4096", help: "Most HTTP connections served at once (503 beyond)"),
+        OptionSpec("skipvotebitssync", .bool, default: "false", help: "Accepted for compatibility with older configs; has no effect"),
+    ]
+}

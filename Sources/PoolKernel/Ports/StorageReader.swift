@@ -1,0 +1,55 @@
+/// The read operations of a storage transaction (see `StorageBackend.read`). All calls are synchronous and run
+/// inside the transaction the backend opened; they see one consistent snapshot (or, inside `write`, the
+/// transaction's own changes).
+///
+/// Contract shared by every engine (checked by PoolTestKit's `StorageConformanceTests`):
+/// - Emails compare like MySQL's `utf8mb4_general_ci` (see `EmailKey`): case, accents and trailing spaces ignored.
+/// - Token look-ups with an empty token return nil (unset tokens are stored as `""`).
+/// - Lists are ordered as documented, never in engine order.
+/// - Engine failures throw `StorageError` (`unavailable`, `corrupt`, …); "no such row" is nil, not an error.
+public protocol StorageReader {
+    /// The user with this id, or nil.
+    func user(id: UserId) throws -> User?
+    /// The user whose email equals `email` under `EmailKey` comparison, or nil.
+    func user(email: String) throws -> User?
+    /// The user whose `emailToken` equals `emailToken` exactly; nil for `""`.
+    func user(emailToken: String) throws -> User?
+    /// The user whose `apiToken` equals `apiToken` exactly (lowest id if several); nil for `""`.
+    func user(apiToken: String) throws -> User?
+    /// Up to `limit` users with id > `afterId`, ascending by id (paging for `poolctl user list`).
+    func users(afterId: UserId, limit: Int) throws -> [User]
+    /// `SELECT COUNT(*) FROM Users`.
+    func userCount() throws -> Int
+    /// Users with a non-empty `multiSigAddress`.
+    func activeUserCount() throws -> Int
+    /// `MAX(UserId)`, nil when there are no users.
+    func maxUserId() throws -> UserId?
+    /// Active users (non-empty `multiSigAddress`) as stakepoold reads them, ascending by id.
+    func votingUsers() throws -> [VotingUser]
+    /// Active users' scripts and registration heights for the wallet sync, ascending by user id.
+    func registeredScripts() throws -> [RegisteredScript]
+
+    /// The `EmailChange` row with this exact token (lowest id if several), or nil; nil for `""`.
+    func emailChange(token: String) throws -> EmailChange?
+    /// The `PasswordReset` row with this exact token (lowest id if several), or nil; nil for `""`.
+    func passwordReset(token: String) throws -> PasswordReset?
+
+    /// The session with this id, expired or not (callers check `isExpired(now:)`), or nil.
+    func session(id: String) throws -> SessionRecord?
+
+    /// The outbox message with this id, or nil.
+    func outboxMessage(id: Int64) throws -> OutboxMessage?
+    /// Up to `limit` messages in `status`, ascending by id.
+    func outboxMessages(status: OutboxMessage.Status, limit: Int) throws -> [OutboxMessage]
+
+    /// Up to `limit` most recent vote audit records, newest (highest id) first.
+    func recentVoteAudits(limit: Int) throws -> [VoteAuditRecord]
+    /// Every vote audit record for this ticket hash, ascending by id.
+    func voteAudits(ticketHash: String) throws -> [VoteAuditRecord]
+
+    /// Ticket hashes the operator added as low-fee tickets to vote anyway, sorted ascending.
+    func lowFeeTickets() throws -> [String]
+
+    /// The count of `key` in the fixed window starting at `windowStart` (0 if none).
+    func rateCount(key: String, windowStart: Int64) throws -> Int
+}

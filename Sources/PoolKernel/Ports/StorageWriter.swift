@@ -1,0 +1,68 @@
+/// The write operations of a storage transaction (see `StorageBackend.write`). Every change is part of the one
+/// transaction the backend opened: all of it is committed when the body returns, none of it when the body throws.
+///
+/// Contract shared by every engine (checked by PoolTestKit's `StorageConformanceTests`):
+/// - Values are validated with `StorageLimits` first: a value breaking a limit throws `invalid-input` and writes
+///   nothing; values that pass are stored and read back exactly (including quotes, backslashes, emoji).
+/// - A unique key that already exists throws `duplicate` and writes nothing: user email (under `EmailKey`),
+///   session id, outbox message id.
+/// - Updating or deleting by id a row that does not exist throws `not-found` (deletes by token return counts).
+/// - Ids assigned on insert are unique and increasing (gaps are allowed).
+public protocol StorageWriter: StorageReader {
+    /// Inserts `user` (its `id` is ignored) and returns the assigned id. `duplicate` if the email is taken.
+    func insertUser(_ user: User) throws -> UserId
+    /// Rewrites every column of the user `user.id` (whole-row update like the original). `not-found` if absent,
+    /// `duplicate` if the new email belongs to another user.
+    func updateUser(_ user: User) throws
+
+    /// Inserts an `EmailChange` row (its `id` is ignored) and returns the assigned id.
+    func insertEmailChange(_ change: EmailChange) throws -> Int64
+    /// Deletes the `EmailChange` rows with this token; returns how many.
+    @discardableResult func deleteEmailChanges(token: String) throws -> Int
+    /// Inserts a `PasswordReset` row (its `id` is ignored) and returns the assigned id.
+    func insertPasswordReset(_ reset: PasswordReset) throws -> Int64
+    /// Deletes the `PasswordReset` rows with this token; returns how many.
+    @discardableResult func deletePasswordResets(token: String) throws -> Int
+
+    /// Stores a new session. `duplicate` if the id exists.
+    func insertSession(_ session: SessionRecord) throws
+    /// Replaces user, payload, last-seen and expiry of the session `session.id` (`createdAt` is kept).
+    /// `not-found` if absent.
+    func updateSession(_ session: SessionRecord) throws
+    /// Sets last-seen and expiry of a session. `not-found` if absent.
+    func touchSession(id: String, lastSeenAt: Int64, expiresAt: Int64) throws
+    /// Deletes one session; returns whether it existed.
+    @discardableResult func deleteSession(id: String) throws -> Bool
+    /// Deletes every session of a user (sign-out everywhere, password change); returns how many.
+    @discardableResult func deleteSessions(userId: UserId) throws -> Int
+    /// Deletes sessions with `expiresAt <= now`; returns how many.
+    @discardableResult func purgeExpiredSessions(now: Int64) throws -> Int
+
+    /// Adds a message to the outbox (its `id` is ignored; status, attempts and error are stored as given, normally
+    /// `queued`, 0, `""`). Returns the id. `duplicate` if `messageID` exists.
+    func enqueueMail(_ message: OutboxMessage) throws -> Int64
+    /// Claims up to `limit` due messages — `queued` or `sending` (expired lease) with `nextAttemptAt <= now` —
+    /// in order of (`nextAttemptAt`, id): each becomes `sending`, `attempts + 1`, `nextAttemptAt = leaseUntil`.
+    /// Returns them as updated.
+    func claimDueMail(now: Int64, leaseUntil: Int64, limit: Int) throws -> [OutboxMessage]
+    /// Marks a message `delivered` (final). `not-found` if absent.
+    func markMailDelivered(id: Int64) throws
+    /// Marks a message `failed` (final) with the reason. `not-found` if absent.
+    func markMailFailed(id: Int64, error: String) throws
+    /// Puts a message back to `queued`, due at `at`, remembering the error. `not-found` if absent.
+    func scheduleMailRetry(id: Int64, at: Int64, error: String) throws
+
+    /// Appends a vote audit record (its `id` is ignored) and returns the id.
+    func appendVoteAudit(_ record: VoteAuditRecord) throws -> Int64
+
+    /// Adds a low-fee ticket hash; returns false if it was already there.
+    @discardableResult func addLowFeeTicket(hash: String) throws -> Bool
+    /// Removes a low-fee ticket hash; returns whether it was there.
+    @discardableResult func removeLowFeeTicket(hash: String) throws -> Bool
+
+    /// Adds one to `key`'s count in the fixed window starting at `windowStart` and returns the new count. A key's
+    /// count from an older window is discarded (counting starts again at 1).
+    func incrementRateCount(key: String, windowStart: Int64) throws -> Int
+    /// Deletes counters whose window started before `windowStart`; returns how many.
+    @discardableResult func purgeRateCounts(before windowStart: Int64) throws -> Int
+}

@@ -1,0 +1,55 @@
+/// The texts dcrstakepool v1.1.1 sends (spec §5), byte for byte including its mix of `\r\n` and `\n`,
+/// used when the operator's template file is missing or unreadable.
+enum BuiltInEmailTemplates {
+    struct Template: Sendable {
+        var subject: String
+        var body: String
+    }
+
+    static func template(named name: String) -> Template? {
+        switch name {
+        case "signup-verification":
+            Template(subject: "Stake pool email verification", body:
+                "A request for an account for {{BaseURL}}\r\n" +
+                "was made from {{IP}} for this email address.\r\n\n" +
+                "If you made this request, follow the link below:\r\n\n" +
+                "{{Link}}\r\n\n" +
+                "to verify your email address and finalize registration.\r\n\n")
+        case "password-reset":
+            Template(subject: "Stake pool password reset", body:
+                "A request to reset your password was made from IP address: {{IP}}\r\n\n" +
+                "If you made this request, follow the link below:\r\n\n" +
+                "{{Link}}\r\n\n" +
+                "The above link expires an hour after this email was sent.\r\n\n" +
+                "If you did not make this request, you may safely ignore this email.\r\n" +
+                "However, you may want to look into how this happened.\r\n")
+        case "email-change-new":
+            Template(subject: "Stake pool email change", body:
+                "A request was made to change the email address\r\n" +
+                "for a stake pool account at {{BaseURL}}\r\n" +
+                "from {{OldEmail}} to {{NewEmail}}\r\n\n" +
+                "The request was made from IP address {{IP}}\r\n\n" +
+                "If you made this request, follow the link below:\r\n\n" +
+                "{{Link}}\r\n\n" +
+                "The above link expires an hour after this email was sent.\r\n\n" +
+                "If you did not make this request, you may safely ignore this email.\r\n" +
+                "However, you may want to look into how this happened.\r\n")
+        case "email-change-old":
+            Template(subject: "Stake pool email change", body:
+                "A request was made to change the email address\r\n" +
+                "for your stake pool account at {{BaseURL}}\r\n" +
+                "from {{OldEmail}} to {{NewEmail}}\r\n\n" +
+                "The request was made from IP address {{IP}}\r\n\n" +
+                "If you did not make this request, please contact the \r\n" +
+                "stake pool administrator immediately.\r\n")
+        case "password-changed":
+            Template(subject: "Stake pool password change", body:
+                "Your stake pool password for {{BaseURL}}\r\n" +
+                "was just changed by IP Address {{IP}}\r\n\n" +
+                "If you did not make this request, please contact the \r\n" +
+                "stake pool administrator immediately.\r\n")
+        default:
+            nil
+        }
+    }
+}

@@ -1,0 +1,417 @@
+import Foundation
+import PoolKernel
+import Synchronization
+
+/// A `StorageBackend` in memory, for tests of everything above storage. It follows the whole storage contract
+/// (`StorageConformanceTests` runs against it): transactions roll back on throw, unique emails under `EmailKey`,
+/// the same validation as the real engines.
+///
+/// Writes are serialized by one lock; reads work on a copy-on-write snapshot. `failNext(_:with:)` makes the next
+/// calls fail, to test how callers handle a broken database.
+public final class InMemoryStorage: StorageBackend {
+    public let engineName = "memory"
+    /// The schema version the in-memory store reports after `migrate()`.
+    public static let schemaVersion = 1
+
+    private let tables: Mutex<MemoryTables>
+    private let faults = Mutex<(remaining: Int, error: StorageError?)>((0, nil))
+
+    /// A store; already migrated unless `migrated` is false (then calls before `migrate()` throw
+    /// `schema-missing`, like the real engines on an empty database).
+    public init(migrated: Bool = true) {
+        var initial = MemoryTables()
+        initial.schemaVersion = migrated ? Self.schemaVersion : 0
+        tables = Mutex(initial)
+    }
+
+    /// Makes the next `count` calls to `read`/`write`/`migrate` throw `error` (without running their body).
+    public func failNext(_ count: Int = 1, with error: StorageError = StorageError(.unavailable, "injected failure")) {
+        faults.withLock { $0 = (count, error) }
+    }
+
+    private func injectedFault() -> StorageError? {
+        faults.withLock { fault in
+            guard fault.remaining > 0, let error = fault.error else { return nil }
+            fault.remaining -= 1
+            return error
+        }
+    }
+
+    public func migrate() async throws {
+        if let fault = injectedFault() { throw fault }
+        try tables.withLock { tables in
+            if tables.closed { throw StorageError(.closed, "storage was shut down") }
+            if tables.schemaVersion > Self.schemaVersion {
+                throw StorageError(.schemaTooNew, "schema version \(tables.schemaVersion) is newer than this binary knows (\(Self.schemaVersion))")
+            }
+            tables.schemaVersion = Self.schemaVersion
+        }
+    }
+
+    public func schemaStatus() async throws -> SchemaStatus {
+        let current = tables.withLock { $0.schemaVersion }
+        let pending = current < Self.schemaVersion ? [SchemaStatus.Migration(version: 1, name: "in-memory tables")] : []
+        return SchemaStatus(currentVersion: current, latestVersion: Self.schemaVersion, pending: pending,
+                            engine: "memory")
+    }
+
+    /// Test hook: pretends a newer binary migrated this store.
+    public func setSchemaVersionForTesting(_ version: Int) {
+        tables.withLock { $0.schemaVersion = version }
+    }
+
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any StorageReader) throws -> T) async throws -> T {
+        if let fault = injectedFault() { throw fault }
+        let snapshot = try tables.withLock { tables in
+            try tables.checkUsable()
+            return tables
+        }
+        return try body(MemoryTransaction(snapshot))
+    }
+
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any StorageWriter) throws -> T) async throws -> T {
+        if let fault = injectedFault() { throw fault }
+        return try tables.withLock { tables in
+            try tables.checkUsable()
+            // Move the tables into the transaction so that its mutations do not copy them (unique reference).
+            var taken = MemoryTables()
+            swap(&taken, &tables)
+            let transaction = MemoryTransaction(taken)
+            defer { swap(&tables, &transaction.tables) }
+            do {
+                return try body(transaction)
+            } catch {
+                transaction.rollback()
+                throw error
+            }
+        }
+    }
+
+    public func shutdown() async {
+        tables.withLock { $0.closed = true }
+    }
+}
+
+/// The whole in-memory database.
+struct MemoryTables: Sendable {
+    var schemaVersion = 0
+    var closed = false
+    var users: [Int64: User] = [:]
+    var emailIndex: [String: Int64] = [:]
+    var nextUserId: Int64 = 1
+    var emailChanges: [Int64: EmailChange] = [:]
+    var nextEmailChangeId: Int64 = 1
+    var passwordResets: [Int64: PasswordReset] = [:]
+    var nextPasswordResetId: Int64 = 1
+    var sessions: [String: SessionRecord] = [:]
+    var outbox: [Int64: OutboxMessage] = [:]
+    var outboxMessageIDs: [String: Int64] = [:]
+    var nextOutboxId: Int64 = 1
+    var voteAudits: [Int64: VoteAuditRecord] = [:]
+    var nextVoteAuditId: Int64 = 1
+    var lowFeeTickets: [String: Bool] = [:]
+    var rateCounts: [String: RateCount] = [:]
+
+    struct RateCount: Sendable {
+        var windowStart: Int64
+        var count: Int
+    }
+
+    func checkUsable() throws {
+        if closed { throw StorageError(.closed, "storage was shut down") }
+        if schemaVersion == 0 { throw StorageError(.schemaMissing, "storage is not migrated") }
+        if schemaVersion > InMemoryStorage.schemaVersion {
+            throw StorageError(.schemaTooNew, "schema version \(schemaVersion) is newer than this binary knows")
+        }
+    }
+}
+
+/// One transaction: reads and writes `tables` directly and records how to undo each change.
+final class MemoryTransaction: StorageWriter {
+    var tables: MemoryTables
+    private var undoLog: [(inout MemoryTables) -> Void] = []
+
+    init(_ tables: consuming MemoryTables) { self.tables = tables }
+
+    func rollback() {
+        for undo in undoLog.reversed() { undo(&tables) }
+        undoLog.removeAll()
+    }
+
+    private func set<Key: Hashable, Value>(_ table: WritableKeyPath<MemoryTables, [Key: Value]>, _ key: Key,
+                                           _ value: Value?) {
+        let old = tables[keyPath: table][key]
+        undoLog.append { $0[keyPath: table][key] = old }
+        tables[keyPath: table][key] = value
+    }
+
+    private func nextId(_ counter: WritableKeyPath<MemoryTables, Int64>) -> Int64 {
+        let id = tables[keyPath: counter]
+        undoLog.append { $0[keyPath: counter] = id }
+        tables[keyPath: counter] = id + 1
+        return id
+    }
+
+    // MARK: Reads
+
+    func user(id: UserId) throws -> User? { tables.users[id.rawValue] }
+
+    func user(email: String) throws -> User? {
+        tables.emailIndex[EmailKey.fold(email)].flatMap { tables.users[$0] }
+    }
+
+    func user(emailToken: String) throws -> User? {
+        guard !emailToken.isEmpty else { return nil }
+        return tables.users.values.filter { $0.emailToken == emailToken }.min { $0.id < $1.id }
+    }
+
+    func user(apiToken: String) throws -> User? {
+        guard !apiToken.isEmpty else { return nil }
+        return tables.users.values.filter { $0.apiToken == apiToken }.min { $0.id < $1.id }
+    }
+
+    func users(afterId: UserId, limit: Int) throws -> [User] {
+        Array(tables.users.values.filter { $0.id > afterId }.sorted { $0.id < $1.id }.prefix(max(0, limit)))
+    }
+
+    func userCount() throws -> Int { tables.users.count }
+    func activeUserCount() throws -> Int { tables.users.values.count { $0.isActive } }
+    func maxUserId() throws -> UserId? { tables.users.keys.max().map(UserId.init(rawValue:)) }
+
+    private var activeUsers: [User] { tables.users.values.filter(\.isActive).sorted { $0.id < $1.id } }
+
+    func votingUsers() throws -> [VotingUser] {
+        activeUsers.map {
+            VotingUser(userId: $0.id, multiSigAddress: $0.multiSigAddress, voteBits: $0.voteBits,
+                       voteBitsVersion: $0.voteBitsVersion)
+        }
+    }
+
+    func registeredScripts() throws -> [RegisteredScript] {
+        activeUsers.map { RegisteredScript(multiSigScript: $0.multiSigScript, heightRegistered: $0.heightRegistered) }
+    }
+
+    func emailChange(token: String) throws -> EmailChange? {
+        guard !token.isEmpty else { return nil }
+        return tables.emailChanges.values.filter { $0.token == token }.min { $0.id < $1.id }
+    }
+
+    func passwordReset(token: String) throws -> PasswordReset? {
+        guard !token.isEmpty else { return nil }
+        return tables.passwordResets.values.filter { $0.token == token }.min { $0.id < $1.id }
+    }
+
+    func session(id: String) throws -> SessionRecord? { tables.sessions[id] }
+
+    func outboxMessage(id: Int64) throws -> OutboxMessage? { tables.outbox[id] }
+
+    func outboxMessages(status: OutboxMessage.Status, limit: Int) throws -> [OutboxMessage] {
+        Array(tables.outbox.values.filter { $0.status == status }.sorted { $0.id < $1.id }.prefix(max(0, limit)))
+    }
+
+    func recentVoteAudits(limit: Int) throws -> [VoteAuditRecord] {
+        Array(tables.voteAudits.values.sorted { $0.id > $1.id }.prefix(max(0, limit)))
+    }
+
+    func voteAudits(ticketHash: String) throws -> [VoteAuditRecord] {
+        tables.voteAudits.values.filter { $0.ticketHash == ticketHash }.sorted { $0.id < $1.id }
+    }
+
+    func lowFeeTickets() throws -> [String] { tables.lowFeeTickets.keys.sorted() }
+
+    func rateCount(key: String, windowStart: Int64) throws -> Int {
+        guard let entry = tables.rateCounts[key], entry.windowStart == windowStart else { return 0 }
+        return entry.count
+    }
+
+    // MARK: Writes
+
+    func insertUser(_ user: User) throws -> UserId {
+        try StorageLimits.check(user)
+        let key = EmailKey.fold(user.email)
+        if tables.emailIndex[key] != nil { throw StorageError(.duplicate, "a user with this email already exists") }
+        let id = nextId(\.nextUserId)
+        var stored = user
+        stored.id = UserId(id)
+        set(\.users, id, stored)
+        set(\.emailIndex, key, id)
+        return stored.id
+    }
+
+    func updateUser(_ user: User) throws {
+        try StorageLimits.check(user)
+        guard let old = tables.users[user.id.rawValue] else {
+            throw StorageError(.notFound, "no user with id \(user.id)")
+        }
+        let oldKey = EmailKey.fold(old.email)
+        let newKey = EmailKey.fold(user.email)
+        if oldKey != newKey {
+            if tables.emailIndex[newKey] != nil {
+                throw StorageError(.duplicate, "a user with this email already exists")
+            }
+            set(\.emailIndex, oldKey, nil)
+            set(\.emailIndex, newKey, user.id.rawValue)
+        }
+        set(\.users, user.id.rawValue, user)
+    }
+
+    func insertEmailChange(_ change: EmailChange) throws -> Int64 {
+        try StorageLimits.check(change)
+        let id = nextId(\.nextEmailChangeId)
+        var stored = change
+        stored.id = id
+        set(\.emailChanges, id, stored)
+        return id
+    }
+
+    func deleteEmailChanges(token: String) throws -> Int {
+        let ids = tables.emailChanges.values.filter { $0.token == token }.map(\.id)
+        for id in ids { set(\.emailChanges, id, nil) }
+        return ids.count
+    }
+
+    func insertPasswordReset(_ reset: PasswordReset) throws -> Int64 {
+        try StorageLimits.check(reset)
+        let id = nextId(\.nextPasswordResetId)
+        var stored = reset
+        stored.id = id
+        set(\.passwordResets, id, stored)
+        return id
+    }
+
+    func deletePasswordResets(token: String) throws -> Int {
+        let ids = tables.passwordResets.values.filter { $0.token == token }.map(\.id)
+        for id in ids { set(\.passwordResets, id, nil) }
+        return ids.count
+    }
+
+    func insertSession(_ session: SessionRecord) throws {
+        try StorageLimits.check(session)
+        if tables.sessions[session.id] != nil { throw StorageError(.duplicate, "session id already exists") }
+        set(\.sessions, session.id, session)
+    }
+
+    func updateSession(_ session: SessionRecord) throws {
+        try StorageLimits.check(session)
+        guard let old = tables.sessions[session.id] else { throw StorageError(.notFound, "no such session") }
+        var stored = session
+        stored.createdAt = old.createdAt
+        set(\.sessions, session.id, stored)
+    }
+
+    func touchSession(id: String, lastSeenAt: Int64, expiresAt: Int64) throws {
+        guard var session = tables.sessions[id] else { throw StorageError(.notFound, "no such session") }
+        session.lastSeenAt = lastSeenAt
+        session.expiresAt = expiresAt
+        set(\.sessions, id, session)
+    }
+
+    func deleteSession(id: String) throws -> Bool {
+        guard tables.sessions[id] != nil else { return false }
+        set(\.sessions, id, nil)
+        return true
+    }
+
+    func deleteSessions(userId: UserId) throws -> Int {
+        let ids = tables.sessions.values.filter { $0.userId == userId }.map(\.id)
+        for id in ids { set(\.sessions, id, nil) }
+        return ids.count
+    }
+
+    func purgeExpiredSessions(now: Int64) throws -> Int {
+        let ids = tables.sessions.values.filter { $0.isExpired(now: now) }.map(\.id)
+        for id in ids { set(\.sessions, id, nil) }
+        return ids.count
+    }
+
+    func enqueueMail(_ message: OutboxMessage) throws -> Int64 {
+        try StorageLimits.check(message)
+        if tables.outboxMessageIDs[message.messageID] != nil {
+            throw StorageError(.duplicate, "outbox message id already exists")
+        }
+        let id = nextId(\.nextOutboxId)
+        var stored = message
+        stored.id = id
+        stored.lastError = StorageLimits.clipError(message.lastError)
+        set(\.outbox, id, stored)
+        set(\.outboxMessageIDs, message.messageID, id)
+        return id
+    }
+
+    func claimDueMail(now: Int64, leaseUntil: Int64, limit: Int) throws -> [OutboxMessage] {
+        let due = tables.outbox.values
+            .filter { ($0.status == .queued || $0.status == .sending) && $0.nextAttemptAt <= now }
+            .sorted { ($0.nextAttemptAt, $0.id) < ($1.nextAttemptAt, $1.id) }
+            .prefix(max(0, limit))
+        return due.map { message in
+            var claimed = message
+            claimed.status = .sending
+            claimed.attempts += 1
+            claimed.nextAttemptAt = leaseUntil
+            set(\.outbox, claimed.id, claimed)
+            return claimed
+        }
+    }
+
+    private func changeMail(_ id: Int64, _ change: (inout OutboxMessage) -> Void) throws {
+        guard var message = tables.outbox[id] else { throw StorageError(.notFound, "no outbox message \(id)") }
+        change(&message)
+        set(\.outbox, id, message)
+    }
+
+    func markMailDelivered(id: Int64) throws {
+        try changeMail(id) { $0.status = .delivered }
+    }
+
+    func markMailFailed(id: Int64, error: String) throws {
+        try changeMail(id) {
+            $0.status = .failed
+            $0.lastError = StorageLimits.clipError(error)
+        }
+    }
+
+    func scheduleMailRetry(id: Int64, at: Int64, error: String) throws {
+        try changeMail(id) {
+            $0.status = .queued
+            $0.nextAttemptAt = at
+            $0.lastError = StorageLimits.clipError(error)
+        }
+    }
+
+    func appendVoteAudit(_ record: VoteAuditRecord) throws -> Int64 {
+        try StorageLimits.check(record)
+        let id = nextId(\.nextVoteAuditId)
+        var stored = record
+        stored.id = id
+        set(\.voteAudits, id, stored)
+        return id
+    }
+
+    func addLowFeeTicket(hash: String) throws -> Bool {
+        try StorageLimits.checkTicketHash(hash)
+        guard tables.lowFeeTickets[hash] == nil else { return false }
+        set(\.lowFeeTickets, hash, true)
+        return true
+    }
+
+    func removeLowFeeTicket(hash: String) throws -> Bool {
+        guard tables.lowFeeTickets[hash] != nil else { return false }
+        set(\.lowFeeTickets, hash, nil)
+        return true
+    }
+
+    func incrementRateCount(key: String, windowStart: Int64) throws -> Int {
+        try StorageLimits.checkRateKey(key)
+        var entry = tables.rateCounts[key] ?? MemoryTables.RateCount(windowStart: windowStart, count: 0)
+        if entry.windowStart != windowStart { entry = MemoryTables.RateCount(windowStart: windowStart, count: 0) }
+        entry.count += 1
+        set(\.rateCounts, key, entry)
+        return entry.count
+    }
+
+    func purgeRateCounts(before windowStart: Int64) throws -> Int {
+        let keys = tables.rateCounts.filter { $0.value.windowStart < windowStart }.map(\.key)
+        for key in keys { set(\.rateCounts, key, nil) }
+        return keys.count
+    }
+}

@@ -1,2 +1,0 @@
-// PoolTestKit: filled by its issue.
-enum PoolTestKitModule {}

@@ -1,2 +1,0 @@
-// PoolNet: filled by its issue.
-enum PoolNetModule {}
