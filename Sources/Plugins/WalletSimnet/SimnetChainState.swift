@@ -176,10 +176,12 @@ struct SimnetChainState: Sendable {
             toRevoke = remaining
         }
 
-        // 3. Fresh stake from the mempool (at most MaxFreshStakePerBlock).
+        // 3. Fresh stake from the mempool (at most MaxFreshStakePerBlock; none before the first height
+        //    whose tickets can mature at StakeEnabledHeight, when coinbases first become spendable).
         let first = Int32(tickets.count)
         firstTicket.append(first)
-        let fresh = min(mempool.count, parameters.maxFreshStakePerBlock)
+        let purchasesAllowed = height >= parameters.stakeEnabledHeight - parameters.ticketMaturity
+        let fresh = purchasesAllowed ? min(mempool.count, parameters.maxFreshStakePerBlock) : 0
         for pending in mempool.prefix(fresh) {
             let id = Int32(tickets.count)
             var record = SimnetTicketRecord(
