@@ -58,10 +58,15 @@ public struct SMTPNotifier: NotificationBackend {
 
         /// From the parsed `smtp*` options. `smtptls=starttls` on port 465 means implicit TLS (SMTPS).
         public init(options smtp: PoolConfig.SMTP) {
-            var mode = SMTPTLSMode(rawValue: smtp.tls.lowercased()) ?? .starttls
-            if mode == .starttls, smtp.host.hasSuffix(":465") { mode = .implicit }
             self.init(host: smtp.host, username: smtp.username, password: smtp.password, from: smtp.from,
-                      tlsMode: mode, caFile: smtp.caFile, skipVerify: smtp.skipVerify)
+                      tlsMode: Self.tlsMode(option: smtp.tls, host: smtp.host), caFile: smtp.caFile,
+                      skipVerify: smtp.skipVerify)
+        }
+
+        /// The `smtptls` value as a mode; `starttls` (the default) on port 465 means implicit TLS.
+        static func tlsMode(option: String, host: String) -> SMTPTLSMode {
+            let mode = SMTPTLSMode(rawValue: option.lowercased()) ?? .starttls
+            return mode == .starttls && host.hasSuffix(":465") ? .implicit : mode
         }
     }
 
@@ -192,6 +197,8 @@ struct SMTPSession: Sendable {
             let bytes: [UInt8]
             do {
                 bytes = try connection.read(maxLength: 4096, timeout: left)
+            } catch let error as NetError where error.code == .netTimeout {
+                throw NotifyError(.mailTemporary, "SMTP \(address): no reply within \(timeout)")
             } catch {
                 throw map(error, doing: "reading a reply")
             }
