@@ -22,6 +22,8 @@ let package = Package(
                        providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CMySQL", path: "Sources/CSystem/CMySQL", pkgConfig: "mysqlclient",
                        providers: [.apt(["default-libmysqlclient-dev"])]),
+        // Linux epoll/eventfd headers (not exported by Swift's Glibc module); nothing to link.
+        .systemLibrary(name: "CEpoll", path: "Sources/CSystem/CEpoll"),
 
         // MARK: The engine.
         .target(name: "PoolKernel", dependencies: ["COpenSSL"], path: "Sources/PoolKernel",
@@ -42,7 +44,7 @@ let package = Package(
         .target(name: "PoolTestKit", dependencies: ["PoolKernel"], path: "Sources/PoolTestKit"),
 
         // MARK: Hosts.
-        .target(name: "WebHost", dependencies: ["PoolKernel", "PoolNet"], path: "Sources/Hosts/WebHost"),
+        .target(name: "WebHost", dependencies: ["PoolKernel", "PoolNet", "CEpoll"], path: "Sources/Hosts/WebHost"),
         .target(name: "PoolHost", dependencies: [
             "PoolKernel", "PoolNet", "WebHost", "StorageSQLite", "StorageMySQL", "NotifyLog", "NotifySMTP",
             "WalletDcrwallet", "WalletSimnet", "VotePolicies",

@@ -7,4 +7,7 @@ static inline sqlite3_destructor_type csqlite_transient(void) { return SQLITE_TR
 /// sqlite3_config is variadic: expose the single-argument form we use.
 static inline int csqlite_config_serialized(void) { return sqlite3_config(SQLITE_CONFIG_SERIALIZED); }
 static inline int csqlite_config_multithread(void) { return sqlite3_config(SQLITE_CONFIG_MULTITHREAD); }
+/// Extended result codes are macros built from expressions; Swift cannot import them.
+static inline int csqlite_constraint_unique(void) { return SQLITE_CONSTRAINT_UNIQUE; }
+static inline int csqlite_constraint_primarykey(void) { return SQLITE_CONSTRAINT_PRIMARYKEY; }
 #endif

@@ -1,2 +1,0 @@
-// WebHost: filled by its issue.
-enum WebHostModule {}

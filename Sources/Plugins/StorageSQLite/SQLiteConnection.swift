@@ -1,0 +1,224 @@
+import CSQLite
+import Dispatch
+import Foundation
+import PoolKernel
+
+/// The one owner of a `sqlite3*` handle and its prepared statements. Every use happens on `queue` (checked with
+/// `dispatchPrecondition`), so blocking SQLite calls never run on Swift's cooperative pool.
+///
+/// `@unchecked Sendable`: the handle and the statement cache are only touched on `queue` (serial); the type is
+/// shared between tasks only to submit work to that queue.
+final class SQLiteConnection: @unchecked Sendable, SQLExecutor {
+    let queue: DispatchQueue
+    private var handle: OpaquePointer?
+    private var statements: [String: OpaquePointer] = [:]
+    /// Set by `close()`: the connection never reopens afterwards.
+    private var isClosed = false
+
+    private let path: String
+    private let busyTimeoutMilliseconds: Int32
+    private let isReader: Bool
+    private let maxPageCount: Int64?
+
+    /// A connection to the database at `path`, opened lazily on `queue` by the first `perform` (so opening never
+    /// blocks the caller). Readers are set `query_only`; the writer turns on WAL.
+    init(path: String, label: String, busyTimeoutMilliseconds: Int32, isReader: Bool, maxPageCount: Int64? = nil) {
+        queue = DispatchQueue(label: label)
+        self.path = path
+        self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
+        self.isReader = isReader
+        self.maxPageCount = maxPageCount
+    }
+
+    /// Opens the handle if it is not open yet. On `queue` only.
+    private func open() throws {
+        dispatchPrecondition(condition: .onQueue(queue))
+        if handle != nil { return }
+        if isClosed { throw StorageError(.closed, "storage was shut down") }
+        var db: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | (isReader ? 0 : SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
+        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        guard rc == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite3_close_v2(db)  // a failed open may still return a handle that must be freed
+            throw Self.error(code: rc, message: "cannot open SQLite database \(path): \(message)")
+        }
+        handle = db
+        sqlite3_extended_result_codes(db, 1)
+        sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
+        do {
+            if isReader {
+                try execute("PRAGMA query_only = 1", [])
+            } else {
+                _ = try query("PRAGMA journal_mode = WAL", [])
+            }
+            try execute("PRAGMA synchronous = NORMAL", [])
+            try execute("PRAGMA foreign_keys = ON", [])
+            if let maxPageCount { _ = try query("PRAGMA max_page_count = \(maxPageCount)", []) }
+        } catch {
+            closeHandle()
+            throw error
+        }
+    }
+
+    deinit { close() }
+
+    /// Finalizes the statements and closes the handle. Idempotent.
+    func close() {
+        isClosed = true
+        closeHandle()
+    }
+
+    /// Frees the statements and the handle; a later `perform` opens again (unless `close()` was called).
+    private func closeHandle() {
+        for statement in statements.values { sqlite3_finalize(statement) }
+        statements.removeAll()
+        if let handle { sqlite3_close_v2(handle) }
+        handle = nil
+    }
+
+    /// Runs `work` on this connection's queue and returns its result to the awaiting task.
+    func perform<T: Sendable>(_ work: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async {
+                continuation.resume(with: Result {
+                    try self.open()
+                    return try work(self)
+                })
+            }
+        }
+    }
+
+    // MARK: SQLExecutor
+
+    func query(_ sql: String, _ arguments: [SQLValue]) throws -> [[SQLValue]] {
+        let statement = try prepare(sql, arguments)
+        defer { sqlite3_reset(statement) }
+        var rows: [[SQLValue]] = []
+        while true {
+            let rc = sqlite3_step(statement)
+            if rc == SQLITE_DONE { break }
+            guard rc == SQLITE_ROW else { throw lastError(rc) }
+            let columns = sqlite3_column_count(statement)
+            var row: [SQLValue] = []
+            row.reserveCapacity(Int(columns))
+            for column in 0..<columns { row.append(value(statement, column)) }
+            rows.append(row)
+        }
+        return rows
+    }
+
+    @discardableResult
+    func execute(_ sql: String, _ arguments: [SQLValue]) throws -> SQLChange {
+        let statement = try prepare(sql, arguments)
+        defer { sqlite3_reset(statement) }
+        var rc = sqlite3_step(statement)
+        while rc == SQLITE_ROW { rc = sqlite3_step(statement) }
+        guard rc == SQLITE_DONE else { throw lastError(rc) }
+        return SQLChange(affectedRows: Int(sqlite3_changes64(handle)), lastInsertId: sqlite3_last_insert_rowid(handle))
+    }
+
+    /// Runs one or more statements without arguments (DDL, BEGIN/COMMIT).
+    func executeScript(_ sql: String) throws {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard let handle else { throw StorageError(.closed, "SQLite connection is closed") }
+        var message: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &message)
+        if rc != SQLITE_OK {
+            let text = message.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(handle))
+            sqlite3_free(message)
+            throw Self.error(code: sqlite3_extended_errcode(handle), message: "SQLite: \(text)")
+        }
+    }
+
+    var isInTransaction: Bool { handle.map { sqlite3_get_autocommit($0) == 0 } ?? false }
+
+    // MARK: Statements
+
+    private func prepare(_ sql: String, _ arguments: [SQLValue]) throws -> OpaquePointer {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard let handle else { throw StorageError(.closed, "SQLite connection is closed") }
+        let statement: OpaquePointer
+        if let cached = statements[sql] {
+            statement = cached
+        } else {
+            var prepared: OpaquePointer?
+            let rc = sqlite3_prepare_v2(handle, sql, -1, &prepared, nil)
+            guard rc == SQLITE_OK, let prepared else { throw lastError(rc) }
+            statements[sql] = prepared
+            statement = prepared
+        }
+        sqlite3_clear_bindings(statement)
+        for (offset, argument) in arguments.enumerated() {
+            let index = Int32(offset + 1)
+            let rc: Int32
+            switch argument {
+            case .null:
+                rc = sqlite3_bind_null(statement, index)
+            case .integer(let value):
+                rc = sqlite3_bind_int64(statement, index, value)
+            case .text(let text):
+                let length = Int32(text.utf8.count)
+                rc = text.withCString { sqlite3_bind_text(statement, index, $0, length, csqlite_transient()) }
+            case .blob(let data):
+                if data.isEmpty {
+                    rc = sqlite3_bind_zeroblob(statement, index, 0)
+                } else {
+                    rc = data.withUnsafeBytes {
+                        sqlite3_bind_blob(statement, index, $0.baseAddress, Int32($0.count), csqlite_transient())
+                    }
+                }
+            }
+            guard rc == SQLITE_OK else { throw lastError(rc) }
+        }
+        return statement
+    }
+
+    private func value(_ statement: OpaquePointer, _ column: Int32) -> SQLValue {
+        switch sqlite3_column_type(statement, column) {
+        case SQLITE_INTEGER:
+            return .integer(sqlite3_column_int64(statement, column))
+        case SQLITE_FLOAT:
+            return .integer(Int64(sqlite3_column_double(statement, column)))
+        case SQLITE_TEXT:
+            guard let text = sqlite3_column_text(statement, column) else { return .text("") }
+            let count = Int(sqlite3_column_bytes(statement, column))
+            return .text(String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self))
+        case SQLITE_BLOB:
+            let count = Int(sqlite3_column_bytes(statement, column))
+            guard count > 0, let bytes = sqlite3_column_blob(statement, column) else { return .blob(Data()) }
+            return .blob(Data(bytes: bytes, count: count))
+        default:
+            return .null
+        }
+    }
+
+    private func lastError(_ rc: Int32) -> StorageError {
+        guard let handle else { return StorageError(.closed, "SQLite connection is closed") }
+        let code = sqlite3_extended_errcode(handle)
+        return Self.error(code: code == SQLITE_OK ? rc : code, message: "SQLite: " + String(cString: sqlite3_errmsg(handle)))
+    }
+
+    /// Maps an (extended) SQLite result code to the storage error codes. SQLite messages never contain bound values.
+    static func error(code: Int32, message: String) -> StorageError {
+        switch code & 0xff {
+        case SQLITE_CONSTRAINT:
+            if code == csqlite_constraint_unique() || code == csqlite_constraint_primarykey() {
+                return StorageError(.duplicate, message)
+            }
+            return StorageError(.invalidInput, message)
+        case SQLITE_BUSY, SQLITE_LOCKED:
+            return StorageError(.busy, message + " (the database is locked by another connection or process)")
+        case SQLITE_FULL:
+            return StorageError(.full, message)
+        case SQLITE_CORRUPT, SQLITE_NOTADB:
+            return StorageError(.corrupt, message)
+        case SQLITE_CANTOPEN, SQLITE_IOERR, SQLITE_READONLY, SQLITE_PERM:
+            return StorageError(.unavailable, message)
+        case SQLITE_TOOBIG, SQLITE_RANGE, SQLITE_MISMATCH:
+            return StorageError(.invalidInput, message)
+        default:
+            return StorageError(.engine, message)
+        }
+    }
+}

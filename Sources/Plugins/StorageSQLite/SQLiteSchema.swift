@@ -1,0 +1,61 @@
+import PoolKernel
+
+/// The SQLite schema: the dcrstakepool tables (same names and columns; `Users.EmailKey` added for the
+/// case-insensitive unique email) and the engine's own tables, as numbered migrations.
+enum SQLiteSchema {
+    struct Migration {
+        let version: Int
+        let name: String
+        let sql: String
+    }
+
+    static let versionTable = """
+        CREATE TABLE IF NOT EXISTS SchemaVersion (
+          Version INTEGER PRIMARY KEY, Name TEXT NOT NULL, AppliedAt INTEGER NOT NULL)
+        """
+
+    static let migrations: [Migration] = [
+        Migration(version: 1, name: "dcrstakepool v1.1.1 tables", sql: """
+            CREATE TABLE IF NOT EXISTS EmailChange (
+              EmailChangeID INTEGER PRIMARY KEY AUTOINCREMENT, UserId INTEGER, NewEmail TEXT, Token TEXT,
+              Created INTEGER, Expires INTEGER);
+            CREATE TABLE IF NOT EXISTS PasswordReset (
+              PasswordResetID INTEGER PRIMARY KEY AUTOINCREMENT, UserId INTEGER, Token TEXT, Created INTEGER,
+              Expires INTEGER);
+            CREATE TABLE IF NOT EXISTS Users (
+              UserId INTEGER PRIMARY KEY AUTOINCREMENT, Email TEXT, Username TEXT, Password BLOB,
+              MultiSigAddress TEXT, MultiSigScript TEXT, PoolPubKeyAddr TEXT, UserPubKeyAddr TEXT, UserFeeAddr TEXT,
+              HeightRegistered INTEGER, EmailVerified INTEGER, EmailToken TEXT, APIToken TEXT, VoteBits INTEGER,
+              VoteBitsVersion INTEGER, EmailKey TEXT NOT NULL);
+            CREATE UNIQUE INDEX IF NOT EXISTS UsersEmailKey ON Users (EmailKey);
+            CREATE INDEX IF NOT EXISTS UsersEmailToken ON Users (EmailToken);
+            CREATE INDEX IF NOT EXISTS UsersAPIToken ON Users (APIToken);
+            CREATE INDEX IF NOT EXISTS UsersActive ON Users (MultiSigAddress);
+            CREATE INDEX IF NOT EXISTS EmailChangeToken ON EmailChange (Token);
+            CREATE INDEX IF NOT EXISTS PasswordResetToken ON PasswordReset (Token);
+            """),
+        Migration(version: 2, name: "sessions, mail outbox, vote audit, low-fee tickets, rate counters", sql: """
+            CREATE TABLE IF NOT EXISTS Sessions (
+              SessionId TEXT PRIMARY KEY, UserId INTEGER, Payload BLOB NOT NULL, CreatedAt INTEGER NOT NULL,
+              LastSeenAt INTEGER NOT NULL, ExpiresAt INTEGER NOT NULL);
+            CREATE INDEX IF NOT EXISTS SessionsUserId ON Sessions (UserId);
+            CREATE INDEX IF NOT EXISTS SessionsExpiresAt ON Sessions (ExpiresAt);
+            CREATE TABLE IF NOT EXISTS MailOutbox (
+              OutboxId INTEGER PRIMARY KEY AUTOINCREMENT, Recipient TEXT NOT NULL, Subject TEXT NOT NULL,
+              Body TEXT NOT NULL, MessageId TEXT NOT NULL UNIQUE, Status TEXT NOT NULL, Attempts INTEGER NOT NULL,
+              NextAttemptAt INTEGER NOT NULL, LastError TEXT NOT NULL, CreatedAt INTEGER NOT NULL);
+            CREATE INDEX IF NOT EXISTS MailOutboxDue ON MailOutbox (Status, NextAttemptAt);
+            CREATE TABLE IF NOT EXISTS VoteAudit (
+              AuditId INTEGER PRIMARY KEY AUTOINCREMENT, TicketHash TEXT NOT NULL, BlockHeight INTEGER NOT NULL,
+              BlockHash TEXT NOT NULL, UserId INTEGER, VoteBits INTEGER NOT NULL, PolicyName TEXT NOT NULL,
+              Reason TEXT NOT NULL, Result TEXT NOT NULL, Detail TEXT NOT NULL, ReceivedAtMillis INTEGER NOT NULL,
+              DecisionMicros INTEGER NOT NULL, TotalMicros INTEGER NOT NULL);
+            CREATE INDEX IF NOT EXISTS VoteAuditTicket ON VoteAudit (TicketHash);
+            CREATE TABLE IF NOT EXISTS LowFeeTickets (TicketHash TEXT PRIMARY KEY);
+            CREATE TABLE IF NOT EXISTS RateCounters (
+              CounterKey TEXT PRIMARY KEY, WindowStart INTEGER NOT NULL, Count INTEGER NOT NULL);
+            """),
+    ]
+
+    static var latestVersion: Int { migrations.last?.version ?? 0 }
+}

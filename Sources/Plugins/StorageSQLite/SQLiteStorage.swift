@@ -1,0 +1,155 @@
+import Foundation
+import PoolKernel
+import Synchronization
+
+/// The SQLite `StorageBackend`. Writes go through one writer connection (`BEGIN IMMEDIATE`, so concurrent
+/// writers queue instead of deadlocking); reads use a small set of reader connections (WAL snapshots).
+public final class SQLiteStorage: StorageBackend {
+    public let engineName = SQLiteStoragePlugin.name
+    public let configuration: SQLiteStoragePlugin.Configuration
+    private let logger: Logger
+    private let writer: SQLiteConnection
+    private let readers: [SQLiteConnection]
+    private let nextReader = Atomic<Int>(0)
+    private let state = Mutex(State())
+
+    private struct State {
+        var closed = false
+        /// Set once the schema was found (or made) current.
+        var schemaReady = false
+    }
+
+    /// A backend for the database file in `configuration`. Nothing is opened until the first call.
+    public init(configuration: SQLiteStoragePlugin.Configuration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+        let timeout = Int32(clamping: configuration.busyTimeoutMilliseconds)
+        // SQLite pages default to 4096 bytes.
+        let maxPages = configuration.maxDatabaseBytes.map { max(16, $0 / 4096) }
+        writer = SQLiteConnection(path: configuration.path, label: "storage.sqlite.writer",
+                                  busyTimeoutMilliseconds: timeout, isReader: false, maxPageCount: maxPages)
+        readers = (0..<max(1, configuration.readConnections)).map {
+            SQLiteConnection(path: configuration.path, label: "storage.sqlite.reader\($0)",
+                             busyTimeoutMilliseconds: timeout, isReader: true)
+        }
+    }
+
+    private func checkOpen() throws {
+        if state.withLock({ $0.closed }) { throw StorageError(.closed, "storage was shut down") }
+    }
+
+    // MARK: Schema
+
+    public func migrate() async throws {
+        try checkOpen()
+        let applied = try await writer.perform { connection -> [SQLiteSchema.Migration] in
+            try connection.executeScript(SQLiteSchema.versionTable)
+            try connection.executeScript("BEGIN IMMEDIATE")
+            do {
+                let current = try Self.currentVersion(connection)
+                if current > SQLiteSchema.latestVersion {
+                    throw Self.tooNew(current)
+                }
+                let pending = SQLiteSchema.migrations.filter { $0.version > current }
+                for migration in pending {
+                    try connection.executeScript(migration.sql)
+                    try connection.execute("INSERT INTO SchemaVersion (Version, Name, AppliedAt) VALUES (?, ?, ?)",
+                                           [.integer(Int64(migration.version)), .text(migration.name),
+                                            .integer(Int64(Date().timeIntervalSince1970))])
+                }
+                try connection.executeScript("COMMIT")
+                return pending
+            } catch {
+                if connection.isInTransaction { try? connection.executeScript("ROLLBACK") }
+                throw error
+            }
+        }
+        for migration in applied {
+            logger.info("storage: applied SQLite migration \(migration.version) (\(migration.name))")
+        }
+        state.withLock { $0.schemaReady = true }
+    }
+
+    public func schemaStatus() async throws -> SchemaStatus {
+        try checkOpen()
+        return try await writer.perform { connection in
+            let current = try Self.currentVersion(connection)
+            let version = try connection.query("SELECT sqlite_version()", []).first?.first?.string ?? "?"
+            return SchemaStatus(
+                currentVersion: current, latestVersion: SQLiteSchema.latestVersion,
+                pending: SQLiteSchema.migrations.filter { $0.version > current }
+                    .map { SchemaStatus.Migration(version: $0.version, name: $0.name) },
+                engine: "sqlite \(version)")
+        }
+    }
+
+    private static func currentVersion(_ connection: SQLiteConnection) throws -> Int {
+        let exists = try connection.query(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'SchemaVersion'", [])
+        guard !exists.isEmpty else { return 0 }
+        return Int(try connection.query("SELECT MAX(Version) FROM SchemaVersion", []).first?.first?.int64 ?? 0)
+    }
+
+    private static func tooNew(_ current: Int) -> StorageError {
+        StorageError(.schemaTooNew, "the database schema version \(current) is newer than this binary knows "
+            + "(\(SQLiteSchema.latestVersion)); use a newer hxstakepool")
+    }
+
+    /// Checks once per process that the schema is current, so calls on an unmigrated or newer database fail
+    /// clearly instead of with "no such table".
+    private func ensureSchema() async throws {
+        try checkOpen()
+        if state.withLock({ $0.schemaReady }) { return }
+        let current = try await writer.perform { try Self.currentVersion($0) }
+        if current > SQLiteSchema.latestVersion { throw Self.tooNew(current) }
+        if current < SQLiteSchema.latestVersion {
+            throw StorageError(.schemaMissing, "the SQLite database is at schema version \(current), "
+                + "\(SQLiteSchema.latestVersion) is needed: run `poolctl db migrate`")
+        }
+        state.withLock { $0.schemaReady = true }
+    }
+
+    // MARK: Transactions
+
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any StorageReader) throws -> T) async throws -> T {
+        try await ensureSchema()
+        let reader = readers[Int(UInt(bitPattern: nextReader.add(1, ordering: .relaxed).oldValue) % UInt(readers.count))]
+        return try await reader.perform { connection in
+            try connection.execute("BEGIN", [])
+            defer { if connection.isInTransaction { _ = try? connection.execute("COMMIT", []) } }
+            return try body(SQLStorageTransaction(executor: connection, dialect: .sqlite))
+        }
+    }
+
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any StorageWriter) throws -> T) async throws -> T {
+        try await ensureSchema()
+        return try await writer.perform { connection in
+            try connection.execute("BEGIN IMMEDIATE", [])
+            do {
+                let result = try body(SQLStorageTransaction(executor: connection, dialect: .sqlite))
+                try connection.execute("COMMIT", [])
+                return result
+            } catch {
+                // SQLite may already have rolled back by itself (e.g. SQLITE_FULL); only roll back what is open.
+                if connection.isInTransaction { _ = try? connection.execute("ROLLBACK", []) }
+                throw error
+            }
+        }
+    }
+
+    public func shutdown() async {
+        let wasClosed = state.withLock { state in
+            defer { state.closed = true }
+            return state.closed
+        }
+        if wasClosed { return }
+        for connection in readers + [writer] {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                connection.queue.async {
+                    connection.close()
+                    continuation.resume()
+                }
+            }
+        }
+    }
+}

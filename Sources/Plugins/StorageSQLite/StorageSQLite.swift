@@ -1,2 +1,0 @@
-// StorageSQLite: filled by its issue.
-enum StorageSQLiteModule {}

@@ -1,2 +1,0 @@
-// VotePolicies: filled by its issue.
-enum VotePoliciesModule {}

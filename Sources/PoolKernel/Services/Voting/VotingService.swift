@@ -1,0 +1,92 @@
+import Synchronization
+
+/// The vote daemon's event loop as an `EngineService`: subscribes to the node's notifications and hands each
+/// one to its own task (blocks and notification kinds overlap, as in stakepoold §6): `winningtickets` → the
+/// vote loop, `newtickets` / `spentandmissedtickets` → the ticket tracker.
+///
+/// Lost notifications (a reconnect, or a subscription made after the map was built) show up as a gap in block
+/// heights; the tracker is then resynced from the wallet (one resync at a time, coalesced).
+public final class VotingService: EngineService {
+    public var name: String { "voting" }
+
+    let node: any NodeBackend
+    let tracker: TicketTracker
+    let loop: VoteLoop
+    let logger: Logger
+    private struct Progress {
+        var lastHeight: Int64?
+        var resyncRunning = false
+        var resyncPending = false
+    }
+    private let progress: Mutex<Progress>
+
+    /// - Parameter knownHeight: the height the ticket map was built at (gap detection starts there).
+    public init(node: any NodeBackend, tracker: TicketTracker, loop: VoteLoop, logger: Logger, knownHeight: Int64? = nil) {
+        self.node = node
+        self.tracker = tracker
+        self.loop = loop
+        self.logger = logger
+        self.progress = Mutex(Progress(lastHeight: knownHeight))
+    }
+
+    public func run() async throws {
+        let stream = try await node.notificationStream()
+        logger.info("subscribed to notifications from dcrd")
+        await withDiscardingTaskGroup { group in
+            for await notification in stream {
+                if Task.isCancelled { break }
+                let receivedAt = ContinuousClock.now
+                switch notification {
+                case .winningTickets(let winners):
+                    group.addTask { [loop] in await loop.process(winners, receivedAt: receivedAt) }
+                    noteHeight(winners.blockHeight, group: &group)
+                case .newTickets(let tickets):
+                    group.addTask { [tracker] in await tracker.handleNewTickets(tickets) }
+                    noteHeight(tickets.blockHeight, group: &group)
+                case .spentAndMissedTickets(let removed):
+                    tracker.handleSpentAndMissed(removed)
+                    noteHeight(removed.blockHeight, group: &group)
+                case .blockConnected:
+                    break
+                }
+            }
+            group.cancelAll()
+        }
+    }
+
+    /// Feeds one notification synchronously (tests and simulations drive the daemon without a stream).
+    public func handle(_ notification: ChainNotification,
+                       receivedAt: ContinuousClock.Instant = ContinuousClock.now) async {
+        switch notification {
+        case .winningTickets(let winners): await loop.process(winners, receivedAt: receivedAt)
+        case .newTickets(let tickets): await tracker.handleNewTickets(tickets)
+        case .spentAndMissedTickets(let removed): tracker.handleSpentAndMissed(removed)
+        case .blockConnected: break
+        }
+    }
+
+    /// Whether a height skipped blocks since the last notification (then a resync is started).
+    private func noteHeight(_ height: Int64, group: inout DiscardingTaskGroup) {
+        let startResync = progress.withLock { progress -> Bool in
+            defer { progress.lastHeight = max(progress.lastHeight ?? height, height) }
+            guard let last = progress.lastHeight, height > last + 1 else { return false }
+            logger.warn("notifications jumped from height \(last) to \(height); resyncing tickets from the wallet")
+            if progress.resyncRunning { progress.resyncPending = true; return false }
+            progress.resyncRunning = true
+            return true
+        }
+        if startResync { group.addTask { [self] in await resyncUntilSettled() } }
+    }
+
+    private func resyncUntilSettled() async {
+        while true {
+            await tracker.resync()
+            let again = progress.withLock { progress -> Bool in
+                if progress.resyncPending { progress.resyncPending = false; return true }
+                progress.resyncRunning = false
+                return false
+            }
+            if !again || Task.isCancelled { return }
+        }
+    }
+}

@@ -1,6 +1,0 @@
-import XCTest
-@testable import VotePolicies
-
-final class VotePoliciesPlaceholderTests: XCTestCase {
-    func testModuleLinks() { XCTAssertNotNil(VotePoliciesModule.self as Any.Type) }
-}
