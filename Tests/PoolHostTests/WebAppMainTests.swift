@@ -99,3 +99,33 @@ final class WebAppMainTests: XCTestCase {
         XCTAssertTrue(err.value.contains("Failed to open database."), err.value)
     }
 }
+
+final class ShippedConfigTests: XCTestCase {
+    private var repoRoot: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    }
+
+    /// The shipped sample is generated from the option table; regenerate with `poolctl config sample`.
+    func testSampleConfig_isUpToDateWithEveryOption() throws {
+        let shipped = try String(contentsOfFile: repoRoot + "/examples/dcrstakepool.conf", encoding: .utf8)
+        let rendered = SampleConfig.render(WebAppOptions.all, title: "dcrstakepool.conf for hxstakepool (every option)")
+        XCTAssertEqual(shipped.trimmingCharacters(in: .whitespacesAndNewlines), rendered.trimmingCharacters(in: .whitespacesAndNewlines),
+                       "examples/dcrstakepool.conf is stale: run `poolctl config sample > examples/dcrstakepool.conf`")
+        for spec in WebAppOptions.all where !spec.commandLineOnly {
+            XCTAssertTrue(shipped.contains(";\(spec.name)="), spec.name)
+        }
+    }
+
+    /// The sample parses: uncommenting nothing gives only "required option" errors, never syntax errors.
+    func testSampleConfig_parses() throws {
+        let shipped = try String(contentsOfFile: repoRoot + "/examples/dcrstakepool.conf", encoding: .utf8)
+        XCTAssertNoThrow(try INIParser().parse(shipped, path: "dcrstakepool.conf"))
+        let dev = try String(contentsOfFile: repoRoot + "/examples/dev.conf", encoding: .utf8)
+        let values = try ConfigLoader(specs: WebAppOptions.all, appName: "t", defaultConfigFile: "/x").load(["-C", repoRoot + "/examples/dev.conf"]).values
+        XCTAssertFalse(dev.isEmpty)
+        let config = try PoolConfig(values: values, home: "/tmp/home")
+        XCTAssertEqual(config.network, .simnet)
+        XCTAssertEqual(config.storagePlugin, "sqlite")
+        XCTAssertEqual(config.mailPlugin, "log")
+    }
+}
