@@ -65,7 +65,7 @@ public enum ChainCommand {
                 throw UsageError(message: "usage: poolctl chain multisig <pool pubkey address> <user pubkey address> --net N")
             }
             let net = try NetParams.resolve(network)
-            let script = try MultisigScript.poolUser(poolAddress: args[1], userAddress: args[2], network: net)
+            let script = try MultisigRedeemScript.poolUser(poolAddress: args[1], userAddress: args[2], network: net)
             return ["script: \(Hex.encode(script.bytes))", "p2sh: \(try script.p2shAddress(network: net))"]
         case "params":
             guard args.count == 1, let network else { throw UsageError(message: "usage: poolctl chain params --net N") }

@@ -1,9 +1,9 @@
 /// A standard version-0 bare multisig script, `OP_m <33-byte pubkey>… OP_n OP_CHECKMULTISIG`, with
 /// compressed secp256k1 keys only (what dcrd's `MultiSigScriptV0` builds and `IsMultiSigScriptV0` accepts).
 ///
-/// The pool's per-user redeem script is `MultisigScript.poolUser(poolPubKey:userPubKey:)`: 1-of-2 with the
+/// The pool's per-user redeem script is `MultisigRedeemScript.poolUser(poolPubKey:userPubKey:)`: 1-of-2 with the
 /// pool's key first and the user's second, exactly as dcrstakepool asks the wallets to `createmultisig`.
-public struct MultisigScript: Sendable, Hashable {
+public struct MultisigRedeemScript: Sendable, Hashable {
     /// Signatures needed (m).
     public let requiredSignatures: Int
     /// The n compressed public keys, in script order.
@@ -21,7 +21,7 @@ public struct MultisigScript: Sendable, Hashable {
             throw ChainError(.badScript, "A multisig script cannot require more signatures than it has keys.")
         }
         guard publicKeys.count <= 16 else { throw ChainError(.badScript, "A multisig script has at most 16 keys.") }
-        for key in publicKeys where !MultisigScript.isCompressedEncoding(key) {
+        for key in publicKeys where !MultisigRedeemScript.isCompressedEncoding(key) {
             throw ChainError(.badScript, "Multisig keys must be 33-byte compressed secp256k1 public keys.")
         }
         self.requiredSignatures = requiredSignatures
@@ -33,13 +33,13 @@ public struct MultisigScript: Sendable, Hashable {
     }
 
     /// dcrstakepool's 1-of-2 redeem script: pool key first, user key second.
-    public static func poolUser(poolPubKey: [UInt8], userPubKey: [UInt8]) throws -> MultisigScript {
-        try MultisigScript(requiredSignatures: 1, publicKeys: [poolPubKey, userPubKey])
+    public static func poolUser(poolPubKey: [UInt8], userPubKey: [UInt8]) throws -> MultisigRedeemScript {
+        try MultisigRedeemScript(requiredSignatures: 1, publicKeys: [poolPubKey, userPubKey])
     }
 
     /// dcrstakepool's 1-of-2 redeem script from the two pubkey addresses (`Dk…`), pool first. Both must be
     /// secp256k1 ECDSA pubkey addresses of `network`.
-    public static func poolUser(poolAddress: String, userAddress: String, network: NetParams) throws -> MultisigScript {
+    public static func poolUser(poolAddress: String, userAddress: String, network: NetParams) throws -> MultisigRedeemScript {
         func key(_ text: String) throws -> [UInt8] {
             let address = try Address.decode(text, network: network)
             guard address.kind == .pubKey else {
@@ -60,7 +60,7 @@ public struct MultisigScript: Sendable, Hashable {
         var keys: [[UInt8]] = []
         var token = try tokens.next()
         while let current = token, current.opcode == Opcode.data33, let data = current.data,
-              MultisigScript.isCompressedEncoding(Array(data)) {
+              MultisigRedeemScript.isCompressedEncoding(Array(data)) {
             keys.append(Array(data))
             token = try tokens.next()
         }
@@ -76,7 +76,7 @@ public struct MultisigScript: Sendable, Hashable {
     }
 
     /// Whether `script` is a standard v0 multisig script.
-    public static func isMultisig(_ script: [UInt8]) -> Bool { (try? MultisigScript(parsing: script)) != nil }
+    public static func isMultisig(_ script: [UInt8]) -> Bool { (try? MultisigRedeemScript(parsing: script)) != nil }
 
     /// Whether `signatureScript` is push-only and its final push is a standard multisig redeem script.
     public static func isMultisigSignatureScript(_ signatureScript: [UInt8]) -> Bool {

@@ -2,7 +2,7 @@ import Foundation
 @testable import PoolKernel
 import XCTest
 
-final class ChainMultisigTests: XCTestCase {
+final class ChainMultisigRedeemScriptTests: XCTestCase {
     private func keys(_ vector: ChainVectors.Object, _ field: String = "pubkeys_hex") throws -> [[UInt8]] {
         try (vector[field] as? [String] ?? []).map { try Hex.decode($0) }
     }
@@ -20,25 +20,25 @@ final class ChainMultisigTests: XCTestCase {
             switch group {
             case "stdscript.TestMultiSigScriptV0":
                 let threshold = try XCTUnwrap(number(vector["threshold"]), name)
-                let build = { try MultisigScript(requiredSignatures: threshold, publicKeys: self.keys(vector)) }
+                let build = { try MultisigRedeemScript(requiredSignatures: threshold, publicKeys: self.keys(vector)) }
                 if vector["expect_error"] != nil {
                     XCTAssertThrowsError(try build(), name) { XCTAssertEqual(($0 as? ChainError)?.code, .badScript, name) }
                 } else {
                     let script = try build()
                     XCTAssertEqual(Hex.encode(script.bytes), try vector.string("script_hex"), name)
-                    XCTAssertEqual(try MultisigScript(parsing: script.bytes), script, name)
+                    XCTAssertEqual(try MultisigRedeemScript(parsing: script.bytes), script, name)
                 }
             case "stdscript.scriptV0Tests":
                 let script = try vector.hex("script_hex")
-                let isSignatureScript = "\(vector["is_signature_script"] ?? "")".lowercased() == "true"
+                let isSignatureScript = vector["is_signature_script"] as? Bool ?? false
                 let wantMultisig = try vector.string("want_type") == "STMultiSig"
                 if isSignatureScript {
-                    XCTAssertEqual(MultisigScript.isMultisigSignatureScript(script), wantMultisig, name)
-                    XCTAssertFalse(MultisigScript.isMultisig(script), name)
+                    XCTAssertEqual(MultisigRedeemScript.isMultisigSignatureScript(script), wantMultisig, name)
+                    XCTAssertFalse(MultisigRedeemScript.isMultisig(script), name)
                 } else {
-                    XCTAssertEqual(MultisigScript.isMultisig(script), wantMultisig, name)
+                    XCTAssertEqual(MultisigRedeemScript.isMultisig(script), wantMultisig, name)
                     if wantMultisig {
-                        let parsed = try MultisigScript(parsing: script)
+                        let parsed = try MultisigRedeemScript(parsing: script)
                         XCTAssertEqual(parsed.requiredSignatures, number(vector["required_sigs"]), name)
                         XCTAssertEqual(parsed.publicKeys, try keys(vector), name)
                         if let hash = vector["script_hash160_hex"] as? String { XCTAssertEqual(Hex.encode(parsed.scriptHash), hash) }
@@ -46,7 +46,7 @@ final class ChainMultisigTests: XCTestCase {
                 }
             case "stdscript.addressV0Tests":
                 let net = try NetParams.named(vector.string("network"))
-                let parsed = try MultisigScript(parsing: vector.hex("script_hex"))
+                let parsed = try MultisigRedeemScript(parsing: vector.hex("script_hex"))
                 XCTAssertEqual(parsed.requiredSignatures, number(vector["required_sigs"]), name)
                 XCTAssertEqual(try parsed.pubKeyAddresses(network: net).map(\.encoded), vector["extracted_addresses"] as? [String], name)
             default:
@@ -59,7 +59,7 @@ final class ChainMultisigTests: XCTestCase {
                     XCTAssertEqual(try P2SH.address(of: script, network: net).encoded, try vector.string("p2sh_address"), name)
                     if let pk = vector["p2sh_pkscript_hex"] as? String { XCTAssertEqual(Hex.encode(P2SH.outputScript(of: script)), pk) }
                     if let m = number(vector["required_sigs"]) {
-                        let parsed = try MultisigScript(parsing: script)
+                        let parsed = try MultisigRedeemScript(parsing: script)
                         XCTAssertEqual(parsed.requiredSignatures, m, name)
                         XCTAssertEqual(parsed.publicKeys, try keys(vector), name)
                         if let p2pk = vector["pubkey_p2pk_addresses"] as? [String] {
@@ -113,7 +113,7 @@ final class ChainMultisigTests: XCTestCase {
         let vectors = try ChainVectors.array("multisig", key: "extractor_derived")
         XCTAssertEqual(vectors.count, 2)
         for vector in vectors {
-            let script = try MultisigScript(parsing: vector.hex("script_hex"))
+            let script = try MultisigRedeemScript(parsing: vector.hex("script_hex"))
             XCTAssertEqual(Hex.encode(script.scriptHash), try vector.string("script_hash160_hex"))
             let addresses = try XCTUnwrap(vector["p2sh_address"] as? [String: String])
             XCTAssertEqual(addresses.count, 4)
@@ -127,24 +127,24 @@ final class ChainMultisigTests: XCTestCase {
     func testMultisig_poolUserOrderAndAddresses() throws {
         let pool = try Secp256k1.publicKey(privateKey: [UInt8](repeating: 0, count: 31) + [1])
         let user = try Secp256k1.publicKey(privateKey: [UInt8](repeating: 0, count: 31) + [2])
-        let script = try MultisigScript.poolUser(poolPubKey: pool, userPubKey: user)
+        let script = try MultisigRedeemScript.poolUser(poolPubKey: pool, userPubKey: user)
         XCTAssertEqual(script.bytes, [0x51, 0x21] + pool + [0x21] + user + [0x52, 0xAE])
         for net in NetParams.allBuiltIn {
-            let viaAddresses = try MultisigScript.poolUser(
+            let viaAddresses = try MultisigRedeemScript.poolUser(
                 poolAddress: Address.pubKey(publicKey: pool, network: net).encoded,
                 userAddress: Address.pubKey(publicKey: user, network: net).encoded, network: net)
             XCTAssertEqual(viaAddresses, script)
             XCTAssertEqual(try viaAddresses.p2shAddress(network: net).encoded.first, net.addressPrefix.first)
         }
         let p2pkh = try Address.pubKeyHash(publicKey: user, network: .mainnet).encoded
-        XCTAssertThrowsError(try MultisigScript.poolUser(poolAddress: p2pkh, userAddress: p2pkh, network: .mainnet))
+        XCTAssertThrowsError(try MultisigRedeemScript.poolUser(poolAddress: p2pkh, userAddress: p2pkh, network: .mainnet))
     }
 
     /// Random scripts and random mutations of valid ones: the parser answers, never crashes; anything it
     /// accepts re-serializes to the same bytes.
     func testMultisig_fuzzParserNeverCrashes() throws {
         var rng = SplitMix64(seed: 0x5C41)
-        let valid = try MultisigScript.poolUser(poolPubKey: Secp256k1.publicKey(privateKey: [UInt8](repeating: 5, count: 32)),
+        let valid = try MultisigRedeemScript.poolUser(poolPubKey: Secp256k1.publicKey(privateKey: [UInt8](repeating: 5, count: 32)),
                                                 userPubKey: Secp256k1.publicKey(privateKey: [UInt8](repeating: 6, count: 32))).bytes
         var accepted = 0
         for round in 0..<10_000 {
@@ -160,11 +160,11 @@ final class ChainMultisigTests: XCTestCase {
                     [0x51, 0x52, 0x21, 0xAE, 0x4C, 0x4D, 0x4E, 0x00, UInt8(truncatingIfNeeded: rng.next())][Int(rng.next() % 9)]
                 }
             }
-            if let parsed = try? MultisigScript(parsing: script) {
+            if let parsed = try? MultisigRedeemScript(parsing: script) {
                 XCTAssertEqual(parsed.bytes, script)
                 accepted += 1
             }
-            _ = MultisigScript.isMultisigSignatureScript(script)
+            _ = MultisigRedeemScript.isMultisigSignatureScript(script)
         }
         XCTAssertGreaterThan(accepted, 0) // mutations inside the key bytes stay valid multisig
     }
