@@ -1,2 +1,0 @@
-// PoolHost: filled by its issue.
-enum PoolHostModule {}
