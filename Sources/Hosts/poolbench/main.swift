@@ -1,3 +1,3 @@
 import PoolHost
 
-print("poolbench: not wired yet")
+ChainBenchmarks.runAll()

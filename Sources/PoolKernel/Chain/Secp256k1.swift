@@ -1,0 +1,164 @@
+import COpenSSL
+
+/// secp256k1 key arithmetic through OpenSSL's EC API: public key parsing and compression, scalar
+/// multiplication and point addition for BIP32 derivation.
+///
+/// Each operation owns one `Secp256k1Context` (curve group + BN scratch context) for its duration, so
+/// nothing is shared between threads.
+enum Secp256k1 {
+    /// Length of a compressed public key (0x02/0x03 ‖ X).
+    static let compressedLength = 33
+
+    /// The compressed form of a compressed (0x02/0x03, 33 bytes) or uncompressed (0x04, 65 bytes) public key.
+    /// Hybrid (0x06/0x07) encodings, other lengths, and points not on the curve throw `badPublicKey`.
+    static func compressed(_ publicKey: [UInt8]) throws -> [UInt8] {
+        let context = try Secp256k1Context()
+        let point = try context.parse(publicKey)
+        defer { EC_POINT_free(point) }
+        return try context.serialize(point, compressed: true)
+    }
+
+    /// The 65-byte uncompressed form (0x04 ‖ X ‖ Y) of a valid public key.
+    static func uncompressed(_ publicKey: [UInt8]) throws -> [UInt8] {
+        let context = try Secp256k1Context()
+        let point = try context.parse(publicKey)
+        defer { EC_POINT_free(point) }
+        return try context.serialize(point, compressed: false)
+    }
+
+    /// Whether `publicKey` is a valid compressed or uncompressed secp256k1 point.
+    static func isValidPublicKey(_ publicKey: [UInt8]) -> Bool { (try? compressed(publicKey)) != nil }
+
+    /// The compressed public key of a 32-byte private key; zero or ≥ n throws `badPrivateKey`.
+    static func publicKey(privateKey: [UInt8]) throws -> [UInt8] {
+        let context = try Secp256k1Context()
+        let scalar = try context.scalar(privateKey)
+        defer { BN_clear_free(scalar) }
+        let point = try context.newPoint()
+        defer { EC_POINT_free(point) }
+        guard EC_POINT_mul(context.group, point, scalar, nil, nil, context.bn) == 1 else {
+            throw ChainError(.cryptoFailure, "secp256k1 scalar multiplication failed.")
+        }
+        return try context.serialize(point, compressed: true)
+    }
+
+    /// point(tweak) + publicKey, compressed (BIP32 public child derivation). A tweak ≥ n or a result at
+    /// infinity throws `badDerivation` (the caller moves on to the next index).
+    static func addTweak(_ tweak: [UInt8], toPublicKey publicKey: [UInt8]) throws -> [UInt8] {
+        let context = try Secp256k1Context()
+        let base = try context.parse(publicKey)
+        defer { EC_POINT_free(base) }
+        let scalar: OpaquePointer
+        do {
+            scalar = try context.scalar(tweak, allowZero: true)
+        } catch {
+            throw ChainError(.badDerivation, "Derived tweak is not below the curve order; use the next index.")
+        }
+        defer { BN_clear_free(scalar) }
+        let tweakPoint = try context.newPoint()
+        defer { EC_POINT_free(tweakPoint) }
+        let sum = try context.newPoint()
+        defer { EC_POINT_free(sum) }
+        guard EC_POINT_mul(context.group, tweakPoint, scalar, nil, nil, context.bn) == 1,
+              EC_POINT_add(context.group, sum, tweakPoint, base, context.bn) == 1 else {
+            throw ChainError(.cryptoFailure, "secp256k1 point addition failed.")
+        }
+        guard EC_POINT_is_at_infinity(context.group, sum) == 0 else {
+            throw ChainError(.badDerivation, "Derived key is the point at infinity; use the next index.")
+        }
+        return try context.serialize(sum, compressed: true)
+    }
+
+    /// (tweak + privateKey) mod n as 32 bytes (BIP32 private child derivation). A tweak ≥ n or a zero
+    /// result throws `badDerivation`.
+    static func addTweak(_ tweak: [UInt8], toPrivateKey privateKey: [UInt8]) throws -> [UInt8] {
+        let context = try Secp256k1Context()
+        let key = try context.scalar(privateKey, allowZero: true)
+        defer { BN_clear_free(key) }
+        let scalar: OpaquePointer
+        do {
+            scalar = try context.scalar(tweak, allowZero: true)
+        } catch {
+            throw ChainError(.badDerivation, "Derived tweak is not below the curve order; use the next index.")
+        }
+        defer { BN_clear_free(scalar) }
+        guard let sum = BN_secure_new() else { throw ChainError(.cryptoFailure, "Out of memory.") }
+        defer { BN_clear_free(sum) }
+        guard BN_mod_add(sum, scalar, key, EC_GROUP_get0_order(context.group), context.bn) == 1 else {
+            throw ChainError(.cryptoFailure, "secp256k1 scalar addition failed.")
+        }
+        guard BN_is_zero(sum) == 0 else { throw ChainError(.badDerivation, "Derived private key is zero; use the next index.") }
+        var out = [UInt8](repeating: 0, count: 32)
+        guard BN_bn2binpad(sum, &out, 32) == 32 else { throw ChainError(.cryptoFailure, "Scalar serialization failed.") }
+        return out
+    }
+}
+
+/// One secp256k1 group and BN scratch context, freed in `deinit`.
+final class Secp256k1Context {
+    let group: OpaquePointer
+    let bn: OpaquePointer
+
+    init() throws {
+        guard let group = EC_GROUP_new_by_curve_name(NID_secp256k1) else {
+            throw ChainError(.cryptoFailure, "OpenSSL has no secp256k1 curve.")
+        }
+        guard let bn = BN_CTX_new() else {
+            EC_GROUP_free(group)
+            throw ChainError(.cryptoFailure, "Out of memory.")
+        }
+        self.group = group
+        self.bn = bn
+    }
+
+    deinit {
+        BN_CTX_free(bn)
+        EC_GROUP_free(group)
+    }
+
+    func newPoint() throws -> OpaquePointer {
+        guard let point = EC_POINT_new(group) else { throw ChainError(.cryptoFailure, "Out of memory.") }
+        return point
+    }
+
+    /// Parses a compressed (33) or uncompressed (65) point; the caller frees it. Hybrid forms are refused
+    /// explicitly because OpenSSL would accept them.
+    func parse(_ bytes: [UInt8]) throws -> OpaquePointer {
+        let shapeOK = (bytes.count == 33 && (bytes[0] == 0x02 || bytes[0] == 0x03)) || (bytes.count == 65 && bytes[0] == 0x04)
+        guard shapeOK else {
+            throw ChainError(.badPublicKey, "A public key must be 33 bytes (0x02/0x03) or 65 bytes (0x04).")
+        }
+        let point = try newPoint()
+        guard EC_POINT_oct2point(group, point, bytes, bytes.count, bn) == 1,
+              EC_POINT_is_on_curve(group, point, bn) == 1 else {
+            EC_POINT_free(point)
+            ERR_clear_error()
+            throw ChainError(.badPublicKey, "The public key is not a point on secp256k1.")
+        }
+        return point
+    }
+
+    func serialize(_ point: OpaquePointer, compressed: Bool) throws -> [UInt8] {
+        let length = compressed ? 33 : 65
+        var out = [UInt8](repeating: 0, count: length)
+        let form = compressed ? POINT_CONVERSION_COMPRESSED : POINT_CONVERSION_UNCOMPRESSED
+        guard EC_POINT_point2oct(group, point, form, &out, length, bn) == length else {
+            throw ChainError(.cryptoFailure, "Point serialization failed.")
+        }
+        return out
+    }
+
+    /// A 32-byte big-endian scalar below the order; the caller frees it with `BN_clear_free`.
+    func scalar(_ bytes: [UInt8], allowZero: Bool = false) throws -> OpaquePointer {
+        guard bytes.count == 32, let value = BN_secure_new() else {
+            throw ChainError(.badPrivateKey, "A secp256k1 scalar must be 32 bytes.")
+        }
+        guard BN_bin2bn(bytes, 32, value) != nil,
+              BN_cmp(value, EC_GROUP_get0_order(group)) < 0,
+              allowZero || BN_is_zero(value) == 0 else {
+            BN_clear_free(value)
+            throw ChainError(.badPrivateKey, "A secp256k1 private key must be non-zero and below the curve order.")
+        }
+        return value
+    }
+}
