@@ -1,3 +1,5 @@
+// hxstakepool: the stake pool web app. All logic lives in PoolHost (WebAppMain) so it can be tested.
+import Foundation
 import PoolHost
 
-print("hxstakepool: not wired yet")
+exit(await WebAppMain.run(arguments: Array(CommandLine.arguments.dropFirst())))

@@ -1,3 +1,5 @@
+// poolctl: the operator CLI. All logic lives in PoolHost (PoolctlMain) so it can be tested.
+import Foundation
 import PoolHost
 
-print("poolctl: not wired yet")
+exit(await PoolctlMain.run(arguments: Array(CommandLine.arguments.dropFirst())))

@@ -30,12 +30,17 @@ public struct PluginRegistry<Product, Context>: Sendable {
 
     public func contains(_ name: String) -> Bool { factories[name.lowercased()] != nil }
 
-    /// Builds the plugin called `name`, or throws `unknown-plugin` naming the known ones.
-    public func make(_ name: String, _ context: Context) throws -> Product {
-        guard let factory = factories[name.lowercased()] else {
+    /// Throws `unknown-plugin`, naming the known plugins, unless `name` is registered.
+    public func check(_ name: String) throws {
+        guard factories[name.lowercased()] != nil else {
             throw ConfigError(.unknownPlugin,
                               "unknown \(kind) plugin \"\(name)\" in option \(option) (known: \(names.joined(separator: ", ")))")
         }
-        return try factory(context)
+    }
+
+    /// Builds the plugin called `name`, or throws `unknown-plugin` naming the known ones.
+    public func make(_ name: String, _ context: Context) throws -> Product {
+        try check(name)
+        return try factories[name.lowercased()]!(context)
     }
 }

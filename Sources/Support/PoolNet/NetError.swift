@@ -5,12 +5,32 @@ public struct NetError: CodedError, Equatable {
     public typealias Code = ErrorCode
     public let code: Code
     public let message: String
+    /// The JSON-RPC error code when `code == .netRPC`.
+    public let rpcCode: Int?
+    /// The JSON-RPC error message when `code == .netRPC`.
+    public let rpcMessage: String?
     public let file: String
     public let line: Int
 
     public init(_ code: Code, _ message: String, file: String = #fileID, line: Int = #line) {
         self.code = code
         self.message = message
+        self.rpcCode = nil
+        self.rpcMessage = nil
+        self.file = file
+        self.line = line
+    }
+
+    /// A JSON-RPC error object from the server, rendered `"<code>: <message>"` like the Go client.
+    public static func rpc(code: Int, message: String, file: String = #fileID, line: Int = #line) -> NetError {
+        NetError(rpcCode: code, rpcMessage: message, file: file, line: line)
+    }
+
+    private init(rpcCode: Int, rpcMessage: String, file: String, line: Int) {
+        self.code = .netRPC
+        self.message = "\(rpcCode): \(rpcMessage)"
+        self.rpcCode = rpcCode
+        self.rpcMessage = rpcMessage
         self.file = file
         self.line = line
     }
@@ -44,6 +64,14 @@ extension ErrorCode {
     public static let netCertificate: ErrorCode = "net-certificate"
     /// The peer broke the protocol spoken over the connection (HTTP, websocket, JSON-RPC).
     public static let netProtocol: ErrorCode = "net-protocol"
+    /// The server rejected our credentials (HTTP 401/403 on the websocket upgrade).
+    public static let netAuth: ErrorCode = "net-auth"
+    /// The server answered a JSON-RPC call with an error object (`NetError.rpcCode`/`rpcMessage`).
+    public static let netRPC: ErrorCode = "net-rpc"
+    /// The connection dropped while a call was pending.
+    public static let netDisconnected: ErrorCode = "net-disconnected"
+    /// The client was shut down (closed, or it does not reconnect); calls fail immediately.
+    public static let netShutdown: ErrorCode = "net-shutdown"
     /// A peer message exceeded a configured size limit.
     public static let netTooLarge: ErrorCode = "net-too-large"
 }

@@ -1,0 +1,406 @@
+import Dispatch
+import PoolKernel
+import Synchronization
+
+/// How a JSON-RPC client reconnects after its websocket drops: wait `step × attempt`, at most
+/// `maxDelay` (dcrrpcclient: 5 s steps, 60 s cap), forever until closed.
+public struct ReconnectPolicy: Sendable, Equatable {
+    public var step: Duration
+    public var maxDelay: Duration
+    public init(step: Duration = .seconds(5), maxDelay: Duration = .seconds(60)) {
+        self.step = step
+        self.maxDelay = maxDelay
+    }
+
+    func delay(attempt: Int) -> Duration { min(step * attempt, maxDelay) }
+}
+
+/// Settings of a JSON-RPC 1.0 websocket client (dcrrpcclient-compatible).
+public struct JSONRPCClientConfiguration: Sendable {
+    /// The server (`wallethost`, `dcrdhost`).
+    public var address: HostPort
+    /// The websocket path (`/ws`).
+    public var path: String
+    /// TLS settings; nil speaks plain `ws://` (tests and loopback only).
+    public var tls: TLSClientConfiguration?
+    /// Basic-auth user and password, sent on the upgrade request. Secrets: never logged.
+    public var user: String
+    public var password: String
+    /// Limit for TCP connect + TLS + upgrade.
+    public var connectTimeout: Duration
+    /// Default limit for one call (overridable per call).
+    public var callTimeout: Duration
+    /// nil: a dropped connection shuts the client down for good (the web app's mode);
+    /// set: reconnect forever and re-register subscriptions (stakepoold's mode).
+    public var reconnect: ReconnectPolicy?
+    /// Largest accepted message.
+    public var maxMessageSize: Int
+    /// Name used in log lines (`wallet 0`, `dcrd`).
+    public var name: String
+
+    public init(address: HostPort, path: String = "/ws", tls: TLSClientConfiguration? = nil, user: String = "",
+                password: String = "", connectTimeout: Duration = .seconds(10), callTimeout: Duration = .seconds(60),
+                reconnect: ReconnectPolicy? = nil, maxMessageSize: Int = 32 << 20, name: String = "rpc") {
+        self.address = address
+        self.path = path
+        self.tls = tls
+        self.user = user
+        self.password = password
+        self.connectTimeout = connectTimeout
+        self.callTimeout = callTimeout
+        self.reconnect = reconnect
+        self.maxMessageSize = maxMessageSize
+        self.name = name
+    }
+}
+
+/// A JSON-RPC 1.0 client over one websocket: ids from 1 per connection, any number of calls in flight,
+/// per-call timeouts, server notifications routed to a handler, reconnect with back-off and
+/// re-registration of subscriptions (wallet-rpc.md §1.3–1.5).
+///
+/// Errors are `NetError`s: `netRPC` (server error object; `rpcCode`/`rpcMessage`), `netTimeout`,
+/// `netDisconnected` (dropped while pending), `netShutdown` (closed, or not reconnecting), `netAuth`,
+/// TLS codes, `netProtocol`/`netBadAddress`… A message that is not JSON breaks the connection: the server
+/// is considered broken, pending calls fail with `netProtocol`, and the reconnect policy applies.
+/// Responses with an unknown id are logged and dropped (the call then times out).
+public final class JSONRPCClient: Sendable {
+    public typealias NotificationHandler = @Sendable (_ method: String, _ params: [JSONValue]) -> Void
+
+    private enum Phase {
+        case idle
+        case connected(WebSocketConnection)
+        case reconnecting
+        case shutdown
+    }
+
+    private struct Pending {
+        let continuation: CheckedContinuation<JSONValue, any Error>
+        let deadline: ContinuousClock.Instant
+        let method: String
+    }
+
+    private struct State {
+        var phase = Phase.idle
+        var nextID: UInt64 = 1
+        var pending: [UInt64: Pending] = [:]
+        var subscriptions: [(method: String, params: [JSONValue])] = []
+        var handler: NotificationHandler?
+        var reconnectTask: Task<Void, Never>?
+        var generation = 0
+        var nextSweep = ContinuousClock.now
+    }
+
+    public let configuration: JSONRPCClientConfiguration
+    private let logger: Logger
+    private let tlsContext: TLSContext?
+    private let state = Mutex(State())
+    private let authorization: String
+
+    /// Prepares a client (loads the TLS trust file now, so a bad file fails here). Does not connect.
+    public init(configuration: JSONRPCClientConfiguration, logger: Logger) throws {
+        self.configuration = configuration
+        self.logger = logger
+        self.tlsContext = try configuration.tls.map { try TLSContext(client: $0) }
+        self.authorization = WebSocketHandshake.basicAuthorization(user: configuration.user, password: configuration.password)
+        logger.backend.registerSecret(configuration.password)
+        logger.backend.registerSecret(authorization)
+    }
+
+    // MARK: - Connecting
+
+    /// Dials, upgrades and starts reading. Throws the typed cause (unreachable, TLS, auth, timeout).
+    public func connect() async throws {
+        if case .shutdown = state.withLock({ $0.phase }) {
+            throw NetError(.netShutdown, "the client has been shutdown")
+        }
+        let socket = try await dial()
+        try install(socket)
+    }
+
+    /// True while a websocket is up.
+    public var isConnected: Bool {
+        if case .connected = state.withLock({ $0.phase }) { return true }
+        return false
+    }
+
+    private func dial() async throws -> WebSocketConnection {
+        let configuration = configuration
+        let tlsContext = tlsContext
+        let authorization = authorization
+        return try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result {
+                    try Self.dialBlocking(configuration, tlsContext: tlsContext, authorization: authorization)
+                })
+            }
+        }
+    }
+
+    private static func dialBlocking(_ configuration: JSONRPCClientConfiguration, tlsContext: TLSContext?,
+                                     authorization: String) throws -> WebSocketConnection {
+        let deadline = ContinuousClock.now + configuration.connectTimeout
+        func left() -> Duration { max(.milliseconds(1), ContinuousClock.now.duration(to: deadline)) }
+        let connection = try NetConnection.connect(to: configuration.address, timeout: configuration.connectTimeout)
+        do {
+            if let tlsContext {
+                try connection.startTLS(tlsContext, serverName: configuration.address.host, timeout: left())
+            }
+            let key = WebSocketHandshake.makeKey()
+            let host = configuration.address.description
+            try connection.write(WebSocketHandshake.clientRequest(host: host, path: configuration.path, key: key,
+                                                                  authorization: authorization), timeout: left())
+            var received: [UInt8] = []
+            while true {
+                let chunk = try connection.read(maxLength: 4096, timeout: left())
+                if chunk.isEmpty {
+                    throw NetError(.netDisconnected, "\(host) closed the connection during the websocket upgrade")
+                }
+                received += chunk
+                if let (head, consumed) = try HTTPHead.parse(received) {
+                    try WebSocketHandshake.validateServerResponse(head, key: key)
+                    return WebSocketConnection(connection: connection, role: .client,
+                                               leftover: Array(received[consumed...]),
+                                               maxMessageSize: configuration.maxMessageSize)
+                }
+            }
+        } catch {
+            connection.close()
+            throw error
+        }
+    }
+
+    private func install(_ socket: WebSocketConnection) throws {
+        let generation = try state.withLock { state -> Int in
+            if case .shutdown = state.phase {
+                throw NetError(.netShutdown, "the client has been shutdown")
+            }
+            state.phase = .connected(socket)
+            state.nextID = 1
+            state.generation += 1
+            return state.generation
+        }
+        logger.debug("\(configuration.name): connected to \(configuration.address)")
+        socket.connection.queue.async { self.readLoop(socket, generation: generation) }
+    }
+
+    // MARK: - Calls
+
+    /// Sends `{"jsonrpc":"1.0","method":…,"params":[…],"id":N}` and waits for the matching reply.
+    /// Returns `result` (`.null` when absent); throws `netRPC` for an error object.
+    public func call(_ method: String, _ params: [JSONValue] = [], timeout: Duration? = nil) async throws -> JSONValue {
+        let idBox = Mutex<UInt64?>(nil)
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<JSONValue, any Error>) in
+                let deadline = ContinuousClock.now + (timeout ?? configuration.callTimeout)
+                let outcome = state.withLock { state -> Result<(WebSocketConnection, UInt64), NetError> in
+                    switch state.phase {
+                    case .connected(let socket):
+                        let id = state.nextID
+                        state.nextID += 1
+                        state.pending[id] = Pending(continuation: continuation, deadline: deadline, method: method)
+                        return .success((socket, id))
+                    case .shutdown: return .failure(NetError(.netShutdown, "the client has been shutdown"))
+                    case .idle: return .failure(NetError(.netShutdown, "the client is not connected"))
+                    case .reconnecting: return .failure(NetError(.netDisconnected, "the client has been disconnected"))
+                    }
+                }
+                switch outcome {
+                case .failure(let error):
+                    continuation.resume(throwing: error)
+                case .success(let (socket, id)):
+                    idBox.withLock { $0 = id }
+                    var request = JSONObject()
+                    request.entries = [("jsonrpc", "1.0"), ("method", .string(method)), ("params", .array(params)),
+                                       ("id", .int(Int64(id)))]
+                    do {
+                        try socket.sendText(JSONValue.object(request).encoded())
+                    } catch {
+                        fail(id: id, with: (error as? NetError) ?? NetError(.netIO, "\(error)"))
+                    }
+                }
+            }
+        } onCancel: {
+            if let id = idBox.withLock({ $0 }) { fail(id: id, with: CancellationError()) }
+        }
+    }
+
+    private func fail(id: UInt64, with error: any Error) {
+        let pending = state.withLock { $0.pending.removeValue(forKey: id) }
+        pending?.continuation.resume(throwing: error)
+    }
+
+    /// Calls a registration method (e.g. `notifyblocks`) and, when it succeeds, remembers it so it is
+    /// re-sent after every reconnect, in registration order.
+    public func subscribe(_ method: String, _ params: [JSONValue] = []) async throws {
+        _ = try await call(method, params)
+        state.withLock { state in
+            if !state.subscriptions.contains(where: { $0.method == method && $0.params == params }) {
+                state.subscriptions.append((method, params))
+            }
+        }
+    }
+
+    /// Installs the handler for server notifications (replacing any previous one). It runs on the
+    /// connection's reader thread: keep it short and non-blocking.
+    public func setNotificationHandler(_ handler: NotificationHandler?) {
+        state.withLock { $0.handler = handler }
+    }
+
+    // MARK: - Closing
+
+    /// Shuts the client down for good: pending and later calls fail with `netShutdown`. Idempotent.
+    public func close() {
+        let (socket, pending, task) = state.withLock { state -> (WebSocketConnection?, [Pending], Task<Void, Never>?) in
+            var socket: WebSocketConnection?
+            if case .connected(let current) = state.phase { socket = current }
+            state.phase = .shutdown
+            let pending = Array(state.pending.values)
+            state.pending = [:]
+            let task = state.reconnectTask
+            state.reconnectTask = nil
+            return (socket, pending, task)
+        }
+        task?.cancel()
+        socket?.close()
+        for call in pending { call.continuation.resume(throwing: NetError(.netShutdown, "the client has been shutdown")) }
+    }
+
+    /// Drops the current websocket as if the network failed (tests and fault injection); the
+    /// reconnect policy applies.
+    public func dropConnection() {
+        if case .connected(let socket) = state.withLock({ $0.phase }) { socket.connection.close() }
+    }
+
+    // MARK: - Reader
+
+    private func readLoop(_ socket: WebSocketConnection, generation: Int) {
+        let ended = socket.runReader(tick: .milliseconds(25), onTick: sweepTimeouts) { payload in
+            handleMessage(payload, socket: socket)
+        }
+        connectionEnded(generation: generation, error: ended)
+    }
+
+    private func handleMessage(_ payload: [UInt8], socket: WebSocketConnection) {
+        guard case .object(let message)? = try? JSONValue.parse(payload) else {
+            logger.warn("\(configuration.name): malformed JSON from the server; dropping the connection")
+            failAll(NetError(.netProtocol, "\(configuration.name) sent malformed JSON"))
+            socket.close(code: 1002, reason: "malformed JSON")
+            return
+        }
+        let id = message["id"]
+        if id == nil || id == .null {
+            guard case .string(let method)? = message["method"], !method.isEmpty,
+                  case .array(let params)? = message["params"] else {
+                logger.warn("\(configuration.name): dropping a malformed notification")
+                return
+            }
+            let handler = state.withLock { $0.handler }
+            if let handler { handler(method, params) } else { logger.debug("ignoring notification \(method)") }
+            return
+        }
+        guard let number = id?.intValue, number >= 0 else {
+            logger.warn("\(configuration.name): dropping a reply with a bad id")
+            return
+        }
+        guard let pending = state.withLock({ $0.pending.removeValue(forKey: UInt64(number)) }) else {
+            logger.warn("\(configuration.name): dropping a reply for unknown id \(number)")
+            return
+        }
+        switch message["error"] {
+        case nil, .null?:
+            pending.continuation.resume(returning: message["result"] ?? .null)
+        case .object(let error)?:
+            let code = error["code"]?.intValue.map { Int($0) } ?? 0
+            let text = error["message"]?.stringValue ?? ""
+            pending.continuation.resume(throwing: NetError.rpc(code: code, message: text))
+        default:
+            pending.continuation.resume(throwing: NetError(.netProtocol, "\(pending.method): the reply's error member is not an object"))
+        }
+    }
+
+    private func sweepTimeouts() {
+        let now = ContinuousClock.now
+        let expired = state.withLock { state -> [Pending] in
+            guard now >= state.nextSweep, !state.pending.isEmpty else { return [] }
+            state.nextSweep = now + .milliseconds(20)
+            let ids = state.pending.filter { $0.value.deadline <= now }.map(\.key)
+            return ids.compactMap { state.pending.removeValue(forKey: $0) }
+        }
+        for call in expired {
+            call.continuation.resume(throwing: NetError(.netTimeout, "\(call.method) on \(configuration.name) timed out"))
+        }
+    }
+
+    private func failAll(_ error: NetError) {
+        let pending = state.withLock { state -> [Pending] in
+            defer { state.pending = [:] }
+            return Array(state.pending.values)
+        }
+        for call in pending { call.continuation.resume(throwing: error) }
+    }
+
+    private func connectionEnded(generation: Int, error: NetError) {
+        let (pending, reconnect) = state.withLock { state -> ([Pending], Bool) in
+            guard state.generation == generation, case .connected = state.phase else { return ([], false) }
+            let pending = Array(state.pending.values)
+            state.pending = [:]
+            if configuration.reconnect != nil {
+                state.phase = .reconnecting
+                return (pending, true)
+            }
+            state.phase = .shutdown
+            return (pending, false)
+        }
+        if !pending.isEmpty || reconnect {
+            logger.warn("\(configuration.name): connection lost: \(error.message)")
+        }
+        for call in pending { call.continuation.resume(throwing: NetError(.netDisconnected, "the client has been disconnected")) }
+        if reconnect { startReconnecting() }
+    }
+
+    private func startReconnecting() {
+        guard let policy = configuration.reconnect else { return }
+        let task = Task { [self] in
+            var attempt = 0
+            while !Task.isCancelled {
+                attempt += 1
+                do {
+                    try await Task.sleep(for: policy.delay(attempt: attempt))
+                    let socket = try await dial()
+                    try install(socket)
+                    try await resubscribe()
+                    logger.info("\(configuration.name): reconnected after \(attempt) attempt(s)")
+                    return
+                } catch is CancellationError {
+                    return
+                } catch {
+                    if case .shutdown = state.withLock({ $0.phase }) { return }
+                    logger.warn("\(configuration.name): reconnect attempt \(attempt) failed: \(error)")
+                    // Re-registration failed on a fresh socket: drop it ourselves (the bumped generation
+                    // keeps its reader from starting a second reconnect loop) and try again.
+                    let (socket, pending) = state.withLock { state -> (WebSocketConnection?, [Pending]) in
+                        guard case .connected(let socket) = state.phase else { return (nil, []) }
+                        state.phase = .reconnecting
+                        state.generation += 1
+                        defer { state.pending = [:] }
+                        return (socket, Array(state.pending.values))
+                    }
+                    socket?.close()
+                    for call in pending {
+                        call.continuation.resume(throwing: NetError(.netDisconnected, "the client has been disconnected"))
+                    }
+                }
+            }
+        }
+        state.withLock { state in
+            if case .shutdown = state.phase { task.cancel() } else { state.reconnectTask = task }
+        }
+    }
+
+    private func resubscribe() async throws {
+        let subscriptions = state.withLock { $0.subscriptions }
+        for subscription in subscriptions {
+            _ = try await call(subscription.method, subscription.params)
+        }
+    }
+}

@@ -1,0 +1,179 @@
+import Dispatch
+import Synchronization
+
+/// A websocket over a `NetConnection` (after the HTTP upgrade): framing, masking, ping/pong and close.
+///
+/// Threading: `runReader` blocks its caller (run it on `connection.queue`); `send…` may be called
+/// from any thread and never blocks: bytes the socket does not take at once are queued and flushed
+/// from a writer queue, in order. A backlog over `maxBacklog` bytes fails the connection.
+final class WebSocketConnection: Sendable {
+    let connection: NetConnection
+    let role: WebSocketRole
+    private let maxMessageSize: Int
+    private let maxBacklog: Int
+    private let writeTimeout: Duration
+    private let outbound = Mutex(Outbound())
+    private let writerQueue = DispatchQueue(label: "poolnet.websocket.writer")
+    private let leftover: [UInt8]
+
+    private struct Outbound {
+        var pending: [UInt8] = []
+        var offset = 0
+        var flushing = false
+        var failure: NetError?
+        var sentClose = false
+    }
+
+    /// - Parameter leftover: bytes read past the HTTP head, the start of the first frame(s).
+    init(connection: NetConnection, role: WebSocketRole, leftover: [UInt8] = [], maxMessageSize: Int = 16 << 20,
+         maxBacklog: Int = 64 << 20, writeTimeout: Duration = .seconds(30)) {
+        self.connection = connection
+        self.role = role
+        self.leftover = leftover
+        self.maxMessageSize = maxMessageSize
+        self.maxBacklog = maxBacklog
+        self.writeTimeout = writeTimeout
+    }
+
+    // MARK: - Writing
+
+    /// Sends one text message (one frame).
+    func sendText(_ payload: [UInt8]) throws {
+        try send(opcode: .text, payload: payload)
+    }
+
+    func send(opcode: WebSocketOpcode, payload: [UInt8]) throws {
+        var frame: [UInt8] = []
+        frame.reserveCapacity(payload.count + 14)
+        payload.withUnsafeBytes { bytes in
+            WebSocketFrameEncoder.append(opcode: opcode, payload: bytes, maskKey: role == .client ? UInt32.random(in: 0...UInt32.max) : nil,
+                                         to: &frame)
+        }
+        try sendRaw(frame)
+    }
+
+    /// Queues already-framed bytes (tests use it to send hand-made frames).
+    func sendRaw(_ frame: [UInt8]) throws {
+        let scheduleFlush = try outbound.withLock { state -> Bool in
+            if let failure = state.failure { throw failure }
+            if state.sentClose { throw NetError(.netClosed, "websocket to \(connection.peer) is closing") }
+            if !state.flushing {
+                let written = try frame.withUnsafeBytes { try connection.tryWrite($0) }
+                if written == frame.count { return false }
+                state.pending.append(contentsOf: frame[written...])
+                state.flushing = true
+                return true
+            }
+            guard state.pending.count - state.offset + frame.count <= maxBacklog else {
+                let error = NetError(.netTooLarge, "websocket send backlog to \(connection.peer) exceeds \(maxBacklog) bytes")
+                state.failure = error
+                throw error
+            }
+            state.pending.append(contentsOf: frame)
+            return false
+        }
+        if scheduleFlush { writerQueue.async { self.flush() } }
+    }
+
+    private func flush() {
+        let deadline = Deadline(timeout: writeTimeout)
+        while true {
+            do {
+                let done = try outbound.withLock { state -> Bool in
+                    let written = try state.pending.withUnsafeBytes { bytes in
+                        try connection.tryWrite(UnsafeRawBufferPointer(rebasing: bytes[state.offset...]))
+                    }
+                    state.offset += written
+                    if state.offset == state.pending.count {
+                        state.pending.removeAll(keepingCapacity: true)
+                        state.offset = 0
+                        state.flushing = false
+                        return true
+                    }
+                    if state.offset > 1 << 20 {
+                        state.pending.removeSubrange(0..<state.offset)
+                        state.offset = 0
+                    }
+                    return false
+                }
+                if done { return }
+                try connection.waitWritable(deadline: deadline)
+            } catch {
+                let failure = (error as? NetError) ?? NetError(.netIO, "\(error)")
+                outbound.withLock { $0.failure = failure }
+                connection.close()
+                return
+            }
+        }
+    }
+
+    /// Sends a close frame (once) and shuts the socket down shortly after, without waiting for the
+    /// peer's close frame (pending calls are failed by the owner anyway).
+    func close(code: UInt16 = 1000, reason: String = "") {
+        let shouldSend = outbound.withLock { state -> Bool in
+            defer { state.sentClose = true }
+            return !state.sentClose && state.failure == nil
+        }
+        if shouldSend {
+            var frame: [UInt8] = []
+            WebSocketFrameEncoder.closePayload(code: code, reason: reason).withUnsafeBytes { bytes in
+                WebSocketFrameEncoder.append(opcode: .close, payload: bytes,
+                                             maskKey: role == .client ? UInt32.random(in: 0...UInt32.max) : nil, to: &frame)
+            }
+            _ = try? frame.withUnsafeBytes { try connection.tryWrite($0) }
+        }
+        connection.close()
+    }
+
+    // MARK: - Reading
+
+    /// Reads until the connection ends, handing each text/binary message to `onMessage` (on this
+    /// thread), answering pings and the peer's close. `onTick` runs at least every `tick` while idle.
+    /// Returns why the connection ended (`netDisconnected` for a peer close or EOF).
+    func runReader(tick: Duration, onTick: () -> Void, onMessage: ([UInt8]) -> Void) -> NetError {
+        var parser = WebSocketFrameParser(role: role, maxMessageSize: maxMessageSize)
+        parser.append(leftover)
+        var readBuffer = [UInt8](repeating: 0, count: 65_536)
+        var first = true
+        while true {
+            if !first {
+                let count: Int
+                do {
+                    count = try readBuffer.withUnsafeMutableBytes { try connection.read(into: $0, timeout: tick) }
+                } catch let error as NetError {
+                    if error.code == .netTimeout { onTick(); continue }
+                    connection.close()
+                    return error.code == .netClosed ? NetError(.netDisconnected, "websocket to \(connection.peer) closed") : error
+                } catch {
+                    connection.close()
+                    return NetError(.netIO, "\(error)")
+                }
+                if count == 0 {
+                    connection.close()
+                    return NetError(.netDisconnected, "websocket to \(connection.peer) was closed by the peer")
+                }
+                readBuffer.withUnsafeBytes { parser.append(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+            }
+            first = false
+            do {
+                while let event = try parser.next() {
+                    switch event {
+                    case .text(let payload), .binary(let payload): onMessage(payload)
+                    case .ping(let payload): try? send(opcode: .pong, payload: payload)
+                    case .pong: break
+                    case .close(let code, let reason):
+                        close(code: code == 1005 ? 1000 : code)
+                        return NetError(.netDisconnected, "websocket to \(connection.peer) closed by the peer (\(code)\(reason.isEmpty ? "" : " \(reason)"))")
+                    }
+                }
+            } catch let error as NetError {
+                close(code: WebSocketFrameParser.closeCode(for: error), reason: "protocol error")
+                return error
+            } catch {
+                close(code: 1011)
+                return NetError(.netProtocol, "\(error)")
+            }
+            onTick()
+        }
+    }
+}

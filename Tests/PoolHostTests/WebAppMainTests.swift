@@ -1,0 +1,131 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import PoolKernel
+import WebHost
+import XCTest
+@testable import PoolHost
+
+final class WebAppMainTests: XCTestCase {
+    private var dir: String!
+
+    override func setUpWithError() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("webapp-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    private func writeConfig(_ extra: String = "") throws -> String {
+        let path = dir + "/dcrstakepool.conf"
+        try """
+        apisecret=api-secret-value
+        cookiesecret=cookie-secret-value
+        coldwalletextpub=spubCold
+        votingwalletextpub=spubVoting
+        adminips=127.0.0.1
+        wallet=simnet
+        listen=127.0.0.1:0
+        datadir=\(dir!)/data
+        logdir=\(dir!)/logs
+        \(extra)
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    private func capture() -> (HostOutput, LockedValue<String>, LockedValue<String>) {
+        let out = LockedValue(""), err = LockedValue("")
+        return (HostOutput(out: { text in out.withLock { $0 += text + "\n" } },
+                           err: { text in err.withLock { $0 += text + "\n" } }), out, err)
+    }
+
+    func testWebAppMain_badConfigExitsTwoWithOneSentence() async throws {
+        let path = try writeConfig("walethosts=a,b")
+        let (output, _, err) = capture()
+        let code = await WebAppMain.run(arguments: ["-C", path], output: output)
+        XCTAssertEqual(code, ExitCode.usage)
+        XCTAssertTrue(err.value.contains("dcrstakepool.conf:10: unknown option \"walethosts\" (did you mean \"wallethosts\"?)"), err.value)
+        XCTAssertFalse(err.value.contains("Fatal"), "no stack trace")
+    }
+
+    func testWebAppMain_unknownPluginListsKnownNames() async throws {
+        let path = try writeConfig("storage=postgres")
+        let (output, _, err) = capture()
+        let code = await WebAppMain.run(arguments: ["-C", path], output: output)
+        XCTAssertEqual(code, ExitCode.usage)
+        XCTAssertTrue(err.value.contains("unknown storage plugin \"postgres\" in option storage (known: "), err.value)
+        XCTAssertTrue(err.value.contains("sqlite"), err.value)
+    }
+
+    func testWebAppMain_helpListsEveryOptionAndVersionPrints() async {
+        let (output, out, _) = capture()
+        let helpCode = await WebAppMain.run(arguments: ["--help"], output: output)
+        XCTAssertEqual(helpCode, ExitCode.ok)
+        for spec in WebAppOptions.all { XCTAssertTrue(out.value.contains("--\(spec.name)"), spec.name) }
+        let (output2, out2, _) = capture()
+        let versionCode = await WebAppMain.run(arguments: ["-V"], output: output2)
+        XCTAssertEqual(versionCode, ExitCode.ok)
+        XCTAssertEqual(out2.value, "hxstakepool version \(WebAppMain.version)\n")
+    }
+
+    func testWebApp_servesHealthAndStopsGracefully() async throws {
+        let path = try writeConfig()
+        let (loaded, _, _) = try PoolConfig.load(arguments: ["-C", path], home: dir)
+        let config = try XCTUnwrap(loaded)
+        let sink = CapturingSink()
+        let logs = LogBackend(level: .info, sinks: [sink])
+        for secret in config.secrets { logs.registerSecret(secret) }
+        let app = try await WebApp.assemble(config: config, plugins: .builtIn(), logs: logs)
+        guard case let .tcp(_, port) = try app.bind() else { return XCTFail("not tcp") }
+        let runner = Task { try await app.run() }
+        let (body, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/health")!)
+        XCTAssertEqual((response as? HTTPURLResponse)?.statusCode, 200)
+        XCTAssertEqual(String(decoding: body, as: UTF8.self), "ok")
+        app.shutdown()
+        try await runner.value
+        XCTAssertTrue(FileManager.default.fileExists(atPath: config.sqlitePath), "storage migrated on start")
+        XCTAssertTrue(sink.text.contains("mail: log"), sink.text)
+        XCTAssertFalse(sink.text.contains("api-secret-value"))
+    }
+
+    func testWebApp_unopenableDatabaseIsExitSeven() async throws {
+        let path = try writeConfig("sqlitepath=/proc/nope/stakepool.sqlite")
+        let (output, _, err) = capture()
+        let code = await WebAppMain.run(arguments: ["-C", path], output: output)
+        XCTAssertEqual(code, ExitCode.database)
+        XCTAssertTrue(err.value.contains("Failed to open database."), err.value)
+    }
+}
+
+final class ShippedConfigTests: XCTestCase {
+    private var repoRoot: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    }
+
+    /// The shipped sample is generated from the option table; regenerate with `poolctl config sample`.
+    func testSampleConfig_isUpToDateWithEveryOption() throws {
+        let shipped = try String(contentsOfFile: repoRoot + "/examples/dcrstakepool.conf", encoding: .utf8)
+        let rendered = SampleConfig.render(WebAppOptions.all, title: "dcrstakepool.conf for hxstakepool (every option)")
+        XCTAssertEqual(shipped.trimmingCharacters(in: .whitespacesAndNewlines), rendered.trimmingCharacters(in: .whitespacesAndNewlines),
+                       "examples/dcrstakepool.conf is stale: run `poolctl config sample > examples/dcrstakepool.conf`")
+        for spec in WebAppOptions.all where !spec.commandLineOnly {
+            XCTAssertTrue(shipped.contains(";\(spec.name)="), spec.name)
+        }
+    }
+
+    /// The sample parses: uncommenting nothing gives only "required option" errors, never syntax errors.
+    func testSampleConfig_parses() throws {
+        let shipped = try String(contentsOfFile: repoRoot + "/examples/dcrstakepool.conf", encoding: .utf8)
+        XCTAssertNoThrow(try INIParser().parse(shipped, path: "dcrstakepool.conf"))
+        let dev = try String(contentsOfFile: repoRoot + "/examples/dev.conf", encoding: .utf8)
+        let values = try ConfigLoader(specs: WebAppOptions.all, appName: "t", defaultConfigFile: "/x").load(["-C", repoRoot + "/examples/dev.conf"]).values
+        XCTAssertFalse(dev.isEmpty)
+        let config = try PoolConfig(values: values, home: "/tmp/home")
+        XCTAssertEqual(config.network, .simnet)
+        XCTAssertEqual(config.storagePlugin, "sqlite")
+        XCTAssertEqual(config.mailPlugin, "log")
+    }
+}

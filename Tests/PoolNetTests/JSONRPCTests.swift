@@ -1,0 +1,206 @@
+import Foundation
+import PoolKernel
+@testable import PoolNet
+import Synchronization
+import XCTest
+
+/// Client and server dispatcher against each other over real TLS websockets on loopback.
+final class JSONRPCTests: XCTestCase {
+    private var directory: URL!
+    private var servers: [JSONRPCServer] = []
+    private var clients: [JSONRPCClient] = []
+    private var certificateFile = ""
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("poolnet-rpc-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        clients.forEach { $0.close() }
+        servers.forEach { $0.stop() }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private func makeServer(user: String = "rpcuser", password: String = "rpcpass-secret") throws -> JSONRPCServer {
+        certificateFile = directory.appendingPathComponent("rpc.cert").path
+        let key = directory.appendingPathComponent("rpc.key").path
+        _ = try SelfSignedCertificate.loadOrCreate(certificateFile: certificateFile, privateKeyFile: key)
+        let server = try JSONRPCServer(configuration: .init(
+            address: HostPort(host: "127.0.0.1", port: 0), tls: .init(certificateFile: certificateFile, privateKeyFile: key),
+            user: user, password: password, defaultErrorCode: -4), logger: .disabled)
+        server.register("echo") { params in .array(params) }
+        server.register("sleep") { params in
+            try await Task.sleep(for: .milliseconds(params.first?.intValue ?? 0))
+            return params.first ?? .null
+        }
+        server.register("fail") { _ in throw NetError.rpc(code: -5, message: "No information for transaction") }
+        server.register("crash") { _ in throw NetError(.netIO, "disk on fire") }
+        server.registerSubscription("notifyblocks", notifications: ["blockconnected"])
+        try server.start()
+        servers.append(server)
+        return server
+    }
+
+    private func makeClient(_ server: JSONRPCServer, password: String = "rpcpass-secret", reconnect: ReconnectPolicy? = nil,
+                            callTimeout: Duration = .seconds(10)) throws -> JSONRPCClient {
+        let address = try XCTUnwrap(server.localAddress)
+        let client = try JSONRPCClient(configuration: .init(
+            address: address, tls: .init(trust: .certificateFile(certificateFile)), user: "rpcuser", password: password,
+            connectTimeout: .seconds(5), callTimeout: callTimeout, reconnect: reconnect), logger: .disabled)
+        clients.append(client)
+        return client
+    }
+
+    private func assertNetError<T>(_ code: ErrorCode, _ body: () async throws -> T, file: StaticString = #filePath, line: UInt = #line) async {
+        do {
+            _ = try await body()
+            XCTFail("expected \(code)", file: file, line: line)
+        } catch {
+            XCTAssertEqual((error as? NetError)?.code, code, "\(error)", file: file, line: line)
+        }
+    }
+
+    func testJSONRPC_callsReturnResultsOverTLS() async throws {
+        let server = try makeServer()
+        let client = try makeClient(server)
+        try await client.connect()
+        let result = try await client.call("echo", ["a", 1, 0.5, ["k": true]])
+        XCTAssertEqual(result, ["a", 1, 0.5, ["k": true]])
+    }
+
+    func testJSONRPC_manyConcurrentCallsCompleteOutOfOrder() async throws {
+        let server = try makeServer()
+        let client = try makeClient(server)
+        try await client.connect()
+        try await withThrowingTaskGroup(of: (Int64, JSONValue).self) { group in
+            for index in 0..<200 {
+                group.addTask { (Int64(index), try await client.call("sleep", [.int(Int64(index % 7))])) }
+            }
+            var seen = 0
+            for try await (index, value) in group {
+                XCTAssertEqual(value, .int(index % 7))
+                seen += 1
+            }
+            XCTAssertEqual(seen, 200)
+        }
+    }
+
+    func testJSONRPC_errorObjectsBecomeTypedErrors() async throws {
+        let server = try makeServer()
+        let client = try makeClient(server)
+        try await client.connect()
+        do {
+            _ = try await client.call("fail")
+            XCTFail("expected an error")
+        } catch let error as NetError {
+            XCTAssertEqual(error.code, .netRPC)
+            XCTAssertEqual(error.rpcCode, -5)
+            XCTAssertEqual(error.message, "-5: No information for transaction")
+        }
+        do {
+            _ = try await client.call("nosuchmethod")
+            XCTFail("expected an error")
+        } catch let error as NetError {
+            XCTAssertEqual(error.rpcCode, -32601)
+        }
+        do {
+            _ = try await client.call("crash")
+            XCTFail("expected an error")
+        } catch let error as NetError {
+            XCTAssertEqual(error.rpcCode, -4, "uncoded handler errors use the configured catch-all")
+            XCTAssertEqual(error.rpcMessage, "disk on fire")
+        }
+    }
+
+    func testJSONRPC_wrongPasswordIsAuthError() async throws {
+        let server = try makeServer()
+        let client = try makeClient(server, password: "wrong-password")
+        await assertNetError(.netAuth) { try await client.connect() }
+    }
+
+    func testJSONRPC_wrongCertificateIsUntrusted() async throws {
+        let server = try makeServer()
+        let other = directory.appendingPathComponent("other.cert").path
+        try SelfSignedCertificate.generate().write(certificateFile: other, privateKeyFile: directory.appendingPathComponent("other.key").path)
+        let client = try JSONRPCClient(configuration: .init(
+            address: try XCTUnwrap(server.localAddress), tls: .init(trust: .certificateFile(other)),
+            user: "rpcuser", password: "rpcpass-secret"), logger: .disabled)
+        clients.append(client)
+        await assertNetError(.netTLSUntrusted) { try await client.connect() }
+    }
+
+    func testJSONRPC_callTimesOutAndConnectionStaysUsable() async throws {
+        let server = try makeServer()
+        let client = try makeClient(server, callTimeout: .milliseconds(150))
+        try await client.connect()
+        let started = ContinuousClock.now
+        await assertNetError(.netTimeout) { try await client.call("sleep", [2000]) }
+        XCTAssertLessThan(ContinuousClock.now - started, .seconds(1))
+        let echoed = try await client.call("echo", [7])
+        XCTAssertEqual(echoed, [7])
+    }
+
+    func testJSONRPC_notificationsReachSubscribersOnly() async throws {
+        let server = try makeServer()
+        let client = try makeClient(server)
+        try await client.connect()
+        let (stream, continuation) = AsyncStream<(String, [JSONValue])>.makeStream()
+        client.setNotificationHandler { method, params in continuation.yield((method, params)) }
+        XCTAssertEqual(server.notify("blockconnected", ["00ff", nil]), 0, "nobody subscribed yet")
+        try await client.subscribe("notifyblocks")
+        XCTAssertEqual(server.notify("blockconnected", ["00ff", nil]), 1)
+        var iterator = stream.makeAsyncIterator()
+        let received = await iterator.next()
+        XCTAssertEqual(received?.0, "blockconnected")
+        XCTAssertEqual(received?.1, ["00ff", nil])
+    }
+
+    func testJSONRPC_dropWithoutReconnectShutsTheClientDown() async throws {
+        let server = try makeServer()
+        let client = try makeClient(server)
+        try await client.connect()
+        async let pending = client.call("sleep", [3000])
+        try await waitUntil { server.sessionCount == 1 }
+        server.dropAllConnections()
+        do {
+            _ = try await pending
+            XCTFail("expected a disconnect")
+        } catch {
+            XCTAssertEqual((error as? NetError)?.code, .netDisconnected, "\(error)")
+        }
+        await assertNetError(.netShutdown) { try await client.call("echo") }
+    }
+
+    func testJSONRPC_reconnectsAndResubscribes() async throws {
+        let server = try makeServer()
+        let client = try makeClient(server, reconnect: ReconnectPolicy(step: .milliseconds(50), maxDelay: .milliseconds(200)))
+        try await client.connect()
+        let count = Mutex(0)
+        client.setNotificationHandler { _, _ in count.withLock { $0 += 1 } }
+        try await client.subscribe("notifyblocks")
+        server.dropAllConnections()
+        try await waitUntil { server.sessionCount == 0 }
+        // Re-registration happens after the reconnect: a notification then reaches the client again.
+        try await waitUntil { server.notify("blockconnected", ["aa", nil]) == 1 }
+        try await waitUntil { count.withLock { $0 } >= 1 }
+        let echoed = try await client.call("echo", [1])
+        XCTAssertEqual(echoed, [1])
+    }
+
+    func testJSONRPC_closeFailsLaterCalls() async throws {
+        let server = try makeServer()
+        let client = try makeClient(server)
+        try await client.connect()
+        client.close()
+        await assertNetError(.netShutdown) { try await client.call("echo") }
+    }
+
+    private func waitUntil(timeout: Duration = .seconds(10), _ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while !condition() {
+            guard ContinuousClock.now < deadline else { XCTFail("condition not met in time"); return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+}
