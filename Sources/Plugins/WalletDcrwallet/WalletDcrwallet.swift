@@ -1,2 +1,0 @@
-// WalletDcrwallet: filled by its issue.
-enum WalletDcrwalletModule {}

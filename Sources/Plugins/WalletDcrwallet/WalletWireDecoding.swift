@@ -1,0 +1,223 @@
+import PoolKernel
+import PoolNet
+
+/// The JSON shapes of dcrwallet's and dcrd's results (wallet-rpc.md §2), both directions: the RPC
+/// backends decode with it, and simulated servers encode with it so both sides agree byte for byte.
+/// Decoding is strict about required fields and types (→ `walletBadResponse`), lenient about omitted
+/// `omitempty` fields.
+public enum WalletWire {}
+
+/// Typed access to one result object, with errors naming the method and field.
+struct WireFields {
+    let object: JSONObject
+    let context: String
+
+    init(_ value: JSONValue, _ context: String) throws {
+        guard case .object(let object) = value else { throw WireFields.bad(context, "result is not an object") }
+        self.object = object
+        self.context = context
+    }
+
+    static func bad(_ context: String, _ why: String) -> WalletError {
+        WalletError(.walletBadResponse, "\(context): \(why)")
+    }
+
+    private func required(_ key: String) throws -> JSONValue {
+        guard let value = object[key] else { throw Self.bad(context, "missing field \(key)") }
+        return value
+    }
+
+    func string(_ key: String) throws -> String {
+        guard let value = try required(key).stringValue else { throw Self.bad(context, "\(key) is not a string") }
+        return value
+    }
+
+    func bool(_ key: String) throws -> Bool {
+        guard let value = try required(key).boolValue else { throw Self.bad(context, "\(key) is not a boolean") }
+        return value
+    }
+
+    func double(_ key: String) throws -> Double {
+        guard let value = try required(key).doubleValue else { throw Self.bad(context, "\(key) is not a number") }
+        return value
+    }
+
+    func int<T: FixedWidthInteger>(_ key: String, as type: T.Type = T.self) throws -> T {
+        guard let value = try required(key).intValue, let typed = T(exactly: value) else {
+            throw Self.bad(context, "\(key) is not a \(T.self)")
+        }
+        return typed
+    }
+
+    func optionalString(_ key: String) throws -> String {
+        guard let value = object[key], !value.isNull else { return "" }
+        guard let text = value.stringValue else { throw Self.bad(context, "\(key) is not a string") }
+        return text
+    }
+
+    func optionalBool(_ key: String) throws -> Bool {
+        guard let value = object[key], !value.isNull else { return false }
+        guard let flag = value.boolValue else { throw Self.bad(context, "\(key) is not a boolean") }
+        return flag
+    }
+
+    func optionalInt<T: FixedWidthInteger>(_ key: String, as type: T.Type = T.self) throws -> T {
+        guard let value = object[key], !value.isNull else { return 0 }
+        guard let number = value.intValue, let typed = T(exactly: number) else { throw Self.bad(context, "\(key) is not a \(T.self)") }
+        return typed
+    }
+
+    func optionalDouble(_ key: String) throws -> Double? {
+        guard let value = object[key], !value.isNull else { return nil }
+        guard let number = value.doubleValue else { throw Self.bad(context, "\(key) is not a number") }
+        return number
+    }
+
+    /// An array of strings; absent or null is empty.
+    func strings(_ key: String) throws -> [String] {
+        guard let value = object[key], !value.isNull else { return [] }
+        guard let array = value.arrayValue else { throw Self.bad(context, "\(key) is not an array") }
+        return try array.map {
+            guard let text = $0.stringValue else { throw Self.bad(context, "\(key) holds a non-string") }
+            return text
+        }
+    }
+
+    /// An array of objects; absent or null is empty.
+    func objects(_ key: String) throws -> [JSONValue] {
+        guard let value = object[key], !value.isNull else { return [] }
+        guard let array = value.arrayValue else { throw Self.bad(context, "\(key) is not an array") }
+        return array
+    }
+}
+
+extension WalletWire {
+    public static func walletInfo(from value: JSONValue) throws -> WalletInfo {
+        let f = try WireFields(value, "walletinfo")
+        return WalletInfo(daemonConnected: try f.bool("daemonconnected"), unlocked: try f.bool("unlocked"),
+                          txFee: try f.double("txfee"), ticketFee: try f.double("ticketfee"),
+                          ticketPurchasing: try f.bool("ticketpurchasing"), voteBits: try f.int("votebits"),
+                          voteBitsExtended: try f.string("votebitsextended"), voteVersion: try f.int("voteversion"),
+                          voting: try f.bool("voting"))
+    }
+
+    public static func addressValidation(from value: JSONValue) throws -> AddressValidation {
+        let f = try WireFields(value, "validateaddress")
+        return AddressValidation(isValid: try f.bool("isvalid"), address: try f.optionalString("address"),
+                                 isMine: try f.optionalBool("ismine"), isWatchOnly: try f.optionalBool("iswatchonly"),
+                                 isScript: try f.optionalBool("isscript"), pubKeyAddress: try f.optionalString("pubkeyaddr"),
+                                 pubKey: try f.optionalString("pubkey"), isCompressed: try f.optionalBool("iscompressed"),
+                                 account: try f.optionalString("account"), addresses: try f.strings("addresses"),
+                                 hex: try f.optionalString("hex"), script: try f.optionalString("script"),
+                                 sigsRequired: try f.optionalInt("sigsrequired"))
+    }
+
+    public static func multisigScript(from value: JSONValue) throws -> MultisigScript {
+        let f = try WireFields(value, "createmultisig")
+        return MultisigScript(address: try f.string("address"), redeemScript: try f.string("redeemScript"))
+    }
+
+    public static func bestBlock(from value: JSONValue) throws -> BestBlock {
+        let f = try WireFields(value, "getbestblock")
+        return BestBlock(hash: try f.string("hash"), height: try f.int("height"))
+    }
+
+    public static func stakeInfo(from value: JSONValue) throws -> StakeInfo {
+        let f = try WireFields(value, "getstakeinfo")
+        return StakeInfo(blockHeight: try f.int("blockheight"), poolSize: try f.int("poolsize"),
+                         difficulty: try f.double("difficulty"), allMempoolTix: try f.int("allmempooltix"),
+                         ownMempoolTix: try f.int("ownmempooltix"), immature: try f.int("immature"),
+                         live: try f.int("live"), proportionLive: try f.double("proportionlive"),
+                         voted: try f.int("voted"), totalSubsidy: try f.double("totalsubsidy"),
+                         missed: try f.int("missed"), proportionMissed: try f.double("proportionmissed"),
+                         revoked: try f.int("revoked"), expired: try f.int("expired"))
+    }
+
+    public static func stakePoolUserInfo(from value: JSONValue) throws -> StakePoolUserInfo {
+        let f = try WireFields(value, "stakepooluserinfo")
+        let tickets = try f.objects("tickets").map { entry -> StakePoolUserTicket in
+            let t = try WireFields(entry, "stakepooluserinfo ticket")
+            return StakePoolUserTicket(status: try t.string("status"), ticket: try t.string("ticket"),
+                                       ticketHeight: try t.int("ticketheight"), spentBy: try t.string("spentby"),
+                                       spentByHeight: try t.int("spentbyheight"))
+        }
+        return StakePoolUserInfo(tickets: tickets, invalid: try f.strings("invalid"))
+    }
+
+    public static func scripts(from value: JSONValue) throws -> [ImportedScript] {
+        let f = try WireFields(value, "listscripts")
+        return try f.objects("scripts").map { entry in
+            let s = try WireFields(entry, "listscripts entry")
+            return ImportedScript(hash160: try s.optionalString("hash160"), address: try s.optionalString("address"),
+                                  redeemScript: try s.string("redeemscript"))
+        }
+    }
+
+    public static func ticketHashes(from value: JSONValue) throws -> [String] {
+        try WireFields(value, "gettickets").strings("hashes")
+    }
+
+    public static func transaction(from value: JSONValue) throws -> WalletTransaction {
+        let f = try WireFields(value, "gettransaction")
+        let details = try f.objects("details").map { entry -> WalletTransactionDetail in
+            let d = try WireFields(entry, "gettransaction detail")
+            return WalletTransactionDetail(account: try d.optionalString("account"), address: try d.optionalString("address"),
+                                           amount: try d.double("amount"), category: try d.string("category"),
+                                           involvesWatchOnly: try d.optionalBool("involveswatchonly"),
+                                           fee: try d.optionalDouble("fee"), vout: try d.int("vout"))
+        }
+        return WalletTransaction(amount: try f.double("amount"), fee: try f.optionalDouble("fee") ?? 0,
+                                 confirmations: try f.int("confirmations"), blockHash: try f.optionalString("blockhash"),
+                                 blockIndex: try f.optionalInt("blockindex"), blockTime: try f.optionalInt("blocktime"),
+                                 txid: try f.string("txid"), walletConflicts: try f.strings("walletconflicts"),
+                                 time: try f.optionalInt("time"), timeReceived: try f.optionalInt("timereceived"),
+                                 details: details, hex: try f.string("hex"))
+    }
+
+    public static func voteHex(from value: JSONValue) throws -> String {
+        try WireFields(value, "generatevote").string("hex")
+    }
+
+    public static func versions(from value: JSONValue) throws -> [String: APIVersion] {
+        guard case .object(let object) = value else { throw WireFields.bad("version", "result is not an object") }
+        var versions: [String: APIVersion] = [:]
+        for (name, entry) in object.entries {
+            let f = try WireFields(entry, "version \(name)")
+            versions[name] = APIVersion(major: try f.int("major"), minor: try f.int("minor"), patch: try f.int("patch"),
+                                        prerelease: try f.optionalString("prerelease"),
+                                        buildMetadata: try f.optionalString("buildmetadata"),
+                                        versionString: try f.optionalString("versionstring"))
+        }
+        return versions
+    }
+
+    public static func decodedTransaction(from value: JSONValue) throws -> DecodedTransaction {
+        let f = try WireFields(value, "decoderawtransaction")
+        let outputs = try f.objects("vout").map { entry -> DecodedOutput in
+            let o = try WireFields(entry, "decoderawtransaction vout")
+            guard let scriptValue = o.object["scriptPubKey"] else {
+                throw WireFields.bad("decoderawtransaction vout", "missing field scriptPubKey")
+            }
+            let s = try WireFields(scriptValue, "decoderawtransaction scriptPubKey")
+            return DecodedOutput(value: try o.double("value"), n: try o.int("n"), version: try o.optionalInt("version"),
+                                 scriptAsm: try s.optionalString("asm"), scriptHex: try s.optionalString("hex"),
+                                 reqSigs: try s.optionalInt("reqSigs"), scriptType: try s.string("type"),
+                                 addresses: try s.strings("addresses"), commitAmount: try s.optionalDouble("commitamt"))
+        }
+        return DecodedTransaction(txid: try f.string("txid"), version: try f.optionalInt("version"),
+                                  lockTime: try f.optionalInt("locktime"), expiry: try f.optionalInt("expiry"),
+                                  outputs: outputs)
+    }
+
+    static func string(from value: JSONValue, _ context: String) throws -> String {
+        guard let text = value.stringValue else { throw WireFields.bad(context, "result is not a string") }
+        return text
+    }
+
+    static func number<T: FixedWidthInteger>(from value: JSONValue, _ context: String, as type: T.Type = T.self) throws -> T {
+        guard let number = value.intValue, let typed = T(exactly: number) else {
+            throw WireFields.bad(context, "result is not a \(T.self)")
+        }
+        return typed
+    }
+}

@@ -1,0 +1,106 @@
+import PoolKernel
+import PoolNet
+@testable import WalletDcrwallet
+import XCTest
+
+final class WalletWireTests: XCTestCase {
+    func testWalletWire_walletInfoMatchesTheSpecExampleBothWays() throws {
+        let text = #"{"daemonconnected":true,"unlocked":true,"txfee":0.001,"ticketfee":0.001,"ticketpurchasing":false,"votebits":1,"votebitsextended":"05000000","voteversion":5,"voting":false}"#
+        let info = try WalletWire.walletInfo(from: try JSONValue.parse(text))
+        XCTAssertEqual(info.voteVersion, 5)
+        XCTAssertEqual(info.voteBitsExtended, "05000000")
+        XCTAssertEqual(WalletWire.json(info).description, text)
+    }
+
+    func testWalletWire_validateAddressOmitsEmptyFields() throws {
+        XCTAssertEqual(WalletWire.json(AddressValidation(isValid: false)).description, #"{"isvalid":false}"#)
+        let mine = AddressValidation(isValid: true, address: "TsA", isMine: true, pubKeyAddress: "TkB", pubKey: "03ab",
+                                     isCompressed: true, account: "default")
+        let text = WalletWire.json(mine).description
+        XCTAssertEqual(text, #"{"isvalid":true,"address":"TsA","ismine":true,"pubkeyaddr":"TkB","pubkey":"03ab","iscompressed":true,"account":"default"}"#)
+        XCTAssertEqual(try WalletWire.addressValidation(from: try JSONValue.parse(text)), mine)
+    }
+
+    func testWalletWire_stakePoolUserInfoUsesNullForEmptyLists() throws {
+        XCTAssertEqual(WalletWire.json(StakePoolUserInfo()).description, #"{"tickets":null,"invalid":null}"#)
+        let info = StakePoolUserInfo(tickets: [StakePoolUserTicket(status: "live", ticket: "aa", ticketHeight: 178000)], invalid: ["bb"])
+        XCTAssertEqual(try WalletWire.stakePoolUserInfo(from: WalletWire.json(info)), info)
+        XCTAssertEqual(try WalletWire.stakePoolUserInfo(from: try JSONValue.parse(#"{"tickets":null,"invalid":null}"#)), StakePoolUserInfo())
+    }
+
+    func testWalletWire_everyResultRoundTrips() throws {
+        let tx = WalletTransaction(amount: 0, confirmations: 3, blockHash: "bh", blockTime: 5, txid: "t1", time: 4,
+                                   details: [WalletTransactionDetail(account: "default", address: "TcX", amount: 1.5,
+                                                                     category: "receive", vout: 0)], hex: "0100")
+        XCTAssertEqual(try WalletWire.transaction(from: WalletWire.json(tx)), tx)
+        XCTAssertFalse(WalletWire.json(tx).description.contains("\"fee\""), "fee 0 is omitted")
+        let stake = StakeInfo(blockHeight: 9, poolSize: 10, difficulty: 2.5, live: 5, proportionLive: 0.5)
+        XCTAssertEqual(try WalletWire.stakeInfo(from: WalletWire.json(stake)), stake)
+        let scripts = [ImportedScript(hash160: "h", address: "Tc1", redeemScript: "51ae")]
+        XCTAssertEqual(try WalletWire.scripts(from: WalletWire.json(scripts)), scripts)
+        XCTAssertEqual(try WalletWire.ticketHashes(from: WalletWire.json(ticketHashes: ["a", "b"])), ["a", "b"])
+        XCTAssertEqual(try WalletWire.multisigScript(from: WalletWire.json(MultisigScript(address: "Tc", redeemScript: "51"))).redeemScript, "51")
+        XCTAssertEqual(WalletWire.json(MultisigScript(address: "Tc", redeemScript: "51")).description, #"{"address":"Tc","redeemScript":"51"}"#)
+        let decoded = DecodedTransaction(txid: "t", outputs: [
+            DecodedOutput(value: 2, n: 0, scriptType: "stakesubmission"),
+            DecodedOutput(value: 0, n: 1, scriptType: "sstxcommitment", addresses: ["TsFee"], commitAmount: 0.01),
+        ])
+        XCTAssertEqual(try WalletWire.decodedTransaction(from: WalletWire.json(decoded)), decoded)
+        let versions = ["dcrwalletjsonrpcapi": APIVersion(major: 4, minor: 1, patch: 0)]
+        XCTAssertEqual(try WalletWire.versions(from: WalletWire.json(versions: versions.map { ($0.key, $0.value) })), versions)
+        XCTAssertEqual(WalletWire.json(versions: versions.map { ($0.key, $0.value) }).description,
+                       #"{"dcrwalletjsonrpcapi":{"versionstring":"4.1.0","major":4,"minor":1,"patch":0,"prerelease":"","buildmetadata":""}}"#)
+    }
+
+    func testWalletWire_badResultsAreBadResponseErrors() {
+        let cases: [(String, () throws -> Any)] = [
+            ("not an object", { try WalletWire.walletInfo(from: .string("x")) }),
+            ("missing field", { try WalletWire.bestBlock(from: ["hash": "h"]) }),
+            ("wrong type", { try WalletWire.bestBlock(from: ["hash": "h", "height": "7"]) }),
+            ("out of range", { try WalletWire.walletInfo(from: try JSONValue.parse(#"{"daemonconnected":true,"unlocked":true,"txfee":0,"ticketfee":0,"ticketpurchasing":false,"votebits":70000,"votebitsextended":"","voteversion":5,"voting":false}"#)) }),
+            ("ticket not string", { try WalletWire.ticketHashes(from: ["hashes": [1]]) }),
+        ]
+        for (name, body) in cases {
+            XCTAssertThrowsError(try body(), name) { error in
+                XCTAssertEqual((error as? WalletError)?.code, .walletBadResponse, name)
+            }
+        }
+    }
+
+    func testWalletWire_parsesNotificationsLikeTheGoClient() throws {
+        let winners = try XCTUnwrap(WalletWire.notification(method: "winningtickets", params: [
+            "00ab", 178221, ["1": "t1", "0": "t0", "2": "t2"]]))
+        XCTAssertEqual(winners, .winningTickets(WinningTickets(blockHash: "00ab", blockHeight: 178221, tickets: ["t0", "t1", "t2"])))
+        let spent = try XCTUnwrap(WalletWire.notification(method: "spentandmissedtickets", params: [
+            "00ab", 178221, 8935467890, ["a": "spent", "b": "missed", "c": "weird"]]))
+        guard case .spentAndMissedTickets(let value) = spent else { return XCTFail("wrong kind") }
+        XCTAssertEqual(value.tickets.map(\.spent), [true, false, false], "anything but spent is missed")
+        XCTAssertEqual(value.stakeDifficulty, 8935467890)
+        XCTAssertEqual(WalletWire.notification(method: "newtickets", params: ["h", 5, 7, ["x"]]),
+                       .newTickets(NewTickets(blockHash: "h", blockHeight: 5, stakeDifficulty: 7, tickets: ["x"])))
+        XCTAssertEqual(WalletWire.notification(method: "blockconnected", params: ["00", nil]),
+                       .blockConnected(BlockConnected(headerHex: "00")))
+        // Strictness: wrong counts, non-integer keys, wrong types are dropped.
+        XCTAssertNil(WalletWire.notification(method: "winningtickets", params: ["h", 5]))
+        XCTAssertNil(WalletWire.notification(method: "winningtickets", params: ["h", 5, ["x": "t"]]))
+        XCTAssertNil(WalletWire.notification(method: "newtickets", params: ["h", "5", 7, []]))
+        XCTAssertNil(WalletWire.notification(method: "blockconnected", params: ["00", 5]))
+        XCTAssertNil(WalletWire.notification(method: "somethingelse", params: []))
+    }
+
+    func testWalletWire_notificationParamsRoundTrip() {
+        let notes: [ChainNotification] = [
+            .winningTickets(WinningTickets(blockHash: "b", blockHeight: 3, tickets: ["a", "b", "c", "d", "e"])),
+            .spentAndMissedTickets(SpentAndMissedTickets(blockHash: "b", blockHeight: 3, stakeDifficulty: 9, tickets: [("a", true), ("b", false)])),
+            .newTickets(NewTickets(blockHash: "b", blockHeight: 3, stakeDifficulty: 9, tickets: ["z"])),
+            .blockConnected(BlockConnected(headerHex: "ff", transactions: ["01"])),
+        ]
+        for note in notes {
+            let (method, params) = WalletWire.params(of: note)
+            XCTAssertEqual(method, note.method)
+            XCTAssertEqual(WalletWire.notification(method: method, params: params), note)
+        }
+        let (_, params) = WalletWire.params(of: notes[0])
+        XCTAssertEqual(JSONValue.array(params).description, #"["b",3,{"0":"a","1":"b","2":"c","3":"d","4":"e"}]"#)
+    }
+}
