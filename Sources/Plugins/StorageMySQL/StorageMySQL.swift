@@ -1,2 +1,0 @@
-// StorageMySQL: filled by its issue.
-enum StorageMySQLModule {}

@@ -1,0 +1,250 @@
+import PoolKernel
+
+/// A deterministic simulated Decred simnet: one node and N voting wallets sharing one seed, like a real
+/// stake pool. Thread-safe; every method is cheap and synchronous (the state sits behind one lock).
+///
+/// ```swift
+/// let simnet = Simnet(configuration: .init(seed: 7, walletCount: 3), logger: logger)
+/// let tickets = try simnet.buyTickets(ticketAddress: p2sh, feeAddress: simnet.feeAddress(index: 1), count: 5)
+/// simnet.mine(200)
+/// ```
+///
+/// Notifications (`blockconnected`, `spentandmissedtickets`, `newtickets`, `winningtickets`, in that order
+/// per block) go to every subscriber after the block is connected, outside the state lock, in block order.
+/// Votes for a block's winners are accepted only until the next block is mined: a late vote is rejected
+/// and the ticket is missed.
+public final class Simnet: Sendable {
+    /// How to build the simulation.
+    public struct Configuration: Sendable {
+        /// Seed of everything random: keys, block and ticket hashes, lottery draws.
+        public var seed: UInt64
+        /// Number of voting wallets sharing the seed.
+        public var walletCount: Int
+        /// Consensus parameters (real simnet by default).
+        public var parameters: SimnetParameters
+        /// Ticket price (stake difficulty), atoms.
+        public var ticketPrice: Int64
+        /// The pool fee percent used to size and check pool-fee commitments.
+        public var poolFeePercent: Double
+        /// Missed and expired tickets are revoked one block later.
+        public var autoRevoke: Bool
+        /// How many cold-wallet children count as pool fee addresses.
+        public var feeAddressCount: Int
+
+        public init(seed: UInt64 = 1, walletCount: Int = 3, parameters: SimnetParameters = .simnet,
+                    ticketPrice: Int64 = 2_000_000_000, poolFeePercent: Double = 7.5, autoRevoke: Bool = true,
+                    feeAddressCount: Int = 100) {
+            self.seed = seed
+            self.walletCount = walletCount
+            self.parameters = parameters
+            self.ticketPrice = ticketPrice
+            self.poolFeePercent = poolFeePercent
+            self.autoRevoke = autoRevoke
+            self.feeAddressCount = feeAddressCount
+        }
+    }
+
+    /// Chain-wide ticket counts (every ticket, whoever owns it).
+    public struct Stats: Sendable, Equatable {
+        public var height: Int
+        public var immature: Int
+        public var live: Int
+        public var voted: Int
+        public var missed: Int
+        public var expired: Int
+        public var revoked: Int
+        public var mempool: Int
+    }
+
+    public let configuration: Configuration
+    let world: LockedValue<SimnetWorld>
+    private let subscribers = LockedValue<Subscribers>(Subscribers())
+    /// Held while a block is connected and announced, so announcements leave in block order.
+    private let announcing = LockedValue<Int>(0)
+    private let logger: Logger
+
+    private struct Subscribers: Sendable {
+        var nextID = 0
+        var handlers: [Int: @Sendable (ChainNotification) -> Void] = [:]
+    }
+
+    public init(configuration: Configuration = Configuration(), logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+        world = LockedValue(SimnetWorld(configuration: configuration))
+    }
+
+    public var walletCount: Int { configuration.walletCount }
+
+    // MARK: - Blocks and purchases
+
+    /// Mines `count` blocks (announcing each) and returns the new tip.
+    @discardableResult
+    public func mine(_ count: Int = 1) -> BestBlock {
+        announcing.withLock { _ in
+            for _ in 0..<max(0, count) {
+                let wanted = !subscribers.value.handlers.isEmpty
+                let (event, drop) = world.withLock { world in (world.chain.connectBlock(), world.dropsNotifications) }
+                if wanted && !drop { announce(event) }
+            }
+        }
+        return world.withLock { BestBlock(hash: $0.chain.tipHash.hex, height: Int64($0.chain.tipHeight)) }
+    }
+
+    /// How a simulated purchase sizes its pool-fee commitment.
+    public enum PoolFee: Sendable, Equatable {
+        /// Exactly the fee the pool requires.
+        case correct
+        /// Half the required fee: wallets list the ticket as invalid and stakepoold skips it.
+        case tooLow
+        /// A given amount, atoms.
+        case atoms(Int64)
+    }
+
+    /// Puts `count` ticket purchases paying `ticketAddress` (a P2SH address) into the mempool; blocks mine
+    /// at most MaxFreshStakePerBlock (simnet 20) of them each. Returns their transaction hashes.
+    public func buyTickets(ticketAddress: String, feeAddress: String, count: Int = 1,
+                           poolFee: PoolFee = .correct) throws -> [String] {
+        let choice: SimnetWorld.FeeChoice
+        switch poolFee {
+        case .correct: choice = .correct
+        case .tooLow: choice = .tooLow
+        case .atoms(let atoms): choice = .atoms(atoms)
+        }
+        return try world.withLock { try $0.buyTickets(ticketAddress: ticketAddress, feeAddress: feeAddress, count: count,
+                                                      fee: choice) }.map(\.hex)
+    }
+
+    /// Chain-wide counts.
+    public var stats: Stats {
+        world.withLock { world in
+            let counts = world.chain.counts
+            return Stats(height: world.chain.tipHeight, immature: counts.immature, live: counts.live,
+                         voted: counts.voted, missed: counts.missed, expired: counts.expired,
+                         revoked: counts.revoked, mempool: world.chain.mempool.count)
+        }
+    }
+
+    /// The tickets eligible to vote on the current tip (already announced), in order.
+    public var currentWinners: [String] {
+        world.withLock { world in world.chain.winners.map { world.chain.tickets[Int($0)].hash.hex } }
+    }
+
+    /// The ticket's chain status (`immature`, `live`, `voted`, `missed`, `expired`, `revoked`), nil if
+    /// unknown or still in the mempool.
+    public func ticketStatus(_ hash: String) -> String? {
+        world.withLock { world in
+            guard let parsed = SimHash(displayHex: hash), let id = world.chain.ticketIndex[parsed] else { return nil }
+            let record = world.chain.tickets[Int(id)]
+            if record.isRevoked { return "revoked" }
+            switch record.status {
+            case .immature: return "immature"
+            case .live: return "live"
+            case .voted: return "voted"
+            case .missed: return "missed"
+            case .expired: return "expired"
+            }
+        }
+    }
+
+    /// Sets the simulated ticket price (stake difficulty) for later purchases, atoms.
+    public func setTicketPrice(_ atoms: Int64) {
+        world.withLock { $0.chain.ticketPrice = max(atoms, $0.chain.parameters.minimumStakeDiff) }
+    }
+
+    // MARK: - Keys
+
+    /// The pool's voting account extended public key (`votingwalletextpub`).
+    public var votingExtendedPublicKey: String { world.withLock { $0.keyring.votingExtendedPublicKey } }
+    /// The cold fee wallet's extended public key (`coldwalletextpub`).
+    public var coldExtendedPublicKey: String { world.withLock { $0.keyring.coldExtendedPublicKey } }
+    /// Fee address of user `index` (cold wallet child `/0/index`).
+    public func feeAddress(index: Int) -> String { world.withLock { $0.keyring.feeAddress(index: index) } }
+    /// Ticket address of user `index` (voting child `/0/index`).
+    public func ticketAddress(index: Int) -> String { world.withLock { $0.keyring.ticketAddress(index: index) } }
+
+    // MARK: - Faults
+
+    /// The faults currently injected into wallet `index`.
+    public func faults(wallet index: Int) -> SimnetWalletFaults {
+        world.withLock { $0.wallets.indices.contains(index) ? $0.wallets[index].faults : SimnetWalletFaults() }
+    }
+
+    /// Replaces the faults of wallet `index` (out-of-range indexes are ignored).
+    public func setFaults(_ faults: SimnetWalletFaults, wallet index: Int) {
+        logger.info("simnet: wallet \(index) faults now \(faults)")
+        world.withLock { if $0.wallets.indices.contains(index) { $0.wallets[index].faults = faults } }
+    }
+
+    /// Node faults: `dropNotifications` loses every announcement while set (like a dropped websocket);
+    /// `down` makes every node call fail as unavailable.
+    public func setNodeFaults(dropNotifications: Bool, down: Bool = false) {
+        logger.info("simnet: node dropNotifications=\(dropNotifications) down=\(down)")
+        world.withLock {
+            $0.dropsNotifications = dropNotifications
+            $0.nodeDown = down
+        }
+    }
+
+    /// Sets the vote version / default vote bits / `voting` flag a wallet reports in `walletinfo`.
+    public func setVoteSettings(wallet index: Int, voteVersion: UInt32? = nil, voteBits: UInt16? = nil,
+                                voting: Bool? = nil) {
+        world.withLock { world in
+            guard world.wallets.indices.contains(index) else { return }
+            if let voteVersion { world.wallets[index].voteVersion = voteVersion }
+            if let voteBits { world.wallets[index].voteBits = voteBits }
+            if let voting { world.wallets[index].voting = voting }
+        }
+    }
+
+    // MARK: - Notifications
+
+    /// Registers `handler` for every later notification; returns a token for `unsubscribe`. The handler
+    /// runs on the mining thread and must return quickly and never mine.
+    @discardableResult
+    public func subscribe(_ handler: @escaping @Sendable (ChainNotification) -> Void) -> Int {
+        subscribers.withLock { subscribers in
+            let id = subscribers.nextID
+            subscribers.nextID += 1
+            subscribers.handlers[id] = handler
+            return id
+        }
+    }
+
+    public func unsubscribe(_ token: Int) {
+        subscribers.withLock { _ = $0.handlers.removeValue(forKey: token) }
+    }
+
+    /// Every later notification as an async sequence (unbounded buffer; ends when the consumer stops).
+    public func notifications() -> AsyncStream<ChainNotification> {
+        let (stream, continuation) = AsyncStream<ChainNotification>.makeStream()
+        let token = subscribe { continuation.yield($0) }
+        continuation.onTermination = { [weak self] _ in self?.unsubscribe(token) }
+        return stream
+    }
+
+    private func announce(_ event: SimnetBlockEvent) {
+        let handlers = Array(subscribers.value.handlers.sorted { $0.key < $1.key }.map(\.value))
+        guard !handlers.isEmpty else { return }
+        let hash = event.hash.hex
+        let height = Int64(event.height)
+        var notifications: [ChainNotification] = [.blockConnected(BlockConnected(headerHex: HexCoding.encode(event.headerBytes)))]
+        if let spentAndMissed = event.spentAndMissed {
+            notifications.append(.spentAndMissedTickets(SpentAndMissedTickets(
+                blockHash: hash, blockHeight: height, stakeDifficulty: event.stakeDifficulty,
+                tickets: spentAndMissed.map { ($0.ticket.hex, $0.spent) })))
+        }
+        if let newTickets = event.newTickets {
+            notifications.append(.newTickets(NewTickets(blockHash: hash, blockHeight: height,
+                                                        stakeDifficulty: event.stakeDifficulty,
+                                                        tickets: newTickets.map(\.hex))))
+        }
+        if let winners = event.winners {
+            notifications.append(.winningTickets(WinningTickets(blockHash: hash, blockHeight: height,
+                                                                tickets: winners.map(\.hex))))
+        }
+        for notification in notifications {
+            for handler in handlers { handler(notification) }
+        }
+    }
+}

@@ -1,0 +1,110 @@
+/// The consensus numbers the simulation follows: the real simnet ticket and subsidy parameters by default.
+public struct SimnetParameters: Sendable, Equatable {
+    /// Blocks a ticket stays immature after the block that mined it (simnet 16).
+    public var ticketMaturity: Int
+    /// Blocks a mature ticket stays live before it expires (simnet 384).
+    public var ticketExpiry: Int
+    /// Winners drawn per block (simnet 5).
+    public var ticketsPerBlock: Int
+    /// Target live-pool size (simnet 64); used by the subsidy formula, not enforced.
+    public var ticketPoolSize: Int
+    /// First height at which tickets can mature (simnet 32); `newtickets`/`spentandmissedtickets` start here.
+    public var stakeEnabledHeight: Int
+    /// First height whose block must carry votes (simnet 144); winners are announced from one block earlier.
+    public var stakeValidationHeight: Int
+    /// Most ticket purchases one block may carry (simnet 20).
+    public var maxFreshStakePerBlock: Int
+    /// Smallest allowed ticket price, atoms (simnet 20000).
+    public var minimumStakeDiff: Int64
+    /// Seconds between blocks in the simulated clock (simnet 1).
+    public var targetTimePerBlock: Int
+    public var baseSubsidy: Int64
+    public var mulSubsidy: Int64
+    public var divSubsidy: Int64
+    public var subsidyReductionInterval: Int64
+    public var workRewardProportion: Int64
+    public var stakeRewardProportion: Int64
+    public var blockTaxProportion: Int64
+    /// Network magic, as `getcurrentnet` reports it.
+    public var netMagic: UInt32
+    /// The genesis block hash in display form.
+    public var genesisHash: String
+    /// Header version used for simulated blocks.
+    public var blockVersion: UInt32
+
+    /// The real simnet values (dcrd chaincfg/simnetparams.go).
+    public static let simnet = SimnetParameters(
+        ticketMaturity: 16, ticketExpiry: 384, ticketsPerBlock: 5, ticketPoolSize: 64,
+        stakeEnabledHeight: 32, stakeValidationHeight: 144, maxFreshStakePerBlock: 20,
+        minimumStakeDiff: 20_000, targetTimePerBlock: 1,
+        baseSubsidy: 50_000_000_000, mulSubsidy: 100, divSubsidy: 101, subsidyReductionInterval: 128,
+        workRewardProportion: 6, stakeRewardProportion: 3, blockTaxProportion: 1,
+        netMagic: 0x1214_1C16,
+        genesisHash: "6bef82c645999585f7255cb02672921ac2f5492820090cd635fe3a59d16b4f87",
+        blockVersion: 6)
+
+    public init(ticketMaturity: Int, ticketExpiry: Int, ticketsPerBlock: Int, ticketPoolSize: Int,
+                stakeEnabledHeight: Int, stakeValidationHeight: Int, maxFreshStakePerBlock: Int,
+                minimumStakeDiff: Int64, targetTimePerBlock: Int, baseSubsidy: Int64, mulSubsidy: Int64,
+                divSubsidy: Int64, subsidyReductionInterval: Int64, workRewardProportion: Int64,
+                stakeRewardProportion: Int64, blockTaxProportion: Int64, netMagic: UInt32,
+                genesisHash: String, blockVersion: UInt32) {
+        self.ticketMaturity = ticketMaturity
+        self.ticketExpiry = ticketExpiry
+        self.ticketsPerBlock = ticketsPerBlock
+        self.ticketPoolSize = ticketPoolSize
+        self.stakeEnabledHeight = stakeEnabledHeight
+        self.stakeValidationHeight = stakeValidationHeight
+        self.maxFreshStakePerBlock = maxFreshStakePerBlock
+        self.minimumStakeDiff = minimumStakeDiff
+        self.targetTimePerBlock = targetTimePerBlock
+        self.baseSubsidy = baseSubsidy
+        self.mulSubsidy = mulSubsidy
+        self.divSubsidy = divSubsidy
+        self.subsidyReductionInterval = subsidyReductionInterval
+        self.workRewardProportion = workRewardProportion
+        self.stakeRewardProportion = stakeRewardProportion
+        self.blockTaxProportion = blockTaxProportion
+        self.netMagic = netMagic
+        self.genesisHash = genesisHash
+        self.blockVersion = blockVersion
+    }
+
+    /// The first height whose block announces winners (`StakeValidationHeight - 1`).
+    var firstLotteryHeight: Int { stakeValidationHeight - 1 }
+
+    /// The block subsidy at `height`, atoms (dcrd's reduction rule; height 1 is treated like any other).
+    func blockSubsidy(height: Int64) -> Int64 {
+        var subsidy = baseSubsidy
+        let reductions = max(0, height) / subsidyReductionInterval
+        var step: Int64 = 0
+        while step < reductions && subsidy > 0 {
+            subsidy = subsidy * mulSubsidy / divSubsidy
+            step += 1
+        }
+        return subsidy
+    }
+
+    /// The subsidy one vote earns at `height`, atoms.
+    func voteSubsidy(height: Int64) -> Int64 {
+        let total = workRewardProportion + stakeRewardProportion + blockTaxProportion
+        return blockSubsidy(height: height) * stakeRewardProportion / (total * Int64(ticketsPerBlock))
+    }
+
+    /// The pool fee a ticket must commit (dcrwallet `txrules.StakePoolTicketFee`, stakepoold.md §6.5), atoms.
+    func stakePoolTicketFee(ticketValue: Int64, relayFee: Int64, height: Int64, poolFeePercent: Double) -> Int64 {
+        let poolFee = Int64((poolFeePercent * 100).rounded(.down))
+        var subsidy = voteSubsidy(height: height)
+        let adjustments = (Int64(ticketPoolSize) + subsidyReductionInterval - 1) / subsidyReductionInterval
+        for _ in 0..<adjustments { subsidy = subsidy * 100 / 101 }
+        // fee = floor(p × s × (v + f) / (10000 × (s + v))), with 128-bit intermediates.
+        let numerator = poolFee.multipliedFullWidth(by: subsidy)
+        precondition(numerator.high == 0 || numerator.high == -1, "pool fee numerator overflow")
+        let first = Int64(truncatingIfNeeded: numerator.low)
+        let product = first.multipliedFullWidth(by: ticketValue + relayFee)
+        let denominator = 10_000 * (subsidy + ticketValue)
+        guard denominator > 0 else { return 0 }
+        let (quotient, _) = denominator.dividingFullWidth(product)
+        return quotient
+    }
+}

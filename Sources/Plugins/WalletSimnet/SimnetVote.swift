@@ -1,0 +1,71 @@
+/// The vote (SSGen) transaction: building it (wallet `generatevote`) and reading it back (node
+/// `sendrawtransaction`).
+///
+/// Layout: inputs [stakebase, ticket output 0 (stake tree)]; outputs [`OP_RETURN` block hash + height,
+/// `OP_RETURN` vote bits + extended bits, one `OP_SSGEN` payment per ticket commitment].
+struct SimnetVote: Sendable, Equatable {
+    var blockHash: SimHash
+    var blockHeight: Int
+    var ticket: SimHash
+    var voteBits: UInt16
+
+    /// Builds the vote for a ticket. Deterministic: every wallet sharing the seed produces the same bytes
+    /// (like RFC 6979 signatures), so a second copy is a duplicate at the node.
+    static func build(ticket: SimnetTransaction, ticketHash: SimHash, blockHash: SimHash, blockHeight: Int,
+                      voteBits: UInt16, extendedBits: [UInt8], subsidy: Int64) -> SimnetTransaction {
+        let price = ticket.outputs.first?.value ?? 0
+        let commitments = ticket.outputs.compactMap { SimnetScript.parseCommitment($0.script) }
+        let committed = commitments.reduce(Int64(0)) { $0 + $1.amount }
+        let payable = price + subsidy
+        var outputs = [SimnetTransaction.Output]()
+        var reference = WireWriter(capacity: 36)
+        reference.raw(blockHash.bytes)
+        reference.u32(UInt32(truncatingIfNeeded: blockHeight))
+        outputs.append(.init(value: 0, script: SimnetScript.nullData(reference.bytes)))
+        var bits = WireWriter(capacity: 8)
+        bits.u16(voteBits)
+        bits.raw(extendedBits)
+        outputs.append(.init(value: 0, script: SimnetScript.nullData(bits.bytes)))
+        var paid: Int64 = 0
+        for (index, commitment) in commitments.enumerated() {
+            let share: Int64
+            if index == commitments.count - 1 {
+                share = payable - paid
+            } else if committed > 0 {
+                share = Int64((Double(commitment.amount) / Double(committed) * Double(payable)).rounded(.down))
+            } else {
+                share = 0
+            }
+            paid += share
+            outputs.append(.init(value: share, script: SimnetScript.tagged(SimnetScript.opSSGen, commitment.address)))
+        }
+        // A stand-in signature, deterministic in (ticket, block).
+        let signature = SimnetCrypto.blake256(ticketHash.bytes + blockHash.bytes)
+        let inputs = [
+            SimnetTransaction.Input(previousHash: .zero, previousIndex: 0xFFFF_FFFF, tree: 0, valueIn: subsidy,
+                                    signatureScript: [0x00, 0x00]),
+            SimnetTransaction.Input(previousHash: ticketHash, previousIndex: 0, tree: 1, valueIn: price,
+                                    signatureScript: [0x47] + signature + signature.prefix(7) + [0x01]),
+        ]
+        return SimnetTransaction(inputs: inputs, outputs: outputs)
+    }
+
+    /// Reads a vote's references; nil if `transaction` is not shaped like a vote.
+    static func parse(_ transaction: SimnetTransaction) -> SimnetVote? {
+        guard transaction.inputs.count == 2, transaction.outputs.count >= 3,
+              transaction.inputs[0].previousHash == .zero, transaction.inputs[0].previousIndex == 0xFFFF_FFFF,
+              transaction.inputs[1].tree == 1, transaction.inputs[1].previousIndex == 0 else { return nil }
+        let reference = transaction.outputs[0].script
+        guard reference.count == 38, reference[0] == SimnetScript.opReturn, reference[1] == 36,
+              let blockHash = SimHash(bytes: Array(reference[2..<34])) else { return nil }
+        var heightReader = WireReader(Array(reference[34..<38]))
+        let bitsScript = transaction.outputs[1].script
+        guard let height = try? heightReader.u32(), bitsScript.count >= 4, bitsScript[0] == SimnetScript.opReturn
+        else { return nil }
+        var bitsReader = WireReader(Array(bitsScript[2..<4]))
+        guard let bits = try? bitsReader.u16(),
+              transaction.outputs.dropFirst(2).allSatisfy({ $0.script.first == SimnetScript.opSSGen }) else { return nil }
+        return SimnetVote(blockHash: blockHash, blockHeight: Int(height), ticket: transaction.inputs[1].previousHash,
+                          voteBits: bits)
+    }
+}

@@ -1,2 +1,0 @@
-// WalletSimnet: filled by its issue.
-enum WalletSimnetModule {}
