@@ -17,10 +17,14 @@ public struct TLSClientConfiguration: Sendable, Equatable {
     public var trust: TLSTrust
     /// Check that the certificate names the host (DNS SAN, or IP SAN for an address). Default true.
     public var verifyHostName: Bool
+    /// Verify the peer's certificate chain at all. Default true; false (testing only, e.g. `smtpskipverify`)
+    /// accepts any certificate and also skips the host name check.
+    public var verifyPeer: Bool
 
-    public init(trust: TLSTrust = .system, verifyHostName: Bool = true) {
+    public init(trust: TLSTrust = .system, verifyHostName: Bool = true, verifyPeer: Bool = true) {
         self.trust = trust
-        self.verifyHostName = verifyHostName
+        self.verifyHostName = verifyHostName && verifyPeer
+        self.verifyPeer = verifyPeer
     }
 }
 
@@ -47,9 +51,9 @@ public final class TLSContext: @unchecked Sendable {
         guard let ctx = SSL_CTX_new(TLS_client_method()) else { throw NetError(.netTLS, "cannot create TLS context: \(OpenSSLErrors.drain())") }
         context = ctx
         isServer = false
-        verifyHostName = configuration.verifyHostName
+        verifyHostName = configuration.verifyHostName && configuration.verifyPeer
         try Self.applyCommonOptions(ctx)
-        SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nil)
+        SSL_CTX_set_verify(ctx, configuration.verifyPeer ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, nil)
         switch configuration.trust {
         case .system:
             guard SSL_CTX_set_default_verify_paths(ctx) == 1 else {
