@@ -4,7 +4,7 @@ public typealias RouteHandler = @Sendable (HTTPRequest) -> HTTPResult
 /// One line of the routing table: methods + path pattern → handler.
 ///
 /// Patterns are `/`-separated segments: literals, `:name` (one non-empty segment, captured into
-/// `request.parameters[name]`) and a final `*` (the rest, possibly empty, captured as `*`).
+/// `request.parameters[name]`) and a final `*` (one or more remaining segments, captured as `*`; `/api/*` matches `/api/` but not `/api`).
 /// A route for `GET` also answers `HEAD` (the server drops the body).
 public struct Route: Sendable {
     enum Segment: Sendable, Equatable {
@@ -57,6 +57,8 @@ public struct Route: Sendable {
         for segment in segments {
             switch segment {
             case .rest:
+                // At least one more segment (possibly empty): `/api/*` matches `/api/` but not `/api`.
+                guard index < path.count else { return nil }
                 parameters["*"] = path[index...].joined(separator: "/")
                 return parameters
             case .literal(let text):

@@ -1,0 +1,55 @@
+import PoolKernel
+
+/// Restricts routes to operators: the client IP must be one of `adminips` exactly (as dcrstakepool)
+/// AND, when `adminuserids` is set, the signed-in user must be one of them. Others get
+/// `403 Forbidden\n` and a warning in the log.
+public struct AdminGuard: Sendable {
+    /// Resolves the signed-in user of a request (the session layer provides it); nil when signed out.
+    public typealias CurrentUser = @Sendable (HTTPRequest) async -> UserId?
+
+    let adminIPs: Set<String>
+    let adminUserIDs: Set<Int64>
+    let currentUser: CurrentUser
+    let logger: Logger
+
+    public init(adminIPs: [String], adminUserIDs: [Int64] = [], logger: Logger,
+                currentUser: @escaping CurrentUser = { _ in nil }) {
+        self.adminIPs = Set(adminIPs.map { RealIPResolver.normalized($0) ?? $0 })
+        self.adminUserIDs = Set(adminUserIDs)
+        self.currentUser = currentUser
+        self.logger = logger
+    }
+
+    /// Whether the client IP alone passes (`adminips`).
+    public func ipAllowed(_ request: HTTPRequest) -> Bool {
+        !request.clientIP.isEmpty && adminIPs.contains(request.clientIP)
+    }
+
+    /// Wraps a handler: it runs only for admins.
+    public func protect(_ handler: @escaping RouteHandler) -> RouteHandler {
+        let guardian = self
+        return { request in
+            guard guardian.ipAllowed(request) else { return .immediate(guardian.refuse(request)) }
+            guard !guardian.adminUserIDs.isEmpty else { return handler(request) }
+            return .deferred {
+                guard let user = await guardian.currentUser(request), guardian.adminUserIDs.contains(user.rawValue) else {
+                    return guardian.refuse(request)
+                }
+                switch handler(request) {
+                case .immediate(let response): return response
+                case .deferred(let work): return await work()
+                }
+            }
+        }
+    }
+
+    /// The same route with its handler protected.
+    public func protect(_ route: Route) -> Route {
+        Route(route.methods, route.pattern, handler: protect(route.handler))
+    }
+
+    private func refuse(_ request: HTTPRequest) -> HTTPResponse {
+        logger.warn("unauthorized \(HTTPServerCore.printable(request.path)) request from \(request.clientIP)")
+        return .text("Forbidden\n", status: .forbidden)
+    }
+}

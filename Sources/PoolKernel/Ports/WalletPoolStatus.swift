@@ -1,0 +1,40 @@
+/// What the web host needs to know about the pool's voting wallets (the "wallet RPC manager"):
+/// implemented by the wallet pool service, faked in tests.
+///
+/// Implementation requirements: `isStopped` is cheap (no I/O) and, once true, stays true until the
+/// process restarts (spec §6.6); `stakeInfo()` follows the multi-wallet rules of spec §6.5;
+/// `walletStatuses()` never throws (an unreachable wallet is `connected == false`).
+public protocol WalletPoolStatus: Sendable {
+    /// The wallet pool stopped processing commands after a fatal error ("RPC stop").
+    var isStopped: Bool { get }
+    /// `getstakeinfo` of the pool (the first answering wallet's view).
+    func stakeInfo() async throws -> StakeInfo
+    /// One entry per configured wallet, in `wallethosts` order (a `walletinfo` round, spec §7.2).
+    func walletStatuses() async -> [WalletSlotStatus]
+}
+
+/// One wallet's line on `/status`.
+public struct WalletSlotStatus: Sendable, Equatable {
+    public var connected: Bool
+    public var daemonConnected: Bool
+    public var enableVoting: Bool
+    public var unlocked: Bool
+
+    public init(connected: Bool, daemonConnected: Bool = false, enableVoting: Bool = false, unlocked: Bool = false) {
+        self.connected = connected
+        self.daemonConnected = daemonConnected
+        self.enableVoting = enableVoting
+        self.unlocked = unlocked
+    }
+
+    /// `OK` when all wallets are connected, `Emergency` with none, `Critical` with one, else `Degraded`.
+    public static func rpcStatus(_ slots: [WalletSlotStatus]) -> String {
+        let connected = slots.filter(\.connected).count
+        if connected == slots.count { return "OK" }
+        switch connected {
+        case 0: return "Emergency"
+        case 1: return "Critical"
+        default: return "Degraded"
+        }
+    }
+}
