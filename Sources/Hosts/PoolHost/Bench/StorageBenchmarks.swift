@@ -1,0 +1,110 @@
+import Foundation
+import PoolKernel
+import StorageMySQL
+import StorageSQLite
+
+/// Storage speed figures for `poolbench` / `make bench`, one JSON line each (release build only: debug numbers
+/// mean nothing). The MySQL figures need `POOL_MYSQL_DSN` (set by scripts/with-test-services.sh); without it
+/// they are skipped with a note on stderr.
+///
+/// Goals (issue 5): look-ups by API token / id ≥ 50,000/s on SQLite and ≥ 5,000/s on MySQL over one connection;
+/// 100,000 user inserts (one transaction each) in < 30 s on each engine.
+public enum StorageBenchmarks {
+    public static func runAll(users: Int = 100_000, print emit: @escaping @Sendable (String) -> Void = { Swift.print($0) })
+        async
+    {
+        do {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("poolbench-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let path = directory.appendingPathComponent("bench.sqlite").path
+            let writer = SQLiteStorage(configuration: .init(path: path), logger: .disabled)
+            let reader = SQLiteStorage(configuration: .init(path: path, readConnections: 1), logger: .disabled)
+            try await run(engine: "sqlite", writer: writer, reader: reader, users: users, concurrency: 1,
+                          lookupGoal: ">=50000", emit: emit)
+        } catch {
+            FileHandle.standardError.write(Data("poolbench: sqlite storage benchmark failed: \(error)\n".utf8))
+        }
+        guard let dsn = ProcessInfo.processInfo.environment["POOL_MYSQL_DSN"], !dsn.isEmpty else {
+            FileHandle.standardError.write(Data("poolbench: POOL_MYSQL_DSN not set, MySQL benchmarks skipped\n".utf8))
+            return
+        }
+        do {
+            var configuration = try MySQLStoragePlugin.Configuration(dsn: dsn)
+            configuration.poolSize = 8
+            let writer = MySQLStorage(configuration: configuration, logger: .disabled)
+            configuration.poolSize = 1
+            let reader = MySQLStorage(configuration: configuration, logger: .disabled)
+            try await run(engine: "mysql", writer: writer, reader: reader, users: users, concurrency: 8,
+                          lookupGoal: ">=5000", emit: emit)
+        } catch {
+            FileHandle.standardError.write(Data("poolbench: mysql storage benchmark failed: \(error)\n".utf8))
+        }
+    }
+
+    /// Inserts `users` users (`concurrency` writers, one transaction per user) through `writer`, then looks users up
+    /// by API token and by id through `reader` (one connection, one call at a time) for about a second each.
+    static func run(engine: String, writer: any StorageBackend, reader: any StorageBackend, users: Int,
+                    concurrency: Int, lookupGoal: String, emit: @Sendable (String) -> Void) async throws {
+        try await writer.migrate()
+        let prefix = UUID().uuidString.prefix(8).lowercased()
+        let hash = try BCrypt.hash(password: "bench", cost: 4)
+        let start = DispatchTime.now()
+        let ids = try await withThrowingTaskGroup(of: [UserId].self) { group in
+            for worker in 0..<concurrency {
+                group.addTask {
+                    var ids: [UserId] = []
+                    for n in stride(from: worker, to: users, by: concurrency) {
+                        let user = User(email: "bench-\(prefix)-\(n)@example.com", passwordHash: hash,
+                                        emailVerified: .verified, apiToken: "token-\(prefix)-\(n)")
+                        ids.append(try await writer.write { try $0.insertUser(user) })
+                    }
+                    return ids
+                }
+            }
+            var all: [UserId] = []
+            for try await part in group { all += part }
+            return all
+        }
+        let insertSeconds = seconds(since: start)
+        emit(ChainBenchmarks.Figure(bench: "\(engine)_insert_\(users)_users", value: insertSeconds, unit: "s",
+                                    goal: "<30").jsonLine)
+
+        var generator = SystemRandomNumberGenerator()
+        let tokenRate = try await rate {
+            let n = Int.random(in: 0..<users, using: &generator)
+            let token = "token-\(prefix)-\(n)"
+            guard try await reader.read({ try $0.user(apiToken: token) }) != nil else {
+                throw StorageError(.notFound, "benchmark user \(n) missing")
+            }
+        }
+        emit(ChainBenchmarks.Figure(bench: "\(engine)_lookup_api_token", value: tokenRate, unit: "ops/s",
+                                    goal: lookupGoal).jsonLine)
+        let idRate = try await rate {
+            let id = ids[Int.random(in: 0..<ids.count, using: &generator)]
+            guard try await reader.read({ try $0.user(id: id) }) != nil else {
+                throw StorageError(.notFound, "benchmark user \(id) missing")
+            }
+        }
+        emit(ChainBenchmarks.Figure(bench: "\(engine)_lookup_id", value: idRate, unit: "ops/s",
+                                    goal: lookupGoal).jsonLine)
+        await reader.shutdown()
+        await writer.shutdown()
+    }
+
+    private static func seconds(since start: DispatchTime) -> Double {
+        Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+    }
+
+    /// Calls per second of `body`, run back to back for about `duration` seconds.
+    private static func rate(duration: Double = 1.0, _ body: () async throws -> Void) async throws -> Double {
+        let start = DispatchTime.now()
+        var count = 0
+        while true {
+            for _ in 0..<100 { try await body() }
+            count += 100
+            let elapsed = seconds(since: start)
+            if elapsed >= duration { return Double(count) / elapsed }
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import PoolKernel
+
+/// `poolctl db migrate` (apply pending migrations) and `poolctl db status` (show the schema version).
+/// The backend is the caller's: it is not shut down here.
+public enum DBCommand {
+    public static let usage = "db migrate | db status"
+
+    /// Runs the subcommand and returns the exit code (0 ok, 2 usage, 7 database problem or pending migrations
+    /// for `status` is still 0; a newer schema than this binary is 7).
+    public static func run(_ arguments: [String], storage: any StorageBackend, output: HostOutput) async -> Int32 {
+        guard arguments.count == 1, let verb = arguments.first, verb == "migrate" || verb == "status" else {
+            output.err("poolctl: usage: poolctl \(usage)")
+            return ExitCode.usage
+        }
+        do {
+            if verb == "migrate" {
+                let before = try await storage.schemaStatus()
+                try await storage.migrate()
+                let after = try await storage.schemaStatus()
+                for migration in before.pending {
+                    output.out("applied migration \(migration.version): \(migration.name)")
+                }
+                output.out(summary(after))
+                return ExitCode.ok
+            }
+            let status = try await storage.schemaStatus()
+            output.out(summary(status))
+            for migration in status.pending { output.out("pending migration \(migration.version): \(migration.name)") }
+            if status.isTooNew {
+                output.err("poolctl: the database schema is newer than this binary; use a newer hxstakepool")
+                return ExitCode.database
+            }
+            return ExitCode.ok
+        } catch let error as StorageError {
+            output.err("poolctl: storage: \(error.message)")
+            return ExitCode.database
+        } catch {
+            output.err("poolctl: \(error)")
+            return ExitCode.database
+        }
+    }
+
+    static func summary(_ status: SchemaStatus) -> String {
+        let state = status.isUpToDate ? "up to date" : status.isTooNew ? "NEWER than this binary"
+            : "\(status.pending.count) migration(s) pending"
+        return "storage \(status.engine): schema version \(status.currentVersion) of \(status.latestVersion) (\(state))"
+    }
+}
+
+extension PoolctlCommands {
+    /// `poolctl user …` wired to the configured storage (migrated first, shut down after).
+    public static let user = PoolctlCommand(name: "user", summary: "show, list or add users (no secrets shown)",
+                                            usage: UserCommand.usage) { arguments, context in
+        do {
+            let config = try context.config()
+            let storage = try await context.storage()
+            do {
+                try await storage.migrate()
+            } catch {
+                await storage.shutdown()
+                throw error
+            }
+            let code = await UserCommand.run(arguments, storage: storage, output: context.output,
+                                             bcryptCost: config.bcryptCost)
+            await storage.shutdown()
+            return code
+        } catch {
+            context.output.err("poolctl: \(error)")
+            return ExitCode.database
+        }
+    }
+
+    /// `poolctl db migrate|status` wired to the configured storage.
+    public static let db = PoolctlCommand(name: "db", summary: "run or show storage schema migrations",
+                                          usage: DBCommand.usage) { arguments, context in
+        do {
+            let storage = try await context.storage()
+            let code = await DBCommand.run(arguments, storage: storage, output: context.output)
+            await storage.shutdown()
+            return code
+        } catch {
+            context.output.err("poolctl: \(error)")
+            return ExitCode.database
+        }
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+import PoolHost
+import PoolKernel
+import PoolTestKit
+import XCTest
+
+/// `poolctl user …` / `poolctl db …` as library functions, against the in-memory store, plus the storage
+/// benchmark functions on a tiny data set.
+final class StorageCommandsTests: XCTestCase {
+    private var directory: URL?
+
+    override func setUp() async throws {
+        directory = try TestEnvironment.makeTemporaryDirectory(prefix: "storage-cli")
+    }
+
+    override func tearDown() async throws {
+        if let directory { try? FileManager.default.removeItem(at: directory) }
+    }
+
+    private final class Captured: Sendable {
+        let out = LockedValue<[String]>([])
+        let err = LockedValue<[String]>([])
+        var output: HostOutput {
+            HostOutput(out: { [out] line in out.withLock { $0.append(line) } },
+                       err: { [err] line in err.withLock { $0.append(line) } })
+        }
+        var text: String { out.value.joined(separator: "\n") }
+        var errors: String { err.value.joined(separator: "\n") }
+    }
+
+    private func passwordFile(_ contents: String) throws -> String {
+        let path = try XCTUnwrap(directory).appendingPathComponent(UUID().uuidString).path
+        try contents.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func testUserCommand_addShowListWithoutSecrets() async throws {
+        let storage = InMemoryStorage()
+        let io = Captured()
+        let file = try passwordFile("s3cret pass\n")
+        let added = await UserCommand.run(["add", "--email", "Op@Example.com", "--password-file", file, "--verified"],
+                                          storage: storage, output: io.output, bcryptCost: 4)
+        XCTAssertEqual(added, ExitCode.ok, io.errors)
+        let user = try await XCTUnwrapAsync(try await storage.user(email: "op@example.com"))
+        XCTAssertTrue(BCrypt.verify(password: "s3cret pass", hash: user.passwordHash), "the trailing newline is not part of the password")
+        XCTAssertEqual(user.emailVerified, .verified)
+        XCTAssertEqual(user.emailToken, "")
+
+        let shown = Captured()
+        let value49 = await UserCommand.run(["show", "op@EXAMPLE.com"], storage: storage, output: shown.output)
+        XCTAssertEqual(value49, ExitCode.ok)
+        XCTAssertTrue(shown.text.contains("Op@Example.com"))
+        XCTAssertFalse(shown.text.contains(user.passwordHash), "no password hash printed")
+        XCTAssertFalse(shown.text.contains("$2a$"))
+        let byId = Captured()
+        let value54 = await UserCommand.run(["show", "\(user.id)"], storage: storage, output: byId.output)
+        XCTAssertEqual(value54, ExitCode.ok)
+        XCTAssertEqual(byId.text, shown.text)
+
+        let listed = Captured()
+        let value58 = await UserCommand.run(["list"], storage: storage, output: listed.output)
+        XCTAssertEqual(value58, ExitCode.ok)
+        XCTAssertTrue(listed.text.contains("1\tOp@Example.com\tyes\tno\t1"))
+        XCTAssertTrue(listed.text.contains("1 of 1 users"))
+    }
+
+    func testUserCommand_duplicateAndBadInputAreClearErrors() async throws {
+        let storage = InMemoryStorage()
+        let file = try passwordFile("pw")
+        let awaited0 = await UserCommand.run(["add", "--email", "a@b.c", "--password-file", file], storage: storage,
+                                             output: Captured().output, bcryptCost: 4)
+        XCTAssertEqual(awaited0, ExitCode.ok)
+        let unverified = try await storage.user(email: "a@b.c")
+        XCTAssertEqual(unverified?.emailVerified, .unverified)
+        XCTAssertEqual(unverified?.emailToken.count, 32, "unverified users get a verification token")
+
+        let duplicate = Captured()
+        let awaited1 = await UserCommand.run(["add", "--email", "A@B.C", "--password-file", file], storage: storage,
+                                             output: duplicate.output, bcryptCost: 4)
+        XCTAssertEqual(awaited1, ExitCode.failure)
+        XCTAssertTrue(duplicate.errors.contains("already exists"), duplicate.errors)
+
+        let noAt = Captured()
+        let awaited2 = await UserCommand.run(["add", "--email", "nobody", "--password-file", file], storage: storage,
+                                             output: noAt.output, bcryptCost: 4)
+        XCTAssertEqual(awaited2, ExitCode.failure)
+        XCTAssertTrue(noAt.errors.contains("email address is invalid"))
+
+        let empty = try passwordFile("\n")
+        let emptyPassword = Captured()
+        let awaited3 = await UserCommand.run(["add", "--email", "x@y.z", "--password-file", empty], storage: storage,
+                                             output: emptyPassword.output, bcryptCost: 4)
+        XCTAssertEqual(awaited3, ExitCode.failure)
+        XCTAssertTrue(emptyPassword.errors.contains("password cannot be empty"))
+
+        let argv = Captured()
+        let awaited4 = await UserCommand.run(["add", "--email", "x@y.z", "--password", "pw"], storage: storage,
+                                             output: argv.output)
+        XCTAssertEqual(awaited4, ExitCode.usage)
+        XCTAssertTrue(argv.errors.contains("never taken from the command line"))
+
+        let stdin = Captured()
+        let awaited5 = await UserCommand.run(["add", "--email", "in@y.z", "--password-file", "-"], storage: storage,
+                                             output: stdin.output, bcryptCost: 4, standardInput: { Data("from stdin\r\n".utf8) })
+        XCTAssertEqual(awaited5,
+                       ExitCode.ok, stdin.errors)
+        let fromStdin = try await storage.user(email: "in@y.z")
+        XCTAssertTrue(BCrypt.verify(password: "from stdin", hash: fromStdin?.passwordHash ?? ""))
+
+        let value100 = await UserCommand.run(["show", "ghost@nowhere"], storage: storage, output: Captured().output)
+        XCTAssertEqual(value100,
+                       ExitCode.failure)
+        let value102 = await UserCommand.run(["frobnicate"], storage: storage, output: Captured().output)
+        XCTAssertEqual(value102, ExitCode.usage)
+        let value103 = try await storage.read { try $0.userCount() }
+        XCTAssertEqual(value103, 2)
+    }
+
+    func testUserCommand_unavailableStorageIsDatabaseExit() async throws {
+        let storage = InMemoryStorage()
+        storage.failNext(1, with: StorageError(.unavailable, "down"))
+        let io = Captured()
+        let value110 = await UserCommand.run(["list"], storage: storage, output: io.output)
+        XCTAssertEqual(value110, ExitCode.database)
+        XCTAssertTrue(io.errors.contains("down"))
+    }
+
+    func testDBCommand_migrateAndStatus() async throws {
+        let storage = InMemoryStorage(migrated: false)
+        let before = Captured()
+        let value117 = await DBCommand.run(["status"], storage: storage, output: before.output)
+        XCTAssertEqual(value117, ExitCode.ok)
+        XCTAssertTrue(before.text.contains("pending"), before.text)
+        let migrate = Captured()
+        let value120 = await DBCommand.run(["migrate"], storage: storage, output: migrate.output)
+        XCTAssertEqual(value120, ExitCode.ok)
+        XCTAssertTrue(migrate.text.contains("applied migration 1"), migrate.text)
+        XCTAssertTrue(migrate.text.contains("up to date"), migrate.text)
+        let value123 = await DBCommand.run(["drop"], storage: storage, output: Captured().output)
+        XCTAssertEqual(value123, ExitCode.usage)
+        storage.setSchemaVersionForTesting(99)
+        let tooNew = Captured()
+        let value126 = await DBCommand.run(["status"], storage: storage, output: tooNew.output)
+        XCTAssertEqual(value126, ExitCode.database)
+        let value127 = await DBCommand.run(["migrate"], storage: storage, output: Captured().output)
+        XCTAssertEqual(value127, ExitCode.database)
+    }
+
+    func testStorageBenchmarks_printOneJSONLinePerFigure() async throws {
+        let lines = LockedValue<[String]>([])
+        await StorageBenchmarks.runAll(users: 300) { line in lines.withLock { $0.append(line) } }
+        let sqlite = lines.value.filter { $0.contains("\"bench\":\"sqlite_") }
+        XCTAssertEqual(sqlite.count, 3, "\(lines.value)")
+        for line in lines.value {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            XCTAssertNotNil(object?["value"] as? Double, line)
+        }
+        if TestEnvironment.optional("POOL_MYSQL_DSN") != nil {
+            XCTAssertEqual(lines.value.filter { $0.contains("\"bench\":\"mysql_") }.count, 3, "\(lines.value)")
+        }
+    }
+}
+
+private func XCTUnwrapAsync<T>(_ value: T?, file: StaticString = #filePath, line: UInt = #line) async throws -> T {
+    try XCTUnwrap(value, file: file, line: line)
+}
