@@ -10,6 +10,8 @@ final class JSONRPCTests: XCTestCase {
     private var servers: [JSONRPCServer] = []
     private var clients: [JSONRPCClient] = []
     private var certificateFile = ""
+    /// Requests that reached the `hang` handler (so a test knows a call is in flight on the server).
+    private let hanging = LockedValue(0)
 
     override func setUpWithError() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("poolnet-rpc-\(UUID().uuidString)")
@@ -33,6 +35,12 @@ final class JSONRPCTests: XCTestCase {
         server.register("sleep") { params in
             try await Task.sleep(for: .milliseconds(params.first?.intValue ?? 0))
             return params.first ?? .null
+        }
+        let hanging = hanging
+        server.register("hang") { _ in
+            hanging.withLock { $0 += 1 }
+            try await Task.sleep(for: .seconds(5))
+            return .null
         }
         server.register("fail") { _ in throw NetError.rpc(code: -5, message: "No information for transaction") }
         server.register("crash") { _ in throw NetError(.netIO, "disk on fire") }
@@ -160,8 +168,8 @@ final class JSONRPCTests: XCTestCase {
         let server = try makeServer()
         let client = try makeClient(server)
         try await client.connect()
-        async let pending = client.call("sleep", [3000])
-        try await waitUntil { server.sessionCount == 1 }
+        async let pending = client.call("hang")
+        try await waitUntil { hanging.withLock { $0 } == 1 }
         server.dropAllConnections()
         do {
             _ = try await pending
