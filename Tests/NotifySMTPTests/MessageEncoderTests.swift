@@ -49,6 +49,18 @@ final class MessageEncoderTests: XCTestCase {
         XCTAssertEqual(String(decoding: decoded, as: UTF8.self), subject)
     }
 
+    func testMessageEncoder_longASCIISubjectFoldedAtSpaces() throws {
+        let subject = (1...30).map { "word\($0)" }.joined(separator: " ")
+        let lines = try encoded(message(subject: subject)).components(separatedBy: "\r\n")
+        let start = try XCTUnwrap(lines.firstIndex { $0.hasPrefix("Subject: ") })
+        var folded = [lines[start]]
+        for line in lines[(start + 1)...] where line.hasPrefix(" ") { folded.append(line) }
+        XCTAssertGreaterThan(folded.count, 1)
+        for line in folded { XCTAssertLessThanOrEqual(line.utf8.count, 78) }
+        // Unfolding (removing each CRLF before whitespace) gives the subject back.
+        XCTAssertEqual(String(folded.joined().dropFirst("Subject: ".count)), subject)
+    }
+
     func testMessageEncoder_headerInjectionRejected() {
         let attempts: [MailMessage] = [
             message(subject: "hi\r\nBcc: victim@example.net"),

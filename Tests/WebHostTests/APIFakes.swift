@@ -4,7 +4,7 @@ import PoolTestKit
 @testable import WebHost
 
 /// A wallet pool whose state the test sets.
-final class FakeWalletPool: WalletPoolStatus {
+final class FakeWalletPool: WalletPoolReporting {
     struct State {
         var stopped = false
         var stakeInfo: StakeInfo? = StakeInfo()

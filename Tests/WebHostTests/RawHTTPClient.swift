@@ -20,9 +20,19 @@ final class RawHTTPClient {
 
     struct ClientError: Error, CustomStringConvertible { let description: String }
 
-    init(port: Int, host: String = "127.0.0.1", timeout: TimeInterval = 5) throws {
+    init(port: Int, host: String = "127.0.0.1", source: String? = nil, timeout: TimeInterval = 5) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw ClientError(description: "socket failed: \(errno)") }
+        if let source {
+            // Connect from another loopback address (127.0.0.x) to look like a different client.
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            inet_pton(AF_INET, source, &local.sin_addr)
+            let bound = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard bound == 0 else { let code = errno; close(fd); throw ClientError(description: "bind failed: \(code)") }
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -121,8 +131,8 @@ final class RawHTTPClient {
     }
 
     /// One request on a fresh connection.
-    static func get(port: Int, _ path: String, headers: [String: String] = [:]) throws -> Response {
-        let client = try RawHTTPClient(port: port)
+    static func get(port: Int, _ path: String, headers: [String: String] = [:], source: String? = nil) throws -> Response {
+        let client = try RawHTTPClient(port: port, source: source)
         var text = "GET \(path) HTTP/1.1\r\nHost: test\r\n"
         for (name, value) in headers { text += "\(name): \(value)\r\n" }
         try client.send(text + "\r\n")

@@ -13,7 +13,8 @@ Fault modes by recipient local part (prefix):
   temp-fail...   451 at RCPT the first time for that exact address, accepted afterwards
   perm-fail...   550 at RCPT, always
   stall-once...  the first time, the reply to the end of DATA is held for 20 s and then 451 (never saved):
-                 a client killed in that window has not delivered; accepted afterwards
+                 a client killed in that window has not delivered; accepted afterwards. While the reply is
+                 held, <maildir>/stalled-<recipient> exists.
 
 Every accepted message is written as <maildir>/<n>.eml (the raw bytes received after dot-unstuffing) plus
 <n>.json (listener, envelope sender, recipients, TLS, AUTH user). When all listeners are up, a JSON object
@@ -56,6 +57,8 @@ class Handler:
         for rcpt in envelope.rcpt_tos:
             if rcpt.split("@", 1)[0].lower().startswith("stall-once") and rcpt not in self.sink.seen_stall:
                 self.sink.seen_stall.add(rcpt)
+                # Tell the test the message is in and the reply is being held.
+                open(os.path.join(self.sink.maildir, "stalled-" + rcpt), "w").close()
                 await asyncio.sleep(20)
                 return "451 4.3.0 stalled (stall-once test address)"
         self.sink.counter += 1

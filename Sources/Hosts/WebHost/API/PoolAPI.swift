@@ -21,14 +21,14 @@ public struct PoolAPI: Sendable {
     let storage: any StorageBackend
     let tokens: APITokenSigner
     let registrar: any AddressRegistering
-    let wallets: any WalletPoolStatus
+    let wallets: any WalletPoolReporting
     let stats: StatsCache
     let isValidVoteBits: VoteBitsValidator
     let votingPreferencesChanged: VotingPreferencesChanged
     let logger: Logger
 
     public init(configuration: APIConfiguration, storage: any StorageBackend, tokens: APITokenSigner,
-                registrar: any AddressRegistering, wallets: any WalletPoolStatus, stats: StatsCache,
+                registrar: any AddressRegistering, wallets: any WalletPoolReporting, stats: StatsCache,
                 isValidVoteBits: @escaping VoteBitsValidator,
                 votingPreferencesChanged: @escaping VotingPreferencesChanged = { _ in },
                 logger: Logger) {

@@ -19,14 +19,14 @@ public final class StatsCache: EngineService {
 
     public let name = "stats"
     private let storage: any StorageBackend
-    private let wallets: any WalletPoolStatus
+    private let wallets: any WalletPoolReporting
     private let configuration: APIConfiguration
     private let refreshInterval: Duration
     private let maxAge: UInt64
     private let logger: Logger
     private let snapshot = LockedValue<Snapshot?>(nil)
 
-    public init(storage: any StorageBackend, wallets: any WalletPoolStatus, configuration: APIConfiguration,
+    public init(storage: any StorageBackend, wallets: any WalletPoolReporting, configuration: APIConfiguration,
                 refreshInterval: Duration = .seconds(60), maxAge: Duration = .seconds(300), logger: Logger) {
         self.storage = storage
         self.wallets = wallets

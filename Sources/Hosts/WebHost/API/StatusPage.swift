@@ -13,10 +13,10 @@ public struct StatusPage: Sendable {
     /// Turns the report into the page (the pages layer passes its template; the default is plain HTML).
     public typealias Renderer = @Sendable (StatusReport, HTTPRequest) -> HTTPResponse
 
-    let wallets: any WalletPoolStatus
+    let wallets: any WalletPoolReporting
     let render: Renderer
 
-    public init(wallets: any WalletPoolStatus, render: @escaping Renderer = StatusPage.basicHTML) {
+    public init(wallets: any WalletPoolReporting, render: @escaping Renderer = StatusPage.basicHTML) {
         self.wallets = wallets
         self.render = render
     }

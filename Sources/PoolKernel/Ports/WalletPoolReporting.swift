@@ -4,7 +4,7 @@
 /// Implementation requirements: `isStopped` is cheap (no I/O) and, once true, stays true until the
 /// process restarts (spec §6.6); `stakeInfo()` follows the multi-wallet rules of spec §6.5;
 /// `walletStatuses()` never throws (an unreachable wallet is `connected == false`).
-public protocol WalletPoolStatus: Sendable {
+public protocol WalletPoolReporting: Sendable {
     /// The wallet pool stopped processing commands after a fatal error ("RPC stop").
     var isStopped: Bool { get }
     /// `getstakeinfo` of the pool (the first answering wallet's view).

@@ -1,0 +1,138 @@
+import Foundation
+import PoolKernel
+
+/// `poolctl mail status|retry`: look at the durable outbox and put failed mail back in the queue.
+///
+/// Library functions so the host wires argv and config and tests call them directly:
+/// - `status`: counts per state, then the queued/sending and failed messages (id, recipient, attempts, next
+///   attempt, last error). Message bodies are never printed (they hold tokens).
+/// - `retry <id>…` or `retry --failed`: failed (or still queued) messages become due now; the running
+///   service picks them up at its next poll. Delivered messages are never re-sent; a message being sent is left
+///   alone.
+/// Exit codes: 0 done, 1 storage trouble or a message that cannot be retried, 2 bad usage.
+public enum MailCommand {
+    public static let usage = "mail status | mail retry <id>... | mail retry --failed"
+    /// Most messages listed per state by `status`.
+    public static let listLimit = 50
+    /// Counting stops here (`100000+`): the outbox keeps delivered rows.
+    static let countLimit = 100_000
+
+    /// Runs `mail <subcommand> …`.
+    public static func run(_ arguments: [String], storage: any StorageBackend, output: HostOutput,
+                           now: Int64 = Int64(Date().timeIntervalSince1970)) async -> Int32 {
+        switch arguments.first {
+        case "status" where arguments.count == 1:
+            return await status(storage: storage, output: output, now: now)
+        case "retry" where arguments.count > 1:
+            return await retry(Array(arguments.dropFirst()), storage: storage, output: output, now: now)
+        default:
+            output.err("poolctl: usage: poolctl \(usage)")
+            return ExitCode.usage
+        }
+    }
+
+    /// Prints the outbox summary and the messages that are not delivered.
+    public static func status(storage: any StorageBackend, output: HostOutput,
+                              now: Int64 = Int64(Date().timeIntervalSince1970)) async -> Int32 {
+        let states: [OutboxMessage.Status] = [.queued, .sending, .delivered, .failed]
+        let snapshot: [OutboxMessage.Status: [OutboxMessage]]
+        do {
+            snapshot = try await storage.read { reader in
+                var rows: [OutboxMessage.Status: [OutboxMessage]] = [:]
+                for state in states {
+                    rows[state] = try reader.outboxMessages(status: state, limit: countLimit)
+                }
+                return rows
+            }
+        } catch {
+            output.err("poolctl: cannot read the mail outbox: \(error)")
+            return ExitCode.failure
+        }
+        let counts = states.map { state -> String in
+            let count = snapshot[state]?.count ?? 0
+            return "\(count)\(count >= countLimit ? "+" : "") \(state)"
+        }
+        output.out("outbox: " + counts.joined(separator: ", "))
+        let pending = (snapshot[.queued] ?? []) + (snapshot[.sending] ?? [])
+        if !pending.isEmpty {
+            output.out("waiting:")
+            for message in pending.sorted(by: { $0.id < $1.id }).prefix(listLimit) {
+                output.out("  " + describe(message, now: now))
+            }
+            if pending.count > listLimit { output.out("  … \(pending.count - listLimit) more") }
+        }
+        let failed = snapshot[.failed] ?? []
+        if !failed.isEmpty {
+            output.out("failed:")
+            for message in failed.suffix(listLimit) { output.out("  " + describe(message, now: now)) }
+            if failed.count > listLimit { output.out("  … \(failed.count - listLimit) older not shown") }
+        }
+        return ExitCode.ok
+    }
+
+    /// Makes the given messages (ids, or every failed one with `--failed`) due now.
+    public static func retry(_ arguments: [String], storage: any StorageBackend, output: HostOutput,
+                             now: Int64 = Int64(Date().timeIntervalSince1970)) async -> Int32 {
+        var ids: [Int64] = []
+        var allFailed = false
+        for argument in arguments {
+            if argument == "--failed" {
+                allFailed = true
+            } else if let id = Int64(argument), id > 0 {
+                ids.append(id)
+            } else {
+                output.err("poolctl: mail retry: \"\(argument)\" is not a message id (usage: poolctl \(usage))")
+                return ExitCode.usage
+            }
+        }
+        let outcome: [(Int64, String?)]
+        do {
+            let requested = ids, includeFailed = allFailed
+            outcome = try await storage.write { tx in
+                var targets = requested
+                if includeFailed { targets += try tx.outboxMessages(status: .failed, limit: countLimit).map(\.id) }
+                var results: [(Int64, String?)] = []
+                for id in targets {
+                    guard let message = try tx.outboxMessage(id: id) else {
+                        results.append((id, "no such message"))
+                        continue
+                    }
+                    switch message.status {
+                    case .failed, .queued:
+                        try tx.scheduleMailRetry(id: id, at: now, error: message.lastError)
+                        results.append((id, nil))
+                    case .delivered:
+                        results.append((id, "already delivered (never sent twice)"))
+                    default:
+                        results.append((id, "being sent right now"))
+                    }
+                }
+                return results
+            }
+        } catch {
+            output.err("poolctl: cannot update the mail outbox: \(error)")
+            return ExitCode.failure
+        }
+        if outcome.isEmpty { output.out("no failed mail to retry") }
+        var status = ExitCode.ok
+        for (id, problem) in outcome {
+            if let problem {
+                output.err("poolctl: mail #\(id): \(problem)")
+                status = ExitCode.failure
+            } else {
+                output.out("mail #\(id) queued for delivery now")
+            }
+        }
+        return status
+    }
+
+    static func describe(_ message: OutboxMessage, now: Int64) -> String {
+        var text = "#\(message.id) to \(message.to) \"\(message.subject)\" \(message.status), attempts \(message.attempts)"
+        if message.status == .queued || message.status == .sending {
+            let wait = message.nextAttemptAt - now
+            text += wait > 0 ? ", next attempt in \(wait)s" : ", due now"
+        }
+        if !message.lastError.isEmpty { text += ", last error: \(message.lastError)" }
+        return text
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import PoolKernel
+import PoolTestKit
+import XCTest
+@testable import WebHost
+
+final class WebStackTests: WebHostTestCase {
+    func testWebStack_statusMetricsHealthAndHeaders() throws {
+        let wallets = FakeWalletPool()
+        wallets.state.withLock { $0.slots = [WalletSlotStatus(connected: true, daemonConnected: true, enableVoting: true, unlocked: true),
+                                             WalletSlotStatus(connected: false)] }
+        let registry = MetricsRegistry()
+        let adminGuard = AdminGuard(adminIPs: ["127.0.0.1"], logger: logger)
+        let router = WebStack.router(api: nil, status: StatusPage(wallets: wallets), adminGuard: adminGuard, metrics: registry,
+                                     rateLimiter: RateLimiter(rate: 1, burst: 3))
+        let (_, port) = try startServer(router)
+        let health = try RawHTTPClient.get(port: port, "/health")
+        XCTAssertEqual(health.text, "ok")
+        XCTAssertEqual(health.header("X-Frame-Options"), "DENY")
+        XCTAssertEqual(health.header("X-Content-Type-Options"), "nosniff")
+        XCTAssertEqual(health.header("Referrer-Policy"), "same-origin")
+        XCTAssertNotNil(health.header("Content-Security-Policy"))
+        XCTAssertNotNil(health.header("X-Request-Id"))
+        let status = try RawHTTPClient.get(port: port, "/status")
+        XCTAssertEqual(status.status, 200)
+        XCTAssertTrue(status.text.contains("RPC Status: Degraded") || status.text.contains("RPC Status: Critical"))
+        let metrics = try RawHTTPClient.get(port: port, "/metrics")
+        XCTAssertTrue(metrics.text.contains("http_requests_total{route=\"/health\",method=\"GET\",status=\"200\"} 1"), metrics.text)
+        XCTAssertTrue(metrics.text.contains("http_request_duration_seconds_bucket{route=\"/status\""), metrics.text)
+        // Rate limit: burst 3 used up (status, metrics, and the next one), then 429.
+        let limited = try RawHTTPClient.get(port: port, "/nope")
+        let again = try RawHTTPClient.get(port: port, "/nope")
+        XCTAssertTrue([limited.status, again.status].contains(429))
+        XCTAssertEqual(try RawHTTPClient.get(port: port, "/health").status, 200)  // health is exempt
+        wallets.state.withLock { $0.stopped = true }
+        XCTAssertTrue([500, 429].contains(try RawHTTPClient.get(port: port, "/status").status))
+    }
+
+    func testWebStack_adminGuardByIPAndUserID() throws {
+        let wallets = FakeWalletPool()
+        let outsider = AdminGuard(adminIPs: ["10.1.1.1"], logger: logger)
+        let (_, port) = try startServer(WebStack.router(api: nil, status: StatusPage(wallets: wallets), adminGuard: outsider,
+                                                        metrics: MetricsRegistry(), rateLimiter: nil))
+        let refused = try RawHTTPClient.get(port: port, "/status")
+        XCTAssertEqual(refused.status, 403)
+        XCTAssertEqual(refused.text, "Forbidden\n")
+        XCTAssertEqual(try RawHTTPClient.get(port: port, "/metrics").status, 403)
+
+        let byUser = AdminGuard(adminIPs: ["127.0.0.1"], adminUserIDs: [7], logger: logger) { request in
+            request.headers["X-Test-User"].flatMap { Int64($0) }.map(UserId.init(rawValue:))
+        }
+        let (_, userPort) = try startServer(WebStack.router(api: nil, status: StatusPage(wallets: wallets), adminGuard: byUser,
+                                                            metrics: nil, rateLimiter: nil))
+        XCTAssertEqual(try RawHTTPClient.get(port: userPort, "/status").status, 403)
+        XCTAssertEqual(try RawHTTPClient.get(port: userPort, "/status", headers: ["X-Test-User": "8"]).status, 403)
+        XCTAssertEqual(try RawHTTPClient.get(port: userPort, "/status", headers: ["X-Test-User": "7"]).status, 200)
+        wallets.state.withLock { $0.stopped = true }
+        let stopped = try RawHTTPClient.get(port: userPort, "/status", headers: ["X-Test-User": "7"])
+        XCTAssertEqual(stopped.status, 500)
+        XCTAssertEqual(stopped.text, "Internal Server Error\n")
+    }
+}
