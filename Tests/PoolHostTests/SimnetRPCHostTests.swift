@@ -101,6 +101,10 @@ final class SimnetRPCHostTests: XCTestCase {
         _ = try await control.call("simmine", [1])
         let userInfo = try await wallet.stakePoolUserInfo(multisigAddress: multisig.address)
         XCTAssertEqual(userInfo.tickets.first { $0.ticket == ticket }?.status, "voted")
+        let registered = try await control.call("simregisteruser", [12])
+        let registeredAddress = try XCTUnwrap(registered["multisigaddress"]?.stringValue)
+        let scripts = try await wallet.listScripts()
+        XCTAssertTrue(scripts.contains { $0.address == registeredAddress })
         let stats = try await control.call("siminfo")
         XCTAssertEqual(stats["voted"]?.intValue, 1)
         XCTAssertEqual(stats["missed"]?.intValue, 4)
@@ -148,5 +152,23 @@ final class SimnetRPCHostTests: XCTestCase {
         } catch let error as NetError {
             XCTAssertEqual(error.rpcCode, -8)
         }
+    }
+}
+
+final class SimwalletMainTests: XCTestCase {
+    func testSimwalletMain_badFlagsExitWith2() async {
+        let unknown = await SimwalletMain.run(arguments: ["--wallets"])
+        XCTAssertEqual(unknown, 2)
+        let badNumber = await SimwalletMain.run(arguments: ["--wallets", "0"])
+        XCTAssertEqual(badNumber, 2)
+        let badPorts = await SimwalletMain.run(arguments: ["--wallets", "2", "--walletports", "1"])
+        XCTAssertEqual(badPorts, 2)
+    }
+
+    func testSimwalletMain_defaultKeysParseAsSimnetExtendedKeys() throws {
+        let keys = SimnetWalletPlugin.defaultKeys
+        XCTAssertNoThrow(try ExtendedPublicKey(parsing: keys.voting, network: .simnet))
+        XCTAssertNoThrow(try ExtendedPublicKey(parsing: keys.cold, network: .simnet))
+        XCTAssertNotEqual(keys.voting, keys.cold)
     }
 }
