@@ -55,10 +55,10 @@ public final class MajorityFollowPolicy: VotePolicy {
         let all = history.withLock { $0.flatMap { $0 } }
         var counts: [UInt16: Int] = [:]
         for bits in all { counts[bits & item.mask, default: 0] += 1 }
-        guard let (top, count) = counts.max(by: { $0.value < $1.value }), count * 2 > all.count,
-              let choice = item.choices.first(where: { $0.bits == top }) else {
+        guard let best = counts.max(by: { $0.value < $1.value }), best.value * 2 > all.count,
+              let choice = item.choices.first(where: { $0.bits == best.key }) else {
             return (abstain, "no majority on \(item.id) in the last \(blocks) blocks; abstain")
         }
-        return (choice, "majority \(choice.id) on \(item.id) (\(count)/\(all.count))")
+        return (choice, "majority \(choice.id) on \(item.id) (\(best.value)/\(all.count))")
     }
 }
