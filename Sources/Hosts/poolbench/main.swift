@@ -1,3 +1,4 @@
 import PoolHost
 
 ChainBenchmarks.runAll()
+await HTTPBenchmarks.runAll()
