@@ -1,4 +1,5 @@
 import PoolHost
 
 ChainBenchmarks.runAll()
+try await RPCBenchmarks.runAll()
 await HTTPBenchmarks.runAll()
