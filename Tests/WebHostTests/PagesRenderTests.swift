@@ -132,3 +132,21 @@ final class PagesRenderTests: PagesTestCase {
         XCTAssertTrue(error.text.contains("Wallets are still online and voting."))
     }
 }
+
+/// reCAPTCHA reply interpretation (the network part needs Google and is not exercised here).
+final class RecaptchaVerifierTests: XCTestCase {
+    func testRecaptcha_interpretsReplies() {
+        func reply(_ head: String, _ body: String) -> [UInt8] { Array((head + "\r\n\r\n" + body).utf8) }
+        XCTAssertTrue(RecaptchaVerifier.interpret(reply("HTTP/1.1 200 OK\r\nContent-Type: application/json",
+                                                        #"{"success": true, "hostname": "x"}"#)).0)
+        XCTAssertTrue(RecaptchaVerifier.interpret(reply("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked",
+                                                        "11\r\n{\"success\": true}\r\n0\r\n\r\n")).0)
+        let failed = RecaptchaVerifier.interpret(reply("HTTP/1.1 200 OK", #"{"success": false, "error-codes": ["invalid-input-response"]}"#))
+        XCTAssertFalse(failed.0)
+        XCTAssertEqual(failed.1, ["invalid-input-response"])
+        XCTAssertFalse(RecaptchaVerifier.interpret(reply("HTTP/1.1 500 Oops", #"{"success": true}"#)).0)
+        XCTAssertFalse(RecaptchaVerifier.interpret(reply("HTTP/1.1 200 OK", "not json")).0)
+        XCTAssertFalse(RecaptchaVerifier.interpret(Array("garbage".utf8)).0)
+        XCTAssertEqual(RecaptchaVerifier.formEscape("a b&c=d"), "a%20b%26c%3Dd")
+    }
+}

@@ -20,11 +20,12 @@ extension Pages {
             logger.error("getbestblock failed: \(error)")
             return .response(.plainError(.internalServerError))
         }
-        var data = TicketsView(info: info, bestHeight: height, maxVotedAge: configuration.maxVotedAge).templateData
+        let explorer = "https://\(configuration.shortNetwork).decred.org/tx/"
+        var data = TicketsView(info: info, bestHeight: height, maxVotedAge: configuration.maxVotedAge)
+            .templateData(explorer: explorer)
         data["Network"] = .string(configuration.shortNetwork)
         data["IsTestnet"] = .bool(configuration.shortNetwork == "testnet")
         data["PoolFees"] = .string(Self.formatFloat(configuration.poolFees))
-        data["ExplorerBase"] = .string("https://\(configuration.shortNetwork).decred.org/tx/")
         return .page(template: "tickets", title: "Decred Stake Pool - Tickets", flag: "IsTickets", data: data)
     }
 }
@@ -56,22 +57,37 @@ struct TicketsView {
         voted.sort { $0.spentByHeight < $1.spentByHeight }
     }
 
-    var templateData: [String: TemplateValue] {
-        func rows(_ tickets: [StakePoolUserTicket], spentBy: Bool) -> TemplateValue {
-            .list(tickets.map { ticket in
-                var row: [String: TemplateValue] = ["Ticket": .string(ticket.ticket),
-                                                    "TicketHeight": .int(Int64(ticket.ticketHeight)),
-                                                    "SpentByHeight": .int(Int64(ticket.spentByHeight))]
-                if spentBy { row["SpentBy"] = .string(ticket.spentBy) }
-                return .dict(row)
-            })
+    /// Counts and table rows. Rows are built here as escaped HTML rather than by a template loop: a user
+    /// with 50,000 tickets must get the page in well under 200 ms.
+    func templateData(explorer: String) -> [String: TemplateValue] {
+        let base = HTMLEscaping.escape(explorer)
+        func link(_ hash: String, _ text: String) -> String {
+            let escaped = HTMLEscaping.escape(hash)
+            return "<a href=\"\(base)\(escaped)\" target=\"_blank\" rel=\"noopener\">\(HTMLEscaping.escape(text))</a>"
+        }
+        func rows(_ tickets: [StakePoolUserTicket], _ columns: (StakePoolUserTicket) -> [String]) -> TemplateValue {
+            var html = ""
+            html.reserveCapacity(tickets.count * 260)
+            for ticket in tickets {
+                html += "<tr>"
+                for cell in columns(ticket) { html += "<td>" + cell + "</td>" }
+                html += "</tr>\n"
+            }
+            return .html(html)
         }
         return [
-            "TicketsLive": rows(live, spentBy: false),
-            "TicketsVoted": rows(voted, spentBy: true),
-            "TicketsMissed": rows(missed, spentBy: false),
-            "TicketsExpired": rows(expired, spentBy: false),
-            "TicketsInvalid": .list(invalid.map { ["Ticket": .string($0)] }),
+            "TicketsLiveRows": rows(live) { [link($0.ticket, $0.ticket), String($0.ticketHeight)] },
+            "TicketsVotedRows": rows(voted) {
+                [link($0.ticket, $0.ticket), link($0.spentBy, String($0.spentByHeight)), String($0.ticketHeight)]
+            },
+            "TicketsMissedRows": rows(missed) { [link($0.ticket, $0.ticket), String($0.spentByHeight), String($0.ticketHeight)] },
+            "TicketsExpiredRows": rows(expired) { [link($0.ticket, $0.ticket), String($0.spentByHeight), String($0.ticketHeight)] },
+            "TicketsInvalidRows": .html(invalid.map { "<tr><td>" + link($0, $0) + "</td></tr>\n" }.joined()),
+            "TicketsLiveCount": .int(Int64(live.count)),
+            "TicketsVotedShownCount": .int(Int64(voted.count)),
+            "TicketsMissedCount": .int(Int64(missed.count)),
+            "TicketsExpiredCount": .int(Int64(expired.count)),
+            "TicketsInvalidCount": .int(Int64(invalid.count)),
             "TicketsVotedCount": .int(Int64(votedCount)),
             "TicketsVotedArchivedCount": .int(Int64(votedCount - voted.count)),
         ]
