@@ -1,0 +1,134 @@
+import Foundation
+import PoolKernel
+import PoolTestKit
+import XCTest
+@testable import WebHost
+
+/// Captcha image encoding, Go float formatting, tickets classification at scale, stats and status pages.
+final class PagesRenderTests: PagesTestCase {
+    func testPNGEncoder_checksumsAndStoredBlocks() throws {
+        XCTAssertEqual(PNGEncoder.crc32(Array("IEND".utf8)), 0xAE42_6082)
+        XCTAssertEqual(PNGEncoder.adler32(Array("Wikipedia".utf8)), 0x11E6_0398)
+        // Stored blocks split at 65535 bytes and decode back to the input.
+        let data = (0..<150_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let zlib = PNGEncoder.zlibStored(data)
+        var decoded: [UInt8] = []
+        var index = 2
+        var final = false
+        while !final {
+            final = zlib[index] & 1 == 1
+            XCTAssertEqual(zlib[index] >> 1, 0, "stored block")
+            let length = Int(zlib[index + 1]) | Int(zlib[index + 2]) << 8
+            let complement = Int(zlib[index + 3]) | Int(zlib[index + 4]) << 8
+            XCTAssertEqual(length ^ 0xFFFF, complement)
+            decoded += zlib[(index + 5)..<(index + 5 + length)]
+            index += 5 + length
+        }
+        XCTAssertEqual(decoded, data)
+        XCTAssertEqual(Array(zlib[index...]), PNGEncoder.bigEndian(PNGEncoder.adler32(data)))
+    }
+
+    func testCaptchaImage_isAValidPNG() throws {
+        let png = CaptchaImage.png(for: "40213")
+        XCTAssertEqual(Array(png.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        // Walk the chunks and check every CRC.
+        var index = 8
+        var types: [String] = []
+        while index < png.count {
+            let length = Int(png[index]) << 24 | Int(png[index + 1]) << 16 | Int(png[index + 2]) << 8 | Int(png[index + 3])
+            let body = Array(png[(index + 4)..<(index + 8 + length)])
+            let crc = Array(png[(index + 8 + length)..<(index + 12 + length)])
+            XCTAssertEqual(crc, PNGEncoder.bigEndian(PNGEncoder.crc32(body)))
+            types.append(String(decoding: body.prefix(4), as: UTF8.self))
+            index += 12 + length
+        }
+        XCTAssertEqual(types, ["IHDR", "IDAT", "IEND"])
+        XCTAssertNotEqual(CaptchaImage.png(for: "40213"), png, "noise differs per image")
+    }
+
+    func testCaptcha_servedOnlyForPendingChallengeAndOneUse() throws {
+        try startPages()
+        let browser = browser()
+        XCTAssertEqual(try browser.get("/captcha.png").status, 404)
+        try browser.get("/signup")
+        let image = try browser.get("/captcha.png")
+        XCTAssertEqual(image.status, 200)
+        XCTAssertEqual(image.header("Content-Type"), "image/png")
+        let answer = try browser.get("/captcha/answer").text
+        _ = try browser.post("/signup", ["email": "x", "password": "a", "passwordrepeat": "a", "captcha": answer])
+        // The failed post consumed it; the re-rendered page made a new one that differs (almost surely).
+        let next = try browser.get("/captcha/answer").text
+        XCTAssertEqual(next.count, 5)
+    }
+
+    func testCaptchaHook_offWithoutEnvironmentFlag() throws {
+        let storage = InMemoryStorage()
+        let renderer = EmailRenderer(configuration: .init(templateDirectory: nil), logger: logger)
+        let accounts = AccountService(configuration: .init(), storage: storage, renderer: renderer,
+                                      tokens: APITokenSigner(secret: "s", issuer: "i"), wakeOutbox: {}, logger: logger)
+        let pages = Pages(configuration: PagesConfiguration(cookieSecret: "x", revealCaptchaForTests: true), storage: storage,
+                          templates: try TemplateLibrary(directory: Self.repoRoot + "/templates"), accounts: accounts,
+                          registrar: FakeRegistrar(storage: storage), wallets: FakeWalletPool(), tickets: FakeTicketSource(),
+                          stats: nil, logger: logger, environment: [:])
+        XCTAssertFalse(pages.routes.contains { $0.pattern == "/captcha/answer" })
+    }
+
+    func testGoFloatFormat_matchesGoPercentV() {
+        let cases: [(Double, String)] = [(12_345_678, "1.2345678e+07"), (0.5, "0.5"), (100_000, "100000"), (1e6, "1e+06"),
+                                         (0.0001, "0.0001"), (0.00001, "1e-05"), (7.5, "7.5"), (123_456.5, "123456.5"),
+                                         (0, "0"), (-2.25, "-2.25"), (1_234_567.5, "1.2345675e+06"), (1e21, "1e+21"),
+                                         (0.31234, "0.31234"), (42, "42")]
+        for (value, expected) in cases { XCTAssertEqual(GoFloatFormat.v(value), expected, "\(value)") }
+    }
+
+    func testTicketsPage_tenThousandTicketsClassified() async throws {
+        try startPages { $0.maxVotedAge = 100 }
+        let browser = browser()
+        try await signUpAndVerify(browser, email: "t@example.com", password: "pw")
+        _ = try signIn(browser, email: "t@example.com", password: "pw")
+        XCTAssertEqual(try browser.get("/tickets").header("Location"), "/address")
+        let user = try await storage.user(email: "t@example.com")
+        try await storage.updateUser(id: user!.id) { $0.multiSigAddress = "TcXYZ"; $0.multiSigScript = "5121ab" }
+        ticketSource.height.withLock { $0 = 1000 }
+        var tickets: [StakePoolUserTicket] = []
+        for i in 0..<10_000 {
+            let hash = String(format: "%064x", i)
+            switch i % 4 {
+            case 0: tickets.append(StakePoolUserTicket(status: "live", ticket: hash, ticketHeight: UInt32(i % 900)))
+            case 1: tickets.append(StakePoolUserTicket(status: "voted", ticket: hash, ticketHeight: 1,
+                                                       spentBy: hash, spentByHeight: UInt32(850 + i % 150)))
+            case 2: tickets.append(StakePoolUserTicket(status: "missed", ticket: hash, ticketHeight: 1,
+                                                       spentByHeight: UInt32(10_000 - i)))
+            default: tickets.append(StakePoolUserTicket(status: "expired", ticket: hash, ticketHeight: 2, spentByHeight: 3))
+            }
+        }
+        ticketSource.info.withLock { $0 = StakePoolUserInfo(tickets: tickets, invalid: []) }
+        let page = try browser.get("/tickets")
+        XCTAssertEqual(page.status, 200)
+        let view = TicketsView(info: StakePoolUserInfo(tickets: tickets), bestHeight: 1000, maxVotedAge: 100)
+        XCTAssertEqual(view.live.count, 2500)
+        XCTAssertEqual(view.votedCount, 2500)
+        XCTAssertEqual(view.voted.count, view.voted.filter { $0.spentByHeight >= 900 }.count)
+        XCTAssertTrue(view.voted.count > 0 && view.voted.count < 2500)
+        XCTAssertEqual(view.missed.map(\.spentByHeight), view.missed.map(\.spentByHeight).sorted())
+        XCTAssertTrue(page.text.contains("2500 total tickets voted (\(2500 - view.voted.count) archived and not shown)."))
+        XCTAssertEqual(page.text.components(separatedBy: "<tr><td><a href=").count - 1, 2500 + view.voted.count + 2500 + 2500)
+        XCTAssertTrue(page.text.contains("importscript 5121ab"))
+        XCTAssertTrue(page.text.contains("--testnet"))
+        XCTAssertTrue(page.text.contains("No tickets."))
+    }
+
+    func testStatsPage_showsSpecRowsAndRedirectsWhenStopped() throws {
+        try startPages()
+        wallets.state.withLock { $0.stakeInfo = StakeInfo(poolSize: 40_000, difficulty: 12_345_678, live: 10, voted: 3) }
+        let page = try browser().get("/stats")
+        XCTAssertEqual(page.status, 200)
+        XCTAssertTrue(page.text.contains("<span id=\"Difficulty\">1.2345678e+07</span>"))
+        XCTAssertTrue(page.text.contains("<span id=\"PoolStatus\">Open</span>"))
+        XCTAssertTrue(page.text.contains("<span id=\"Network\">testnet2</span>"))
+        wallets.state.withLock { $0.stopped = true }
+        XCTAssertEqual(try browser().get("/stats").header("Location"), "/error")
+        let error = try browser().get("/error")
+        XCTAssertTrue(error.text.contains("Wallets are still online and voting."))
+    }
+}
