@@ -15,16 +15,16 @@ extension XCTestCase {
                logger: .disabled)
     }
 
-    /// Registers user `uid` like the web app does (validateaddress → createmultisig → importscript on every
+    /// Registers user `uid` (< 20) like the web app does (validateaddress → createmultisig → importscript on every
     /// wallet) and returns their addresses.
     func registerUser(_ uid: Int, on simnet: Simnet, file: StaticString = #filePath, line: UInt = #line)
         async throws -> SimnetTestUser {
         let first = SimnetWalletBackend(simnet: simnet, walletIndex: 0)
-        try await first.accountSyncAddressIndex(account: "default", branch: 0, index: 2_000)
+        try await first.accountSyncAddressIndex(account: "default", branch: 0, index: 40)
         let pool = try await first.validateAddress(simnet.ticketAddress(index: uid))
         XCTAssertTrue(pool.isMine, "ticket address of uid \(uid) must be the wallet's", file: file, line: line)
         // The user's own key: any pay-to-pubkey address that is not the pool's.
-        let user = try await first.validateAddress(simnet.ticketAddress(index: 1_000 + uid))
+        let user = try await first.validateAddress(simnet.ticketAddress(index: 20 + uid))
         let multisig = try await first.createMultisig(nRequired: 1, keys: [pool.pubKeyAddress, user.pubKeyAddress])
         let height = try await first.bestBlock().height
         for index in 0..<simnet.walletCount {

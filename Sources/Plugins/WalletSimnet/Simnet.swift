@@ -28,12 +28,12 @@ public final class Simnet: Sendable {
         public var poolFeePercent: Double
         /// Missed and expired tickets are revoked one block later.
         public var autoRevoke: Bool
-        /// How many cold-wallet children count as pool fee addresses.
+        /// How many cold-wallet children count as pool fee addresses (dcrstakepool: 10,000 users).
         public var feeAddressCount: Int
 
         public init(seed: UInt64 = 1, walletCount: Int = 3, parameters: SimnetParameters = .simnet,
                     ticketPrice: Int64 = 2_000_000_000, poolFeePercent: Double = 7.5, autoRevoke: Bool = true,
-                    feeAddressCount: Int = 100) {
+                    feeAddressCount: Int = 10_000) {
             self.seed = seed
             self.walletCount = walletCount
             self.parameters = parameters
@@ -150,6 +150,98 @@ public final class Simnet: Sendable {
     /// Sets the simulated ticket price (stake difficulty) for later purchases, atoms.
     public func setTicketPrice(_ atoms: Int64) {
         world.withLock { $0.chain.ticketPrice = max(atoms, $0.chain.parameters.minimumStakeDiff) }
+    }
+
+    /// `ticketsforaddress` of wallet `index` (tickets paying `address` that the wallet may vote).
+    public func ticketsForAddress(wallet index: Int, address: String) throws -> [String] {
+        do {
+            return try world.withLock { try $0.ticketsForAddress(index, address: address) }
+        } catch let error as SimnetError {
+            throw error.walletError
+        }
+    }
+
+    /// The node's `getrawtransaction [txid, 0]`: tickets, mined or in the mempool.
+    public func nodeRawTransaction(txid: String) throws -> String {
+        do {
+            return try world.withLock { try $0.nodeRawTransaction(txid: txid) }
+        } catch let error as SimnetError {
+            throw error.walletError
+        }
+    }
+
+    /// A pool user as the simulation registered them.
+    public struct User: Sendable, Equatable {
+        /// The 1-of-2 multisig P2SH address tickets pay to (`Users.MultiSigAddress`).
+        public var ticketAddress: String
+        public var redeemScript: String
+        /// The pool fee address of the user (cold wallet child `/0/uid`).
+        public var feeAddress: String
+    }
+
+    /// Registers user `uid` the way the web app does, without RPC: 1-of-2 multisig of the pool's key
+    /// `/0/uid` and a stand-in user key, imported into every wallet with a rescan from genesis.
+    public func registerUser(_ uid: Int) throws -> User {
+        do {
+            return try world.withLock { world in
+                guard uid >= 0, uid < 1_000_000 else { throw SimnetError.invalidParameter("uid out of range") }
+                let pool = SimnetAddress(kind: .pubKey, payload: world.keyring.votingPublicKey(index: uid))
+                let user = SimnetAddress(kind: .pubKey, payload: world.keyring.votingPublicKey(index: 1_000_000 + uid))
+                let multisig = try world.createMultisig(0, nRequired: 1, keys: [SimnetAddressCodec.encode(pool),
+                                                                                SimnetAddressCodec.encode(user)])
+                for index in world.wallets.indices {
+                    let faults = world.wallets[index].faults
+                    world.wallets[index].faults = SimnetWalletFaults()
+                    defer { world.wallets[index].faults = faults }
+                    try world.importScript(index, scriptHex: multisig.redeemScript, rescan: true, scanFrom: 0)
+                }
+                return User(ticketAddress: multisig.address, redeemScript: multisig.redeemScript,
+                            feeAddress: world.keyring.feeAddress(index: uid))
+            }
+        } catch let error as SimnetError {
+            throw error.walletError
+        }
+    }
+
+    /// Wallet `wallet`'s `generatevote`, synchronously (for simulations driven in-process).
+    public func generateVote(wallet: Int, blockHash: String, height: Int64, ticket: String, voteBits: UInt16 = 1,
+                             voteBitsExtended: String = "06000000") throws -> String {
+        do {
+            return try world.withLock {
+                try $0.generateVote(wallet, blockHash: blockHash, height: height, ticket: ticket, voteBits: voteBits,
+                                    voteBitsExtended: voteBitsExtended)
+            }
+        } catch let error as SimnetError {
+            throw error.walletError
+        }
+    }
+
+    /// The node's `sendrawtransaction`, synchronously.
+    public func sendRawTransaction(_ hex: String) throws -> String {
+        do {
+            return try world.withLock { try $0.sendRawTransaction(hex) }
+        } catch let error as SimnetError {
+            throw error.walletError
+        }
+    }
+
+    /// Votes every current winner through `wallet` (as a perfectly fast stakepoold would); returns how
+    /// many votes the node accepted.
+    @discardableResult
+    public func voteWinners(wallet: Int = 0, voteBits: UInt16 = 1) -> Int {
+        world.withLock { world in
+            let hash = world.chain.tipHash.hex
+            let height = Int64(world.chain.tipHeight)
+            var accepted = 0
+            for id in world.chain.winners {
+                let ticket = world.chain.tickets[Int(id)].hash.hex
+                guard let vote = try? world.generateVote(wallet, blockHash: hash, height: height, ticket: ticket,
+                                                         voteBits: voteBits, voteBitsExtended: "06000000"),
+                      (try? world.sendRawTransaction(vote)) != nil else { continue }
+                accepted += 1
+            }
+            return accepted
+        }
     }
 
     // MARK: - Keys

@@ -1,28 +1,12 @@
-/// Hashing and address encoding used by the simulation.
-///
-/// TEMPORARY placeholders until the chain primitives (BLAKE-256, RIPEMD-160, base58check, HD keys) land on
-/// main; every caller goes through this one file so the switch is local.
-enum SimnetCrypto {
-    /// BLAKE-256 of `bytes` (placeholder: a 256-bit FNV/SplitMix mix).
-    static func blake256(_ bytes: [UInt8]) -> [UInt8] {
-        var lanes: [UInt64] = [0xCBF2_9CE4_8422_2325, 0x1000_0000_01B3, 0x9E37_79B9_7F4A_7C15, 0xBF58_476D_1CE4_E5B9]
-        for (index, byte) in bytes.enumerated() {
-            let lane = index & 3
-            lanes[lane] = (lanes[lane] ^ UInt64(byte)) &* 0x1000_0000_01B3
-        }
-        var out = [UInt8]()
-        for (index, var lane) in lanes.enumerated() {
-            lane ^= UInt64(bytes.count) &+ UInt64(index)
-            lane = (lane ^ (lane >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            lane = (lane ^ (lane >> 27)) &* 0x94D0_49BB_1331_11EB
-            lane ^= lane >> 31
-            for shift in stride(from: 0, to: 64, by: 8) { out.append(UInt8(truncatingIfNeeded: lane >> UInt64(shift))) }
-        }
-        return out
-    }
+import PoolKernel
 
-    /// RIPEMD-160(BLAKE-256(bytes)) (placeholder: first 20 bytes of a double hash).
-    static func hash160(_ bytes: [UInt8]) -> [UInt8] { Array(blake256(blake256(bytes)).prefix(20)) }
+/// Hashing and address encoding used by the simulation (the kernel's chain primitives, simnet IDs).
+enum SimnetCrypto {
+    /// BLAKE-256 of `bytes`.
+    static func blake256(_ bytes: [UInt8]) -> [UInt8] { BLAKE256.hash(bytes) }
+
+    /// RIPEMD-160(BLAKE-256(bytes)).
+    static func hash160(_ bytes: [UInt8]) -> [UInt8] { Hash160.hash(bytes) }
 
     /// A transaction or block hash.
     static func hash(_ bytes: [UInt8]) -> SimHash {
@@ -40,41 +24,81 @@ struct SimnetAddress: Hashable, Sendable {
     var hash160: [UInt8] { kind == .pubKey ? SimnetCrypto.hash160(payload) : payload }
 }
 
-/// Address strings (placeholder form `Ss<hex>`, `Sc<hex>`, `Sk<hex>` until base58check lands).
+/// Simnet address strings (base58check with the simnet address IDs).
 enum SimnetAddressCodec {
+    static let network = NetParams.simnet
+
+    /// The encoded address; "" if the payload has the wrong shape (never for addresses the simulation builds).
     static func encode(_ address: SimnetAddress) -> String {
-        let prefix: String
+        let kind: Address.Kind
         switch address.kind {
-        case .pubKeyHash: prefix = "Ss"
-        case .scriptHash: prefix = "Sc"
-        case .pubKey: prefix = "Sk"
+        case .pubKeyHash: kind = .pubKeyHash
+        case .scriptHash: kind = .scriptHash
+        case .pubKey: kind = .pubKey
         }
-        return prefix + HexCoding.encode(address.payload)
+        return (try? Address(kind: kind, payload: address.payload, network: network))?.encoded ?? ""
     }
 
+    /// Decodes a simnet P2PKH, P2SH or secp256k1 P2PK address; nil for anything else.
     static func decode(_ string: String) -> SimnetAddress? {
-        guard string.count > 2, let payload = HexCoding.decode(String(string.dropFirst(2))) else { return nil }
-        switch string.prefix(2) {
-        case "Ss" where payload.count == 20: return SimnetAddress(kind: .pubKeyHash, payload: payload)
-        case "Sc" where payload.count == 20: return SimnetAddress(kind: .scriptHash, payload: payload)
-        case "Sk" where payload.count == 33 && (payload[0] == 2 || payload[0] == 3):
-            return SimnetAddress(kind: .pubKey, payload: payload)
+        guard let address = try? Address.decode(string, network: network) else { return nil }
+        switch address.kind {
+        case .pubKeyHash: return SimnetAddress(kind: .pubKeyHash, payload: address.payload)
+        case .scriptHash: return SimnetAddress(kind: .scriptHash, payload: address.payload)
+        case .pubKey: return SimnetAddress(kind: .pubKey, payload: address.payload)
         default: return nil
         }
     }
 }
 
-/// The keys of the pool's shared wallet seed (voting keys) and of its cold fee wallet.
+/// The pool's keys, all public and all derived from the simulation seed: the voting wallets' account key
+/// (`votingwalletextpub`; ticket address of user i = /0/i) and the cold fee wallet's key
+/// (`coldwalletextpub`; fee address of user i = /0/i). Child derivation is real BIP32 (CKDpub); the roots
+/// are built from the seed's chain codes over fixed public points, since the simulation never signs.
 struct SimnetKeyring: Sendable {
-    let seed: UInt64
+    let voting: ExtendedPublicKey
+    let cold: ExtendedPublicKey
+    private let votingBranch: ExtendedPublicKey
+    private let coldBranch: ExtendedPublicKey
 
-    /// The compressed public key of voting child `/0/index` (placeholder: hash-derived bytes).
-    func votingPublicKey(index: Int) -> [UInt8] {
-        var material = WireWriter()
-        material.u64(seed); material.raw(Array("voting".utf8)); material.u32(UInt32(index))
-        let digest = SimnetCrypto.blake256(material.bytes)
-        return [2 + (digest[0] & 1)] + digest
+    /// secp256k1 generator G and 2G, compressed: valid public points for the two roots.
+    private static let votingRootPoint = "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
+    private static let coldRootPoint = "02c6047f9441ed7d6d3045406e95c07cd85c778e4b8cef3ca7abac09b95c709ee5"
+
+    init(seed: UInt64) {
+        func root(_ label: String, _ point: String) -> ExtendedPublicKey {
+            var material = WireWriter()
+            material.u64(seed)
+            material.raw(Array(label.utf8))
+            var raw = [UInt8]()
+            let version = SimnetAddressCodec.network.hdKeyIDs.public
+            raw += [UInt8(version >> 24 & 0xFF), UInt8(version >> 16 & 0xFF), UInt8(version >> 8 & 0xFF), UInt8(version & 0xFF)]
+            raw += [UInt8](repeating: 0, count: 9)  // depth 0, parent fingerprint 0, child number 0
+            raw += SimnetCrypto.blake256(material.bytes)
+            raw += HexCoding.decode(point) ?? []
+            do {
+                return try ExtendedPublicKey(parsing: Base58Check.encode(raw: raw), network: SimnetAddressCodec.network)
+            } catch {
+                preconditionFailure("simnet root key is malformed: \(error)")  // fixed points: a programmer bug
+            }
+        }
+        voting = root("voting", Self.votingRootPoint)
+        cold = root("cold", Self.coldRootPoint)
+        votingBranch = Self.child(voting, 0)
+        coldBranch = Self.child(cold, 0)
     }
+
+    /// Child `index`, or the next valid one for the astronomically rare invalid child (as wallets do).
+    private static func child(_ key: ExtendedPublicKey, _ index: UInt32) -> ExtendedPublicKey {
+        var candidate = index
+        while true {
+            if let child = try? key.child(candidate) { return child }
+            candidate += 1
+        }
+    }
+
+    /// The compressed public key of voting child `/0/index`.
+    func votingPublicKey(index: Int) -> [UInt8] { Self.child(votingBranch, UInt32(index)).publicKey }
 
     /// The P2PKH ticket address of voting child `/0/index`.
     func ticketAddress(index: Int) -> String {
@@ -83,14 +107,12 @@ struct SimnetKeyring: Sendable {
 
     /// The P2PKH fee address of cold-wallet child `/0/index`.
     func feeAddress(index: Int) -> String {
-        var material = WireWriter()
-        material.u64(seed); material.raw(Array("cold".utf8)); material.u32(UInt32(index))
-        let digest = SimnetCrypto.blake256(material.bytes)
-        return SimnetAddressCodec.encode(SimnetAddress(kind: .pubKeyHash, payload: SimnetCrypto.hash160([2 + (digest[0] & 1)] + digest)))
+        let key = Self.child(coldBranch, UInt32(index)).publicKey
+        return SimnetAddressCodec.encode(SimnetAddress(kind: .pubKeyHash, payload: SimnetCrypto.hash160(key)))
     }
 
-    /// The voting account's extended public key (placeholder string).
-    var votingExtendedPublicKey: String { "spubVOTING\(seed)" }
-    /// The cold wallet's extended public key (placeholder string).
-    var coldExtendedPublicKey: String { "spubCOLD\(seed)" }
+    /// The voting account's extended public key (`spub…`).
+    var votingExtendedPublicKey: String { voting.serialized() }
+    /// The cold wallet's extended public key (`spub…`).
+    var coldExtendedPublicKey: String { cold.serialized() }
 }

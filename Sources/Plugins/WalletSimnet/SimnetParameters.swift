@@ -1,3 +1,5 @@
+import PoolKernel
+
 /// The consensus numbers the simulation follows: the real simnet ticket and subsidy parameters by default.
 public struct SimnetParameters: Sendable, Equatable {
     /// Blocks a ticket stays immature after the block that mined it (simnet 16).
@@ -32,16 +34,22 @@ public struct SimnetParameters: Sendable, Equatable {
     /// Header version used for simulated blocks.
     public var blockVersion: UInt32
 
-    /// The real simnet values (dcrd chaincfg/simnetparams.go).
-    public static let simnet = SimnetParameters(
-        ticketMaturity: 16, ticketExpiry: 384, ticketsPerBlock: 5, ticketPoolSize: 64,
-        stakeEnabledHeight: 32, stakeValidationHeight: 144, maxFreshStakePerBlock: 20,
-        minimumStakeDiff: 20_000, targetTimePerBlock: 1,
-        baseSubsidy: 50_000_000_000, mulSubsidy: 100, divSubsidy: 101, subsidyReductionInterval: 128,
-        workRewardProportion: 6, stakeRewardProportion: 3, blockTaxProportion: 1,
-        netMagic: 0x1214_1C16,
-        genesisHash: "6bef82c645999585f7255cb02672921ac2f5492820090cd635fe3a59d16b4f87",
-        blockVersion: 6)
+    /// The real simnet values (the kernel's bundled simnet NetParams; subsidy numbers from dcrd's
+    /// chaincfg/simnetparams.go, which NetParams does not carry).
+    public static let simnet = SimnetParameters(netParams: .simnet)
+
+    /// The ticket parameters, magic and genesis of `netParams`; subsidy numbers are simnet's unless given.
+    public init(netParams: NetParams, baseSubsidy: Int64 = 50_000_000_000, subsidyReductionInterval: Int64 = 128) {
+        let tickets = netParams.tickets
+        self.init(ticketMaturity: tickets.maturity, ticketExpiry: tickets.expiry, ticketsPerBlock: tickets.perBlock,
+                  ticketPoolSize: tickets.poolSize, stakeEnabledHeight: tickets.stakeEnabledHeight,
+                  stakeValidationHeight: tickets.stakeValidationHeight,
+                  maxFreshStakePerBlock: tickets.maxFreshStakePerBlock, minimumStakeDiff: tickets.minimumStakeDiff,
+                  targetTimePerBlock: netParams.targetTimePerBlockSeconds, baseSubsidy: baseSubsidy, mulSubsidy: 100,
+                  divSubsidy: 101, subsidyReductionInterval: subsidyReductionInterval, workRewardProportion: 6,
+                  stakeRewardProportion: 3, blockTaxProportion: 1, netMagic: netParams.netMagic,
+                  genesisHash: netParams.genesisHash, blockVersion: 6)
+    }
 
     public init(ticketMaturity: Int, ticketExpiry: Int, ticketsPerBlock: Int, ticketPoolSize: Int,
                 stakeEnabledHeight: Int, stakeValidationHeight: Int, maxFreshStakePerBlock: Int,

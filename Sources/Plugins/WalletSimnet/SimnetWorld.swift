@@ -21,10 +21,21 @@ struct SimnetWorld: Sendable {
                                  autoRevoke: configuration.autoRevoke)
         keyring = SimnetKeyring(seed: configuration.seed)
         wallets = Array(repeating: SimnetWalletState(), count: max(1, configuration.walletCount))
-        for index in 0..<configuration.feeAddressCount {
-            if let address = SimnetAddressCodec.decode(keyring.feeAddress(index: index)) {
-                chain.poolFeeAddresses.insert(address)
+        feeAddressLimit = configuration.feeAddressCount
+    }
+
+    /// How many cold-wallet children count as pool fee addresses, and how many are derived so far.
+    let feeAddressLimit: Int
+    private(set) var derivedFeeAddresses = 0
+
+    /// Derives cold-wallet children until `address` is among them or the limit is reached (each child is
+    /// derived once over the simulation's life).
+    mutating func resolvePoolFeeAddress(_ address: SimnetAddress) {
+        while !chain.poolFeeAddresses.contains(address), derivedFeeAddresses < feeAddressLimit {
+            if let derived = SimnetAddressCodec.decode(keyring.feeAddress(index: derivedFeeAddresses)) {
+                chain.poolFeeAddresses.insert(derived)
             }
+            derivedFeeAddresses += 1
         }
     }
 
@@ -50,6 +61,7 @@ struct SimnetWorld: Sendable {
             throw SimnetError.invalidParameter("fee address \(feeAddress) is not a simnet P2PKH address")
         }
         guard count >= 0, count <= 1_000_000 else { throw SimnetError.invalidParameter("ticket count out of range") }
+        resolvePoolFeeAddress(feeTarget)
         let ownerID = chain.ownerID(for: owner)
         let feeID = chain.feeAddressID(for: feeTarget)
         let txFee: Int32 = 10_000

@@ -1,0 +1,215 @@
+import PoolKernel
+import PoolNet
+import WalletDcrwallet
+import WalletSimnet
+
+/// The JSON-RPC method tables of the simulated simnet: dcrwallet's methods for each wallet, dcrd's for the
+/// node (wallet-rpc.md §2, exact result shapes via `WalletRPCHandlers`), plus control methods to drive the
+/// simulation from outside (`poolctl`, tests, a developer with `curl`-like tools).
+///
+/// Control methods (served by the node; params positional, errors are -8 invalid parameter):
+/// - `simmine [count?]` → `{"hash","height"}`: mines `count` (default 1, at most 100,000) blocks.
+/// - `simbuytickets [ticketAddress, feeAddress, count?, fee?]` → `{"tickets":[hash,…]}`: fee is `"correct"`
+///   (default), `"toolow"`, or an integer amount in atoms.
+/// - `simsetwalletfaults [index, {"down","locked","daemondisconnected","lagblocks","disagrees"}]` → null:
+///   replaces the wallet's faults (missing keys = off).
+/// - `simsetnodefaults [{"dropnotifications","down"}]` → null.
+/// - `simdropconnections []` → null: drops every websocket of the node (clients must reconnect).
+/// - `simsetvotesettings [index, {"voteversion","votebits","voting"}]` → null.
+/// - `siminfo []` → chain-wide counts, current winners and the pool's extended public keys.
+/// - `simaddresses [uid]` → `{"ticketaddress","feeaddress"}` of user `uid`.
+public enum SimnetRPCHandlers {
+    /// Connection-level effects a control call may need from the host that serves the tables.
+    public struct Hooks: Sendable {
+        /// Drop every client connection of the node's server.
+        public var dropNodeConnections: @Sendable () -> Void
+        /// A wallet went down (true) or came back (false): the host stops or restarts its server.
+        public var walletAvailability: @Sendable (_ index: Int, _ down: Bool) -> Void
+
+        public init(dropNodeConnections: @escaping @Sendable () -> Void = {},
+                    walletAvailability: @escaping @Sendable (Int, Bool) -> Void = { _, _ in }) {
+            self.dropNodeConnections = dropNodeConnections
+            self.walletAvailability = walletAvailability
+        }
+    }
+
+    /// dcrwallet's methods over simulated wallet `index` (including the pool's unused `ticketsforaddress`).
+    public static func wallet(_ simnet: Simnet, index: Int) -> [String: JSONRPCHandler] {
+        let backend = SimnetWalletBackend(simnet: simnet, walletIndex: index)
+        var handlers = WalletRPCHandlers.wallet(backend)
+        handlers["ticketsforaddress"] = { params in
+            let address = try ControlParams(params, "ticketsforaddress", count: 1...1, code: WalletRPCCode.invalidRequest)
+                .string(0)
+            let tickets = try simnet.ticketsForAddress(wallet: index, address: address)
+            return .object(JSONObject([("tickets", .array(tickets.map(JSONValue.string)))]))
+        }
+        return handlers
+    }
+
+    /// dcrd's methods over the simulated node, plus the control methods.
+    public static func node(_ simnet: Simnet, hooks: Hooks = Hooks()) -> [String: JSONRPCHandler] {
+        let backend = SimnetNodeBackend(simnet: simnet)
+        var handlers = WalletRPCHandlers.node(backend)
+        // dcrd's getrawtransaction (what a wallet passes through to its node).
+        handlers["getrawtransaction"] = { params in
+            let p = try ControlParams(params, "getrawtransaction", count: 1...2, code: WalletRPCCode.invalidParams)
+            guard try p.optionalInt(1) ?? 0 == 0 else {
+                throw NetError.rpc(code: WalletRPCCode.invalidParameter, message: "verbose transactions are not supported")
+            }
+            return .string(try simnet.nodeRawTransaction(txid: try p.string(0)))
+        }
+        for (method, handler) in control(simnet, hooks: hooks) { handlers[method] = handler }
+        return handlers
+    }
+
+    /// Forwards every notification of `simnet` to the sessions of `server` that registered for it.
+    /// Returns the subscription token (`simnet.unsubscribe(token)` stops it).
+    @discardableResult
+    public static func bridgeNotifications(from simnet: Simnet, to server: JSONRPCServer) -> Int {
+        simnet.subscribe { notification in WalletRPCHandlers.publish(notification, on: server) }
+    }
+
+    /// The control methods alone.
+    public static func control(_ simnet: Simnet, hooks: Hooks) -> [String: JSONRPCHandler] {
+        let bad = WalletRPCCode.invalidParameter
+        return [
+            "simmine": { params in
+                let p = try ControlParams(params, "simmine", count: 0...1, code: bad)
+                let count = try p.optionalInt(0) ?? 1
+                guard (0...100_000).contains(count) else { throw NetError.rpc(code: bad, message: "count must be 0…100000") }
+                let tip = simnet.mine(Int(count))
+                return WalletWire.json(tip)
+            },
+            "simbuytickets": { params in
+                let p = try ControlParams(params, "simbuytickets", count: 2...4, code: bad)
+                let count = try p.optionalInt(2) ?? 1
+                guard (0...100_000).contains(count) else { throw NetError.rpc(code: bad, message: "count must be 0…100000") }
+                let fee: Simnet.PoolFee
+                switch p.values.count > 3 ? p.values[3] : .null {
+                case .null, .string("correct"): fee = .correct
+                case .string("toolow"): fee = .tooLow
+                case let value:
+                    guard let atoms = value.intValue, atoms >= 0 else {
+                        throw NetError.rpc(code: bad, message: "fee must be \"correct\", \"toolow\" or atoms")
+                    }
+                    fee = .atoms(atoms)
+                }
+                let tickets = try simnet.buyTickets(ticketAddress: try p.string(0), feeAddress: try p.string(1),
+                                                    count: Int(count), poolFee: fee)
+                return .object(JSONObject([("tickets", .array(tickets.map(JSONValue.string)))]))
+            },
+            "simsetwalletfaults": { params in
+                let p = try ControlParams(params, "simsetwalletfaults", count: 2...2, code: bad)
+                let index = try p.walletIndex(0, of: simnet)
+                let options = try p.object(1)
+                let lag = options["lagblocks"]?.intValue ?? 0
+                guard (0...1_000_000).contains(lag) else { throw NetError.rpc(code: bad, message: "lagblocks out of range") }
+                let faults = SimnetWalletFaults(
+                    down: options["down"]?.boolValue ?? false, locked: options["locked"]?.boolValue ?? false,
+                    daemonDisconnected: options["daemondisconnected"]?.boolValue ?? false, lagBlocks: Int(lag),
+                    disagrees: options["disagrees"]?.boolValue ?? false)
+                let wasDown = simnet.faults(wallet: index).down
+                simnet.setFaults(faults, wallet: index)
+                if wasDown != faults.down { hooks.walletAvailability(index, faults.down) }
+                return .null
+            },
+            "simsetnodefaults": { params in
+                let options = try ControlParams(params, "simsetnodefaults", count: 1...1, code: bad).object(0)
+                simnet.setNodeFaults(dropNotifications: options["dropnotifications"]?.boolValue ?? false,
+                                     down: options["down"]?.boolValue ?? false)
+                return .null
+            },
+            "simdropconnections": { params in
+                _ = try ControlParams(params, "simdropconnections", count: 0...0, code: bad)
+                hooks.dropNodeConnections()
+                return .null
+            },
+            "simsetvotesettings": { params in
+                let p = try ControlParams(params, "simsetvotesettings", count: 2...2, code: bad)
+                let index = try p.walletIndex(0, of: simnet)
+                let options = try p.object(1)
+                let version = try options["voteversion"].map { value -> UInt32 in
+                    guard let number = value.intValue.flatMap(UInt32.init(exactly:)) else {
+                        throw NetError.rpc(code: bad, message: "voteversion must be a uint32")
+                    }
+                    return number
+                }
+                let bits = try options["votebits"].map { value -> UInt16 in
+                    guard let number = value.intValue.flatMap(UInt16.init(exactly:)) else {
+                        throw NetError.rpc(code: bad, message: "votebits must be a uint16")
+                    }
+                    return number
+                }
+                simnet.setVoteSettings(wallet: index, voteVersion: version, voteBits: bits,
+                                       voting: options["voting"]?.boolValue)
+                return .null
+            },
+            "siminfo": { params in
+                _ = try ControlParams(params, "siminfo", count: 0...0, code: bad)
+                let stats = simnet.stats
+                return .object(JSONObject([
+                    ("height", .int(Int64(stats.height))), ("immature", .int(Int64(stats.immature))),
+                    ("live", .int(Int64(stats.live))), ("voted", .int(Int64(stats.voted))),
+                    ("missed", .int(Int64(stats.missed))), ("expired", .int(Int64(stats.expired))),
+                    ("revoked", .int(Int64(stats.revoked))), ("mempool", .int(Int64(stats.mempool))),
+                    ("winners", .array(simnet.currentWinners.map(JSONValue.string))),
+                    ("wallets", .int(Int64(simnet.walletCount))),
+                    ("votingwalletextpub", .string(simnet.votingExtendedPublicKey)),
+                    ("coldwalletextpub", .string(simnet.coldExtendedPublicKey)),
+                ]))
+            },
+            "simaddresses": { params in
+                let uid = try ControlParams(params, "simaddresses", count: 1...1, code: bad).int(0)
+                guard (0..<10_000).contains(uid) else { throw NetError.rpc(code: bad, message: "uid must be 0…9999") }
+                return .object(JSONObject([("ticketaddress", .string(simnet.ticketAddress(index: Int(uid)))),
+                                           ("feeaddress", .string(simnet.feeAddress(index: Int(uid))))]))
+            },
+        ]
+    }
+}
+
+/// Positional params of the control methods, checked with clear errors.
+struct ControlParams {
+    let values: [JSONValue]
+    let method: String
+    let code: Int
+
+    init(_ values: [JSONValue], _ method: String, count: ClosedRange<Int>, code: Int) throws {
+        guard count.contains(values.count) else {
+            throw NetError.rpc(code: code, message: "\(method): wrong number of params (expected \(count.lowerBound)…\(count.upperBound), received \(values.count))")
+        }
+        self.values = values
+        self.method = method
+        self.code = code
+    }
+
+    private func bad(_ index: Int, _ type: String) -> NetError {
+        NetError.rpc(code: code, message: "parameter #\(index + 1) of \(method) must be \(type)")
+    }
+
+    func string(_ index: Int) throws -> String {
+        guard let text = values[index].stringValue else { throw bad(index, "a string") }
+        return text
+    }
+
+    func int(_ index: Int) throws -> Int64 {
+        guard let number = values[index].intValue else { throw bad(index, "an integer") }
+        return number
+    }
+
+    func optionalInt(_ index: Int) throws -> Int64? {
+        guard index < values.count, !values[index].isNull else { return nil }
+        return try int(index)
+    }
+
+    func object(_ index: Int) throws -> JSONObject {
+        guard let object = values[index].objectValue else { throw bad(index, "an object") }
+        return object
+    }
+
+    func walletIndex(_ index: Int, of simnet: Simnet) throws -> Int {
+        let number = try int(index)
+        guard number >= 0, number < simnet.walletCount else { throw bad(index, "a wallet index below \(simnet.walletCount)") }
+        return Int(number)
+    }
+}

@@ -1,0 +1,157 @@
+import Foundation
+import PoolKernel
+import PoolNet
+import WalletDcrwallet
+import WalletSimnet
+
+/// Serves a `Simnet` over the real protocol: one JSON-RPC websocket server for the node (dcrd methods,
+/// notifications, control methods) and one per wallet (dcrwallet methods), TLS with a self-signed
+/// certificate written to disk like dcrwallet's `rpc.cert`. A wallet whose `down` fault is set has its
+/// server stopped (clients see a dropped, then refused connection) until it comes back.
+public final class SimnetRPCHost: EngineService {
+    public struct Configuration: Sendable {
+        /// Interface to listen on.
+        public var host: String
+        /// dcrd's simnet RPC port by default; 0 picks a free port.
+        public var nodePort: UInt16
+        /// Wallet `i` listens on `walletPorts[i]`; missing entries pick a free port.
+        public var walletPorts: [UInt16]
+        public var user: String
+        /// A secret; never logged.
+        public var password: String
+        /// Where `rpc.cert` / `rpc.key` live (created on first start). nil serves plain `ws://` (tests).
+        public var certificateDirectory: String?
+
+        public init(host: String = "127.0.0.1", nodePort: UInt16 = 19556, walletPorts: [UInt16] = [19557, 19567, 19577],
+                    user: String = "simnet", password: String, certificateDirectory: String?) {
+            self.host = host
+            self.nodePort = nodePort
+            self.walletPorts = walletPorts
+            self.user = user
+            self.password = password
+            self.certificateDirectory = certificateDirectory
+        }
+
+        /// The certificate file clients must trust (`walletcerts`, `dcrdcert`).
+        public var certificateFile: String? { certificateDirectory.map { ($0 as NSString).appendingPathComponent("rpc.cert") } }
+        var keyFile: String? { certificateDirectory.map { ($0 as NSString).appendingPathComponent("rpc.key") } }
+    }
+
+    public let name = "simwallet"
+    public let simnet: Simnet
+    public let configuration: Configuration
+    private let logger: Logger
+    private let tls: TLSServerConfiguration?
+    private let state = LockedValue(State())
+
+    private struct State: Sendable {
+        var node: JSONRPCServer?
+        var wallets: [JSONRPCServer?] = []
+        var walletAddresses: [PoolNet.HostPort] = []
+        var bridge: Int?
+    }
+
+    /// Prepares the certificate (generating it if missing). Does not listen yet.
+    public init(simnet: Simnet, configuration: Configuration, logger: Logger) throws {
+        self.simnet = simnet
+        self.configuration = configuration
+        self.logger = logger
+        if let certificate = configuration.certificateFile, let key = configuration.keyFile {
+            _ = try SelfSignedCertificate.loadOrCreate(certificateFile: certificate, privateKeyFile: key)
+            tls = TLSServerConfiguration(certificateFile: certificate, privateKeyFile: key)
+        } else {
+            tls = nil
+        }
+        logger.backend.registerSecret(configuration.password)
+    }
+
+    /// Starts every server; returns the node's and the wallets' bound addresses.
+    @discardableResult
+    public func start() throws -> (node: PoolNet.HostPort, wallets: [PoolNet.HostPort]) {
+        let hooks = SimnetRPCHandlers.Hooks(
+            dropNodeConnections: { [weak self] in self?.state.value.node?.dropAllConnections() },
+            walletAvailability: { [weak self] index, down in self?.setWallet(index, down: down) })
+        let node = try makeServer(name: "simnet-node", port: configuration.nodePort, defaultErrorCode: -32603)
+        WalletRPCHandlers.install(SimnetRPCHandlers.node(simnet, hooks: hooks), on: node, withNotifications: true)
+        let nodeAddress = try node.start()
+        var wallets: [JSONRPCServer] = []
+        var addresses: [PoolNet.HostPort] = []
+        for index in 0..<simnet.walletCount {
+            let server = try startWallet(index, port: index < configuration.walletPorts.count ? configuration.walletPorts[index] : 0)
+            wallets.append(server)
+            addresses.append(server.localAddress ?? PoolNet.HostPort(host: configuration.host, port: 0))
+        }
+        let bridge = SimnetRPCHandlers.bridgeNotifications(from: simnet, to: node)
+        state.withLock { state in
+            state.node = node
+            state.wallets = wallets
+            state.walletAddresses = addresses
+            state.bridge = bridge
+        }
+        logger.info("simwallet: node on \(nodeAddress), wallets on \(addresses.map(\.description).joined(separator: ", "))")
+        return (nodeAddress, addresses)
+    }
+
+    /// Serves until cancelled, then stops.
+    public func run() async throws {
+        if state.value.node == nil { try start() }
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(3600))
+        }
+        stop()
+    }
+
+    /// Stops every server and the notification bridge. Idempotent.
+    public func stop() {
+        let (node, wallets, bridge) = state.withLock { state in
+            defer { state = State() }
+            return (state.node, state.wallets, state.bridge)
+        }
+        if let bridge { simnet.unsubscribe(bridge) }
+        node?.stop()
+        for wallet in wallets { wallet?.stop() }
+    }
+
+    /// The bound wallet addresses (after `start()`).
+    public var walletAddresses: [PoolNet.HostPort] { state.value.walletAddresses }
+
+    private func makeServer(name: String, port: UInt16, defaultErrorCode: Int) throws -> JSONRPCServer {
+        try JSONRPCServer(configuration: JSONRPCServerConfiguration(
+            address: PoolNet.HostPort(host: configuration.host, port: port), tls: tls, user: configuration.user,
+            password: configuration.password, defaultErrorCode: defaultErrorCode, name: name), logger: logger)
+    }
+
+    private func startWallet(_ index: Int, port: UInt16) throws -> JSONRPCServer {
+        // dcrwallet's catch-all error code is -4.
+        let server = try makeServer(name: "simnet-wallet\(index)", port: port, defaultErrorCode: WalletRPCCode.wallet)
+        WalletRPCHandlers.install(SimnetRPCHandlers.wallet(simnet, index: index), on: server)
+        try server.start()
+        return server
+    }
+
+    /// A wallet going down closes its server; coming back listens again on the same address.
+    private func setWallet(_ index: Int, down: Bool) {
+        if down {
+            let server = state.withLock { state -> JSONRPCServer? in
+                guard state.wallets.indices.contains(index) else { return nil }
+                defer { state.wallets[index] = nil }
+                return state.wallets[index]
+            }
+            server?.stop()
+            logger.info("simwallet: wallet \(index) is down")
+            return
+        }
+        let address = state.withLock { state -> PoolNet.HostPort? in
+            guard state.wallets.indices.contains(index), state.wallets[index] == nil else { return nil }
+            return state.walletAddresses[index]
+        }
+        guard let address else { return }
+        do {
+            let server = try startWallet(index, port: address.port)
+            state.withLock { $0.wallets[index] = server }
+            logger.info("simwallet: wallet \(index) is back on \(address)")
+        } catch {
+            logger.error("simwallet: wallet \(index) could not listen again on \(address): \(error)")
+        }
+    }
+}
