@@ -76,7 +76,7 @@ public final class InMemoryStorage: StorageBackend {
             // Move the tables into the transaction so that its mutations do not copy them (unique reference).
             var taken = MemoryTables()
             swap(&taken, &tables)
-            let transaction = MemoryTransaction(taken)
+            let transaction = MemoryTransaction(consume taken)
             defer { swap(&tables, &transaction.tables) }
             do {
                 return try body(transaction)
@@ -138,11 +138,13 @@ final class MemoryTransaction: StorageWriter {
         undoLog.removeAll()
     }
 
-    private func set<Key: Hashable, Value>(_ table: WritableKeyPath<MemoryTables, [Key: Value]>, _ key: Key,
-                                           _ value: Value?) {
-        let old = tables[keyPath: table][key]
-        undoLog.append { $0[keyPath: table][key] = old }
-        tables[keyPath: table][key] = value
+    /// Changes one entry and records how to restore it. Explicit accessors (not key paths) keep the mutation
+    /// in place, so a write never copies a table.
+    private func change<Value>(_ get: (MemoryTables) -> Value?, _ put: @escaping (inout MemoryTables, Value?) -> Void,
+                               _ value: Value?) {
+        let old = get(tables)
+        undoLog.append { put(&$0, old) }
+        put(&tables, value)
     }
 
     private func nextId(_ counter: WritableKeyPath<MemoryTables, Int64>) -> Int64 {
@@ -233,8 +235,8 @@ final class MemoryTransaction: StorageWriter {
         let id = nextId(\.nextUserId)
         var stored = user
         stored.id = UserId(id)
-        set(\.users, id, stored)
-        set(\.emailIndex, key, id)
+        change({ $0.users[id] }, { $0.users[id] = $1 }, stored)
+        change({ $0.emailIndex[key] }, { $0.emailIndex[key] = $1 }, id)
         return stored.id
     }
 
@@ -249,10 +251,10 @@ final class MemoryTransaction: StorageWriter {
             if tables.emailIndex[newKey] != nil {
                 throw StorageError(.duplicate, "a user with this email already exists")
             }
-            set(\.emailIndex, oldKey, nil)
-            set(\.emailIndex, newKey, user.id.rawValue)
+            change({ $0.emailIndex[oldKey] }, { $0.emailIndex[oldKey] = $1 }, nil)
+            change({ $0.emailIndex[newKey] }, { $0.emailIndex[newKey] = $1 }, user.id.rawValue)
         }
-        set(\.users, user.id.rawValue, user)
+        change({ $0.users[user.id.rawValue] }, { $0.users[user.id.rawValue] = $1 }, user)
     }
 
     func insertEmailChange(_ change: EmailChange) throws -> Int64 {
@@ -260,13 +262,13 @@ final class MemoryTransaction: StorageWriter {
         let id = nextId(\.nextEmailChangeId)
         var stored = change
         stored.id = id
-        set(\.emailChanges, id, stored)
+        self.change({ $0.emailChanges[id] }, { $0.emailChanges[id] = $1 }, stored)
         return id
     }
 
     func deleteEmailChanges(token: String) throws -> Int {
         let ids = tables.emailChanges.values.filter { $0.token == token }.map(\.id)
-        for id in ids { set(\.emailChanges, id, nil) }
+        for id in ids { change({ $0.emailChanges[id] }, { $0.emailChanges[id] = $1 }, nil) }
         return ids.count
     }
 
@@ -275,20 +277,20 @@ final class MemoryTransaction: StorageWriter {
         let id = nextId(\.nextPasswordResetId)
         var stored = reset
         stored.id = id
-        set(\.passwordResets, id, stored)
+        change({ $0.passwordResets[id] }, { $0.passwordResets[id] = $1 }, stored)
         return id
     }
 
     func deletePasswordResets(token: String) throws -> Int {
         let ids = tables.passwordResets.values.filter { $0.token == token }.map(\.id)
-        for id in ids { set(\.passwordResets, id, nil) }
+        for id in ids { change({ $0.passwordResets[id] }, { $0.passwordResets[id] = $1 }, nil) }
         return ids.count
     }
 
     func insertSession(_ session: SessionRecord) throws {
         try StorageLimits.check(session)
         if tables.sessions[session.id] != nil { throw StorageError(.duplicate, "session id already exists") }
-        set(\.sessions, session.id, session)
+        change({ $0.sessions[session.id] }, { $0.sessions[session.id] = $1 }, session)
     }
 
     func updateSession(_ session: SessionRecord) throws {
@@ -296,31 +298,31 @@ final class MemoryTransaction: StorageWriter {
         guard let old = tables.sessions[session.id] else { throw StorageError(.notFound, "no such session") }
         var stored = session
         stored.createdAt = old.createdAt
-        set(\.sessions, session.id, stored)
+        change({ $0.sessions[session.id] }, { $0.sessions[session.id] = $1 }, stored)
     }
 
     func touchSession(id: String, lastSeenAt: Int64, expiresAt: Int64) throws {
         guard var session = tables.sessions[id] else { throw StorageError(.notFound, "no such session") }
         session.lastSeenAt = lastSeenAt
         session.expiresAt = expiresAt
-        set(\.sessions, id, session)
+        change({ $0.sessions[id] }, { $0.sessions[id] = $1 }, session)
     }
 
     func deleteSession(id: String) throws -> Bool {
         guard tables.sessions[id] != nil else { return false }
-        set(\.sessions, id, nil)
+        change({ $0.sessions[id] }, { $0.sessions[id] = $1 }, nil)
         return true
     }
 
     func deleteSessions(userId: UserId) throws -> Int {
         let ids = tables.sessions.values.filter { $0.userId == userId }.map(\.id)
-        for id in ids { set(\.sessions, id, nil) }
+        for id in ids { change({ $0.sessions[id] }, { $0.sessions[id] = $1 }, nil) }
         return ids.count
     }
 
     func purgeExpiredSessions(now: Int64) throws -> Int {
         let ids = tables.sessions.values.filter { $0.isExpired(now: now) }.map(\.id)
-        for id in ids { set(\.sessions, id, nil) }
+        for id in ids { change({ $0.sessions[id] }, { $0.sessions[id] = $1 }, nil) }
         return ids.count
     }
 
@@ -333,8 +335,8 @@ final class MemoryTransaction: StorageWriter {
         var stored = message
         stored.id = id
         stored.lastError = StorageLimits.clipError(message.lastError)
-        set(\.outbox, id, stored)
-        set(\.outboxMessageIDs, message.messageID, id)
+        change({ $0.outbox[id] }, { $0.outbox[id] = $1 }, stored)
+        change({ $0.outboxMessageIDs[message.messageID] }, { $0.outboxMessageIDs[message.messageID] = $1 }, id)
         return id
     }
 
@@ -348,15 +350,15 @@ final class MemoryTransaction: StorageWriter {
             claimed.status = .sending
             claimed.attempts += 1
             claimed.nextAttemptAt = leaseUntil
-            set(\.outbox, claimed.id, claimed)
+            change({ $0.outbox[claimed.id] }, { $0.outbox[claimed.id] = $1 }, claimed)
             return claimed
         }
     }
 
-    private func changeMail(_ id: Int64, _ change: (inout OutboxMessage) -> Void) throws {
+    private func changeMail(_ id: Int64, _ update: (inout OutboxMessage) -> Void) throws {
         guard var message = tables.outbox[id] else { throw StorageError(.notFound, "no outbox message \(id)") }
-        change(&message)
-        set(\.outbox, id, message)
+        update(&message)
+        change({ $0.outbox[id] }, { $0.outbox[id] = $1 }, message)
     }
 
     func markMailDelivered(id: Int64) throws {
@@ -383,20 +385,20 @@ final class MemoryTransaction: StorageWriter {
         let id = nextId(\.nextVoteAuditId)
         var stored = record
         stored.id = id
-        set(\.voteAudits, id, stored)
+        change({ $0.voteAudits[id] }, { $0.voteAudits[id] = $1 }, stored)
         return id
     }
 
     func addLowFeeTicket(hash: String) throws -> Bool {
         try StorageLimits.checkTicketHash(hash)
         guard tables.lowFeeTickets[hash] == nil else { return false }
-        set(\.lowFeeTickets, hash, true)
+        change({ $0.lowFeeTickets[hash] }, { $0.lowFeeTickets[hash] = $1 }, true)
         return true
     }
 
     func removeLowFeeTicket(hash: String) throws -> Bool {
         guard tables.lowFeeTickets[hash] != nil else { return false }
-        set(\.lowFeeTickets, hash, nil)
+        change({ $0.lowFeeTickets[hash] }, { $0.lowFeeTickets[hash] = $1 }, nil)
         return true
     }
 
@@ -405,13 +407,13 @@ final class MemoryTransaction: StorageWriter {
         var entry = tables.rateCounts[key] ?? MemoryTables.RateCount(windowStart: windowStart, count: 0)
         if entry.windowStart != windowStart { entry = MemoryTables.RateCount(windowStart: windowStart, count: 0) }
         entry.count += 1
-        set(\.rateCounts, key, entry)
+        change({ $0.rateCounts[key] }, { $0.rateCounts[key] = $1 }, entry)
         return entry.count
     }
 
     func purgeRateCounts(before windowStart: Int64) throws -> Int {
         let keys = tables.rateCounts.filter { $0.value.windowStart < windowStart }.map(\.key)
-        for key in keys { set(\.rateCounts, key, nil) }
+        for key in keys { change({ $0.rateCounts[key] }, { $0.rateCounts[key] = $1 }, nil) }
         return keys.count
     }
 }

@@ -781,3 +781,60 @@ open class StorageConformanceTests: XCTestCase {
         await assertStorageError(.closed) { try await store.insertUser(Self.sampleUser(2)) }
     }
 }
+
+extension StorageConformanceTests {
+    /// The registration load test (issue 5): `workers` concurrent tasks × `perWorker` registrations, each one
+    /// transaction that inserts the user, derives "addresses" from the assigned id, writes them back and queues
+    /// the verification mail. Afterwards: exactly workers × perWorker users with unique ids, every row consistent
+    /// with its own id, one mail each.
+    public func runRegistrationLoad(_ store: any StorageBackend, workers: Int = 8, perWorker: Int = 1000,
+                                    file: StaticString = #filePath, line: UInt = #line) async throws {
+        let ids = try await withThrowingTaskGroup(of: [UserId].self) { group in
+            for worker in 0..<workers {
+                group.addTask {
+                    var ids: [UserId] = []
+                    ids.reserveCapacity(perWorker)
+                    for n in 0..<perWorker {
+                        let email = "load-\(worker)-\(n)@example.com"
+                        let id = try await store.write { tx -> UserId in
+                            let id = try tx.insertUser(Self.sampleUser(n, email: email))
+                            try tx.updateUser(id: id) { user in
+                                user.multiSigAddress = "Dc-derived-\(id)"
+                                user.userFeeAddr = "Ds-fee-\(id)"
+                                user.heightRegistered = id.rawValue
+                            }
+                            _ = try tx.enqueueMail(OutboxMessage(to: email, subject: "verify", body: "token for \(id)",
+                                                                 messageID: "<load-\(worker)-\(n)@pool>",
+                                                                 nextAttemptAt: 0, createdAt: 0))
+                            return id
+                        }
+                        ids.append(id)
+                    }
+                    return ids
+                }
+            }
+            var all: [UserId] = []
+            for try await part in group { all += part }
+            return all
+        }
+        let expected = workers * perWorker
+        XCTAssertEqual(ids.count, expected, file: file, line: line)
+        XCTAssertEqual(Set(ids).count, expected, "ids are unique", file: file, line: line)
+        let (count, active, mails, inconsistent) = try await store.read { tx in
+            var inconsistent = 0
+            var after: UserId = 0
+            while true {
+                let page = try tx.users(afterId: after, limit: 1000)
+                guard let last = page.last else { break }
+                inconsistent += page.count { $0.multiSigAddress != "Dc-derived-\($0.id)" || $0.heightRegistered != $0.id.rawValue }
+                after = last.id
+            }
+            return (try tx.userCount(), try tx.activeUserCount(),
+                    try tx.outboxMessages(status: .queued, limit: expected + 10).count, inconsistent)
+        }
+        XCTAssertEqual(count, expected, "exactly \(expected) users", file: file, line: line)
+        XCTAssertEqual(active, expected, file: file, line: line)
+        XCTAssertEqual(mails, expected, "one verification mail per user", file: file, line: line)
+        XCTAssertEqual(inconsistent, 0, "every row carries data derived from its own id", file: file, line: line)
+    }
+}

@@ -150,3 +150,21 @@ final class SimnetRPCHostTests: XCTestCase {
         }
     }
 }
+
+final class SimwalletMainTests: XCTestCase {
+    func testSimwalletMain_badFlagsExitWith2() async {
+        let unknown = await SimwalletMain.run(arguments: ["--wallets"])
+        XCTAssertEqual(unknown, 2)
+        let badNumber = await SimwalletMain.run(arguments: ["--wallets", "0"])
+        XCTAssertEqual(badNumber, 2)
+        let badPorts = await SimwalletMain.run(arguments: ["--wallets", "2", "--walletports", "1"])
+        XCTAssertEqual(badPorts, 2)
+    }
+
+    func testSimwalletMain_defaultKeysParseAsSimnetExtendedKeys() throws {
+        let keys = SimnetWalletPlugin.defaultKeys
+        XCTAssertNoThrow(try ExtendedPublicKey(parsing: keys.voting, network: .simnet))
+        XCTAssertNoThrow(try ExtendedPublicKey(parsing: keys.cold, network: .simnet))
+        XCTAssertNotEqual(keys.voting, keys.cold)
+    }
+}

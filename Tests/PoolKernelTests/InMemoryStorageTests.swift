@@ -31,3 +31,9 @@ final class InMemoryStorageTests: StorageConformanceTests {
         XCTAssertEqual(value28, 1)
     }
 }
+
+extension InMemoryStorageTests {
+    func testInMemoryStorage_8x1000Registrations() async throws {
+        try await runRegistrationLoad(InMemoryStorage())
+    }
+}

@@ -28,6 +28,19 @@ enum MySQLTestSupport {
         }
     }
 
+    /// Runs one query on the server and returns its rows.
+    static func adminQuery(_ configuration: MySQLStoragePlugin.Configuration, _ sql: String) async throws -> [[SQLValue]] {
+        let connection = MySQLConnection(configuration: configuration, label: "test.admin")
+        let rows = try await connection.perform { try $0.query(sql, []) }
+        await withCheckedContinuation { continuation in
+            connection.queue.async {
+                connection.close()
+                continuation.resume()
+            }
+        }
+        return rows
+    }
+
     /// Creates an empty database with a unique name and returns the configuration pointing at it.
     static func makeDatabase(_ base: MySQLStoragePlugin.Configuration, poolSize: Int = 4) async throws
         -> MySQLStoragePlugin.Configuration

@@ -31,7 +31,10 @@ server_pid() {
     [ -s "$pidfile" ] || return 1
     local pid
     pid=$(cat "$pidfile")
-    kill -0 "$pid" 2>/dev/null && echo "$pid"
+    kill -0 "$pid" 2>/dev/null || return 1
+    # A killed server nobody reaped yet is a zombie: not running.
+    if [ -r "/proc/$pid/stat" ] && [ "$(awk '{print $3}' "/proc/$pid/stat")" = Z ]; then return 1; fi
+    echo "$pid"
 }
 
 start() {
@@ -108,7 +111,7 @@ stop() {
     admin=$(find_bin mariadb-admin mysqladmin)
     "$admin" --no-defaults --socket="$socket" -uroot shutdown >/dev/null 2>&1 || kill -TERM "$pid" 2>/dev/null || true
     local deadline=$((SECONDS + 30))
-    while kill -0 "$pid" 2>/dev/null; do
+    while server_pid >/dev/null; do
         if [ $SECONDS -ge $deadline ]; then kill -KILL "$pid" 2>/dev/null || true; break; fi
         sleep 0.1
     done

@@ -1,3 +1,4 @@
 import PoolHost
 
 ChainBenchmarks.runAll()
+try await RPCBenchmarks.runAll()

@@ -1,3 +1,5 @@
+// simwallet: the simulated simnet node + voting wallets over real JSON-RPC. Logic lives in PoolHost.
+import Foundation
 import PoolHost
 
-print("simwallet: not wired yet")
+exit(await SimwalletMain.run(arguments: Array(CommandLine.arguments.dropFirst())))

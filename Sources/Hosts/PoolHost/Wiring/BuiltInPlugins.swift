@@ -12,7 +12,7 @@ extension PoolPlugins {
         plugins.mail.register("log") { context in
             LogNotifier(configuration: .init(from: context.config.smtp.from), logger: context.logs.logger("MAIL"))
         }
-        plugins.wallets.register("simnet") { _ in WalletSet(wallets: []) } // TEMP
+        plugins.wallets.register(SimnetWalletPlugin.name) { SimnetWalletPlugin.make($0) }
         return plugins
     }
 }

@@ -1,0 +1,92 @@
+import Foundation
+import PoolKernel
+import PoolNet
+import WalletSimnet
+
+/// `simwallet`: serves the simulated simnet node and wallets over the real JSON-RPC + websocket protocol
+/// on loopback, with a self-signed `rpc.cert` written to `--appdata`, mining a block every `--blockms`.
+///
+/// Flags (all optional): `--seed N` (1), `--wallets N` (3), `--blockms N` (1000; 0 = only `simmine`),
+/// `--appdata DIR` (`./run/simwallet`), `--rpcuser U` (`simnet`), `--rpcpass P` (`simwallet-dev-pass`),
+/// `--nodeport N` (19556), `--walletports a,b,c` (19557,19567,19577), `--notls`, `--printkeys` (print the
+/// seed's extended public keys and exit).
+public enum SimwalletMain {
+    /// Runs until SIGINT/SIGTERM; returns the exit status (0, or 2 for bad flags / 1 for start failures).
+    public static func run(arguments: [String]) async -> Int32 {
+        var options: [String: String] = [:]
+        var index = 0
+        let switches: Set<String> = ["--notls", "--printkeys"]
+        while index < arguments.count {
+            let flag = arguments[index]
+            if switches.contains(flag) {
+                options[flag] = "1"
+                index += 1
+                continue
+            }
+            guard flag.hasPrefix("--"), index + 1 < arguments.count else {
+                FileHandle.standardError.write(Data("simwallet: unknown or incomplete flag \(flag)\n".utf8))
+                return 2
+            }
+            options[flag] = arguments[index + 1]
+            index += 2
+        }
+        func number(_ flag: String, _ fallback: Int, _ range: ClosedRange<Int>) -> Int? {
+            guard let text = options[flag] else { return fallback }
+            guard let value = Int(text), range.contains(value) else { return nil }
+            return value
+        }
+        guard let seed = number("--seed", 1, 0...Int.max), let walletCount = number("--wallets", 3, 1...64),
+              let blockMilliseconds = number("--blockms", 1000, 0...3_600_000),
+              let nodePort = number("--nodeport", 19556, 0...65535) else {
+            FileHandle.standardError.write(Data("simwallet: bad numeric flag\n".utf8))
+            return 2
+        }
+        var walletPorts = (0..<walletCount).map { UInt16(19557 + 10 * $0) }
+        if let list = options["--walletports"] {
+            let parsed = list.split(separator: ",").compactMap { UInt16($0.trimmingCharacters(in: .whitespaces)) }
+            guard parsed.count == walletCount else {
+                FileHandle.standardError.write(Data("simwallet: --walletports needs \(walletCount) ports\n".utf8))
+                return 2
+            }
+            walletPorts = parsed
+        }
+
+        let logs = LogBackend(level: .info)
+        let logger = logs.logger("SIMW")
+        let simnet = Simnet(configuration: .init(seed: UInt64(seed), walletCount: walletCount), logger: logger)
+        if options["--printkeys"] != nil {
+            print("votingwalletextpub=\(simnet.votingExtendedPublicKey)")
+            print("coldwalletextpub=\(simnet.coldExtendedPublicKey)")
+            return 0
+        }
+        let appData = options["--appdata"] ?? "run/simwallet"
+        let host: SimnetRPCHost
+        do {
+            host = try SimnetRPCHost(simnet: simnet, configuration: .init(
+                nodePort: UInt16(nodePort), walletPorts: walletPorts, user: options["--rpcuser"] ?? "simnet",
+                password: options["--rpcpass"] ?? "simwallet-dev-pass",
+                certificateDirectory: options["--notls"] != nil ? nil : appData), logger: logger)
+            try host.start()
+        } catch {
+            FileHandle.standardError.write(Data("simwallet: cannot start: \(error)\n".utf8))
+            return 1
+        }
+        logger.info("simwallet: seed \(seed), votingwalletextpub \(simnet.votingExtendedPublicKey), coldwalletextpub \(simnet.coldExtendedPublicKey)")
+        var services: [any EngineService] = [host]
+        if blockMilliseconds > 0 {
+            services.append(SimnetMiner(simnet: simnet, interval: .milliseconds(blockMilliseconds), logger: logger))
+        }
+        let group = ServiceGroup(services: services, logger: logger)
+        let signals = SignalRouter()
+        signals.on(SIGINT) { group.shutdown() }
+        signals.on(SIGTERM) { group.shutdown() }
+        defer { signals.cancelAll() }
+        do {
+            try await group.run()
+            return 0
+        } catch {
+            logger.error("simwallet: \(error)")
+            return 1
+        }
+    }
+}
