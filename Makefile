@@ -6,7 +6,7 @@ BUILD_PKGS := libssl-dev libsqlite3-dev default-libmysqlclient-dev pkg-config op
 TEST_PKGS := $(BUILD_PKGS) mariadb-server mariadb-client python3-aiosmtpd nginx-light chromium curl
 BENCH_PKGS := $(BUILD_PKGS) wrk nginx-light
 
-.PHONY: run test bench build deps-build deps-test deps-bench clean
+.PHONY: run test bench build deps-build deps-test deps-bench clean example-test
 
 deps-build:
 	@scripts/apt-ensure.sh $(BUILD_PKGS)
@@ -35,3 +35,7 @@ bench: deps-bench
 
 clean:
 	rm -rf .build
+
+## make example-test: builds and tests the fork's vote-policy package (examples/ForkVotePolicy) against this one.
+example-test: deps-build
+	cd examples/ForkVotePolicy && $(SWIFT) build --build-tests && $(SWIFT) test --skip-build

@@ -2,3 +2,4 @@ import PoolHost
 
 ChainBenchmarks.runAll()
 try await RPCBenchmarks.runAll()
+await ServicesBenchmarks.runAll()

@@ -1,3 +1,4 @@
+import Foundation
 import PoolHost
 
-print("stakepoold: not wired yet")
+exit(await StakepooldMain.run(arguments: Array(CommandLine.arguments.dropFirst())))

@@ -243,3 +243,16 @@ public struct VotePolicyContext: Sendable {
 
 /// The registry stakepoold picks its policy from (option `votepolicy`).
 public typealias VotePolicyRegistry = PluginRegistry<any VotePolicy, VotePolicyContext>
+
+extension VoteRules {
+    /// The rules for `voteVersion` from the chain parameters' agendas (`NetParams.agendas(forVoteVersion:)`).
+    public init(voteVersion: UInt32, netAgendas: [PoolKernel.Agenda], defaultBits: UInt16, defaultBitsExtended: String) {
+        self.init(voteVersion: voteVersion,
+                  agendas: netAgendas.map { agenda in
+                      VoteRules.Agenda(id: agenda.id, mask: agenda.mask, choices: agenda.choices.map {
+                          VoteRules.Choice(id: $0.id, bits: $0.bits, isAbstain: $0.isAbstain, isNo: $0.isNo)
+                      })
+                  },
+                  defaultBits: defaultBits, defaultBitsExtended: defaultBitsExtended)
+    }
+}

@@ -18,6 +18,8 @@ import WalletSimnet
 /// - `simsetvotesettings [index, {"voteversion","votebits","voting"}]` → null.
 /// - `siminfo []` → chain-wide counts, current winners and the pool's extended public keys.
 /// - `simaddresses [uid]` → `{"ticketaddress","feeaddress"}` of user `uid`.
+/// - `simregisteruser [uid]` → `{"multisigaddress","redeemscript","feeaddress"}`: a 1-of-2 multisig of the
+///   pool key `/0/uid` and a stand-in user key, imported into every wallet (a user without the web app).
 public enum SimnetRPCHandlers {
     /// Connection-level effects a control call may need from the host that serves the tables.
     public struct Hooks: Sendable {
@@ -157,6 +159,14 @@ public enum SimnetRPCHandlers {
                     ("votingwalletextpub", .string(simnet.votingExtendedPublicKey)),
                     ("coldwalletextpub", .string(simnet.coldExtendedPublicKey)),
                 ]))
+            },
+            "simregisteruser": { params in
+                let uid = try ControlParams(params, "simregisteruser", count: 1...1, code: bad).int(0)
+                guard (0..<1_000_000).contains(uid) else { throw NetError.rpc(code: bad, message: "uid must be 0…999999") }
+                let user = try simnet.registerUser(Int(uid))
+                return .object(JSONObject([("multisigaddress", .string(user.ticketAddress)),
+                                           ("redeemscript", .string(user.redeemScript)),
+                                           ("feeaddress", .string(user.feeAddress))]))
             },
             "simaddresses": { params in
                 let uid = try ControlParams(params, "simaddresses", count: 1...1, code: bad).int(0)

@@ -1,5 +1,7 @@
 import NotifyLog
+import NotifySMTP
 import PoolKernel
+import StorageMySQL
 import StorageSQLite
 
 extension PoolPlugins {
@@ -8,6 +10,15 @@ extension PoolPlugins {
         var plugins = PoolPlugins()
         plugins.storage.register(SQLiteStoragePlugin.name) { context in
             SQLiteStorage(configuration: .init(path: context.config.sqlitePath), logger: context.logs.logger("STOR"))
+        }
+        plugins.storage.register("mysql") { context in
+            let db = context.config.db
+            return MySQLStorage(configuration: .init(host: db.host, port: db.port, user: db.user, password: db.password,
+                                                     database: db.name, poolSize: db.poolSize, tls: db.tls),
+                                logger: context.logs.logger("STOR"))
+        }
+        plugins.mail.register("smtp") { context in
+            try SMTPNotifier(configuration: .init(options: context.config.smtp), logger: context.logs.logger("MAIL"))
         }
         plugins.mail.register("log") { context in
             LogNotifier(configuration: .init(from: context.config.smtp.from), logger: context.logs.logger("MAIL"))

@@ -29,6 +29,9 @@ public final class LatencyRecorder: Sendable {
 
     public func record(_ duration: Duration) { record(duration.seconds) }
 
+    /// The retained samples (unordered).
+    public var samples: [Double] { ring.withLock { $0.samples } }
+
     /// Number of samples ever recorded.
     public var count: Int { ring.withLock { $0.total } }
 

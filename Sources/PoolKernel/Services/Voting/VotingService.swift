@@ -19,9 +19,15 @@ public final class VotingService: EngineService {
         var resyncPending = false
     }
     private let progress: Mutex<Progress>
+    /// `newtickets` still being attributed: a winner that matured in this very block may need them.
+    private let pendingNewTickets = Mutex<[Task<Void, Never>]>([])
+    /// How long a winning-tickets notification waits for pending `newtickets` when a winner is unknown.
+    public let newTicketsWait: Duration
 
     /// - Parameter knownHeight: the height the ticket map was built at (gap detection starts there).
-    public init(node: any NodeBackend, tracker: TicketTracker, loop: VoteLoop, logger: Logger, knownHeight: Int64? = nil) {
+    public init(node: any NodeBackend, tracker: TicketTracker, loop: VoteLoop, logger: Logger, knownHeight: Int64? = nil,
+                newTicketsWait: Duration = .milliseconds(800)) {
+        self.newTicketsWait = newTicketsWait
         self.node = node
         self.tracker = tracker
         self.loop = loop
@@ -38,10 +44,22 @@ public final class VotingService: EngineService {
                 let receivedAt = ContinuousClock.now
                 switch notification {
                 case .winningTickets(let winners):
-                    group.addTask { [loop] in await loop.process(winners, receivedAt: receivedAt) }
+                    group.addTask { [self] in
+                        await waitForNewTicketsIfNeeded(winners, receivedAt: receivedAt)
+                        await loop.process(winners, receivedAt: receivedAt)
+                    }
                     noteHeight(winners.blockHeight, group: &group)
                 case .newTickets(let tickets):
-                    group.addTask { [tracker] in await tracker.handleNewTickets(tickets) }
+                    let task = Task { [tracker] in await tracker.handleNewTickets(tickets) }
+                    pendingNewTickets.withLock { pending in
+                        pending.removeAll { $0.isCancelled }
+                        pending.append(task)
+                        if pending.count > 8 { pending.removeFirst(pending.count - 8) }
+                    }
+                    group.addTask { [self] in
+                        await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
+                        pendingNewTickets.withLock { pending in pending.removeAll { $0 == task } }
+                    }
                     noteHeight(tickets.blockHeight, group: &group)
                 case .spentAndMissedTickets(let removed):
                     tracker.handleSpentAndMissed(removed)
@@ -62,6 +80,18 @@ public final class VotingService: EngineService {
         case .newTickets(let tickets): await tracker.handleNewTickets(tickets)
         case .spentAndMissedTickets(let removed): tracker.handleSpentAndMissed(removed)
         case .blockConnected: break
+        }
+    }
+
+    /// A winner unknown to the map may be a ticket that matured in this block whose `newtickets` is still
+    /// being attributed: wait for those (bounded), then vote.
+    private func waitForNewTicketsIfNeeded(_ winners: WinningTickets, receivedAt: ContinuousClock.Instant) async {
+        let pending = pendingNewTickets.withLock { $0 }
+        guard !pending.isEmpty else { return }
+        let unknown = winners.tickets.contains { TicketHash(hex: $0).map { tracker.owner(of: $0) == nil } ?? false }
+        guard unknown else { return }
+        _ = await DeadlineRace.run(until: receivedAt + newTicketsWait) {
+            for task in pending { await task.value }
         }
     }
 

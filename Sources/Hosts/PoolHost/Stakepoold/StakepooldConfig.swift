@@ -1,0 +1,159 @@
+import Foundation
+import PoolKernel
+
+/// stakepoold's configuration (stakepoold.md §2) plus this engine's options: `votepolicy` /
+/// `votepolicyoptions`, storage selection like the web app (`storage=sqlite|mysql`, `sqlitepath`, `db*`),
+/// and `controltoken` for the control API.
+public struct StakepooldConfig: Sendable {
+    /// The option table (`--help` prints it).
+    public static let options: [OptionSpec] = [
+        OptionSpec("appdata", short: "A", .string, commandLineOnly: true, help: "Path to application home directory"),
+        OptionSpec("version", short: "V", .bool, default: "false", commandLineOnly: true, help: "Display version information and exit"),
+        OptionSpec("configfile", short: "C", .string, commandLineOnly: true, help: "Path to configuration file"),
+        OptionSpec("datadir", short: "b", .string, help: "Directory to store data"),
+        OptionSpec("logdir", .string, help: "Directory to log output"),
+        OptionSpec("testnet", .bool, default: "false", help: "Use the test network"),
+        OptionSpec("simnet", .bool, default: "false", help: "Use the simulation test network"),
+        OptionSpec("profile", .string, default: "", help: "Enable HTTP profiling on given port (validated, unused)"),
+        OptionSpec("cpuprofile", .string, default: "", help: "Write CPU profile to the specified file (unused)"),
+        OptionSpec("memprofile", .string, default: "", help: "Write mem profile to the specified file (unused)"),
+        OptionSpec("debuglevel", short: "d", .string, default: "info", help: "Logging level {trace, debug, info, warn, error, critical} or SUBSYS=level,..."),
+        OptionSpec("coldwalletextpub", .string, help: "The extended public key for addresses to which voting service user fees are sent"),
+        OptionSpec("poolfees", .float, default: "5", help: "The per-ticket fee mandated by the pool, in percent"),
+        OptionSpec("storage", .string, default: "sqlite", help: "Storage plugin: sqlite or mysql (the web app's database)"),
+        OptionSpec("sqlitepath", .string, default: "", help: "SQLite database file (default: <datadir>/stakepool.sqlite)"),
+        OptionSpec("dbhost", .string, default: "localhost", help: "Hostname for database connection"),
+        OptionSpec("dbport", .string, default: "3306", help: "Port for database connection"),
+        OptionSpec("dbuser", .string, default: "stakepool", help: "Username for database connection"),
+        OptionSpec("dbpassword", .string, secret: true, help: "Password for database connection (required with storage=mysql)"),
+        OptionSpec("dbname", .string, default: "stakepool", help: "Name of database"),
+        OptionSpec("dcrdhost", .string, help: "Hostname/IP for dcrd server"),
+        OptionSpec("dcrduser", .string, help: "Username for dcrd server"),
+        OptionSpec("dcrdpassword", .string, secret: true, help: "Password for dcrd server"),
+        OptionSpec("dcrdcert", .string, help: "Certificate path for dcrd server"),
+        OptionSpec("wallethost", .string, help: "Hostname for wallet server"),
+        OptionSpec("walletuser", .string, help: "Username for wallet server"),
+        OptionSpec("walletpassword", .string, secret: true, help: "Password for wallet server"),
+        OptionSpec("walletcert", .string, help: "Certificate path for wallet server"),
+        OptionSpec("norpclisten", .bool, default: "false", help: "Don't listen on the control API (reload prefs every 240 s instead)"),
+        OptionSpec("rpclisten", .list, help: "Listen for control API connections on this interface/port"),
+        OptionSpec("rpccert", .string, help: "File containing the certificate file"),
+        OptionSpec("rpckey", .string, help: "File containing the certificate key"),
+        OptionSpec("controltoken", .string, secret: true, help: "Bearer token the web app must send to the control API (empty: TLS only)"),
+        OptionSpec("votepolicy", .string, default: "userprefs", help: "Vote policy plugin: userprefs or pooldefault"),
+        OptionSpec("votepolicyoptions", .list, help: "Options of the vote policy, key=value (pooldefault: <agenda>=<choice>)"),
+    ]
+
+    public var home: String
+    public var network: PoolNetwork
+    public var dataDir: String
+    public var logDir: String
+    public var debugLevel: DebugLevel
+    public var coldWalletExtPub: String
+    public var poolFees: Double
+    public var storagePlugin: String
+    public var sqlitePath: String
+    public var db: (host: String, port: String, user: String, password: String, name: String)
+    public var dcrd: (host: String, user: String, password: String, cert: String)
+    public var wallet: (host: String, user: String, password: String, cert: String)
+    public var noRPCListen: Bool
+    public var rpcListen: [String]
+    public var rpcCert: String
+    public var rpcKey: String
+    public var controlToken: String
+    public var votePolicy: String
+    public var votePolicyOptions: [String: String]
+    /// Set when the config file was missing (logged as a warning).
+    public var missingConfigFileWarning: String?
+
+    /// Subsystems for `debuglevel` (stakepoold.md §2).
+    public static let subsystems = ["DB", "GRPC", "RPCC", "STPK"]
+
+    /// The default home, `~/.stakepoold`.
+    public static func defaultHome(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        (environment["HOME"] ?? NSHomeDirectory()) + "/.stakepoold"
+    }
+
+    public var secrets: [String] { [db.password, dcrd.password, wallet.password, controlToken].filter { !$0.isEmpty } }
+
+    /// Loads and validates; `nil` config with `result.helpRequested`/`versionRequested` set for the host.
+    public static func load(arguments: [String], home defaultHome: String = defaultHome(),
+                            fileExists: @Sendable (String) -> Bool = { FileManager.default.fileExists(atPath: $0) })
+        throws -> (config: StakepooldConfig?, result: ConfigLoader.Result)
+    {
+        // -A/--appdata re-roots every default path.
+        var home = defaultHome
+        for (index, argument) in arguments.enumerated() {
+            if argument == "-A" || argument == "--appdata", index + 1 < arguments.count {
+                home = ConfigLoader.expand(arguments[index + 1])
+            } else if argument.hasPrefix("--appdata=") {
+                home = ConfigLoader.expand(String(argument.dropFirst("--appdata=".count)))
+            }
+        }
+        let loader = ConfigLoader(specs: options, appName: "stakepoold", defaultConfigFile: home + "/stakepoold.conf")
+        let result = try loader.load(arguments)
+        if result.helpRequested || result.versionRequested { return (nil, result) }
+        var config = try StakepooldConfig(values: result.values, home: home, fileExists: fileExists)
+        config.missingConfigFileWarning = result.missingConfigFileWarning
+        return (config, result)
+    }
+
+    public init(values v: OptionValues, home: String,
+                fileExists: @Sendable (String) -> Bool = { FileManager.default.fileExists(atPath: $0) }) throws {
+        self.home = home
+        if v.bool("testnet") && v.bool("simnet") {
+            throw ConfigError(.conflict, "the testnet and simnet params can't be used together -- choose one of the three")
+        }
+        network = v.bool("testnet") ? .testnet : (v.bool("simnet") ? .simnet : .mainnet)
+        dataDir = ConfigLoader.expand(v.isSet("datadir") ? v.string("datadir") : home + "/data") + "/" + network.dirName
+        logDir = ConfigLoader.expand(v.isSet("logdir") ? v.string("logdir") : home + "/logs") + "/" + network.dirName
+        debugLevel = try DebugLevel.parse(v.string("debuglevel"), subsystems: Self.subsystems)
+        let profile = v.string("profile")
+        if !profile.isEmpty, Int(profile).map({ !(1024...65535).contains($0) }) ?? true {
+            throw ConfigError(.badValue, "the profile port must be between 1024 and 65535")
+        }
+        func required(_ name: String, when condition: Bool = true) throws -> String {
+            let value = v.string(name)
+            if condition && value.isEmpty { throw ConfigError(.missingOption, "\(name) is not set in config") }
+            return value
+        }
+        coldWalletExtPub = try required("coldwalletextpub")
+        poolFees = v.double("poolfees")
+        let hundredths = Int((poolFees * 100).rounded(.down))
+        guard (1...10_000).contains(hundredths) else {
+            throw ConfigError(.badValue, "invalid pool fee \(v.string("poolfees")), pool fee must be between 0.01 and 100.00")
+        }
+        storagePlugin = v.string("storage").lowercased()
+        guard ["sqlite", "mysql"].contains(storagePlugin) else {
+            throw ConfigError(.unknownPlugin, "unknown storage plugin \"\(storagePlugin)\" (known: mysql, sqlite)")
+        }
+        sqlitePath = v.string("sqlitepath").isEmpty ? dataDir + "/stakepool.sqlite" : ConfigLoader.expand(v.string("sqlitepath"))
+        let isMySQL = storagePlugin == "mysql"
+        db = (try required("dbhost", when: isMySQL), try required("dbport", when: isMySQL),
+              try required("dbuser", when: isMySQL), try required("dbpassword", when: isMySQL), v.string("dbname"))
+        dcrd = (HostPort.normalize(try required("dcrdhost"), defaultPort: network.dcrdRPCPort), try required("dcrduser"),
+                try required("dcrdpassword"), try Self.resolveCert(try required("dcrdcert"), home: home, kind: "dcrdcert", fileExists: fileExists))
+        wallet = (HostPort.normalize(try required("wallethost"), defaultPort: network.walletRPCPort), try required("walletuser"),
+                  try required("walletpassword"),
+                  try Self.resolveCert(try required("walletcert"), home: home, kind: "walletcert", fileExists: fileExists))
+        noRPCListen = v.bool("norpclisten")
+        let listen = v.list("rpclisten").filter { !$0.isEmpty }
+        let port = network.stakepooldPort
+        rpcListen = HostPort.deduplicate((listen.isEmpty ? ["127.0.0.1", "::1"] : listen)
+            .map { HostPort.normalize($0, defaultPort: port) })
+        rpcCert = v.string("rpccert").isEmpty ? home + "/rpc.cert" : ConfigLoader.expand(v.string("rpccert"))
+        rpcKey = v.string("rpckey").isEmpty ? home + "/rpc.key" : ConfigLoader.expand(v.string("rpckey"))
+        controlToken = v.string("controltoken")
+        votePolicy = v.string("votepolicy").lowercased()
+        votePolicyOptions = try VotePolicyContext.parseOptions(v.list("votepolicyoptions"))
+    }
+
+    /// A cert path as given, else under the home directory (stakepoold.md §2 step 10).
+    static func resolveCert(_ path: String, home: String, kind: String, fileExists: (String) -> Bool) throws -> String {
+        let expanded = ConfigLoader.expand(path)
+        if fileExists(expanded) { return expanded }
+        let underHome = home + "/" + path
+        if fileExists(underHome) { return underHome }
+        throw ConfigError(.badValue, "\(kind) \(expanded) and \(underHome) don't exist")
+    }
+}

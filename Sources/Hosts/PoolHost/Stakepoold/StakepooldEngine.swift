@@ -1,0 +1,88 @@
+import Foundation
+import PoolKernel
+
+/// One vote daemon's parts, wired from built backends (used by `StakepooldMain`, `poolctl simulate` and the
+/// tests): prefs cache, low-fee list, ticket tracker, vote loop, the voting service and the prefs reloader.
+///
+/// `start` follows stakepoold.md §3 from step 4: wallet defaults (`walletinfo`), user prefs from storage,
+/// low-fee list, the race-free initial ticket map. Nothing runs until the host runs `services`.
+public final class StakepooldEngine: Sendable {
+    public struct Settings: Sendable {
+        /// Where `lowfeetickets.json` lives; nil keeps detections in memory.
+        public var dataDirectory: String?
+        public var voteLoop = VoteLoop.Settings()
+        /// Prefs reload timer (`norpclisten`: 240 s); nil: reload only on request.
+        public var prefsReloadInterval: Duration?
+        public var poolFeePercent: Double = 7.5
+        public var subsidy: PoolTicketFee.SubsidyParams = .simnet
+        /// Whether an address is a pool fee address; nil disables the fee check (logged).
+        public var isFeeAddress: (@Sendable (String) -> Bool)?
+        public init(dataDirectory: String? = nil) { self.dataDirectory = dataDirectory }
+    }
+
+    public let wallet: any WalletBackend
+    public let node: any NodeBackend
+    public let prefs: UserPrefsCache
+    public let lowFee: LowFeeTickets
+    public let tracker: TicketTracker
+    public let loop: VoteLoop
+    public let voting: VotingService
+    public let reloader: PrefsReloadService
+    public let metrics: VotingMetrics
+    public let rules: VoteRules
+
+    /// Builds and initialises the daemon's state. Throws on the fatal start-up failures (wallet defaults,
+    /// best block).
+    public static func start(wallet: any WalletBackend, node: any NodeBackend, storage: (any StorageBackend)?,
+                             policy: any VotePolicy, agendas: @Sendable (UInt32) -> [Agenda],
+                             settings: Settings, metrics: VotingMetrics = VotingMetrics(),
+                             logger: Logger) async throws -> StakepooldEngine {
+        let info = try await wallet.walletInfo()
+        let rules = VoteRules(voteVersion: info.voteVersion, netAgendas: agendas(info.voteVersion),
+                              defaultBits: info.voteBits, defaultBitsExtended: info.voteBitsExtended)
+        logger.info("default voting config: VoteVersion \(info.voteVersion) VoteBits \(info.voteBits)")
+        let prefs = UserPrefsCache(storage: storage, logger: logger)
+        do {
+            let count = try await prefs.reload()
+            logger.info("loaded prefs for \(count) users from storage")
+        } catch {
+            logger.warn("could not obtain voting config from storage: \(error)")
+        }
+        let lowFee = LowFeeTickets(directory: settings.dataDirectory, storage: storage, logger: logger)
+        await lowFee.load()
+        let feeCheck = settings.isFeeAddress.map {
+            TicketFeeCheck(node: node, fee: PoolTicketFee(params: settings.subsidy),
+                           poolFeePercent: settings.poolFeePercent, isFeeAddress: $0)
+        }
+        if feeCheck == nil { logger.warn("pool-fee check of new tickets is disabled (no fee addresses)") }
+        let tracker = TicketTracker(wallet: wallet, prefs: prefs, feeCheck: feeCheck, lowFee: lowFee,
+                                    metrics: metrics, logger: logger)
+        try await tracker.buildInitial(node: node)
+        let height = try await node.bestBlock().height
+        let loop = VoteLoop(tracker: tracker, prefs: prefs, policy: policy, rules: rules, wallet: wallet, node: node,
+                            storage: storage, metrics: metrics, logger: logger, settings: settings.voteLoop)
+        let voting = VotingService(node: node, tracker: tracker, loop: loop, logger: logger, knownHeight: height)
+        let reloader = PrefsReloadService(prefs: prefs, tracker: tracker, lowFee: lowFee,
+                                          interval: settings.prefsReloadInterval, logger: logger)
+        return StakepooldEngine(wallet: wallet, node: node, prefs: prefs, lowFee: lowFee, tracker: tracker, loop: loop,
+                                voting: voting, reloader: reloader, metrics: metrics, rules: rules)
+    }
+
+    private init(wallet: any WalletBackend, node: any NodeBackend, prefs: UserPrefsCache, lowFee: LowFeeTickets,
+                 tracker: TicketTracker, loop: VoteLoop, voting: VotingService, reloader: PrefsReloadService,
+                 metrics: VotingMetrics, rules: VoteRules) {
+        self.wallet = wallet
+        self.node = node
+        self.prefs = prefs
+        self.lowFee = lowFee
+        self.tracker = tracker
+        self.loop = loop
+        self.voting = voting
+        self.reloader = reloader
+        self.metrics = metrics
+        self.rules = rules
+    }
+
+    /// The services to run, in start order.
+    public var services: [any EngineService] { [reloader, voting] }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import PoolKernel
+import PoolNet
+import StorageMySQL
+import StorageSQLite
+import VotePolicies
+import WalletDcrwallet
+
+/// The stakepoold program (stakepoold.md §3 start-up, §10 shutdown). `Sources/Hosts/stakepoold/main.swift`
+/// only calls `run`.
+public enum StakepooldMain {
+    public static let version = "1.1.1+dev"
+
+    /// Runs the daemon until SIGINT/SIGTERM; returns the exit code (0 after a clean stop, 1 on start-up failure).
+    public static func run(arguments: [String]) async -> Int32 {
+        let loaded: (config: StakepooldConfig?, result: ConfigLoader.Result)
+        do {
+            loaded = try StakepooldConfig.load(arguments: arguments)
+        } catch {
+            FileHandle.standardError.write(Data("stakepoold: \(error)\n".utf8))
+            return 1
+        }
+        if loaded.result.versionRequested { print("stakepoold version \(version)"); return 0 }
+        guard let config = loaded.config else {
+            for spec in StakepooldConfig.options { print("  --\(spec.name)\t\(spec.help)") }
+            return 1
+        }
+        let backend = LogBackend(level: config.debugLevel.defaultLevel)
+        config.debugLevel.apply(to: backend)
+        for secret in config.secrets { backend.registerSecret(secret) }
+        if let sink = try? RotatingFileSink(directory: config.logDir, fileName: "stakepoold.log") { backend.addSink(sink) }
+        let logger = backend.logger("STPK")
+        do {
+            return try await start(config, logger: logger)
+        } catch {
+            logger.critical("\(error)")
+            FileHandle.standardError.write(Data("stakepoold: \(error)\n".utf8))
+            return 1
+        }
+    }
+
+    static func start(_ config: StakepooldConfig, logger: Logger) async throws -> Int32 {
+        logger.info("Version \(version)")
+        logger.info("Network: \(config.network.name)")
+        logger.info("Home dir: \(config.home)")
+        if let warning = config.missingConfigFileWarning { logger.warn(warning) }
+        try FileManager.default.createDirectory(atPath: config.dataDir, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        let netParams = try NetParams.named(config.network.name)
+
+        // Fee addresses: cold wallet xpub, external branch, children 0…9999 (stakepoold.md §3 step 3).
+        logger.info("Please wait, deriving 10000 stake pool fees addresses for extended public key \(config.coldWalletExtPub)")
+        let branch = try ExtendedPublicKey(parsing: config.coldWalletExtPub, network: netParams).child(0)
+        var feeAddresses = Set<String>()
+        for index in 0..<UInt32(10_000) {
+            feeAddresses.insert(try branch.child(index).p2pkhAddress(network: netParams).encoded)
+        }
+        let isFeeAddress: @Sendable (String) -> Bool = { [feeAddresses] in feeAddresses.contains($0) }
+
+        // Storage (the web app's database), chosen like the web app does.
+        let storage: any StorageBackend
+        if config.storagePlugin == "mysql" {
+            storage = MySQLStorage(configuration: MySQLStoragePlugin.Configuration(
+                host: config.db.host, port: Int(config.db.port) ?? 3306, user: config.db.user,
+                password: config.db.password, database: config.db.name), logger: logger.with(subsystem: "DB"))
+        } else {
+            storage = SQLiteStorage(configuration: SQLiteStoragePlugin.Configuration(path: config.sqlitePath),
+                                    logger: logger.with(subsystem: "DB"))
+        }
+        try await storage.migrate()
+
+        // Wallet and node (JSON-RPC over TLS websockets, auto-reconnect).
+        let rpcLogger = logger.with(subsystem: "RPCC")
+        let wallet = try DcrwalletBackend(configuration: RPCEndpointConfiguration(
+            host: config.wallet.host, defaultPort: UInt16(config.network.walletRPCPort), user: config.wallet.user,
+            password: config.wallet.password, certificatePath: config.wallet.cert, name: "dcrwallet"), logger: rpcLogger)
+        let node = try DcrdBackend(configuration: RPCEndpointConfiguration(
+            host: config.dcrd.host, defaultPort: UInt16(config.network.dcrdRPCPort), user: config.dcrd.user,
+            password: config.dcrd.password, certificatePath: config.dcrd.cert, name: "dcrd"), logger: rpcLogger)
+        guard try await wallet.hasCompatibleAPI() else {
+            throw ControlError(.controlIncompatible, "dcrwallet does not advertise dcrwalletjsonrpcapi 4.1.0")
+        }
+        guard try await node.hasCompatibleAPI() else {
+            throw ControlError(.controlIncompatible, "dcrd does not advertise dcrdjsonrpcapi 3.1.0")
+        }
+        let magic = try await node.currentNet()
+        logger.info("Connected to dcrd on network 0x\(String(magic, radix: 16))")
+
+        let policy = try VotePolicyPlugins.registry().make(
+            config.votePolicy, VotePolicyContext(options: config.votePolicyOptions, logger: logger))
+        var settings = StakepooldEngine.Settings(dataDirectory: config.dataDir)
+        settings.poolFeePercent = config.poolFees
+        settings.subsidy = PoolTicketFee.SubsidyParams.named(config.network.name) ?? .mainnet
+        settings.isFeeAddress = isFeeAddress
+        settings.prefsReloadInterval = config.noRPCListen ? .seconds(240) : nil
+        let engine = try await StakepooldEngine.start(
+            wallet: wallet, node: node, storage: storage, policy: policy,
+            agendas: { netParams.agendas(forVoteVersion: $0) }, settings: settings, logger: logger)
+        if let poolDefault = policy as? PoolDefaultPolicy {
+            for problem in poolDefault.problems(under: engine.rules) { logger.warn("votepolicyoptions: \(problem)") }
+        }
+
+        var services = engine.services
+        if !config.noRPCListen {
+            let listen = config.rpcListen.compactMap { try? PoolNet.HostPort(parsing: $0) }
+            let control = ControlServer(
+                configuration: ControlServer.Configuration(listen: listen, certificateFile: config.rpcCert,
+                                                           privateKeyFile: config.rpcKey,
+                                                           authToken: config.controlToken),
+                logger: logger.with(subsystem: "GRPC")) { [reloader = engine.reloader] _ in reloader.requestReload() }
+            do {
+                try control.bind()
+                services.append(control)
+            } catch {
+                // stakepoold.md §11.1: control API start-up errors do not stop the daemon.
+                logger.error("control API not started: \(error)")
+            }
+        }
+        if config.noRPCListen { engine.reloader.requestReload() }
+
+        let group = ServiceGroup(services: services, logger: logger)
+        let signals = SignalRouter()
+        signals.on(SIGINT) {
+            logger.info("CTRL+C hit.  Closing goroutines.")
+            group.shutdown()
+        }
+        signals.on(SIGTERM) { group.shutdown() }
+        defer { signals.cancelAll() }
+        try await group.run()
+        await wallet.close()
+        await node.close()
+        await storage.shutdown()
+        logger.info("stakepoold stopped")
+        return 0
+    }
+}
