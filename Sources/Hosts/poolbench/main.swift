@@ -3,3 +3,4 @@ import PoolHost
 ChainBenchmarks.runAll()
 try await RPCBenchmarks.runAll()
 await ServicesBenchmarks.runAll()
+await HTTPBenchmarks.runAll()

@@ -1,0 +1,119 @@
+import PoolKernel
+
+/// Sign-in, sign-up, sign-out and the email verification link (spec §3.6–§3.10, §3.26).
+extension Pages {
+    func signIn(_ context: inout PageContext) async -> PageOutcome {
+        .page(template: "auth/signin", title: "Decred Stake Pool - Sign In", flag: "IsSignIn",
+              data: ["Flash": Self.list(context.session.takeFlashes("auth"))])
+    }
+
+    func signInPost(_ context: inout PageContext) async -> PageOutcome {
+        let email = context.form["email"] ?? ""
+        let result = await accounts.signIn(email: email, password: context.form["password"] ?? "", ip: context.ip)
+        switch result {
+        case .refused(let message), .rateLimited(let message):
+            context.session.flash("auth", [message])
+            return await signIn(&context)
+        case .signedIn(let user):
+            // A new session id at sign-in, so an id planted before sign-in is worth nothing after it.
+            context.session.rotate(now: context.now)
+            context.session.setUser(user.id)
+            context.user = user
+            return .redirect(user.multiSigAddress.isEmpty ? "/settings" : "/tickets")
+        }
+    }
+
+    func signUp(_ context: inout PageContext) async -> PageOutcome {
+        var data: [String: TemplateValue] = [
+            "FlashError": Self.list(context.session.takeFlashes("signupError")),
+            "FlashSuccess": Self.list(context.session.takeFlashes("signupSuccess")),
+            "SMTPDisabled": .bool(configuration.smtpDisabled),
+        ]
+        if configuration.closePool {
+            data["IsClosed"] = true
+            data["ClosePoolMsg"] = .string(configuration.closePoolMessage)
+        }
+        data.merge(captchaData(&context)) { _, new in new }
+        return .page(template: "auth/signup", title: "Decred Stake Pool - Sign Up", flag: "IsSignUp", data: data)
+    }
+
+    func signUpPost(_ context: inout PageContext) async -> PageOutcome {
+        if configuration.closePool {
+            logger.info("attempt to signup while registration disabled")
+            return .redirect("/error?r=/signup")
+        }
+        let passed = await captchaPassed(&context)
+        let messages = await accounts.signUp(email: context.form["email"] ?? "", password: context.form["password"] ?? "",
+                                             passwordRepeat: context.form["passwordrepeat"] ?? "",
+                                             captchaPassed: passed, ip: context.ip)
+        context.session.flash("signupError", messages.errors)
+        context.session.flash("signupSuccess", messages.successes)
+        return await signUp(&context)
+    }
+
+    /// Ends the session everywhere it is stored and drops the cookie (v1.1.1 only cleared `UserId`).
+    func logout(_ context: inout PageContext) async -> PageOutcome {
+        await sessions.destroy(context.session)
+        context.session = WebSession(cookieID: SessionCookie.newID(), userId: nil, data: SessionData(),
+                                     createdAt: context.now, lastSeenAt: context.now, isNew: true)
+        context.user = nil
+        var response = HTTPResponse.redirect(to: "/")
+        response.headers.add("Set-Cookie", sessions.expiredCookieHeader())
+        return .response(response)
+    }
+
+    func emailVerify(_ context: inout PageContext) async -> PageOutcome {
+        let messages = await accounts.verifyEmail(token: context.token)
+        return .page(template: "emailverify", title: "Decred Stake Pool - Email Verification", flag: "IsEmailVerify",
+                     data: ["FlashError": Self.list(messages.errors), "FlashSuccess": Self.list(messages.successes)])
+    }
+
+    /// The confirmation link of an email change: on success every session of the user ends and this browser
+    /// is signed out (spec §3.11).
+    func emailUpdate(_ context: inout PageContext) async -> PageOutcome {
+        let (messages, changed) = await accounts.confirmEmailChange(token: context.token)
+        if changed != nil {
+            context.session.rotate(now: context.now)
+            context.session.setUser(nil)
+            context.user = nil
+        }
+        return .page(template: "emailupdate", title: "Decred Stake Pool - Email Update", flag: "IsEmailUpdate",
+                     data: ["FlashError": Self.list(messages.errors), "FlashSuccess": Self.list(messages.successes)])
+    }
+
+    // MARK: - Captcha
+
+    /// Template values for the captcha widget; a built-in challenge is created and kept in the session.
+    func captchaData(_ context: inout PageContext) -> [String: TemplateValue] {
+        switch captcha {
+        case .builtIn:
+            context.session.data.captcha = BuiltInCaptcha.newChallenge(now: context.now)
+            context.session.isDirty = true
+            return ["CaptchaBuiltIn": true, "CaptchaField": .string(BuiltInCaptcha.fieldName),
+                    "CaptchaImage": .string("/captcha.png?v=\(SecureRandom.hexToken(byteCount: 4))")]
+        case .recaptcha(let siteKey, _):
+            return ["RecaptchaSiteKey": .string(siteKey)]
+        }
+    }
+
+    func captchaPassed(_ context: inout PageContext) async -> Bool {
+        switch captcha {
+        case .builtIn:
+            return BuiltInCaptcha.check(context.form[BuiltInCaptcha.fieldName], session: &context.session, now: context.now)
+        case .recaptcha(_, let verify):
+            let response = context.form["g-recaptcha-response"] ?? ""
+            guard !response.isEmpty, response.utf8.count <= 4096 else { return false }
+            return await verify(response)
+        }
+    }
+
+    /// The image of the session's current challenge (404 when there is none or it expired).
+    func captchaImage(_ context: inout PageContext) async -> PageOutcome {
+        guard let challenge = context.session.data.captcha, challenge.expiresAt > context.now else {
+            return .response(.plainError(.notFound))
+        }
+        var response = HTTPResponse(status: .ok, body: CaptchaImage.png(for: challenge.answer))
+        response.headers.set("Content-Type", "image/png")
+        return .response(response)
+    }
+}

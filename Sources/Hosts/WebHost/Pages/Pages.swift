@@ -1,0 +1,201 @@
+import Foundation
+import PoolKernel
+
+/// The HTML side of the pool (webapp spec §3, §7–§9): accounts, address, tickets, stats, voting, error and
+/// maintenance pages, static assets and the built-in captcha, as routes for `WebStack.router(pages:)`.
+///
+/// Every page goes through `serve`: session (server-side, signed cookie), CSRF check on POST/XHR, user
+/// look-up, the handler, then the session is saved and its cookies set.
+///
+/// ```swift
+/// let pages = Pages(configuration: config, storage: storage, templates: try TemplateLibrary(directory: "templates"),
+///                   accounts: accounts, registrar: registration, wallets: walletPool, tickets: walletPool,
+///                   stats: statsCache, captcha: .builtIn, logger: logs.logger("PAGE"))
+/// let router = WebStack.router(api: api, status: nil, adminGuard: guard, metrics: metrics,
+///                              rateLimiter: limiter, pages: pages.routes)
+/// ```
+public struct Pages: Sendable {
+    /// Told when a user's registration or vote bits changed (notifies stakepoold).
+    public typealias UserChanged = @Sendable (UserId) async -> Void
+
+    let configuration: PagesConfiguration
+    let storage: any StorageBackend
+    let templates: TemplateLibrary
+    let accounts: AccountService
+    let registrar: any AddressRegistering
+    let wallets: any WalletPoolReporting
+    let tickets: any TicketInfoSource
+    let stats: StatsCache?
+    let captcha: CaptchaMode
+    let sessions: SessionStore
+    let assets: StaticAssets
+    let userChanged: UserChanged
+    let revealCaptcha: Bool
+    let logger: Logger
+    let clock: @Sendable () -> Int64
+
+    public init(configuration: PagesConfiguration, storage: any StorageBackend, templates: TemplateLibrary,
+                accounts: AccountService, registrar: any AddressRegistering, wallets: any WalletPoolReporting,
+                tickets: any TicketInfoSource, stats: StatsCache?, captcha: CaptchaMode = .builtIn,
+                userChanged: @escaping UserChanged = { _ in }, logger: Logger,
+                environment: [String: String] = ProcessInfo.processInfo.environment,
+                clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
+        self.configuration = configuration
+        self.storage = storage
+        self.templates = templates
+        self.accounts = accounts
+        self.registrar = registrar
+        self.wallets = wallets
+        self.tickets = tickets
+        self.stats = stats
+        self.captcha = captcha
+        self.sessions = SessionStore(configuration: .init(cookieSecret: configuration.cookieSecret,
+                                                          secureCookies: configuration.cookieSecure),
+                                     storage: storage, logger: logger)
+        self.assets = StaticAssets(root: configuration.publicPath)
+        self.userChanged = userChanged
+        self.revealCaptcha = configuration.revealCaptchaForTests && environment["POOL_TEST_CAPTCHA"] == "1"
+        self.logger = logger
+        self.clock = clock
+    }
+
+    /// The routing table lines (append after the API routes).
+    public var routes: [Route] {
+        let pages = self
+        func page(_ methods: Set<HTTPMethod>, _ path: String, signedIn: Bool = false,
+                  _ body: @escaping @Sendable (Pages, inout PageContext) async -> PageOutcome) -> Route {
+            Route.async(methods, path) { request in await pages.serve(request, signedIn: signedIn, body) }
+        }
+        var routes: [Route] = [
+            Route.get("/assets/*") { request in pages.assets.serve(request.parameters["*"] ?? "") },
+            Route.get("/robots.txt") { _ in pages.assets.serve("robots.txt") },
+            Route.get("/favicon.ico") { _ in pages.assets.serve("images/favicon/favicon.ico") },
+            page([.get], "/") { await $0.home(&$1) },
+            page([.get], "/signin") { await $0.signIn(&$1) },
+            page([.post], "/signin") { await $0.signInPost(&$1) },
+            page([.get], "/signup") { await $0.signUp(&$1) },
+            page([.post], "/signup") { await $0.signUpPost(&$1) },
+            page([.get], "/logout") { await $0.logout(&$1) },
+            page([.get], "/emailverify") { await $0.emailVerify(&$1) },
+            page([.get], "/emailupdate") { await $0.emailUpdate(&$1) },
+            page([.get], "/passwordreset") { await $0.passwordReset(&$1) },
+            page([.post], "/passwordreset") { await $0.passwordResetPost(&$1) },
+            page([.get], "/passwordupdate") { await $0.passwordUpdate(&$1) },
+            page([.post], "/passwordupdate") { await $0.passwordUpdatePost(&$1) },
+            page([.get], "/settings", signedIn: true) { await $0.settings(&$1) },
+            page([.post], "/settings", signedIn: true) { await $0.settingsPost(&$1) },
+            page([.get], "/address", signedIn: true) { await $0.address(&$1) },
+            page([.post], "/address", signedIn: true) { await $0.addressPost(&$1) },
+            page([.get], "/tickets", signedIn: true) { await $0.ticketsPage(&$1) },
+            page([.get], "/voting", signedIn: true) { await $0.voting(&$1) },
+            page([.post], "/voting", signedIn: true) { await $0.votingPost(&$1) },
+            page([.get], "/stats") { await $0.statsPage(&$1) },
+            page([.get], "/error") { await $0.errorPage(&$1) },
+            page([.get], "/captcha.png") { await $0.captchaImage(&$1) },
+        ]
+        if revealCaptcha {
+            routes.append(page([.get], "/captcha/answer") { _, context in
+                .response(.text(context.session.data.captcha?.answer ?? ""))
+            })
+        }
+        return routes
+    }
+
+    /// `/status` rendered with the pages' layout (pass to `StatusPage(render:)`).
+    public var statusRenderer: StatusPage.Renderer {
+        let pages = self
+        return { report, request in
+            var session = WebSession(cookieID: "", userId: nil, data: SessionData(), createdAt: 0, lastSeenAt: 0, isNew: true)
+            let wallets: [TemplateValue] = report.wallets.enumerated().map { index, slot in
+                ["Index": .int(Int64(index)), "Connected": .bool(slot.connected),
+                 "DaemonConnected": slot.connected ? .string(String(slot.daemonConnected)) : "",
+                 "EnableVoting": slot.connected ? .string(String(slot.enableVoting)) : ""]
+            }
+            return pages.render(.page(template: "status", title: "Decred Stake Pool - Status", flag: "IsStatus",
+                                      data: ["WalletInfo": .list(wallets), "RPCStatus": .string(report.rpcStatus)]),
+                                session: &session, user: nil)
+        }
+    }
+
+    // MARK: - Pipeline
+
+    func serve(_ request: HTTPRequest, signedIn: Bool,
+               _ body: @Sendable (Pages, inout PageContext) async -> PageOutcome) async -> HTTPResponse {
+        if configuration.maintenance && !request.path.hasPrefix("/assets/") {
+            return .html(templates.templates.render("maintenance", [:]), status: .serviceUnavailable)
+        }
+        let now = clock()
+        let session = await sessions.load(request, now: now)
+        var context = PageContext(request: request, form: request.formValues, session: session, user: nil, now: now)
+        if CSRFCheck.isXHR(request) || request.method != .get && request.method != .head {
+            let token = context.session.data.csrfToken
+            switch CSRFCheck.verify(request, token: token, form: context.form) {
+            case .ok: break
+            case .badHeader: return csrfRejection("Invalid Csrf Header")
+            case .badToken: return csrfRejection("Invalid Csrf Token")
+            }
+        }
+        if let id = context.session.userId {
+            context.user = try? await storage.user(id: id)
+            if context.user == nil { context.session.setUser(nil) }
+        }
+        let outcome: PageOutcome
+        if signedIn && context.user == nil {
+            outcome = .redirect("/")
+        } else {
+            outcome = await body(self, &context)
+        }
+        var response = render(outcome, session: &context.session, user: context.user)
+        if let cookie = await sessions.save(context.session, now: clock()) {
+            response.headers.add("Set-Cookie", cookie)
+            if !context.session.data.csrfToken.isEmpty {
+                response.headers.add("Set-Cookie", sessions.cookieHeader("XSRF-TOKEN", context.session.data.csrfToken,
+                                                                         httpOnly: false))
+            }
+        }
+        response.headers.set("Cache-Control", "no-store")
+        return response
+    }
+
+    /// A missing or wrong CSRF token: 400 with the spec's text and a hint what to do.
+    private func csrfRejection(_ reason: String) -> HTTPResponse {
+        let page = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>\(reason)</title>"
+            + "<link rel=\"stylesheet\" href=\"/assets/css/styles.css\"></head><body><main class=\"container\">"
+            + "<div class=\"notice notice-error\"><h1>\(reason)</h1><p>The form was stale or did not come from this site. "
+            + "Go back, reload the page and try again.</p><p><a href=\"/\">Home</a></p></div></main></body></html>\n"
+        return .html(page, status: .badRequest)
+    }
+
+    func render(_ outcome: PageOutcome, session: inout WebSession, user: User?) -> HTTPResponse {
+        switch outcome {
+        case .redirect(let location):
+            return .redirect(to: location)
+        case .response(let response):
+            return response
+        case let .page(template, title, flag, data, status):
+            var values = data
+            values["Title"] = .string(title)
+            values[flag] = true
+            values["User"] = user.map(Self.userValue) ?? .null
+            values["CsrfKey"] = .string(CSRFCheck.fieldName)
+            // Only pages with a form need a token (and so a stored session); readers of other pages create none.
+            values["CsrfToken"] = .string(Self.formTemplates.contains(template) ? session.csrfToken() : session.data.csrfToken)
+            let set = templates.templates
+            let fragment = set.render(template, .dict(values))
+            values["Content"] = .html(fragment)
+            return .html(set.render("main", .dict(values)), status: status)
+        }
+    }
+
+    static let formTemplates: Set<String> = ["auth/signin", "auth/signup", "passwordreset", "passwordupdate",
+                                             "settings", "address", "voting"]
+
+    static func userValue(_ user: User) -> TemplateValue {
+        ["Email": .string(user.email), "MultiSigAddress": .string(user.multiSigAddress),
+         "MultiSigScript": .string(user.multiSigScript), "UserPubKeyAddr": .string(user.userPubKeyAddr),
+         "UserFeeAddr": .string(user.userFeeAddr), "PoolPubKeyAddr": .string(user.poolPubKeyAddr),
+         "Id": .int(user.id.rawValue)]
+    }
+
+    static func list(_ texts: [String]) -> TemplateValue { .list(texts.map { .string($0) }) }
+}

@@ -1,0 +1,62 @@
+import PoolKernel
+
+/// The configuration values the HTML pages show or obey (from `PoolConfig`).
+public struct PagesConfiguration: Sendable {
+    /// Chain params name (`mainnet`, `testnet2`, `simnet`), shown as `Network` on home and stats.
+    public var network: String
+    /// Short network name for explorer links and `--testnet` flags (`mainnet`, `testnet`, `simnet`).
+    public var shortNetwork: String
+    public var poolEmail: String
+    public var poolFees: Double
+    public var poolLink: String
+    public var closePool: Bool
+    public var closePoolMessage: String
+    /// `smtphost` empty: pages say mail is not configured.
+    public var smtpDisabled: Bool
+    /// `maxvotedage`: voted tickets older than this many blocks are archived (counted, not listed).
+    public var maxVotedAge: Int64
+    public var cookieSecret: String
+    public var cookieSecure: Bool
+    /// `publicpath`: directory served under `/assets/`.
+    public var publicPath: String
+    /// `adminips` for `/status`.
+    public var adminIPs: [String]
+    /// The wallets' vote version and its agendas (voting page).
+    public var voteVersion: UInt32
+    public var agendas: [Agenda]
+    /// Answer every page with the maintenance page (503).
+    public var maintenance: Bool
+    /// Test hook: `GET /captcha/answer` reveals the current captcha answer. Only honoured when the
+    /// environment has `POOL_TEST_CAPTCHA=1` as well (see `Pages.init`).
+    public var revealCaptchaForTests: Bool
+
+    public init(network: String = "mainnet", shortNetwork: String = "mainnet", poolEmail: String = "",
+                poolFees: Double = 7.5, poolLink: String = "", closePool: Bool = false, closePoolMessage: String = "",
+                smtpDisabled: Bool = false, maxVotedAge: Int64 = 8640, cookieSecret: String, cookieSecure: Bool = false,
+                publicPath: String = "public", adminIPs: [String] = [], voteVersion: UInt32 = 0, agendas: [Agenda] = [],
+                maintenance: Bool = false, revealCaptchaForTests: Bool = false) {
+        self.network = network
+        self.shortNetwork = shortNetwork
+        self.poolEmail = poolEmail
+        self.poolFees = poolFees
+        self.poolLink = poolLink
+        self.closePool = closePool
+        self.closePoolMessage = closePoolMessage
+        self.smtpDisabled = smtpDisabled
+        self.maxVotedAge = maxVotedAge
+        self.cookieSecret = cookieSecret
+        self.cookieSecure = cookieSecure
+        self.publicPath = publicPath
+        self.adminIPs = adminIPs
+        self.voteVersion = voteVersion
+        self.agendas = agendas
+        self.maintenance = maintenance
+        self.revealCaptchaForTests = revealCaptchaForTests
+    }
+}
+
+/// The wallet calls the tickets page needs (spec §8), implemented by the wallet pool.
+public protocol TicketInfoSource: Sendable {
+    func stakePoolUserInfo(multisigAddress: String) async throws -> StakePoolUserInfo
+    func bestBlockHeight() async throws -> Int64
+}

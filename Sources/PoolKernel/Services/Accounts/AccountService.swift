@@ -1,0 +1,406 @@
+import Foundation
+
+/// Every account operation of the web pages (webapp spec §3.7–§3.17, §9.5), independent of HTTP.
+///
+/// Deviations from v1.1.1, on purpose:
+/// - Sign-up and password reset answer the same whether or not the email is registered (no `User exists` /
+///   `Invalid Email`): an existing address gets no new account and no mail, an unknown one no reset mail.
+/// - Changing the password (settings or reset link) or the email ends every session of the user
+///   (`storage.deleteSessions`); the pages start a fresh session for the current browser where it stays signed in.
+/// - Failed sign-ins are throttled per IP and per account (`SignInThrottle`).
+/// - Emails are queued in the outbox in the same transaction as the change that caused them.
+public struct AccountService: Sendable {
+    public struct Configuration: Sendable {
+        /// `closepool`: sign-up refused.
+        public var closePool: Bool
+        /// The wallets' vote version, stored as a new user's `VoteBitsVersion`.
+        public var voteVersion: UInt32
+        public var bcryptCost: Int
+        public var throttle: SignInThrottle
+        /// Lifetime of reset and email-change tokens (seconds).
+        public var tokenLifetime: Int64
+
+        public init(closePool: Bool = false, voteVersion: UInt32 = 0, bcryptCost: Int = BCrypt.defaultCost,
+                    throttle: SignInThrottle = SignInThrottle(), tokenLifetime: Int64 = 3600) {
+            self.closePool = closePool
+            self.voteVersion = voteVersion
+            self.bcryptCost = bcryptCost
+            self.throttle = throttle
+            self.tokenLifetime = tokenLifetime
+        }
+    }
+
+    /// The settings form (spec §3.17).
+    public struct SettingsForm: Sendable {
+        public var password: String
+        public var updateEmail: Bool
+        public var updatePassword: Bool
+        /// Our addition: a button that issues a new API token (the old one stops working).
+        public var regenerateToken: Bool
+        public var email: String
+        public var newPassword: String
+        public var newPasswordRepeat: String
+
+        public init(password: String, updateEmail: Bool = false, updatePassword: Bool = false,
+                    regenerateToken: Bool = false, email: String = "", newPassword: String = "",
+                    newPasswordRepeat: String = "") {
+            self.password = password
+            self.updateEmail = updateEmail
+            self.updatePassword = updatePassword
+            self.regenerateToken = regenerateToken
+            self.email = email
+            self.newPassword = newPassword
+            self.newPasswordRepeat = newPasswordRepeat
+        }
+    }
+
+    /// Passwords longer than this are refused before bcrypt (which reads 72 bytes anyway).
+    public static let maxPasswordBytes = 1024
+
+    public let configuration: Configuration
+    let storage: any StorageBackend
+    let renderer: EmailRenderer
+    let tokens: APITokenSigner
+    let wakeOutbox: @Sendable () -> Void
+    let now: @Sendable () -> Int64
+    let logger: Logger
+
+    public init(configuration: Configuration, storage: any StorageBackend, renderer: EmailRenderer,
+                tokens: APITokenSigner, wakeOutbox: @escaping @Sendable () -> Void, logger: Logger,
+                now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
+        self.configuration = configuration
+        self.storage = storage
+        self.renderer = renderer
+        self.tokens = tokens
+        self.wakeOutbox = wakeOutbox
+        self.now = now
+        self.logger = logger
+    }
+
+    // MARK: - Sign-up and verification
+
+    /// POST /signup after the closepool check (the page redirects when closed). `captchaPassed` is the
+    /// captcha's verdict. Success message is the same whether or not the email is taken.
+    public func signUp(email: String, password: String, passwordRepeat: String, captchaPassed: Bool,
+                       ip: String) async -> AccountMessages {
+        var messages = AccountMessages()
+        if !email.contains("@") { messages.errors.append("email address is invalid") }
+        if password.isEmpty { messages.errors.append("password cannot be empty") }
+        if password != passwordRepeat { messages.errors.append("passwords do not match") }
+        if !captchaPassed { messages.errors.append("Recaptcha error") }
+        if password.utf8.count > Self.maxPasswordBytes { messages.errors.append("password is too long") }
+        guard messages.errors.isEmpty else { return messages }
+        let sent = AccountMessages.success("A verification email has been sent to \(email)")
+        let hash: String
+        do {
+            hash = try BCrypt.hash(password: password, cost: configuration.bcryptCost)
+        } catch {
+            return .error("Database error occurred while adding user")
+        }
+        let token = SecureRandom.hexToken()
+        let mail = renderer.render(.signupVerification(token: token, ip: ip), to: email)
+        let user = User(email: email, passwordHash: hash, emailVerified: .unverified, emailToken: token,
+                        voteBits: 1, voteBitsVersion: configuration.voteVersion)
+        do {
+            let created = try await storage.write { tx -> Bool in
+                if try tx.user(email: email) != nil { return false }
+                _ = try tx.insertUser(user)
+                _ = try tx.enqueueMail(OutboxMessage(queuing: mail))
+                return true
+            }
+            if created { wakeOutbox() } else { logger.info("sign-up for an existing account refused silently") }
+            return sent
+        } catch let error as StorageError where error.code == .duplicate {
+            return sent
+        } catch {
+            logger.error("sign-up failed: \(error)")
+            return .error("Database error occurred while adding user")
+        }
+    }
+
+    /// GET /emailverify?t=… (spec §3.10).
+    public func verifyEmail(token: String) async -> AccountMessages {
+        guard !token.isEmpty else { return .error("No email verification token present") }
+        do {
+            let found = try await storage.write { tx -> Bool in
+                guard var user = try tx.user(emailToken: token) else { return false }
+                user.emailToken = ""
+                user.emailVerified = .verified
+                try tx.updateUser(user)
+                return true
+            }
+            return found ? .success("Email successfully verified") : .error("Email verification token not valid")
+        } catch {
+            logger.error("email verification failed: \(error)")
+            return .error("Unable to set email to verified status")
+        }
+    }
+
+    // MARK: - Sign-in
+
+    /// POST /signin (spec §3.7) with throttling of failed attempts.
+    public func signIn(email: String, password: String, ip: String) async -> SignInResult {
+        let throttle = configuration.throttle
+        let time = now()
+        let user: User?
+        do {
+            user = try await storage.read { reader -> User? in
+                if try throttle.isLimited(reader, ip: ip, email: email, now: time) { throw ThrottledSignal() }
+                return try reader.user(email: email)
+            }
+        } catch is ThrottledSignal {
+            logger.warn("sign-in throttled for \(ip)")
+            return .rateLimited(SignInThrottle.message)
+        } catch {
+            logger.error("sign-in lookup failed: \(error)")
+            return .refused("Invalid Email or Password")
+        }
+        guard let user, password.utf8.count <= Self.maxPasswordBytes,
+              BCrypt.verify(password: password, hash: user.passwordHash) else {
+            do {
+                try await storage.write { try throttle.recordFailure($0, ip: ip, email: email, now: time) }
+            } catch {
+                logger.error("could not count a failed sign-in: \(error)")
+            }
+            return .refused("Invalid Email or Password")
+        }
+        guard user.emailVerified.isVerified else { return .refused("You must validate your email address") }
+        return .signedIn(user)
+    }
+
+    private struct ThrottledSignal: Error {}
+
+    // MARK: - Password reset
+
+    /// POST /passwordreset (spec §3.13). Same success message whether or not the email is registered.
+    public func requestPasswordReset(email: String, captchaPassed: Bool, ip: String) async -> AccountMessages {
+        guard captchaPassed else { return .error("Recaptcha error") }
+        let time = now()
+        let token = SecureRandom.hexToken()
+        let lifetime = configuration.tokenLifetime
+        let mail = renderer.render(.passwordReset(token: token, ip: ip), to: email)
+        do {
+            let queued = try await storage.write { tx -> Bool in
+                guard let user = try tx.user(email: email) else { return false }
+                _ = try tx.insertPasswordReset(PasswordReset(userId: user.id, token: token, created: time,
+                                                             expires: time + lifetime))
+                var message = OutboxMessage(queuing: mail)
+                message.to = user.email
+                _ = try tx.enqueueMail(message)
+                return true
+            }
+            if queued { wakeOutbox() }
+            return .success("Password reset email sent")
+        } catch {
+            logger.error("password reset failed: \(error)")
+            return .error("Unable to add reset token to database")
+        }
+    }
+
+    /// The checks of GET /passwordupdate (spec §3.14): errors for a missing, unknown or expired token.
+    public func checkPasswordResetToken(_ token: String) async -> AccountMessages {
+        guard !token.isEmpty else { return .error("No password update token present") }
+        do {
+            guard let reset = try await storage.read({ try $0.passwordReset(token: token) }) else {
+                return .error("Password update token not valid")
+            }
+            if reset.isExpired(now: now()) { return .error("Password update token has expired") }
+            return AccountMessages()
+        } catch {
+            logger.error("password reset lookup failed: \(error)")
+            return .error("Password update token not valid")
+        }
+    }
+
+    /// POST /passwordupdate (spec §3.15): sets the password, deletes the token, ends every session of the user.
+    public func resetPassword(token: String, password: String, passwordRepeat: String) async -> AccountMessages {
+        let check = await checkPasswordResetToken(token)
+        guard check.errors.isEmpty else { return check }
+        if password.isEmpty { return .error("Password cannot be empty") }
+        if password != passwordRepeat { return .error("Passwords do not match") }
+        if password.utf8.count > Self.maxPasswordBytes { return .error("Password is too long") }
+        guard let hash = try? BCrypt.hash(password: password, cost: configuration.bcryptCost) else {
+            return .error("Unable to update password")
+        }
+        do {
+            let found = try await storage.write { tx -> Bool in
+                guard let reset = try tx.passwordReset(token: token),
+                      var user = try tx.user(id: reset.userId) else { return false }
+                user.passwordHash = hash
+                try tx.updateUser(user)
+                try tx.deletePasswordResets(token: token)
+                try tx.deleteSessions(userId: user.id)
+                return true
+            }
+            return found ? .success("Password successfully updated") : .error("Unable to find User ID")
+        } catch {
+            logger.error("password update failed: \(error)")
+            return .error("Unable to update password")
+        }
+    }
+
+    // MARK: - Email change
+
+    /// GET /emailupdate?t=… (spec §3.11). On success every session of the user ends. Returns the messages and
+    /// the user whose email changed.
+    public func confirmEmailChange(token: String) async -> (AccountMessages, UserId?) {
+        guard !token.isEmpty else { return (.error("No email verification token present"), nil) }
+        let time = now()
+        enum Outcome: Sendable { case invalid, expired, inUse, changed(UserId) }
+        do {
+            let outcome = try await storage.write { tx -> Outcome in
+                guard let change = try tx.emailChange(token: token) else { return .invalid }
+                if change.isExpired(now: time) { return .expired }
+                if try tx.user(email: change.newEmail) != nil { return .inUse }
+                guard var user = try tx.user(id: change.userId) else { return .invalid }
+                user.email = change.newEmail
+                try tx.updateUser(user)
+                try tx.deleteEmailChanges(token: token)
+                try tx.deleteSessions(userId: user.id)
+                return .changed(user.id)
+            }
+            switch outcome {
+            case .invalid: return (.error("Email verification token not valid"), nil)
+            case .expired: return (.error("Email change token has expired"), nil)
+            case .inUse: return (.error("Email address is in use"), nil)
+            case .changed(let id): return (.success("Email successfully updated"), id)
+            }
+        } catch {
+            logger.error("email update failed: \(error)")
+            return (.error("Error occurred while changing email address"), nil)
+        }
+    }
+
+    // MARK: - Settings
+
+    /// The user with an API token, generating and storing one when it is empty (GET /settings step 1).
+    public func userEnsuringAPIToken(_ id: UserId) async -> (User?, AccountMessages) {
+        do {
+            guard let user = try await storage.user(id: id) else { return (nil, AccountMessages()) }
+            if !user.apiToken.isEmpty { return (user, AccountMessages()) }
+            let token = tokens.issue(for: id)
+            let updated = try await storage.updateUser(id: id) { row in
+                if row.apiToken.isEmpty { row.apiToken = token }
+            }
+            return (updated, AccountMessages())
+        } catch {
+            logger.error("API token generation failed: \(error)")
+            return (try? await storage.user(id: id), .error("Unable to set API Token"))
+        }
+    }
+
+    /// POST /settings (spec §3.17). `endedSessions` is true when the password changed (every session of the
+    /// user was deleted; the caller re-establishes the current browser's session).
+    public func updateSettings(userId: UserId, form: SettingsForm, captchaPassed: Bool,
+                               ip: String) async -> (messages: AccountMessages, endedSessions: Bool) {
+        guard let user = try? await storage.user(id: userId),
+              form.password.utf8.count <= Self.maxPasswordBytes,
+              BCrypt.verify(password: form.password, hash: user.passwordHash) else {
+            return (.error("Password not valid"), false)
+        }
+        if form.updateEmail {
+            return (await requestEmailChange(user: user, newEmail: form.email, captchaPassed: captchaPassed, ip: ip), false)
+        }
+        if form.updatePassword {
+            return await changePassword(user: user, form: form, ip: ip)
+        }
+        if form.regenerateToken {
+            do {
+                // Different from the stored one even within the same second (iat is in seconds).
+                var issuedAt = Date()
+                var token = tokens.issue(for: userId, at: issuedAt)
+                while token == user.apiToken {
+                    issuedAt += 1
+                    token = tokens.issue(for: userId, at: issuedAt)
+                }
+                let fresh = token
+                try await storage.updateUser(id: userId) { $0.apiToken = fresh }
+                return (.success("A new API token was issued; the old one no longer works"), false)
+            } catch {
+                return (.error("Unable to set API Token"), false)
+            }
+        }
+        return (AccountMessages(), false)
+    }
+
+    private func requestEmailChange(user: User, newEmail: String, captchaPassed: Bool, ip: String) async -> AccountMessages {
+        guard captchaPassed else { return .error("Recaptcha error") }
+        if newEmail.isEmpty || newEmail.unicodeScalars.count > StorageLimits.shortText {
+            return .error("email address is invalid")
+        }
+        let time = now()
+        let token = SecureRandom.hexToken()
+        let lifetime = configuration.tokenLifetime
+        let toNew = renderer.render(.emailChangeVerification(oldEmail: user.email, newEmail: newEmail, token: token, ip: ip),
+                                    to: newEmail)
+        let toOld = renderer.render(.emailChangeNotice(oldEmail: user.email, newEmail: newEmail, ip: ip), to: user.email)
+        do {
+            let inUse = try await storage.write { tx -> Bool in
+                if try tx.user(email: newEmail) != nil { return true }
+                _ = try tx.insertEmailChange(EmailChange(userId: user.id, newEmail: newEmail, token: token,
+                                                         created: time, expires: time + lifetime))
+                _ = try tx.enqueueMail(OutboxMessage(queuing: toNew))
+                _ = try tx.enqueueMail(OutboxMessage(queuing: toOld))
+                return false
+            }
+            if inUse { return .error("Email address in use") }
+            wakeOutbox()
+            return .success("Verification token sent to new email address")
+        } catch {
+            logger.error("email change failed: \(error)")
+            return .error("Unable to add email change token to database")
+        }
+    }
+
+    private func changePassword(user: User, form: SettingsForm, ip: String) async -> (messages: AccountMessages, endedSessions: Bool) {
+        if form.newPassword != form.newPasswordRepeat { return (.error("Passwords do not match"), false) }
+        if form.newPassword.utf8.count > Self.maxPasswordBytes { return (.error("Password is too long"), false) }
+        guard let hash = try? BCrypt.hash(password: form.newPassword, cost: configuration.bcryptCost) else {
+            return (.error("Unable to update password"), false)
+        }
+        let notice = renderer.render(.passwordChanged(ip: ip), to: user.email)
+        do {
+            try await storage.write { tx in
+                try tx.updateUser(id: user.id) { $0.passwordHash = hash }
+                try tx.deleteSessions(userId: user.id)
+                _ = try tx.enqueueMail(OutboxMessage(queuing: notice))
+            }
+            wakeOutbox()
+            return (.success("Password successfully updated"), true)
+        } catch {
+            logger.error("password change failed: \(error)")
+            return (.error("Unable to update password"), false)
+        }
+    }
+
+    // MARK: - Voting
+
+    /// POST /voting (spec §9.5): builds vote bits from `agenda<i>` fields; returns the messages and whether
+    /// the stored bits changed (stakepoold must be told).
+    public func updateVoting(userId: UserId, fields: [String: String], agendas: [Agenda]) async -> (AccountMessages, Bool) {
+        var bits: UInt16 = 1
+        for index in agendas.indices {
+            guard let text = fields["agenda\(index)"], let value = Int64(text) else {
+                return (.error("invalid agenda choice"), false)
+            }
+            bits |= UInt16(truncatingIfNeeded: value)
+        }
+        let voteBits = VoteBits(bits)
+        guard voteBits.isValid(for: agendas) else { return (.error("generated votebits were invalid"), false) }
+        let newBits = bits
+        do {
+            let old = try await storage.write { tx -> UInt16 in
+                var previous: UInt16 = 0
+                try tx.updateUser(id: userId) { user in
+                    previous = user.voteBits
+                    user.voteBits = newBits
+                }
+                return previous
+            }
+            return (.success("successfully updated voting preferences"), old != newBits)
+        } catch {
+            logger.error("saving vote bits failed: \(error)")
+            return (.error("unable to save new voting preferences"), false)
+        }
+    }
+}
