@@ -1,5 +1,48 @@
 #!/usr/bin/env bash
-# Filled by the foundation issue: starts simwallet, stakepoold and the web app with examples/dev.conf.
+# `make run`: a whole pool on one laptop, loopback only, no outside services:
+#   simwallet   — a simulated simnet node + 3 voting wallets over the real JSON-RPC/websocket/TLS protocol
+#   hxstakepool — the web app (examples/dev.conf: SQLite, mail in the log), talking to simwallet through the
+#                 dcrwallet RPC plugin, exactly the production client path
+#   stakepoold  — the vote daemon for wallet 0, voting winners through the same RPC plugins
+# Ctrl-C stops all three.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec .build/debug/hxstakepool -C examples/dev.conf "$@"
+BIN=${BIN:-.build/debug}
+RUN=run
+mkdir -p "$RUN/logs" "$RUN/data"
+PASS=simwallet-dev-pass
+CERT="$RUN/simwallet/rpc.cert"
+KEYS=$("$BIN/simwallet" --printkeys)
+VOTING=$(echo "$KEYS" | sed -n 's/^votingwalletextpub=//p')
+COLD=$(echo "$KEYS" | sed -n 's/^coldwalletextpub=//p')
+
+pids=()
+stop() { trap - EXIT INT TERM; for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap stop EXIT INT TERM
+
+rm -f "$CERT"
+"$BIN/simwallet" --appdata "$RUN/simwallet" --blockms 10000 > "$RUN/logs/simwallet.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 100); do [ -s "$CERT" ] && break; sleep 0.1; done
+[ -s "$CERT" ] || { echo "simwallet did not start: see $RUN/logs/simwallet.log" >&2; exit 1; }
+
+"$BIN/stakepoold" --simnet --appdata "$RUN/stakepoold" --logdir "$RUN/logs" --datadir "$RUN/stakepoold/data" \
+    --coldwalletextpub="$COLD" --storage=sqlite --sqlitepath="$RUN/data/simnet/stakepool.sqlite" \
+    --dcrdhost=127.0.0.1:19556 --dcrduser=simnet --dcrdpassword="$PASS" --dcrdcert="$CERT" \
+    --wallethost=127.0.0.1:19557 --walletuser=simnet --walletpassword="$PASS" --walletcert="$CERT" \
+    --norpclisten > "$RUN/logs/stakepoold.out" 2>&1 &
+pids+=($!)
+
+"$BIN/hxstakepool" -C examples/dev.conf --votingwalletextpub="$VOTING" --coldwalletextpub="$COLD" \
+    --wallet=dcrwallet --wallethosts=127.0.0.1:19557,127.0.0.1:19567,127.0.0.1:19577 \
+    --walletusers=simnet,simnet,simnet --walletpasswords="$PASS,$PASS,$PASS" \
+    --walletcerts="$CERT,$CERT,$CERT" "$@" &
+pids+=($!)
+for _ in $(seq 1 100); do curl -fsS http://127.0.0.1:8000/health >/dev/null 2>&1 && break; sleep 0.2; done
+if curl -fsS http://127.0.0.1:8000/health >/dev/null 2>&1; then
+    echo
+    echo "hxstakepool is running: http://127.0.0.1:8000  (health: /health, API: /api/v2/stats)"
+    echo "  storage: SQLite in $RUN/data, mail: written to the log, wallets: simwallet (3 simulated simnet wallets)"
+    echo "  stakepoold log: $RUN/logs/stakepoold.out, simwallet log: $RUN/logs/simwallet.log. Ctrl-C stops everything."
+fi
+wait -n "${pids[@]}"

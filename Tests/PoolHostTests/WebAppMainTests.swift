@@ -24,10 +24,11 @@ final class WebAppMainTests: XCTestCase {
         try """
         apisecret=api-secret-value
         cookiesecret=cookie-secret-value
-        coldwalletextpub=spubCold
-        votingwalletextpub=spubVoting
+        coldwalletextpub=\(SimnetWalletPlugin.defaultKeys.cold)
+        votingwalletextpub=\(SimnetWalletPlugin.defaultKeys.voting)
         adminips=127.0.0.1
         wallet=simnet
+        simnet=1
         listen=127.0.0.1:0
         datadir=\(dir!)/data
         logdir=\(dir!)/logs
@@ -47,7 +48,7 @@ final class WebAppMainTests: XCTestCase {
         let (output, _, err) = capture()
         let code = await WebAppMain.run(arguments: ["-C", path], output: output)
         XCTAssertEqual(code, ExitCode.usage)
-        XCTAssertTrue(err.value.contains("dcrstakepool.conf:10: unknown option \"walethosts\" (did you mean \"wallethosts\"?)"), err.value)
+        XCTAssertTrue(err.value.contains("dcrstakepool.conf:11: unknown option \"walethosts\" (did you mean \"wallethosts\"?)"), err.value)
         XCTAssertFalse(err.value.contains("Fatal"), "no stack trace")
     }
 

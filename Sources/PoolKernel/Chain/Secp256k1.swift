@@ -3,8 +3,8 @@ import COpenSSL
 /// secp256k1 key arithmetic through OpenSSL's EC API: public key parsing and compression, scalar
 /// multiplication and point addition for BIP32 derivation.
 ///
-/// Each operation owns one `Secp256k1Context` (curve group + BN scratch context) for its duration, so
-/// nothing is shared between threads.
+/// Each operation owns one `Secp256k1Context` (BN scratch context) for its duration; the curve group
+/// itself is shared read-only.
 enum Secp256k1 {
     /// Length of a compressed public key (0x02/0x03 ‖ X).
     static let compressedLength = 33
@@ -94,26 +94,40 @@ enum Secp256k1 {
     }
 }
 
-/// One secp256k1 group and BN scratch context, freed in `deinit`.
+/// The secp256k1 curve group, built once (building a group per call dominated derivation time).
+///
+/// `@unchecked Sendable`: the group is fully constructed in `init` and never mutated afterwards; OpenSSL only reads a group during point arithmetic, so sharing it across
+/// threads is safe. It lives for the whole process (a constant, not mutable global state).
+final class Secp256k1Group: @unchecked Sendable {
+    static let shared = Secp256k1Group()
+
+    let group: OpaquePointer?
+
+    private init() {
+        group = EC_GROUP_new_by_curve_name(NID_secp256k1)
+    }
+
+    deinit {
+        EC_GROUP_free(group)
+    }
+}
+
+/// The shared secp256k1 group plus this operation's own BN scratch context (freed in `deinit`).
 final class Secp256k1Context {
     let group: OpaquePointer
     let bn: OpaquePointer
 
     init() throws {
-        guard let group = EC_GROUP_new_by_curve_name(NID_secp256k1) else {
+        guard let group = Secp256k1Group.shared.group else {
             throw ChainError(.cryptoFailure, "OpenSSL has no secp256k1 curve.")
         }
-        guard let bn = BN_CTX_new() else {
-            EC_GROUP_free(group)
-            throw ChainError(.cryptoFailure, "Out of memory.")
-        }
+        guard let bn = BN_CTX_new() else { throw ChainError(.cryptoFailure, "Out of memory.") }
         self.group = group
         self.bn = bn
     }
 
     deinit {
         BN_CTX_free(bn)
-        EC_GROUP_free(group)
     }
 
     func newPoint() throws -> OpaquePointer {

@@ -98,7 +98,7 @@ public struct PoolConfig: Sendable {
 
     /// Values that must never be printed.
     public var secrets: [String] {
-        [apiSecret, cookieSecret, db.password, smtp.password, recaptchaSecret]
+        [apiSecret, cookieSecret, db.password, smtp.password, recaptchaSecret, values.string("stakepooldtoken")]
             + wallets.map(\.password)
     }
 

@@ -20,7 +20,7 @@ public enum ChainBenchmarks {
 
     /// Runs every chain benchmark and writes one JSON line per figure through `print`.
     public static func runAll(print emit: (String) -> Void = { Swift.print($0) }) {
-        for figure in [blake256Large(), blake256Small()] {
+        for figure in [blake256Large(), blake256Small(), hdPublicDerivation(), addressDecode()] {
             emit(figure.jsonLine)
         }
     }
@@ -48,18 +48,57 @@ public enum ChainBenchmarks {
         return Figure(bench: "blake256_32b", value: Double(count) / elapsed / 1_000_000, unit: "Mhash/s", goal: ">=3")
     }
 
-    /// Calls `body` in batches until `seconds` have passed; returns (calls, elapsed seconds).
+    /// Non-hardened public child derivations per second (HMAC-SHA512 + secp256k1 point math).
+    public static func hdPublicDerivation(seconds: Double = 1.0) -> Figure {
+        // A reference dpub (hdkeychain public derivation vectors, depth 3).
+        let text = "dpubZF8BRmciAzYoTjXZ3bbRWLVCwUKtTquact3Tr6ye77Rgmw76VyqMb9TB9KpfrvUYEM5d1Au4fQzE2BbtxRjwzGsqnWHmtQP9UV1kxZaqvb6"
+        guard let parent = try? ExtendedPublicKey(parsing: text, network: .mainnet) else {
+            return Figure(bench: "hd_public_derive", value: 0, unit: "derivations/s", goal: ">=10000")
+        }
+        var index: UInt32 = 0
+        var sink: UInt8 = 0
+        let (count, elapsed) = measure(seconds: seconds, batch: 16) {
+            sink ^= (try? parent.child(index))?.publicKey[1] ?? 0
+            index &+= 1
+        }
+        keep(sink)
+        return Figure(bench: "hd_public_derive", value: Double(count) / elapsed, unit: "derivations/s", goal: ">=10000")
+    }
+
+    /// Base58check address decodes per second (P2PKH, checksum verified, network checked).
+    public static func addressDecode(seconds: Double = 1.0) -> Figure {
+        let addresses = ["DsmcYVbP1Nmag2H4AS17UTvmWXmGeA7nLDx", "DcXTb4QtmnyRsnzUVViYQawqFE5PuYTdX2C",
+                         "DsRM6qwzT3r85evKvDBJBviTgYcaLKL4ipD", "DcdacYDf5SUH5dYyDxufRngdiaVhi6n83ka"]
+        let network = NetParams.mainnet
+        var next = 0
+        var sink = 0
+        let (count, elapsed) = measure(seconds: seconds, batch: 256) {
+            sink &+= (try? Address.decode(addresses[next & 3], network: network))?.payload.count ?? 0
+            next &+= 1
+        }
+        keep(sink)
+        return Figure(bench: "address_decode", value: Double(count) / elapsed, unit: "decodes/s", goal: ">=500000")
+    }
+
+    /// Calls `body` in batches until `seconds` of this thread's CPU time have passed; returns (calls, CPU
+    /// seconds). CPU time rather than wall time: figures are per core and stay meaningful on a busy machine.
     static func measure(seconds: Double, batch: Int = 64, _ body: () -> Void) -> (Int, Double) {
         for _ in 0..<batch { body() } // warm-up
-        let start = DispatchTime.now().uptimeNanoseconds
+        let start = threadCPUSeconds()
         var count = 0
         var elapsed = 0.0
         repeat {
             for _ in 0..<batch { body() }
             count += batch
-            elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            elapsed = threadCPUSeconds() - start
         } while elapsed < seconds
         return (count, elapsed)
+    }
+
+    static func threadCPUSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 
     /// Defeats dead-code elimination of benchmark results.

@@ -1,8 +1,80 @@
+import Foundation
 import PoolKernel
+import StorageSQLite
 
 /// The built-in poolctl commands.
 public enum PoolctlCommands {
-    public static var all: [PoolctlCommand] { [config, ChainCommand.poolctlCommand, db, user, mail] }
+    public static var all: [PoolctlCommand] {
+        [config, ChainCommand.poolctlCommand, db, userWithToken, mail, wallets, tickets, simulate]
+    }
+
+    /// `poolctl user …`, with `user token` handled here (it needs the API secret and base URL).
+    public static let userWithToken = PoolctlCommand(name: "user", summary: user.summary + "; print or regenerate an API token",
+                                                     usage: user.usage + " | user token <email|id> [--regenerate]") { arguments, context in
+        guard arguments.first == "token" else { return await user.run(arguments, context) }
+        let config: PoolConfig
+        do { config = try context.config() } catch {
+            context.output.err("poolctl: \(ConfigLoader.describe(error))")
+            return ExitCode.usage
+        }
+        return await withStorage(context, migrate: true) { storage in
+            await UserTokenCommand.run(Array(arguments.dropFirst()), storage: storage, config: config, output: context.output)
+        }
+    }
+
+    /// `poolctl wallets check|sync`: builds the wallet pool from the config and runs the check or the sync.
+    public static let wallets = PoolctlCommand(name: "wallets", summary: "check the voting wallets agree, or sync them",
+                                               usage: "wallets check | wallets sync") { arguments, context in
+        let config: PoolConfig
+        do { config = try context.config() } catch {
+            context.output.err("poolctl: \(ConfigLoader.describe(error))")
+            return ExitCode.usage
+        }
+        return await withStorage(context, migrate: true) { storage in
+            do {
+                let services = try PoolServices.make(config: config, plugins: context.plugins, logs: context.logs, storage: storage)
+                try await services.walletSet.connect()
+                let code = await WalletsCommand.run(arguments, pool: services.pool, storage: storage, output: context.output,
+                                                    logger: context.logs.logger("DCRS"))
+                for wallet in services.walletSet.wallets { await wallet.close() }
+                return code
+            } catch {
+                context.output.err("poolctl: \(ConfigLoader.describe(error))")
+                return ExitCode.failure
+            }
+        }
+    }
+
+    /// `poolctl tickets lowfee list|add <hash>`.
+    public static let tickets = PoolctlCommand(name: "tickets", summary: "list low-fee tickets, or add one to be voted",
+                                               usage: "tickets lowfee list | tickets lowfee add <hash>") { arguments, context in
+        guard arguments.first == "lowfee" else {
+            context.output.err("poolctl: usage: poolctl tickets lowfee list | tickets lowfee add <hash>")
+            return ExitCode.usage
+        }
+        let dataDir = try? context.config().dataDir
+        return await withStorage(context, migrate: true) { storage in
+            await LowFeeTicketCommands.run(Array(arguments.dropFirst()), storage: storage, dataDirectory: dataDir,
+                                           output: { context.output.out($0) }, errors: { context.output.err($0) })
+        }
+    }
+
+    /// `poolctl simulate --blocks N --tickets M`: a simulated simnet with three vote daemons; prints votes,
+    /// misses and latency percentiles. Uses a throw-away SQLite database.
+    public static let simulate = PoolctlCommand(name: "simulate", summary: "simulate voting on a simnet and count misses",
+                                                usage: "simulate [--blocks N] [--tickets M] [--users U] [--clusters C] [--seed S]") { arguments, context in
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("poolctl-simulate-\(UUID().uuidString).sqlite").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let storage = SQLiteStorage(configuration: .init(path: path), logger: context.logs.logger("STOR"))
+        do { try await storage.migrate() } catch {
+            context.output.err("poolctl: \(ConfigLoader.describe(error))")
+            return ExitCode.failure
+        }
+        let code = await SimulateCommand.run(arguments, storage: storage, logger: context.logs.logger("VOTE"),
+                                             output: { context.output.out($0) }, errors: { context.output.err($0) })
+        await storage.shutdown()
+        return code
+    }
 
     /// Opens the configured storage, runs `body`, and always shuts the storage down.
     static func withStorage(_ context: PoolctlCommand.Context, migrate: Bool,

@@ -73,10 +73,14 @@ public enum StakepooldMain {
         let rpcLogger = logger.with(subsystem: "RPCC")
         let wallet = try DcrwalletBackend(configuration: RPCEndpointConfiguration(
             host: config.wallet.host, defaultPort: UInt16(config.network.walletRPCPort), user: config.wallet.user,
-            password: config.wallet.password, certificatePath: config.wallet.cert, name: "dcrwallet"), logger: rpcLogger)
+            password: config.wallet.password, certificatePath: config.wallet.cert, reconnect: ReconnectPolicy(),
+            name: "dcrwallet"), logger: rpcLogger)
         let node = try DcrdBackend(configuration: RPCEndpointConfiguration(
             host: config.dcrd.host, defaultPort: UInt16(config.network.dcrdRPCPort), user: config.dcrd.user,
-            password: config.dcrd.password, certificatePath: config.dcrd.cert, name: "dcrd"), logger: rpcLogger)
+            password: config.dcrd.password, certificatePath: config.dcrd.cert, reconnect: ReconnectPolicy(),
+            name: "dcrd"), logger: rpcLogger)
+        try await wallet.connect()
+        try await node.connect()
         guard try await wallet.hasCompatibleAPI() else {
             throw ControlError(.controlIncompatible, "dcrwallet does not advertise dcrwalletjsonrpcapi 4.1.0")
         }

@@ -20,10 +20,14 @@ public final class WebApp: Sendable {
     public let metrics: MetricsRegistry
     public let server: HTTPServer
     let walletServices: [any EngineService]
+    /// The wallet pool, registration and sync.
+    public let services: PoolServices
     private let group: ServiceGroup
 
     init(config: PoolConfig, logs: LogBackend, storage: any StorageBackend, mailer: any NotificationBackend,
-         outbox: OutboxDelivery, metrics: MetricsRegistry, server: HTTPServer, walletServices: [any EngineService]) {
+         outbox: OutboxDelivery, metrics: MetricsRegistry, server: HTTPServer, walletServices: [any EngineService],
+         services: PoolServices) {
+        self.services = services
         self.config = config
         self.logs = logs
         self.storage = storage
@@ -36,7 +40,9 @@ public final class WebApp: Sendable {
         group = ServiceGroup(services: walletServices + [outbox, server], logger: logs.logger("DCRS"))
     }
 
-    /// Builds every component from the config. Opens the database and migrates it (exit 7 on failure).
+    /// Builds every component from the config and brings the pool to a serving state, in dcrstakepool's order
+    /// (webapp spec §10.1): storage + migrations (exit 7), wallets connected and their vote version agreed
+    /// (exit 3), vote-bits reset and wallet sync (exit 4). Nothing is served until `run()`.
     public static func assemble(config: PoolConfig, plugins: PoolPlugins, logs: LogBackend) async throws -> WebApp {
         let context = PluginContext(config: config, logs: logs)
         let log = logs.logger("DCRS")
@@ -56,20 +62,57 @@ public final class WebApp: Sendable {
         let outbox = OutboxDelivery(storage: storage, notifier: mailer, logger: logs.logger("MAIL"))
         let metrics = MetricsRegistry()
 
-        let routes = WebRoutes.operational(config: config, metrics: metrics)
-        let router = Router(routes: routes, middleware: [RequestIDMiddleware(), SecurityHeadersMiddleware(),
-                                                          RequestMetricsMiddleware(registry: metrics)])
-        let listen: ListenAddress = switch config.listen {
-        case let .tcp(host, port): .tcp(host: host, port: port)
-        case let .unix(path): .unix(path: path)
+        // Wallets: connect, agree on the vote version, reset vote bits, sync scripts and tickets.
+        let services: PoolServices
+        do {
+            services = try PoolServices.make(config: config, plugins: plugins, logs: logs, storage: storage)
+            try await services.walletSet.connect()
+        } catch let error as ConfigError {
+            throw error
+        } catch {
+            throw StartupFailure(message: "Fatal error in controller init: RPC server connection failure on start \(ConfigLoader.describe(error))",
+                                 exitCode: ExitCode.controllerInit)
         }
-        var limits = HTTPParserLimits()
-        limits.maxBodyBytes = config.maxBodyBytes
-        let server = HTTPServer(configuration: HTTPServerConfiguration(
-            listen: listen, limits: limits, maxConnections: config.maxConnections, realIPHeader: config.realIPHeader,
-            trustedProxies: config.trustedProxies), responder: router, logger: logs.logger("SYTM"))
+        do {
+            let report = try await services.sync.run(agendas: { services.agendas($0) })
+            log.info("wallet sync done: \(report)")
+        } catch {
+            throw StartupFailure(message: "Failed to sync the wallets: \(ConfigLoader.describe(error))", exitCode: ExitCode.walletSync)
+        }
+        if !services.stakepoolds.isEmpty { await PoolServices.notifier(services.stakepoolds, logger: logs.logger("GRPC"))(0) }
+
+        // HTTP: API v1/v2, /status, /health, /metrics.
+        let apiConfiguration = APIConfiguration(network: services.params.displayName, poolEmail: config.poolEmail,
+                                                poolFees: config.poolFees, closePool: config.closePool, version: WebAppMain.version)
+        let stats = StatsCache(storage: storage, wallets: services.pool, configuration: apiConfiguration, logger: logs.logger("CNTL"))
+        let voteVersion = try? await services.sync.agreedVoteVersion()
+        let agendas = services.agendas(voteVersion ?? 0)
+        let api = PoolAPI(configuration: apiConfiguration, storage: storage,
+                          tokens: APITokenSigner(secret: config.apiSecret, issuer: config.baseURL),
+                          registrar: services.registration, wallets: services.pool, stats: stats,
+                          isValidVoteBits: { VoteBits($0).isValid(for: agendas) },
+                          votingPreferencesChanged: { await services.votingPreferencesChanged($0, logs: logs) },
+                          logger: logs.logger("CNTL"))
+        let guardian = AdminGuard(adminIPs: config.adminIPs, adminUserIDs: config.adminUserIDs, logger: logs.logger("SYTM"))
+        let router = WebStack.router(api: api, status: StatusPage(wallets: services.pool), adminGuard: guardian,
+                                     metrics: metrics, metricsOnMainListener: config.metricsListen == nil,
+                                     rateLimiter: RateLimiter(rate: 20, burst: 60))
+        let listen: ListenAddress
+        do {
+            listen = try ListenAddress(parsing: config.values.string("listen"))
+        } catch {
+            throw StartupFailure(message: "could not bind \(error)", exitCode: ExitCode.listen)
+        }
+        let server = HTTPServer(configuration: WebStack.serverConfiguration(
+            listen: listen, realIPHeader: config.realIPHeader, trustedProxies: config.trustedProxies,
+            maxBodyBytes: config.maxBodyBytes, maxConnections: config.maxConnections), responder: router, logger: logs.logger("SYTM"))
+        var background: [any EngineService] = services.walletSet.services + [services.monitor, stats]
+        if let metricsListen = config.metricsListen, let address = try? ListenAddress(parsing: metricsListen) {
+            background.append(HTTPServer(configuration: HTTPServerConfiguration(listen: address, name: "metrics"),
+                                         responder: WebStack.metricsRouter(metrics), logger: logs.logger("SYTM")))
+        }
         return WebApp(config: config, logs: logs, storage: storage, mailer: mailer, outbox: outbox, metrics: metrics,
-                      server: server, walletServices: [])
+                      server: server, walletServices: background, services: services)
     }
 
     /// Binds the listener now (so a bad `listen` fails before anything runs) and returns the address.
@@ -83,11 +126,22 @@ public final class WebApp: Sendable {
 
     /// Runs every service until `shutdown()`; then stops them in reverse order.
     public func run() async throws {
-        defer { Task { [storage, mailer] in await mailer.shutdown(); await storage.shutdown() } }
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            await close()
+            throw error
+        }
+        await close()
     }
 
     public func shutdown() { group.shutdown() }
+
+    private func close() async {
+        for wallet in services.walletSet.wallets { await wallet.close() }
+        await mailer.shutdown()
+        await storage.shutdown()
+    }
 
     /// The executable's loop: binds, logs the address, routes SIGINT/SIGTERM to a graceful stop.
     public func runUntilSignalled() async -> Int32 {

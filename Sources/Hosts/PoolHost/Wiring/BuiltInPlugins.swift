@@ -3,6 +3,7 @@ import NotifySMTP
 import PoolKernel
 import StorageMySQL
 import StorageSQLite
+import WalletDcrwallet
 
 extension PoolPlugins {
     /// Every plugin this package ships, registered under its config name.
@@ -14,7 +15,8 @@ extension PoolPlugins {
         plugins.storage.register("mysql") { context in
             let db = context.config.db
             return MySQLStorage(configuration: .init(host: db.host, port: db.port, user: db.user, password: db.password,
-                                                     database: db.name, poolSize: db.poolSize, tls: db.tls),
+                                                     database: db.name, poolSize: db.poolSize, tls: db.tls,
+                                                     tlsCAFile: context.config.values.string("dbtlsca").isEmpty ? nil : context.config.values.string("dbtlsca")),
                                 logger: context.logs.logger("STOR"))
         }
         plugins.mail.register("smtp") { context in
@@ -24,6 +26,31 @@ extension PoolPlugins {
             LogNotifier(configuration: .init(from: context.config.smtp.from), logger: context.logs.logger("MAIL"))
         }
         plugins.wallets.register(SimnetWalletPlugin.name) { SimnetWalletPlugin.make($0) }
+        plugins.wallets.register("dcrwallet") { context in try dcrwalletSet(context) }
         return plugins
     }
+}
+
+/// `wallet=dcrwallet`: one JSON-RPC client per `wallethosts` entry (paired with its user, password and cert),
+/// connected by the host at start; a lost connection is redialled by the wallet pool monitor.
+func dcrwalletSet(_ context: PluginContext) throws -> WalletSet {
+    let config = context.config
+    let logger = context.logs.logger("WLLT")
+    let make: @Sendable (Int) throws -> DcrwalletBackend = { index in
+        let endpoint = config.wallets[index]
+        return try DcrwalletBackend(configuration: .init(
+            host: endpoint.host, defaultPort: UInt16(config.network.walletRPCPort), user: endpoint.user,
+            password: endpoint.password, certificatePath: endpoint.certPath, name: "wallet \(index)"), logger: logger)
+    }
+    let backends = try config.wallets.indices.map(make)
+    return WalletSet(
+        wallets: backends,
+        connect: {
+            for backend in backends { try await backend.connect() }
+        },
+        redial: { index in
+            let backend = try make(index)
+            try await backend.connect()
+            return backend
+        })
 }

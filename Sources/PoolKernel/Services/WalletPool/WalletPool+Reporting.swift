@@ -1,0 +1,10 @@
+/// The web host's view of the pool (`/status`, `/stats`, API `stats`).
+extension WalletPool: WalletPoolReporting {
+    /// Probes every wallet now (`/status` does a `walletinfo` round) and returns one line per wallet.
+    public func walletStatuses() async -> [WalletSlotStatus] {
+        await probe().wallets.map { wallet in
+            WalletSlotStatus(connected: wallet.connected, daemonConnected: wallet.daemonConnected,
+                             enableVoting: wallet.voting, unlocked: wallet.unlocked)
+        }
+    }
+}
