@@ -150,3 +150,15 @@ final class RecaptchaVerifierTests: XCTestCase {
         XCTAssertEqual(RecaptchaVerifier.formEscape("a b&c=d"), "a%20b%26c%3Dd")
     }
 }
+
+final class TicketsViewTests: XCTestCase {
+    func testTicketsView_rowsEscapeHostileWalletData() {
+        let info = StakePoolUserInfo(tickets: [StakePoolUserTicket(status: "live", ticket: "<img src=x onerror=1>", ticketHeight: 1)],
+                                     invalid: ["\"><script>"])
+        let data = TicketsView(info: info, bestHeight: 10, maxVotedAge: 5).templateData(explorer: "https://testnet.decred.org/tx/")
+        XCTAssertEqual(data["TicketsLiveRows"]?.text.contains("&lt;img src=x onerror=1&gt;"), true)
+        XCTAssertEqual(data["TicketsLiveRows"]?.text.contains("<img"), false)
+        XCTAssertEqual(data["TicketsInvalidRows"]?.text.contains("&#34;&gt;&lt;script&gt;"), true)
+        XCTAssertEqual(TicketsView.escape("abc123"), "abc123")
+    }
+}
