@@ -68,35 +68,57 @@ struct TicketsView {
     /// with 50,000 tickets must get the page in well under 200 ms.
     func templateData(explorer: String) -> [String: TemplateValue] {
         let base = Self.escape(explorer)
-        func link(_ hash: String, _ text: String) -> String {
-            let escaped = Self.escape(hash)
-            return "<a href=\"\(base)\(escaped)\" target=\"_blank\" rel=\"noopener\">\(Self.escape(text))</a>"
+        // Appends in place (no per-row arrays or interpolation temporaries).
+        func link(_ html: inout String, _ hash: String, _ text: String) {
+            html += "<a href=\""
+            html += base
+            html += Self.escape(hash)
+            html += "\" target=\"_blank\" rel=\"noopener\">"
+            html += Self.escape(text)
+            html += "</a>"
         }
-        func rows(_ tickets: [StakePoolUserTicket], _ columns: (StakePoolUserTicket) -> [String]) -> TemplateValue {
+        func rows(_ tickets: [StakePoolUserTicket], _ row: (inout String, StakePoolUserTicket) -> Void) -> TemplateValue {
             var html = ""
-            html.reserveCapacity(tickets.count * 260)
+            html.reserveCapacity(tickets.count * 300)
             for ticket in tickets {
-                html += "<tr>"
-                for cell in columns(ticket) { html += "<td>" + cell + "</td>" }
-                html += "</tr>\n"
+                html += "<tr><td>"
+                row(&html, ticket)
+                html += "</td></tr>\n"
             }
             return .html(html)
         }
+        let live = rows(live) { html, t in
+            link(&html, t.ticket, t.ticket); html += "</td><td>"; html += String(t.ticketHeight)
+        }
+        let voted = rows(voted) { html, t in
+            link(&html, t.ticket, t.ticket); html += "</td><td>"; link(&html, t.spentBy, String(t.spentByHeight))
+            html += "</td><td>"; html += String(t.ticketHeight)
+        }
+        func spent(_ html: inout String, _ t: StakePoolUserTicket) {
+            link(&html, t.ticket, t.ticket); html += "</td><td>"; html += String(t.spentByHeight)
+            html += "</td><td>"; html += String(t.ticketHeight)
+        }
+        let missed = rows(missed, spent)
+        let expired = rows(expired, spent)
+        var invalidRows = ""
+        for hash in invalid {
+            invalidRows += "<tr><td>"
+            link(&invalidRows, hash, hash)
+            invalidRows += "</td></tr>\n"
+        }
         return [
-            "TicketsLiveRows": rows(live) { [link($0.ticket, $0.ticket), String($0.ticketHeight)] },
-            "TicketsVotedRows": rows(voted) {
-                [link($0.ticket, $0.ticket), link($0.spentBy, String($0.spentByHeight)), String($0.ticketHeight)]
-            },
-            "TicketsMissedRows": rows(missed) { [link($0.ticket, $0.ticket), String($0.spentByHeight), String($0.ticketHeight)] },
-            "TicketsExpiredRows": rows(expired) { [link($0.ticket, $0.ticket), String($0.spentByHeight), String($0.ticketHeight)] },
-            "TicketsInvalidRows": .html(invalid.map { "<tr><td>" + link($0, $0) + "</td></tr>\n" }.joined()),
-            "TicketsLiveCount": .int(Int64(live.count)),
-            "TicketsVotedShownCount": .int(Int64(voted.count)),
-            "TicketsMissedCount": .int(Int64(missed.count)),
-            "TicketsExpiredCount": .int(Int64(expired.count)),
+            "TicketsLiveRows": live,
+            "TicketsVotedRows": voted,
+            "TicketsMissedRows": missed,
+            "TicketsExpiredRows": expired,
+            "TicketsInvalidRows": .html(invalidRows),
+            "TicketsLiveCount": .int(Int64(self.live.count)),
+            "TicketsVotedShownCount": .int(Int64(self.voted.count)),
+            "TicketsMissedCount": .int(Int64(self.missed.count)),
+            "TicketsExpiredCount": .int(Int64(self.expired.count)),
             "TicketsInvalidCount": .int(Int64(invalid.count)),
             "TicketsVotedCount": .int(Int64(votedCount)),
-            "TicketsVotedArchivedCount": .int(Int64(votedCount - voted.count)),
+            "TicketsVotedArchivedCount": .int(Int64(votedCount - self.voted.count)),
         ]
     }
 }
