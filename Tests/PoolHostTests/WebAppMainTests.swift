@@ -19,6 +19,10 @@ final class WebAppMainTests: XCTestCase {
         try? FileManager.default.removeItem(atPath: dir)
     }
 
+    private var repoRoot: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    }
+
     private func writeConfig(_ extra: String = "") throws -> String {
         let path = dir + "/dcrstakepool.conf"
         try """
@@ -32,6 +36,8 @@ final class WebAppMainTests: XCTestCase {
         listen=127.0.0.1:0
         datadir=\(dir!)/data
         logdir=\(dir!)/logs
+        templatepath=\(repoRoot)/templates
+        publicpath=\(repoRoot)/public
         \(extra)
         """.write(toFile: path, atomically: true, encoding: .utf8)
         return path
@@ -48,7 +54,7 @@ final class WebAppMainTests: XCTestCase {
         let (output, _, err) = capture()
         let code = await WebAppMain.run(arguments: ["-C", path], output: output)
         XCTAssertEqual(code, ExitCode.usage)
-        XCTAssertTrue(err.value.contains("dcrstakepool.conf:11: unknown option \"walethosts\" (did you mean \"wallethosts\"?)"), err.value)
+        XCTAssertTrue(err.value.contains("dcrstakepool.conf:13: unknown option \"walethosts\" (did you mean \"wallethosts\"?)"), err.value)
         XCTAssertFalse(err.value.contains("Fatal"), "no stack trace")
     }
 
@@ -85,6 +91,11 @@ final class WebAppMainTests: XCTestCase {
         let (body, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/health")!)
         XCTAssertEqual((response as? HTTPURLResponse)?.statusCode, 200)
         XCTAssertEqual(String(decoding: body, as: UTF8.self), "ok")
+        let (home, homeResponse) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/")!)
+        XCTAssertEqual((homeResponse as? HTTPURLResponse)?.statusCode, 200)
+        XCTAssertTrue(String(decoding: home, as: UTF8.self).contains("simnet"), "home page rendered from templates")
+        let (stats, _) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/api/v2/stats")!)
+        XCTAssertTrue(String(decoding: stats, as: UTF8.self).hasPrefix(#"{"status":"success","code":0"#))
         app.shutdown()
         try await runner.value
         XCTAssertTrue(FileManager.default.fileExists(atPath: config.sqlitePath), "storage migrated on start")

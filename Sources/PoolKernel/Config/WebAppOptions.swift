@@ -80,6 +80,8 @@ public enum WebAppOptions {
         OptionSpec("bcryptcost", .int, default: "10", help: "bcrypt cost for new password hashes"),
         OptionSpec("maxbodybytes", .int, default: "1048576", help: "Largest HTTP request body accepted"),
         OptionSpec("maxconnections", .int, default: "4096", help: "Most HTTP connections served at once (503 beyond)"),
+        OptionSpec("maintenance", .bool, default: "false", help: "Answer every page with the maintenance page (503); the API and /health keep working"),
+        OptionSpec("captchatesthook", .bool, default: "false", help: "Tests only: with POOL_TEST_CAPTCHA=1 in the environment, expose /captcha/answer"),
         OptionSpec("skipvotebitssync", .bool, default: "false", help: "Accepted for compatibility with older configs; has no effect"),
     ]
 }

@@ -22,12 +22,15 @@ public final class WebApp: Sendable {
     let walletServices: [any EngineService]
     /// The wallet pool, registration and sync.
     public let services: PoolServices
+    /// The page templates; SIGUSR1 reloads them (a broken set keeps the old one).
+    public let templates: TemplateLibrary
     private let group: ServiceGroup
 
     init(config: PoolConfig, logs: LogBackend, storage: any StorageBackend, mailer: any NotificationBackend,
          outbox: OutboxDelivery, metrics: MetricsRegistry, server: HTTPServer, walletServices: [any EngineService],
-         services: PoolServices) {
+         services: PoolServices, templates: TemplateLibrary) {
         self.services = services
+        self.templates = templates
         self.config = config
         self.logs = logs
         self.storage = storage
@@ -93,10 +96,39 @@ public final class WebApp: Sendable {
                           isValidVoteBits: { VoteBits($0).isValid(for: agendas) },
                           votingPreferencesChanged: { await services.votingPreferencesChanged($0, logs: logs) },
                           logger: logs.logger("CNTL"))
+        let pages: Pages
+        let templates: TemplateLibrary
+        do {
+            templates = try TemplateLibrary(directory: config.templatePath)
+        } catch {
+            throw StartupFailure(message: "Failed to load templates: \(ConfigLoader.describe(error))", exitCode: ExitCode.usage)
+        }
+        let renderer = EmailRenderer(configuration: .init(baseURL: config.baseURL, from: config.smtp.from,
+                                                          templateDirectory: config.values.string("emailtemplates")),
+                                     logger: logs.logger("MAIL"))
+        let accounts = AccountService(configuration: .init(closePool: config.closePool, voteVersion: voteVersion ?? 0,
+                                                           bcryptCost: config.bcryptCost),
+                                      storage: storage, renderer: renderer,
+                                      tokens: APITokenSigner(secret: config.apiSecret, issuer: config.baseURL),
+                                      wakeOutbox: { outbox.wake() }, logger: logs.logger("CNTL"))
+        let captcha: CaptchaMode = config.recaptchaSecret.isEmpty || config.recaptchaSiteKey.isEmpty ? .builtIn
+            : RecaptchaVerifier(secret: config.recaptchaSecret, logger: logs.logger("CNTL")).mode(siteKey: config.recaptchaSiteKey)
+        pages = Pages(configuration: PagesConfiguration(
+                          network: services.params.displayName, shortNetwork: config.network.shortName,
+                          poolEmail: config.poolEmail, poolFees: config.poolFees, poolLink: config.poolLink,
+                          closePool: config.closePool, closePoolMessage: config.closePoolMessage,
+                          smtpDisabled: config.mailPlugin == "log", maxVotedAge: Int64(config.maxVotedAge),
+                          cookieSecret: config.cookieSecret, cookieSecure: config.cookieSecure, publicPath: config.publicPath,
+                          adminIPs: config.adminIPs, voteVersion: voteVersion ?? 0, agendas: agendas,
+                          maintenance: config.values.bool("maintenance"),
+                          revealCaptchaForTests: config.values.bool("captchatesthook")),
+                      storage: storage, templates: templates, accounts: accounts, registrar: services.registration,
+                      wallets: services.pool, tickets: services.pool, stats: stats, captcha: captcha,
+                      userChanged: { await services.votingPreferencesChanged($0, logs: logs) }, logger: logs.logger("CNTL"))
         let guardian = AdminGuard(adminIPs: config.adminIPs, adminUserIDs: config.adminUserIDs, logger: logs.logger("SYTM"))
-        let router = WebStack.router(api: api, status: StatusPage(wallets: services.pool), adminGuard: guardian,
-                                     metrics: metrics, metricsOnMainListener: config.metricsListen == nil,
-                                     rateLimiter: RateLimiter(rate: 20, burst: 60))
+        let router = WebStack.router(api: api, status: StatusPage(wallets: services.pool, render: pages.statusRenderer),
+                                     adminGuard: guardian, metrics: metrics, metricsOnMainListener: config.metricsListen == nil,
+                                     rateLimiter: RateLimiter(rate: 20, burst: 60), pages: pages.routes)
         let listen: ListenAddress
         do {
             listen = try ListenAddress(parsing: config.values.string("listen"))
@@ -112,7 +144,7 @@ public final class WebApp: Sendable {
                                          responder: WebStack.metricsRouter(metrics), logger: logs.logger("SYTM")))
         }
         return WebApp(config: config, logs: logs, storage: storage, mailer: mailer, outbox: outbox, metrics: metrics,
-                      server: server, walletServices: background, services: services)
+                      server: server, walletServices: background, services: services, templates: templates)
     }
 
     /// Binds the listener now (so a bad `listen` fails before anything runs) and returns the address.
@@ -158,6 +190,15 @@ public final class WebApp: Sendable {
         log.info("listening on \(address)")
         let signals = SignalRouter()
         defer { signals.cancelAll() }
+        signals.on(SIGUSR1) { [templates] in
+            log.info("Received: user defined signal 1")
+            do {
+                try templates.reload()
+                log.info("LoadTemplates() executed.")
+            } catch {
+                log.error("template reload failed, keeping the previous templates: \(ConfigLoader.describe(error))")
+            }
+        }
         for signal in [SIGINT, SIGTERM] {
             signals.on(signal) { [self] in
                 log.info("received signal \(signal), shutting down")
