@@ -121,10 +121,12 @@ public enum ServicesBenchmarks {
 
 /// Keys for the registration benchmark: fixed ticket/fee addresses per user id, real user-address validation.
 struct BenchKeys: RegistrationKeyDeriving {
-    /// Valid simnet pubkey addresses (from the chain test vectors).
-    static let userAddresses = [
-        "SkLUJQxtYoVrewN6fwqsU6JQjxLs5a6xfcTsGfUYiLr2AUY6HuLMN", "SkLYBuKMSsCi1PdjqMf2i6D3wWB6K1QNMN39Qsxr68qLBFXMTwcpG",
-    ]
+    /// Valid simnet secp256k1 pubkey addresses: children of the simulated seed's cold key (any real keys do).
+    static let userAddresses: [String] = {
+        guard let root = try? ExtendedPublicKey(parsing: SimnetWalletPlugin.defaultKeys.cold, network: .simnet).child(1)
+        else { return [] }
+        return (0..<8).compactMap { try? root.child($0).pubKeyAddress(network: .simnet).encoded }
+    }()
     func validateUserAddress(_ text: String) throws { _ = try UserPubKeyAddress.validate(text, poolNetwork: .simnet) }
     func ticketAddress(userId: UserId) throws -> String { "SsBenchTicket\(userId.rawValue)" }
     func feeAddress(userId: UserId) throws -> String { "SsBenchFee\(userId.rawValue)" }
