@@ -4,7 +4,8 @@ import Foundation
 import PoolHost
 
 // One JSON line at a time, even into a pipe (`make bench | tee`), so a long run shows progress.
-setvbuf(stdout, nil, _IOLBF, 0)
+nonisolated(unsafe) let standardOutput = stdout
+setvbuf(standardOutput, nil, _IOLBF, 0)
 let chosen = Set(CommandLine.arguments.dropFirst())
 func wants(_ group: String) -> Bool { chosen.isEmpty || chosen.contains(group) }
 
