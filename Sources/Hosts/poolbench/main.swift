@@ -1,21 +1,19 @@
-// poolbench: `make bench` runs it in release; every figure is one JSON line on stdout.
-// Groups can be chosen by name: `poolbench chain storage` (default: all).
+// poolbench: `make bench` runs it in release; every figure is one JSON line on stdout, written at once (not
+// buffered) so a long run shows progress. Groups can be chosen by name: `poolbench chain storage` (default: all).
 import Foundation
 import PoolHost
 
-// One JSON line at a time, even into a pipe (`make bench | tee`), so a long run shows progress.
-nonisolated(unsafe) let standardOutput = stdout
-setvbuf(standardOutput, nil, _IOLBF, 0)
 let chosen = Set(CommandLine.arguments.dropFirst())
 func wants(_ group: String) -> Bool { chosen.isEmpty || chosen.contains(group) }
+let emit: @Sendable (String) -> Void = { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }
 
-if wants("chain") { ChainBenchmarks.runAll() }
-if wants("storage") { await StorageBenchmarks.runAll() }
+if wants("chain") { ChainBenchmarks.runAll(print: emit) }
+if wants("storage") { await StorageBenchmarks.runAll(print: emit) }
 if wants("rpc") {
-    do { try await RPCBenchmarks.runAll() } catch { print(#"{"bench":"rpc","error":"\#(error)"}"#) }
+    do { try await RPCBenchmarks.runAll(print: emit) } catch { emit(#"{"bench":"rpc","error":"\#(error)"}"#) }
 }
-if wants("simnet") { SimnetBenchmarks.runAll() }
+if wants("simnet") { SimnetBenchmarks.runAll(print: emit) }
 if wants("services") { await ServicesBenchmarks.runAll() }
-if wants("vote") { await VoteBenchmarks.run(print: { print($0) }) }
-if wants("http") { await HTTPBenchmarks.runAll() }
-if wants("pages") { await PagesBenchmarks.runAll() }
+if wants("vote") { await VoteBenchmarks.run(print: emit) }
+if wants("http") { await HTTPBenchmarks.runAll(print: emit) }
+if wants("pages") { await PagesBenchmarks.runAll(print: emit) }
