@@ -143,25 +143,11 @@ public struct APITokenSigner: Sendable {
         case "HS512": digest = EVP_sha512()
         default: return nil
         }
-        var output = [UInt8](repeating: 0, count: 64)
-        var length: UInt32 = 0
-        let result = key.withUnsafeBytes { keyBytes in
-            data.withUnsafeBytes { dataBytes in
-                HMAC(digest, keyBytes.baseAddress, Int32(key.count), dataBytes.bindMemory(to: UInt8.self).baseAddress,
-                     data.count, &output, &length)
-            }
-        }
-        guard result != nil else { return nil }
-        return Array(output.prefix(Int(length)))
+        return OpenSSLDigest.hmac(digest, key: key, message: data)
     }
 
     /// Compares without an early exit, so timing does not reveal how much of a guess was right.
-    public static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        var difference: UInt8 = 0
-        for index in 0..<a.count { difference |= a[index] ^ b[index] }
-        return difference == 0
-    }
+    public static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool { ConstantTime.equal(a, b) }
 }
 
 /// base64url without padding (RFC 7515 §2).

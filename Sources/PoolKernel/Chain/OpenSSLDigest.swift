@@ -12,6 +12,19 @@ enum OpenSSLDigest {
             count = outputLength
         }
     }
+
+    /// HMAC of `message` under `key` with digest `md` (nil only for an unknown digest, a programmer error).
+    static func hmac(_ md: OpaquePointer?, key: [UInt8], message: [UInt8]) -> [UInt8] {
+        var output = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        let result = key.withUnsafeBytes { k in
+            message.withUnsafeBytes { m in
+                HMAC(md, k.baseAddress, Int32(k.count), m.bindMemory(to: UInt8.self).baseAddress, m.count, &output, &length)
+            }
+        }
+        precondition(result != nil, "HMAC failed")
+        return Array(output.prefix(Int(length)))
+    }
 }
 
 /// RIPEMD-160 (OpenSSL 3's default provider still ships it).
@@ -31,17 +44,14 @@ public enum SHA256 {
 /// HMAC-SHA512 (BIP32 master and child key derivation).
 public enum HMACSHA512 {
     public static func authenticationCode(key: [UInt8], message: [UInt8]) -> [UInt8] {
-        [UInt8](unsafeUninitializedCapacity: 64) { out, count in
-            var written: UInt32 = 0
-            let result = key.withUnsafeBytes { k in
-                message.withUnsafeBytes { m in
-                    HMAC(EVP_sha512(), k.baseAddress, Int32(k.count), m.bindMemory(to: UInt8.self).baseAddress, m.count,
-                         out.baseAddress, &written)
-                }
-            }
-            precondition(result != nil && written == 64, "HMAC-SHA512 failed")
-            count = 64
-        }
+        OpenSSLDigest.hmac(EVP_sha512(), key: key, message: message)
+    }
+}
+
+/// HMAC-SHA256 (session cookie signatures).
+public enum HMACSHA256 {
+    public static func authenticationCode(key: [UInt8], message: [UInt8]) -> [UInt8] {
+        OpenSSLDigest.hmac(EVP_sha256(), key: key, message: message)
     }
 }
 

@@ -197,7 +197,7 @@ public final class JSONRPCServer: Sendable {
                 connection.close()
                 return
             }
-            if let authorization = request.authorization, !Self.constantTimeEqual(authorization, expectedAuthorization) {
+            if let authorization = request.authorization, !ConstantTime.equal(authorization, expectedAuthorization) {
                 try? connection.write(WebSocketHandshake.errorResponse(
                     status: 401, reason: "Unauthorized", body: "401 Unauthorized.\n",
                     extraHeaders: [("WWW-Authenticate", "Basic realm=\"btcwallet RPC\"")]), timeout: .seconds(1))
@@ -256,8 +256,8 @@ public final class JSONRPCServer: Sendable {
         // Unauthenticated sessions (no Basic header) must authenticate first; anything else closes.
         if !session.authenticated.withLock({ $0 }) {
             let ok = method == "authenticate" && params.count == 2
-                && Self.constantTimeEqual(params[0].stringValue ?? "", configuration.user)
-                && Self.constantTimeEqual(params[1].stringValue ?? "", configuration.password)
+                && ConstantTime.equal(params[0].stringValue ?? "", configuration.user)
+                && ConstantTime.equal(params[1].stringValue ?? "", configuration.password)
             guard ok else { session.socket.close(code: 1008); return }
             session.authenticated.withLock { $0 = true }
             reply(session, id: id, result: .null)
@@ -300,14 +300,5 @@ public final class JSONRPCServer: Sendable {
         let object = JSONValue.object(JSONObject([("code", .int(Int64(error.code))), ("message", .string(error.message))]))
         let message = JSONValue.object(JSONObject([("result", .null), ("error", object), ("id", id)]))
         try? session.socket.sendText(message.encoded())
-    }
-
-    static func constantTimeEqual(_ lhs: String, _ rhs: String) -> Bool {
-        let a = Array(lhs.utf8), b = Array(rhs.utf8)
-        var difference = UInt8(a.count == b.count ? 0 : 1)
-        for index in 0..<max(a.count, b.count) {
-            difference |= (index < a.count ? a[index] : 0) ^ (index < b.count ? b[index] : 0)
-        }
-        return difference == 0
     }
 }

@@ -168,7 +168,7 @@ enum ControlRoutes {
         }
         if let token, !token.isEmpty {
             let given = message.headers["authorization"] ?? ""
-            guard constantTimeEqual(given, "Bearer " + token) else {
+            guard ConstantTime.equal(given, "Bearer " + token) else {
                 return Answer(status: 401, reason: "Unauthorized", json: #"{"error":"missing or wrong token"}"#)
             }
         }
@@ -200,14 +200,5 @@ enum ControlRoutes {
         default:
             return Answer(status: 404, reason: "Not Found", json: #"{"error":"not found"}"#)
         }
-    }
-
-    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        var diff = UInt8(x.count == y.count ? 0 : 1)
-        for index in 0..<max(x.count, y.count) {
-            diff |= (index < x.count ? x[index] : 0) ^ (index < y.count ? y[index] : 0)
-        }
-        return diff == 0
     }
 }
