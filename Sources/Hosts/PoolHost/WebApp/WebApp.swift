@@ -138,7 +138,8 @@ public final class WebApp: Sendable {
         let server = HTTPServer(configuration: WebStack.serverConfiguration(
             listen: listen, realIPHeader: config.realIPHeader, trustedProxies: config.trustedProxies,
             maxBodyBytes: config.maxBodyBytes, maxConnections: config.maxConnections), responder: router, logger: logs.logger("SYTM"))
-        var background: [any EngineService] = services.walletSet.services + [services.monitor, stats]
+        var background: [any EngineService] = services.walletSet.services + [services.monitor, stats,
+                                                                               SessionPurger(storage: storage, logger: logs.logger("CNTL"))]
         if let metricsListen = config.metricsListen, let address = try? ListenAddress(parsing: metricsListen) {
             background.append(HTTPServer(configuration: HTTPServerConfiguration(listen: address, name: "metrics"),
                                          responder: WebStack.metricsRouter(metrics), logger: logs.logger("SYTM")))
