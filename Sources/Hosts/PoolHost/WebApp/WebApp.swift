@@ -141,7 +141,8 @@ public final class WebApp: Sendable {
         // Wallet pool, users, tickets and votes on /metrics (storage read in the background, never per scrape).
         let poolMetrics = PoolMetrics(registry: metrics, pool: services.pool, stats: stats, storage: storage,
                                       logger: logs.logger("SYTM"))
-        var background: [any EngineService] = services.walletSet.services + [services.monitor, stats, poolMetrics]
+        var background: [any EngineService] = services.walletSet.services + [services.monitor, stats, poolMetrics,
+                                                                               SessionPurger(storage: storage, logger: logs.logger("CNTL"))]
         if let metricsListen = config.metricsListen, let address = try? ListenAddress(parsing: metricsListen) {
             background.append(HTTPServer(configuration: HTTPServerConfiguration(listen: address, name: "metrics"),
                                          responder: WebStack.metricsRouter(metrics), logger: logs.logger("SYTM")))
