@@ -21,6 +21,11 @@ public final class SimnetRPCHost: EngineService {
         public var password: String
         /// Where `rpc.cert` / `rpc.key` live (created on first start). nil serves plain `ws://` (tests).
         public var certificateDirectory: String?
+        /// Called when a wallet's method handler starts (wallet index, method, params): measurements in tests
+        /// and benchmarks. Must return quickly.
+        public var onWalletRequest: (@Sendable (_ wallet: Int, _ method: String, _ params: [JSONValue]) -> Void)?
+        /// Called just before a node notification is handed to the server for its subscribers.
+        public var onNotification: (@Sendable (ChainNotification) -> Void)?
 
         public init(host: String = "127.0.0.1", nodePort: UInt16 = 19556, walletPorts: [UInt16] = [19557, 19567, 19577],
                     user: String = "simnet", password: String, certificateDirectory: String?) {
@@ -98,7 +103,15 @@ public final class SimnetRPCHost: EngineService {
             wallets.append(server)
             addresses.append(server.localAddress ?? PoolNet.HostPort(host: configuration.host, port: 0))
         }
-        let bridge = SimnetRPCHandlers.bridgeNotifications(from: simnet, to: node)
+        let bridge: Int
+        if let observe = configuration.onNotification {
+            bridge = simnet.subscribe { notification in
+                observe(notification)
+                WalletRPCHandlers.publish(notification, on: node)
+            }
+        } else {
+            bridge = SimnetRPCHandlers.bridgeNotifications(from: simnet, to: node)
+        }
         state.withLock { state in
             state.node = node
             state.wallets = wallets
@@ -172,9 +185,28 @@ public final class SimnetRPCHost: EngineService {
                 return try await importScript(params)
             }
         }
+        if let observe = configuration.onWalletRequest {
+            for (method, handler) in handlers {
+                handlers[method] = { params in
+                    observe(index, method, params)
+                    return try await handler(params)
+                }
+            }
+        }
         WalletRPCHandlers.install(handlers, on: server)
         try server.start()
         return server
+    }
+
+    /// Takes wallet `index` down (its `down` fault set and its server closed: clients see a dropped, then
+    /// refused connection) or brings it back on the same address — what `simsetwalletfaults` does.
+    public func setWalletDown(_ index: Int, _ down: Bool) {
+        guard index >= 0, index < simnet.walletCount else { return }
+        var faults = simnet.faults(wallet: index)
+        guard faults.down != down else { return }
+        faults.down = down
+        simnet.setFaults(faults, wallet: index)
+        setWallet(index, down: down)
     }
 
     /// A wallet going down closes its server; coming back listens again on the same address.
