@@ -138,7 +138,11 @@ public final class WebApp: Sendable {
         let server = HTTPServer(configuration: WebStack.serverConfiguration(
             listen: listen, realIPHeader: config.realIPHeader, trustedProxies: config.trustedProxies,
             maxBodyBytes: config.maxBodyBytes, maxConnections: config.maxConnections), responder: router, logger: logs.logger("SYTM"))
-        var background: [any EngineService] = services.walletSet.services + [services.monitor, stats]
+        // Wallet pool, users, tickets and votes on /metrics (storage read in the background, never per scrape).
+        let poolMetrics = PoolMetrics(registry: metrics, pool: services.pool, stats: stats, storage: storage,
+                                      logger: logs.logger("SYTM"))
+        var background: [any EngineService] = services.walletSet.services + [services.monitor, stats, poolMetrics,
+                                                                               SessionPurger(storage: storage, logger: logs.logger("CNTL"))]
         if let metricsListen = config.metricsListen, let address = try? ListenAddress(parsing: metricsListen) {
             background.append(HTTPServer(configuration: HTTPServerConfiguration(listen: address, name: "metrics"),
                                          responder: WebStack.metricsRouter(metrics), logger: logs.logger("SYTM")))
