@@ -105,6 +105,10 @@ public enum StakepooldMain {
         }
 
         var services = engine.services
+        // stakepoold writes the vote audit, so it purges it (the web app purges the outbox).
+        services.append(RetentionPurge(storage: storage,
+                                       policy: .init(mailDays: nil, voteAuditDays: config.voteAuditRetentionDays),
+                                       logger: logger.with(subsystem: "DB")))
         if !config.noRPCListen {
             let listen = config.rpcListen.compactMap { try? PoolNet.HostPort(parsing: $0) }
             let control = ControlServer(
