@@ -65,7 +65,7 @@ let package = Package(
         .testTarget(name: "WalletDcrwalletTests", dependencies: ["WalletDcrwallet", "WalletSimnet", "PoolNet", "PoolTestKit"]),
         .testTarget(name: "WalletSimnetTests", dependencies: ["WalletSimnet", "PoolTestKit"]),
         .testTarget(name: "VotePoliciesTests", dependencies: ["VotePolicies", "PoolTestKit"]),
-        .testTarget(name: "WebHostTests", dependencies: ["WebHost", "PoolTestKit"], exclude: ["Golden"]),
+        .testTarget(name: "WebHostTests", dependencies: ["WebHost", "PoolNet", "PoolTestKit"], exclude: ["Golden"]),
         .testTarget(name: "PoolHostTests", dependencies: ["PoolHost", "PoolTestKit"]),
     ]
 )

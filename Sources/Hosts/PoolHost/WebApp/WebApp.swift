@@ -145,7 +145,11 @@ public final class WebApp: Sendable {
         let server = HTTPServer(configuration: WebStack.serverConfiguration(
             listen: listen, realIPHeader: config.realIPHeader, trustedProxies: config.trustedProxies,
             maxBodyBytes: config.maxBodyBytes, maxConnections: config.maxConnections), responder: router, logger: logs.logger("SYTM"))
-        var background: [any EngineService] = services.walletSet.services + [services.monitor, stats]
+        // Wallet pool, users, tickets and votes on /metrics (storage read in the background, never per scrape).
+        let poolMetrics = PoolMetrics(registry: metrics, pool: services.pool, stats: stats, storage: storage,
+                                      logger: logs.logger("SYTM"))
+        var background: [any EngineService] = services.walletSet.services + [services.monitor, stats, poolMetrics,
+                                                                               SessionPurger(storage: storage, logger: logs.logger("CNTL"))]
         // The web app owns the outbox, so it purges finished mail (stakepoold purges the vote audit).
         background.append(RetentionPurge(storage: storage, policy: .init(mailDays: config.mailRetentionDays, voteAuditDays: nil),
                                          logger: logs.logger("MAIL")))
