@@ -24,6 +24,8 @@ final class StakepooldConfigTests: XCTestCase {
         XCTAssertEqual(config.storagePlugin, "sqlite")
         XCTAssertEqual(config.dataDir, "/tmp/spd-home-test/data/simnet")
         XCTAssertEqual(config.sqlitePath, "/tmp/spd-home-test/data/simnet/stakepool.sqlite")
+        XCTAssertNil(config.metricsListen, "metrics are off by default")
+        XCTAssertEqual(try load(["--metricslisten=9114"]).metricsListen, "9114")
     }
 
     func testStakepooldConfig_rejectsBadValues() {
@@ -33,6 +35,7 @@ final class StakepooldConfigTests: XCTestCase {
         XCTAssertThrowsError(try load(["--storage=mysql"])) { XCTAssertTrue("\($0)".contains("dbpassword")) }
         XCTAssertThrowsError(try load(["--storage=postgres"]))
         XCTAssertThrowsError(try load(["--votepolicyoptions=novalue"]))
+        XCTAssertThrowsError(try load(["--metricslisten=nohostport"])) { XCTAssertTrue("\($0)".contains("metricslisten")) }
         XCTAssertThrowsError(try StakepooldConfig.load(arguments: Array(base.dropFirst()), home: "/tmp/spd-home-test",
                                                        fileExists: { _ in true }))
         XCTAssertThrowsError(try StakepooldConfig.load(arguments: base, home: "/tmp/spd-home-test",

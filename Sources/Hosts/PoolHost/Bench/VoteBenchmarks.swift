@@ -1,12 +1,48 @@
 import Foundation
 import PoolKernel
+import StorageSQLite
 import VotePolicies
 
 /// Vote-path benchmarks (JSON lines for `poolbench`):
 /// - `vote_decision_5_winners_1m_tickets`: map look-up + policy + validation for 5 winners, 1,000,000 live tickets (goal p99 < 1 ms);
-/// - `ticket_map_1m_bytes_per_ticket`: resident memory growth per ticket while building the map (goal 1M < 300 MB).
+/// - `ticket_map_1m_bytes_per_ticket`: resident memory growth per ticket while building the map (goal 1M < 300 MB);
+/// - `vote_notify_to_request_p99`: a stakepoold engine on the production dcrd/dcrwallet JSON-RPC clients against
+///   an in-process `SimnetRPCHost` over TLS websockets on loopback: the node sends `winningtickets` → the wallet
+///   receives the `generatevote` request, timed at the server (goal p99 < 5 ms).
 public enum VoteBenchmarks {
     public static func run(print emit: (String) -> Void) async {
+        decisionAndMemory(print: emit)
+        await notifyToRequest(print: emit)
+    }
+
+    /// Notification → vote request over real JSON-RPC: 400 blocks, one daemon, five pool winners per block.
+    static func notifyToRequest(print emit: (String) -> Void) async {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("votebench-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let storage = SQLiteStorage(configuration: .init(path: directory.appendingPathComponent("bench.sqlite").path),
+                                    logger: .disabled)
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            var configuration = VoteSimulation.Configuration(storage: storage)
+            configuration.transport = .rpc
+            configuration.clusters = 1
+            configuration.blocks = 400
+            configuration.tickets = 2400
+            configuration.users = 8
+            configuration.certificateDirectory = directory.path
+            let report = try await VoteSimulation.run(configuration, logger: .disabled)
+            let p99 = (report.notifyToRequestP99 * 1e6).rounded() / 1000
+            let p50 = (report.notifyToRequestP50 * 1e6).rounded() / 1000
+            emit("{\"bench\":\"vote_notify_to_request_p99\",\"value\":\(p99),\"unit\":\"ms\",\"goal\":\"<5\","
+                 + "\"p50\":\(p50),\"samples\":\(report.notifyToRequestCount),\"missed\":\(report.missed)}")
+        } catch {
+            let text = "\(error)".replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            emit("{\"bench\":\"vote_notify_to_request_p99\",\"error\":\"\(text)\"}")
+        }
+        await storage.shutdown()
+    }
+
+    static func decisionAndMemory(print emit: (String) -> Void) {
         let before = residentBytes()
         var map = TicketMap()
         map.reserveCapacity(1_000_000)

@@ -1,9 +1,16 @@
 import Foundation
 import PoolKernel
 
-/// `poolctl simulate --blocks N --tickets M [--users U] [--clusters C] [--seed S]`: runs `VoteSimulation` and
-/// prints votes, misses and latency percentiles (one summary line, then the JSON report).
+/// `poolctl simulate --blocks N --tickets M [--users U] [--clusters C] [--seed S] [--rpc]
+/// [--outage CLUSTER,FROM,LENGTH] [--restart CLUSTER,AT,AFTER]`: runs `VoteSimulation` and prints votes,
+/// misses and latency percentiles (one summary line, then the JSON report). `--rpc` serves the simulated node
+/// and wallets over TLS JSON-RPC websockets on loopback and has every daemon use the production dcrd /
+/// dcrwallet clients; `--outage` takes a cluster's wallet down for a stretch of blocks; `--restart` kills a
+/// daemon (no shutdown) at a block and starts it again some blocks later.
 public enum SimulateCommand {
+    static let usage = "usage: poolctl simulate --blocks N --tickets M [--users U] [--clusters C] [--seed S] [--rpc] "
+        + "[--outage CLUSTER,FROM,LENGTH] [--restart CLUSTER,AT,AFTER]"
+
     public static func run(_ arguments: [String], storage: any StorageBackend, logger: Logger,
                            output: (String) -> Void, errors: (String) -> Void) async -> Int32 {
         var configuration = VoteSimulation.Configuration(storage: storage)
@@ -12,8 +19,32 @@ public enum SimulateCommand {
         var index = 0
         while index < arguments.count {
             let flag = arguments[index]
-            guard index + 1 < arguments.count, let value = Int(arguments[index + 1]), value > 0 else {
-                errors("usage: poolctl simulate --blocks N --tickets M [--users U] [--clusters C] [--seed S]")
+            if flag == "--rpc" {
+                configuration.transport = .rpc
+                index += 1
+                continue
+            }
+            guard index + 1 < arguments.count else {
+                errors(usage)
+                return 2
+            }
+            let text = arguments[index + 1]
+            if flag == "--outage" || flag == "--restart" {
+                let parts = text.split(separator: ",").compactMap { Int($0) }
+                guard parts.count == 3, parts.allSatisfy({ $0 >= 0 }), parts[2] > 0 else {
+                    errors("poolctl simulate: \(flag) needs three numbers CLUSTER,BLOCK,LENGTH (got \(text))")
+                    return 2
+                }
+                if flag == "--outage" {
+                    configuration.outage = (cluster: parts[0], from: parts[1], length: parts[2])
+                } else {
+                    configuration.restart = (cluster: parts[0], at: parts[1], after: parts[2])
+                }
+                index += 2
+                continue
+            }
+            guard let value = Int(text), value > 0 else {
+                errors(usage)
                 return 2
             }
             switch flag {
@@ -34,9 +65,15 @@ public enum SimulateCommand {
         }
         do {
             let report = try await VoteSimulation.run(configuration, logger: logger)
-            output("simulated \(report.blocks) blocks: \(report.poolWinners) pool winners, \(report.voted) voted, "
-                   + "\(report.missed) missed, \(report.wrongBits) with wrong bits; end-to-end p50 "
-                   + "\(report.endToEndP50 * 1000) ms p99 \(report.endToEndP99 * 1000) ms")
+            var summary = "simulated \(report.blocks) blocks (\(report.transport.rawValue)): \(report.poolWinners) pool "
+                + "winners, \(report.voted) voted, \(report.missed) missed, \(report.wrongBits) with wrong bits; "
+                + "votes cast \(report.cast), duplicates \(report.duplicates), failed \(report.failed); "
+                + "end-to-end p50 \(milliseconds(report.endToEndP50)) ms p99 \(milliseconds(report.endToEndP99)) ms"
+            if report.transport == .rpc {
+                summary += "; notification → generatevote at the wallet p50 \(milliseconds(report.notifyToRequestP50)) ms "
+                    + "p99 \(milliseconds(report.notifyToRequestP99)) ms"
+            }
+            output(summary)
             output(report.json)
             return report.missed == 0 && report.wrongBits == 0 ? 0 : 1
         } catch {
@@ -44,4 +81,6 @@ public enum SimulateCommand {
             return 1
         }
     }
+
+    private static func milliseconds(_ seconds: Double) -> Double { (seconds * 1e6).rounded() / 1000 }
 }

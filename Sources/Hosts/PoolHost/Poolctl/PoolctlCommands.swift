@@ -33,10 +33,15 @@ public enum PoolctlCommands {
         return await withStorage(context, migrate: true) { storage in
             do {
                 let services = try PoolServices.make(config: config, plugins: context.plugins, logs: context.logs, storage: storage)
-                try await services.walletSet.connect()
+                do {
+                    try await services.walletSet.connect()
+                } catch {
+                    // The table shows which wallet is down; the check and the sync then fail with exit 4.
+                    context.output.err("poolctl: a wallet could not be connected: \(ConfigLoader.describe(error))")
+                }
                 let code = await WalletsCommand.run(arguments, pool: services.pool, storage: storage, output: context.output,
                                                     logger: context.logs.logger("DCRS"))
-                for wallet in services.walletSet.wallets { await wallet.close() }
+                for index in 0..<services.pool.count { await services.pool.backend(index).close() }
                 return code
             } catch {
                 context.output.err("poolctl: \(ConfigLoader.describe(error))")
@@ -59,10 +64,11 @@ public enum PoolctlCommands {
         }
     }
 
-    /// `poolctl simulate --blocks N --tickets M`: a simulated simnet with three vote daemons; prints votes,
-    /// misses and latency percentiles. Uses a throw-away SQLite database.
+    /// `poolctl simulate --blocks N --tickets M`: a simulated simnet with three vote daemons (`--rpc`: over the
+    /// real TLS JSON-RPC clients); prints votes, misses and latency percentiles. Uses a throw-away SQLite database.
     public static let simulate = PoolctlCommand(name: "simulate", summary: "simulate voting on a simnet and count misses",
-                                                usage: "simulate [--blocks N] [--tickets M] [--users U] [--clusters C] [--seed S]") { arguments, context in
+                                                usage: "simulate [--blocks N] [--tickets M] [--users U] [--clusters C] [--seed S] [--rpc] "
+                                                    + "[--outage CLUSTER,FROM,LENGTH] [--restart CLUSTER,AT,AFTER]") { arguments, context in
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("poolctl-simulate-\(UUID().uuidString).sqlite").path
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         let storage = SQLiteStorage(configuration: .init(path: path), logger: context.logs.logger("STOR"))

@@ -21,6 +21,11 @@ public final class SimnetRPCHost: EngineService {
         public var password: String
         /// Where `rpc.cert` / `rpc.key` live (created on first start). nil serves plain `ws://` (tests).
         public var certificateDirectory: String?
+        /// Called when a wallet's method handler starts (wallet index, method, params): measurements in tests
+        /// and benchmarks. Must return quickly.
+        public var onWalletRequest: (@Sendable (_ wallet: Int, _ method: String, _ params: [JSONValue]) -> Void)?
+        /// Called just before a node notification is handed to the server for its subscribers.
+        public var onNotification: (@Sendable (ChainNotification) -> Void)?
 
         public init(host: String = "127.0.0.1", nodePort: UInt16 = 19556, walletPorts: [UInt16] = [19557, 19567, 19577],
                     user: String = "simnet", password: String, certificateDirectory: String?) {
@@ -51,6 +56,14 @@ public final class SimnetRPCHost: EngineService {
         var bridge: Int?
     }
 
+    /// Wallets whose `importscript` calls hang (a wallet stuck mid-registration), and how many calls are held.
+    private struct ImportStall: Sendable {
+        var wallets: Set<Int> = []
+        var held = 0
+    }
+
+    private let importStall = LockedValue(ImportStall())
+
     /// Prepares the certificate (generating it if missing). Does not listen yet.
     public init(simnet: Simnet, configuration: Configuration, logger: Logger) throws {
         self.simnet = simnet
@@ -73,6 +86,15 @@ public final class SimnetRPCHost: EngineService {
             walletAvailability: { [weak self] index, down in self?.setWallet(index, down: down) })
         let node = try makeServer(name: "simnet-node", port: configuration.nodePort, defaultErrorCode: -32603)
         WalletRPCHandlers.install(SimnetRPCHandlers.node(simnet, hooks: hooks), on: node, withNotifications: true)
+        node.register("simstallimports") { [weak self, simnet] params in
+            let p = try ControlParams(params, "simstallimports", count: 2...2, code: WalletRPCCode.invalidParameter)
+            let index = try p.walletIndex(0, of: simnet)
+            guard let stalled = p.values[1].boolValue else {
+                throw NetError.rpc(code: WalletRPCCode.invalidParameter, message: "parameter #2 of simstallimports must be a bool")
+            }
+            self?.stallImports(wallet: index, stalled)
+            return .null
+        }
         let nodeAddress = try node.start()
         var wallets: [JSONRPCServer] = []
         var addresses: [PoolNet.HostPort] = []
@@ -81,7 +103,15 @@ public final class SimnetRPCHost: EngineService {
             wallets.append(server)
             addresses.append(server.localAddress ?? PoolNet.HostPort(host: configuration.host, port: 0))
         }
-        let bridge = SimnetRPCHandlers.bridgeNotifications(from: simnet, to: node)
+        let bridge: Int
+        if let observe = configuration.onNotification {
+            bridge = simnet.subscribe { notification in
+                observe(notification)
+                WalletRPCHandlers.publish(notification, on: node)
+            }
+        } else {
+            bridge = SimnetRPCHandlers.bridgeNotifications(from: simnet, to: node)
+        }
         state.withLock { state in
             state.node = node
             state.wallets = wallets
@@ -112,6 +142,30 @@ public final class SimnetRPCHost: EngineService {
         for wallet in wallets { wallet?.stop() }
     }
 
+    /// Makes wallet `index`'s `importscript` hang (`stalled` true) until released; a released call then fails
+    /// with dcrwallet's generic error and imports nothing, as if the wallet died mid-request. Lets tests stop a
+    /// registration between the wallets' imports (also the `simstallimports [index, bool]` control method).
+    public func stallImports(wallet index: Int, _ stalled: Bool) {
+        importStall.withLock { state in
+            if stalled { state.wallets.insert(index) } else { state.wallets.remove(index) }
+        }
+    }
+
+    /// The number of `importscript` calls held by `stallImports` right now.
+    public var heldImportCalls: Int { importStall.value.held }
+
+    /// Holds a call while wallet `index` is stalled (at most 10 minutes); throws once released or cancelled.
+    private func holdIfStalled(_ index: Int) async throws {
+        guard importStall.value.wallets.contains(index) else { return }
+        importStall.withLock { $0.held += 1 }
+        defer { importStall.withLock { $0.held -= 1 } }
+        let deadline = ContinuousClock.now + .seconds(600)
+        while importStall.value.wallets.contains(index), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw NetError.rpc(code: WalletRPCCode.wallet, message: "importscript abandoned: the wallet stalled")
+    }
+
     /// The bound wallet addresses (after `start()`).
     public var walletAddresses: [PoolNet.HostPort] { state.value.walletAddresses }
 
@@ -124,9 +178,35 @@ public final class SimnetRPCHost: EngineService {
     private func startWallet(_ index: Int, port: UInt16) throws -> JSONRPCServer {
         // dcrwallet's catch-all error code is -4.
         let server = try makeServer(name: "simnet-wallet\(index)", port: port, defaultErrorCode: WalletRPCCode.wallet)
-        WalletRPCHandlers.install(SimnetRPCHandlers.wallet(simnet, index: index), on: server)
+        var handlers = SimnetRPCHandlers.wallet(simnet, index: index)
+        if let importScript = handlers["importscript"] {
+            handlers["importscript"] = { [weak self] params in
+                try await self?.holdIfStalled(index)
+                return try await importScript(params)
+            }
+        }
+        if let observe = configuration.onWalletRequest {
+            for (method, handler) in handlers {
+                handlers[method] = { params in
+                    observe(index, method, params)
+                    return try await handler(params)
+                }
+            }
+        }
+        WalletRPCHandlers.install(handlers, on: server)
         try server.start()
         return server
+    }
+
+    /// Takes wallet `index` down (its `down` fault set and its server closed: clients see a dropped, then
+    /// refused connection) or brings it back on the same address — what `simsetwalletfaults` does.
+    public func setWalletDown(_ index: Int, _ down: Bool) {
+        guard index >= 0, index < simnet.walletCount else { return }
+        var faults = simnet.faults(wallet: index)
+        guard faults.down != down else { return }
+        faults.down = down
+        simnet.setFaults(faults, wallet: index)
+        setWallet(index, down: down)
     }
 
     /// A wallet going down closes its server; coming back listens again on the same address.

@@ -1,9 +1,10 @@
 import Foundation
 import PoolKernel
+import WebHost
 
 /// stakepoold's configuration (stakepoold.md §2) plus this engine's options: `votepolicy` /
 /// `votepolicyoptions`, storage selection like the web app (`storage=sqlite|mysql`, `sqlitepath`, `db*`),
-/// and `controltoken` for the control API.
+/// `controltoken` for the control API and `metricslisten` for `/metrics`.
 public struct StakepooldConfig: Sendable {
     /// The option table (`--help` prints it).
     public static let options: [OptionSpec] = [
@@ -40,8 +41,10 @@ public struct StakepooldConfig: Sendable {
         OptionSpec("rpccert", .string, help: "File containing the certificate file"),
         OptionSpec("rpckey", .string, help: "File containing the certificate key"),
         OptionSpec("controltoken", .string, secret: true, help: "Bearer token the web app must send to the control API (empty: TLS only)"),
+        OptionSpec("metricslisten", .string, default: "", help: "host:port (a bare port: loopback) serving /metrics over plain HTTP (empty: off)"),
         OptionSpec("votepolicy", .string, default: "userprefs", help: "Vote policy plugin: userprefs or pooldefault"),
         OptionSpec("votepolicyoptions", .list, help: "Options of the vote policy, key=value (pooldefault: <agenda>=<choice>)"),
+        OptionSpec("voteauditretentiondays", .int, default: "365", help: "Days vote audit records are kept before they are purged (0: keep for ever)"),
     ]
 
     public var home: String
@@ -61,8 +64,12 @@ public struct StakepooldConfig: Sendable {
     public var rpcCert: String
     public var rpcKey: String
     public var controlToken: String
+    /// `metricslisten`: where `/metrics` is served; nil: off.
+    public var metricsListen: String?
     public var votePolicy: String
     public var votePolicyOptions: [String: String]
+    /// Days vote audit records are kept (`voteauditretentiondays`; 0: for ever).
+    public var voteAuditRetentionDays = RetentionPurge.Policy.defaultVoteAuditDays
     /// Set when the config file was missing (logged as a warning).
     public var missingConfigFileWarning: String?
 
@@ -144,8 +151,17 @@ public struct StakepooldConfig: Sendable {
         rpcCert = v.string("rpccert").isEmpty ? home + "/rpc.cert" : ConfigLoader.expand(v.string("rpccert"))
         rpcKey = v.string("rpckey").isEmpty ? home + "/rpc.key" : ConfigLoader.expand(v.string("rpckey"))
         controlToken = v.string("controltoken")
+        let metrics = v.string("metricslisten").trimmingCharacters(in: .whitespaces)
+        do {
+            _ = try StakepooldMetrics.listenAddress(metrics)
+        } catch {
+            throw ConfigError(.badValue, "invalid metricslisten \(metrics): \(error.message)")
+        }
+        metricsListen = metrics.isEmpty ? nil : metrics
         votePolicy = v.string("votepolicy").lowercased()
         votePolicyOptions = try VotePolicyContext.parseOptions(v.list("votepolicyoptions"))
+        voteAuditRetentionDays = v.int("voteauditretentiondays")
+        if voteAuditRetentionDays < 0 { throw ConfigError(.badValue, "voteauditretentiondays must be 0 or more") }
     }
 
     /// A cert path as given, else under the home directory (stakepoold.md §2 step 10).

@@ -8,7 +8,7 @@ import PoolKernel
 /// low-fee list, the race-free initial ticket map. Nothing runs until the host runs `services`.
 public final class StakepooldEngine: Sendable {
     public struct Settings: Sendable {
-        /// Where `lowfeetickets.json` lives; nil keeps detections in memory.
+        /// Where `lowfeetickets.json` and the disk cache (stakepoold.md §9) live; nil keeps everything in memory.
         public var dataDirectory: String?
         public var voteLoop = VoteLoop.Settings()
         /// Prefs reload timer (`norpclisten`: 240 s); nil: reload only on request.
@@ -30,6 +30,8 @@ public final class StakepooldEngine: Sendable {
     public let reloader: PrefsReloadService
     public let metrics: VotingMetrics
     public let rules: VoteRules
+    /// The disk cache in `Settings.dataDirectory` (nil without one).
+    public let cache: VotingDiskCache?
 
     /// Builds and initialises the daemon's state. Throws on the fatal start-up failures (wallet defaults,
     /// best block).
@@ -48,6 +50,14 @@ public final class StakepooldEngine: Sendable {
         } catch {
             logger.warn("could not obtain voting config from storage: \(error)")
         }
+        // Disk cache (§3 steps 9–10): prune; without users from storage, vote with the cached prefs rather
+        // than the wallet's defaults.
+        let cache = settings.dataDirectory.map { VotingDiskCache(directory: $0, logger: logger) }
+        cache?.prune()
+        if prefs.count == 0, let cached = cache?.loadUsers() {
+            prefs.replace(with: cached)
+            logger.info("loaded prefs for \(prefs.count) users from the disk cache")
+        }
         let lowFee = LowFeeTickets(directory: settings.dataDirectory, storage: storage, logger: logger)
         await lowFee.load()
         let feeCheck = settings.isFeeAddress.map {
@@ -65,12 +75,13 @@ public final class StakepooldEngine: Sendable {
         let reloader = PrefsReloadService(prefs: prefs, tracker: tracker, lowFee: lowFee,
                                           interval: settings.prefsReloadInterval, logger: logger)
         return StakepooldEngine(wallet: wallet, node: node, prefs: prefs, lowFee: lowFee, tracker: tracker, loop: loop,
-                                voting: voting, reloader: reloader, metrics: metrics, rules: rules)
+                                voting: voting, reloader: reloader, metrics: metrics, rules: rules, cache: cache)
     }
 
     private init(wallet: any WalletBackend, node: any NodeBackend, prefs: UserPrefsCache, lowFee: LowFeeTickets,
                  tracker: TicketTracker, loop: VoteLoop, voting: VotingService, reloader: PrefsReloadService,
-                 metrics: VotingMetrics, rules: VoteRules) {
+                 metrics: VotingMetrics, rules: VoteRules, cache: VotingDiskCache?) {
+        self.cache = cache
         self.wallet = wallet
         self.node = node
         self.prefs = prefs
@@ -81,6 +92,18 @@ public final class StakepooldEngine: Sendable {
         self.reloader = reloader
         self.metrics = metrics
         self.rules = rules
+    }
+
+    /// Saves the ticket map, the user prefs and the operator-added low-fee tickets to the disk cache
+    /// (stakepoold.md §9; called on shutdown). Returns the files written.
+    @discardableResult
+    public func saveCache() -> [String] {
+        guard let cache else { return [] }
+        var live: [String: String] = [:]
+        for entry in tracker.snapshot.entries { live[entry.ticket.hex] = entry.owner }
+        var added: [String: String] = [:]
+        for (hash, owner) in lowFee.addedDetected { added[hash.hex] = owner }
+        return cache.save(liveTickets: live, users: Array(prefs.snapshot.values), manuallyAdded: added)
     }
 
     /// The services to run, in start order.

@@ -5,6 +5,7 @@ import StorageMySQL
 import StorageSQLite
 import VotePolicies
 import WalletDcrwallet
+import WebHost
 
 /// The stakepoold program (stakepoold.md §3 start-up, §10 shutdown). `Sources/Hosts/stakepoold/main.swift`
 /// only calls `run`.
@@ -105,6 +106,21 @@ public enum StakepooldMain {
         }
 
         var services = engine.services
+        // stakepoold writes the vote audit, so it purges it (the web app purges the outbox).
+        services.append(RetentionPurge(storage: storage,
+                                       policy: .init(mailDays: nil, voteAuditDays: config.voteAuditRetentionDays),
+                                       logger: logger.with(subsystem: "DB")))
+        if let metricsListen = config.metricsListen {
+            // A busy metrics address is fatal: the operator asked for monitoring (the syntax was checked with the config).
+            guard let address = try StakepooldMetrics.listenAddress(metricsListen) else {
+                throw ConfigError(.badValue, "invalid metricslisten \(metricsListen)")
+            }
+            let registry = MetricsRegistry()
+            StakepooldMetrics.register(engine, in: registry)
+            let server = StakepooldMetrics.server(listen: address, registry: registry, logger: logger.with(subsystem: "STPK"))
+            _ = try server.start()
+            services.append(server)
+        }
         if !config.noRPCListen {
             let listen = config.rpcListen.compactMap { try? PoolNet.HostPort(parsing: $0) }
             let control = ControlServer(
@@ -131,6 +147,8 @@ public enum StakepooldMain {
         signals.on(SIGTERM) { group.shutdown() }
         defer { signals.cancelAll() }
         try await group.run()
+        // stakepoold.md §10 saves on SIGINT only; any clean stop (SIGINT or SIGTERM) saves here.
+        engine.saveCache()
         await wallet.close()
         await node.close()
         await storage.shutdown()

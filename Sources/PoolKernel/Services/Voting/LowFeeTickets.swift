@@ -95,6 +95,14 @@ public final class LowFeeTickets: Sendable {
         }
     }
 
+    /// How many tickets were detected paying too low a fee.
+    public var detectedCount: Int { state.withLock { $0.detected.count } }
+
+    /// How many detected tickets are kept out of the ticket map (not added by the operator).
+    public var excludedCount: Int {
+        state.withLock { state in state.detected.keys.filter { !state.added.contains($0) }.count }
+    }
+
     /// Every detected ticket, oldest first.
     public var detected: [Entry] {
         state.withLock { Array($0.detected.values) }.sorted { ($0.detectedAt, $0.ticket) < ($1.detectedAt, $1.ticket) }

@@ -70,6 +70,8 @@ public final class VotingMetrics: Sendable {
         }
         guard let exported else { return }
         exported.blocks.increment()
+        let missed = outcomes.filter { !$0.isOnTheWire }.count
+        if missed > 0 { exported.missed.increment(by: Double(missed)) }
         for outcome in outcomes {
             let label = switch outcome {
             case .cast: "cast"
@@ -90,12 +92,14 @@ public final class VotingMetrics: Sendable {
     public func setTicketMapSize(_ size: Int) { ticketCount.store(size, ordering: .relaxed) }
 
     /// Mirrors these figures into a Prometheus registry (the host's `/metrics`): `stakepoold_votes_total{result}`
-    /// (cast, duplicate, failed, deadline), `stakepoold_tickets_chain_missed_total`, `stakepoold_blocks_total`,
+    /// (cast, duplicate, failed, deadline), `stakepoold_votes_missed_total`, `stakepoold_tickets_chain_missed_total`, `stakepoold_blocks_total`,
     /// histograms `stakepoold_vote_decision_seconds` and `stakepoold_vote_end_to_end_seconds`, and the gauge
     /// `stakepoold_ticket_map_size`. Call once, before the first vote.
     public func export(to registry: MetricsRegistry) {
         let exported = Exported(
             votes: registry.counter("stakepoold_votes_total", help: "Vote attempts by result.", labels: ["result"]),
+            missed: registry.counter("stakepoold_votes_missed_total",
+                                     help: "Managed winners this daemon failed to put on the wire (failed or past the deadline)."),
             chainMissed: registry.counter("stakepoold_tickets_chain_missed_total",
                                           help: "Managed tickets the chain reported missed."),
             blocks: registry.counter("stakepoold_blocks_total", help: "Winning-ticket notifications processed."),
@@ -111,6 +115,7 @@ public final class VotingMetrics: Sendable {
 
     struct Exported: Sendable {
         let votes: Counter
+        let missed: Counter
         let chainMissed: Counter
         let blocks: Counter
         let decision: Histogram

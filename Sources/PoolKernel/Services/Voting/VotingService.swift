@@ -35,8 +35,14 @@ public final class VotingService: EngineService {
         self.progress = Mutex(Progress(lastHeight: knownHeight))
     }
 
+    /// Whether `run()` has subscribed to the node's notifications (tests and simulations wait for it).
+    public var isSubscribed: Bool { subscribed.load(ordering: .acquiring) }
+    private let subscribed = Atomic<Bool>(false)
+
     public func run() async throws {
         let stream = try await node.notificationStream()
+        subscribed.store(true, ordering: .releasing)
+        defer { subscribed.store(false, ordering: .releasing) }
         logger.info("subscribed to notifications from dcrd")
         await withDiscardingTaskGroup { group in
             for await notification in stream {

@@ -1,0 +1,48 @@
+import Foundation
+import PoolKernel
+import WebHost
+
+/// stakepoold's `/metrics` endpoint (option `metricslisten`, same syntax as the web app's): the vote figures
+/// in Prometheus text format over plain HTTP, with `/health`. Off unless the option is set.
+///
+/// Series: `stakepoold_votes_total{result}` (cast, duplicate, failed, deadline), `stakepoold_votes_missed_total`,
+/// `stakepoold_tickets_chain_missed_total`, `stakepoold_blocks_total`, histograms
+/// `stakepoold_vote_decision_seconds` and `stakepoold_vote_end_to_end_seconds` (notification →
+/// `sendrawtransaction` answered), gauges `stakepoold_ticket_map_size`, `stakepoold_user_prefs` and
+/// `stakepoold_lowfee_tickets` (detected low-fee tickets; `stakepoold_lowfee_tickets_excluded` of them not voted).
+public enum StakepooldMetrics {
+    /// Registers the engine's figures in `registry`. Call once, before the daemon runs.
+    public static func register(_ engine: StakepooldEngine, in registry: MetricsRegistry) {
+        engine.metrics.export(to: registry)
+        registry.gaugeFunction("stakepoold_user_prefs", help: "Users whose voting preferences are cached.") {
+            [prefs = engine.prefs] in Double(prefs.count)
+        }
+        registry.gaugeFunction("stakepoold_lowfee_tickets", help: "Tickets detected paying less than the pool fee.") {
+            [lowFee = engine.lowFee] in Double(lowFee.detectedCount)
+        }
+        registry.gaugeFunction("stakepoold_lowfee_tickets_excluded",
+                               help: "Detected low-fee tickets not voted (not added by the operator).") {
+            [lowFee = engine.lowFee] in Double(lowFee.excludedCount)
+        }
+    }
+
+    /// Parses `metricslisten`: empty → nil (off); `host:port` as the web app's `listen`; a bare port → loopback
+    /// (`127.0.0.1:<port>`).
+    public static func listenAddress(_ text: String) throws(WebError) -> ListenAddress? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if trimmed.isEmpty { return nil }
+        if let port = Int(trimmed) {
+            guard (0...65535).contains(port) else { throw WebError(.badListenAddress, "error while parsing bind arg \(text)") }
+            return .tcp(host: "127.0.0.1", port: port)
+        }
+        return try ListenAddress(parsing: trimmed)
+    }
+
+    /// The HTTP server for `/metrics` and `/health` on `listen` (one event loop, no access log).
+    public static func server(listen: ListenAddress, registry: MetricsRegistry, logger: Logger) -> HTTPServer {
+        HTTPServer(configuration: HTTPServerConfiguration(listen: listen, maxConnections: 64, eventLoops: 1,
+                                                          accessLog: false, shutdownGracePeriod: .seconds(1),
+                                                          name: "metrics"),
+                   responder: WebStack.metricsRouter(registry), logger: logger)
+    }
+}
