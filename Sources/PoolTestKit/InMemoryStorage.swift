@@ -380,6 +380,23 @@ final class MemoryTransaction: StorageWriter {
         }
     }
 
+    func purgeFinishedMail(createdBefore: Int64) throws -> Int {
+        let purged = tables.outbox.values.filter {
+            ($0.status == .delivered || $0.status == .failed) && $0.createdAt < createdBefore
+        }
+        for message in purged {
+            change({ $0.outbox[message.id] }, { $0.outbox[message.id] = $1 }, nil)
+            change({ $0.outboxMessageIDs[message.messageID] }, { $0.outboxMessageIDs[message.messageID] = $1 }, nil)
+        }
+        return purged.count
+    }
+
+    func purgeVoteAudits(receivedBeforeMillis: Int64) throws -> Int {
+        let ids = tables.voteAudits.values.filter { $0.receivedAtMillis < receivedBeforeMillis }.map(\.id)
+        for id in ids { change({ $0.voteAudits[id] }, { $0.voteAudits[id] = $1 }, nil) }
+        return ids.count
+    }
+
     func appendVoteAudit(_ record: VoteAuditRecord) throws -> Int64 {
         try StorageLimits.check(record)
         let id = nextId(\.nextVoteAuditId)

@@ -57,7 +57,9 @@ open class StorageConformanceTests: XCTestCase {
             ("outboxEnqueueAndClaim", checkStorage_outboxEnqueueAndClaim),
             ("outboxLeaseExpiryAndRetry", checkStorage_outboxLeaseExpiryAndRetry),
             ("outboxFinalStates", checkStorage_outboxFinalStates),
+            ("outboxPurgeKeepsPendingAndRecent", checkStorage_outboxPurgeKeepsPendingAndRecent),
             ("voteAuditAppendAndList", checkStorage_voteAuditAppendAndList),
+            ("voteAuditPurgeByAge", checkStorage_voteAuditPurgeByAge),
             ("lowFeeTickets", checkStorage_lowFeeTickets),
             ("rateCounters", checkStorage_rateCounters),
             ("overlongValuesAreRejected", checkStorage_overlongValuesAreRejected),
@@ -65,6 +67,7 @@ open class StorageConformanceTests: XCTestCase {
             ("hostileTextIsStoredExactly", checkStorage_hostileTextIsStoredExactly),
             ("numericExtremesRoundTrip", checkStorage_numericExtremesRoundTrip),
             ("migrateIsIdempotent", checkStorage_migrateIsIdempotent),
+            ("apiTokenBackfillIsIdempotent", checkStorage_apiTokenBackfillIsIdempotent),
             ("concurrentRegistrationsGetUniqueIds", checkStorage_concurrentRegistrationsGetUniqueIds),
             ("callsAfterShutdownAreClosed", checkStorage_callsAfterShutdownAreClosed),
         ]
@@ -552,7 +555,67 @@ open class StorageConformanceTests: XCTestCase {
                        "delivered and failed messages are never claimed again")
     }
 
+    public func checkStorage_outboxPurgeKeepsPendingAndRecent() async throws {
+        let store = try await backend()
+        @Sendable func mail(_ n: Int, createdAt: Int64) -> OutboxMessage {
+            var message = Self.sampleMail(n, due: 0)
+            message.createdAt = createdAt
+            return message
+        }
+        // Old: delivered, failed, queued, sending. Recent: delivered.
+        let (oldSent, oldFailed, oldQueued, oldSending, newSent) = try await store.write { tx in
+            (try tx.enqueueMail(mail(1, createdAt: 100)), try tx.enqueueMail(mail(2, createdAt: 100)),
+             try tx.enqueueMail(mail(3, createdAt: 100)), try tx.enqueueMail(mail(4, createdAt: 100)),
+             try tx.enqueueMail(mail(5, createdAt: 1_000)))
+        }
+        try await store.write { tx in
+            try tx.markMailDelivered(id: oldSent)
+            try tx.markMailFailed(id: oldFailed, error: "550 no such user")
+            try tx.markMailDelivered(id: newSent)
+            try tx.scheduleMailRetry(id: oldQueued, at: 5_000, error: "421 later")
+        }
+        _ = try await store.write { try $0.claimDueMail(now: 0, leaseUntil: 60, limit: 1) }  // claims oldSending
+        let purged = try await store.write { try $0.purgeFinishedMail(createdBefore: 1_000) }
+        XCTAssertEqual(purged, 2, "only delivered and failed messages older than the cut-off")
+        let (gone1, gone2, queued, sending, recent) = try await store.read { tx in
+            (try tx.outboxMessage(id: oldSent), try tx.outboxMessage(id: oldFailed), try tx.outboxMessage(id: oldQueued),
+             try tx.outboxMessage(id: oldSending), try tx.outboxMessage(id: newSent))
+        }
+        XCTAssertNil(gone1)
+        XCTAssertNil(gone2)
+        XCTAssertEqual(queued?.status, .queued, "pending mail is never purged")
+        XCTAssertEqual(sending?.status, .sending, "mail being sent is never purged")
+        XCTAssertEqual(recent?.status, .delivered, "createdAt == cut-off is kept")
+        let again = try await store.write { try $0.purgeFinishedMail(createdBefore: 1_000) }
+        XCTAssertEqual(again, 0)
+        // A purged message id may be used again.
+        let reused = try await store.write { try $0.enqueueMail(mail(1, createdAt: 2_000)) }
+        XCTAssertGreaterThan(reused, newSent)
+    }
+
     // MARK: Vote audit, low-fee tickets, rate counters
+
+    public func checkStorage_voteAuditPurgeByAge() async throws {
+        let store = try await backend()
+        @Sendable func record(_ n: Int, at millis: Int64) -> VoteAuditRecord {
+            VoteAuditRecord(ticketHash: "ticket\(n)", blockHeight: Int64(n), blockHash: "block\(n)", voteBits: 1,
+                            policyName: "userprefs", reason: "r", result: .voted, receivedAtMillis: millis,
+                            decisionMicros: 1, totalMicros: 2)
+        }
+        let ids = try await store.write { tx in
+            [try tx.appendVoteAudit(record(1, at: 1_000)), try tx.appendVoteAudit(record(2, at: 1_999)),
+             try tx.appendVoteAudit(record(3, at: 2_000)), try tx.appendVoteAudit(record(4, at: 3_000))]
+        }
+        let purged = try await store.write { try $0.purgeVoteAudits(receivedBeforeMillis: 2_000) }
+        XCTAssertEqual(purged, 2)
+        let left = try await store.read { try $0.recentVoteAudits(limit: 10) }
+        XCTAssertEqual(left.map(\.id), [ids[3], ids[2]], "records at or after the cut-off stay")
+        let none = try await store.write { try $0.purgeVoteAudits(receivedBeforeMillis: 2_000) }
+        XCTAssertEqual(none, 0)
+        let next = try await store.write { try $0.appendVoteAudit(record(5, at: 4_000)) }
+        XCTAssertGreaterThan(next, ids[3], "ids keep increasing after a purge")
+    }
+
 
     public func checkStorage_voteAuditAppendAndList() async throws {
         let store = try await backend()
@@ -723,6 +786,49 @@ open class StorageConformanceTests: XCTestCase {
     }
 
     // MARK: Schema, concurrency, shutdown
+
+    /// dcrstakepool's migration step 6 (`APITokenBackfill`) over this engine: verified and grandfathered users
+    /// without a token get a valid one, nobody else is touched, and a second run changes nothing.
+    public func checkStorage_apiTokenBackfillIsIdempotent() async throws {
+        let store = try await backend()
+        var users: [User] = []
+        for n in 1...7 {
+            var user = Self.sampleUser(n)
+            switch n % 4 {
+            case 1: user.emailVerified = .verified
+            case 2: user.emailVerified = .grandfathered
+            case 3: user.emailVerified = .unverified
+            default:
+                user.emailVerified = .verified
+                user.apiToken = "existing.token.\(n)"
+            }
+            if user.emailVerified.isVerified { user.emailToken = "" }
+            users.append(try await store.insertUser(user))
+        }
+        let signer = APITokenSigner(secret: "backfill-secret", issuer: "https://pool.example")
+        let first = try await APITokenBackfill.run(storage: store, signer: signer, logger: .disabled, pageSize: 3)
+        XCTAssertEqual(first, APITokenBackfill.Result(issued: 4), "users 1, 2, 5, 6 over three pages")
+        let afterFirst = try await store.read { try $0.users(afterId: 0, limit: 10) }
+        XCTAssertEqual(afterFirst.count, 7)
+        for (before, after) in zip(users, afterFirst) {
+            switch before.id.rawValue % 4 {
+            case 1, 2:
+                let claims = try signer.verify(after.apiToken)
+                XCTAssertEqual(claims.userID, before.id, "the token names its user")
+            case 3:
+                XCTAssertEqual(after.apiToken, "", "unverified users get no token")
+            default:
+                XCTAssertEqual(after.apiToken, before.apiToken, "existing tokens are never replaced")
+            }
+            var unchanged = after
+            unchanged.apiToken = before.apiToken
+            XCTAssertEqual(unchanged, before, "only the API token changes")
+        }
+        let second = try await APITokenBackfill.run(storage: store, signer: signer, logger: .disabled)
+        XCTAssertEqual(second, APITokenBackfill.Result(issued: 0))
+        let afterSecond = try await store.read { try $0.users(afterId: 0, limit: 10) }
+        XCTAssertEqual(afterSecond, afterFirst, "a second run changes nothing")
+    }
 
     public func checkStorage_migrateIsIdempotent() async throws {
         let store = try await backend()

@@ -146,17 +146,66 @@ final class StorageCommandsTests: XCTestCase {
         XCTAssertEqual(value127, ExitCode.database)
     }
 
+    func testDBCommand_purgeDeletesOnlyOldFinishedRows() async throws {
+        let storage = InMemoryStorage()
+        let now = Int64(Date().timeIntervalSince1970)
+        let day: Int64 = 86_400
+        @Sendable func mail(_ n: Int, age: Int64) -> OutboxMessage {
+            OutboxMessage(to: "u\(n)@example.com", subject: "s", body: "b", messageID: "<\(n)@pool.test>",
+                          nextAttemptAt: 0, createdAt: now - age)
+        }
+        @Sendable func audit(_ n: Int, age: Int64) -> VoteAuditRecord {
+            VoteAuditRecord(ticketHash: "t\(n)", blockHeight: 1, blockHash: "b", voteBits: 1, policyName: "userprefs",
+                            reason: "r", result: .voted, receivedAtMillis: (now - age) * 1_000, decisionMicros: 1,
+                            totalMicros: 1)
+        }
+        let (oldSent, recentSent, oldQueued) = try await storage.write { tx in
+            let ids = (try tx.enqueueMail(mail(1, age: 40 * day)), try tx.enqueueMail(mail(2, age: day)),
+                       try tx.enqueueMail(mail(3, age: 40 * day)))
+            try tx.markMailDelivered(id: ids.0)
+            try tx.markMailDelivered(id: ids.1)
+            _ = try tx.appendVoteAudit(audit(1, age: 400 * day))
+            _ = try tx.appendVoteAudit(audit(2, age: 300 * day))
+            return ids
+        }
+        let io = Captured()
+        let code = await DBCommand.run(["purge"], storage: storage, output: io.output,
+                                       retention: RetentionPurge.Policy(mailDays: 30, voteAuditDays: 365))
+        XCTAssertEqual(code, ExitCode.ok, io.errors)
+        XCTAssertEqual(io.text, "purged 1 finished mail(s) (older than 30 days) and 1 vote audit record(s) (older than 365 days)")
+        let (gone, kept, queued, audits) = try await storage.read { tx in
+            (try tx.outboxMessage(id: oldSent), try tx.outboxMessage(id: recentSent), try tx.outboxMessage(id: oldQueued),
+             try tx.recentVoteAudits(limit: 10))
+        }
+        XCTAssertNil(gone)
+        XCTAssertNotNil(kept)
+        XCTAssertEqual(queued?.status, .queued, "pending mail is never purged")
+        XCTAssertEqual(audits.map(\.ticketHash), ["t2"])
+
+        let keepAll = Captured()
+        let kept0 = await DBCommand.run(["purge"], storage: storage, output: keepAll.output,
+                                        retention: RetentionPurge.Policy(mailDays: 0, voteAuditDays: 0))
+        XCTAssertEqual(kept0, ExitCode.ok)
+        XCTAssertEqual(keepAll.text, "purged 0 finished mail(s) (kept for ever) and 0 vote audit record(s) (kept for ever)")
+    }
+
     func testStorageBenchmarks_printOneJSONLinePerFigure() async throws {
         let lines = LockedValue<[String]>([])
         await StorageBenchmarks.runAll(users: 300) { line in lines.withLock { $0.append(line) } }
-        let sqlite = lines.value.filter { $0.contains("\"bench\":\"sqlite_") }
-        XCTAssertEqual(sqlite.count, 3, "\(lines.value)")
+        let names = lines.value.compactMap { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["bench"] as? String
+        }
+        for figure in ["insert_300_users", "lookup_api_token", "lookup_id"] {
+            XCTAssertTrue(names.contains("sqlite_\(figure)"), "\(lines.value)")
+        }
         for line in lines.value {
             let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
             XCTAssertNotNil(object?["value"] as? Double, line)
         }
         if TestEnvironment.optional("POOL_MYSQL_DSN") != nil {
-            XCTAssertEqual(lines.value.filter { $0.contains("\"bench\":\"mysql_") }.count, 3, "\(lines.value)")
+            for figure in ["insert_300_users", "lookup_api_token", "lookup_id"] {
+                XCTAssertTrue(names.contains("mysql_\(figure)"), "\(lines.value)")
+            }
         }
     }
 }

@@ -101,6 +101,33 @@ final class DcrstakepoolCompatibilityTests: XCTestCase {
         await storage.shutdown()
     }
 
+    /// Migration step 6 as the web app runs it after `migrate()`: the grandfathered user without a token gets one,
+    /// Alice keeps hers, unverified Bob gets none; a second start changes nothing.
+    func testDcrstakepoolCompatibility_apiTokenBackfillGivesVerifiedUsersWithoutTokenOne() async throws {
+        let configuration = try await dcrstakepoolDatabase()
+        let storage = MySQLStorage(configuration: configuration, logger: .disabled)
+        try await storage.migrate()
+        let signer = APITokenSigner(secret: "pool-api-secret", issuer: "http://127.0.0.1:8000")
+        let first = try await APITokenBackfill.run(storage: storage, signer: signer, logger: .disabled)
+        XCTAssertEqual(first, APITokenBackfill.Result(issued: 1))
+        let old = try await storage.user(email: "old@example.com")
+        let token = try XCTUnwrap(old?.apiToken)
+        XCTAssertEqual(try signer.verify(token).userID, 3)
+        let alice = try await storage.user(id: 1)
+        XCTAssertEqual(alice?.apiToken, Self.jwt, "an existing token is never replaced")
+        let bob = try await storage.user(id: 2)
+        XCTAssertEqual(bob?.apiToken, "", "unverified users get no token")
+        let byToken = try await storage.user(apiToken: token)
+        XCTAssertEqual(byToken?.id, 3)
+
+        let before = try await MySQLTestSupport.adminQuery(configuration, "CHECKSUM TABLE Users")
+        let second = try await APITokenBackfill.run(storage: storage, signer: signer, logger: .disabled)
+        XCTAssertEqual(second, APITokenBackfill.Result(issued: 0))
+        let after = try await MySQLTestSupport.adminQuery(configuration, "CHECKSUM TABLE Users")
+        XCTAssertEqual(before, after, "a second run writes nothing")
+        await storage.shutdown()
+    }
+
     func testDcrstakepoolCompatibility_duplicateEmailsStopTheMigrationClearly() async throws {
         let configuration = try await dcrstakepoolDatabase(extra: [
             "INSERT INTO Users (Email, Username, Password, MultiSigAddress, MultiSigScript, PoolPubKeyAddr, UserPubKeyAddr, UserFeeAddr, HeightRegistered, EmailVerified, EmailToken, APIToken, VoteBits, VoteBitsVersion) VALUES ('ALICE@example.com', 'x', '', '', '', '', '', '', 0, 1, '', '', 1, 5)",

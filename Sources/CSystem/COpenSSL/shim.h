@@ -36,4 +36,14 @@ static inline uint64_t copenssl_op_no_compression(void) { return SSL_OP_NO_COMPR
 /// EVP_EC_gen is a macro over the variadic EVP_PKEY_Q_keygen.
 static inline EVP_PKEY *copenssl_ec_gen(const char *curve) { return EVP_EC_gen(curve); }
 
+/// Precomputes multiples of the group's generator so `EC_POINT_mul(g, r, k, P, 1, ctx)` takes OpenSSL's
+/// windowed (wNAF) path with the table instead of a full ladder. Deprecated in OpenSSL 3 but still the
+/// only public way to build the table; the warning is silenced here, in one place.
+static inline int copenssl_ec_group_precompute_mult(EC_GROUP *group, BN_CTX *ctx) {
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wdeprecated-declarations"
+    return EC_GROUP_precompute_mult(group, ctx);
+#pragma clang diagnostic pop
+}
+
 #endif

@@ -3,9 +3,35 @@
 import Foundation
 import PoolHost
 
+let groups = ["chain", "storage", "rpc", "simnet", "services", "vote", "http", "pages"]
 let chosen = Set(CommandLine.arguments.dropFirst())
-func wants(_ group: String) -> Bool { chosen.isEmpty || chosen.contains(group) }
-let emit: @Sendable (String) -> Void = { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }
+func wants(_ group: String) -> Bool { chosen.contains(group) }
+
+// With no group named, each group runs in a fresh child process, so one group's memory and threads do not
+// colour another's figures (the web server's RSS with 2,000 idle connections is the process's own RSS).
+if chosen.isEmpty {
+    let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    for group in groups {
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: executable)
+        child.arguments = [group]
+        do {
+            try child.run()
+            child.waitUntilExit()
+        } catch {
+            print(#"{"bench":"\#(group)","error":"cannot start poolbench \#(group): \#(error)"}"#)
+        }
+    }
+    exit(0)
+}
+if let unknown = chosen.subtracting(groups).first {
+    FileHandle.standardError.write(Data("poolbench: unknown group \(unknown); groups: \(groups.joined(separator: " "))\n".utf8))
+    exit(2)
+}
+// A closed stdout (`poolbench | head`) ends the run quietly instead of crashing on EPIPE.
+let emit: @Sendable (String) -> Void = { line in
+    do { try FileHandle.standardOutput.write(contentsOf: Data((line + "\n").utf8)) } catch { exit(0) }
+}
 
 if wants("chain") { ChainBenchmarks.runAll(print: emit) }
 if wants("storage") { await StorageBenchmarks.runAll(print: emit) }

@@ -132,6 +132,25 @@ public final class MySQLStorage: StorageBackend {
         }
     }
 
+    // MARK: Single-statement look-ups
+
+    public func user(id: UserId) async throws -> User? { try await readOneStatement { try $0.user(id: id) } }
+    public func user(apiToken: String) async throws -> User? {
+        try await readOneStatement { try $0.user(apiToken: apiToken) }
+    }
+    public func user(email: String) async throws -> User? { try await readOneStatement { try $0.user(email: email) } }
+
+    /// Runs `body`, which runs at most one statement, in autocommit mode: one SELECT is its own consistent
+    /// read, and skipping START TRANSACTION/COMMIT saves two of the three round trips of `read`.
+    private func readOneStatement<T: Sendable>(_ body: @escaping @Sendable (SQLStorageTransaction) throws -> T)
+        async throws -> T
+    {
+        try await ensureSchema()
+        return try await connection().perform { connection in
+            try body(SQLStorageTransaction(executor: connection, dialect: .mysql))
+        }
+    }
+
     public func shutdown() async {
         let wasClosed = state.withLock { state in
             defer { state.closed = true }

@@ -111,10 +111,14 @@ public final class SQLiteStorage: StorageBackend {
 
     // MARK: Transactions
 
+    /// The reader connections in turn.
+    private func nextReaderConnection() -> SQLiteConnection {
+        readers[Int(UInt(bitPattern: nextReader.add(1, ordering: .relaxed).oldValue) % UInt(readers.count))]
+    }
+
     public func read<T: Sendable>(_ body: @escaping @Sendable (any StorageReader) throws -> T) async throws -> T {
         try await ensureSchema()
-        let reader = readers[Int(UInt(bitPattern: nextReader.add(1, ordering: .relaxed).oldValue) % UInt(readers.count))]
-        return try await reader.perform { connection in
+        return try await nextReaderConnection().perform { connection in
             try connection.execute("BEGIN", [])
             defer { if connection.isInTransaction { _ = try? connection.execute("COMMIT", []) } }
             return try body(SQLStorageTransaction(executor: connection, dialect: .sqlite))
@@ -134,6 +138,25 @@ public final class SQLiteStorage: StorageBackend {
                 if connection.isInTransaction { _ = try? connection.execute("ROLLBACK", []) }
                 throw error
             }
+        }
+    }
+
+    // MARK: Single-statement look-ups
+
+    public func user(id: UserId) async throws -> User? { try await readOneStatement { try $0.user(id: id) } }
+    public func user(apiToken: String) async throws -> User? {
+        try await readOneStatement { try $0.user(apiToken: apiToken) }
+    }
+    public func user(email: String) async throws -> User? { try await readOneStatement { try $0.user(email: email) } }
+
+    /// Runs `body`, which runs at most one statement, on a reader in autocommit mode: one SELECT is its own
+    /// snapshot, so the BEGIN/COMMIT pair of `read` would only add work to the hottest look-ups.
+    private func readOneStatement<T: Sendable>(_ body: @escaping @Sendable (SQLStorageTransaction) throws -> T)
+        async throws -> T
+    {
+        try await ensureSchema()
+        return try await nextReaderConnection().perform { connection in
+            try body(SQLStorageTransaction(executor: connection, dialect: .sqlite))
         }
     }
 

@@ -6,6 +6,9 @@ public struct ExtendedPublicKey: Sendable, Hashable, CustomStringConvertible {
     public static let hardenedOffset: UInt32 = 0x8000_0000
 
     let payload: ExtendedKeyPayload
+    /// The key uncompressed (65 bytes) when known, so deriving children skips the square root that parsing
+    /// a compressed key costs. A cache only: equality and hashing use `payload`.
+    private let uncompressedKey: [UInt8]?
 
     /// The 33-byte compressed secp256k1 public key.
     public var publicKey: [UInt8] { payload.keyData }
@@ -35,9 +38,17 @@ public struct ExtendedPublicKey: Sendable, Hashable, CustomStringConvertible {
             throw ChainError(.badPublicKey, "The extended key's public key is not a point on secp256k1.")
         }
         self.payload = payload
+        self.uncompressedKey = try? Secp256k1.uncompressed(payload.keyData)
     }
 
-    init(payload: ExtendedKeyPayload) { self.payload = payload }
+    init(payload: ExtendedKeyPayload, uncompressedKey: [UInt8]? = nil) {
+        self.payload = payload
+        self.uncompressedKey = uncompressedKey
+    }
+
+    public static func == (lhs: ExtendedPublicKey, rhs: ExtendedPublicKey) -> Bool { lhs.payload == rhs.payload }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(payload) }
 
     /// The serialized key (`dpub…`).
     public func serialized() -> String { payload.serialized() }
@@ -55,10 +66,10 @@ public struct ExtendedPublicKey: Sendable, Hashable, CustomStringConvertible {
         }
         guard depth < UInt8.max else { throw ChainError(.badDerivation, "Cannot derive beyond depth 255.") }
         let mac = HMACSHA512.authenticationCode(key: chainCode, message: publicKey + bigEndian(index))
-        let childKey = try Secp256k1.addTweak(Array(mac[..<32]), toPublicKey: publicKey)
+        let childKey = try Secp256k1.addTweak(Array(mac[..<32]), toPublicKey: uncompressedKey ?? publicKey)
         return ExtendedPublicKey(payload: ExtendedKeyPayload(
             version: version, depth: depth + 1, parentFingerprint: fingerprint, childNumber: index,
-            chainCode: Array(mac[32...]), keyData: childKey))
+            chainCode: Array(mac[32...]), keyData: childKey.compressed), uncompressedKey: childKey.uncompressed)
     }
 
     /// Follows `path` of non-hardened indices.

@@ -73,6 +73,9 @@ public struct PoolConfig: Sendable {
     public var walletAutoRecover: Bool
     public var bcryptCost: Int
     public var skipVoteBitsSync: Bool
+    // Retention (days; 0 keeps rows for ever).
+    public var mailRetentionDays = RetentionPurge.Policy.defaultMailDays
+    public var voteAuditRetentionDays = RetentionPurge.Policy.defaultVoteAuditDays
     /// The raw values, for plugin options not modelled above.
     public var values: OptionValues
 
@@ -277,6 +280,17 @@ extension PoolConfig {
         bcryptCost = v.int("bcryptcost")
         if !(4...31).contains(bcryptCost) { throw fail(.badValue, "bcryptcost", "bcryptcost must be between 4 and 31") }
         skipVoteBitsSync = v.bool("skipvotebitssync")
+        mailRetentionDays = v.int("mailretentiondays")
+        if mailRetentionDays < 0 { throw fail(.badValue, "mailretentiondays", "mailretentiondays must be 0 or more") }
+        voteAuditRetentionDays = v.int("voteauditretentiondays")
+        if voteAuditRetentionDays < 0 {
+            throw fail(.badValue, "voteauditretentiondays", "voteauditretentiondays must be 0 or more")
+        }
+    }
+
+    /// The retention purge policy from `mailretentiondays` and `voteauditretentiondays`.
+    public var retentionPolicy: RetentionPurge.Policy {
+        RetentionPurge.Policy(mailDays: mailRetentionDays, voteAuditDays: voteAuditRetentionDays)
     }
 
     static func required(_ v: OptionValues, _ name: String, label: String? = nil, when condition: Bool = true) throws -> String {

@@ -82,6 +82,8 @@ public enum WebAppOptions {
         OptionSpec("maxconnections", .int, default: "4096", help: "Most HTTP connections served at once (503 beyond)"),
         OptionSpec("maintenance", .bool, default: "false", help: "Answer every page with the maintenance page (503); the API and /health keep working"),
         OptionSpec("captchatesthook", .bool, default: "false", help: "Tests only: with POOL_TEST_CAPTCHA=1 in the environment, expose /captcha/answer"),
+        OptionSpec("mailretentiondays", .int, default: "30", help: "Days delivered and failed emails stay in the outbox before they are purged (0: keep for ever)"),
+        OptionSpec("voteauditretentiondays", .int, default: "365", help: "Days vote audit records are kept; stakepoold purges them with its own option of this name, poolctl db purge with this one (0: keep for ever)"),
         OptionSpec("skipvotebitssync", .bool, default: "false", help: "Accepted for compatibility with older configs; has no effect"),
     ]
 }

@@ -1,4 +1,5 @@
-/// Shorthands over `read`/`write` for the common single-operation cases.
+/// Shorthands over `read`/`write` for the common single-operation cases (the look-ups are the default
+/// implementations of the protocol's single-statement requirements).
 extension StorageBackend {
     /// The user with this id, or nil.
     public func user(id: UserId) async throws -> User? { try await read { try $0.user(id: id) } }

@@ -37,6 +37,14 @@ public protocol StorageBackend: Sendable {
     /// Runs `body` in one read-write transaction: committed if it returns, rolled back if it throws.
     func write<T: Sendable>(_ body: @escaping @Sendable (any StorageWriter) throws -> T) async throws -> T
 
+    /// The user with this id, or nil. Like `read { $0.user(id:) }`; engines answer it with one statement and no
+    /// explicit transaction (one statement is its own snapshot), the hot path of every signed-in request.
+    func user(id: UserId) async throws -> User?
+    /// The user with this API token, or nil (see `user(id:)`).
+    func user(apiToken: String) async throws -> User?
+    /// The user with this email (`EmailKey` comparison), or nil (see `user(id:)`).
+    func user(email: String) async throws -> User?
+
     /// Closes connections. Later calls throw `closed`. Idempotent.
     func shutdown() async
 }

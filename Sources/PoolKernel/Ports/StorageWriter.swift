@@ -52,8 +52,14 @@ public protocol StorageWriter: StorageReader {
     /// Puts a message back to `queued`, due at `at`, remembering the error. `not-found` if absent.
     func scheduleMailRetry(id: Int64, at: Int64, error: String) throws
 
+    /// Deletes outbox messages in a final state (`delivered`, `failed`) with `createdAt < createdBefore`; queued and
+    /// sending messages are never deleted. Returns how many (retention purge).
+    @discardableResult func purgeFinishedMail(createdBefore: Int64) throws -> Int
+
     /// Appends a vote audit record (its `id` is ignored) and returns the id.
     func appendVoteAudit(_ record: VoteAuditRecord) throws -> Int64
+    /// Deletes vote audit records with `receivedAtMillis < receivedBeforeMillis`; returns how many (retention purge).
+    @discardableResult func purgeVoteAudits(receivedBeforeMillis: Int64) throws -> Int
 
     /// Adds a low-fee ticket hash; returns false if it was already there.
     @discardableResult func addLowFeeTicket(hash: String) throws -> Bool

@@ -93,7 +93,7 @@ public final class JSONRPCClient: Sendable {
     public let configuration: JSONRPCClientConfiguration
     private let logger: Logger
     private let tlsContext: TLSContext?
-    private let state = Mutex(State())
+    private let state = SpinningLock(State())
     private let authorization: String
 
     /// Prepares a client (loads the TLS trust file now, so a bad file fails here). Does not connect.

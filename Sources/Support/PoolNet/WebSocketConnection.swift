@@ -4,15 +4,18 @@ import Synchronization
 /// A websocket over a `NetConnection` (after the HTTP upgrade): framing, masking, ping/pong and close.
 ///
 /// Threading: `runReader` blocks its caller (run it on `connection.queue`); `send…` may be called
-/// from any thread and never blocks: bytes the socket does not take at once are queued and flushed
-/// from a writer queue, in order. A backlog over `maxBacklog` bytes fails the connection.
+/// from any thread and never blocks. Writes combine: a sender appends its frame to the outbound buffer
+/// and, if no one is writing, becomes the writer and drains the buffer outside the lock — so frames
+/// queued meanwhile by other threads go out in the same TLS write, and no socket call happens under
+/// the lock. Bytes the socket does not take at once are flushed from a writer queue, in order. A
+/// backlog over `maxBacklog` bytes fails the connection.
 final class WebSocketConnection: Sendable {
     let connection: NetConnection
     let role: WebSocketRole
     private let maxMessageSize: Int
     private let maxBacklog: Int
     private let writeTimeout: Duration
-    private let outbound = Mutex(Outbound())
+    private let outbound = SpinningLock(Outbound())
     private let writerQueue = DispatchQueue(label: "poolnet.websocket.writer")
     private let leftover: [UInt8]
 
@@ -52,27 +55,66 @@ final class WebSocketConnection: Sendable {
         try sendRaw(frame)
     }
 
-    /// Queues already-framed bytes (tests use it to send hand-made frames).
+    /// Queues already-framed bytes (tests use it to send hand-made frames) and writes them unless another
+    /// thread is writing already (it will take them along).
     func sendRaw(_ frame: [UInt8]) throws {
-        let scheduleFlush = try outbound.withLock { state -> Bool in
+        let becameWriter = try outbound.withLock { state -> Bool in
             if let failure = state.failure { throw failure }
             if state.sentClose { throw NetError(.netClosed, "websocket to \(connection.peer) is closing") }
-            if !state.flushing {
-                let written = try frame.withUnsafeBytes { try connection.tryWrite($0) }
-                if written == frame.count { return false }
-                state.pending.append(contentsOf: frame[written...])
-                state.flushing = true
-                return true
-            }
             guard state.pending.count - state.offset + frame.count <= maxBacklog else {
                 let error = NetError(.netTooLarge, "websocket send backlog to \(connection.peer) exceeds \(maxBacklog) bytes")
                 state.failure = error
                 throw error
             }
             state.pending.append(contentsOf: frame)
-            return false
+            if state.flushing { return false }
+            state.flushing = true
+            return true
         }
-        if scheduleFlush { writerQueue.async { self.flush() } }
+        if becameWriter { drain() }
+    }
+
+    /// Writes the outbound buffer until it is empty, taking it out of the lock for each write. When the
+    /// socket stops taking bytes, the rest goes back in front of the buffer and the writer queue waits
+    /// for the socket (the `flushing` flag stays set, so nobody else writes meanwhile).
+    private func drain() {
+        var batch: [UInt8] = []
+        while true {
+            outbound.withLock { state in
+                swap(&batch, &state.pending)
+                if state.offset > 0 {
+                    batch.removeFirst(state.offset)
+                    state.offset = 0
+                }
+            }
+            let written: Int
+            do {
+                written = try batch.withUnsafeBytes { try connection.tryWrite($0) }
+            } catch {
+                let failure = (error as? NetError) ?? NetError(.netIO, "\(error)")
+                outbound.withLock { $0.failure = failure }
+                connection.close()
+                return
+            }
+            let finished = outbound.withLock { state -> Bool in
+                if written < batch.count {
+                    // The socket is full: keep the unwritten tail first, in order.
+                    state.pending.insert(contentsOf: batch[written...], at: 0)
+                    return false
+                }
+                if state.pending.isEmpty {
+                    state.flushing = false
+                    return true
+                }
+                return false
+            }
+            if finished { return }
+            if written < batch.count {
+                writerQueue.async { self.flush() }
+                return
+            }
+            batch.removeAll(keepingCapacity: true)
+        }
     }
 
     private func flush() {
@@ -110,9 +152,11 @@ final class WebSocketConnection: Sendable {
     /// Sends a close frame (once) and shuts the socket down shortly after, without waiting for the
     /// peer's close frame (pending calls are failed by the owner anyway).
     func close(code: UInt16 = 1000, reason: String = "") {
+        // While another thread is writing, a close frame written here could land inside its frame: skip
+        // the (best-effort) close frame then and just shut the socket.
         let shouldSend = outbound.withLock { state -> Bool in
             defer { state.sentClose = true }
-            return !state.sentClose && state.failure == nil
+            return !state.sentClose && state.failure == nil && !state.flushing
         }
         if shouldSend {
             var frame: [UInt8] = []

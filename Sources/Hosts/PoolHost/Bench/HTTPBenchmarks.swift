@@ -113,7 +113,8 @@ public enum HTTPBenchmarks {
         let theirs = try runWrk(wrk, url: "http://127.0.0.1:\(nginxPort)/api/v2/stats", seconds: duration)
 
         // RSS with 2,000 idle keep-alive connections (each has completed one request).
-        // poolbench runs other benchmarks in the same process first, so the growth is reported too.
+        // `poolbench` runs this group in its own process, so the RSS is the web server's (after the wrk runs);
+        // the growth caused by the idle connections alone is reported too.
         let rssBefore = residentMegabytes()
         var idle: [Int32] = []
         defer { for fd in idle { close(fd) } }

@@ -19,9 +19,9 @@ public enum StorageBenchmarks {
             defer { try? FileManager.default.removeItem(at: directory) }
             let path = directory.appendingPathComponent("bench.sqlite").path
             let writer = SQLiteStorage(configuration: .init(path: path), logger: .disabled)
-            let reader = SQLiteStorage(configuration: .init(path: path, readConnections: 1), logger: .disabled)
+            let reader = SQLiteStorage(configuration: .init(path: path), logger: .disabled)
             try await run(engine: "sqlite", writer: writer, reader: reader, users: users, concurrency: 1,
-                          lookupGoal: ">=50000", emit: emit)
+                          lookupGoal: ">=50000", lookupCallers: [1, 4], emit: emit)
         } catch {
             FileHandle.standardError.write(Data("poolbench: sqlite storage benchmark failed: \(error)\n".utf8))
         }
@@ -36,16 +36,18 @@ public enum StorageBenchmarks {
             configuration.poolSize = 1
             let reader = MySQLStorage(configuration: configuration, logger: .disabled)
             try await run(engine: "mysql", writer: writer, reader: reader, users: users, concurrency: 8,
-                          lookupGoal: ">=5000", emit: emit)
+                          lookupGoal: ">=5000", lookupCallers: [1], emit: emit)
         } catch {
             FileHandle.standardError.write(Data("poolbench: mysql storage benchmark failed: \(error)\n".utf8))
         }
     }
 
     /// Inserts `users` users (`concurrency` writers, one transaction per user) through `writer`, then looks users up
-    /// by API token and by id through `reader` (one connection, one call at a time) for about a second each.
+    /// by API token and by id through `reader` for about a second each, with each number of concurrent callers in
+    /// `lookupCallers` (1: one call at a time).
     static func run(engine: String, writer: any StorageBackend, reader: any StorageBackend, users: Int,
-                    concurrency: Int, lookupGoal: String, emit: @Sendable (String) -> Void) async throws {
+                    concurrency: Int, lookupGoal: String, lookupCallers: [Int],
+                    emit: @Sendable (String) -> Void) async throws {
         try await writer.migrate()
         let prefix = UUID().uuidString.prefix(8).lowercased()
         let hash = try BCrypt.hash(password: "bench", cost: 4)
@@ -70,24 +72,27 @@ public enum StorageBenchmarks {
         emit(ChainBenchmarks.Figure(bench: "\(engine)_insert_\(users)_users", value: insertSeconds, unit: "s",
                                     goal: "<30").jsonLine)
 
-        var generator = SystemRandomNumberGenerator()
-        let tokenRate = try await rate {
-            let n = Int.random(in: 0..<users, using: &generator)
-            let token = "token-\(prefix)-\(n)"
-            guard try await reader.read({ try $0.user(apiToken: token) }) != nil else {
-                throw StorageError(.notFound, "benchmark user \(n) missing")
+        // Look-ups as the web app makes them (`StorageBackend.user(apiToken:)` / `user(id:)`): first one call at a
+        // time, then several callers at once (requests arrive concurrently; SQLite spreads them over its readers).
+        for callers in lookupCallers {
+            let suffix = callers == 1 ? "" : "_\(callers)_callers"
+            let tokenRate = try await rate(callers: callers) {
+                let n = Int.random(in: 0..<users)
+                guard try await reader.user(apiToken: "token-\(prefix)-\(n)") != nil else {
+                    throw StorageError(.notFound, "benchmark user \(n) missing")
+                }
             }
-        }
-        emit(ChainBenchmarks.Figure(bench: "\(engine)_lookup_api_token", value: tokenRate, unit: "ops/s",
-                                    goal: lookupGoal).jsonLine)
-        let idRate = try await rate {
-            let id = ids[Int.random(in: 0..<ids.count, using: &generator)]
-            guard try await reader.read({ try $0.user(id: id) }) != nil else {
-                throw StorageError(.notFound, "benchmark user \(id) missing")
+            emit(ChainBenchmarks.Figure(bench: "\(engine)_lookup_api_token\(suffix)", value: tokenRate, unit: "ops/s",
+                                        goal: lookupGoal).jsonLine)
+            let idRate = try await rate(callers: callers) {
+                let id = ids[Int.random(in: 0..<ids.count)]
+                guard try await reader.user(id: id) != nil else {
+                    throw StorageError(.notFound, "benchmark user \(id) missing")
+                }
             }
+            emit(ChainBenchmarks.Figure(bench: "\(engine)_lookup_id\(suffix)", value: idRate, unit: "ops/s",
+                                        goal: lookupGoal).jsonLine)
         }
-        emit(ChainBenchmarks.Figure(bench: "\(engine)_lookup_id", value: idRate, unit: "ops/s",
-                                    goal: lookupGoal).jsonLine)
         await reader.shutdown()
         await writer.shutdown()
     }
@@ -96,15 +101,23 @@ public enum StorageBenchmarks {
         Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
     }
 
-    /// Calls per second of `body`, run back to back for about `duration` seconds.
-    private static func rate(duration: Double = 1.0, _ body: () async throws -> Void) async throws -> Double {
+    /// Calls per second of `body`, run back to back by `callers` concurrent tasks for about `duration` seconds.
+    private static func rate(callers: Int = 1, duration: Double = 1.0,
+                             _ body: @escaping @Sendable () async throws -> Void) async throws -> Double {
         let start = DispatchTime.now()
-        var count = 0
-        while true {
-            for _ in 0..<100 { try await body() }
-            count += 100
-            let elapsed = seconds(since: start)
-            if elapsed >= duration { return Double(count) / elapsed }
+        let count = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<callers {
+                group.addTask {
+                    var count = 0
+                    while seconds(since: start) < duration {
+                        for _ in 0..<100 { try await body() }
+                        count += 100
+                    }
+                    return count
+                }
+            }
+            return try await group.reduce(0, +)
         }
+        return Double(count) / seconds(since: start)
     }
 }

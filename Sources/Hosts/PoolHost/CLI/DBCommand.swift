@@ -1,18 +1,28 @@
 import PoolKernel
 
-/// `poolctl db migrate` (apply pending migrations) and `poolctl db status` (show the schema version).
+/// `poolctl db migrate` (apply pending migrations), `poolctl db status` (show the schema version) and
+/// `poolctl db purge` (delete finished mail and vote audit records older than their retention, once).
 /// The backend is the caller's: it is not shut down here.
 public enum DBCommand {
-    public static let usage = "db migrate | db status"
+    public static let usage = "db migrate | db status | db purge"
 
     /// Runs the subcommand and returns the exit code (0 ok, 2 usage, 7 database problem or pending migrations
-    /// for `status` is still 0; a newer schema than this binary is 7).
-    public static func run(_ arguments: [String], storage: any StorageBackend, output: HostOutput) async -> Int32 {
-        guard arguments.count == 1, let verb = arguments.first, verb == "migrate" || verb == "status" else {
+    /// for `status` is still 0; a newer schema than this binary is 7). `retention` is used by `purge`.
+    public static func run(_ arguments: [String], storage: any StorageBackend, output: HostOutput,
+                           retention: RetentionPurge.Policy = .init()) async -> Int32 {
+        guard arguments.count == 1, let verb = arguments.first, ["migrate", "status", "purge"].contains(verb) else {
             output.err("poolctl: usage: poolctl \(usage)")
             return ExitCode.usage
         }
         do {
+            if verb == "purge" {
+                try await storage.migrate()
+                let purge = RetentionPurge(storage: storage, policy: retention, logger: .disabled)
+                let result = try await purge.purgeOnce()
+                output.out("purged \(result.mail) finished mail(s) (\(describe(retention.finishedMail))) and "
+                    + "\(result.voteAudits) vote audit record(s) (\(describe(retention.voteAudits)))")
+                return ExitCode.ok
+            }
             if verb == "migrate" {
                 let before = try await storage.schemaStatus()
                 try await storage.migrate()
@@ -38,6 +48,12 @@ public enum DBCommand {
             output.err("poolctl: \(error)")
             return ExitCode.database
         }
+    }
+
+    /// `older than N days` or `kept for ever`.
+    static func describe(_ retention: Duration?) -> String {
+        guard let retention else { return "kept for ever" }
+        return "older than \(retention.components.seconds / 86_400) days"
     }
 
     static func summary(_ status: SchemaStatus) -> String {
@@ -70,12 +86,13 @@ extension PoolctlCommands {
         }
     }
 
-    /// `poolctl db migrate|status` wired to the configured storage.
-    public static let db = PoolctlCommand(name: "db", summary: "run or show storage schema migrations",
+    /// `poolctl db migrate|status|purge` wired to the configured storage.
+    public static let db = PoolctlCommand(name: "db", summary: "run or show storage schema migrations, purge old rows",
                                           usage: DBCommand.usage) { arguments, context in
         do {
+            let retention = arguments == ["purge"] ? try context.config().retentionPolicy : RetentionPurge.Policy()
             let storage = try await context.storage()
-            let code = await DBCommand.run(arguments, storage: storage, output: context.output)
+            let code = await DBCommand.run(arguments, storage: storage, output: context.output, retention: retention)
             await storage.shutdown()
             return code
         } catch {

@@ -33,10 +33,15 @@ public enum PoolctlCommands {
         return await withStorage(context, migrate: true) { storage in
             do {
                 let services = try PoolServices.make(config: config, plugins: context.plugins, logs: context.logs, storage: storage)
-                try await services.walletSet.connect()
+                do {
+                    try await services.walletSet.connect()
+                } catch {
+                    // The table shows which wallet is down; the check and the sync then fail with exit 4.
+                    context.output.err("poolctl: a wallet could not be connected: \(ConfigLoader.describe(error))")
+                }
                 let code = await WalletsCommand.run(arguments, pool: services.pool, storage: storage, output: context.output,
                                                     logger: context.logs.logger("DCRS"))
-                for wallet in services.walletSet.wallets { await wallet.close() }
+                for index in 0..<services.pool.count { await services.pool.backend(index).close() }
                 return code
             } catch {
                 context.output.err("poolctl: \(ConfigLoader.describe(error))")

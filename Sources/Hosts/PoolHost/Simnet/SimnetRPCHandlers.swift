@@ -13,6 +13,8 @@ import WalletSimnet
 ///   (default), `"toolow"`, or an integer amount in atoms.
 /// - `simsetwalletfaults [index, {"down","locked","daemondisconnected","lagblocks","disagrees"}]` → null:
 ///   replaces the wallet's faults (missing keys = off).
+/// - `simstallimports [index, bool]` → null: the wallet's `importscript` hangs until released, then fails
+///   (served by `SimnetRPCHost`, which owns the wallets' servers).
 /// - `simsetnodefaults [{"dropnotifications","down"}]` → null.
 /// - `simdropconnections []` → null: drops every websocket of the node (clients must reconnect).
 /// - `simsetvotesettings [index, {"voteversion","votebits","voting"}]` → null.

@@ -56,6 +56,14 @@ public final class SimnetRPCHost: EngineService {
         var bridge: Int?
     }
 
+    /// Wallets whose `importscript` calls hang (a wallet stuck mid-registration), and how many calls are held.
+    private struct ImportStall: Sendable {
+        var wallets: Set<Int> = []
+        var held = 0
+    }
+
+    private let importStall = LockedValue(ImportStall())
+
     /// Prepares the certificate (generating it if missing). Does not listen yet.
     public init(simnet: Simnet, configuration: Configuration, logger: Logger) throws {
         self.simnet = simnet
@@ -78,6 +86,15 @@ public final class SimnetRPCHost: EngineService {
             walletAvailability: { [weak self] index, down in self?.setWallet(index, down: down) })
         let node = try makeServer(name: "simnet-node", port: configuration.nodePort, defaultErrorCode: -32603)
         WalletRPCHandlers.install(SimnetRPCHandlers.node(simnet, hooks: hooks), on: node, withNotifications: true)
+        node.register("simstallimports") { [weak self, simnet] params in
+            let p = try ControlParams(params, "simstallimports", count: 2...2, code: WalletRPCCode.invalidParameter)
+            let index = try p.walletIndex(0, of: simnet)
+            guard let stalled = p.values[1].boolValue else {
+                throw NetError.rpc(code: WalletRPCCode.invalidParameter, message: "parameter #2 of simstallimports must be a bool")
+            }
+            self?.stallImports(wallet: index, stalled)
+            return .null
+        }
         let nodeAddress = try node.start()
         var wallets: [JSONRPCServer] = []
         var addresses: [PoolNet.HostPort] = []
@@ -125,6 +142,30 @@ public final class SimnetRPCHost: EngineService {
         for wallet in wallets { wallet?.stop() }
     }
 
+    /// Makes wallet `index`'s `importscript` hang (`stalled` true) until released; a released call then fails
+    /// with dcrwallet's generic error and imports nothing, as if the wallet died mid-request. Lets tests stop a
+    /// registration between the wallets' imports (also the `simstallimports [index, bool]` control method).
+    public func stallImports(wallet index: Int, _ stalled: Bool) {
+        importStall.withLock { state in
+            if stalled { state.wallets.insert(index) } else { state.wallets.remove(index) }
+        }
+    }
+
+    /// The number of `importscript` calls held by `stallImports` right now.
+    public var heldImportCalls: Int { importStall.value.held }
+
+    /// Holds a call while wallet `index` is stalled (at most 10 minutes); throws once released or cancelled.
+    private func holdIfStalled(_ index: Int) async throws {
+        guard importStall.value.wallets.contains(index) else { return }
+        importStall.withLock { $0.held += 1 }
+        defer { importStall.withLock { $0.held -= 1 } }
+        let deadline = ContinuousClock.now + .seconds(600)
+        while importStall.value.wallets.contains(index), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw NetError.rpc(code: WalletRPCCode.wallet, message: "importscript abandoned: the wallet stalled")
+    }
+
     /// The bound wallet addresses (after `start()`).
     public var walletAddresses: [PoolNet.HostPort] { state.value.walletAddresses }
 
@@ -138,6 +179,12 @@ public final class SimnetRPCHost: EngineService {
         // dcrwallet's catch-all error code is -4.
         let server = try makeServer(name: "simnet-wallet\(index)", port: port, defaultErrorCode: WalletRPCCode.wallet)
         var handlers = SimnetRPCHandlers.wallet(simnet, index: index)
+        if let importScript = handlers["importscript"] {
+            handlers["importscript"] = { [weak self] params in
+                try await self?.holdIfStalled(index)
+                return try await importScript(params)
+            }
+        }
         if let observe = configuration.onWalletRequest {
             for (method, handler) in handlers {
                 handlers[method] = { params in

@@ -44,6 +44,7 @@ public struct StakepooldConfig: Sendable {
         OptionSpec("metricslisten", .string, default: "", help: "host:port (a bare port: loopback) serving /metrics over plain HTTP (empty: off)"),
         OptionSpec("votepolicy", .string, default: "userprefs", help: "Vote policy plugin: userprefs or pooldefault"),
         OptionSpec("votepolicyoptions", .list, help: "Options of the vote policy, key=value (pooldefault: <agenda>=<choice>)"),
+        OptionSpec("voteauditretentiondays", .int, default: "365", help: "Days vote audit records are kept before they are purged (0: keep for ever)"),
     ]
 
     public var home: String
@@ -67,6 +68,8 @@ public struct StakepooldConfig: Sendable {
     public var metricsListen: String?
     public var votePolicy: String
     public var votePolicyOptions: [String: String]
+    /// Days vote audit records are kept (`voteauditretentiondays`; 0: for ever).
+    public var voteAuditRetentionDays = RetentionPurge.Policy.defaultVoteAuditDays
     /// Set when the config file was missing (logged as a warning).
     public var missingConfigFileWarning: String?
 
@@ -157,6 +160,8 @@ public struct StakepooldConfig: Sendable {
         metricsListen = metrics.isEmpty ? nil : metrics
         votePolicy = v.string("votepolicy").lowercased()
         votePolicyOptions = try VotePolicyContext.parseOptions(v.list("votepolicyoptions"))
+        voteAuditRetentionDays = v.int("voteauditretentiondays")
+        if voteAuditRetentionDays < 0 { throw ConfigError(.badValue, "voteauditretentiondays must be 0 or more") }
     }
 
     /// A cert path as given, else under the home directory (stakepoold.md §2 step 10).

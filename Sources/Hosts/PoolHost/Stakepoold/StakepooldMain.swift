@@ -106,6 +106,10 @@ public enum StakepooldMain {
         }
 
         var services = engine.services
+        // stakepoold writes the vote audit, so it purges it (the web app purges the outbox).
+        services.append(RetentionPurge(storage: storage,
+                                       policy: .init(mailDays: nil, voteAuditDays: config.voteAuditRetentionDays),
+                                       logger: logger.with(subsystem: "DB")))
         if let metricsListen = config.metricsListen {
             // A busy metrics address is fatal: the operator asked for monitoring (the syntax was checked with the config).
             guard let address = try StakepooldMetrics.listenAddress(metricsListen) else {

@@ -60,6 +60,13 @@ public final class WebApp: Sendable {
             throw StartupFailure(message: "Failed to open database.", exitCode: ExitCode.database)
         }
         log.info("storage: \(storage.engineName) ready")
+        // dcrstakepool's migration step 6: verified users without an API token get one (needs apisecret/baseurl).
+        do {
+            try await APITokenBackfill.run(storage: storage, signer: APITokenSigner(secret: config.apiSecret, issuer: config.baseURL),
+                                           logger: log)
+        } catch {
+            log.critical("Select verified users failed: \(ConfigLoader.describe(error))")
+        }
         let mailer = try plugins.mail.make(config.mailPlugin, context)
         log.info("mail: \(mailer.name)\(mailer.name == "log" ? " (emails are written to the log)" : "")")
         let outbox = OutboxDelivery(storage: storage, notifier: mailer, logger: logs.logger("MAIL"))
@@ -138,8 +145,14 @@ public final class WebApp: Sendable {
         let server = HTTPServer(configuration: WebStack.serverConfiguration(
             listen: listen, realIPHeader: config.realIPHeader, trustedProxies: config.trustedProxies,
             maxBodyBytes: config.maxBodyBytes, maxConnections: config.maxConnections), responder: router, logger: logs.logger("SYTM"))
-        var background: [any EngineService] = services.walletSet.services + [services.monitor, stats,
+        // Wallet pool, users, tickets and votes on /metrics (storage read in the background, never per scrape).
+        let poolMetrics = PoolMetrics(registry: metrics, pool: services.pool, stats: stats, storage: storage,
+                                      logger: logs.logger("SYTM"))
+        var background: [any EngineService] = services.walletSet.services + [services.monitor, stats, poolMetrics,
                                                                                SessionPurger(storage: storage, logger: logs.logger("CNTL"))]
+        // The web app owns the outbox, so it purges finished mail (stakepoold purges the vote audit).
+        background.append(RetentionPurge(storage: storage, policy: .init(mailDays: config.mailRetentionDays, voteAuditDays: nil),
+                                         logger: logs.logger("MAIL")))
         if let metricsListen = config.metricsListen, let address = try? ListenAddress(parsing: metricsListen) {
             background.append(HTTPServer(configuration: HTTPServerConfiguration(listen: address, name: "metrics"),
                                          responder: WebStack.metricsRouter(metrics), logger: logs.logger("SYTM")))

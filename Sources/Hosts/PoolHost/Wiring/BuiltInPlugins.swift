@@ -46,7 +46,12 @@ func dcrwalletSet(_ context: PluginContext) throws -> WalletSet {
     return WalletSet(
         wallets: backends,
         connect: {
-            for backend in backends { try await backend.connect() }
+            // Every wallet is dialled (so `poolctl wallets check` can still show the others); the first failure is thrown.
+            var firstError: (any Error)?
+            for backend in backends {
+                do { try await backend.connect() } catch { firstError = firstError ?? error }
+            }
+            if let firstError { throw firstError }
         },
         redial: { index in
             let backend = try make(index)

@@ -20,8 +20,17 @@ public final class SQLStorageTransaction: StorageWriter {
         UserFeeAddr, HeightRegistered, EmailVerified, EmailToken, APIToken, VoteBits, VoteBitsVersion
         """
 
-    private func users(where clause: String, _ arguments: [SQLValue]) throws -> [User] {
-        try sql.query("SELECT \(Self.userColumns) FROM Users WHERE \(clause)", arguments).map(Self.user(from:))
+    /// The user look-ups as whole statements, built once: they run on every signed-in request, and a statement
+    /// text that is not rebuilt each call is also the statement-cache key.
+    static let selectUserById = "SELECT \(userColumns) FROM Users WHERE UserId = ?"
+    static let selectUserByEmailKey = "SELECT \(userColumns) FROM Users WHERE EmailKey = ?"
+    static let selectUserByEmail = "SELECT \(userColumns) FROM Users WHERE Email = ?"
+    static let selectUserByEmailToken = "SELECT \(userColumns) FROM Users WHERE EmailToken = ?"
+    static let selectUserByAPIToken = "SELECT \(userColumns) FROM Users WHERE APIToken = ?"
+    static let selectUsersPage = "SELECT \(userColumns) FROM Users WHERE UserId > ? ORDER BY UserId LIMIT ?"
+
+    private func users(_ statement: String, _ arguments: [SQLValue]) throws -> [User] {
+        try sql.query(statement, arguments).map(Self.user(from:))
     }
 
     static func user(from row: [SQLValue]) throws -> User {
@@ -49,16 +58,16 @@ public final class SQLStorageTransaction: StorageWriter {
     // MARK: Users (reads)
 
     public func user(id: UserId) throws -> User? {
-        try users(where: "UserId = ?", [.integer(id.rawValue)]).first
+        try users(Self.selectUserById, [.integer(id.rawValue)]).first
     }
 
     public func user(email: String) throws -> User? {
         let matches: [User]
         if dialect.usesEmailKeyColumn {
-            matches = try users(where: "EmailKey = ?", [.text(EmailKey.fold(email))])
+            matches = try users(Self.selectUserByEmailKey, [.text(EmailKey.fold(email))])
         } else {
             // The column collation compares; old databases without the unique index may hold several: lowest id.
-            matches = try users(where: "Email = ?", [.text(email)])
+            matches = try users(Self.selectUserByEmail, [.text(email)])
         }
         return matches.min { $0.id < $1.id }
     }
@@ -66,18 +75,18 @@ public final class SQLStorageTransaction: StorageWriter {
     public func user(emailToken: String) throws -> User? {
         guard !emailToken.isEmpty else { return nil }
         // The index finds candidates (case-insensitively on MySQL); tokens then compare exactly.
-        return try users(where: "EmailToken = ?", [.text(emailToken)])
+        return try users(Self.selectUserByEmailToken, [.text(emailToken)])
             .filter { $0.emailToken == emailToken }.min { $0.id < $1.id }
     }
 
     public func user(apiToken: String) throws -> User? {
         guard !apiToken.isEmpty else { return nil }
-        return try users(where: "APIToken = ?", [.text(apiToken)])
+        return try users(Self.selectUserByAPIToken, [.text(apiToken)])
             .filter { $0.apiToken == apiToken }.min { $0.id < $1.id }
     }
 
     public func users(afterId: UserId, limit: Int) throws -> [User] {
-        try users(where: "UserId > ? ORDER BY UserId LIMIT ?", [.integer(afterId.rawValue), .integer(Int64(max(0, limit)))])
+        try users(Self.selectUsersPage, [.integer(afterId.rawValue), .integer(Int64(max(0, limit)))])
     }
 
     public func userCount() throws -> Int { Int(try scalar("SELECT COUNT(*) FROM Users").int64) }
@@ -329,6 +338,11 @@ public final class SQLStorageTransaction: StorageWriter {
                        [.integer(at), .text(StorageLimits.clipError(error))])
     }
 
+    public func purgeFinishedMail(createdBefore: Int64) throws -> Int {
+        try sql.execute("DELETE FROM MailOutbox WHERE Status IN ('delivered', 'failed') AND CreatedAt < ?",
+                        [.integer(createdBefore)]).affectedRows
+    }
+
     // MARK: Vote audit
 
     static let auditColumns = """
@@ -355,6 +369,11 @@ public final class SQLStorageTransaction: StorageWriter {
                   .text(record.reason), .text(record.result.rawValue), .text(record.detail),
                   .integer(record.receivedAtMillis), .integer(record.decisionMicros),
                   .integer(record.totalMicros)]).lastInsertId
+    }
+
+    public func purgeVoteAudits(receivedBeforeMillis: Int64) throws -> Int {
+        try sql.execute("DELETE FROM VoteAudit WHERE ReceivedAtMillis < ?", [.integer(receivedBeforeMillis)])
+            .affectedRows
     }
 
     public func recentVoteAudits(limit: Int) throws -> [VoteAuditRecord] {

@@ -1,0 +1,110 @@
+import PoolKernel
+
+/// The pool's own gauges on `/metrics` (issue 9): wallet pool state, users, tickets and votes.
+///
+/// Nothing here is computed per scrape except the wallet-pool gauges, which read `WalletPool.status()` (an
+/// in-memory snapshot the monitor's probes keep current). User counts and vote-audit outcomes are read from
+/// storage by `run()` every `refreshInterval`; ticket counts come from the stats cache's last `getstakeinfo`
+/// (no extra wallet calls).
+///
+/// | metric | meaning |
+/// |---|---|
+/// | `pool_wallets_configured` | wallets in `wallethosts` |
+/// | `pool_wallets_connected` | wallets that answered the last probe (dcrstakepool's `Connected`) |
+/// | `pool_wallets_usable` | wallets up: answering, unlocked, connected to their node, not lagging |
+/// | `pool_wallets_consistent` | 1 when the pool is running and every answering wallet reports the same vote version and none lags |
+/// | `pool_wallet_rpc_stopped` | 1 when the wallet RPC client shut down after a failed or inconsistent result (fail closed) |
+/// | `pool_users` | user accounts |
+/// | `pool_users_with_address` | users with a registered address (active) |
+/// | `pool_tickets{state}` | the wallets' `getstakeinfo`: live, immature, voted, missed, revoked, expired |
+/// | `pool_vote_audits_recent{result}` | outcomes (voted, failed, skipped) among the last `voteAuditWindow` vote-audit records |
+public final class PoolMetrics: EngineService {
+    public let name = "metrics"
+    private let pool: WalletPool
+    private let stats: StatsCache?
+    private let storage: any StorageBackend
+    private let refreshInterval: Duration
+    private let voteAuditWindow: Int
+    private let logger: Logger
+    private let users: Gauge
+    private let usersWithAddress: Gauge
+    private let tickets: Gauge
+    private let voteAudits: Gauge
+
+    /// Registers the gauges on `registry`; `stats` (the API's stats cache) supplies the ticket counts.
+    public init(registry: MetricsRegistry, pool: WalletPool, stats: StatsCache?, storage: any StorageBackend,
+                refreshInterval: Duration = .seconds(15), voteAuditWindow: Int = 1_000, logger: Logger) {
+        self.pool = pool
+        self.stats = stats
+        self.storage = storage
+        self.refreshInterval = refreshInterval
+        self.voteAuditWindow = voteAuditWindow
+        self.logger = logger
+        registry.gaugeFunction("pool_wallets_configured", help: "Voting wallets configured (wallethosts).") {
+            Double(pool.count)
+        }
+        registry.gaugeFunction("pool_wallets_connected", help: "Voting wallets that answered the last probe.") {
+            Double(pool.status().connectedCount)
+        }
+        registry.gaugeFunction("pool_wallets_usable",
+                               help: "Voting wallets answering, unlocked, connected to their node and not lagging.") {
+            Double(pool.status().usableCount)
+        }
+        registry.gaugeFunction("pool_wallets_consistent",
+                               help: "1 when the pool runs and the answering wallets agree on the vote version and none lags.") {
+            Self.isConsistent(pool.status()) ? 1 : 0
+        }
+        registry.gaugeFunction("pool_wallet_rpc_stopped",
+                               help: "1 when the wallet RPC client shut down after a failed or inconsistent result.") {
+            pool.isStopped ? 1 : 0
+        }
+        users = registry.gauge("pool_users", help: "User accounts.")
+        usersWithAddress = registry.gauge("pool_users_with_address", help: "Users with a registered address (active).")
+        tickets = registry.gauge("pool_tickets", help: "The pool's tickets per the wallets' getstakeinfo, by state.",
+                                 labels: ["state"])
+        voteAudits = registry.gauge("pool_vote_audits_recent",
+                                    help: "Outcomes among the last \(voteAuditWindow) vote-audit records, by result.",
+                                    labels: ["result"])
+    }
+
+    /// Whether the wallets look consistent from the last probe (the cheap part of the full agreement check).
+    static func isConsistent(_ status: WalletPoolStatus) -> Bool {
+        guard !status.isStopped else { return false }
+        let answering = status.wallets.filter(\.connected)
+        guard !answering.contains(where: { $0.condition == .lagging }) else { return false }
+        return Set(answering.compactMap(\.voteVersion)).count <= 1
+    }
+
+    public func run() async throws {
+        while !Task.isCancelled {
+            await refresh()
+            do {
+                try await Task.sleep(for: refreshInterval)
+            } catch {
+                return
+            }
+        }
+    }
+
+    /// Reads the storage counts and the stats cache's stake info now. Failures keep the previous values.
+    public func refresh() async {
+        let window = voteAuditWindow
+        do {
+            let (total, active, audits) = try await storage.read { reader in
+                (try reader.userCount(), try reader.activeUserCount(), try reader.recentVoteAudits(limit: window))
+            }
+            users.set(Double(total))
+            usersWithAddress.set(Double(active))
+            var counts: [VoteAuditRecord.Result: Int] = [.voted: 0, .failed: 0, .skipped: 0]
+            for audit in audits { counts[audit.result, default: 0] += 1 }
+            for (result, count) in counts { voteAudits.set(Double(count), [result.rawValue]) }
+        } catch {
+            logger.warn("metrics refresh: cannot read storage: \(error)")
+        }
+        if let info = stats?.current?.stakeInfo {
+            let states: [(String, UInt32)] = [("live", info.live), ("immature", info.immature), ("voted", info.voted),
+                                              ("missed", info.missed), ("revoked", info.revoked), ("expired", info.expired)]
+            for (state, count) in states { tickets.set(Double(count), [state]) }
+        }
+    }
+}
