@@ -3,6 +3,8 @@ import PoolHost
 import PoolKernel
 import PoolNet
 import PoolTestKit
+import StorageSQLite
+import WalletSimnet
 import XCTest
 
 /// `poolctl wallets check|sync`: exit codes and the per-wallet table, against in-memory simulated wallets (one of
@@ -137,5 +139,55 @@ final class WalletsCommandTests: XCTestCase {
         XCTAssertEqual(upRow.count > 8 ? Array(upRow[7...8]) : [], ["1", "0"], "one script, none missing: \(down.text)")
         XCTAssertTrue(down.errors.contains("a wallet could not be connected"), down.errors)
         XCTAssertFalse(down.text.contains(SimnetRPCPool.rpcPassword) || down.errors.contains(SimnetRPCPool.rpcPassword))
+    }
+
+    func testWalletsCommand_walletRestoredFromSeedIsResyncedOverJSONRPC() async throws {
+        let pool = try SimnetRPCPool(seed: 55)
+        rpcPool = pool
+        let config = try pool.config()
+        let path = try pool.writeConfig()
+        let storage = try await SimnetRPCPool.storage(config)
+        let services = try await SimnetRPCPool.services(config, storage: storage)
+        for index in 1...2 { _ = try await storage.insertUser(User(email: "r\(index)@example.com", passwordHash: "x")) }
+        var scripts: [String] = []
+        for uid in 1...2 {
+            let registration = try await services.registration.registerAddress(
+                userId: UserId(Int64(uid)), pubKeyAddress: pool.vectors.children[uid].pubKeyAddress)
+            scripts.append(registration.multiSigScript)
+            _ = try pool.simnet.buyTickets(ticketAddress: registration.multiSigAddress, feeAddress: pool.simnet.feeAddress(index: uid), count: 3)
+        }
+        _ = pool.simnet.mine(2)
+        let wallet1 = SimnetWalletBackend(simnet: pool.simnet, walletIndex: 1)
+        let ticketsBefore = try await wallet1.tickets(includeImmature: true)
+        XCTAssertEqual(ticketsBefore.count, 6)
+
+        // Wallet 1 is restored from seed: nothing imported, no tickets.
+        try await pool.control("simwipewallet", [.int(1)])
+        let wiped = try await pool.scripts(ofWallet: 1)
+        XCTAssertEqual(wiped, [])
+        let check = Captured()
+        let checkCode = await PoolctlMain.run(arguments: ["-C", path, "wallets", "check"], output: check.output, home: pool.directory.path)
+        XCTAssertEqual(checkCode, ExitCode.walletSync)
+        let wipedRow = check.row(1)
+        XCTAssertEqual(wipedRow.count > 10 ? Array(wipedRow[7...10]) : [], ["0", "2", "0", "6"], check.text)
+        XCTAssertTrue(check.text.contains("problem: wallet server 1 is missing 2 redeem script(s)"), check.text)
+
+        let sync = Captured()
+        let syncCode = await PoolctlMain.run(arguments: ["-C", path, "wallets", "sync"], output: sync.output, home: pool.directory.path)
+        XCTAssertEqual(syncCode, ExitCode.ok, sync.errors + sync.text)
+        XCTAssertTrue(sync.text.contains("sync: 2 scripts, imported per wallet [0, 2, 0]"), sync.text)
+        XCTAssertTrue(sync.text.contains("wallets agree: 3 wallets, 2 scripts (2 registered), 6 tickets"), sync.text)
+        let restored = try await pool.scripts(ofWallet: 1)
+        XCTAssertEqual(Set(restored), Set(scripts))
+        let ticketsAfter = try await wallet1.tickets(includeImmature: true)
+        XCTAssertEqual(Set(ticketsAfter), Set(ticketsBefore), "the rescans from each user's height find every ticket")
+
+        // The pool serves again: every wallet ready and agreeing on stake info.
+        let readiness = try await services.pool.readiness()
+        XCTAssertEqual(readiness.infos.count, 3)
+        let stake = try await services.pool.stakeInfo()
+        XCTAssertEqual(stake.immature + stake.live, 6)
+        for index in 0..<3 { await services.pool.backend(index).close() }
+        await storage.shutdown()
     }
 }

@@ -268,6 +268,22 @@ public final class Simnet: Sendable {
         world.withLock { if $0.wallets.indices.contains(index) { $0.wallets[index].faults = faults } }
     }
 
+    /// Wallet `index` restored from seed (disaster recovery): no imported scripts, no added tickets, the default
+    /// address window; its faults and vote settings are kept. Out-of-range indexes are ignored.
+    public func wipeWallet(_ index: Int) {
+        logger.info("simnet: wallet \(index) wiped (restored from seed)")
+        world.withLock { world in
+            guard world.wallets.indices.contains(index) else { return }
+            let old = world.wallets[index]
+            var fresh = SimnetWalletState()
+            fresh.faults = old.faults
+            fresh.voteVersion = old.voteVersion
+            fresh.voteBits = old.voteBits
+            fresh.voting = old.voting
+            world.wallets[index] = fresh
+        }
+    }
+
     /// Node faults: `dropNotifications` loses every announcement while set (like a dropped websocket);
     /// `down` makes every node call fail as unavailable.
     public func setNodeFaults(dropNotifications: Bool, down: Bool = false) {

@@ -13,6 +13,7 @@ import WalletSimnet
 ///   (default), `"toolow"`, or an integer amount in atoms.
 /// - `simsetwalletfaults [index, {"down","locked","daemondisconnected","lagblocks","disagrees"}]` → null:
 ///   replaces the wallet's faults (missing keys = off).
+/// - `simwipewallet [index]` → null: the wallet is restored from seed (nothing imported, no added tickets).
 /// - `simstallimports [index, bool]` → null: the wallet's `importscript` hangs until released, then fails
 ///   (served by `SimnetRPCHost`, which owns the wallets' servers).
 /// - `simsetnodefaults [{"dropnotifications","down"}]` → null.
@@ -115,6 +116,11 @@ public enum SimnetRPCHandlers {
                 let wasDown = simnet.faults(wallet: index).down
                 simnet.setFaults(faults, wallet: index)
                 if wasDown != faults.down { hooks.walletAvailability(index, faults.down) }
+                return .null
+            },
+            "simwipewallet": { params in
+                let index = try ControlParams(params, "simwipewallet", count: 1...1, code: bad).walletIndex(0, of: simnet)
+                simnet.wipeWallet(index)
                 return .null
             },
             "simsetnodefaults": { params in
