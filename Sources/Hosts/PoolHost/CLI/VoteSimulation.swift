@@ -126,7 +126,8 @@ public enum VoteSimulation {
         let users = max(1, configuration.users)
         let clusters = max(1, configuration.clusters)
         var parameters = SimnetParameters.simnet
-        parameters.maxFreshStakePerBlock = max(20, min(5000, configuration.tickets / 20 + 1))
+        // The block header counts fresh stake in a UInt8.
+        parameters.maxFreshStakePerBlock = max(20, min(255, configuration.tickets / 20 + 1))
         parameters.ticketExpiry = configuration.blocks + 10_000
         let simnet = Simnet(configuration: Simnet.Configuration(seed: configuration.seed, walletCount: clusters,
                                                                 parameters: parameters, feeAddressCount: users + 1),
