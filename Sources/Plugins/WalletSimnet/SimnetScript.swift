@@ -1,44 +1,35 @@
+import PoolKernel
+
 /// The handful of output scripts the simulated stake transactions use, their construction and
 /// classification (as dcrd's `decoderawtransaction` reports them, wallet-rpc.md §2.17).
 enum SimnetScript {
-    static let opReturn: UInt8 = 0x6A
-    static let opDup: UInt8 = 0x76
-    static let opEqual: UInt8 = 0x87
-    static let opEqualVerify: UInt8 = 0x88
-    static let opHash160: UInt8 = 0xA9
-    static let opCheckSig: UInt8 = 0xAC
+    static let opReturn = StakeScript.opReturn
+    static let opDup = StakeScript.opDup
+    static let opEqual = StakeScript.opEqual
+    static let opEqualVerify = StakeScript.opEqualVerify
+    static let opHash160 = StakeScript.opHash160
+    static let opCheckSig = StakeScript.opCheckSig
     static let opCheckMultisig: UInt8 = 0xAE
-    static let opSStx: UInt8 = 0xBA
-    static let opSSGen: UInt8 = 0xBB
-    static let opSSRtx: UInt8 = 0xBC
-    static let opSStxChange: UInt8 = 0xBD
+    static let opSStx = StakeScript.opSStx
+    static let opSSGen = StakeScript.opSSGen
+    static let opSSRtx = StakeScript.opSSRtx
+    static let opSStxChange = StakeScript.opSStxChange
     static let op1: UInt8 = 0x51
     static let op2: UInt8 = 0x52
 
     /// `OP_HASH160 <20> OP_EQUAL` or `OP_DUP OP_HASH160 <20> OP_EQUALVERIFY OP_CHECKSIG`.
-    static func payTo(_ address: SimnetAddress) -> [UInt8] {
-        let hash = address.hash160
-        if address.kind == .scriptHash { return [opHash160, 0x14] + hash + [opEqual] }
-        return [opDup, opHash160, 0x14] + hash + [opEqualVerify, opCheckSig]
-    }
+    static func payTo(_ address: SimnetAddress) -> [UInt8] { StakeScript.payTo(address.destination) }
 
     /// A stake-tagged payment (`OP_SSTX`, `OP_SSGEN`, `OP_SSRTX`, `OP_SSTXCHANGE` + pay-to script).
-    static func tagged(_ tag: UInt8, _ address: SimnetAddress) -> [UInt8] { [tag] + payTo(address) }
+    static func tagged(_ tag: UInt8, _ address: SimnetAddress) -> [UInt8] { StakeScript.tagged(tag, address.destination) }
 
-    /// A ticket commitment: `OP_RETURN <30 bytes: hash160, amount|P2SH flag, fee limits>`.
+    /// A ticket commitment with dcrwallet's default fee limits.
     static func commitment(_ address: SimnetAddress, amount: Int64) -> [UInt8] {
-        var writer = WireWriter(capacity: 32)
-        writer.u8(opReturn); writer.u8(30)
-        writer.raw(address.hash160)
-        var encoded = UInt64(amount)
-        if address.kind == .scriptHash { encoded |= 1 << 63 }
-        writer.u64(encoded)
-        writer.u16(0x5800)  // dcrwallet's default fee limits
-        return writer.bytes
+        StakeScript.commitment(.init(destination: address.destination, amount: amount))
     }
 
     /// `OP_RETURN <push data>`.
-    static func nullData(_ data: [UInt8]) -> [UInt8] { [opReturn, UInt8(data.count)] + data }
+    static func nullData(_ data: [UInt8]) -> [UInt8] { StakeScript.nullData(data) }
 
     /// `OP_1 <pk1> <pk2> OP_2 OP_CHECKMULTISIG` for two 33-byte compressed keys.
     static func oneOfTwoMultisig(_ first: [UInt8], _ second: [UInt8]) -> [UInt8] {
@@ -47,44 +38,19 @@ enum SimnetScript {
 
     /// The data of a commitment output, if `script` is one.
     static func parseCommitment(_ script: [UInt8]) -> (address: SimnetAddress, amount: Int64)? {
-        guard script.count == 32, script[0] == opReturn, script[1] == 30 else { return nil }
-        var reader = WireReader(Array(script[22..<30]))
-        guard let raw = try? reader.u64() else { return nil }
-        let kind: SimnetAddress.Kind = raw & (1 << 63) != 0 ? .scriptHash : .pubKeyHash
-        return (SimnetAddress(kind: kind, payload: Array(script[2..<22])), Int64(raw & ~(1 << 63)))
+        StakeScript.parseCommitment(script).map { (SimnetAddress($0.destination), $0.amount) }
     }
 
     /// The address of a plain or stake-tagged P2PKH/P2SH script.
     static func paymentAddress(_ script: [UInt8]) -> SimnetAddress? {
-        var body = script[...]
-        if let first = body.first, [opSStx, opSSGen, opSSRtx, opSStxChange].contains(first) { body = body.dropFirst() }
-        let bytes = Array(body)
-        if bytes.count == 23, bytes[0] == opHash160, bytes[1] == 0x14, bytes[22] == opEqual {
-            return SimnetAddress(kind: .scriptHash, payload: Array(bytes[2..<22]))
-        }
-        if bytes.count == 25, bytes[0] == opDup, bytes[1] == opHash160, bytes[2] == 0x14, bytes[23] == opEqualVerify,
-           bytes[24] == opCheckSig {
-            return SimnetAddress(kind: .pubKeyHash, payload: Array(bytes[3..<23]))
-        }
-        return nil
+        StakeScript.destination(of: script).map { SimnetAddress($0.destination) }
     }
 
     /// dcrd's script class name and the addresses it pays, for `decoderawtransaction`.
     static func classify(_ script: [UInt8]) -> (type: String, addresses: [SimnetAddress], reqSigs: Int32) {
-        if let commitment = parseCommitment(script) {
-            return ("sstxcommitment", [commitment.address], 0)
-        }
-        if let first = script.first, let address = paymentAddress(script) {
-            switch first {
-            case opSStx: return ("stakesubmission", [address], 1)
-            case opSSGen: return ("stakegen", [address], 1)
-            case opSSRtx: return ("stakerevoke", [address], 1)
-            case opSStxChange: return ("sstxchange", [address], 1)
-            default: return (address.kind == .scriptHash ? "scripthash" : "pubkeyhash", [address], 1)
-            }
-        }
-        if script.first == opReturn { return ("nulldata", [], 0) }
-        return ("nonstandard", [], 0)
+        let (kind, destinations) = StakeScript.classify(script)
+        let paying: Set<StakeScriptClass> = [.commitment, .nullData, .nonStandard]
+        return (kind.rawValue, destinations.map(SimnetAddress.init), paying.contains(kind) ? 0 : 1)
     }
 
     /// A readable disassembly (opcode names, data pushes as hex).
@@ -110,4 +76,13 @@ enum SimnetScript {
         opHash160: "OP_HASH160", opCheckSig: "OP_CHECKSIG", opCheckMultisig: "OP_CHECKMULTISIG", opSStx: "OP_SSTX",
         opSSGen: "OP_SSGEN", opSSRtx: "OP_SSRTX", opSStxChange: "OP_SSTXCHANGE", op1: "1", op2: "2",
     ]
+}
+
+extension SimnetAddress {
+    /// What the address pays to, for the kernel's script builders.
+    var destination: ScriptDestination { ScriptDestination(isScriptHash: kind == .scriptHash, hash160: hash160) }
+
+    init(_ destination: ScriptDestination) {
+        self.init(kind: destination.isScriptHash ? .scriptHash : .pubKeyHash, payload: destination.hash160)
+    }
 }

@@ -1,3 +1,5 @@
+import PoolKernel
+
 /// The vote (SSGen) transaction: building it (wallet `generatevote`) and reading it back (node
 /// `sendrawtransaction`).
 ///
@@ -18,14 +20,9 @@ struct SimnetVote: Sendable, Equatable {
         let committed = commitments.reduce(Int64(0)) { $0 + $1.amount }
         let payable = price + subsidy
         var outputs = [SimnetTransaction.Output]()
-        var reference = WireWriter(capacity: 36)
-        reference.raw(blockHash.bytes)
-        reference.u32(UInt32(truncatingIfNeeded: blockHeight))
-        outputs.append(.init(value: 0, script: SimnetScript.nullData(reference.bytes)))
-        var bits = WireWriter(capacity: 8)
-        bits.u16(voteBits)
-        bits.raw(extendedBits)
-        outputs.append(.init(value: 0, script: SimnetScript.nullData(bits.bytes)))
+        outputs.append(.init(value: 0, script: StakeScript.voteBlockReference(
+            hash: blockHash.bytes, height: UInt32(truncatingIfNeeded: blockHeight))))
+        outputs.append(.init(value: 0, script: StakeScript.voteBits(voteBits, extended: extendedBits)))
         var paid: Int64 = 0
         for (index, commitment) in commitments.enumerated() {
             let share: Int64
@@ -55,17 +52,11 @@ struct SimnetVote: Sendable, Equatable {
         guard transaction.inputs.count == 2, transaction.outputs.count >= 3,
               transaction.inputs[0].previousHash == .zero, transaction.inputs[0].previousIndex == 0xFFFF_FFFF,
               transaction.inputs[1].tree == 1, transaction.inputs[1].previousIndex == 0 else { return nil }
-        let reference = transaction.outputs[0].script
-        guard reference.count == 38, reference[0] == SimnetScript.opReturn, reference[1] == 36,
-              let blockHash = SimHash(bytes: Array(reference[2..<34])) else { return nil }
-        var heightReader = WireReader(Array(reference[34..<38]))
-        let bitsScript = transaction.outputs[1].script
-        guard let height = try? heightReader.u32(), bitsScript.count >= 4, bitsScript[0] == SimnetScript.opReturn
-        else { return nil }
-        var bitsReader = WireReader(Array(bitsScript[2..<4]))
-        guard let bits = try? bitsReader.u16(),
+        guard let reference = StakeScript.parseVoteBlockReference(transaction.outputs[0].script),
+              let blockHash = SimHash(bytes: reference.hash),
+              let bits = StakeScript.parseVoteBits(transaction.outputs[1].script),
               transaction.outputs.dropFirst(2).allSatisfy({ $0.script.first == SimnetScript.opSSGen }) else { return nil }
-        return SimnetVote(blockHash: blockHash, blockHeight: Int(height), ticket: transaction.inputs[1].previousHash,
-                          voteBits: bits)
+        return SimnetVote(blockHash: blockHash, blockHeight: Int(reference.height), ticket: transaction.inputs[1].previousHash,
+                          voteBits: bits.bits)
     }
 }
