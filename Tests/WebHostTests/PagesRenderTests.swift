@@ -159,6 +159,7 @@ final class TicketsViewTests: XCTestCase {
         XCTAssertEqual(data["TicketsLiveRows"]?.text.contains("&lt;img src=x onerror=1&gt;"), true)
         XCTAssertEqual(data["TicketsLiveRows"]?.text.contains("<img"), false)
         XCTAssertEqual(data["TicketsInvalidRows"]?.text.contains("&#34;&gt;&lt;script&gt;"), true)
-        XCTAssertEqual(TicketsView.escape("abc123"), "abc123")
+        XCTAssertEqual(HTMLEscaping.escape("abc123"), "abc123")
+        XCTAssertEqual(HTMLEscaping.escape("<\u{338}a&\"'>é"), "&lt;\u{338}a&amp;&#34;&#39;&gt;é")
     }
 }

@@ -43,3 +43,4 @@ if wants("services") { await ServicesBenchmarks.runAll() }
 if wants("vote") { await VoteBenchmarks.run(print: emit) }
 if wants("http") { await HTTPBenchmarks.runAll(print: emit) }
 if wants("pages") { await PagesBenchmarks.runAll(print: emit) }
+if chosen.contains("pages-stages") { await PagesBenchmarks.stages(print: emit) }

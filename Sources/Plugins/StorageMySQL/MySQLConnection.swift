@@ -28,7 +28,8 @@ final class MySQLConnection: @unchecked Sendable, SQLExecutor {
 
     /// Runs `work` on the queue with a live connection (connecting or re-checking it first).
     func perform<T: Sendable>(_ work: @escaping @Sendable (MySQLConnection) throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
+        // Unsafe (unchecked) continuation: resumed exactly once below; saves the checked wrapper on every call.
+        try await withUnsafeThrowingContinuation { continuation in
             queue.async {
                 continuation.resume(with: Result {
                     try self.ensureConnected()

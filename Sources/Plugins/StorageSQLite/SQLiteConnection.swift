@@ -79,7 +79,8 @@ final class SQLiteConnection: @unchecked Sendable, SQLExecutor {
 
     /// Runs `work` on this connection's queue and returns its result to the awaiting task.
     func perform<T: Sendable>(_ work: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
+        // Unsafe (unchecked) continuation: resumed exactly once below; saves the checked wrapper on every call.
+        try await withUnsafeThrowingContinuation { continuation in
             queue.async {
                 continuation.resume(with: Result {
                     try self.open()

@@ -99,3 +99,42 @@ public enum PagesBenchmarks {
         return Double(count) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
     }
 }
+
+extension PagesBenchmarks {
+    /// Stage timings of the tickets page (`poolbench pages-stages`): median of 20 runs per stage, to find
+    /// where the time goes when a goal is missed.
+    public static func stages(templates: String = "templates", print emit: @escaping @Sendable (String) -> Void = { Swift.print($0) }) async {
+        for count in [10_000, 50_000] {
+            var list: [StakePoolUserTicket] = []
+            for i in 0..<count {
+                let hash = String(format: "%064x", i)
+                list.append(StakePoolUserTicket(status: ["live", "voted", "missed", "expired"][i % 4], ticket: hash,
+                                                ticketHeight: UInt32(i % 90_000), spentBy: hash,
+                                                spentByHeight: UInt32(90_000 + i % 10_000)))
+            }
+            do {
+                let storage = SQLiteStorage(configuration: .init(path: ":memory:"), logger: .disabled)
+                let renderer = EmailRenderer(configuration: .init(templateDirectory: nil), logger: .disabled)
+                let accounts = AccountService(configuration: .init(), storage: storage, renderer: renderer,
+                                              tokens: APITokenSigner(secret: "s", issuer: "b"), wakeOutbox: {}, logger: .disabled)
+                let pages = Pages(configuration: PagesConfiguration(network: "mainnet", maxVotedAge: 8640, cookieSecret: "b"),
+                                  storage: storage, templates: try TemplateLibrary(directory: templates), accounts: accounts,
+                                  registrar: NoRegistrar(), wallets: HTTPBenchmarks.FixedWallets(),
+                                  tickets: FixedTickets(info: StakePoolUserInfo()), stats: nil, logger: .disabled)
+                let user = User(email: "bench@example.com", passwordHash: "x", multiSigAddress: "TcBench", multiSigScript: "5121",
+                                emailVerified: .verified, apiToken: "t")
+                var runs: [[(stage: String, ms: Double)]] = []
+                for _ in 0..<20 {
+                    runs.append(pages.benchmarkTicketsStages(info: StakePoolUserInfo(tickets: list), bestHeight: 100_000, user: user))
+                }
+                for (index, stage) in runs[0].enumerated() {
+                    let values = runs.map { $0[index].ms }.sorted()
+                    emit("{\"bench\":\"pages_tickets_\(count / 1000)k_\(stage.stage)\",\"value\":\(values[values.count / 2]),\"unit\":\"\(stage.stage.hasSuffix("_mb") ? "MB" : "ms")\"}")
+                }
+                await storage.shutdown()
+            } catch {
+                emit("{\"bench\":\"pages-stages\",\"error\":\"\(error)\"}")
+            }
+        }
+    }
+}

@@ -43,20 +43,33 @@ public struct HTTPResponse: Sendable {
 }
 
 /// Minimal HTML escaping for attribute and text contexts.
+///
+/// Works on UTF-8 bytes: the five special characters are ASCII and never occur inside a multi-byte sequence,
+/// so byte-wise replacement is exact (and also escapes a `<` that a combining mark would join into one Character).
 public enum HTMLEscaping {
     public static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&#34;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
+        guard text.utf8.contains(where: isSpecial) else { return text }
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count + 32)
+        for byte in text.utf8 { append(byte, to: &out) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    @inline(__always)
+    static func isSpecial(_ byte: UInt8) -> Bool {
+        byte == 0x26 || byte == 0x3C || byte == 0x3E || byte == 0x22 || byte == 0x27
+    }
+
+    /// Appends `byte`, or its entity when it is special.
+    @inline(__always)
+    static func append(_ byte: UInt8, to out: inout [UInt8]) {
+        switch byte {
+        case 0x26: out.append(contentsOf: [0x26, 0x61, 0x6D, 0x70, 0x3B])        // &amp;
+        case 0x3C: out.append(contentsOf: [0x26, 0x6C, 0x74, 0x3B])              // &lt;
+        case 0x3E: out.append(contentsOf: [0x26, 0x67, 0x74, 0x3B])              // &gt;
+        case 0x22: out.append(contentsOf: [0x26, 0x23, 0x33, 0x34, 0x3B])        // &#34;
+        case 0x27: out.append(contentsOf: [0x26, 0x23, 0x33, 0x39, 0x3B])        // &#39;
+        default: out.append(byte)
         }
-        return out
     }
 }

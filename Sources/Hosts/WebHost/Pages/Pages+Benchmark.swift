@@ -1,3 +1,4 @@
+import Dispatch
 import PoolKernel
 
 extension Pages {
@@ -9,5 +10,40 @@ extension Pages {
         session.setUser(userId)
         guard await sessions.save(session, now: now) != nil else { throw WebError(.serverState, "session not stored") }
         return sessions.cookie.value(for: session.cookieID)
+    }
+}
+
+extension Pages {
+    /// Times the tickets page's stages once, in milliseconds: classification, table rows, page template, layout,
+    /// body bytes (benchmarks only; the whole handler is timed through the router).
+    public func benchmarkTicketsStages(info: StakePoolUserInfo, bestHeight: Int64, user: User) -> [(stage: String, ms: Double)] {
+        var stages: [(stage: String, ms: Double)] = []
+        var mark = DispatchTime.now().uptimeNanoseconds
+        func lap(_ stage: String) {
+            let now = DispatchTime.now().uptimeNanoseconds
+            stages.append((stage, Double(now - mark) / 1_000_000))
+            mark = now
+        }
+        let view = TicketsView(info: info, bestHeight: bestHeight, maxVotedAge: configuration.maxVotedAge)
+        lap("classify")
+        let data = view.templateData(explorer: "https://\(configuration.shortNetwork).decred.org/tx/")
+        lap("rows")
+        // The same steps as `render(_:session:user:)`, timed one by one.
+        var values = data
+        values["Title"] = "Decred Stake Pool - Tickets"
+        values["IsTickets"] = true
+        values["User"] = Self.userValue(user)
+        let set = templates.templates
+        var trusted = 0
+        for case let .html(markup) in values.values { trusted += markup.utf8.count }
+        let fragment = set.render("tickets", .dict(values), capacity: trusted + 16_384)
+        lap("page_template")
+        values["Content"] = .html(Self.contentMarker)
+        let layout = set.render("main", .dict(values))
+        lap("layout")
+        let body = Self.splice(fragment, into: layout)
+        lap("body_bytes")
+        stages.append(("body_mb", Double(body.count) / 1_000_000))
+        return stages
     }
 }

@@ -57,61 +57,51 @@ struct TicketsView {
         voted.sort { $0.spentByHeight < $1.spentByHeight }
     }
 
-    /// `HTMLEscaping.escape`, skipped for the common case of nothing to escape (hex hashes): walking
-    /// Characters is the expensive part for tens of thousands of rows.
-    static func escape(_ text: String) -> String {
-        let special = text.utf8.contains { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }
-        return special ? HTMLEscaping.escape(text) : text
-    }
-
-    /// Counts and table rows. Rows are built here as escaped HTML rather than by a template loop: a user
-    /// with 50,000 tickets must get the page in well under 200 ms.
+    /// Counts and table rows. Rows are built here as escaped HTML in one byte buffer per table rather than by
+    /// a template loop: a user with 50,000 tickets must get the page in well under 200 ms.
     func templateData(explorer: String) -> [String: TemplateValue] {
-        let base = Self.escape(explorer)
-        // Appends in place (no per-row arrays or interpolation temporaries).
-        func link(_ html: inout String, _ hash: String, _ text: String) {
-            html += "<a href=\""
-            html += base
-            html += Self.escape(hash)
-            html += "\" target=\"_blank\" rel=\"noopener\">"
-            html += Self.escape(text)
-            html += "</a>"
+        var base = HTMLByteWriter(capacity: explorer.utf8.count + 16)
+        base.text(explorer)
+        let href = base.bytes
+        func link(_ html: inout HTMLByteWriter, _ hash: String) {
+            html.markup("<a href=\"")
+            html.markup(bytes: href)
+            html.text(hash)
+            html.markup("\" target=\"_blank\" rel=\"noopener\">")
         }
-        func rows(_ tickets: [StakePoolUserTicket], _ row: (inout String, StakePoolUserTicket) -> Void) -> TemplateValue {
-            var html = ""
-            html.reserveCapacity(tickets.count * 300)
+        func rows(_ tickets: [StakePoolUserTicket], links: Int, _ row: (inout HTMLByteWriter, StakePoolUserTicket) -> Void) -> TemplateValue {
+            guard !tickets.isEmpty else { return .html("") }
+            var html = HTMLByteWriter(capacity: tickets.count * (60 + links * (href.count + 2 * 64 + 60)))
             for ticket in tickets {
-                html += "<tr><td>"
+                html.markup("<tr><td>")
                 row(&html, ticket)
-                html += "</td></tr>\n"
+                html.markup("</td></tr>\n")
             }
-            return .html(html)
+            return .html(html.string)
         }
-        let live = rows(live) { html, t in
-            link(&html, t.ticket, t.ticket); html += "</td><td>"; html += String(t.ticketHeight)
+        let live = rows(live, links: 1) { html, t in
+            link(&html, t.ticket); html.text(t.ticket); html.markup("</a></td><td>"); html.decimal(t.ticketHeight)
         }
-        let voted = rows(voted) { html, t in
-            link(&html, t.ticket, t.ticket); html += "</td><td>"; link(&html, t.spentBy, String(t.spentByHeight))
-            html += "</td><td>"; html += String(t.ticketHeight)
+        let voted = rows(voted, links: 2) { html, t in
+            link(&html, t.ticket); html.text(t.ticket); html.markup("</a></td><td>")
+            link(&html, t.spentBy); html.decimal(t.spentByHeight); html.markup("</a></td><td>")
+            html.decimal(t.ticketHeight)
         }
-        func spent(_ html: inout String, _ t: StakePoolUserTicket) {
-            link(&html, t.ticket, t.ticket); html += "</td><td>"; html += String(t.spentByHeight)
-            html += "</td><td>"; html += String(t.ticketHeight)
+        func spent(_ html: inout HTMLByteWriter, _ t: StakePoolUserTicket) {
+            link(&html, t.ticket); html.text(t.ticket); html.markup("</a></td><td>"); html.decimal(t.spentByHeight)
+            html.markup("</td><td>"); html.decimal(t.ticketHeight)
         }
-        let missed = rows(missed, spent)
-        let expired = rows(expired, spent)
-        var invalidRows = ""
-        for hash in invalid {
-            invalidRows += "<tr><td>"
-            link(&invalidRows, hash, hash)
-            invalidRows += "</td></tr>\n"
+        let missed = rows(missed, links: 1, spent)
+        let expired = rows(expired, links: 1, spent)
+        let invalidRows = rows(invalid.map { StakePoolUserTicket(status: "", ticket: $0, ticketHeight: 0) }, links: 1) { html, t in
+            link(&html, t.ticket); html.text(t.ticket); html.markup("</a>")
         }
         return [
             "TicketsLiveRows": live,
             "TicketsVotedRows": voted,
             "TicketsMissedRows": missed,
             "TicketsExpiredRows": expired,
-            "TicketsInvalidRows": .html(invalidRows),
+            "TicketsInvalidRows": invalidRows,
             "TicketsLiveCount": .int(Int64(self.live.count)),
             "TicketsVotedShownCount": .int(Int64(self.voted.count)),
             "TicketsMissedCount": .int(Int64(self.missed.count)),

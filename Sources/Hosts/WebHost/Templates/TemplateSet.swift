@@ -47,8 +47,10 @@ public struct TemplateSet: Sendable {
     public func contains(_ name: String) -> Bool { templates[name] != nil }
 
     /// Renders `name` with `data` (a dictionary). Unknown names render an error comment instead of trapping.
-    public func render(_ name: String, _ data: TemplateValue) -> String {
+    /// `capacity` pre-sizes the output (pass the size of large `.html` values it will contain).
+    public func render(_ name: String, _ data: TemplateValue, capacity: Int = 0) -> String {
         var out = ""
+        if capacity > 0 { out.reserveCapacity(capacity) }
         renderTemplate(name, scopes: [data], into: &out, depth: 0)
         return out
     }
