@@ -31,6 +31,7 @@ test: deps-test
 ## make bench: release build, prints one JSON line per figure.
 bench: deps-bench
 	$(SWIFT) build -c release --product poolbench
+	$(SWIFT) build -c release --product simwallet
 	scripts/with-test-services.sh .build/release/poolbench
 
 clean:

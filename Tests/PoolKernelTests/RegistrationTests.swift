@@ -280,6 +280,16 @@ final class RegistrationTests: XCTestCase {
         XCTAssertEqual(fixture.pool.addressIndex, 50_001, "never lowered")
     }
 
+    func testRegistration_addressWindowGrowsInSteps() async throws {
+        XCTAssertEqual(AddressRegistration.addressWindow(for: 1), 100)
+        XCTAssertEqual(AddressRegistration.addressWindow(for: 99), 100)
+        XCTAssertEqual(AddressRegistration.addressWindow(for: 100), 200)
+        XCTAssertEqual(AddressRegistration.addressWindow(for: UserId(AddressRegistration.maximumUserId)), 2_147_483_647)
+        let fixture = try await RegistrationFixture()
+        _ = try await fixture.registration.registerAddress(userId: 3, pubKeyAddress: try simnetUserAddress(10))
+        for wallet in fixture.inner { XCTAssertEqual(wallet.state.value.syncedIndex["default/0"], 100) }
+    }
+
     func testRegistration_concurrentSubmissionsForOneUserMakeOneScript() async throws {
         let fixture = try await RegistrationFixture()
         let address = try simnetUserAddress(8)

@@ -14,12 +14,24 @@ final class HTMLByteWriterTests: XCTestCase {
         XCTAssertEqual(writer.string, "<td>a&lt;b&gt;&amp;&#34;c&#39;é</td>0 9 10 4294967295 ")
     }
 
-    func testPagesSplice_replacesEveryMarkerOnce() {
-        let marker = Pages.contentMarker
-        XCTAssertEqual(String(decoding: Pages.splice("PAGE", into: "<main>\(marker)</main>"), as: UTF8.self), "<main>PAGE</main>")
-        XCTAssertEqual(String(decoding: Pages.splice("P", into: "\(marker)-\(marker)"), as: UTF8.self), "P-P")
-        XCTAssertEqual(String(decoding: Pages.splice("P", into: "no content <!--hxstakepool"), as: UTF8.self),
-                       "no content <!--hxstakepool", "a layout without Content (or a partial marker) is kept as is")
-        XCTAssertEqual(String(decoding: Pages.splice("P", into: ""), as: UTF8.self), "")
+    private func assemble(_ layout: String, _ page: String, _ slots: [String] = []) -> String {
+        String(decoding: Pages.assemble(layout: layout, page: page, slots: slots.map { Array($0.utf8) }), as: UTF8.self)
+    }
+
+    func testPagesAssemble_splicesPageAndSlots() {
+        let page = Pages.slotMarker(0), one = Pages.slotMarker(1), two = Pages.slotMarker(2)
+        XCTAssertEqual(assemble("<main>\(page)</main>", "PAGE"), "<main>PAGE</main>")
+        XCTAssertEqual(assemble("\(page)-\(page)", "P"), "P-P")
+        XCTAssertEqual(assemble("<main>\(page)</main>", "<t>\(two)|\(one)</t>", ["ROWS1", "ROWS2"]), "<main><t>ROWS2|ROWS1</t></main>")
+        XCTAssertEqual(assemble("[\(page)]", "in page: \(page)"), "[in page: \(page)]", "the page cannot include itself")
+    }
+
+    func testPagesAssemble_keepsTextThatOnlyLooksLikeAMarker() {
+        let partial = "no content <!--hxstakepool:slot:"
+        XCTAssertEqual(assemble(partial, "P"), partial)
+        XCTAssertEqual(assemble("<!--hxstakepool:slot:9-->", "P", ["A"]), "<!--hxstakepool:slot:9-->", "unknown slot")
+        XCTAssertEqual(assemble("<!--hxstakepool:slot:-->x", "P"), "<!--hxstakepool:slot:-->x")
+        XCTAssertEqual(assemble("<!--hxstakepool:slot:1->", "P", ["A"]), "<!--hxstakepool:slot:1->")
+        XCTAssertEqual(assemble("", "P"), "")
     }
 }

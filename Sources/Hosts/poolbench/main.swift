@@ -4,6 +4,8 @@ import Foundation
 import PoolHost
 
 let groups = ["chain", "storage", "rpc", "simnet", "services", "vote", "http", "pages"]
+/// Diagnostic groups, run only when named (not part of `make bench`).
+let extraGroups = ["pages-stages"]
 let chosen = Set(CommandLine.arguments.dropFirst())
 func wants(_ group: String) -> Bool { chosen.contains(group) }
 
@@ -24,8 +26,8 @@ if chosen.isEmpty {
     }
     exit(0)
 }
-if let unknown = chosen.subtracting(groups).first {
-    FileHandle.standardError.write(Data("poolbench: unknown group \(unknown); groups: \(groups.joined(separator: " "))\n".utf8))
+if let unknown = chosen.subtracting(groups + extraGroups).first {
+    FileHandle.standardError.write(Data("poolbench: unknown group \(unknown); groups: \((groups + extraGroups).joined(separator: " "))\n".utf8))
     exit(2)
 }
 // A closed stdout (`poolbench | head`) ends the run quietly instead of crashing on EPIPE.

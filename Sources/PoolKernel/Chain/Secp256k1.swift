@@ -74,8 +74,17 @@ enum Secp256k1 {
         guard EC_POINT_is_at_infinity(context.group, sum) == 0 else {
             throw ChainError(.badDerivation, "Derived key is the point at infinity; use the next index.")
         }
-        return PublicKeyForms(compressed: try context.serialize(sum, compressed: true),
-                              uncompressed: try context.serialize(sum, compressed: false))
+        // One field inversion to affine X and Y, then both encodings are plain byte layouts (serializing
+        // the projective point twice would pay the inversion twice).
+        guard let x = BN_new(), let y = BN_new() else { throw ChainError(.cryptoFailure, "Out of memory.") }
+        defer { BN_free(x); BN_free(y) }
+        var xBytes = [UInt8](repeating: 0, count: 32), yBytes = [UInt8](repeating: 0, count: 32)
+        guard EC_POINT_get_affine_coordinates(context.group, sum, x, y, context.bn) == 1,
+              BN_bn2binpad(x, &xBytes, 32) == 32, BN_bn2binpad(y, &yBytes, 32) == 32 else {
+            throw ChainError(.cryptoFailure, "secp256k1 point normalization failed.")
+        }
+        return PublicKeyForms(compressed: [yBytes[31] & 1 == 0 ? 0x02 : 0x03] + xBytes,
+                              uncompressed: [0x04] + xBytes + yBytes)
     }
 
     /// (tweak + privateKey) mod n as 32 bytes (BIP32 private child derivation). A tweak ≥ n or a zero

@@ -27,6 +27,9 @@ public struct JSONRPCServerConfiguration: Sendable {
     public var defaultErrorCode: Int
     /// Name in log lines.
     public var name: String
+    /// Called on the connection's reader as soon as an authenticated request is parsed, before its handler is
+    /// scheduled (measurements: when a request reached the server). Must return quickly.
+    public var onRequest: (@Sendable (_ method: String, _ params: [JSONValue]) -> Void)?
 
     public init(address: HostPort, tls: TLSServerConfiguration? = nil, user: String = "", password: String = "",
                 path: String = "/ws", maxClients: Int = 64, maxMessageSize: Int = 16 << 20,
@@ -264,6 +267,7 @@ public final class JSONRPCServer: Sendable {
             return
         }
         if method == "authenticate" { session.socket.close(code: 1008); return }
+        configuration.onRequest?(method, params)
         let (handler, topics) = state.withLock { ($0.handlers[method], $0.subscriptionMethods[method]) }
         if let topics {
             session.topics.withLock { $0.formUnion(topics) }

@@ -161,16 +161,16 @@ final class BenchWallet: WalletBackend {
     static func filler(_ seed: String, bytes: Int) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in seed.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        var out = ""
+        var out = [UInt8]()
         out.reserveCapacity(bytes * 2)
-        let digits = Array("0123456789abcdef")
+        let digits = Array("0123456789abcdef".utf8)
         for _ in 0..<bytes {
             hash = (hash ^ 0x9e) &* 0x100_0000_01b3
             let byte = UInt8(truncatingIfNeeded: hash >> 24)
             out.append(digits[Int(byte >> 4)])
             out.append(digits[Int(byte & 15)])
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     func walletInfo() async throws -> WalletInfo { WalletInfo() }

@@ -21,8 +21,8 @@ public final class SimnetRPCHost: EngineService {
         public var password: String
         /// Where `rpc.cert` / `rpc.key` live (created on first start). nil serves plain `ws://` (tests).
         public var certificateDirectory: String?
-        /// Called when a wallet's method handler starts (wallet index, method, params): measurements in tests
-        /// and benchmarks. Must return quickly.
+        /// Called when a request reaches a wallet's server, on its reader before the handler is scheduled
+        /// (wallet index, method, params): measurements in tests and benchmarks. Must return quickly.
         public var onWalletRequest: (@Sendable (_ wallet: Int, _ method: String, _ params: [JSONValue]) -> Void)?
         /// Called just before a node notification is handed to the server for its subscribers.
         public var onNotification: (@Sendable (ChainNotification) -> Void)?
@@ -169,28 +169,27 @@ public final class SimnetRPCHost: EngineService {
     /// The bound wallet addresses (after `start()`).
     public var walletAddresses: [PoolNet.HostPort] { state.value.walletAddresses }
 
-    private func makeServer(name: String, port: UInt16, defaultErrorCode: Int) throws -> JSONRPCServer {
-        try JSONRPCServer(configuration: JSONRPCServerConfiguration(
+    private func makeServer(name: String, port: UInt16, defaultErrorCode: Int,
+                            onRequest: (@Sendable (String, [JSONValue]) -> Void)? = nil) throws -> JSONRPCServer {
+        var serverConfiguration = JSONRPCServerConfiguration(
             address: PoolNet.HostPort(host: configuration.host, port: port), tls: tls, user: configuration.user,
-            password: configuration.password, defaultErrorCode: defaultErrorCode, name: name), logger: logger)
+            password: configuration.password, defaultErrorCode: defaultErrorCode, name: name)
+        serverConfiguration.onRequest = onRequest
+        return try JSONRPCServer(configuration: serverConfiguration, logger: logger)
     }
 
     private func startWallet(_ index: Int, port: UInt16) throws -> JSONRPCServer {
         // dcrwallet's catch-all error code is -4.
-        let server = try makeServer(name: "simnet-wallet\(index)", port: port, defaultErrorCode: WalletRPCCode.wallet)
+        let observe = configuration.onWalletRequest.map { observe in
+            { @Sendable (method: String, params: [JSONValue]) in observe(index, method, params) }
+        }
+        let server = try makeServer(name: "simnet-wallet\(index)", port: port, defaultErrorCode: WalletRPCCode.wallet,
+                                    onRequest: observe)
         var handlers = SimnetRPCHandlers.wallet(simnet, index: index)
         if let importScript = handlers["importscript"] {
             handlers["importscript"] = { [weak self] params in
                 try await self?.holdIfStalled(index)
                 return try await importScript(params)
-            }
-        }
-        if let observe = configuration.onWalletRequest {
-            for (method, handler) in handlers {
-                handlers[method] = { params in
-                    observe(index, method, params)
-                    return try await handler(params)
-                }
             }
         }
         WalletRPCHandlers.install(handlers, on: server)

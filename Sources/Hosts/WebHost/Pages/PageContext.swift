@@ -18,8 +18,10 @@ struct PageContext: Sendable {
 
 /// What a page handler answers.
 enum PageOutcome: Sendable {
-    /// Render `template` inside the layout.
-    case page(template: String, title: String, flag: String, data: [String: TemplateValue], status: HTTPStatus = .ok)
+    /// Render `template` inside the layout. `slots` are trusted HTML bytes written where the template outputs
+    /// `{{ <key> }}`, spliced into the body without passing through the templates (large tables).
+    case page(template: String, title: String, flag: String, data: [String: TemplateValue], status: HTTPStatus = .ok,
+              slots: [String: [UInt8]] = [:])
     /// 303 See Other.
     case redirect(String)
     case response(HTTPResponse)

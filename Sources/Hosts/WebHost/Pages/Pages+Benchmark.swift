@@ -26,22 +26,25 @@ extension Pages {
         }
         let view = TicketsView(info: info, bestHeight: bestHeight, maxVotedAge: configuration.maxVotedAge)
         lap("classify")
-        let data = view.templateData(explorer: "https://\(configuration.shortNetwork).decred.org/tx/")
+        let rows = view.rows(explorer: "https://\(configuration.shortNetwork).decred.org/tx/")
         lap("rows")
         // The same steps as `render(_:session:user:)`, timed one by one.
-        var values = data
+        var values = view.counts
         values["Title"] = "Decred Stake Pool - Tickets"
         values["IsTickets"] = true
         values["User"] = Self.userValue(user)
+        var parts: [[UInt8]] = []
+        for (key, bytes) in rows.sorted(by: { $0.key < $1.key }) {
+            parts.append(bytes)
+            values[key] = .html(Self.slotMarker(parts.count))
+        }
         let set = templates.templates
-        var trusted = 0
-        for case let .html(markup) in values.values { trusted += markup.utf8.count }
-        let fragment = set.render("tickets", .dict(values), capacity: trusted + 16_384)
+        let fragment = set.render("tickets", .dict(values))
         lap("page_template")
-        values["Content"] = .html(Self.contentMarker)
+        values["Content"] = .html(Self.slotMarker(0))
         let layout = set.render("main", .dict(values))
         lap("layout")
-        let body = Self.splice(fragment, into: layout)
+        let body = Self.assemble(layout: layout, page: fragment, slots: parts)
         lap("body_bytes")
         stages.append(("body_mb", Double(body.count) / 1_000_000))
         return stages

@@ -172,7 +172,7 @@ public struct Pages: Sendable {
             return .redirect(to: location)
         case .response(let response):
             return response
-        case let .page(template, title, flag, data, status):
+        case let .page(template, title, flag, data, status, slots):
             var values = data
             values["Title"] = .string(title)
             values[flag] = true
@@ -180,44 +180,70 @@ public struct Pages: Sendable {
             values["CsrfKey"] = .string(CSRFCheck.fieldName)
             // Only pages with a form need a token (and so a stored session); readers of other pages create none.
             values["CsrfToken"] = .string(Self.formTemplates.contains(template) ? session.csrfToken() : session.data.csrfToken)
+            var parts: [[UInt8]] = []
+            for (key, bytes) in slots.sorted(by: { $0.key < $1.key }) {
+                parts.append(bytes)
+                values[key] = .html(Self.slotMarker(parts.count))
+            }
             let set = templates.templates
-            var trusted = 0
-            for case let .html(markup) in values.values { trusted += markup.utf8.count }
-            let fragment = set.render(template, .dict(values), capacity: trusted + 16_384)
-            values["Content"] = .html(Self.contentMarker)
+            let fragment = set.render(template, .dict(values))
+            values["Content"] = .html(Self.slotMarker(0))
             let layout = set.render("main", .dict(values))
             return HTTPResponse(status: status, headers: ["Content-Type": "text/html"],
-                                body: Self.splice(fragment, into: layout))
+                                body: Self.assemble(layout: layout, page: fragment, slots: parts))
         }
     }
 
-    /// Stands for the page in the layout while it renders; user text cannot produce it (`<` is always escaped).
-    static let contentMarker = "<!--hxstakepool:page-content-->"
+    /// Stands for slot `index` (0: the page inside the layout) while templates render; user text cannot
+    /// produce it (`<` is always escaped).
+    static func slotMarker(_ index: Int) -> String { slotPrefix + String(index) + "-->" }
+    static let slotPrefix = "<!--hxstakepool:slot:"
 
-    /// The layout's bytes with every content marker replaced by the page fragment, built straight into the
-    /// response body: a 50,000-ticket fragment (13 MB) is copied once instead of through another String.
-    static func splice(_ fragment: String, into layout: String) -> [UInt8] {
-        let marker = Array(contentMarker.utf8)
-        var layout = layout, fragment = fragment
+    /// The response body: the layout with slot 0 replaced by the page, and slot `n` (in the page or the layout)
+    /// replaced by `slots[n - 1]`. Built straight into one buffer: a 50,000-ticket table (13 MB) is copied once.
+    static func assemble(layout: String, page: String, slots: [[UInt8]]) -> [UInt8] {
+        var layout = layout, page = page
         return layout.withUTF8 { shell in
-            fragment.withUTF8 { page in
+            page.withUTF8 { content in
                 var out: [UInt8] = []
-                out.reserveCapacity(shell.count + page.count)
-                var start = 0, index = 0
-                while index + marker.count <= shell.count {
-                    if shell[index] == marker[0] && marker.indices.allSatisfy({ shell[index + $0] == marker[$0] }) {
-                        out.append(contentsOf: UnsafeBufferPointer(rebasing: shell[start..<index]))
-                        out.append(contentsOf: page)
-                        index += marker.count
-                        start = index
-                    } else {
-                        index += 1
-                    }
-                }
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: shell[start...]))
+                out.reserveCapacity(shell.count + content.count + slots.reduce(0) { $0 + $1.count })
+                write(shell, into: &out, page: content, slots: slots)
                 return out
             }
         }
+    }
+
+    /// Copies `text`, expanding slot markers (slot 0 only when `page` is given, so the page cannot nest itself).
+    private static func write(_ text: UnsafeBufferPointer<UInt8>, into out: inout [UInt8], page: UnsafeBufferPointer<UInt8>?,
+                              slots: [[UInt8]]) {
+        let prefix = Array(slotPrefix.utf8)
+        var start = 0, index = 0
+        while index + prefix.count < text.count {
+            guard text[index] == prefix[0], prefix.indices.allSatisfy({ text[index + $0] == prefix[$0] }) else {
+                index += 1
+                continue
+            }
+            var end = index + prefix.count, number = 0
+            while end < text.count, text[end] >= 0x30, text[end] <= 0x39, number < 1_000_000 {
+                number = number * 10 + Int(text[end] - 0x30)
+                end += 1
+            }
+            let closed = end + 3 <= text.count && text[end] == 0x2D && text[end + 1] == 0x2D && text[end + 2] == 0x3E
+            let known = end > index + prefix.count && closed && (number == 0 ? page != nil : number <= slots.count)
+            guard known else {
+                index += 1
+                continue
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: text[start..<index]))
+            if number == 0, let page {
+                write(page, into: &out, page: nil, slots: slots)
+            } else {
+                out.append(contentsOf: slots[number - 1])
+            }
+            index = end + 3
+            start = index
+        }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: text[start...]))
     }
 
     static let formTemplates: Set<String> = ["auth/signin", "auth/signup", "passwordreset", "passwordupdate",

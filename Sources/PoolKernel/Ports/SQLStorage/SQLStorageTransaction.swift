@@ -143,7 +143,10 @@ public final class SQLStorageTransaction: StorageWriter {
     public func updateUser(_ user: User) throws {
         try StorageLimits.check(user)
         guard let old = try self.user(id: user.id) else { throw StorageError(.notFound, "no user with id \(user.id)") }
-        if EmailKey.fold(old.email) != EmailKey.fold(user.email),
+        // Folding is costly (Foundation): only when the email text changed (most updates keep it).
+        let emailChanged = old.email != user.email
+        let newKey = emailChanged ? EmailKey.fold(user.email) : ""
+        if emailChanged, EmailKey.fold(old.email) != newKey,
            let other = try self.user(email: user.email), other.id != user.id {
             throw StorageError(.duplicate, "a user with this email already exists")
         }
@@ -151,9 +154,9 @@ public final class SQLStorageTransaction: StorageWriter {
             + "PoolPubKeyAddr = ?, UserPubKeyAddr = ?, UserFeeAddr = ?, HeightRegistered = ?, EmailVerified = ?, "
             + "EmailToken = ?, APIToken = ?, VoteBits = ?, VoteBitsVersion = ?"
         var values = userValues(user)
-        if dialect.usesEmailKeyColumn {
+        if dialect.usesEmailKeyColumn && emailChanged {
             assignments += ", EmailKey = ?"
-            values.append(.text(EmailKey.fold(user.email)))
+            values.append(.text(newKey))
         }
         values.append(.integer(user.id.rawValue))
         do {

@@ -36,6 +36,17 @@ public final class AddressRegistration: AddressRegistering {
     /// The largest user id an address can be derived for (BIP32 non-hardened children).
     public static let maximumUserId: Int64 = Int64(UInt32.max >> 1) - 1
 
+    /// Wallets are asked to watch ticket addresses in steps of this many, so consecutive new users don't each cost
+    /// an `accountsyncaddressindex` round on every wallet.
+    static let addressWindowStep: Int64 = 100
+
+    /// The address index (exclusive) the wallets must watch for `userId`: `userId + 1` rounded up to the step.
+    static func addressWindow(for userId: UserId) -> UInt32 {
+        let needed = userId.rawValue + 1
+        let rounded = (needed + addressWindowStep - 1) / addressWindowStep * addressWindowStep
+        return UInt32(clamping: min(rounded, maximumUserId + 1))
+    }
+
     /// `AddressRegistering`: registers and returns the updated user row.
     public func register(userID: UserId, pubKeyAddress: String) async throws -> User {
         _ = try await registerAddress(userId: userID, pubKeyAddress: pubKeyAddress)
@@ -101,7 +112,7 @@ public final class AddressRegistration: AddressRegistering {
         let readiness: WalletPool.Readiness
         do {
             readiness = try await pool.readiness()
-            try await pool.ensureAddressIndex(UInt32(userId.rawValue) + 1)
+            try await pool.ensureAddressIndex(Self.addressWindow(for: userId))
         } catch {
             throw refusal(error)
         }
