@@ -20,6 +20,11 @@ final class SQLiteConnection: @unchecked Sendable, SQLExecutor {
     private let isReader: Bool
     private let maxPageCount: Int64?
 
+    /// Bytes of the database file each connection maps into memory (address space; the OS page cache holds it).
+    static let mmapBytes = 256 << 20
+    /// Page cache per connection, in KiB (pages not mapped, e.g. recent WAL frames).
+    static let cacheKibibytes = 16 << 10
+
     /// A connection to the database at `path`, opened lazily on `queue` by the first `perform` (so opening never
     /// blocks the caller). Readers are set `query_only`; the writer turns on WAL.
     init(path: String, label: String, busyTimeoutMilliseconds: Int32, isReader: Bool, maxPageCount: Int64? = nil) {
@@ -52,6 +57,10 @@ final class SQLiteConnection: @unchecked Sendable, SQLExecutor {
             } else {
                 _ = try query("PRAGMA journal_mode = WAL", [])
             }
+            // Read pages through a memory map and keep more of them: with the default 2 MB page cache every
+            // look-up in a large Users table was a pread() system call per page.
+            _ = try query("PRAGMA mmap_size = \(Self.mmapBytes)", [])
+            try execute("PRAGMA cache_size = -\(Self.cacheKibibytes)", [])
             try execute("PRAGMA synchronous = NORMAL", [])
             try execute("PRAGMA foreign_keys = ON", [])
             if let maxPageCount { _ = try query("PRAGMA max_page_count = \(maxPageCount)", []) }
