@@ -30,7 +30,7 @@ for _ in $(seq 1 100); do [ -s "$CERT" ] && break; sleep 0.1; done
     --coldwalletextpub="$COLD" --storage=sqlite --sqlitepath="$RUN/data/simnet/stakepool.sqlite" \
     --dcrdhost=127.0.0.1:19556 --dcrduser=simnet --dcrdpassword="$PASS" --dcrdcert="$CERT" \
     --wallethost=127.0.0.1:19557 --walletuser=simnet --walletpassword="$PASS" --walletcert="$CERT" \
-    --norpclisten > "$RUN/logs/stakepoold.out" 2>&1 &
+    --norpclisten --metricslisten=127.0.0.1:9114 > "$RUN/logs/stakepoold.out" 2>&1 &
 pids+=($!)
 
 "$BIN/hxstakepool" -C examples/dev.conf --votingwalletextpub="$VOTING" --coldwalletextpub="$COLD" \
@@ -43,6 +43,7 @@ if curl -fsS http://127.0.0.1:8000/health >/dev/null 2>&1; then
     echo
     echo "hxstakepool is running: http://127.0.0.1:8000  (health: /health, API: /api/v2/stats)"
     echo "  storage: SQLite in $RUN/data, mail: written to the log, wallets: simwallet (3 simulated simnet wallets)"
-    echo "  stakepoold log: $RUN/logs/stakepoold.out, simwallet log: $RUN/logs/simwallet.log. Ctrl-C stops everything."
+    echo "  stakepoold log: $RUN/logs/stakepoold.out (metrics: http://127.0.0.1:9114/metrics),"
+    echo "  simwallet log: $RUN/logs/simwallet.log. Ctrl-C stops everything."
 fi
 wait -n "${pids[@]}"
