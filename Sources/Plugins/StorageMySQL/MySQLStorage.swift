@@ -4,7 +4,7 @@ import Synchronization
 
 /// The MySQL/MariaDB `StorageBackend`: a pool of connections, each running one transaction at a time on its own
 /// serial queue. Transactions that hit a deadlock or lock-wait timeout are run again (up to `maxAttempts`).
-public final class MySQLStorage: StorageBackend {
+public final class MySQLStorage: SingleStatementLookups {
     public let engineName = MySQLStoragePlugin.name
     public let configuration: MySQLStoragePlugin.Configuration
     private let logger: Logger
@@ -132,17 +132,10 @@ public final class MySQLStorage: StorageBackend {
         }
     }
 
-    // MARK: Single-statement look-ups
+    // MARK: Single-statement look-ups (`SingleStatementLookups`)
 
-    public func user(id: UserId) async throws -> User? { try await readOneStatement { try $0.user(id: id) } }
-    public func user(apiToken: String) async throws -> User? {
-        try await readOneStatement { try $0.user(apiToken: apiToken) }
-    }
-    public func user(email: String) async throws -> User? { try await readOneStatement { try $0.user(email: email) } }
-
-    /// Runs `body`, which runs at most one statement, in autocommit mode: one SELECT is its own consistent
-    /// read, and skipping START TRANSACTION/COMMIT saves two of the three round trips of `read`.
-    private func readOneStatement<T: Sendable>(_ body: @escaping @Sendable (SQLStorageTransaction) throws -> T)
+    /// MySQL: on a pooled connection.
+    public func readOneStatement<T: Sendable>(_ body: @escaping @Sendable (SQLStorageTransaction) throws -> T)
         async throws -> T
     {
         try await ensureSchema()

@@ -4,7 +4,7 @@ import Synchronization
 
 /// The SQLite `StorageBackend`. Writes go through one writer connection (`BEGIN IMMEDIATE`, so concurrent
 /// writers queue instead of deadlocking); reads use a small set of reader connections (WAL snapshots).
-public final class SQLiteStorage: StorageBackend {
+public final class SQLiteStorage: SingleStatementLookups {
     public let engineName = SQLiteStoragePlugin.name
     public let configuration: SQLiteStoragePlugin.Configuration
     private let logger: Logger
@@ -141,17 +141,10 @@ public final class SQLiteStorage: StorageBackend {
         }
     }
 
-    // MARK: Single-statement look-ups
+    // MARK: Single-statement look-ups (`SingleStatementLookups`)
 
-    public func user(id: UserId) async throws -> User? { try await readOneStatement { try $0.user(id: id) } }
-    public func user(apiToken: String) async throws -> User? {
-        try await readOneStatement { try $0.user(apiToken: apiToken) }
-    }
-    public func user(email: String) async throws -> User? { try await readOneStatement { try $0.user(email: email) } }
-
-    /// Runs `body`, which runs at most one statement, on a reader in autocommit mode: one SELECT is its own
-    /// snapshot, so the BEGIN/COMMIT pair of `read` would only add work to the hottest look-ups.
-    private func readOneStatement<T: Sendable>(_ body: @escaping @Sendable (SQLStorageTransaction) throws -> T)
+    /// SQLite: on the next reader connection.
+    public func readOneStatement<T: Sendable>(_ body: @escaping @Sendable (SQLStorageTransaction) throws -> T)
         async throws -> T
     {
         try await ensureSchema()
