@@ -27,20 +27,6 @@ final class RegistrationCrashTests: XCTestCase {
         pool?.stop()
     }
 
-    /// The executable `name` built next to the test bundle (`swift build --build-tests` builds every product).
-    private func executable(_ name: String) throws -> String {
-        var candidates = [URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(name).path]
-        if let url = Bundle.main.executableURL { candidates.append(url.deletingLastPathComponent().appendingPathComponent(name).path) }
-        candidates.append(SimnetRPCPool.repoRoot + "/.build/debug/" + name)
-        if let path = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) { return path }
-        let message = "the \(name) executable is not built (looked in \(candidates.joined(separator: ", "))); run swift build --build-tests"
-        if TestEnvironment.isCI {
-            XCTFail("CI=true and " + message)
-            throw CancellationError()
-        }
-        throw XCTSkip(message)
-    }
-
     /// A loopback port nobody listens on right now.
     private func freePort() throws -> UInt16 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -122,7 +108,7 @@ final class RegistrationCrashTests: XCTestCase {
     }
 
     func testRegistrationCrash_killNineMidImportThenRestartCompletesOneScript() async throws {
-        let binary = try executable("hxstakepool")
+        let binary = try BuiltExecutable.path("hxstakepool")
         let pool = try SimnetRPCPool(seed: 33)
         self.pool = pool
         let port = try freePort()
