@@ -57,7 +57,7 @@ let package = Package(
 
         // MARK: Tests: one target per module.
         .testTarget(name: "PoolKernelTests", dependencies: ["PoolKernel", "PoolTestKit"]),
-        .testTarget(name: "PoolNetTests", dependencies: ["PoolNet", "PoolKernel"]),
+        .testTarget(name: "PoolNetTests", dependencies: ["PoolNet", "PoolKernel", "PoolTestKit"]),
         .testTarget(name: "StorageSQLiteTests", dependencies: ["StorageSQLite", "PoolTestKit"]),
         .testTarget(name: "StorageMySQLTests", dependencies: ["StorageMySQL", "PoolTestKit"]),
         .testTarget(name: "NotifyLogTests", dependencies: ["NotifyLog", "PoolTestKit"]),

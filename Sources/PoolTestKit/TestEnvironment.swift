@@ -8,22 +8,25 @@ import XCTest
 /// broken pipeline, never a silent skip).
 public enum TestEnvironment {
     /// Thrown after the CI failure has been recorded, to stop the test.
-    public struct MissingService: Error, CustomStringConvertible {
-        public let variable: String
-        public var description: String { "test service variable \(variable) is not set" }
+    public struct Unavailable: Error, CustomStringConvertible {
+        public let description: String
     }
 
-    /// The value of the environment variable `name`, or (when it is missing or empty) `XCTSkip` — or, with
-    /// `CI=true`, an `XCTFail` plus a thrown `MissingService`.
+    /// What a test throws when something it needs (a service, a tool, a built executable, a machine capability)
+    /// is missing: `XCTSkip` on a developer machine; with `CI=true` the failure is recorded first and an
+    /// `Unavailable` error is returned instead (never a skip).
+    public static func unavailable(_ message: String, file: StaticString = #filePath, line: UInt = #line) -> any Error {
+        guard isCI else { return XCTSkip(message) }
+        XCTFail("CI=true and \(message)", file: file, line: line)
+        return Unavailable(description: message)
+    }
+
+    /// The value of the environment variable `name`, or (when it is missing or empty) the error of `unavailable`.
     public static func require(_ name: String, file: StaticString = #filePath, line: UInt = #line) throws -> String {
         let environment = ProcessInfo.processInfo.environment
         if let value = environment[name], !value.isEmpty { return value }
-        let message = "\(name) is not set: run the tests through scripts/with-test-services.sh (make test)"
-        if isCI {
-            XCTFail("CI=true and \(message)", file: file, line: line)
-            throw MissingService(variable: name)
-        }
-        throw XCTSkip(message)
+        throw unavailable("\(name) is not set: run the tests through scripts/with-test-services.sh (make test)",
+                          file: file, line: line)
     }
 
     /// The value of `name` if set and non-empty.

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import PoolKernel
 @testable import PoolNet
+import PoolTestKit
 import XCTest
 
 /// Real TCP + TLS on loopback: trust, host names, upgrade of a plain connection, timeouts.
@@ -69,7 +70,9 @@ final class TLSConnectionTests: XCTestCase {
     }
 
     func testTLS_trustedCertificateOverIPv6() throws {
-        guard (try? TCPListener(bindTo: HostPort(host: "::1", port: 0))) != nil else { throw XCTSkip("no IPv6 loopback") }
+        guard (try? TCPListener(bindTo: HostPort(host: "::1", port: 0))) != nil else {
+            throw TestEnvironment.unavailable("this machine has no IPv6 loopback (::1)")
+        }
         try assertEcho(host: "::1", trust: .certificateFile(""))
     }
 

@@ -33,12 +33,13 @@ public struct ExtendedPublicKey: Sendable, Hashable, CustomStringConvertible {
             }
             throw ChainError(.wrongNetwork, "The extended key's version is not \(network.name)'s extended public key version.")
         }
+        // Decompressing the key both validates it and gives the form child derivation starts from.
         guard payload.keyData.count == 33, payload.keyData[0] == 0x02 || payload.keyData[0] == 0x03,
-              Secp256k1.isValidPublicKey(payload.keyData) else {
+              let uncompressed = try? Secp256k1.uncompressed(payload.keyData) else {
             throw ChainError(.badPublicKey, "The extended key's public key is not a point on secp256k1.")
         }
         self.payload = payload
-        self.uncompressedKey = try? Secp256k1.uncompressed(payload.keyData)
+        self.uncompressedKey = uncompressed
     }
 
     init(payload: ExtendedKeyPayload, uncompressedKey: [UInt8]? = nil) {

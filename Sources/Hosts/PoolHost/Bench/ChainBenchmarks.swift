@@ -11,9 +11,9 @@ public enum ChainBenchmarks {
         public let unit: String
         public let goal: String
 
-        /// `{"bench":…,"value":…,"unit":…,"goal":…}`
+        /// `{"bench":…,"value":…,"unit":…,"goal":…}`, the value rounded to 3 decimals (latencies in ms need them).
         public var jsonLine: String {
-            let rounded = (value * 10).rounded() / 10
+            let rounded = (value * 1000).rounded() / 1000
             return "{\"bench\":\"\(bench)\",\"value\":\(rounded),\"unit\":\"\(unit)\",\"goal\":\"\(goal)\"}"
         }
     }

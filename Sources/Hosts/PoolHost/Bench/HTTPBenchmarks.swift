@@ -14,17 +14,8 @@ import Glibc
 /// - `http_stats_p99`: p99 latency of our server at that load (goal < 10 ms).
 /// - `http_rss_2000_idle`: this process's RSS with 2,000 idle keep-alive connections open (goal < 200 MB).
 public enum HTTPBenchmarks {
-    public struct Figure: Sendable {
-        public let bench: String
-        public let value: Double
-        public let unit: String
-        public let goal: String
-
-        public var jsonLine: String {
-            let rounded = (value * 1000).rounded() / 1000
-            return "{\"bench\":\"\(bench)\",\"value\":\(rounded),\"unit\":\"\(unit)\",\"goal\":\"\(goal)\"}"
-        }
-    }
+    /// The same JSON line as every other group's figures.
+    public typealias Figure = ChainBenchmarks.Figure
 
     struct BenchError: Error, CustomStringConvertible { let description: String }
 
