@@ -20,24 +20,14 @@ enum MySQLTestSupport {
         try await connection.perform { connection in
             for statement in statements { try connection.simple(statement) }
         }
-        await withCheckedContinuation { continuation in
-            connection.queue.async {
-                connection.close()
-                continuation.resume()
-            }
-        }
+        await connection.shutdown()
     }
 
     /// Runs one query on the server and returns its rows.
     static func adminQuery(_ configuration: MySQLStoragePlugin.Configuration, _ sql: String) async throws -> [[SQLValue]] {
         let connection = MySQLConnection(configuration: configuration, label: "test.admin")
         let rows = try await connection.perform { try $0.query(sql, []) }
-        await withCheckedContinuation { continuation in
-            connection.queue.async {
-                connection.close()
-                continuation.resume()
-            }
-        }
+        await connection.shutdown()
         return rows
     }
 

@@ -3,13 +3,13 @@ import Dispatch
 import Foundation
 import PoolKernel
 
-/// The one owner of a `MYSQL*` handle and its prepared statements. Every use happens on `queue` (serial), so the
-/// blocking client calls never run on Swift's cooperative pool. A lost connection is closed and opened again on
+/// The one owner of a `MYSQL*` handle and its prepared statements. Every use happens on `owner`, a dedicated
+/// thread, so the blocking client calls never run on Swift's cooperative pool. A lost connection is closed and opened again on
 /// the next call (the call that saw the loss fails with `unavailable`).
 ///
-/// `@unchecked Sendable`: the handle and statement cache are only touched on `queue`.
+/// `@unchecked Sendable`: the handle and statement cache are only touched on `owner`.
 final class MySQLConnection: @unchecked Sendable, SQLExecutor {
-    let queue: DispatchQueue
+    let owner: OwnerThread
     private let configuration: MySQLStoragePlugin.Configuration
     private var handle: UnsafeMutablePointer<MYSQL>?
     private var statements: [String: UnsafeMutablePointer<MYSQL_STMT>] = [:]
@@ -21,30 +21,31 @@ final class MySQLConnection: @unchecked Sendable, SQLExecutor {
 
     init(configuration: MySQLStoragePlugin.Configuration, label: String) {
         self.configuration = configuration
-        queue = DispatchQueue(label: label)
+        owner = OwnerThread(name: label)
     }
 
-    deinit { closeHandle() }
+    deinit {
+        closeHandle()
+        owner.stop()
+    }
 
-    /// Runs `work` on the queue with a live connection (connecting or re-checking it first).
+    /// Runs `work` on the owner thread with a live connection (connecting or re-checking it first).
     func perform<T: Sendable>(_ work: @escaping @Sendable (MySQLConnection) throws -> T) async throws -> T {
-        // Unsafe (unchecked) continuation: resumed exactly once below; saves the checked wrapper on every call.
-        try await withUnsafeThrowingContinuation { continuation in
-            queue.async {
-                continuation.resume(with: Result {
-                    try self.ensureConnected()
-                    defer { self.lastUsed = .now() }
-                    return try work(self)
-                })
-            }
+        try await owner.run(orThrow: StorageError(.closed, "storage was shut down")) {
+            try self.ensureConnected()
+            defer { self.lastUsed = .now() }
+            return try work(self)
         }
     }
 
-    /// Closes for good. On `queue`.
+    /// Closes for good. On `owner`.
     func close() {
         isClosed = true
         closeHandle()
     }
+
+    /// Closes the handle on its owner thread and lets that thread exit.
+    func shutdown() async { await owner.stop { self.close() } }
 
     private func closeHandle() {
         for statement in statements.values { mysql_stmt_close(statement) }
@@ -56,7 +57,7 @@ final class MySQLConnection: @unchecked Sendable, SQLExecutor {
     // MARK: Connecting
 
     private func ensureConnected() throws {
-        dispatchPrecondition(condition: .onQueue(queue))
+        precondition(owner.isCurrent, "MySQL handle used off its owner thread")
         if isClosed { throw StorageError(.closed, "storage was shut down") }
         if let handle {
             // A connection idle for a while may have been dropped by a server restart: check before use, so the
@@ -110,7 +111,7 @@ final class MySQLConnection: @unchecked Sendable, SQLExecutor {
 
     /// Runs a statement without arguments or results (transaction control, DDL).
     func simple(_ sql: String) throws {
-        dispatchPrecondition(condition: .onQueue(queue))
+        precondition(owner.isCurrent, "MySQL handle used off its owner thread")
         guard let handle else { throw StorageError(.unavailable, "not connected to MySQL") }
         let length = UInt(sql.utf8.count)
         if mysql_real_query(handle, sql, length) != 0 { throw failure(mysql_errno(handle), mysql_error(handle)) }
@@ -145,7 +146,7 @@ final class MySQLConnection: @unchecked Sendable, SQLExecutor {
     }
 
     private func run(_ sql: String, _ arguments: [SQLValue]) throws -> (rows: [[SQLValue]], change: SQLChange) {
-        dispatchPrecondition(condition: .onQueue(queue))
+        precondition(owner.isCurrent, "MySQL handle used off its owner thread")
         let statement = try statement(sql)
         guard Int(mysql_stmt_param_count(statement)) == arguments.count else {
             preconditionFailure("statement has \(mysql_stmt_param_count(statement)) placeholders, \(arguments.count) arguments given")

@@ -3,7 +3,7 @@ import PoolKernel
 import Synchronization
 
 /// The MySQL/MariaDB `StorageBackend`: a pool of connections, each running one transaction at a time on its own
-/// serial queue. Transactions that hit a deadlock or lock-wait timeout are run again (up to `maxAttempts`).
+/// owner thread. Transactions that hit a deadlock or lock-wait timeout are run again (up to `maxAttempts`).
 public final class MySQLStorage: SingleStatementLookups {
     public let engineName = MySQLStoragePlugin.name
     public let configuration: MySQLStoragePlugin.Configuration
@@ -24,14 +24,15 @@ public final class MySQLStorage: SingleStatementLookups {
         self.configuration = configuration
         self.logger = logger
         connections = (0..<max(1, configuration.poolSize)).map {
-            MySQLConnection(configuration: configuration, label: "storage.mysql.\($0)")
+            MySQLConnection(configuration: configuration, label: "mysql-\($0)")
         }
     }
 
     private func connection() throws -> MySQLConnection {
         if state.withLock({ $0.closed }) { throw StorageError(.closed, "storage was shut down") }
-        let index = UInt(bitPattern: nextConnection.add(1, ordering: .relaxed).oldValue) % UInt(connections.count)
-        return connections[Int(index)]
+        // The first idle connection (one caller keeps one warm thread), else the connections in turn.
+        return OwnerThread.pick(connections, owner: \.owner,
+                                rotation: nextConnection.add(1, ordering: .relaxed).oldValue)
     }
 
     // MARK: Schema
@@ -124,7 +125,7 @@ public final class MySQLStorage: SingleStatementLookups {
                 } catch {
                     try? connection.simple("ROLLBACK")
                     guard MySQLConnection.isRetryable(error), attempt < Self.maxAttempts else { throw error }
-                    // Back off a little (on this connection's queue, never the cooperative pool) and run again.
+                    // Back off a little (on this connection's owner thread, never the cooperative pool) and run again.
                     usleep(UInt32(1_000 * attempt * Int.random(in: 1...4)))
                     attempt += 1
                 }
@@ -150,13 +151,6 @@ public final class MySQLStorage: SingleStatementLookups {
             return state.closed
         }
         if wasClosed { return }
-        for connection in connections {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                connection.queue.async {
-                    connection.close()
-                    continuation.resume()
-                }
-            }
-        }
+        for connection in connections { await connection.shutdown() }
     }
 }

@@ -14,7 +14,7 @@ public enum MySQLStoragePlugin {
         public var user: String
         public var password: String
         public var database: String
-        /// Connections in the pool (each runs one transaction at a time on its own queue).
+        /// Connections in the pool (each runs one transaction at a time on its own thread).
         public var poolSize: Int
         /// Require TLS to the server.
         public var tls: Bool

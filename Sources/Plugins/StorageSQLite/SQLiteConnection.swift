@@ -3,13 +3,13 @@ import Dispatch
 import Foundation
 import PoolKernel
 
-/// The one owner of a `sqlite3*` handle and its prepared statements. Every use happens on `queue` (checked with
-/// `dispatchPrecondition`), so blocking SQLite calls never run on Swift's cooperative pool.
+/// The one owner of a `sqlite3*` handle and its prepared statements. Every use happens on `owner`, a dedicated
+/// thread (checked with a precondition), so blocking SQLite calls never run on Swift's cooperative pool.
 ///
-/// `@unchecked Sendable`: the handle and the statement cache are only touched on `queue` (serial); the type is
-/// shared between tasks only to submit work to that queue.
+/// `@unchecked Sendable`: the handle and the statement cache are only touched on `owner` (serial); the type is
+/// shared between tasks only to submit work to that thread.
 final class SQLiteConnection: @unchecked Sendable, SQLExecutor {
-    let queue: DispatchQueue
+    let owner: OwnerThread
     private var handle: OpaquePointer?
     private var statements: [String: OpaquePointer] = [:]
     /// Set by `close()`: the connection never reopens afterwards.
@@ -25,19 +25,19 @@ final class SQLiteConnection: @unchecked Sendable, SQLExecutor {
     /// Page cache per connection, in KiB (pages not mapped, e.g. recent WAL frames).
     static let cacheKibibytes = 16 << 10
 
-    /// A connection to the database at `path`, opened lazily on `queue` by the first `perform` (so opening never
+    /// A connection to the database at `path`, opened lazily on `owner` by the first `perform` (so opening never
     /// blocks the caller). Readers are set `query_only`; the writer turns on WAL.
     init(path: String, label: String, busyTimeoutMilliseconds: Int32, isReader: Bool, maxPageCount: Int64? = nil) {
-        queue = DispatchQueue(label: label)
+        owner = OwnerThread(name: label)
         self.path = path
         self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
         self.isReader = isReader
         self.maxPageCount = maxPageCount
     }
 
-    /// Opens the handle if it is not open yet. On `queue` only.
+    /// Opens the handle if it is not open yet. On `owner` only.
     private func open() throws {
-        dispatchPrecondition(condition: .onQueue(queue))
+        precondition(owner.isCurrent, "SQLite handle used off its owner thread")
         if handle != nil { return }
         if isClosed { throw StorageError(.closed, "storage was shut down") }
         var db: OpaquePointer?
@@ -70,13 +70,19 @@ final class SQLiteConnection: @unchecked Sendable, SQLExecutor {
         }
     }
 
-    deinit { close() }
+    deinit {
+        close()
+        owner.stop()
+    }
 
     /// Finalizes the statements and closes the handle. Idempotent.
     func close() {
         isClosed = true
         closeHandle()
     }
+
+    /// Closes the handle on its owner thread and lets that thread exit.
+    func shutdown() async { await owner.stop { self.close() } }
 
     /// Frees the statements and the handle; a later `perform` opens again (unless `close()` was called).
     private func closeHandle() {
@@ -86,16 +92,11 @@ final class SQLiteConnection: @unchecked Sendable, SQLExecutor {
         handle = nil
     }
 
-    /// Runs `work` on this connection's queue and returns its result to the awaiting task.
+    /// Runs `work` on this connection's owner thread and returns its result to the awaiting task.
     func perform<T: Sendable>(_ work: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
-        // Unsafe (unchecked) continuation: resumed exactly once below; saves the checked wrapper on every call.
-        try await withUnsafeThrowingContinuation { continuation in
-            queue.async {
-                continuation.resume(with: Result {
-                    try self.open()
-                    return try work(self)
-                })
-            }
+        try await owner.run(orThrow: StorageError(.closed, "storage was shut down")) {
+            try self.open()
+            return try work(self)
         }
     }
 
@@ -130,7 +131,7 @@ final class SQLiteConnection: @unchecked Sendable, SQLExecutor {
 
     /// Runs one or more statements without arguments (DDL, BEGIN/COMMIT).
     func executeScript(_ sql: String) throws {
-        dispatchPrecondition(condition: .onQueue(queue))
+        precondition(owner.isCurrent, "SQLite handle used off its owner thread")
         guard let handle else { throw StorageError(.closed, "SQLite connection is closed") }
         var message: UnsafeMutablePointer<CChar>?
         let rc = sqlite3_exec(handle, sql, nil, nil, &message)
@@ -146,7 +147,7 @@ final class SQLiteConnection: @unchecked Sendable, SQLExecutor {
     // MARK: Statements
 
     private func prepare(_ sql: String, _ arguments: [SQLValue]) throws -> OpaquePointer {
-        dispatchPrecondition(condition: .onQueue(queue))
+        precondition(owner.isCurrent, "SQLite handle used off its owner thread")
         guard let handle else { throw StorageError(.closed, "SQLite connection is closed") }
         let statement: OpaquePointer
         if let cached = statements[sql] {

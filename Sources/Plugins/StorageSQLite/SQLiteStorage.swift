@@ -26,10 +26,10 @@ public final class SQLiteStorage: SingleStatementLookups {
         let timeout = Int32(clamping: configuration.busyTimeoutMilliseconds)
         // SQLite pages default to 4096 bytes.
         let maxPages = configuration.maxDatabaseBytes.map { max(16, $0 / 4096) }
-        writer = SQLiteConnection(path: configuration.path, label: "storage.sqlite.writer",
+        writer = SQLiteConnection(path: configuration.path, label: "sqlite-writer",
                                   busyTimeoutMilliseconds: timeout, isReader: false, maxPageCount: maxPages)
         readers = (0..<max(1, configuration.readConnections)).map {
-            SQLiteConnection(path: configuration.path, label: "storage.sqlite.reader\($0)",
+            SQLiteConnection(path: configuration.path, label: "sqlite-reader\($0)",
                              busyTimeoutMilliseconds: timeout, isReader: true)
         }
     }
@@ -111,9 +111,9 @@ public final class SQLiteStorage: SingleStatementLookups {
 
     // MARK: Transactions
 
-    /// The reader connections in turn.
+    /// The first idle reader (so one caller keeps reusing one warm thread), else the readers in turn.
     private func nextReaderConnection() -> SQLiteConnection {
-        readers[Int(UInt(bitPattern: nextReader.add(1, ordering: .relaxed).oldValue) % UInt(readers.count))]
+        OwnerThread.pick(readers, owner: \.owner, rotation: nextReader.add(1, ordering: .relaxed).oldValue)
     }
 
     public func read<T: Sendable>(_ body: @escaping @Sendable (any StorageReader) throws -> T) async throws -> T {
@@ -159,13 +159,6 @@ public final class SQLiteStorage: SingleStatementLookups {
             return state.closed
         }
         if wasClosed { return }
-        for connection in readers + [writer] {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                connection.queue.async {
-                    connection.close()
-                    continuation.resume()
-                }
-            }
-        }
+        for connection in readers + [writer] { await connection.shutdown() }
     }
 }

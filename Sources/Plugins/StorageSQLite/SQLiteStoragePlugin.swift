@@ -1,7 +1,7 @@
 import PoolKernel
 
 /// The SQLite storage plugin (`storage=sqlite`): one database file, WAL mode, one writer connection and a few
-/// reader connections, each on its own serial queue.
+/// reader connections, each owned by its own thread (`OwnerThread`).
 public enum SQLiteStoragePlugin {
     /// The name selected by the `storage` option.
     public static let name = "sqlite"

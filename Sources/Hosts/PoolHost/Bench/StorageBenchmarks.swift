@@ -10,7 +10,7 @@ import StorageSQLite
 /// Goals (issue 5): look-ups by API token / id ≥ 50,000/s on SQLite and ≥ 5,000/s on MySQL over one connection;
 /// 100,000 user inserts (one transaction each) in < 30 s on each engine. Look-ups go through
 /// `StorageBackend.user(apiToken:)` / `user(id:)` as the web app calls them (one statement, no explicit
-/// transaction, one queue hop each), by one caller and, on SQLite, by 4 concurrent callers over its 2 readers;
+/// transaction, one hand-off to a connection's owner thread each), by one caller and, on SQLite, by 4 concurrent callers over its 2 readers;
 /// `*_batched` is the engine alone (100 look-ups per hop, no goal).
 public enum StorageBenchmarks {
     public static func runAll(users: Int = 100_000, print emit: @escaping @Sendable (String) -> Void = { Swift.print($0) })
@@ -75,7 +75,7 @@ public enum StorageBenchmarks {
         emit(ChainBenchmarks.Figure(bench: "\(engine)_insert_\(users)_users", value: insertSeconds, unit: "s",
                                     goal: "<30").jsonLine)
 
-        // The engine's own share: 100 look-ups inside one read transaction, so one queue hop per 100 (for
+        // The engine's own share: 100 look-ups inside one read transaction, so one hand-off per 100 (for
         // reading the figures below, which pay one hop per look-up; no goal).
         let batchedRate = try await rate {
             let first = Int.random(in: 0..<max(1, users - 100))

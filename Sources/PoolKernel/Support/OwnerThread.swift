@@ -1,0 +1,188 @@
+import Dispatch
+import Foundation
+import Glibc
+import Synchronization
+
+/// A dedicated thread that owns one blocking C handle (a database connection): jobs run on it one at a time, in
+/// the order submitted, so the handle has exactly one owner and blocking calls never run on Swift's cooperative
+/// pool.
+///
+/// Why not a serial `DispatchQueue`: a queue's worker thread parks as soon as the queue is empty, so a caller that
+/// issues one short call after another (a look-up per request) pays a thread wake-up (~15 µs on a VM) per call —
+/// more than the SQLite look-up itself. This thread spins for up to `spinLimit` after a job when the previous job
+/// arrived within that window (calls are coming back to back), and parks at once otherwise, so an idle pool costs
+/// nothing and a burst costs at most one `spinLimit` of CPU at its end.
+///
+/// `@unchecked Sendable`: the job list and flags are guarded by `mutex`; `queued` is atomic.
+public final class OwnerThread: @unchecked Sendable {
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    private let wakeUp: UnsafeMutablePointer<pthread_cond_t>
+    /// A queued job; `countsItself` jobs take themselves off `load` (before resuming their caller).
+    private typealias Job = (run: @Sendable () -> Void, countsItself: Bool)
+    /// Guarded by `mutex`.
+    private var jobs: [Job] = []
+    private var firstQueuedAt: UInt64 = 0
+    private var isParked = false
+    private var isStopping = false
+    private var hasExited = false
+    /// Jobs waiting; read without the lock by the spinning thread.
+    private let queued = Atomic<Int>(0)
+    /// How long the last job ran (callers poll for results only while jobs are short).
+    private let recentJobNanoseconds = Atomic<UInt64>(0)
+    /// Jobs queued or running; read by `isIdle`.
+    private let load = Atomic<Int>(0)
+    /// The owning thread's id (0 until it starts).
+    private let threadId = Atomic<UInt>(0)
+    private let spinNanoseconds: UInt64
+    private let name: String
+
+    /// Starts the thread. `name` shows in `top -H` and debuggers (at most 15 characters are kept).
+    public init(name: String, spinLimit: Duration = .microseconds(50)) {
+        let (seconds, attoseconds) = spinLimit.components
+        spinNanoseconds = UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds / 1_000_000_000))
+        mutex = .allocate(capacity: 1)
+        mutex.initialize(to: pthread_mutex_t())
+        pthread_mutex_init(mutex, nil)
+        wakeUp = .allocate(capacity: 1)
+        wakeUp.initialize(to: pthread_cond_t())
+        pthread_cond_init(wakeUp, nil)
+        self.name = String(name.prefix(15))
+        let box = Unmanaged.passRetained(self).toOpaque()
+        var thread = pthread_t()
+        let rc = pthread_create(&thread, nil, { raw in
+            let owner = Unmanaged<OwnerThread>.fromOpaque(raw!).takeRetainedValue()
+            owner.loop()
+            return nil
+        }, box)
+        precondition(rc == 0, "cannot start owner thread \(name): error \(rc)")
+        pthread_detach(thread)
+    }
+
+    deinit {
+        pthread_cond_destroy(wakeUp)
+        wakeUp.deallocate()
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    /// Whether no job is queued or running (a pool hands the next call to an idle owner, keeping one thread hot).
+    public var isIdle: Bool { load.load(ordering: .relaxed) == 0 }
+
+    /// The first idle owner among `candidates`, else the one `rotation` points at (callers pass a counter).
+    public static func pick<Candidate>(_ candidates: [Candidate], owner: (Candidate) -> OwnerThread,
+                                       rotation: Int) -> Candidate {
+        candidates.first { owner($0).isIdle } ?? candidates[Int(UInt(bitPattern: rotation) % UInt(candidates.count))]
+    }
+
+    /// Whether the caller is running on this owner thread.
+    public var isCurrent: Bool { threadId.load(ordering: .acquiring) == UInt(pthread_self()) }
+
+    /// Queues `job`. Returns false (and drops the job) once the thread has been stopped and has exited.
+    @discardableResult
+    public func submit(_ job: @escaping @Sendable () -> Void) -> Bool { enqueue((job, false)).queued }
+
+    /// Queues `job` unless the thread has exited; `wasIdle`: nothing was queued or running before it.
+    private func enqueue(_ job: Job) -> (queued: Bool, wasIdle: Bool) {
+        pthread_mutex_lock(mutex)
+        if hasExited {
+            pthread_mutex_unlock(mutex)
+            return (false, false)
+        }
+        let wasIdle = load.add(1, ordering: .relaxed).oldValue == 0
+        if jobs.isEmpty { firstQueuedAt = DispatchTime.now().uptimeNanoseconds }
+        jobs.append(job)
+        queued.store(jobs.count, ordering: .releasing)
+        let wake = isParked
+        pthread_mutex_unlock(mutex)
+        if wake { pthread_cond_signal(wakeUp) }
+        return (true, wasIdle)
+    }
+
+    /// Runs `work` on this thread and returns its result to the awaiting task; `stopped` is thrown when the thread
+    /// has already exited.
+    ///
+    /// When the thread was idle and its recent jobs were short, the task polls for the result (yielding the core
+    /// in between) for up to `spinLimit` before it suspends: resuming a suspended task wakes a parked
+    /// cooperative-pool thread, which costs more than the look-up. The C call itself never runs on the caller.
+    public func run<T: Sendable>(orThrow stopped: @autoclosure () -> any Error,
+                                 _ work: @escaping @Sendable () throws -> T) async throws -> T {
+        let handOff = HandedOffResult<T>()
+        let (queuedJob, wasIdle) = enqueue(({
+            let result = Result { try work() }
+            // Idle again before the caller resumes, so its next call picks this (warm, spinning) thread.
+            self.load.subtract(1, ordering: .relaxed)
+            handOff.deliver(result)
+        }, true))
+        guard queuedJob else { throw stopped() }
+        if wasIdle && recentJobNanoseconds.load(ordering: .relaxed) < spinNanoseconds / 2 {
+            let deadline = DispatchTime.now().uptimeNanoseconds + spinNanoseconds
+            while !handOff.isFinished && DispatchTime.now().uptimeNanoseconds < deadline { sched_yield() }
+        }
+        return try await handOff.wait()
+    }
+
+    /// Lets the thread finish the jobs already queued, then exit. Idempotent.
+    public func stop() {
+        pthread_mutex_lock(mutex)
+        isStopping = true
+        pthread_mutex_unlock(mutex)
+        pthread_cond_signal(wakeUp)
+    }
+
+    /// Runs `finalJob` on the thread after the jobs already queued (not at all if the thread has exited), then lets
+    /// the thread exit.
+    public func stop(after finalJob: @escaping @Sendable () -> Void) async {
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+            let queued = submit {
+                finalJob()
+                continuation.resume()
+            }
+            if !queued { continuation.resume() }
+        }
+        stop()
+    }
+
+    private func loop() {
+        Thread.current.name = name  // Foundation sets the kernel's thread name (seen in `top -H`)
+        threadId.store(UInt(pthread_self()), ordering: .releasing)
+        var lastFinishedAt: UInt64 = 0
+        var spinWindow: UInt64 = 0
+        var batch: [Job] = []
+        while true {
+            if spinWindow > 0 {
+                let deadline = DispatchTime.now().uptimeNanoseconds + spinWindow
+                // Yielding keeps the spin polite on a small machine: other runnable threads get the core first.
+                while queued.load(ordering: .acquiring) == 0 && DispatchTime.now().uptimeNanoseconds < deadline {
+                    sched_yield()
+                }
+            }
+            pthread_mutex_lock(mutex)
+            while jobs.isEmpty && !isStopping {
+                isParked = true
+                pthread_cond_wait(wakeUp, mutex)
+                isParked = false
+            }
+            if jobs.isEmpty {
+                hasExited = true
+                pthread_mutex_unlock(mutex)
+                return
+            }
+            swap(&batch, &jobs)  // both keep their buffers: no allocation per batch
+            let arrivedAt = firstQueuedAt
+            queued.store(0, ordering: .relaxed)
+            pthread_mutex_unlock(mutex)
+            // Spin after this batch only if it arrived soon after the previous one finished.
+            spinWindow = arrivedAt &- lastFinishedAt <= spinNanoseconds || arrivedAt < lastFinishedAt
+                ? spinNanoseconds : 0
+            var startedAt = DispatchTime.now().uptimeNanoseconds
+            for job in batch {
+                job.run()
+                if !job.countsItself { load.subtract(1, ordering: .relaxed) }
+                lastFinishedAt = DispatchTime.now().uptimeNanoseconds
+                recentJobNanoseconds.store(lastFinishedAt &- startedAt, ordering: .relaxed)
+                startedAt = lastFinishedAt
+            }
+            batch.removeAll(keepingCapacity: true)
+        }
+    }
+}
