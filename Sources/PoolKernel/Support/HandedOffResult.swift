@@ -1,12 +1,15 @@
+import Dispatch
+import Glibc
 import Synchronization
 
-/// The result of one job, handed from an owner thread to the task that submitted it. The task may first poll for a
-/// few microseconds (`poll`) and only then suspend (`wait`): a short job's result is then picked up without
-/// waking a parked cooperative-pool thread, which costs more than a short SQLite look-up itself.
+/// The result of one job, handed from the thread that produced it (a connection's owner thread, an RPC reader) to
+/// the task waiting for it. The task may first poll for some microseconds (`poll`) and only then suspend (`wait`):
+/// a result that arrives meanwhile is picked up without waking a parked cooperative-pool thread, which costs more
+/// than a short SQLite look-up itself. Exactly one `deliver` per instance.
 ///
 /// `@unchecked Sendable`: `result` is written once before `state` leaves `running` (release) and read after
 /// observing that (acquire); `continuation` likewise before `state` becomes `waiting`.
-final class HandedOffResult<T: Sendable>: @unchecked Sendable {
+public final class HandedOffResult<T: Sendable>: @unchecked Sendable {
     private static var running: Int { 0 }
     private static var finished: Int { 1 }
     private static var waiting: Int { 2 }
@@ -15,8 +18,10 @@ final class HandedOffResult<T: Sendable>: @unchecked Sendable {
     private var result: Result<T, any Error>?
     private var continuation: UnsafeContinuation<T, any Error>?
 
-    /// On the owner thread: stores the result and resumes the task if it is already suspended.
-    func deliver(_ result: Result<T, any Error>) {
+    public init() {}
+
+    /// On the producing thread: stores the result and resumes the task if it is already suspended.
+    public func deliver(_ result: Result<T, any Error>) {
         self.result = result
         let (exchanged, _) = state.compareExchange(expected: Self.running, desired: Self.finished,
                                                    ordering: .acquiringAndReleasing)
@@ -24,10 +29,22 @@ final class HandedOffResult<T: Sendable>: @unchecked Sendable {
     }
 
     /// Whether the result has been delivered (then `wait` returns without suspending).
-    var isFinished: Bool { state.load(ordering: .acquiring) == Self.finished }
+    public var isFinished: Bool { state.load(ordering: .acquiring) == Self.finished }
+
+    /// Polls for the result for up to `nanoseconds`, yielding the core between looks so other runnable threads
+    /// (the producer among them, on a small machine) go first. Returns whether it has arrived.
+    @discardableResult
+    public func poll(for nanoseconds: UInt64) -> Bool {
+        let deadline = DispatchTime.now().uptimeNanoseconds + nanoseconds
+        while !isFinished {
+            if DispatchTime.now().uptimeNanoseconds >= deadline { return false }
+            sched_yield()
+        }
+        return true
+    }
 
     /// The result, suspending the task until it is delivered.
-    func wait() async throws -> T {
+    public func wait() async throws -> T {
         if isFinished { return try result!.get() }
         return try await withUnsafeThrowingContinuation { continuation in
             self.continuation = continuation

@@ -115,8 +115,7 @@ public final class OwnerThread: @unchecked Sendable {
         }, true))
         guard queuedJob else { throw stopped() }
         if wasIdle && recentJobNanoseconds.load(ordering: .relaxed) < spinNanoseconds / 2 {
-            let deadline = DispatchTime.now().uptimeNanoseconds + spinNanoseconds
-            while !handOff.isFinished && DispatchTime.now().uptimeNanoseconds < deadline { sched_yield() }
+            handOff.poll(for: spinNanoseconds)
         }
         return try await handOff.wait()
     }

@@ -74,7 +74,7 @@ public final class JSONRPCClient: Sendable {
     }
 
     private struct Pending {
-        let continuation: CheckedContinuation<JSONValue, any Error>
+        let reply: HandedOffResult<JSONValue>
         let deadline: ContinuousClock.Instant
         let method: String
     }
@@ -187,46 +187,50 @@ public final class JSONRPCClient: Sendable {
 
     /// Sends `{"jsonrpc":"1.0","method":…,"params":[…],"id":N}` and waits for the matching reply.
     /// Returns `result` (`.null` when absent); throws `netRPC` for an error object.
+    ///
+    /// The only call in flight polls for its reply for up to `soleCallPollNanoseconds` before suspending, and the
+    /// reader busy-polls the socket meanwhile: on loopback the reply usually arrives within that time, and every
+    /// sleeping thread that must be woken costs tens of microseconds on a VM. Concurrent calls suspend at once.
     public func call(_ method: String, _ params: [JSONValue] = [], timeout: Duration? = nil) async throws -> JSONValue {
-        let idBox = Mutex<UInt64?>(nil)
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<JSONValue, any Error>) in
-                let deadline = ContinuousClock.now + (timeout ?? configuration.callTimeout)
-                let outcome = state.withLock { state -> Result<(WebSocketConnection, UInt64), NetError> in
-                    switch state.phase {
-                    case .connected(let socket):
-                        let id = state.nextID
-                        state.nextID += 1
-                        state.pending[id] = Pending(continuation: continuation, deadline: deadline, method: method)
-                        return .success((socket, id))
-                    case .shutdown: return .failure(NetError(.netShutdown, "the client has been shutdown"))
-                    case .idle: return .failure(NetError(.netShutdown, "the client is not connected"))
-                    case .reconnecting: return .failure(NetError(.netDisconnected, "the client has been disconnected"))
-                    }
-                }
-                switch outcome {
-                case .failure(let error):
-                    continuation.resume(throwing: error)
-                case .success(let (socket, id)):
-                    idBox.withLock { $0 = id }
-                    var request = JSONObject()
-                    request.entries = [("jsonrpc", "1.0"), ("method", .string(method)), ("params", .array(params)),
-                                       ("id", .int(Int64(id)))]
-                    do {
-                        try socket.sendText(JSONValue.object(request).encoded())
-                    } catch {
-                        fail(id: id, with: (error as? NetError) ?? NetError(.netIO, "\(error)"))
-                    }
-                }
+        let reply = HandedOffResult<JSONValue>()
+        let deadline = ContinuousClock.now + (timeout ?? configuration.callTimeout)
+        let outcome = state.withLock { state -> Result<(WebSocketConnection, UInt64, Bool), NetError> in
+            switch state.phase {
+            case .connected(let socket):
+                let id = state.nextID
+                state.nextID += 1
+                state.pending[id] = Pending(reply: reply, deadline: deadline, method: method)
+                return .success((socket, id, state.pending.count == 1))
+            case .shutdown: return .failure(NetError(.netShutdown, "the client has been shutdown"))
+            case .idle: return .failure(NetError(.netShutdown, "the client is not connected"))
+            case .reconnecting: return .failure(NetError(.netDisconnected, "the client has been disconnected"))
             }
+        }
+        let (socket, id, isSoleCall) = try outcome.get()
+        // The reader polls for a sole call's reply too (with many calls in flight replies keep it busy anyway).
+        socket.connection.busyPollNanoseconds = isSoleCall ? NetConnection.requestReplyBusyPollNanoseconds : 0
+        var request = JSONObject()
+        request.entries = [("jsonrpc", "1.0"), ("method", .string(method)), ("params", .array(params)),
+                           ("id", .int(Int64(id)))]
+        do {
+            try socket.sendText(JSONValue.object(request).encoded())
+        } catch {
+            fail(id: id, with: (error as? NetError) ?? NetError(.netIO, "\(error)"))
+        }
+        if isSoleCall { reply.poll(for: Self.soleCallPollNanoseconds) }
+        return try await withTaskCancellationHandler {
+            try await reply.wait()
         } onCancel: {
-            if let id = idBox.withLock({ $0 }) { fail(id: id, with: CancellationError()) }
+            fail(id: id, with: CancellationError())
         }
     }
 
+    /// How long the only call in flight polls for its reply before suspending (a loopback round trip).
+    static let soleCallPollNanoseconds: UInt64 = 200_000
+
     private func fail(id: UInt64, with error: any Error) {
         let pending = state.withLock { $0.pending.removeValue(forKey: id) }
-        pending?.continuation.resume(throwing: error)
+        pending?.reply.deliver(.failure(error))
     }
 
     /// Calls a registration method (e.g. `notifyblocks`) and, when it succeeds, remembers it so it is
@@ -262,7 +266,7 @@ public final class JSONRPCClient: Sendable {
         }
         task?.cancel()
         socket?.close()
-        for call in pending { call.continuation.resume(throwing: NetError(.netShutdown, "the client has been shutdown")) }
+        for call in pending { call.reply.deliver(.failure(NetError(.netShutdown, "the client has been shutdown"))) }
     }
 
     /// Drops the current websocket as if the network failed (tests and fault injection); the
@@ -308,13 +312,13 @@ public final class JSONRPCClient: Sendable {
         }
         switch message["error"] {
         case nil, .null?:
-            pending.continuation.resume(returning: message["result"] ?? .null)
+            pending.reply.deliver(.success(message["result"] ?? .null))
         case .object(let error)?:
             let code = error["code"]?.intValue.map { Int($0) } ?? 0
             let text = error["message"]?.stringValue ?? ""
-            pending.continuation.resume(throwing: NetError.rpc(code: code, message: text))
+            pending.reply.deliver(.failure(NetError.rpc(code: code, message: text)))
         default:
-            pending.continuation.resume(throwing: NetError(.netProtocol, "\(pending.method): the reply's error member is not an object"))
+            pending.reply.deliver(.failure(NetError(.netProtocol, "\(pending.method): the reply's error member is not an object")))
         }
     }
 
@@ -327,7 +331,7 @@ public final class JSONRPCClient: Sendable {
             return ids.compactMap { state.pending.removeValue(forKey: $0) }
         }
         for call in expired {
-            call.continuation.resume(throwing: NetError(.netTimeout, "\(call.method) on \(configuration.name) timed out"))
+            call.reply.deliver(.failure(NetError(.netTimeout, "\(call.method) on \(configuration.name) timed out")))
         }
     }
 
@@ -336,7 +340,7 @@ public final class JSONRPCClient: Sendable {
             defer { state.pending = [:] }
             return Array(state.pending.values)
         }
-        for call in pending { call.continuation.resume(throwing: error) }
+        for call in pending { call.reply.deliver(.failure(error)) }
     }
 
     private func connectionEnded(generation: Int, error: NetError) {
@@ -354,7 +358,7 @@ public final class JSONRPCClient: Sendable {
         if !pending.isEmpty || reconnect {
             logger.warn("\(configuration.name): connection lost: \(error.message)")
         }
-        for call in pending { call.continuation.resume(throwing: NetError(.netDisconnected, "the client has been disconnected")) }
+        for call in pending { call.reply.deliver(.failure(NetError(.netDisconnected, "the client has been disconnected"))) }
         if reconnect { startReconnecting() }
     }
 
@@ -387,7 +391,7 @@ public final class JSONRPCClient: Sendable {
                     }
                     socket?.close()
                     for call in pending {
-                        call.continuation.resume(throwing: NetError(.netDisconnected, "the client has been disconnected"))
+                        call.reply.deliver(.failure(NetError(.netDisconnected, "the client has been disconnected")))
                     }
                 }
             }

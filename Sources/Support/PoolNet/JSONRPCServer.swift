@@ -229,6 +229,8 @@ public final class JSONRPCServer: Sendable {
             connection.close()
             return
         }
+        // A client that calls one method after another sends its next request within about a round trip.
+        session.socket.connection.busyPollNanoseconds = NetConnection.requestReplyBusyPollNanoseconds
         let ended = session.socket.runReader(tick: .seconds(60), onTick: {}) { payload in
             handle(payload, session: session)
         }

@@ -27,6 +27,16 @@ public final class NetConnection: @unchecked Sendable {
     public let peer: String
     /// The serial queue for this connection's blocking work (see `perform`).
     public let queue: DispatchQueue
+    /// How long `read` polls for more bytes (yielding the core in between) before it sleeps in `poll` — set on
+    /// request/reply connections where the next message usually follows within a loopback round trip: waking
+    /// a sleeping thread costs more than that on a VM. 0: sleep at once.
+    public var busyPollNanoseconds: UInt64 {
+        get { busyPoll.load(ordering: .relaxed) }
+        set { busyPoll.store(newValue, ordering: .relaxed) }
+    }
+    private let busyPoll = Atomic<UInt64>(0)
+    /// The busy-poll window request/reply peers use: about a loopback round trip between two processes.
+    public static let requestReplyBusyPollNanoseconds: UInt64 = 150_000
 
     init(fd: Int32, peer: String) {
         self.fd = fd
@@ -212,10 +222,24 @@ public final class NetConnection: @unchecked Sendable {
         while true {
             switch try readStep(buffer) {
             case .done(let count): return count
-            case .wantRead: try wait(events: POLLIN, deadline: deadline, what: "read")
+            case .wantRead:
+                if !pollBriefly(events: POLLIN) { try wait(events: POLLIN, deadline: deadline, what: "read") }
             case .wantWrite: try wait(events: POLLOUT, deadline: deadline, what: "read")
             }
         }
+    }
+
+    /// Polls without sleeping for up to `busyPollNanoseconds`; whether the socket became ready.
+    private func pollBriefly(events: Int32) -> Bool {
+        let window = busyPollNanoseconds
+        guard window > 0 else { return false }
+        var pfd = pollfd(fd: fd, events: Int16(events), revents: 0)
+        let deadline = DispatchTime.now().uptimeNanoseconds + window
+        repeat {
+            if poll(&pfd, 1, 0) > 0 { return true }
+            sched_yield()
+        } while DispatchTime.now().uptimeNanoseconds < deadline
+        return false
     }
 
     /// Reads up to `maxLength` bytes; an empty array means the peer closed.

@@ -23,6 +23,8 @@ final class WebSocketConnection: Sendable {
         var pending: [UInt8] = []
         var offset = 0
         var flushing = false
+        /// Set while the reader handles the messages of one read: replies collect and go out in one write.
+        var corked = false
         var failure: NetError?
         var sentClose = false
     }
@@ -67,7 +69,21 @@ final class WebSocketConnection: Sendable {
                 throw error
             }
             state.pending.append(contentsOf: frame)
-            if state.flushing { return false }
+            if state.flushing || state.corked { return false }
+            state.flushing = true
+            return true
+        }
+        if becameWriter { drain() }
+    }
+
+    /// Holds sends back (they collect in the outbound buffer) until `uncork`.
+    private func cork() { outbound.withLock { $0.corked = true } }
+
+    /// Ends `cork` and writes what collected meanwhile, unless another thread is writing (it takes it along).
+    private func uncork() {
+        let becameWriter = outbound.withLock { state -> Bool in
+            state.corked = false
+            guard !state.flushing, state.failure == nil, state.pending.count > state.offset else { return false }
             state.flushing = true
             return true
         }
@@ -152,6 +168,7 @@ final class WebSocketConnection: Sendable {
     /// Sends a close frame (once) and shuts the socket down shortly after, without waiting for the
     /// peer's close frame (pending calls are failed by the owner anyway).
     func close(code: UInt16 = 1000, reason: String = "") {
+        uncork()  // replies collected so far go out before the close frame
         // While another thread is writing, a close frame written here could land inside its frame: skip
         // the (best-effort) close frame then and just shut the socket.
         let shouldSend = outbound.withLock { state -> Bool in
@@ -199,6 +216,9 @@ final class WebSocketConnection: Sendable {
                 readBuffer.withUnsafeBytes { parser.append(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
             }
             first = false
+            // Replies to the messages of this read (handlers answering on this thread) go out in one write.
+            cork()
+            defer { uncork() }
             do {
                 while let event = try parser.next() {
                     switch event {
