@@ -71,7 +71,7 @@ final class ChainBLAKE256Tests: XCTestCase {
     }
 
     /// 10,000 random inputs (lengths 0...300, half of them salted, random split points) against the slow
-    /// reference below, written straight from the BLAKE paper with no shared code.
+    /// reference below, written straight from the BLAKE paper with no shared code; unsalted ones also one-shot.
     func testBLAKE256_differentialAgainstReference() throws {
         var rng = SplitMix64(seed: 0xB1A4E256)
         for round in 0..<10_000 {
@@ -87,6 +87,11 @@ final class ChainBLAKE256Tests: XCTestCase {
             let want = ReferenceBLAKE256.hash(input, salt: salt)
             if got != want {
                 XCTFail("length \(length) split \(split): \(Hex.encode(got)) != \(Hex.encode(want))")
+                return
+            }
+            // The one-shot path (one-block messages take their own route) must agree too.
+            if round % 2 == 0, BLAKE256.hash(input) != want {
+                XCTFail("one-shot, length \(length): \(Hex.encode(BLAKE256.hash(input))) != \(Hex.encode(want))")
                 return
             }
         }

@@ -194,6 +194,30 @@ final class TLSConnectionTests: XCTestCase {
         accepted.close()
     }
 
+    /// A busy-polling reader behaves like a sleeping one: bytes that arrive within or after the window are read,
+    /// silence still ends in `netTimeout` at the deadline, and the peer's close is end-of-stream.
+    func testTCP_busyPollingReaderReadsTimesOutAndSeesClose() throws {
+        let listener = try TCPListener(bindTo: HostPort(host: "127.0.0.1", port: 0))
+        defer { listener.close() }
+        let connection = try NetConnection.connect(to: listener.localAddress, timeout: .seconds(5))
+        defer { connection.close() }
+        let accepted = try XCTUnwrap(try listener.accept(timeout: .seconds(5)))
+        connection.busyPollNanoseconds = 2_000_000
+        XCTAssertEqual(connection.busyPollNanoseconds, 2_000_000)
+        let started = ContinuousClock.now
+        XCTAssertThrowsError(try connection.read(timeout: .milliseconds(100))) { error in
+            XCTAssertEqual((error as? NetError)?.code, .netTimeout)
+        }
+        XCTAssertGreaterThanOrEqual(started.duration(to: .now), .milliseconds(95), "the window must not cut the timeout short")
+        // Within the window (sent at once) and after it (sent 20 ms later, the reader sleeps in poll by then).
+        try accepted.write([1, 2, 3], timeout: .seconds(5))
+        XCTAssertEqual(try connection.read(timeout: .seconds(5)), [1, 2, 3])
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(20)) { try? accepted.write([4], timeout: .seconds(5)) }
+        XCTAssertEqual(try connection.read(timeout: .seconds(5)), [4])
+        accepted.close()
+        XCTAssertEqual(try connection.read(timeout: .seconds(5)), [])
+    }
+
     func testTCP_peerCloseIsEndOfStream() throws {
         let listener = try TCPListener(bindTo: HostPort(host: "127.0.0.1", port: 0))
         defer { listener.close() }

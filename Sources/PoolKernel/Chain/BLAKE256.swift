@@ -17,6 +17,18 @@ public struct BLAKE256: Sendable {
         /// BLAKE-256's initial value (the SHA-256 IV).
         static let initial = ChainValue(h0: 0x6A09_E667, h1: 0xBB67_AE85, h2: 0x3C6E_F372, h3: 0xA54F_F53A,
                                         h4: 0x510E_527F, h5: 0x9B05_688C, h6: 0x1F83_D9AB, h7: 0x5BE0_CD19)
+
+        /// Writes the 32-byte digest (big-endian words) to `out`.
+        func write(to out: UnsafeMutableRawPointer) {
+            out.storeBytes(of: h0.bigEndian, toByteOffset: 0, as: UInt32.self)
+            out.storeBytes(of: h1.bigEndian, toByteOffset: 4, as: UInt32.self)
+            out.storeBytes(of: h2.bigEndian, toByteOffset: 8, as: UInt32.self)
+            out.storeBytes(of: h3.bigEndian, toByteOffset: 12, as: UInt32.self)
+            out.storeBytes(of: h4.bigEndian, toByteOffset: 16, as: UInt32.self)
+            out.storeBytes(of: h5.bigEndian, toByteOffset: 20, as: UInt32.self)
+            out.storeBytes(of: h6.bigEndian, toByteOffset: 24, as: UInt32.self)
+            out.storeBytes(of: h7.bigEndian, toByteOffset: 28, as: UInt32.self)
+        }
     }
 
     /// The salt as four big-endian words (all zero for Decred consensus hashing).
@@ -118,21 +130,36 @@ public struct BLAKE256: Sendable {
                 BLAKE256.compress(&state, block: p, counter: 0, salt: salt)
             }
         }
-        out.storeBytes(of: state.h0.bigEndian, toByteOffset: 0, as: UInt32.self)
-        out.storeBytes(of: state.h1.bigEndian, toByteOffset: 4, as: UInt32.self)
-        out.storeBytes(of: state.h2.bigEndian, toByteOffset: 8, as: UInt32.self)
-        out.storeBytes(of: state.h3.bigEndian, toByteOffset: 12, as: UInt32.self)
-        out.storeBytes(of: state.h4.bigEndian, toByteOffset: 16, as: UInt32.self)
-        out.storeBytes(of: state.h5.bigEndian, toByteOffset: 20, as: UInt32.self)
-        out.storeBytes(of: state.h6.bigEndian, toByteOffset: 24, as: UInt32.self)
-        out.storeBytes(of: state.h7.bigEndian, toByteOffset: 28, as: UInt32.self)
+        state.write(to: out)
     }
+
+    /// The digest of a message that fits one block with its padding (≤ 55 bytes: a public key, a checksum's
+    /// input, a hash of a hash), zero salt: padded in place and compressed once, without the streaming buffer.
+    static func hashOneBlock(_ bytes: UnsafeRawBufferPointer, into out: UnsafeMutableRawPointer) {
+        let count = bytes.count
+        var block: BlockBuffer = (0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &block) { raw in
+            let p = raw.baseAddress!
+            if let source = bytes.baseAddress, count > 0 { p.copyMemory(from: source, byteCount: count) }
+            p.storeBytes(of: 0x80, toByteOffset: count, as: UInt8.self)
+            p.storeBytes(of: p.load(fromByteOffset: 55, as: UInt8.self) | 0x01, toByteOffset: 55, as: UInt8.self)
+            let bits = UInt64(count) &* 8
+            p.storeBytes(of: bits.bigEndian, toByteOffset: 56, as: UInt64.self)
+            var state = ChainValue.initial
+            BLAKE256.compress(&state, block: p, counter: bits, salt: Salt())  // counter 0 for the empty message
+            state.write(to: out)
+        }
+    }
+
+    /// Messages up to this many bytes take `hashOneBlock`.
+    static let oneBlockLimit = 55
 
     /// BLAKE-256 of `bytes` (zero salt).
     public static func hash(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
-        var hasher = BLAKE256()
-        hasher.update(bytes)
-        return hasher.finalize()
+        [UInt8](unsafeUninitializedCapacity: 32) { out, count in
+            hash(bytes, into: UnsafeMutableRawBufferPointer(out).baseAddress!)
+            count = 32
+        }
     }
 
     /// BLAKE-256 of `bytes` (zero salt).
@@ -143,6 +170,7 @@ public struct BLAKE256: Sendable {
 
     /// Writes BLAKE-256(`bytes`) to `out` (32 bytes) without allocating.
     static func hash(_ bytes: UnsafeRawBufferPointer, into out: UnsafeMutableRawPointer) {
+        if bytes.count <= oneBlockLimit { return hashOneBlock(bytes, into: out) }
         var hasher = BLAKE256()
         hasher.update(bytes)
         hasher.finalize(into: out)

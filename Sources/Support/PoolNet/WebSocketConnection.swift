@@ -8,7 +8,8 @@ import Synchronization
 /// and, if no one is writing, becomes the writer and drains the buffer outside the lock — so frames
 /// queued meanwhile by other threads go out in the same TLS write, and no socket call happens under
 /// the lock. Bytes the socket does not take at once are flushed from a writer queue, in order. A
-/// backlog over `maxBacklog` bytes fails the connection.
+/// backlog over `maxBacklog` bytes fails the connection. On the server side, replies sent while the reader
+/// handles the messages of one read are held (corked) and go out together when that read is done.
 final class WebSocketConnection: Sendable {
     let connection: NetConnection
     let role: WebSocketRole
@@ -216,9 +217,10 @@ final class WebSocketConnection: Sendable {
                 readBuffer.withUnsafeBytes { parser.append(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
             }
             first = false
-            // Replies to the messages of this read (handlers answering on this thread) go out in one write.
-            cork()
-            defer { uncork() }
+            // A server's replies to the messages of this read (handlers answering on this thread) go out in one
+            // write. A client never corks: its requests come from other threads and must not wait for this one.
+            if role == .server { cork() }
+            defer { if role == .server { uncork() } }
             do {
                 while let event = try parser.next() {
                     switch event {
