@@ -76,6 +76,8 @@ public final class JSONRPCClient: Sendable {
     private struct Pending {
         let reply: HandedOffResult<JSONValue>
         let deadline: ContinuousClock.Instant
+        /// `DispatchTime` uptime when the call was registered (for `recentRoundTripNanoseconds`).
+        let startedAt: UInt64
         let method: String
     }
 
@@ -94,6 +96,8 @@ public final class JSONRPCClient: Sendable {
     private let logger: Logger
     private let tlsContext: TLSContext?
     private let state = SpinningLock(State())
+    /// How long the last reply took, in nanoseconds (decides whether a sole call polls for its reply).
+    private let recentRoundTrip = Atomic<UInt64>(0)
     private let authorization: String
 
     /// Prepares a client (loads the TLS trust file now, so a bad file fails here). Does not connect.
@@ -188,18 +192,20 @@ public final class JSONRPCClient: Sendable {
     /// Sends `{"jsonrpc":"1.0","method":…,"params":[…],"id":N}` and waits for the matching reply.
     /// Returns `result` (`.null` when absent); throws `netRPC` for an error object.
     ///
-    /// The only call in flight polls for its reply for up to `soleCallPollNanoseconds` before suspending, and the
-    /// reader busy-polls the socket meanwhile: on loopback the reply usually arrives within that time, and every
-    /// sleeping thread that must be woken costs tens of microseconds on a VM. Concurrent calls suspend at once.
+    /// The only call in flight polls for its reply for up to a loopback round trip
+    /// (`NetConnection.requestReplyBusyPollNanoseconds`) before suspending, and the reader busy-polls the socket
+    /// meanwhile — while the last reply came back within that time: every sleeping thread that must be woken costs
+    /// tens of microseconds on a VM. Concurrent calls, and calls to a distant server, suspend at once.
     public func call(_ method: String, _ params: [JSONValue] = [], timeout: Duration? = nil) async throws -> JSONValue {
         let reply = HandedOffResult<JSONValue>()
         let deadline = ContinuousClock.now + (timeout ?? configuration.callTimeout)
+        let startedAt = DispatchTime.now().uptimeNanoseconds
         let outcome = state.withLock { state -> Result<(WebSocketConnection, UInt64, Bool), NetError> in
             switch state.phase {
             case .connected(let socket):
                 let id = state.nextID
                 state.nextID += 1
-                state.pending[id] = Pending(reply: reply, deadline: deadline, method: method)
+                state.pending[id] = Pending(reply: reply, deadline: deadline, startedAt: startedAt, method: method)
                 return .success((socket, id, state.pending.count == 1))
             case .shutdown: return .failure(NetError(.netShutdown, "the client has been shutdown"))
             case .idle: return .failure(NetError(.netShutdown, "the client is not connected"))
@@ -207,8 +213,11 @@ public final class JSONRPCClient: Sendable {
             }
         }
         let (socket, id, isSoleCall) = try outcome.get()
+        // Poll only where replies come back quickly (a wallet on this host); a distant one would burn the window.
+        let window = NetConnection.requestReplyBusyPollNanoseconds
+        let pollsForReply = isSoleCall && recentRoundTrip.load(ordering: .relaxed) < window
         // The reader polls for a sole call's reply too (with many calls in flight replies keep it busy anyway).
-        socket.connection.busyPollNanoseconds = isSoleCall ? NetConnection.requestReplyBusyPollNanoseconds : 0
+        socket.connection.busyPollNanoseconds = pollsForReply ? window : 0
         var request = JSONObject()
         request.entries = [("jsonrpc", "1.0"), ("method", .string(method)), ("params", .array(params)),
                            ("id", .int(Int64(id)))]
@@ -217,16 +226,13 @@ public final class JSONRPCClient: Sendable {
         } catch {
             fail(id: id, with: (error as? NetError) ?? NetError(.netIO, "\(error)"))
         }
-        if isSoleCall { reply.poll(for: Self.soleCallPollNanoseconds) }
+        if pollsForReply { reply.poll(for: window) }
         return try await withTaskCancellationHandler {
             try await reply.wait()
         } onCancel: {
             fail(id: id, with: CancellationError())
         }
     }
-
-    /// How long the only call in flight polls for its reply before suspending (a loopback round trip).
-    static let soleCallPollNanoseconds: UInt64 = 200_000
 
     private func fail(id: UInt64, with error: any Error) {
         let pending = state.withLock { $0.pending.removeValue(forKey: id) }
@@ -310,6 +316,7 @@ public final class JSONRPCClient: Sendable {
             logger.warn("\(configuration.name): dropping a reply for unknown id \(number)")
             return
         }
+        recentRoundTrip.store(DispatchTime.now().uptimeNanoseconds &- pending.startedAt, ordering: .relaxed)
         switch message["error"] {
         case nil, .null?:
             pending.reply.deliver(.success(message["result"] ?? .null))
