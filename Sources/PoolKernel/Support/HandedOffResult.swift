@@ -1,5 +1,3 @@
-import Dispatch
-import Glibc
 import Synchronization
 
 /// The result of one job, handed from the thread that produced it (a connection's owner thread, an RPC reader) to
@@ -31,16 +29,11 @@ public final class HandedOffResult<T: Sendable>: @unchecked Sendable {
     /// Whether the result has been delivered (then `wait` returns without suspending).
     public var isFinished: Bool { state.load(ordering: .acquiring) == Self.finished }
 
-    /// Polls for the result for up to `nanoseconds`, yielding the core between looks so other runnable threads
-    /// (the producer among them, on a small machine) go first. Returns whether it has arrived.
+    /// Polls for the result for up to `nanoseconds` (`SpinWait`, pure polling for the first `eager`). Returns
+    /// whether it has arrived.
     @discardableResult
-    public func poll(for nanoseconds: UInt64) -> Bool {
-        let deadline = DispatchTime.now().uptimeNanoseconds + nanoseconds
-        while !isFinished {
-            if DispatchTime.now().uptimeNanoseconds >= deadline { return false }
-            sched_yield()
-        }
-        return true
+    public func poll(for nanoseconds: UInt64, eager: UInt64 = 0) -> Bool {
+        SpinWait.poll(for: nanoseconds, eager: eager) { isFinished }
     }
 
     /// The result, suspending the task until it is delivered.

@@ -115,7 +115,7 @@ public final class OwnerThread: @unchecked Sendable {
         }, true))
         guard queuedJob else { throw stopped() }
         if wasIdle && recentJobNanoseconds.load(ordering: .relaxed) < spinNanoseconds / 2 {
-            handOff.poll(for: spinNanoseconds)
+            handOff.poll(for: spinNanoseconds, eager: SpinWait.twoThreadEagerNanoseconds)
         }
         return try await handOff.wait()
     }
@@ -149,10 +149,8 @@ public final class OwnerThread: @unchecked Sendable {
         var batch: [Job] = []
         while true {
             if spinWindow > 0 {
-                let deadline = DispatchTime.now().uptimeNanoseconds + spinWindow
-                // Yielding keeps the spin polite on a small machine: other runnable threads get the core first.
-                while queued.load(ordering: .acquiring) == 0 && DispatchTime.now().uptimeNanoseconds < deadline {
-                    sched_yield()
+                _ = SpinWait.poll(for: spinWindow, eager: SpinWait.twoThreadEagerNanoseconds) {
+                    queued.load(ordering: .acquiring) > 0
                 }
             }
             pthread_mutex_lock(mutex)

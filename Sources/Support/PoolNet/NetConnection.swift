@@ -5,6 +5,7 @@ import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
+import PoolKernel
 
 /// One TCP connection, optionally upgraded to TLS, owning its socket and `SSL*` (freed in deinit).
 ///
@@ -229,17 +230,12 @@ public final class NetConnection: @unchecked Sendable {
         }
     }
 
-    /// Polls without sleeping for up to `busyPollNanoseconds`; whether the socket became ready.
+    /// Polls without sleeping for up to `busyPollNanoseconds` (`SpinWait`); whether the socket became ready.
     private func pollBriefly(events: Int32) -> Bool {
         let window = busyPollNanoseconds
         guard window > 0 else { return false }
         var pfd = pollfd(fd: fd, events: Int16(events), revents: 0)
-        let deadline = DispatchTime.now().uptimeNanoseconds + window
-        repeat {
-            if poll(&pfd, 1, 0) > 0 { return true }
-            sched_yield()
-        } while DispatchTime.now().uptimeNanoseconds < deadline
-        return false
+        return SpinWait.poll(for: window) { poll(&pfd, 1, 0) > 0 }
     }
 
     /// Reads up to `maxLength` bytes; an empty array means the peer closed.
