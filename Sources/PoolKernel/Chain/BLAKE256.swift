@@ -113,16 +113,13 @@ public struct BLAKE256: Sendable {
         let used = bufferCount
         withUnsafeMutableBytes(of: &block) { raw in
             let p = raw.baseAddress!
-            // Zero what follows the message, then place the 0x80 marker right after it.
+            // Zero what follows the message.
             (p + used).initializeMemory(as: UInt8.self, repeating: 0, count: 64 - used)
-            p.storeBytes(of: 0x80, toByteOffset: used, as: UInt8.self)
-            if used <= 55 {
-                // Padding and length fit in this block. A block with no message bits gets counter 0.
-                p.storeBytes(of: p.load(fromByteOffset: 55, as: UInt8.self) | 0x01, toByteOffset: 55, as: UInt8.self)
-                p.storeBytes(of: messageBits.bigEndian, toByteOffset: 56, as: UInt64.self)
-                BLAKE256.compress(&state, block: p, counter: used == 0 ? 0 : messageBits, salt: salt)
+            if used <= BLAKE256.oneBlockLimit {
+                BLAKE256.compressLastBlock(&state, block: p, used: used, messageBits: messageBits, salt: salt)
             } else {
                 // The marker fills this block; the length goes into an extra padding-only block (counter 0).
+                p.storeBytes(of: 0x80, toByteOffset: used, as: UInt8.self)
                 BLAKE256.compress(&state, block: p, counter: messageBits, salt: salt)
                 p.initializeMemory(as: UInt8.self, repeating: 0, count: 64)
                 p.storeBytes(of: 0x01, toByteOffset: 55, as: UInt8.self)
@@ -141,18 +138,26 @@ public struct BLAKE256: Sendable {
         withUnsafeMutableBytes(of: &block) { raw in
             let p = raw.baseAddress!
             if let source = bytes.baseAddress, count > 0 { p.copyMemory(from: source, byteCount: count) }
-            p.storeBytes(of: 0x80, toByteOffset: count, as: UInt8.self)
-            p.storeBytes(of: p.load(fromByteOffset: 55, as: UInt8.self) | 0x01, toByteOffset: 55, as: UInt8.self)
-            let bits = UInt64(count) &* 8
-            p.storeBytes(of: bits.bigEndian, toByteOffset: 56, as: UInt64.self)
             var state = ChainValue.initial
-            BLAKE256.compress(&state, block: p, counter: bits, salt: Salt())  // counter 0 for the empty message
+            BLAKE256.compressLastBlock(&state, block: p, used: count, messageBits: UInt64(count) &* 8, salt: Salt())
             state.write(to: out)
         }
     }
 
-    /// Messages up to this many bytes take `hashOneBlock`.
+    /// Messages up to this many bytes take `hashOneBlock`; a last block with up to this many bytes also holds the
+    /// padding and the length.
     static let oneBlockLimit = 55
+
+    /// Pads a last block holding `used` ≤ 55 message bytes (the rest already zero) — 0x80 marker, final 0x01 bit,
+    /// 64-bit length — and compresses it. A block with no message bits gets counter 0.
+    @inline(__always)
+    private static func compressLastBlock(_ state: inout ChainValue, block p: UnsafeMutableRawPointer, used: Int,
+                                          messageBits: UInt64, salt: Salt) {
+        p.storeBytes(of: 0x80, toByteOffset: used, as: UInt8.self)
+        p.storeBytes(of: p.load(fromByteOffset: 55, as: UInt8.self) | 0x01, toByteOffset: 55, as: UInt8.self)
+        p.storeBytes(of: messageBits.bigEndian, toByteOffset: 56, as: UInt64.self)
+        compress(&state, block: p, counter: used == 0 ? 0 : messageBits, salt: salt)
+    }
 
     /// BLAKE-256 of `bytes` (zero salt).
     public static func hash(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {

@@ -10,3 +10,21 @@ public protocol EngineService: Sendable {
     var name: String { get }
     func run() async throws
 }
+
+extension EngineService {
+    /// The loop of a housekeeping service: runs `pass` at once and then every `interval` until the task is
+    /// cancelled. A failed pass goes to `onFailure` (the next pass catches up); cancellation ends the loop.
+    public func repeatPass(every interval: Duration, onFailure: (any Error) -> Void,
+                           _ pass: () async throws -> Void) async {
+        while !Task.isCancelled {
+            do {
+                try await pass()
+            } catch is CancellationError {
+                return
+            } catch {
+                onFailure(error)
+            }
+            do { try await Task.sleep(for: interval) } catch { return }
+        }
+    }
+}

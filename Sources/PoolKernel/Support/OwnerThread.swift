@@ -13,7 +13,7 @@ import Synchronization
 /// arrived within that window (calls are coming back to back), and parks at once otherwise, so an idle pool costs
 /// nothing and a burst costs at most one `spinLimit` of CPU at its end.
 ///
-/// `@unchecked Sendable`: the job list and flags are guarded by `mutex`; `queued` is atomic.
+/// `@unchecked Sendable`: the job list and flags are guarded by `mutex`; the counters are atomic.
 public final class OwnerThread: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private let wakeUp: UnsafeMutablePointer<pthread_cond_t>
@@ -25,11 +25,10 @@ public final class OwnerThread: @unchecked Sendable {
     private var isParked = false
     private var isStopping = false
     private var hasExited = false
-    /// Jobs waiting; read without the lock by the spinning thread.
-    private let queued = Atomic<Int>(0)
     /// How long the last job ran (callers poll for results only while jobs are short).
     private let recentJobNanoseconds = Atomic<UInt64>(0)
-    /// Jobs queued or running; read by `isIdle`.
+    /// Jobs queued or running; read by `isIdle` and by the spinning thread (between batches every job has
+    /// finished, so a non-zero count means a new job).
     private let load = Atomic<Int>(0)
     /// The owning thread's id (0 until it starts).
     private let threadId = Atomic<UInt>(0)
@@ -88,10 +87,9 @@ public final class OwnerThread: @unchecked Sendable {
             pthread_mutex_unlock(mutex)
             return (false, false)
         }
-        let wasIdle = load.add(1, ordering: .relaxed).oldValue == 0
+        let wasIdle = load.add(1, ordering: .releasing).oldValue == 0
         if jobs.isEmpty { firstQueuedAt = DispatchTime.now().uptimeNanoseconds }
         jobs.append(job)
-        queued.store(jobs.count, ordering: .releasing)
         let wake = isParked
         pthread_mutex_unlock(mutex)
         if wake { pthread_cond_signal(wakeUp) }
@@ -150,7 +148,7 @@ public final class OwnerThread: @unchecked Sendable {
         while true {
             if spinWindow > 0 {
                 _ = SpinWait.poll(for: spinWindow, eager: SpinWait.twoThreadEagerNanoseconds) {
-                    queued.load(ordering: .acquiring) > 0
+                    load.load(ordering: .acquiring) > 0
                 }
             }
             pthread_mutex_lock(mutex)
@@ -166,7 +164,6 @@ public final class OwnerThread: @unchecked Sendable {
             }
             swap(&batch, &jobs)  // both keep their buffers: no allocation per batch
             let arrivedAt = firstQueuedAt
-            queued.store(0, ordering: .relaxed)
             pthread_mutex_unlock(mutex)
             // Spin after this batch only if it arrived soon after the previous one finished.
             spinWindow = arrivedAt &- lastFinishedAt <= spinNanoseconds || arrivedAt < lastFinishedAt

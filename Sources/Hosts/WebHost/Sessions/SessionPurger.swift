@@ -25,18 +25,9 @@ public struct SessionPurger: EngineService {
     }
 
     public func run() async throws {
-        while !Task.isCancelled {
-            do {
-                try await purgeOnce()
-            } catch {
-                // Storage briefly unreachable: the next pass catches up.
-                logger.warn("session purge failed: \(error)")
-            }
-            do {
-                try await Task.sleep(for: interval)
-            } catch {
-                break
-            }
+        // Storage briefly unreachable: the next pass catches up.
+        await repeatPass(every: interval, onFailure: { logger.warn("session purge failed: \($0)") }) {
+            try await purgeOnce()
         }
     }
 

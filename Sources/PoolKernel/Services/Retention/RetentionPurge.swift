@@ -62,15 +62,8 @@ public final class RetentionPurge: EngineService {
 
     public func run() async throws {
         if policy.finishedMail == nil && policy.voteAudits == nil { return }
-        while !Task.isCancelled {
-            do {
-                _ = try await purgeOnce()
-            } catch is CancellationError {
-                break
-            } catch {
-                logger.error("retention purge failed: \(error)")
-            }
-            do { try await Task.sleep(for: policy.interval) } catch { break }
+        await repeatPass(every: policy.interval, onFailure: { logger.error("retention purge failed: \($0)") }) {
+            _ = try await purgeOnce()
         }
     }
 
