@@ -71,6 +71,26 @@ final class OwnerThreadTests: XCTestCase {
         }
     }
 
+    func testShortJobsArePolledForAgainAfterALongOne() async throws {
+        // A long job makes the next caller suspend; once jobs are short again callers must go back to polling for
+        // their results. (Timing the wake-up of a suspended caller as part of the job once kept every later caller
+        // suspended: a slow mode that fed itself.)
+        let owner = OwnerThread(name: "test-fastpath", spinLimit: .microseconds(50))
+        defer { owner.stop() }
+        for round in 0..<3 {
+            _ = try await owner.run(orThrow: Refused()) { () -> Int in
+                usleep(5_000)
+                return round
+            }
+            let before = owner.handOffCounts
+            for n in 0..<200 { _ = try await owner.run(orThrow: Refused()) { n } }
+            let after = owner.handOffCounts
+            XCTAssertEqual(after.polled + after.suspended - before.polled - before.suspended, 200)
+            XCTAssertGreaterThanOrEqual(after.polled - before.polled, 50,
+                                        "round \(round): short jobs after a long one were not polled for")
+        }
+    }
+
     func testManyConcurrentCallersEachGetTheirOwnResult() async throws {
         let owner = OwnerThread(name: "test-callers")
         defer { owner.stop() }

@@ -5,7 +5,7 @@ import PoolHost
 
 let groups = ["chain", "storage", "rpc", "simnet", "services", "vote", "http", "pages"]
 /// Diagnostic groups, run only when named (not part of `make bench`).
-let extraGroups = ["pages-stages"]
+let extraGroups = ["pages-stages", "storage-stages"]
 let chosen = Set(CommandLine.arguments.dropFirst())
 func wants(_ group: String) -> Bool { chosen.contains(group) }
 
@@ -36,7 +36,11 @@ let emit: @Sendable (String) -> Void = { line in
 }
 
 if wants("chain") { ChainBenchmarks.runAll(print: emit) }
-if wants("storage") { await StorageBenchmarks.runAll(print: emit) }
+if wants("storage") {
+    // POOLBENCH_USERS shrinks the table for quick local runs; `make bench` uses the issue's 100,000.
+    let users = ProcessInfo.processInfo.environment["POOLBENCH_USERS"].flatMap { Int($0) }.map { max(1_000, $0) }
+    await StorageBenchmarks.runAll(users: users ?? 100_000, print: emit)
+}
 if wants("rpc") {
     do { try await RPCBenchmarks.runAll(print: emit) } catch { emit(#"{"bench":"rpc","error":"\#(error)"}"#) }
 }
@@ -46,3 +50,4 @@ if wants("vote") { await VoteBenchmarks.run(print: emit) }
 if wants("http") { await HTTPBenchmarks.runAll(print: emit) }
 if wants("pages") { await PagesBenchmarks.runAll(print: emit) }
 if chosen.contains("pages-stages") { await PagesBenchmarks.stages(print: emit) }
+if chosen.contains("storage-stages") { await StorageStagesBenchmarks.runAll(print: emit) }

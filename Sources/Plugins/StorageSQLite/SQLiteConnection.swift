@@ -40,6 +40,7 @@ final class SQLiteConnection: @unchecked Sendable, SQLExecutor {
         precondition(owner.isCurrent, "SQLite handle used off its owner thread")
         if handle != nil { return }
         if isClosed { throw StorageError(.closed, "storage was shut down") }
+        SQLiteLibrary.configureOnce()
         var db: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | (isReader ? 0 : SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &db, flags, nil)

@@ -9,9 +9,10 @@ import Synchronization
 ///
 /// Why not a serial `DispatchQueue`: a queue's worker thread parks as soon as the queue is empty, so a caller that
 /// issues one short call after another (a look-up per request) pays a thread wake-up (~15 µs on a VM) per call —
-/// more than the SQLite look-up itself. This thread spins for up to `spinLimit` after a job when the previous job
-/// arrived within that window (calls are coming back to back), and parks at once otherwise, so an idle pool costs
-/// nothing and a burst costs at most one `spinLimit` of CPU at its end.
+/// more than the SQLite look-up itself. This thread spins for up to `spinLimit` after a batch that arrived within
+/// that window of the previous one (calls coming back to back) or that held a short job a caller awaits (`run`: a
+/// request often makes several calls in a row), and parks otherwise: an isolated call costs at most one
+/// `spinLimit` of CPU, an idle pool nothing.
 ///
 /// `@unchecked Sendable`: the job list and flags are guarded by `mutex`; the counters are atomic.
 public final class OwnerThread: @unchecked Sendable {
@@ -25,11 +26,14 @@ public final class OwnerThread: @unchecked Sendable {
     private var isParked = false
     private var isStopping = false
     private var hasExited = false
-    /// How long the last job ran (callers poll for results only while jobs are short).
+    /// How long the work of the last `run` job took (callers poll for results only while jobs are short).
     private let recentJobNanoseconds = Atomic<UInt64>(0)
     /// Jobs queued or running; read by `isIdle` and by the spinning thread (between batches every job has
     /// finished, so a non-zero count means a new job).
     private let load = Atomic<Int>(0)
+    /// `run` results picked up by polling / by suspending the caller (see `handOffCounts`).
+    private let polledResults = Atomic<Int>(0)
+    private let suspendedCallers = Atomic<Int>(0)
     /// The owning thread's id (0 until it starts).
     private let threadId = Atomic<UInt>(0)
     private let spinNanoseconds: UInt64
@@ -106,17 +110,35 @@ public final class OwnerThread: @unchecked Sendable {
                                  _ work: @escaping @Sendable () throws -> T) async throws -> T {
         let handOff = HandedOffResult<T>()
         let (queuedJob, wasIdle) = enqueue(({
+            let startedAt = DispatchTime.now().uptimeNanoseconds
             let result = Result { try work() }
+            // The work alone: timing `deliver` too would count the wake-up of a suspended caller, and a caller
+            // that then stops polling makes every later delivery a wake-up — a slow mode that never ends.
+            self.recentJobNanoseconds.store(DispatchTime.now().uptimeNanoseconds &- startedAt, ordering: .relaxed)
             // Idle again before the caller resumes, so its next call picks this (warm, spinning) thread.
             self.load.subtract(1, ordering: .relaxed)
             handOff.deliver(result)
         }, true))
         guard queuedJob else { throw stopped() }
-        if wasIdle && recentJobNanoseconds.load(ordering: .relaxed) < spinNanoseconds / 2 {
+        if wasIdle && isShort(recentJobNanoseconds.load(ordering: .relaxed)) {
             handOff.poll(for: spinNanoseconds, eager: SpinWait.twoThreadEagerNanoseconds)
+        }
+        if handOff.isFinished {
+            polledResults.add(1, ordering: .relaxed)
+        } else {
+            suspendedCallers.add(1, ordering: .relaxed)
         }
         return try await handOff.wait()
     }
+
+    /// How `run` callers got their results so far: by polling (cheap) or by suspending until the result woke them
+    /// (a thread wake-up each). For diagnostics and tests of the fast path.
+    public var handOffCounts: (polled: Int, suspended: Int) {
+        (polledResults.load(ordering: .relaxed), suspendedCallers.load(ordering: .relaxed))
+    }
+
+    /// Whether a job of this length is worth polling (and spinning) for.
+    private func isShort(_ jobNanoseconds: UInt64) -> Bool { jobNanoseconds < spinNanoseconds / 2 }
 
     /// Lets the thread finish the jobs already queued, then exit. Idempotent.
     public func stop() {
@@ -165,17 +187,19 @@ public final class OwnerThread: @unchecked Sendable {
             swap(&batch, &jobs)  // both keep their buffers: no allocation per batch
             let arrivedAt = firstQueuedAt
             pthread_mutex_unlock(mutex)
-            // Spin after this batch only if it arrived soon after the previous one finished.
-            spinWindow = arrivedAt &- lastFinishedAt <= spinNanoseconds || arrivedAt < lastFinishedAt
-                ? spinNanoseconds : 0
-            var startedAt = DispatchTime.now().uptimeNanoseconds
+            let backToBack = arrivedAt &- lastFinishedAt <= spinNanoseconds || arrivedAt < lastFinishedAt
+            var awaited = false
             for job in batch {
                 job.run()
                 if !job.countsItself { load.subtract(1, ordering: .relaxed) }
-                lastFinishedAt = DispatchTime.now().uptimeNanoseconds
-                recentJobNanoseconds.store(lastFinishedAt &- startedAt, ordering: .relaxed)
-                startedAt = lastFinishedAt
+                awaited = awaited || job.countsItself
             }
+            lastFinishedAt = DispatchTime.now().uptimeNanoseconds
+            // Also after a short job a caller awaited (the caller polls for those): when a slow wake-up brought it
+            // back later than the window, parking now would make its next call slow too, a slow mode that feeds
+            // itself. Not after long jobs (a network round trip): spinning then only takes a core from others.
+            spinWindow = backToBack || (awaited && isShort(recentJobNanoseconds.load(ordering: .relaxed)))
+                ? spinNanoseconds : 0
             batch.removeAll(keepingCapacity: true)
         }
     }
