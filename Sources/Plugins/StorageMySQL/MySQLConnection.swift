@@ -79,6 +79,7 @@ final class MySQLConnection: @unchecked Sendable, SQLExecutor {
         mysql_options(mysql, MYSQL_OPT_READ_TIMEOUT, &ioTimeout)
         mysql_options(mysql, MYSQL_OPT_WRITE_TIMEOUT, &ioTimeout)
         mysql_options(mysql, MYSQL_SET_CHARSET_NAME, "utf8mb4")
+        MySQLSocketWait.install(on: mysql)
         if configuration.tls {
             var enforce: my_bool = 1
             mysql_options(mysql, MYSQL_OPT_SSL_ENFORCE, &enforce)
