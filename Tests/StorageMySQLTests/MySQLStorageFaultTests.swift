@@ -61,7 +61,10 @@ final class MySQLStorageFaultTests: StorageConformanceTests {
         return values
     }
 
-    func testMySQLStorage_serverKilledMidTransactionThenRestarted() async throws {
+    /// Starts a private mariadbd for this test; its directory, a one-connection configuration and its pid.
+    private func startPrivateServer(ioTimeoutSeconds: Int) throws
+        -> (directory: URL, configuration: MySQLStoragePlugin.Configuration, pid: Int32)
+    {
         _ = try MySQLTestSupport.configuration()  // only where the test services exist
         let directory = try TestEnvironment.makeTemporaryDirectory(prefix: "mariadb-fault")
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory.path)
@@ -70,14 +73,19 @@ final class MySQLStorageFaultTests: StorageConformanceTests {
         let env = try Self.mariadbScript("start", testDirectory: directory)
         var configuration = try MySQLStoragePlugin.Configuration(dsn: try XCTUnwrap(env["POOL_MYSQL_DSN"]))
         configuration.poolSize = 1
-        configuration.ioTimeoutSeconds = 5
+        configuration.ioTimeoutSeconds = ioTimeoutSeconds
+        let pidText = try String(contentsOf: directory.appendingPathComponent("mariadb/run/mysqld.pid"), encoding: .utf8)
+        let pid = try XCTUnwrap(Int32(pidText.trimmingCharacters(in: .whitespacesAndNewlines)))
+        return (directory, configuration, pid)
+    }
+
+    func testMySQLStorage_serverKilledMidTransactionThenRestarted() async throws {
+        let (directory, configuration, pid) = try startPrivateServer(ioTimeoutSeconds: 5)
         let storage = MySQLStorage(configuration: configuration, logger: .disabled)
         try await storage.migrate()
         let kept = try await storage.insertUser(Self.sampleUser(1))
 
         // Kill the server while a registration transaction is open (user inserted, not committed).
-        let pidText = try String(contentsOf: directory.appendingPathComponent("mariadb/run/mysqld.pid"), encoding: .utf8)
-        let pid = try XCTUnwrap(Int32(pidText.trimmingCharacters(in: .whitespacesAndNewlines)))
         let inside = DispatchSemaphore(value: 0)
         let killed = DispatchSemaphore(value: 0)
         async let doomed: UserId = storage.write { tx in
@@ -129,6 +137,39 @@ final class MySQLStorageFaultTests: StorageConformanceTests {
         let again = try await storage.insertUser(Self.sampleUser(2))
         let awaited0 = try await storage.user(id: again.id)?.email
         XCTAssertEqual(awaited0, "user2@example.com")
+        await storage.shutdown()
+    }
+
+    func testMySQLStorage_serverThatStopsAnsweringTimesOutThenRecovers() async throws {
+        // Reads wait through our socket hook (busy-poll, then poll): the I/O timeout must still end a call to a
+        // server that accepts the query but never answers, and the next call must reconnect once it answers again.
+        let (_, configuration, pid) = try startPrivateServer(ioTimeoutSeconds: 1)
+        let storage = MySQLStorage(configuration: configuration, logger: .disabled)
+        try await storage.migrate()
+        let kept = try await storage.insertUser(Self.sampleUser(1))
+        XCTAssertEqual(kill(pid, SIGSTOP), 0)
+        let stoppedAt = Date()
+        do {
+            _ = try await storage.user(id: kept.id)
+            kill(pid, SIGCONT)
+            XCTFail("a server that never answers cannot return a user")
+        } catch let error as StorageError {
+            kill(pid, SIGCONT)
+            XCTAssertEqual(error.code, .unavailable, "\(error)")
+        }
+        let waited = Date().timeIntervalSince(stoppedAt)
+        XCTAssertGreaterThanOrEqual(waited, 0.9, "the call gave up before the 1 s I/O timeout")
+        XCTAssertLessThan(waited, 15, "the I/O timeout did not end the call")
+        var found: User?
+        let deadline = Date().addingTimeInterval(30)
+        while found == nil {
+            do {
+                found = try await storage.user(id: kept.id)
+            } catch let error as StorageError where error.code == .unavailable && Date() < deadline {
+                try await Task.sleep(for: .milliseconds(200))
+            }
+        }
+        XCTAssertEqual(found?.email, kept.email)
         await storage.shutdown()
     }
 
