@@ -114,6 +114,24 @@ final class SQLiteStorageFaultTests: StorageConformanceTests {
         await newer.shutdown()
     }
 
+    func testSQLiteStorage_rowsReadStraightFromTheCursorConvertLikeSQLValue() async throws {
+        // Old or hand-edited databases may hold any storage class in any column (SQLite does not enforce types):
+        // reading columns straight from the cursor must give what `SQLValue` gives, and odd REALs must not trap.
+        let raw = SQLiteConnection(path: path(), label: "test.rows", busyTimeoutMilliseconds: 1000, isReader: false)
+        let sql = "SELECT 42, '17', 'x1', NULL, X'6869', 2.9, -2.9, 9e300, 1e308 * 10, 'héllo', X''"
+        let (direct, viaValues) = try await raw.perform { connection -> ([[String]], [[String]]) in
+            let direct = try connection.query(sql, []) { row in
+                (0..<row.columnCount).map { "\(row.int64($0))|\(row.string($0))" }
+            }
+            let viaValues = try connection.query(sql, []).map { row in row.map { "\($0.int64)|\($0.string)" } }
+            return (direct, viaValues)
+        }
+        XCTAssertEqual(direct, viaValues)
+        XCTAssertEqual(direct.first, ["42|42", "17|17", "0|x1", "0|", "0|hi", "2|2", "-2|-2", "0|0", "0|0",
+                                      "0|héllo", "0|"])
+        await raw.shutdown()
+    }
+
     func testSQLiteStorage_8x1000Registrations() async throws {
         let storage = SQLiteStorage(configuration: .init(path: path()), logger: .disabled)
         try await storage.migrate()

@@ -104,20 +104,26 @@ final class SQLiteConnection: @unchecked Sendable, SQLExecutor {
     // MARK: SQLExecutor
 
     func query(_ sql: String, _ arguments: [SQLValue]) throws -> [[SQLValue]] {
+        try rows(sql, arguments) { row in (0..<row.columnCount).map { row.value($0) } }
+    }
+
+    func query<T>(_ sql: String, _ arguments: [SQLValue], map transform: (any SQLRow) throws -> T) throws -> [T] {
+        try rows(sql, arguments, transform)
+    }
+
+    /// Steps the statement, mapping each row while it is current.
+    private func rows<T>(_ sql: String, _ arguments: [SQLValue], _ transform: (SQLiteRow) throws -> T) throws -> [T] {
         let statement = try prepare(sql, arguments)
         defer { sqlite3_reset(statement) }
-        var rows: [[SQLValue]] = []
+        let row = SQLiteRow(statement: statement)
+        var results: [T] = []
         while true {
             let rc = sqlite3_step(statement)
             if rc == SQLITE_DONE { break }
             guard rc == SQLITE_ROW else { throw lastError(rc) }
-            let columns = sqlite3_column_count(statement)
-            var row: [SQLValue] = []
-            row.reserveCapacity(Int(columns))
-            for column in 0..<columns { row.append(value(statement, column)) }
-            rows.append(row)
+            results.append(try transform(row))
         }
-        return rows
+        return results
     }
 
     @discardableResult
@@ -184,25 +190,6 @@ final class SQLiteConnection: @unchecked Sendable, SQLExecutor {
             guard rc == SQLITE_OK else { throw lastError(rc) }
         }
         return statement
-    }
-
-    private func value(_ statement: OpaquePointer, _ column: Int32) -> SQLValue {
-        switch sqlite3_column_type(statement, column) {
-        case SQLITE_INTEGER:
-            return .integer(sqlite3_column_int64(statement, column))
-        case SQLITE_FLOAT:
-            return .integer(Int64(sqlite3_column_double(statement, column)))
-        case SQLITE_TEXT:
-            guard let text = sqlite3_column_text(statement, column) else { return .text("") }
-            let count = Int(sqlite3_column_bytes(statement, column))
-            return .text(String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self))
-        case SQLITE_BLOB:
-            let count = Int(sqlite3_column_bytes(statement, column))
-            guard count > 0, let bytes = sqlite3_column_blob(statement, column) else { return .blob(Data()) }
-            return .blob(Data(bytes: bytes, count: count))
-        default:
-            return .null
-        }
     }
 
     private func lastError(_ rc: Int32) -> StorageError {

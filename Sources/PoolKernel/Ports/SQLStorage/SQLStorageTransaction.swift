@@ -30,18 +30,20 @@ public final class SQLStorageTransaction: StorageWriter {
     static let selectUsersPage = "SELECT \(userColumns) FROM Users WHERE UserId > ? ORDER BY UserId LIMIT ?"
 
     private func users(_ statement: String, _ arguments: [SQLValue]) throws -> [User] {
-        try sql.query(statement, arguments).map(Self.user(from:))
+        try sql.query(statement, arguments, map: Self.user(from:))
     }
 
-    static func user(from row: [SQLValue]) throws -> User {
-        guard row.count == 15 else { throw StorageError(.corrupt, "Users row has \(row.count) columns, expected 15") }
-        return User(id: UserId(row[0].int64), email: row[1].string, username: row[2].string,
-                    passwordHash: row[3].string, multiSigAddress: row[4].string, multiSigScript: row[5].string,
-                    poolPubKeyAddr: row[6].string, userPubKeyAddr: row[7].string, userFeeAddr: row[8].string,
-                    heightRegistered: row[9].int64, emailVerified: EmailVerificationStatus(rawValue: row[10].int64),
-                    emailToken: row[11].string, apiToken: row[12].string,
-                    voteBits: UInt16(truncatingIfNeeded: row[13].int64),
-                    voteBitsVersion: UInt32(truncatingIfNeeded: row[14].int64))
+    static func user(from row: any SQLRow) throws -> User {
+        guard row.columnCount == 15 else {
+            throw StorageError(.corrupt, "Users row has \(row.columnCount) columns, expected 15")
+        }
+        return User(id: UserId(row.int64(0)), email: row.string(1), username: row.string(2),
+                    passwordHash: row.string(3), multiSigAddress: row.string(4), multiSigScript: row.string(5),
+                    poolPubKeyAddr: row.string(6), userPubKeyAddr: row.string(7), userFeeAddr: row.string(8),
+                    heightRegistered: row.int64(9), emailVerified: EmailVerificationStatus(rawValue: row.int64(10)),
+                    emailToken: row.string(11), apiToken: row.string(12),
+                    voteBits: UInt16(truncatingIfNeeded: row.int64(13)),
+                    voteBitsVersion: UInt32(truncatingIfNeeded: row.int64(14)))
     }
 
     private func userValues(_ user: User) -> [SQLValue] {
