@@ -84,32 +84,34 @@ public final class OwnerThread: @unchecked Sendable {
     @discardableResult
     public func submit(_ job: @escaping @Sendable () -> Void) -> Bool { enqueue((job, false)).queued }
 
-    /// Queues `job` unless the thread has exited; `wasIdle`: nothing was queued or running before it.
-    private func enqueue(_ job: Job) -> (queued: Bool, wasIdle: Bool) {
+    /// Queues `job` unless the thread has exited; `ahead`: the jobs queued or running before it.
+    private func enqueue(_ job: Job) -> (queued: Bool, ahead: Int) {
         pthread_mutex_lock(mutex)
         if hasExited {
             pthread_mutex_unlock(mutex)
-            return (false, false)
+            return (false, 0)
         }
-        let wasIdle = load.add(1, ordering: .releasing).oldValue == 0
+        let ahead = load.add(1, ordering: .releasing).oldValue
         if jobs.isEmpty { firstQueuedAt = DispatchTime.now().uptimeNanoseconds }
         jobs.append(job)
         let wake = isParked
         pthread_mutex_unlock(mutex)
         if wake { pthread_cond_signal(wakeUp) }
-        return (true, wasIdle)
+        return (true, ahead)
     }
 
     /// Runs `work` on this thread and returns its result to the awaiting task; `stopped` is thrown when the thread
     /// has already exited.
     ///
-    /// When the thread was idle and its recent jobs were short, the task polls for the result (yielding the core
-    /// in between) for up to `spinLimit` before it suspends: resuming a suspended task wakes a parked
-    /// cooperative-pool thread, which costs more than the look-up. The C call itself never runs on the caller.
+    /// When at most one job was ahead of this one and recent jobs were short, the task polls for the result
+    /// (yielding the core in between) for up to `spinLimit` before it suspends: resuming a suspended task wakes a
+    /// parked cooperative-pool thread, which costs more than the look-up. (Polling behind one job, not only on an
+    /// idle thread, lifted 4 callers over 2 SQLite readers from about 52k to 64k look-ups/s on 2 cores.) The C
+    /// call itself never runs on the caller.
     public func run<T: Sendable>(orThrow stopped: @autoclosure () -> any Error,
                                  _ work: @escaping @Sendable () throws -> T) async throws -> T {
         let handOff = HandedOffResult<T>()
-        let (queuedJob, wasIdle) = enqueue(({
+        let (queuedJob, ahead) = enqueue(({
             let startedAt = DispatchTime.now().uptimeNanoseconds
             let result = Result { try work() }
             // The work alone: timing `deliver` too would count the wake-up of a suspended caller, and a caller
@@ -120,7 +122,7 @@ public final class OwnerThread: @unchecked Sendable {
             handOff.deliver(result)
         }, true))
         guard queuedJob else { throw stopped() }
-        if wasIdle && isShort(recentJobNanoseconds.load(ordering: .relaxed)) {
+        if ahead <= 1 && isShort(recentJobNanoseconds.load(ordering: .relaxed)) {
             handOff.poll(for: spinNanoseconds, eager: SpinWait.twoThreadEagerNanoseconds)
         }
         if handOff.isFinished {
