@@ -4,9 +4,6 @@
 
 /// SQLITE_TRANSIENT is a macro casting -1 to a destructor pointer; Swift cannot import it.
 static inline sqlite3_destructor_type csqlite_transient(void) { return SQLITE_TRANSIENT; }
-/// sqlite3_config is variadic: expose the forms we use.
-static inline int csqlite_config_multithread(void) { return sqlite3_config(SQLITE_CONFIG_MULTITHREAD); }
-static inline int csqlite_config_memstatus(int on) { return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, on); }
 /// Extended result codes are macros built from expressions; Swift cannot import them.
 static inline int csqlite_constraint_unique(void) { return SQLITE_CONSTRAINT_UNIQUE; }
 static inline int csqlite_constraint_primarykey(void) { return SQLITE_CONSTRAINT_PRIMARYKEY; }

@@ -40,8 +40,9 @@ final class SQLiteConnection: @unchecked Sendable, SQLExecutor {
         precondition(owner.isCurrent, "SQLite handle used off its owner thread")
         if handle != nil { return }
         if isClosed { throw StorageError(.closed, "storage was shut down") }
-        SQLiteLibrary.configureOnce()
         var db: OpaquePointer?
+        // No connection mutex (one owner thread uses it), chosen per connection rather than with the process-wide
+        // sqlite3_config: a program embedding the engine may use SQLite itself.
         let flags = SQLITE_OPEN_READWRITE | (isReader ? 0 : SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {
