@@ -10,11 +10,23 @@ public enum ChainBenchmarks {
         public let value: Double
         public let unit: String
         public let goal: String
+        /// Host steal time while this figure was measured, in percent (printed when known).
+        public var stealPercent: Double?
 
-        /// `{"bench":…,"value":…,"unit":…,"goal":…}`, the value rounded to 3 decimals (latencies in ms need them).
+        public init(bench: String, value: Double, unit: String, goal: String, stealPercent: Double? = nil) {
+            self.bench = bench
+            self.value = value
+            self.unit = unit
+            self.goal = goal
+            self.stealPercent = stealPercent
+        }
+
+        /// `{"bench":…,"value":…,"unit":…,"goal":…}` (and `"steal_pct"` when known), values rounded to 3
+        /// decimals (latencies in ms need them).
         public var jsonLine: String {
             let rounded = (value * 1000).rounded() / 1000
-            return "{\"bench\":\"\(bench)\",\"value\":\(rounded),\"unit\":\"\(unit)\",\"goal\":\"\(goal)\"}"
+            let steal = stealPercent.map { ",\"steal_pct\":\(($0 * 10).rounded() / 10)" } ?? ""
+            return "{\"bench\":\"\(bench)\",\"value\":\(rounded),\"unit\":\"\(unit)\",\"goal\":\"\(goal)\"\(steal)}"
         }
     }
 

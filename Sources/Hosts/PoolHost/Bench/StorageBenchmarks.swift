@@ -107,6 +107,7 @@ public enum StorageBenchmarks {
         }
         for callers in lookupCallers {
             let suffix = callers == 1 ? "" : "_\(callers)_callers"
+            var steal = HostSteal()
             let tokenRate = try await rate(callers: callers) {
                 let n = pick(users)
                 guard try await reader.user(apiToken: tokens[n]) != nil else {
@@ -114,7 +115,8 @@ public enum StorageBenchmarks {
                 }
             }
             emit(ChainBenchmarks.Figure(bench: "\(engine)_lookup_api_token\(suffix)", value: tokenRate, unit: "ops/s",
-                                        goal: lookupGoal).jsonLine)
+                                        goal: lookupGoal, stealPercent: steal.percent).jsonLine)
+            steal = HostSteal()
             let idRate = try await rate(callers: callers) {
                 let id = ids[pick(ids.count)]
                 guard try await reader.user(id: id) != nil else {
@@ -122,7 +124,7 @@ public enum StorageBenchmarks {
                 }
             }
             emit(ChainBenchmarks.Figure(bench: "\(engine)_lookup_id\(suffix)", value: idRate, unit: "ops/s",
-                                        goal: lookupGoal).jsonLine)
+                                        goal: lookupGoal, stealPercent: steal.percent).jsonLine)
         }
         await reader.shutdown()
         await writer.shutdown()
