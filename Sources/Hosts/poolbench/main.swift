@@ -36,11 +36,9 @@ let emit: @Sendable (String) -> Void = { line in
 }
 
 if wants("chain") { ChainBenchmarks.runAll(print: emit) }
-if wants("storage") {
-    // POOLBENCH_USERS shrinks the table for quick local runs; `make bench` uses the issue's 100,000.
-    let users = ProcessInfo.processInfo.environment["POOLBENCH_USERS"].flatMap { Int($0) }.map { max(1_000, $0) }
-    await StorageBenchmarks.runAll(users: users ?? 100_000, print: emit)
-}
+// POOLBENCH_USERS sets the storage table size for quick local runs; `make bench` uses the issue's 100,000.
+let benchUsers = ProcessInfo.processInfo.environment["POOLBENCH_USERS"].flatMap { Int($0) }.map { max(1_000, $0) }
+if wants("storage") { await StorageBenchmarks.runAll(users: benchUsers ?? 100_000, print: emit) }
 if wants("rpc") {
     do { try await RPCBenchmarks.runAll(print: emit) } catch { emit(#"{"bench":"rpc","error":"\#(error)"}"#) }
 }
@@ -50,4 +48,4 @@ if wants("vote") { await VoteBenchmarks.run(print: emit) }
 if wants("http") { await HTTPBenchmarks.runAll(print: emit) }
 if wants("pages") { await PagesBenchmarks.runAll(print: emit) }
 if chosen.contains("pages-stages") { await PagesBenchmarks.stages(print: emit) }
-if chosen.contains("storage-stages") { await StorageStagesBenchmarks.runAll(print: emit) }
+if chosen.contains("storage-stages") { await StorageStagesBenchmarks.runAll(users: benchUsers ?? 20_000, print: emit) }

@@ -24,18 +24,19 @@ enum MySQLSocketWait {
     /// The hook, as Connector/C calls it: `timeout` in milliseconds (≤ 0: none); returns poll()'s result
     /// (> 0 ready, 0 timed out with `errno` ETIMEDOUT, < 0 failed).
     static let hook: @convention(c) (my_socket, my_bool, Int32) -> Int32 = { socket, isRead, timeout in
+        if isRead != 0 && pollBriefly(socket) { return 1 }
         var pfd = pollfd(fd: socket, events: Int16(isRead != 0 ? POLLIN : POLLOUT), revents: 0)
-        if isRead != 0 && pollers.add(1, ordering: .relaxed).newValue <= maxPollers {
-            let ready = SpinWait.poll(for: busyPollNanoseconds) { poll(&pfd, 1, 0) != 0 }
-            pollers.subtract(1, ordering: .relaxed)
-            if ready { return 1 }
-        } else if isRead != 0 {
-            pollers.subtract(1, ordering: .relaxed)
-        }
         var rc: Int32
         repeat { rc = poll(&pfd, 1, timeout > 0 ? timeout : -1) } while rc < 0 && errno == EINTR
         if rc == 0 { errno = ETIMEDOUT }
         return rc
+    }
+
+    /// Busy-polls for the reply unless `maxPollers` connections are at it already; whether it arrived.
+    private static func pollBriefly(_ socket: my_socket) -> Bool {
+        defer { pollers.subtract(1, ordering: .relaxed) }
+        guard pollers.add(1, ordering: .relaxed).newValue <= maxPollers else { return false }
+        return SpinWait.pollSocket(socket, events: POLLIN, for: busyPollNanoseconds)
     }
 
     /// Installs the hook on a handle before it connects.

@@ -25,4 +25,12 @@ public enum SpinWait {
             if now >= eagerEnd { sched_yield() }
         }
     }
+
+    /// Polls descriptor `fd` for `events` without sleeping (`poll` with a zero timeout) for up to `nanoseconds`;
+    /// whether it became ready (a hang-up or socket error counts: the next read or write surfaces it). A failing
+    /// `poll` counts as not ready, so the caller's blocking wait reports it.
+    public static func pollSocket(_ fd: Int32, events: Int32, for nanoseconds: UInt64) -> Bool {
+        var descriptor = pollfd(fd: fd, events: Int16(events), revents: 0)
+        return poll(for: nanoseconds) { Glibc.poll(&descriptor, 1, 0) > 0 }
+    }
 }

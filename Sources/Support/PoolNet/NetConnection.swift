@@ -233,9 +233,7 @@ public final class NetConnection: @unchecked Sendable {
     /// Polls without sleeping for up to `busyPollNanoseconds` (`SpinWait`); whether the socket became ready.
     private func pollBriefly(events: Int32) -> Bool {
         let window = busyPollNanoseconds
-        guard window > 0 else { return false }
-        var pfd = pollfd(fd: fd, events: Int16(events), revents: 0)
-        return SpinWait.poll(for: window) { poll(&pfd, 1, 0) > 0 }
+        return window > 0 && SpinWait.pollSocket(fd, events: events, for: window)
     }
 
     /// Reads up to `maxLength` bytes; an empty array means the peer closed.

@@ -140,8 +140,10 @@ public enum StorageBenchmarks {
                              _ body: @escaping @Sendable () async throws -> Void) async throws -> Double {
         var rates: [Double] = []
         for _ in 0..<windows { rates.append(try await rate(callers: callers, duration: 1.0, body)) }
-        return rates.sorted()[rates.count / 2]
+        return median(rates)
     }
+
+    static func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
     /// Calls per second of `body`, run back to back by `callers` concurrent tasks for about `duration` seconds.
     private static func rate(callers: Int, duration: Double,

@@ -6,7 +6,7 @@ import StorageSQLite
 /// hand-off to a connection's owner thread costs with no database work, so the look-up figures can be split into
 /// hand-off and engine.
 public enum StorageStagesBenchmarks {
-    public static func runAll(print emit: @escaping @Sendable (String) -> Void) async {
+    public static func runAll(users: Int, print emit: @escaping @Sendable (String) -> Void) async {
         let owner = OwnerThread(name: "bench-owner")
         defer { owner.stop() }
         for work in [0, 2_000, 6_000] {
@@ -14,20 +14,12 @@ public enum StorageStagesBenchmarks {
             emit(ChainBenchmarks.Figure(bench: "owner_thread_round_trip_job_\(work / 1000)us", value: rate,
                                         unit: "ops/s", goal: "info").jsonLine)
         }
-        do { try await sqliteStages(emit) } catch { emit(#"{"bench":"storage-stages","error":"\#(error)"}"#) }
+        do { try await ServicesBenchmarks.withStorage { try await sqliteStages($0, users: users, emit) } } catch { emit(#"{"bench":"storage-stages","error":"\#(error)"}"#) }
     }
 
-    /// Token look-ups on a SQLite table of `POOLBENCH_USERS` users (default 20,000): 100 per hop in one
-    /// transaction, 100 per hop each in autocommit (what a single look-up runs), the owner's CPU time per
-    /// autocommit look-up, and one look-up per hop.
-    static func sqliteStages(_ emit: @Sendable (String) -> Void) async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("poolbench-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let storage = SQLiteStorage(configuration: .init(path: directory.appendingPathComponent("s.sqlite").path),
-                                    logger: .disabled)
-        try await storage.migrate()
-        let users = max(1_000, ProcessInfo.processInfo.environment["POOLBENCH_USERS"].flatMap { Int($0) } ?? 20_000)
+    /// Token look-ups on a SQLite table of `users` users: 100 per hop in one transaction, 100 per hop each in
+    /// autocommit (what a single look-up runs), the owner's CPU time per autocommit look-up, and one look-up per hop.
+    static func sqliteStages(_ storage: SQLiteStorage, users: Int, _ emit: @Sendable (String) -> Void) async throws {
         let hash = try BCrypt.hash(password: "bench", cost: 4)
         for chunk in stride(from: 0, to: users, by: 1_000) {
             try await storage.write { tx in
@@ -71,7 +63,7 @@ public enum StorageStagesBenchmarks {
                 return Double(threadCPUNanoseconds() - start) / 100
             })
         }
-        emit(ChainBenchmarks.Figure(bench: "sqlite_token_autocommit_cpu_per_op", value: median(cpuNanoseconds),
+        emit(ChainBenchmarks.Figure(bench: "sqlite_token_autocommit_cpu_per_op", value: StorageBenchmarks.median(cpuNanoseconds),
                                     unit: "ns", goal: "info").jsonLine)
         for _ in 0..<3 {
             try await figure("sqlite_token_one_per_hop") {
@@ -79,7 +71,6 @@ public enum StorageStagesBenchmarks {
                 return 100
             }
         }
-        await storage.shutdown()
     }
 
     /// Back-to-back `OwnerThread.run` calls by one task for about a second, each job busy for `busyNanoseconds`.
@@ -104,6 +95,4 @@ public enum StorageStagesBenchmarks {
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
         return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
     }
-
-    private static func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 }
