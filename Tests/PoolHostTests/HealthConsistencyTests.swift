@@ -108,7 +108,7 @@ final class HealthConsistencyTests: XCTestCase {
         XCTAssertEqual(reimported, expected, "re-imported over RPC")
         XCTAssertEqual(app.services.pool.status().wallets[1].condition, .up)
         XCTAssertFalse(app.services.pool.isStopped)
-        XCTAssertTrue(sink.text.contains("recovered (was down): verified"), sink.text)
+        XCTAssertTrue(sink.text.contains("recovered (was inconsistent): verified"), sink.text)
         let (code, body) = try await fetch(port, "/health")
         XCTAssertEqual(code, 200)
         XCTAssertEqual(try json(body)["status"] as? String, "ok", body)

@@ -89,7 +89,7 @@ final class WalletConsistencyTests: XCTestCase {
         let log = fixture.logs.text
         XCTAssertTrue(log.contains("walletautorecover: re-importing what is missing: wallet server 1 is missing 1 redeem script(s)"), log)
         // "recovered" only after the verification.
-        let recovered = try XCTUnwrap(log.range(of: "wallet 1 (w1) recovered (was down): verified"), log)
+        let recovered = try XCTUnwrap(log.range(of: "wallet 1 (w1) recovered (was inconsistent): verified"), log)
         let reimport = try XCTUnwrap(log.range(of: "walletautorecover: re-importing"))
         XCTAssertLessThan(reimport.lowerBound, recovered.lowerBound)
     }
