@@ -194,6 +194,9 @@ final class ConfigTests: XCTestCase {
         assertConfigError(minimal + "\ndbtlsskipverify=true\n", code: .badValue, contains: "dbtlsskipverify only applies with dbtls=true")
         assertConfigError(minimal + "\ndbtls=true\ndbtlsskipverify=true\ndbtlsca=/ca.pem\n", code: .conflict,
                           contains: "dbtlsskipverify and dbtlsca contradict")
+        let mysql = minimal + "\nstorage=mysql\ndbpassword=pw\ndbtls=true\ndbtlsca=/etc/pool/mysql-ca.pem\n"
+        assertConfigError(mysql, code: .unreadableFile, contains: "dbtlsca /etc/pool/mysql-ca.pem does not exist")
+        XCTAssertEqual(try load(mysql, files: ["/etc/pool/mysql-ca.pem": "PEM"]).db.tlsCAFile, "/etc/pool/mysql-ca.pem")
         XCTAssertEqual(try load(minimal + "\n").smtp.tls, "starttls")
         XCTAssertEqual(try load(minimal + "\nsmtptls=opportunistic\n").smtp.tls, "opportunistic")
         assertConfigError(minimal + "\nsmtptls=maybe\n", code: .badValue,

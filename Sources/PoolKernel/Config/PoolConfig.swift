@@ -266,6 +266,9 @@ extension PoolConfig {
         if db.tlsSkipVerify && !db.tlsCAFile.isEmpty {
             throw fail(.conflict, "dbtlsskipverify", "dbtlsskipverify and dbtlsca contradict each other: set one")
         }
+        if storagePlugin == "mysql" && db.tls && !db.tlsCAFile.isEmpty && !fileExists(db.tlsCAFile) {
+            throw fail(.unreadableFile, "dbtlsca", "dbtlsca \(db.tlsCAFile) does not exist")
+        }
         let smtpTLS = v.string("smtptls").lowercased()
         guard ["starttls", "opportunistic", "implicit", "none"].contains(smtpTLS) else {
             throw fail(.badValue, "smtptls", "smtptls must be starttls, opportunistic, implicit or none, not \"\(smtpTLS)\"")
