@@ -87,6 +87,11 @@ public struct PoolConfig: Sendable {
         public var name: String
         public var poolSize: Int
         public var tls: Bool
+        // transport slice
+        /// `dbtlsca`: PEM file of the CA that signs the server certificate; empty → the system store.
+        public var tlsCAFile: String = ""
+        /// `dbtlsskipverify`: encrypt without verifying the server certificate (an explicit opt-out).
+        public var tlsSkipVerify: Bool = false
     }
 
     public struct SMTP: Sendable, Equatable {
@@ -251,10 +256,22 @@ extension PoolConfig {
         if !(1...256).contains(poolSize) { throw fail(.badValue, "dbpoolsize", "dbpoolsize must be between 1 and 256") }
         db = Database(host: v.string("dbhost"), port: dbPort, user: v.string("dbuser"), password: dbPassword,
                       name: v.string("dbname"), poolSize: poolSize, tls: v.bool("dbtls"))
-
+        // transport slice: dbtls verifies the server certificate unless dbtlsskipverify says otherwise;
+        // smtptls=starttls requires STARTTLS, opportunistic keeps dcrstakepool's fallback to plain text.
+        db.tlsCAFile = ConfigLoader.expand(v.string("dbtlsca"))
+        db.tlsSkipVerify = v.bool("dbtlsskipverify")
+        if db.tlsSkipVerify && !db.tls {
+            throw fail(.badValue, "dbtlsskipverify", "dbtlsskipverify only applies with dbtls=true")
+        }
+        if db.tlsSkipVerify && !db.tlsCAFile.isEmpty {
+            throw fail(.conflict, "dbtlsskipverify", "dbtlsskipverify and dbtlsca contradict each other: set one")
+        }
+        if storagePlugin == "mysql" && db.tls && !db.tlsCAFile.isEmpty && !fileExists(db.tlsCAFile) {
+            throw fail(.unreadableFile, "dbtlsca", "dbtlsca \(db.tlsCAFile) does not exist")
+        }
         let smtpTLS = v.string("smtptls").lowercased()
-        guard ["starttls", "implicit", "none"].contains(smtpTLS) else {
-            throw fail(.badValue, "smtptls", "smtptls must be starttls, implicit or none, not \"\(smtpTLS)\"")
+        guard ["starttls", "opportunistic", "implicit", "none"].contains(smtpTLS) else {
+            throw fail(.badValue, "smtptls", "smtptls must be starttls, opportunistic, implicit or none, not \"\(smtpTLS)\"")
         }
         if mailPlugin == "smtp" && smtpHost.isEmpty { throw ConfigError(.missingOption, "smtphost is not set in config (mail=smtp)") }
         if !smtpHost.isEmpty && HostPort.split(smtpHost) == nil {

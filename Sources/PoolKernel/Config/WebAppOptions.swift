@@ -61,10 +61,13 @@ public enum WebAppOptions {
         OptionSpec("storage", .string, default: "sqlite", help: "Storage plugin: sqlite or mysql"),
         OptionSpec("sqlitepath", .string, default: "", help: "SQLite database file (default: <datadir>/stakepool.sqlite)"),
         OptionSpec("dbpoolsize", .int, default: "4", help: "MySQL connections kept open"),
-        OptionSpec("dbtls", .bool, default: "false", help: "Use TLS to the MySQL server"),
-        OptionSpec("dbtlsca", .string, default: "", help: "CA file that signs the MySQL server's certificate (with dbtls)"),
+        // transport slice
+        OptionSpec("dbtls", .bool, default: "false", help: "Use TLS to the MySQL server and verify its certificate and host name"),
+        OptionSpec("dbtlsca", .string, default: "", help: "CA file that signs the MySQL server's certificate (with dbtls; default: system store)"),
+        OptionSpec("dbtlsskipverify", .bool, default: "false", help: "With dbtls: encrypt without verifying the MySQL server's certificate (testing only)"),
         OptionSpec("mail", .string, default: "", help: "Mail plugin: smtp or log (default: smtp when smtphost is set, else log)"),
-        OptionSpec("smtptls", .string, default: "starttls", help: "SMTP transport security: starttls (required when offered), implicit (port 465) or none"),
+        OptionSpec("smtptls", .string, default: "starttls", help: "SMTP transport security: starttls (required: no STARTTLS, no mail), opportunistic (STARTTLS when offered, else plain), implicit (port 465) or none"),
+        // end transport slice
         OptionSpec("smtpcafile", .string, default: "", help: "CA file that signs the SMTP server's certificate (default: system store)"),
         OptionSpec("smtpskipverify", .bool, default: "false", help: "Do not verify the SMTP server's certificate (testing only)"),
         OptionSpec("wallet", .string, default: "dcrwallet", help: "Wallet plugin: dcrwallet (JSON-RPC) or simnet (in-process simulation)"),

@@ -9,6 +9,8 @@ import WalletSimnet
 ///
 /// Control methods (served by the node; params positional, errors are -8 invalid parameter):
 /// - `simmine [count?]` → `{"hash","height"}`: mines `count` (default 1, at most 100,000) blocks.
+/// - `simreorganize []` → `{"oldhash","newhash","height"}`: replaces the tip with a sibling block (a depth-1
+///   reorganization); subscribers get dcrd's `reorganization` notification, then the new block's.
 /// - `simbuytickets [ticketAddress, feeAddress, count?, fee?]` → `{"tickets":[hash,…]}`: fee is `"correct"`
 ///   (default), `"toolow"`, or an integer amount in atoms.
 /// - `simsetwalletfaults [index, {"down","locked","daemondisconnected","lagblocks","disagrees"}]` → null:
@@ -84,6 +86,14 @@ public enum SimnetRPCHandlers {
                 guard (0...100_000).contains(count) else { throw NetError.rpc(code: bad, message: "count must be 0…100000") }
                 let tip = simnet.mine(Int(count))
                 return WalletWire.json(tip)
+            },
+            "simreorganize": { params in
+                _ = try ControlParams(params, "simreorganize", count: 0...0, code: bad)
+                guard let change = simnet.reorganize() else {
+                    throw NetError.rpc(code: bad, message: "the chain has only the genesis block: mine one first")
+                }
+                return .object(JSONObject([("oldhash", .string(change.oldHash)), ("newhash", .string(change.newHash)),
+                                           ("height", .int(change.newHeight))]))
             },
             "simbuytickets": { params in
                 let p = try ControlParams(params, "simbuytickets", count: 2...4, code: bad)

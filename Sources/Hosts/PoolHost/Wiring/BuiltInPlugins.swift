@@ -16,7 +16,8 @@ extension PoolPlugins {
             let db = context.config.db
             return MySQLStorage(configuration: .init(host: db.host, port: db.port, user: db.user, password: db.password,
                                                      database: db.name, poolSize: db.poolSize, tls: db.tls,
-                                                     tlsCAFile: context.config.values.string("dbtlsca").isEmpty ? nil : context.config.values.string("dbtlsca")),
+                                                     tlsCAFile: db.tlsCAFile.isEmpty ? nil : db.tlsCAFile,
+                                                     tlsSkipVerify: db.tlsSkipVerify),
                                 logger: context.logs.logger("STOR"))
         }
         plugins.mail.register("smtp") { context in
