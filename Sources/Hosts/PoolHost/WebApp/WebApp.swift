@@ -132,10 +132,13 @@ public final class WebApp: Sendable {
                       storage: storage, templates: templates, accounts: accounts, registrar: services.registration,
                       wallets: services.pool, tickets: services.pool, stats: stats, captcha: captcha,
                       userChanged: { await services.votingPreferencesChanged($0, logs: logs) }, logger: logs.logger("CNTL"))
-        let guardian = AdminGuard(adminIPs: config.adminIPs, adminUserIDs: config.adminUserIDs, logger: logs.logger("SYTM"))
+        // The admin gate: adminips, and with adminuserids the user signed in on the session cookie.
+        let guardian = AdminGuard(adminIPs: config.adminIPs, adminUserIDs: config.adminUserIDs, logger: logs.logger("SYTM"),
+                                  currentUser: pages.signedInUser)
         let router = WebStack.router(api: api, status: StatusPage(wallets: services.pool, render: pages.statusRenderer),
                                      adminGuard: guardian, metrics: metrics, metricsOnMainListener: config.metricsListen == nil,
-                                     rateLimiter: RateLimiter(rate: 20, burst: 60), pages: pages.routes)
+                                     rateLimiter: WebStack.rateLimiter(rate: config.rateLimit, burst: config.rateLimitBurst),
+                                     pages: pages.routes)
         let listen: ListenAddress
         do {
             listen = try ListenAddress(parsing: config.values.string("listen"))
@@ -144,7 +147,9 @@ public final class WebApp: Sendable {
         }
         let server = HTTPServer(configuration: WebStack.serverConfiguration(
             listen: listen, realIPHeader: config.realIPHeader, trustedProxies: config.trustedProxies,
-            maxBodyBytes: config.maxBodyBytes, maxConnections: config.maxConnections), responder: router, logger: logs.logger("SYTM"))
+            maxBodyBytes: config.maxBodyBytes, maxConnections: config.maxConnections,
+            maxConnectionsPerIP: config.maxConnectionsPerIP), responder: router, logger: logs.logger("SYTM"),
+            metrics: HTTPServerMetrics(registry: metrics))
         // Wallet pool, users, tickets and votes on /metrics (storage read in the background, never per scrape).
         let poolMetrics = PoolMetrics(registry: metrics, pool: services.pool, stats: stats, storage: storage,
                                       logger: logs.logger("SYTM"))
