@@ -436,19 +436,22 @@ final class EventLoop: @unchecked Sendable {
             case .closingAfterWrite, .open:
                 break
             }
-            if connection.hasPendingOutput, connection.writePendingSince != 0, now - connection.writePendingSince > config.write {
+            // Every unwritten answer has a clock (the 100 Continue line is queued without one).
+            if connection.hasPendingOutput && connection.writePendingSince == 0 { connection.writePendingSince = now }
+            if connection.hasPendingOutput, now &- connection.writePendingSince > config.write {
                 shared.logger.debug("write timeout for \(connection.peer)")
                 closeConnection(connection)
                 continue
             }
-            guard connection.phase == .open, connection.inFlight == nil else { continue }
+            // While answers wait to be read (back-pressure) the write clock above bounds the connection.
+            guard connection.phase == .open, connection.inFlight == nil, !connection.hasPendingOutput else { continue }
             // Every partly received request has a clock, however its bytes were split.
             if connection.requestStartedAt == 0 && !connection.parser.isIdle { connection.requestStartedAt = now }
             if connection.requestStartedAt != 0 {
                 let elapsed = now &- connection.requestStartedAt
                 let inHead = !connection.parser.isReadingBody
                 guard (inHead && elapsed > config.header) || elapsed > config.read else { continue }
-                if connection.parser.isIdle && !connection.hasPendingOutput {
+                if connection.parser.isIdle {
                     // Nothing of a request arrived (a silent new connection): close without an answer.
                     shared.logger.debug("header timeout for \(connection.peer): nothing received")
                     closeConnection(connection)
@@ -457,10 +460,10 @@ final class EventLoop: @unchecked Sendable {
                 shared.logger.debug("request timeout for \(connection.peer)")
                 connection.parser = HTTPRequestParser(limits: shared.configuration.limits)
                 connection.writeBuffer.append(contentsOf: HTTPServerCore.timeoutResponse)
-                if connection.writePendingSince == 0 { connection.writePendingSince = now }
+                connection.writePendingSince = now
                 connection.phase = .closingAfterWrite
                 flushAndUpdateInterest(connection)
-            } else if connection.parser.isIdle && !connection.hasPendingOutput {
+            } else if connection.parser.isIdle {
                 if draining || now - connection.idleSince > config.idle { closeConnection(connection) }
             }
         }
