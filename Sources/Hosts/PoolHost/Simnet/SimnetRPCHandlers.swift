@@ -123,6 +123,24 @@ public enum SimnetRPCHandlers {
                 simnet.wipeWallet(index)
                 return .null
             },
+            // `simrestartwallet index [empty]`: the wallet's server goes away (clients see a dropped connection)
+            // and comes back on the same address; with `empty` true it comes back with nothing imported, as a
+            // wallet restored from seed does.
+            "simrestartwallet": { params in
+                let p = try ControlParams(params, "simrestartwallet", count: 1...2, code: bad)
+                let index = try p.walletIndex(0, of: simnet)
+                let empty = p.values.count > 1 ? (p.values[1].boolValue ?? false) : false
+                var faults = simnet.faults(wallet: index)
+                let wasDown = faults.down
+                faults.down = true
+                simnet.setFaults(faults, wallet: index)
+                if !wasDown { hooks.walletAvailability(index, true) }
+                if empty { simnet.wipeWallet(index) }
+                faults.down = false
+                simnet.setFaults(faults, wallet: index)
+                hooks.walletAvailability(index, false)
+                return .null
+            },
             "simsetnodefaults": { params in
                 let options = try ControlParams(params, "simsetnodefaults", count: 1...1, code: bad).object(0)
                 simnet.setNodeFaults(dropNotifications: options["dropnotifications"]?.boolValue ?? false,

@@ -45,6 +45,8 @@ public struct StakepooldConfig: Sendable {
         OptionSpec("votepolicy", .string, default: "userprefs", help: "Vote policy plugin: userprefs or pooldefault"),
         OptionSpec("votepolicyoptions", .list, help: "Options of the vote policy, key=value (pooldefault: <agenda>=<choice>)"),
         OptionSpec("voteauditretentiondays", .int, default: "365", help: "Days vote audit records are kept before they are purged (0: keep for ever)"),
+        // health
+        OptionSpec("walletautorecover", .bool, default: "false", help: "Re-import voting users' redeem scripts the wallet lacks when it (re)connects (else: log, metric, degraded /health)"),
     ]
 
     public var home: String
@@ -70,6 +72,8 @@ public struct StakepooldConfig: Sendable {
     public var votePolicyOptions: [String: String]
     /// Days vote audit records are kept (`voteauditretentiondays`; 0: for ever).
     public var voteAuditRetentionDays = RetentionPurge.Policy.defaultVoteAuditDays
+    /// `walletautorecover` (health): re-import missing redeem scripts when the wallet (re)connects.
+    public var walletAutoRecover = false
     /// Set when the config file was missing (logged as a warning).
     public var missingConfigFileWarning: String?
 
@@ -161,6 +165,7 @@ public struct StakepooldConfig: Sendable {
         votePolicy = v.string("votepolicy").lowercased()
         votePolicyOptions = try VotePolicyContext.parseOptions(v.list("votepolicyoptions"))
         voteAuditRetentionDays = v.int("voteauditretentiondays")
+        walletAutoRecover = v.bool("walletautorecover")   // health
         if voteAuditRetentionDays < 0 { throw ConfigError(.badValue, "voteauditretentiondays must be 0 or more") }
     }
 
