@@ -76,6 +76,13 @@ public struct PoolConfig: Sendable {
     // Retention (days; 0 keeps rows for ever).
     public var mailRetentionDays = RetentionPurge.Policy.defaultMailDays
     public var voteAuditRetentionDays = RetentionPurge.Policy.defaultVoteAuditDays
+    // http slice
+    /// `maxconnectionsperip`: connections one client address may hold (0: no cap).
+    public var maxConnectionsPerIP = 64
+    /// `ratelimit` (requests/s per client) and `ratelimitburst`; either 0 turns the limit off.
+    public var rateLimit: Double = 20
+    public var rateLimitBurst = 60
+    // end http slice
     /// The raw values, for plugin options not modelled above.
     public var values: OptionValues
 
@@ -303,6 +310,21 @@ extension PoolConfig {
         if voteAuditRetentionDays < 0 {
             throw fail(.badValue, "voteauditretentiondays", "voteauditretentiondays must be 0 or more")
         }
+
+        // http slice
+        for (option, entries) in [("adminips", adminIPs), ("trustedproxies", trustedProxies)] {
+            for entry in entries where IPRange(entry) == nil {
+                throw fail(.badValue, option, "\(option) entry \"\(entry)\" is not an IP address or CIDR range "
+                           + "(such as 192.0.2.10, 10.0.0.0/8 or ::1/128)")
+            }
+        }
+        maxConnectionsPerIP = v.int("maxconnectionsperip")
+        if maxConnectionsPerIP < 0 { throw fail(.badValue, "maxconnectionsperip", "maxconnectionsperip must be 0 (no cap) or more") }
+        rateLimit = v.double("ratelimit")
+        if !rateLimit.isFinite || rateLimit < 0 { throw fail(.badValue, "ratelimit", "ratelimit must be 0 (off) or a positive number of requests per second") }
+        rateLimitBurst = v.int("ratelimitburst")
+        if rateLimitBurst < 0 { throw fail(.badValue, "ratelimitburst", "ratelimitburst must be 0 (off) or more") }
+        // end http slice
     }
 
     /// The retention purge policy from `mailretentiondays` and `voteauditretentiondays`.

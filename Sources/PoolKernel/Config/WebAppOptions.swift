@@ -50,7 +50,7 @@ public enum WebAppOptions {
         OptionSpec("walletpasswords", .list, secret: true, help: "Comma-separated dcrwallet RPC passwords, same order"),
         OptionSpec("walletcerts", .list, help: "Comma-separated dcrwallet RPC certificate paths, same order"),
         OptionSpec("votingwalletextpub", .string, help: "Extended public key of the voting wallets' default account (required)"),
-        OptionSpec("adminips", .list, help: "Comma-separated IPs allowed to see /status (required)"),
+        OptionSpec("adminips", .list, help: "Comma-separated IPs or CIDR ranges allowed to see /status and /metrics (required)"),
         OptionSpec("minservers", .int, default: "2", help: "Minimum number of wallets that must answer for a wallet operation"),
         OptionSpec("enablestakepoold", .bool, default: "false", help: "Notify stakepoold of voting preference changes"),
         OptionSpec("maxvotedage", .int, default: "8640", help: "Voted tickets older than this many blocks are not listed"),
@@ -75,7 +75,7 @@ public enum WebAppOptions {
         OptionSpec("stakepooldtoken", .string, default: "", secret: true, help: "Bearer token for the stakepoold control API (must equal stakepoold's controltoken)"),
         OptionSpec("votepolicy", .string, default: "userprefs", help: "Vote policy plugin: userprefs, pooldefault, or one a fork adds"),
         OptionSpec("chainparams", .string, default: "", help: "JSON file of network parameters for a fork's network (default: built-in)"),
-        OptionSpec("trustedproxies", .list, default: "127.0.0.1,::1", help: "Peers whose realipheader is trusted"),
+        OptionSpec("trustedproxies", .list, default: "127.0.0.1,::1", help: "Proxy addresses or CIDR ranges whose realipheader is trusted (the client is the rightmost untrusted address)"),
         OptionSpec("adminuserids", .list, default: "", help: "User ids that, with adminips, may see admin pages (empty: IP only)"),
         OptionSpec("metricslisten", .string, default: "", help: "Separate host:port for /metrics (default: served to adminips only)"),
         OptionSpec("alertemail", .string, default: "", help: "Where operator alerts go (wallet down, lagging, disagreeing)"),
@@ -88,5 +88,10 @@ public enum WebAppOptions {
         OptionSpec("mailretentiondays", .int, default: "30", help: "Days delivered and failed emails stay in the outbox before they are purged (0: keep for ever)"),
         OptionSpec("voteauditretentiondays", .int, default: "365", help: "Days vote audit records are kept; stakepoold purges them with its own option of this name, poolctl db purge with this one (0: keep for ever)"),
         OptionSpec("skipvotebitssync", .bool, default: "false", help: "Accepted for compatibility with older configs; has no effect"),
+        // http slice
+        OptionSpec("maxconnectionsperip", .int, default: "64", help: "Most HTTP connections one client address (IPv6: one /64) may hold (503 beyond; trustedproxies exempt; 0: no cap)"),
+        OptionSpec("ratelimit", .float, default: "20", help: "Requests per second allowed per client address (IPv6: per /64); 0 turns the limit off"),
+        OptionSpec("ratelimitburst", .int, default: "60", help: "Requests a client may make at once before ratelimit applies; 0 turns the limit off"),
+        // end http slice
     ]
 }

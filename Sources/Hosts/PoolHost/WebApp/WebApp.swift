@@ -139,11 +139,13 @@ public final class WebApp: Sendable {
                                       await ControlClient.pingAll(clients, into: reachability) },
                                   logger: logs.logger("SYTM"))
         health.register(in: metrics)
-        let guardian = AdminGuard(adminIPs: config.adminIPs, adminUserIDs: config.adminUserIDs, logger: logs.logger("SYTM"))
+        // The admin gate: adminips, and with adminuserids the user signed in on the session cookie.
+        let guardian = AdminGuard(adminIPs: config.adminIPs, adminUserIDs: config.adminUserIDs, logger: logs.logger("SYTM"),
+                                  currentUser: pages.signedInUser)
         let router = WebStack.router(api: api, status: StatusPage(wallets: services.pool, render: pages.statusRenderer),
                                      adminGuard: guardian, metrics: metrics, metricsOnMainListener: config.metricsListen == nil,
-                                     rateLimiter: RateLimiter(rate: 20, burst: 60), pages: pages.routes,
-                                     health: { await health.report() })
+                                     rateLimiter: WebStack.rateLimiter(rate: config.rateLimit, burst: config.rateLimitBurst),
+                                     pages: pages.routes, health: { await health.report() })
         let listen: ListenAddress
         do {
             listen = try ListenAddress(parsing: config.values.string("listen"))
@@ -152,7 +154,9 @@ public final class WebApp: Sendable {
         }
         let server = HTTPServer(configuration: WebStack.serverConfiguration(
             listen: listen, realIPHeader: config.realIPHeader, trustedProxies: config.trustedProxies,
-            maxBodyBytes: config.maxBodyBytes, maxConnections: config.maxConnections), responder: router, logger: logs.logger("SYTM"))
+            maxBodyBytes: config.maxBodyBytes, maxConnections: config.maxConnections,
+            maxConnectionsPerIP: config.maxConnectionsPerIP), responder: router, logger: logs.logger("SYTM"),
+            metrics: HTTPServerMetrics(registry: metrics))
         // Wallet pool, users, tickets and votes on /metrics (storage read in the background, never per scrape).
         let poolMetrics = PoolMetrics(registry: metrics, pool: services.pool, stats: stats, storage: storage,
                                       logger: logs.logger("SYTM"))

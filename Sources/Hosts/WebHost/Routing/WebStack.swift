@@ -41,8 +41,15 @@ public enum WebStack {
 
     /// The `HTTPServer` settings from the pool's configuration.
     public static func serverConfiguration(listen: ListenAddress, realIPHeader: String, trustedProxies: [String],
-                                           maxBodyBytes: Int, maxConnections: Int) -> HTTPServerConfiguration {
+                                           maxBodyBytes: Int, maxConnections: Int,
+                                           maxConnectionsPerIP: Int = 64) -> HTTPServerConfiguration {
         HTTPServerConfiguration(listen: listen, limits: HTTPParserLimits(maxBodyBytes: maxBodyBytes),
-                                maxConnections: maxConnections, realIPHeader: realIPHeader, trustedProxies: trustedProxies)
+                                maxConnections: maxConnections, maxConnectionsPerIP: maxConnectionsPerIP,
+                                realIPHeader: realIPHeader, trustedProxies: trustedProxies)
+    }
+
+    /// The per-client limiter from `ratelimit` (requests/s) and `ratelimitburst`; nil (no limit) when either is 0.
+    public static func rateLimiter(rate: Double, burst: Int) -> RateLimiter? {
+        rate > 0 && burst > 0 ? RateLimiter(rate: rate, burst: Double(burst)) : nil
     }
 }
