@@ -20,6 +20,10 @@ public final class StakepooldEngine: Sendable {
         public var isFeeAddress: (@Sendable (String) -> Bool)?
         /// Retries while the database is unreachable (stakepoold votes on with its cached prefs meanwhile).
         public var databaseBackoff = StorageReconnector.Backoff()
+        /// Who hears about missed or late votes (the operator's and owners' mails); nil: log and metrics only.
+        public var missedVotes: MissedVoteNotifier.Settings?
+        /// Operator alerts for database outages (mailed once the database answers again); nil: log only.
+        public var alerter: OperatorAlerter?
         public init(dataDirectory: String? = nil) { self.dataDirectory = dataDirectory }
     }
 
@@ -37,6 +41,8 @@ public final class StakepooldEngine: Sendable {
     public let cache: VotingDiskCache?
     /// The database link (nil without storage): up/down state, retries, resync when it returns.
     public let database: StorageReconnector?
+    /// Alerts and owner mails for missed or late votes.
+    public let missedVotes: MissedVoteNotifier
 
     /// Builds and initialises the daemon's state. Throws on the fatal start-up failures (wallet defaults,
     /// best block).
@@ -52,6 +58,9 @@ public final class StakepooldEngine: Sendable {
         let resync = Mutex<(@Sendable () async -> Void)?>(nil)
         let database = storage.map { storage in
             StorageReconnector(storage: storage, backoff: settings.databaseBackoff, logger: logger,
+                               onDown: { [alerter = settings.alerter] detail in
+                                   Task { await alerter?.send(.databaseDown(detail, daemon: "stakepoold")) }
+                               },
                                onReconnected: { await resync.withLock { $0 }?() })
         }
         let databaseUp = await database?.connectAtStart() ?? true
@@ -89,19 +98,30 @@ public final class StakepooldEngine: Sendable {
         let voting = VotingService(node: node, tracker: tracker, loop: loop, logger: logger, knownHeight: height)
         let reloader = PrefsReloadService(prefs: prefs, tracker: tracker, lowFee: lowFee,
                                           interval: settings.prefsReloadInterval, logger: logger)
+        var quiet = MissedVoteNotifier.Settings(daemonName: "stakepoold")
+        quiet.mailOwners = false
+        let missedVotes = MissedVoteNotifier(storage: storage, settings: settings.missedVotes ?? quiet, logger: logger)
+        if settings.missedVotes == nil { logger.info("missed votes are alerted in the log and metrics only") }
+        loop.onMissedVotes { await missedVotes.blockProcessed($0) }
         if let database {
             reloader.onStorageFailure { database.markDown($0) }
-            resync.withLock { $0 = { await reloader.reloadOnce() } }
+            resync.withLock { $0 = { [alerter = settings.alerter] in
+                await alerter?.send(.databaseRecovered(daemon: "stakepoold", outage: database.lastOutage))
+                await reloader.reloadOnce()
+                await missedVotes.retryPending()
+            } }
         }
         return StakepooldEngine(wallet: wallet, node: node, prefs: prefs, lowFee: lowFee, tracker: tracker, loop: loop,
                                 voting: voting, reloader: reloader, metrics: metrics, rules: rules, cache: cache,
-                                database: database)
+                                database: database, missedVotes: missedVotes)
     }
 
     private init(wallet: any WalletBackend, node: any NodeBackend, prefs: UserPrefsCache, lowFee: LowFeeTickets,
                  tracker: TicketTracker, loop: VoteLoop, voting: VotingService, reloader: PrefsReloadService,
-                 metrics: VotingMetrics, rules: VoteRules, cache: VotingDiskCache?, database: StorageReconnector?) {
+                 metrics: VotingMetrics, rules: VoteRules, cache: VotingDiskCache?, database: StorageReconnector?,
+                 missedVotes: MissedVoteNotifier) {
         self.cache = cache
+        self.missedVotes = missedVotes
         self.database = database
         self.wallet = wallet
         self.node = node

@@ -122,6 +122,13 @@ public enum StakepooldMain {
         settings.subsidy = PoolTicketFee.SubsidyParams.named(config.network.name) ?? .mainnet
         settings.isFeeAddress = isFeeAddress
         settings.prefsReloadInterval = config.noRPCListen ? .seconds(240) : nil
+        var missed = MissedVoteNotifier.Settings(daemonName: "stakepoold (wallet \(config.wallet.host))")
+        missed.operatorEmail = config.alertEmail
+        missed.sender = config.alertFrom
+        missed.mailOwners = config.missedVoteMail
+        settings.missedVotes = missed
+        settings.alerter = OperatorAlerter(configuration: .init(recipient: config.alertEmail, sender: config.alertFrom),
+                                           storage: storage, logger: logger)
         let engine = try await StakepooldEngine.start(
             wallet: wallet, node: node, storage: storage, policy: policy,
             agendas: { netParams.agendas(forVoteVersion: $0) }, settings: settings, logger: logger)

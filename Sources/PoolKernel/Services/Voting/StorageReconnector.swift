@@ -31,6 +31,7 @@ public final class StorageReconnector: EngineService {
     private let up = Atomic<Bool>(false)
     /// When the current outage started (nil while up).
     private let downSince = Mutex<Date?>(nil)
+    private let lastOutageText = Mutex("")
     private let wake: AsyncStream<Void>.Continuation
     private let wakes: AsyncStream<Void>
 
@@ -52,6 +53,8 @@ public final class StorageReconnector: EngineService {
     public var isUp: Bool { up.load(ordering: .relaxed) }
     /// When the current outage started; nil while the database is up.
     public var outageStart: Date? { downSince.withLock { $0 } }
+    /// How long the last finished outage lasted ("12 s"), for messages.
+    public var lastOutage: String { lastOutageText.withLock { $0 } }
 
     /// The start-up attempt: true when the database answered. On failure the daemon goes on with its cache
     /// and `run()` keeps retrying.
@@ -105,6 +108,7 @@ public final class StorageReconnector: EngineService {
                 }
                 up.store(true, ordering: .relaxed)
                 let outage = since.map { String(format: "%.0f s", Date().timeIntervalSince($0)) } ?? "a moment"
+                lastOutageText.withLock { $0 = outage }
                 logger.info("database is reachable again (down for \(outage)); reloading every user's preferences")
                 await onReconnected()
             }
