@@ -57,7 +57,11 @@ public enum StakepooldMain {
         let reloadRequests = Mutex<(@Sendable () -> Void)?>(nil)
         var control: ControlServer?
         if !config.noRPCListen {
-            let listen = config.rpcListen.compactMap { try? PoolNet.HostPort(parsing: $0) }
+            let listen = try config.rpcListen.map { text in
+                do { return try PoolNet.HostPort(parsing: text) } catch {
+                    throw ConfigError(.badValue, "rpclisten \(text) is not host:port: \(ControlServer.reason(error))")
+                }
+            }
             let server = ControlServer(
                 configuration: ControlServer.Configuration(listen: listen, certificateFile: config.rpcCert,
                                                            privateKeyFile: config.rpcKey,
