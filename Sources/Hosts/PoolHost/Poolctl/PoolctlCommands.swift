@@ -100,9 +100,26 @@ public enum PoolctlCommands {
 
     /// `poolctl mail status|retry`.
     public static let mail = PoolctlCommand(
-        name: "mail", summary: "show the mail outbox or retry messages", usage: "mail status | mail retry <id>… | mail retry --failed"
+        name: "mail", summary: "show the mail outbox, retry messages, or send a test mail",
+        usage: "mail status | mail retry <id>… | mail retry --failed | mail test <address>"
     ) { arguments, context in
-        await withStorage(context, migrate: true) { storage in
+        if arguments.first == "test" {
+            guard arguments.count == 2 else {
+                context.output.err("poolctl: usage: poolctl mail test <address>")
+                return ExitCode.usage
+            }
+            do {
+                let config = try context.config()
+                let mailer = try context.plugins.mail.make(config.mailPlugin, PluginContext(config: config, logs: context.logs))
+                let code = await MailCommand.test(address: arguments[1], mailer: mailer, sender: config.smtp.from, output: context.output)
+                await mailer.shutdown()
+                return code
+            } catch {
+                context.output.err("poolctl: \(ConfigLoader.describe(error))")
+                return ExitCode.usage
+            }
+        }
+        return await withStorage(context, migrate: true) { storage in
             await MailCommand.run(arguments, storage: storage, output: context.output)
         }
     }
