@@ -105,6 +105,7 @@ public final class StakepooldEngine: Sendable {
         loop.onMissedVotes { await missedVotes.blockProcessed($0) }
         if let database {
             reloader.onStorageFailure { database.markDown($0) }
+            loop.onStorageFailure { database.markDown($0) }
             resync.withLock { $0 = { [alerter = settings.alerter] in
                 await alerter?.send(.databaseRecovered(daemon: "stakepoold", outage: database.lastOutage))
                 await reloader.reloadOnce()

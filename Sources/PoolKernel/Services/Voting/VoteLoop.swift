@@ -63,6 +63,13 @@ public final class VoteLoop: Sendable {
     private let recent = Mutex<[String]>([])
     private let missedObserver = Mutex<(@Sendable (BlockReport) async -> Void)?>(nil)
 
+    private let storageFailure = Mutex<(@Sendable (any Error) -> Void)?>(nil)
+
+    /// Called when the vote audit could not be written (the engine marks the database down).
+    public func onStorageFailure(_ hook: @escaping @Sendable (any Error) -> Void) {
+        storageFailure.withLock { $0 = hook }
+    }
+
     /// Called (off the vote path) with every block report that has a missed or late vote.
     public func onMissedVotes(_ observer: @escaping @Sendable (BlockReport) async -> Void) {
         missedObserver.withLock { $0 = observer }
@@ -227,6 +234,7 @@ public final class VoteLoop: Sendable {
             }
         } catch {
             logger.error("unable to write \(records.count) vote audit records for block \(report.blockHash): \(error)")
+            storageFailure.withLock { $0 }?(error)
         }
     }
 }
