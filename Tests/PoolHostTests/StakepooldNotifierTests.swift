@@ -98,6 +98,22 @@ final class StakepooldNotifierTests: XCTestCase {
         XCTAssertEqual(notifier.pendingHosts, [address.description], "still pending: retried until delivered")
     }
 
+    func testNotifier_toolsDeliverOnceWithoutTheQueueRunning() async throws {
+        let updates = LockedBox()
+        let (control, address) = try server(port: 0, token: nil, logger: .disabled, updates: updates)
+        let client = ControlClient(address: address, certificateFile: tempDir.appendingPathComponent("rpc.cert").path,
+                                   timeout: .seconds(2))
+        let notifier = StakepooldNotifier(clients: [client], logger: .disabled)
+        notifier.notify(userId: 4)
+        let stillPending = await notifier.deliverPendingOnce()
+        XCTAssertEqual(stillPending, [address.description], "the server is bound but not serving yet: no answer")
+        let serving = Task { try await control.run() }
+        defer { serving.cancel() }
+        let left = await notifier.deliverPendingOnce()
+        XCTAssertEqual(left, [])
+        XCTAssertEqual(updates.values, [4])
+    }
+
     func testControlServer_silentClientsLoseTheirSlotsAtTheHeaderTimeout() async throws {
         let updates = LockedBox()
         let (control, address) = try server(port: 0, token: nil, logger: .disabled, updates: updates) {

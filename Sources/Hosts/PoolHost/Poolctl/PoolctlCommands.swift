@@ -41,6 +41,8 @@ public enum PoolctlCommands {
                 }
                 let code = await WalletsCommand.run(arguments, pool: services.pool, storage: storage, output: context.output,
                                                     logger: context.logs.logger("DCRS"))
+                // A sync that completed registrations tells the stakepoolds (the web app's queue is not running here).
+                await services.stakepooldNotifier.deliverPendingOnce()
                 for index in 0..<services.pool.count { await services.pool.backend(index).close() }
                 return code
             } catch {

@@ -106,13 +106,21 @@ public final class StakepooldNotifier: EngineService {
         }
     }
 
+    /// One attempt for every pending change, awaited, without retries or alerts: for tools (`poolctl wallets
+    /// sync`) that register addresses but do not run the queue. Returns the hosts still pending.
+    @discardableResult
+    public func deliverPendingOnce() async -> [String] {
+        for index in takeDue(ignoringBackoff: true) { await deliver(index, retrying: false) }
+        return pendingHosts
+    }
+
     /// Hosts with a due pending change, marked in flight.
-    private func takeDue() -> [Int] {
+    private func takeDue(ignoringBackoff: Bool = false) -> [Int] {
         let now = ContinuousClock.now
         return states.withLock { states in
             var due: [Int] = []
             for index in states.indices where states[index].pendingUserId != nil && !states[index].inFlight
-                && (states[index].nextAttempt.map { $0 <= now } ?? true) {
+                && (ignoringBackoff || (states[index].nextAttempt.map { $0 <= now } ?? true)) {
                 states[index].inFlight = true
                 due.append(index)
             }
@@ -120,7 +128,7 @@ public final class StakepooldNotifier: EngineService {
         }
     }
 
-    private func deliver(_ index: Int) async {
+    private func deliver(_ index: Int, retrying: Bool = true) async {
         let client = clients[index]
         let host = client.address.description
         let (userId, generation) = states.withLock { ($0[index].pendingUserId ?? 0, $0[index].generation) }
@@ -134,7 +142,7 @@ public final class StakepooldNotifier: EngineService {
                 if states[index].generation == generation { states[index].pendingUserId = nil }
                 return (failures, states[index].pendingUserId != nil)
             }
-            if failures > 0 {
+            if failures > 0 && retrying {
                 logger.info("stakepoold at \(host) accepted the pending voting-preference change after \(failures) failed attempt(s)")
                 await onHostTrouble(host, nil)
             }
@@ -152,6 +160,10 @@ public final class StakepooldNotifier: EngineService {
             }
             if unauthorized { exported.withLock { $0 }?.authFailures.increment([host]) }
             let what = userId == 0 ? "all users" : "user \(userId)"
+            if !retrying {
+                logger.error("Failed to update stakepoold voting cfg for \(what) on host \(host): \(error)")
+                return
+            }
             if failures == 1 {
                 logger.error("Failed to update stakepoold voting cfg for \(what) on host \(host): \(error); "
                              + "retrying with backoff until it is delivered")
