@@ -51,8 +51,8 @@ final class StakepooldControlTests: XCTestCase {
                 try await anonymous.updateVotingPrefs(userId: 1)
                 XCTFail("expected 401")
             } catch let error as ControlError {
-                XCTAssertEqual(error.code, .controlStatus)
-                XCTAssertTrue(error.message.contains("401"), error.message)
+                XCTAssertEqual(error.code, .controlUnauthorized)
+                XCTAssertTrue(error.message.contains("check stakepooldtoken = controltoken"), error.message)
                 XCTAssertFalse(error.message.contains("s3cret"))
             }
             let wrong = ControlClient(address: address, certificateFile: cert, authToken: "s3cret-tokex")

@@ -1,7 +1,8 @@
 import Foundation
 import PoolKernel
 
-/// `poolctl mail status|retry`: look at the durable outbox and put failed mail back in the queue.
+/// `poolctl mail status|retry|test`: look at the durable outbox, put failed mail back in the queue, or send a
+/// test mail straight through the configured mail plugin (not the outbox, so the answer is immediate).
 ///
 /// Library functions so the host wires argv and config and tests call them directly:
 /// - `status`: counts per state, then the queued/sending and failed messages (id, recipient, attempts, next
@@ -9,9 +10,11 @@ import PoolKernel
 /// - `retry <id>…` or `retry --failed`: failed (or still queued) messages become due now; the running
 ///   service picks them up at its next poll. Delivered messages are never re-sent; a message being sent is left
 ///   alone.
-/// Exit codes: 0 done, 1 storage trouble or a message that cannot be retried, 2 bad usage.
+/// - `test <address>`: one message through the mail plugin; prints what the plugin answered.
+/// Exit codes: 0 done, 1 storage trouble, a message that cannot be retried or a test mail the plugin refused,
+/// 2 bad usage.
 public enum MailCommand {
-    public static let usage = "mail status | mail retry <id>... | mail retry --failed"
+    public static let usage = "mail status | mail retry <id>... | mail retry --failed | mail test <address>"
     /// Most messages listed per state by `status`.
     public static let listLimit = 50
     /// Counting stops here (`100000+`): the outbox keeps delivered rows.
@@ -29,6 +32,36 @@ public enum MailCommand {
             output.err("poolctl: usage: poolctl \(usage)")
             return ExitCode.usage
         }
+    }
+
+    /// Sends one test message to `address` through `mailer` (the configured plugin).
+    public static func test(address: String, mailer: any NotificationBackend, sender: String, output: HostOutput,
+                            now: Date = Date()) async -> Int32 {
+        let trimmed = address.trimmingCharacters(in: .whitespaces)
+        let parts = trimmed.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
+              !trimmed.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" || $0.isNewline }) else {
+            output.err("poolctl: \"\(Self.printable(address))\" is not an email address (usage: poolctl mail test <address>)")
+            return ExitCode.usage
+        }
+        let message = MailMessage(
+            to: trimmed, from: sender, subject: "hxstakepool test mail",
+            body: "This is a test mail from poolctl mail test, sent through the \(mailer.name) mail plugin at "
+                + "\(ISO8601DateFormatter().string(from: now)).\nIf you can read it, the pool can mail its users and you.\n",
+            messageID: MailMessage.makeMessageID(from: sender), date: now)
+        do {
+            try await mailer.send(message)
+        } catch {
+            output.err("poolctl: the \(mailer.name) mail plugin could not send the test mail to \(trimmed): \(ConfigLoader.describe(error))")
+            return ExitCode.failure
+        }
+        output.out("test mail to \(trimmed) accepted by the \(mailer.name) mail plugin"
+                   + (mailer.name == "log" ? " (mail=log writes it to the log; set smtphost to send real mail)" : ""))
+        return ExitCode.ok
+    }
+
+    static func printable(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.prefix(120).map { (0x20..<0x7F).contains($0.value) ? $0 : "?" }))
     }
 
     /// Prints the outbox summary and the messages that are not delivered.

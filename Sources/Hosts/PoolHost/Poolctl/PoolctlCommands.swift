@@ -41,6 +41,8 @@ public enum PoolctlCommands {
                 }
                 let code = await WalletsCommand.run(arguments, pool: services.pool, storage: storage, output: context.output,
                                                     logger: context.logs.logger("DCRS"))
+                // A sync that completed registrations tells the stakepoolds (the web app's queue is not running here).
+                await services.stakepooldNotifier.deliverPendingOnce()
                 for index in 0..<services.pool.count { await services.pool.backend(index).close() }
                 return code
             } catch {
@@ -100,9 +102,26 @@ public enum PoolctlCommands {
 
     /// `poolctl mail status|retry`.
     public static let mail = PoolctlCommand(
-        name: "mail", summary: "show the mail outbox or retry messages", usage: "mail status | mail retry <id>… | mail retry --failed"
+        name: "mail", summary: "show the mail outbox, retry messages, or send a test mail",
+        usage: "mail status | mail retry <id>… | mail retry --failed | mail test <address>"
     ) { arguments, context in
-        await withStorage(context, migrate: true) { storage in
+        if arguments.first == "test" {
+            guard arguments.count == 2 else {
+                context.output.err("poolctl: usage: poolctl mail test <address>")
+                return ExitCode.usage
+            }
+            do {
+                let config = try context.config()
+                let mailer = try context.plugins.mail.make(config.mailPlugin, PluginContext(config: config, logs: context.logs))
+                let code = await MailCommand.test(address: arguments[1], mailer: mailer, sender: config.smtp.from, output: context.output)
+                await mailer.shutdown()
+                return code
+            } catch {
+                context.output.err("poolctl: \(ConfigLoader.describe(error))")
+                return ExitCode.usage
+            }
+        }
+        return await withStorage(context, migrate: true) { storage in
             await MailCommand.run(arguments, storage: storage, output: context.output)
         }
     }

@@ -82,6 +82,9 @@ public struct ControlClient: Sendable {
         guard let status = message.statusCode else {
             throw ControlError(.controlBadMessage, "stakepoold at \(address) sent a malformed status line")
         }
+        if status == 401 {
+            throw ControlError(.controlUnauthorized, "stakepoold at \(address) refused the token: check stakepooldtoken = controltoken")
+        }
         guard status == 200 else {
             throw ControlError(.controlStatus, "stakepoold at \(address) answered \(status) to \(method) \(path)")
         }

@@ -20,6 +20,8 @@ extension ErrorCode {
     public static let controlBadMessage: ErrorCode = "control-bad-message"
     /// The server answered with a non-2xx status.
     public static let controlStatus: ErrorCode = "control-status"
+    /// The server refused the bearer token (401): `stakepooldtoken` differs from the daemon's `controltoken`.
+    public static let controlUnauthorized: ErrorCode = "control-unauthorized"
     /// The server's API version is not compatible (major 3, ≥ 3.0.0).
     public static let controlIncompatible: ErrorCode = "control-incompatible"
     /// The server could not be reached, or the connection failed (wraps a `NetError`).

@@ -1,13 +1,14 @@
 import PoolKernel
 
 extension PeerReachability {
-    /// Records a stakepoold control call's outcome; a 401/403 answer is an authentication refusal (a wrong
-    /// `stakepooldtoken`), reachable but refusing.
+    /// Records a stakepoold control call's outcome; a refused token (`control-unauthorized`, or a 403) is an
+    /// authentication refusal (a wrong `stakepooldtoken`): reachable but refusing.
     func record(_ index: Int, error: (any Error)?) {
         guard let error else { return record(index, error: nil as String?) }
         let message = (error as? any CodedError)?.message ?? "\(error)"
-        let refused = (error as? ControlError)?.code == .controlStatus
-            && (message.contains("answered 401") || message.contains("answered 403"))
+        let code = (error as? ControlError)?.code
+        let refused = code == .controlUnauthorized
+            || (code == .controlStatus && (message.contains("answered 401") || message.contains("answered 403")))
         record(index, error: message, authRefused: refused)
     }
 }

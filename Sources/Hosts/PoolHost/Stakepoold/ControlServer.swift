@@ -24,6 +24,8 @@ public final class ControlServer: EngineService {
         public var maxConnections = 16
         /// Whole request (handshake + request + response) must finish within this.
         public var connectionTimeout: Duration = .seconds(5)
+        /// The TLS handshake and the whole request must arrive within this (a silent client frees its slot).
+        public var headerTimeout: Duration = .seconds(3)
 
         public init(listen: [PoolNet.HostPort], certificateFile: String, privateKeyFile: String, authToken: String? = nil) {
             self.listen = listen
@@ -54,8 +56,9 @@ public final class ControlServer: EngineService {
         self.onUpdateVotingPrefs = onUpdateVotingPrefs
     }
 
-    /// Loads (or creates, like stakepoold) the TLS pair and binds every listen address. Bind failures are
-    /// warned and skipped; none bound → throws. Returns the bound addresses (port 0 becomes the real port).
+    /// Loads (or creates, like stakepoold) the TLS pair and binds every listen address. A failure throws (the
+    /// host exits with a configuration error), except an IPv6 address while another one listens (warned).
+    /// Returns the bound addresses (port 0 becomes the real port).
     @discardableResult
     public func bind() throws -> [PoolNet.HostPort] {
         let hosts = Array(Set(SelfSignedCertificate.loopbackHosts + [ProcessInfo.processInfo.hostName]))
@@ -64,14 +67,26 @@ public final class ControlServer: EngineService {
         let context = try TLSContext(server: TLSServerConfiguration(certificateFile: configuration.certificateFile,
                                                                     privateKeyFile: configuration.privateKeyFile))
         var listeners: [TCPListener] = []
+        var failures: [(address: PoolNet.HostPort, error: any Error)] = []
         for address in configuration.listen {
             do {
                 let listener = try TCPListener(bindTo: address)
                 listeners.append(listener)
                 logger.info("control API listening on \(listener.localAddress)")
             } catch {
-                logger.warn("control API cannot listen on \(address): \(error)")
+                failures.append((address, error))
             }
+        }
+        // An address that cannot listen means preference pushes to it fail silently, so it stops the daemon.
+        // Only an IPv6 address may be missing (a host without IPv6) while another address listens.
+        for failure in failures {
+            if failure.address.host.contains(":"), !listeners.isEmpty {
+                logger.warn("control API cannot listen on \(failure.address): \(failure.error)")
+                continue
+            }
+            for listener in listeners { listener.close() }
+            throw ControlError(.controlUnavailable, "the control API cannot listen on \(failure.address) (rpclisten): "
+                               + Self.reason(failure.error))
         }
         guard !listeners.isEmpty else {
             throw ControlError(.controlUnavailable, "control API: no usable listen address")
@@ -125,14 +140,16 @@ public final class ControlServer: EngineService {
 
     private func serve(_ connection: NetConnection, context: TLSContext) {
         defer { connection.close() }
-        let deadline = ContinuousClock.now + configuration.connectionTimeout
-        func remaining() -> Duration { max(.milliseconds(1), deadline - ContinuousClock.now) }
+        let start = ContinuousClock.now
+        let deadline = start + configuration.connectionTimeout
+        let headerDeadline = min(deadline, start + configuration.headerTimeout)
+        func remaining(_ until: ContinuousClock.Instant) -> Duration { max(.milliseconds(1), until - ContinuousClock.now) }
         do {
-            try connection.acceptTLS(context, timeout: remaining())
+            try connection.acceptTLS(context, timeout: remaining(headerDeadline))
             var buffer: [UInt8] = []
             var message: ControlMessage?
             while message == nil {
-                let chunk = try connection.read(maxLength: 4096, timeout: remaining())
+                let chunk = try connection.read(maxLength: 4096, timeout: remaining(headerDeadline))
                 if chunk.isEmpty { return }
                 buffer += chunk
                 message = try ControlWire.parse(buffer)
@@ -140,16 +157,32 @@ public final class ControlServer: EngineService {
             guard let message else { return }
             let answer = ControlRoutes.respond(to: message, token: configuration.authToken,
                                                onUpdateVotingPrefs: onUpdateVotingPrefs)
-            if answer.status != 200 { logger.debug("control API \(message.startLine): \(answer.status)") }
+            if answer.status != 200 {
+                // Refused requests are logged with the client and the reason (never the token sent).
+                logger.warn("control API refused \(Self.printable(message.startLine)) from \(connection.peer): "
+                            + "\(answer.status) \(answer.reason) (\(answer.refusal))")
+            }
             try connection.write(ControlWire.response(status: answer.status, reason: answer.reason, json: answer.json),
-                                 timeout: remaining())
+                                 timeout: remaining(deadline))
         } catch let error as ControlError {
+            logger.warn("control API refused a request from \(connection.peer): 400 Bad Request (\(error.message))")
             let bytes = ControlWire.response(status: 400, reason: "Bad Request",
                                              json: "{\"error\":\"\(error.message)\"}")
-            try? connection.write(bytes, timeout: remaining())
+            try? connection.write(bytes, timeout: remaining(deadline))
         } catch {
             logger.debug("control API connection from \(connection.peer) failed: \(error)")
         }
+    }
+
+    /// A start line safe for one log line: printable ASCII only, at most 80 characters.
+    static func printable(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.prefix(80).map {
+            (0x20..<0x7F).contains($0.value) ? $0 : "?"
+        }))
+    }
+
+    static func reason(_ error: any Error) -> String {
+        (error as? any CodedError)?.message ?? String(describing: error)
     }
 }
 
@@ -159,6 +192,12 @@ enum ControlRoutes {
         var status: Int
         var reason: String
         var json: String
+
+        /// The reason for a refusal, as logged (the error text of the JSON body).
+        var refusal: String {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return "" }
+            return object["error"] as? String ?? ""
+        }
     }
 
     static func respond(to message: ControlMessage, token: String?,

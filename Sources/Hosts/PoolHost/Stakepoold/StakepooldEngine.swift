@@ -1,5 +1,6 @@
 import Foundation
 import PoolKernel
+import Synchronization
 
 /// One vote daemon's parts, wired from built backends (used by `StakepooldMain`, `poolctl simulate` and the
 /// tests): prefs cache, low-fee list, ticket tracker, vote loop, the voting service and the prefs reloader.
@@ -17,6 +18,12 @@ public final class StakepooldEngine: Sendable {
         public var subsidy: PoolTicketFee.SubsidyParams = .simnet
         /// Whether an address is a pool fee address; nil disables the fee check (logged).
         public var isFeeAddress: (@Sendable (String) -> Bool)?
+        /// Retries while the database is unreachable (stakepoold votes on with its cached prefs meanwhile).
+        public var databaseBackoff = StorageReconnector.Backoff()
+        /// Who hears about missed or late votes (the operator's and owners' mails); nil: log and metrics only.
+        public var missedVotes: MissedVoteNotifier.Settings?
+        /// Operator alerts for database outages (mailed once the database answers again); nil: log only.
+        public var alerter: OperatorAlerter?
         public init(dataDirectory: String? = nil) { self.dataDirectory = dataDirectory }
     }
 
@@ -32,6 +39,10 @@ public final class StakepooldEngine: Sendable {
     public let rules: VoteRules
     /// The disk cache in `Settings.dataDirectory` (nil without one).
     public let cache: VotingDiskCache?
+    /// The database link (nil without storage): up/down state, retries, resync when it returns.
+    public let database: StorageReconnector?
+    /// Alerts and owner mails for missed or late votes.
+    public let missedVotes: MissedVoteNotifier
 
     /// Builds and initialises the daemon's state. Throws on the fatal start-up failures (wallet defaults,
     /// best block).
@@ -43,12 +54,25 @@ public final class StakepooldEngine: Sendable {
         let rules = VoteRules(voteVersion: info.voteVersion, netAgendas: agendas(info.voteVersion),
                               defaultBits: info.voteBits, defaultBitsExtended: info.voteBitsExtended)
         logger.info("default voting config: VoteVersion \(info.voteVersion) VoteBits \(info.voteBits)")
+        // The database may be down: start anyway (stakepoold votes through an outage with its disk cache).
+        let resync = Mutex<(@Sendable () async -> Void)?>(nil)
+        let database = storage.map { storage in
+            StorageReconnector(storage: storage, backoff: settings.databaseBackoff, logger: logger,
+                               onDown: { [alerter = settings.alerter] detail in
+                                   Task { await alerter?.send(.databaseDown(detail, daemon: "stakepoold")) }
+                               },
+                               onReconnected: { await resync.withLock { $0 }?() })
+        }
+        let databaseUp = await database?.connectAtStart() ?? true
         let prefs = UserPrefsCache(storage: storage, logger: logger)
-        do {
-            let count = try await prefs.reload()
-            logger.info("loaded prefs for \(count) users from storage")
-        } catch {
-            logger.warn("could not obtain voting config from storage: \(error)")
+        if databaseUp {
+            do {
+                let count = try await prefs.reload()
+                logger.info("loaded prefs for \(count) users from storage")
+            } catch {
+                logger.warn("could not obtain voting config from storage: \(error)")
+                database?.markDown(error)
+            }
         }
         // Disk cache (§3 steps 9–10): prune; without users from storage, vote with the cached prefs rather
         // than the wallet's defaults.
@@ -74,14 +98,32 @@ public final class StakepooldEngine: Sendable {
         let voting = VotingService(node: node, tracker: tracker, loop: loop, logger: logger, knownHeight: height)
         let reloader = PrefsReloadService(prefs: prefs, tracker: tracker, lowFee: lowFee,
                                           interval: settings.prefsReloadInterval, logger: logger)
+        var quiet = MissedVoteNotifier.Settings(daemonName: "stakepoold")
+        quiet.mailOwners = false
+        let missedVotes = MissedVoteNotifier(storage: storage, settings: settings.missedVotes ?? quiet, logger: logger)
+        if settings.missedVotes == nil { logger.info("missed votes are alerted in the log and metrics only") }
+        loop.onMissedVotes { await missedVotes.blockProcessed($0) }
+        if let database {
+            reloader.onStorageFailure { database.markDown($0) }
+            loop.onStorageFailure { database.markDown($0) }
+            resync.withLock { $0 = { [alerter = settings.alerter] in
+                await alerter?.send(.databaseRecovered(daemon: "stakepoold", outage: database.lastOutage))
+                await reloader.reloadOnce()
+                await missedVotes.retryPending()
+            } }
+        }
         return StakepooldEngine(wallet: wallet, node: node, prefs: prefs, lowFee: lowFee, tracker: tracker, loop: loop,
-                                voting: voting, reloader: reloader, metrics: metrics, rules: rules, cache: cache)
+                                voting: voting, reloader: reloader, metrics: metrics, rules: rules, cache: cache,
+                                database: database, missedVotes: missedVotes)
     }
 
     private init(wallet: any WalletBackend, node: any NodeBackend, prefs: UserPrefsCache, lowFee: LowFeeTickets,
                  tracker: TicketTracker, loop: VoteLoop, voting: VotingService, reloader: PrefsReloadService,
-                 metrics: VotingMetrics, rules: VoteRules, cache: VotingDiskCache?) {
+                 metrics: VotingMetrics, rules: VoteRules, cache: VotingDiskCache?, database: StorageReconnector?,
+                 missedVotes: MissedVoteNotifier) {
         self.cache = cache
+        self.missedVotes = missedVotes
+        self.database = database
         self.wallet = wallet
         self.node = node
         self.prefs = prefs
@@ -107,5 +149,5 @@ public final class StakepooldEngine: Sendable {
     }
 
     /// The services to run, in start order.
-    public var services: [any EngineService] { [reloader, voting] }
+    public var services: [any EngineService] { [reloader, voting] + (database.map { [$0] } ?? []) }
 }

@@ -3,6 +3,7 @@ import PoolKernel
 import PoolNet
 import StorageMySQL
 import StorageSQLite
+import Synchronization
 import VotePolicies
 import WalletDcrwallet
 import WebHost
@@ -11,15 +12,18 @@ import WebHost
 /// only calls `run`.
 public enum StakepooldMain {
     public static let version = "1.1.1+dev"
+    /// Exit code of a configuration error (the web app's; dcrstakepool's stakepoold exits 1).
+    static let exitConfiguration: Int32 = 2
 
-    /// Runs the daemon until SIGINT/SIGTERM; returns the exit code (0 after a clean stop, 1 on start-up failure).
+    /// Runs the daemon until SIGINT/SIGTERM; returns the exit code (0 after a clean stop, 2 on a configuration
+    /// error — also a control API that cannot listen —, 1 on another start-up failure).
     public static func run(arguments: [String]) async -> Int32 {
         let loaded: (config: StakepooldConfig?, result: ConfigLoader.Result)
         do {
             loaded = try StakepooldConfig.load(arguments: arguments)
         } catch {
             FileHandle.standardError.write(Data("stakepoold: \(error)\n".utf8))
-            return 1
+            return error is ConfigError ? exitConfiguration : 1
         }
         if loaded.result.versionRequested { print("stakepoold version \(version)"); return 0 }
         guard let config = loaded.config else {
@@ -36,7 +40,7 @@ public enum StakepooldMain {
         } catch {
             logger.critical("\(error)")
             FileHandle.standardError.write(Data("stakepoold: \(error)\n".utf8))
-            return 1
+            return error is ConfigError ? exitConfiguration : 1
         }
     }
 
@@ -48,6 +52,30 @@ public enum StakepooldMain {
         try FileManager.default.createDirectory(atPath: config.dataDir, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
         let netParams = try NetParams.named(config.network.name)
+
+        // The control API binds first: one that cannot listen is a configuration error, found before the slow steps.
+        let reloadRequests = Mutex<(@Sendable () -> Void)?>(nil)
+        var control: ControlServer?
+        if !config.noRPCListen {
+            let listen = try config.rpcListen.map { text in
+                do { return try PoolNet.HostPort(parsing: text) } catch {
+                    throw ConfigError(.badValue, "rpclisten \(text) is not host:port: \(ControlServer.reason(error))")
+                }
+            }
+            let server = ControlServer(
+                configuration: ControlServer.Configuration(listen: listen, certificateFile: config.rpcCert,
+                                                           privateKeyFile: config.rpcKey,
+                                                           authToken: config.controlToken),
+                logger: logger.with(subsystem: "GRPC")) { _ in reloadRequests.withLock { $0 }?() }
+            do {
+                try server.bind()
+            } catch {
+                // Unlike stakepoold.md §11.1: without its control API the web app's preference pushes would stop
+                // silently, so a control API that cannot listen is a configuration error (exit 2).
+                throw ConfigError(.badValue, ControlServer.reason(error))
+            }
+            control = server
+        }
 
         // Fee addresses: cold wallet xpub, external branch, children 0…9999 (stakepoold.md §3 step 3).
         logger.info("Please wait, deriving 10000 stake pool fees addresses for extended public key \(config.coldWalletExtPub)")
@@ -68,7 +96,7 @@ public enum StakepooldMain {
             storage = SQLiteStorage(configuration: SQLiteStoragePlugin.Configuration(path: config.sqlitePath),
                                     logger: logger.with(subsystem: "DB"))
         }
-        try await storage.migrate()
+        // No migrate here: the engine's database link tries it and starts without the database if it must.
 
         // Wallet and node (JSON-RPC over TLS websockets, auto-reconnect).
         let rpcLogger = logger.with(subsystem: "RPCC")
@@ -98,6 +126,13 @@ public enum StakepooldMain {
         settings.subsidy = PoolTicketFee.SubsidyParams.named(config.network.name) ?? .mainnet
         settings.isFeeAddress = isFeeAddress
         settings.prefsReloadInterval = config.noRPCListen ? .seconds(240) : nil
+        var missed = MissedVoteNotifier.Settings(daemonName: "stakepoold (wallet \(config.wallet.host))")
+        missed.operatorEmail = config.alertEmail
+        missed.sender = config.alertFrom
+        missed.mailOwners = config.missedVoteMail
+        settings.missedVotes = missed
+        settings.alerter = OperatorAlerter(configuration: .init(recipient: config.alertEmail, sender: config.alertFrom),
+                                           storage: storage, logger: logger)
         let engine = try await StakepooldEngine.start(
             wallet: wallet, node: node, storage: storage, policy: policy,
             agendas: { netParams.agendas(forVoteVersion: $0) }, settings: settings, logger: logger)
@@ -105,6 +140,7 @@ public enum StakepooldMain {
             for problem in poolDefault.problems(under: engine.rules) { logger.warn("votepolicyoptions: \(problem)") }
         }
 
+        reloadRequests.withLock { $0 = { [reloader = engine.reloader] in reloader.requestReload() } }
         var services = engine.services
         // stakepoold writes the vote audit, so it purges it (the web app purges the outbox).
         services.append(RetentionPurge(storage: storage,
@@ -124,21 +160,7 @@ public enum StakepooldMain {
             _ = try server.start()
             services.append(server)
         }
-        if !config.noRPCListen {
-            let listen = config.rpcListen.compactMap { try? PoolNet.HostPort(parsing: $0) }
-            let control = ControlServer(
-                configuration: ControlServer.Configuration(listen: listen, certificateFile: config.rpcCert,
-                                                           privateKeyFile: config.rpcKey,
-                                                           authToken: config.controlToken),
-                logger: logger.with(subsystem: "GRPC")) { [reloader = engine.reloader] _ in reloader.requestReload() }
-            do {
-                try control.bind()
-                services.append(control)
-            } catch {
-                // stakepoold.md §11.1: control API start-up errors do not stop the daemon.
-                logger.error("control API not started: \(error)")
-            }
-        }
+        if let control { services.append(control) }
         if config.noRPCListen { engine.reloader.requestReload() }
 
         let group = ServiceGroup(services: services, logger: logger)

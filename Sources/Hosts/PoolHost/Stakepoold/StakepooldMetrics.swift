@@ -9,7 +9,8 @@ import WebHost
 /// `stakepoold_tickets_chain_missed_total`, `stakepoold_blocks_total`, histograms
 /// `stakepoold_vote_decision_seconds` and `stakepoold_vote_end_to_end_seconds` (notification →
 /// `sendrawtransaction` answered), gauges `stakepoold_ticket_map_size`, `stakepoold_user_prefs` and
-/// `stakepoold_lowfee_tickets` (detected low-fee tickets; `stakepoold_lowfee_tickets_excluded` of them not voted).
+/// `stakepoold_lowfee_tickets` (detected low-fee tickets; `stakepoold_lowfee_tickets_excluded` of them not voted),
+/// `stakepoold_database_up` (0 during a database outage), `stakepoold_missed_vote_mails_pending`.
 public enum StakepooldMetrics {
     /// Registers the engine's figures in `registry`. Call once, before the daemon runs.
     public static func register(_ engine: StakepooldEngine, in registry: MetricsRegistry, watch: StakepooldWalletWatch? = nil) {
@@ -24,6 +25,16 @@ public enum StakepooldMetrics {
         registry.gaugeFunction("stakepoold_lowfee_tickets_excluded",
                                help: "Detected low-fee tickets not voted (not added by the operator).") {
             [lowFee = engine.lowFee] in Double(lowFee.excludedCount)
+        }
+        registry.gaugeFunction("stakepoold_missed_vote_mails_pending",
+                               help: "Missed-vote mails (operator, owners) waiting for the database to queue them.") {
+            [missed = engine.missedVotes] in Double(missed.pendingCount)
+        }
+        if let database = engine.database {
+            registry.gaugeFunction("stakepoold_database_up",
+                                   help: "1 while the pool database answers, 0 during an outage (voting goes on with cached prefs).") {
+                database.isUp ? 1 : 0
+            }
         }
     }
 

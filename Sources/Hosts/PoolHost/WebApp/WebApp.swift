@@ -89,7 +89,7 @@ public final class WebApp: Sendable {
         } catch {
             throw StartupFailure(message: "Failed to sync the wallets: \(ConfigLoader.describe(error))", exitCode: ExitCode.walletSync)
         }
-        if !services.stakepoolds.isEmpty { await PoolServices.notifier(services.stakepoolds, logger: logs.logger("GRPC"))(0) }
+        if !services.stakepoolds.isEmpty { services.stakepooldNotifier.notify(userId: 0) }
 
         // HTTP: API v1/v2, /status, /health, /metrics.
         let apiConfiguration = APIConfiguration(network: services.params.displayName, poolEmail: config.poolEmail,
@@ -160,9 +160,10 @@ public final class WebApp: Sendable {
         // Wallet pool, users, tickets and votes on /metrics (storage read in the background, never per scrape).
         let poolMetrics = PoolMetrics(registry: metrics, pool: services.pool, stats: stats, storage: storage,
                                       logger: logs.logger("SYTM"))
-        var background: [any EngineService] = services.walletSet.services + [services.monitor, stats, poolMetrics,
-                                                                               SessionPurger(storage: storage, logger: logs.logger("CNTL")),
-                                                                               health]
+        services.stakepooldNotifier.export(to: metrics)
+        var background: [any EngineService] = services.walletSet.services + [services.monitor, services.stakepooldNotifier, stats,
+                                                                               poolMetrics, health,
+                                                                               SessionPurger(storage: storage, logger: logs.logger("CNTL"))]
         // The web app owns the outbox, so it purges finished mail (stakepoold purges the vote audit).
         background.append(RetentionPurge(storage: storage, policy: .init(mailDays: config.mailRetentionDays, voteAuditDays: nil),
                                          logger: logs.logger("MAIL")))

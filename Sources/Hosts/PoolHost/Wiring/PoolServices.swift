@@ -16,6 +16,8 @@ public struct PoolServices: Sendable {
     public let stakepoolds: [ControlClient]
     /// The last result of talking to each stakepoold (`/health`, `/metrics`).
     public let stakepooldReachability: PeerReachability
+    /// The retrying queue of preference pushes to `stakepoolds` (run it as a background service).
+    public let stakepooldNotifier: StakepooldNotifier
 
     /// Builds everything; nothing connects yet (`connect()` does).
     public static func make(config: PoolConfig, plugins: PoolPlugins, logs: LogBackend,
@@ -47,37 +49,25 @@ public struct PoolServices: Sendable {
                                  authToken: config.values.string("stakepooldtoken").isEmpty ? nil : config.values.string("stakepooldtoken"))
         }
         let reachability = PeerReachability(names: stakepoolds.map { "\($0.address)" })
-        let notify = PoolServices.notifier(stakepoolds, logger: logs.logger("GRPC"), reachability: reachability)
+        let notifier = StakepooldNotifier(clients: stakepoolds, logger: logs.logger("GRPC"), reachability: reachability,
+                                          onHostTrouble: { host, problem in
+                                              await alerter.send(problem.map { .stakepooldTrouble(host: host, problem: $0) }
+                                                                 ?? .stakepooldRecovered(host: host))
+                                          })
         let registration = AddressRegistration(pool: pool, storage: storage, keys: keys, logger: logs.logger("CNTL"),
-                                               onRegistered: { await notify($0.rawValue) })
+                                               onRegistered: { notifier.notify(userId: $0.rawValue) })
         let sync = StartupSync(pool: pool, storage: storage,
                                configuration: .init(skipVoteBitsSync: config.skipVoteBitsSync),
                                registration: registration, logger: log)
         return PoolServices(params: params, walletSet: walletSet, pool: pool, monitor: monitor,
                             registration: registration, sync: sync, stakepoolds: stakepoolds,
-                            stakepooldReachability: reachability)
+                            stakepooldReachability: reachability, stakepooldNotifier: notifier)
     }
 
-    /// Tells every stakepoold that a user's (or, with 0, every user's) preferences changed. Errors are logged,
-    /// as dcrstakepool does at run time.
-    static func notifier(_ clients: [ControlClient], logger: Logger,
-                         reachability: PeerReachability? = nil) -> @Sendable (Int64) async -> Void {
-        { userId in
-            for (index, client) in clients.enumerated() {
-                do {
-                    try await client.updateVotingPrefs(userId: userId)
-                    reachability?.record(index, error: nil as (any Error)?)
-                } catch {
-                    reachability?.record(index, error: error)
-                    logger.error("Failed to update stakepoold voting cfg for \(userId == 0 ? "all users" : "user \(userId)") on host \(index): \(error)")
-                }
-            }
-        }
-    }
-
-    /// Tells stakepoold about a user's vote change.
+    /// Tells every stakepoold that a user's (or, with 0, every user's) preferences changed: queued, and retried
+    /// with backoff until each host accepts it (`stakepooldNotifier` delivers). Returns at once.
     public func votingPreferencesChanged(_ userId: UserId, logs: LogBackend) async {
-        await PoolServices.notifier(stakepoolds, logger: logs.logger("GRPC"), reachability: stakepooldReachability)(userId.rawValue)
+        stakepooldNotifier.notify(userId: userId.rawValue)
     }
 
     /// The agendas of a vote version on this network.

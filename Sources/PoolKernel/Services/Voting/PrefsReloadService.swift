@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Reloads the user-prefs cache from storage when asked (the control API's update call) and, optionally, on a
 /// timer (`norpclisten`: every 240 s). Requests arriving during a reload are coalesced into one more reload,
 /// never dropped (fixes stakepoold quirk §11.2). After each reload the operator's added low-fee tickets are
@@ -10,6 +12,7 @@ public final class PrefsReloadService: EngineService {
     let lowFee: LowFeeTickets?
     let interval: Duration?
     let logger: Logger
+    private let storageFailureHook = Mutex<(@Sendable (any Error) -> Void)?>(nil)
     private let signals: AsyncStream<Void>
     private let signal: AsyncStream<Void>.Continuation
 
@@ -21,6 +24,11 @@ public final class PrefsReloadService: EngineService {
         self.interval = interval
         self.logger = logger
         (signals, signal) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Called with the error when a reload could not read storage (the engine marks the database down).
+    public func onStorageFailure(_ hook: @escaping @Sendable (any Error) -> Void) {
+        storageFailureHook.withLock { $0 = hook }
     }
 
     /// Asks for a reload; returns at once. Several requests before the reload starts make one reload.
@@ -51,6 +59,7 @@ public final class PrefsReloadService: EngineService {
             logger.info("reloaded voting prefs for \(count) users")
         } catch {
             logger.error("unable to reload user config due to db error: \(error)")
+            storageFailureHook.withLock { $0 }?(error)
         }
         if let lowFee { await lowFee.reloadAdded() }
         tracker?.adoptAddedLowFeeTickets()

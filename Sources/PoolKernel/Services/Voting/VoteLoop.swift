@@ -61,6 +61,19 @@ public final class VoteLoop: Sendable {
     let logger: Logger
     let settings: Settings
     private let recent = Mutex<[String]>([])
+    private let missedObserver = Mutex<(@Sendable (BlockReport) async -> Void)?>(nil)
+
+    private let storageFailure = Mutex<(@Sendable (any Error) -> Void)?>(nil)
+
+    /// Called when the vote audit could not be written (the engine marks the database down).
+    public func onStorageFailure(_ hook: @escaping @Sendable (any Error) -> Void) {
+        storageFailure.withLock { $0 = hook }
+    }
+
+    /// Called (off the vote path) with every block report that has a missed or late vote.
+    public func onMissedVotes(_ observer: @escaping @Sendable (BlockReport) async -> Void) {
+        missedObserver.withLock { $0 = observer }
+    }
 
     public init(tracker: TicketTracker, prefs: UserPrefsCache, policy: any VotePolicy, rules: VoteRules,
                 wallet: any WalletBackend, node: any NodeBackend, storage: (any StorageBackend)?,
@@ -152,6 +165,10 @@ public final class VoteLoop: Sendable {
         // 3. Count, log, audit, let the policy observe.
         account(report)
         log(report)
+        if report.missed > 0, let observer = missedObserver.withLock({ $0 }) {
+            let missedReport = report
+            Task { await observer(missedReport) }
+        }
         if settings.auditEnabled { await audit(report, receivedAtMillis: receivedAtMillis) }
         decider.policy.observe(DecidedBlock(
             blockHash: winners.blockHash, blockHeight: winners.blockHeight,
@@ -217,6 +234,7 @@ public final class VoteLoop: Sendable {
             }
         } catch {
             logger.error("unable to write \(records.count) vote audit records for block \(report.blockHash): \(error)")
+            storageFailure.withLock { $0 }?(error)
         }
     }
 }

@@ -1,20 +1,28 @@
 import Foundation
 
 /// Sends operator alerts: always to the log, and when `alertemail` is set, as mail through the storage outbox
-/// (delivered by the outbox service with the configured notification plugin), rate-limited per wallet.
+/// (delivered by the web app's outbox service with the configured mail plugin). Events are grouped into
+/// incidents (`IncidentBook`): one message when an incident opens, one when it is over, summaries in between;
+/// a missed vote is mailed at once, on its own.
+///
+/// Wallet events wait for the next `flush()` (the wallet monitor calls it after each probe), so wallets that
+/// fail in the same probe make one message; every other event is flushed at once.
 public final class OperatorAlerter: Sendable {
     public struct Configuration: Sendable {
         /// `alertemail`; empty means log only.
         public var recipient: String
         /// Sender shown in the mail (`smtpfrom`), may be empty.
         public var sender: String
-        /// At most one mail per wallet (and one for the pool) per this many seconds.
+        /// Updates about an open incident at most once per this many seconds; also the window of `burst`.
         public var minimumInterval: TimeInterval
+        /// At most this many messages per incident family per `minimumInterval` (a flapping wallet).
+        public var burst: Int
 
-        public init(recipient: String = "", sender: String = "", minimumInterval: TimeInterval = 900) {
+        public init(recipient: String = "", sender: String = "", minimumInterval: TimeInterval = 900, burst: Int = 4) {
             self.recipient = recipient
             self.sender = sender
             self.minimumInterval = minimumInterval
+            self.burst = burst
         }
     }
 
@@ -22,7 +30,7 @@ public final class OperatorAlerter: Sendable {
     let storage: (any StorageBackend)?
     let logger: Logger
     let clock: @Sendable () -> Date
-    private let limiter: LockedValue<AlertRateLimiter>
+    private let book: LockedValue<IncidentBook>
 
     /// - Parameters:
     ///   - storage: where alert mails are queued (the outbox); nil logs only.
@@ -33,35 +41,36 @@ public final class OperatorAlerter: Sendable {
         self.storage = storage
         self.logger = logger
         self.clock = clock
-        limiter = LockedValue(AlertRateLimiter(interval: configuration.minimumInterval))
+        book = LockedValue(IncidentBook(interval: configuration.minimumInterval, burst: configuration.burst))
     }
 
-    /// Logs the alert and queues a mail unless the rate limit holds it back.
+    /// Logs the alert and adds it to its incident; mails what is due.
     public func send(_ alert: OperatorAlert) async {
         logger.warn("ALERT \(alert.kind): \(alert.subject)")
-        let now = clock()
-        guard let admitted = limiter.withLock({ $0.admit(alert, now: now) }) else {
-            logger.info("alert mail held back by the rate limit: \(alert.subject)")
+        if alert.kind == .voteMissed {
+            await enqueue(subject: alert.subject, body: alert.body)
             return
         }
-        await deliver(admitted, now: now)
+        let now = clock()
+        book.withLock { $0.record(alert, now: now) }
+        if alert.kind.family != OperatorAlert.Kind.walletDown.family { await flush() }
     }
 
-    /// Sends the newest held-back alert of every wallet whose rate-limit window has passed.
+    /// Mails every message due now: openings and recoveries, summaries whose window has passed.
     public func flush() async {
         let now = clock()
-        for held in limiter.withLock({ $0.flush(now: now) }) { await deliver(held, now: now) }
+        for message in book.withLock({ $0.due(now: now) }) {
+            await enqueue(subject: message.subject, body: message.body)
+        }
     }
 
-    private func deliver(_ held: AlertRateLimiter.Held, now: Date) async {
+    /// Incident families open now (`wallet`, `database`, …).
+    public var openIncidents: [String] { book.withLock { $0.openFamilies } }
+
+    private func enqueue(subject: String, body: String) async {
         guard !configuration.recipient.isEmpty, let storage else { return }
-        var body = held.alert.body
-        if held.suppressed > 0 {
-            body += "\n\n(\(held.suppressed) earlier alert(s) about the same wallet were held back by the rate limit; "
-                + "this is the latest state.)"
-        }
-        let seconds = Int64(now.timeIntervalSince1970)
-        let message = OutboxMessage(to: configuration.recipient, subject: "[hxstakepool] " + held.alert.subject,
+        let seconds = Int64(clock().timeIntervalSince1970)
+        let message = OutboxMessage(to: configuration.recipient, subject: "[hxstakepool] " + subject,
                                     body: body, messageID: MailMessage.makeMessageID(from: configuration.sender),
                                     nextAttemptAt: seconds, createdAt: seconds)
         do {

@@ -1,0 +1,114 @@
+import Foundation
+import PoolKernel
+import PoolNet
+import PoolTestKit
+import XCTest
+
+/// Child processes (`simwallet`, `stakepoold`) for process-level tests: started with their output in a log
+/// file, waited for by log line or exit, killed by `stop()`.
+final class StakepooldProcessHarness: @unchecked Sendable {
+    // @unchecked: used from one test method at a time.
+    static let rpcUser = "harness-user"
+    static let rpcPassword = "harness-pass"
+
+    let directory: URL
+    private var children: [Process] = []
+    private var clients: [JSONRPCClient] = []
+
+    init(prefix: String) throws { directory = try TestEnvironment.makeTemporaryDirectory(prefix: prefix) }
+
+    func stop() {
+        for child in children where child.isRunning {
+            kill(child.processIdentifier, SIGKILL)
+            child.waitUntilExit()
+        }
+        children = []
+        for client in clients { client.close() }
+        clients = []
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    /// Starts `binary` with stdout and stderr appended to `log`.
+    func launch(_ binary: String, _ arguments: [String], log: String) throws -> Process {
+        if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
+        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        defer { try? output.close() }
+        try output.seekToEnd()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        children.append(process)
+        return process
+    }
+
+    func contents(_ log: String) -> String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
+
+    /// Waits (bounded) for a line of `log` containing `text`; fails with the log's tail if the process exits.
+    @discardableResult
+    func waitForLine(_ process: Process, _ log: String, containing text: String, seconds: TimeInterval = 40) async throws -> String {
+        let deadline = Date().addingTimeInterval(seconds)
+        while true {
+            let contents = contents(log)
+            if let line = contents.split(separator: "\n").first(where: { $0.contains(text) }) { return String(line) }
+            if !process.isRunning {
+                XCTFail("\((log as NSString).lastPathComponent): exited with \(process.terminationStatus) before “\(text)”: \(contents.suffix(2_000))")
+                throw CancellationError()
+            }
+            if Date() > deadline {
+                XCTFail("\((log as NSString).lastPathComponent): no “\(text)” within \(seconds) s: \(contents.suffix(2_000))")
+                throw CancellationError()
+            }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+    }
+
+    /// Waits (bounded) for the process to exit; false when it is still running.
+    func waitForExit(_ process: Process, seconds: TimeInterval) async -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning, Date() < deadline { try? await Task.sleep(for: .milliseconds(25)) }
+        if process.isRunning { return false }
+        process.waitUntilExit()
+        return true
+    }
+
+    /// simwallet with one node and `wallets` wallets on free ports; returns the node and wallet addresses.
+    func startSimwallet(wallets: Int, seed: Int = 5) async throws -> (node: String, wallets: [String], certificate: String) {
+        let binary = try BuiltExecutable.path("simwallet")
+        let appData = path("simwallet")
+        let log = path("simwallet.log")
+        let process = try launch(binary, [
+            "--appdata", appData, "--wallets", "\(wallets)", "--nodeport", "0",
+            "--walletports", Array(repeating: "0", count: wallets).joined(separator: ","),
+            "--blockms", "0", "--seed", "\(seed)", "--rpcuser", Self.rpcUser, "--rpcpass", Self.rpcPassword,
+        ], log: log)
+        let line = try await waitForLine(process, log, containing: "wallets on ", seconds: 30)
+        guard let node = line.range(of: "node on "), let list = line.range(of: ", wallets on ") else {
+            XCTFail("unexpected simwallet line: \(line)")
+            throw CancellationError()
+        }
+        let addresses = line[list.upperBound...].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        return (String(line[node.upperBound..<list.lowerBound]), addresses, appData + "/rpc.cert")
+    }
+
+    func connect(_ address: String, certificate: String, name: String) async throws -> JSONRPCClient {
+        let client = try JSONRPCClient(configuration: JSONRPCClientConfiguration(
+            address: try PoolNet.HostPort(parsing: address), tls: TLSClientConfiguration(trust: .certificateFile(certificate)),
+            user: Self.rpcUser, password: Self.rpcPassword, name: name), logger: .disabled)
+        clients.append(client)
+        try await client.connect()
+        return client
+    }
+
+    /// A loopback port with nothing listening on it (bound, then closed).
+    static func closedPort() throws -> UInt16 {
+        let listener = try TCPListener(bindTo: PoolNet.HostPort(host: "127.0.0.1", port: 0))
+        defer { listener.close() }
+        return listener.localAddress.port
+    }
+}
