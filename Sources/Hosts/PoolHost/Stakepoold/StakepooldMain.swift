@@ -111,6 +111,7 @@ public enum StakepooldMain {
                                        policy: .init(mailDays: nil, voteAuditDays: config.voteAuditRetentionDays),
                                        logger: logger.with(subsystem: "DB")))
         let watch = StakepooldWalletWatch(wallet: wallet, node: node, storage: storage, autoRecover: config.walletAutoRecover,
+                                          trackedTickets: { [tracker = engine.tracker] in Set(tracker.snapshot.ticketHashes.map(\.hex)) },
                                           logger: logger.with(subsystem: "STPK"))   // health
         services.append(watch)
         if let metricsListen = config.metricsListen {
@@ -129,7 +130,8 @@ public enum StakepooldMain {
             let control = ControlServer(
                 configuration: ControlServer.Configuration(listen: listen, certificateFile: config.rpcCert,
                                                            privateKeyFile: config.rpcKey,
-                                                           authToken: config.controlToken),
+                                                           authToken: config.controlToken,
+                                                           health: { watch.report() }),   // health2: /health without the token
                 logger: logger.with(subsystem: "GRPC")) { [reloader = engine.reloader] _ in reloader.requestReload() }
             do {
                 try control.bind()
