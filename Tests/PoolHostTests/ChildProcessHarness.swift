@@ -75,6 +75,14 @@ final class ChildProcessHarness: @unchecked Sendable {
         return try PoolNet.HostPort(parsing: text)
     }
 
+    /// A loopback port that was free a moment ago (bound on port 0, read back, closed): for options that, like
+    /// `rpclisten`, refuse port 0, and for "a host where nothing listens".
+    static func freeLoopbackPort() throws -> UInt16 {
+        let listener = try TCPListener(bindTo: PoolNet.HostPort(host: "127.0.0.1", port: 0))
+        defer { listener.close() }
+        return listener.localAddress.port
+    }
+
     /// `simwallet: node on A, wallets on B, C` → (A, [B, C]).
     static func simwalletAddresses(_ line: String) throws -> (node: String, wallets: [String]) {
         guard let node = line.range(of: "node on "), let wallets = line.range(of: ", wallets on "),

@@ -142,16 +142,14 @@ final class WebAppStatusTruthTests: XCTestCase {
                 "--dcrdpassword=\(SimnetRPCPool.rpcPassword)", "--dcrdcert=\(rpcPool.certificate)",
                 "--wallethost=127.0.0.1:\(rpcPool.wallets[index].port)", "--walletuser=\(SimnetRPCPool.rpcUser)",
                 "--walletpassword=\(SimnetRPCPool.rpcPassword)", "--walletcert=\(rpcPool.certificate)",
-                "--rpclisten=127.0.0.1:0", "--controltoken=\(daemonToken)",
+                "--rpclisten=127.0.0.1:\(try ChildProcessHarness.freeLoopbackPort())", "--controltoken=\(daemonToken)",
             ], log: log)
             let line = try await harness.waitForLine(daemon, log, containing: "control API listening on ", seconds: 60)
             addresses.append(try ChildProcessHarness.address(after: "listening on ", in: line))
             certificates.append(home + "/rpc.cert")
         }
         // A third host where no daemon runs: a port that was free a moment ago.
-        let probe = try TCPListener(bindTo: PoolNet.HostPort(host: "127.0.0.1", port: 0))
-        let downAddress = probe.localAddress
-        probe.close()
+        let downAddress = PoolNet.HostPort(host: "127.0.0.1", port: try ChildProcessHarness.freeLoopbackPort())
         addresses.append(downAddress)
         certificates.append(certificates[0])
 

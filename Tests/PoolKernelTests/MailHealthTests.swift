@@ -24,12 +24,10 @@ final class MailHealthTests: XCTestCase {
     }
 
     private func enqueue(_ storage: InMemoryStorage) async throws {
-        let createdAt = now.value
-        _ = try await storage.write { tx in
-            try tx.enqueueMail(OutboxMessage(to: "user@example.org", subject: "s", body: "b",
-                                             messageID: "<\(createdAt)@pool.example>", nextAttemptAt: createdAt,
-                                             createdAt: createdAt))
-        }
+        let mail = EmailRenderer(configuration: .init(from: "pool@example.com", templateDirectory: nil), logger: .disabled)
+            .render(.passwordReset(token: "00112233445566778899aabbccddeeff", ip: "192.0.2.1"), to: "user@example.org",
+                    date: Date(timeIntervalSince1970: TimeInterval(now.value)))
+        _ = try await storage.write { tx in try tx.enqueueMail(OutboxMessage(queuing: mail)) }
     }
 
     private func advance(_ seconds: Int64) { now.withLock { $0 += seconds } }
