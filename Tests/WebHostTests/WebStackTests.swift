@@ -57,6 +57,6 @@ final class WebStackTests: WebHostTestCase {
         wallets.state.withLock { $0.stopped = true }
         let stopped = try RawHTTPClient.get(port: userPort, "/status", headers: ["X-Test-User": "7"])
         XCTAssertEqual(stopped.status, 500)
-        XCTAssertEqual(stopped.text, "Internal Server Error\n")
+        XCTAssertTrue(stopped.text.contains("Wallet pool stopped (fail closed)"), "the page says why: \(stopped.text)")
     }
 }

@@ -7,6 +7,8 @@
 public protocol WalletPoolReporting: Sendable {
     /// The wallet pool stopped processing commands after a fatal error ("RPC stop").
     var isStopped: Bool { get }
+    /// Why the pool stopped (`RPC <fn> failed: <err>`), nil while running. Cheap (no I/O).
+    var stopReason: String? { get }
     /// `getstakeinfo` of the pool (the first answering wallet's view).
     func stakeInfo() async throws -> StakeInfo
     /// One entry per configured wallet, in `wallethosts` order (a `walletinfo` round, spec §7.2).
@@ -19,12 +21,25 @@ public struct WalletSlotStatus: Sendable, Equatable {
     public var daemonConnected: Bool
     public var enableVoting: Bool
     public var unlocked: Bool
+    /// The wallet's condition (`up`, `checking`, `inconsistent`, `down`, …: `WalletCondition`'s raw values), as
+    /// `/metrics` and `poolctl wallets check` report it; empty when unknown to the reporter.
+    public var state: String
+    /// Redeem scripts / tickets it lacked at its last consistency check; nil before the first check.
+    public var missingScripts: Int?
+    public var missingTickets: Int?
+    /// Why it is not up (empty when up).
+    public var detail: String
 
-    public init(connected: Bool, daemonConnected: Bool = false, enableVoting: Bool = false, unlocked: Bool = false) {
+    public init(connected: Bool, daemonConnected: Bool = false, enableVoting: Bool = false, unlocked: Bool = false,
+                state: String = "", missingScripts: Int? = nil, missingTickets: Int? = nil, detail: String = "") {
         self.connected = connected
         self.daemonConnected = daemonConnected
         self.enableVoting = enableVoting
         self.unlocked = unlocked
+        self.state = state
+        self.missingScripts = missingScripts
+        self.missingTickets = missingTickets
+        self.detail = detail
     }
 
     /// `OK` when all wallets are connected, `Emergency` with none, `Critical` with one, else `Degraded`.
@@ -37,4 +52,8 @@ public struct WalletSlotStatus: Sendable, Equatable {
         default: return "Degraded"
         }
     }
+}
+
+extension WalletPoolReporting {
+    public var stopReason: String? { nil }
 }

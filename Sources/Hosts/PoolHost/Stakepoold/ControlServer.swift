@@ -26,12 +26,16 @@ public final class ControlServer: EngineService {
         public var connectionTimeout: Duration = .seconds(5)
         /// The TLS handshake and the whole request must arrive within this (a silent client frees its slot).
         public var headerTimeout: Duration = .seconds(3)
+        /// `GET /health`'s report (served without the token, like the metrics listener's); nil: no `/health`.
+        public var health: (@Sendable () -> HealthReport)?
 
-        public init(listen: [PoolNet.HostPort], certificateFile: String, privateKeyFile: String, authToken: String? = nil) {
+        public init(listen: [PoolNet.HostPort], certificateFile: String, privateKeyFile: String, authToken: String? = nil,
+                    health: (@Sendable () -> HealthReport)? = nil) {
             self.listen = listen
             self.certificateFile = certificateFile
             self.privateKeyFile = privateKeyFile
             self.authToken = authToken
+            self.health = health
         }
     }
 
@@ -155,7 +159,7 @@ public final class ControlServer: EngineService {
                 message = try ControlWire.parse(buffer)
             }
             guard let message else { return }
-            let answer = ControlRoutes.respond(to: message, token: configuration.authToken,
+            let answer = ControlRoutes.respond(to: message, token: configuration.authToken, health: configuration.health,
                                                onUpdateVotingPrefs: onUpdateVotingPrefs)
             if answer.status != 200 {
                 // Refused requests are logged with the client and the reason (never the token sent).
@@ -200,10 +204,19 @@ enum ControlRoutes {
         }
     }
 
-    static func respond(to message: ControlMessage, token: String?,
+    static func respond(to message: ControlMessage, token: String?, health: (@Sendable () -> HealthReport)? = nil,
                         onUpdateVotingPrefs: @Sendable (Int64) -> Void) -> Answer {
         guard let (method, path) = message.requestParts else {
             return Answer(status: 400, reason: "Bad Request", json: #"{"error":"malformed request line"}"#)
+        }
+        // A load balancer's health check carries no token: /health changes nothing and names no user.
+        if path == "/health", let health {
+            guard method == "GET" else {
+                return Answer(status: 405, reason: "Method Not Allowed", json: #"{"error":"method not allowed"}"#)
+            }
+            let report = health()
+            return Answer(status: report.httpStatusCode, reason: report.status == .down ? "Service Unavailable" : "OK",
+                          json: report.json.trimmingCharacters(in: .newlines))
         }
         if let token, !token.isEmpty {
             let given = message.headers["authorization"] ?? ""

@@ -55,6 +55,8 @@ public enum StakepooldMain {
 
         // The control API binds first: one that cannot listen is a configuration error, found before the slow steps.
         let reloadRequests = Mutex<(@Sendable () -> Void)?>(nil)
+        // /health on the control listener (no token): the wallet watch's report once it exists, "down" before.
+        let healthReport = Mutex<(@Sendable () -> HealthReport)?>(nil)
         var control: ControlServer?
         if !config.noRPCListen {
             let listen = try config.rpcListen.map { text in
@@ -65,7 +67,8 @@ public enum StakepooldMain {
             let server = ControlServer(
                 configuration: ControlServer.Configuration(listen: listen, certificateFile: config.rpcCert,
                                                            privateKeyFile: config.rpcKey,
-                                                           authToken: config.controlToken),
+                                                           authToken: config.controlToken,
+                                                           health: { healthReport.withLock { $0 }?() ?? HealthReport(checks: [], status: .down) }),
                 logger: logger.with(subsystem: "GRPC")) { _ in reloadRequests.withLock { $0 }?() }
             do {
                 try server.bind()
@@ -147,8 +150,10 @@ public enum StakepooldMain {
                                        policy: .init(mailDays: nil, voteAuditDays: config.voteAuditRetentionDays),
                                        logger: logger.with(subsystem: "DB")))
         let watch = StakepooldWalletWatch(wallet: wallet, node: node, storage: storage, autoRecover: config.walletAutoRecover,
+                                          trackedTickets: { [tracker = engine.tracker] in Set(tracker.snapshot.ticketHashes.map(\.hex)) },
                                           logger: logger.with(subsystem: "STPK"))   // health
         services.append(watch)
+        healthReport.withLock { $0 = { watch.report() } }
         if let metricsListen = config.metricsListen {
             // A busy metrics address is fatal: the operator asked for monitoring (the syntax was checked with the config).
             guard let address = try StakepooldMetrics.listenAddress(metricsListen) else {

@@ -8,6 +8,13 @@ import PoolKernel
 /// error in the log, `stakepoold_wallet_missing_scripts`, a degraded `/health`, and — with `walletautorecover`
 /// — re-imported (`importscript` with a rescan from the user's registration height).
 ///
+/// Tickets: the daemon's ticket map (built from the wallet at start, then kept by dcrd's `newtickets` and
+/// `spentandmissedtickets` notifications, never re-read from the wallet on a reconnect) is the record of the
+/// live pool tickets this daemon votes. A ticket still in the map that the wallet no longer lists as live is
+/// missing — counted only when two checks `probeInterval` apart agree, so a ticket the wallet saw voted a moment
+/// before our notification arrived is never reported. Missing tickets are an error in the log,
+/// `stakepoold_wallet_missing_tickets` and a degraded `/health`; the script re-import's rescan brings them back.
+///
 /// `/health`: `down` (503) while the wallet or dcrd does not answer (this daemon cannot vote); `degraded` while
 /// the wallet lacks scripts, is not connected to its dcrd, or the database is unreachable (it votes from its
 /// cache then).
@@ -20,6 +27,10 @@ public final class StakepooldWalletWatch: EngineService {
         var walletDaemonConnected = true
         var needsCheck = true
         var missingScripts: Int?
+        /// Confirmed missing tickets (nil before the first confirmed check).
+        var missingTickets: Int?
+        /// Tickets missing at the last check, not yet confirmed by a second one.
+        var ticketSuspects: Set<String> = []
         var databaseError: String?
         var checkedAt: Date?
         var probed = false
@@ -28,16 +39,20 @@ public final class StakepooldWalletWatch: EngineService {
     let wallet: any WalletBackend
     let node: any NodeBackend
     let storage: (any StorageBackend)?
+    /// The live tickets this daemon votes (its ticket map), lower-case hex; nil: tickets are not compared.
+    let trackedTickets: (@Sendable () -> Set<String>)?
     let autoRecover: Bool
     let probeInterval: Duration
     let logger: Logger
     private let state = LockedValue(State())
 
     public init(wallet: any WalletBackend, node: any NodeBackend, storage: (any StorageBackend)?, autoRecover: Bool,
-                probeInterval: Duration = .seconds(4), logger: Logger) {
+                trackedTickets: (@Sendable () -> Set<String>)? = nil, probeInterval: Duration = .seconds(4),
+                logger: Logger) {
         self.wallet = wallet
         self.node = node
         self.storage = storage
+        self.trackedTickets = trackedTickets
         self.autoRecover = autoRecover
         self.probeInterval = probeInterval
         self.logger = logger
@@ -82,11 +97,44 @@ public final class StakepooldWalletWatch: EngineService {
             state.dcrdError = dcrdError
             state.walletDaemonConnected = daemonConnected
             state.probed = true
-            let verify = walletError == nil && (state.needsCheck || (state.missingScripts ?? 0) > 0)
+            let verify = walletError == nil && (state.needsCheck || (state.missingScripts ?? 0) > 0
+                || (state.missingTickets ?? 0) > 0 || !state.ticketSuspects.isEmpty)
             return (verify, lines)
         }
         for (level, line) in lines { logger.log(level, line) }
-        if verify { await verifyScripts() }
+        if verify {
+            await verifyScripts()
+            await verifyTickets()
+        }
+    }
+
+    /// Compares the wallet's live tickets with the ticket map (see the type's comment for the two-check rule).
+    func verifyTickets() async {
+        guard let trackedTickets else { return }
+        let missingNow: Set<String>
+        do {
+            let before = trackedTickets()
+            let held = Set(try await wallet.tickets(includeImmature: false).map { $0.lowercased() })
+            missingNow = before.intersection(trackedTickets()).subtracting(held)
+        } catch {
+            logger.warn("cannot verify the wallet's tickets: \(Self.text(error))")
+            return
+        }
+        let (confirmed, was) = state.withLock { state -> (Int, Int?) in
+            let confirmed = state.ticketSuspects.intersection(missingNow)
+            state.ticketSuspects = missingNow
+            let was = state.missingTickets
+            // The first sighting waits for a second check; nothing missing is final at once.
+            if missingNow.isEmpty || !confirmed.isEmpty || was != nil { state.missingTickets = confirmed.count }
+            return (confirmed.count, was)
+        }
+        if confirmed > 0, confirmed != was {
+            logger.error("dcrwallet is missing \(confirmed) live ticket(s) this daemon votes: it cannot vote them"
+                + (autoRecover ? " (the script re-import's rescan should restore them)"
+                    : "; set walletautorecover or run `poolctl wallets sync`"))
+        } else if confirmed == 0, (was ?? 0) > 0 {
+            logger.info("dcrwallet holds every live ticket this daemon votes again")
+        }
     }
 
     /// Compares the wallet's scripts with the voting users' registered scripts; re-imports when configured.
@@ -156,12 +204,19 @@ public final class StakepooldWalletWatch: EngineService {
     public func report() -> HealthReport {
         let s = state.value
         var checks: [HealthReport.Check] = []
+        let scripts = s.missingScripts ?? 0, tickets = s.missingTickets ?? 0
+        var lacks: [String] = []
+        if scripts > 0 { lacks.append("\(scripts) voting user redeem script(s)") }
+        if tickets > 0 { lacks.append("\(tickets) live ticket(s)") }
+        var figures: [(String, Double)] = []
+        if let missing = s.missingScripts { figures.append(("missing_scripts", Double(missing))) }
+        if let missing = s.missingTickets { figures.append(("missing_tickets", Double(missing))) }
         checks.append(.init(component: "wallet", instance: "dcrwallet",
-                            state: s.walletError != nil ? .down : (s.missingScripts ?? 0) > 0 || !s.walletDaemonConnected ? .degraded : .ok,
+                            state: s.walletError != nil ? .down : !lacks.isEmpty || !s.walletDaemonConnected ? .degraded : .ok,
                             detail: s.walletError.map { "unreachable: \($0)" }
-                                ?? ((s.missingScripts ?? 0) > 0 ? "missing \(s.missingScripts ?? 0) voting user redeem script(s)"
+                                ?? (!lacks.isEmpty ? "missing " + lacks.joined(separator: " and ")
                                     : !s.walletDaemonConnected ? "not connected to dcrd" : (s.probed ? "" : "not probed yet")),
-                            figures: s.missingScripts.map { [("missing_scripts", Double($0))] } ?? []))
+                            figures: figures))
         checks.append(.init(component: "dcrd", state: s.dcrdError != nil ? .down : .ok,
                             detail: s.dcrdError.map { "unreachable: \($0)" } ?? ""))
         checks.append(.init(component: "database", state: s.databaseError != nil ? .degraded : .ok,
@@ -169,7 +224,8 @@ public final class StakepooldWalletWatch: EngineService {
         return HealthReport(checks: checks, status: checks.map(\.state).max() ?? .ok)
     }
 
-    /// `stakepoold_wallet_up`, `stakepoold_dcrd_up`, `stakepoold_wallet_missing_scripts` (-1 before the first check).
+    /// `stakepoold_wallet_up`, `stakepoold_dcrd_up`, `stakepoold_wallet_missing_scripts` and
+    /// `stakepoold_wallet_missing_tickets` (-1 before the first check).
     public func register(in registry: MetricsRegistry) {
         let state = self.state
         registry.gaugeFunction("stakepoold_wallet_up", help: "1 when dcrwallet answered the last probe.") {
@@ -181,6 +237,10 @@ public final class StakepooldWalletWatch: EngineService {
         registry.gaugeFunction("stakepoold_wallet_missing_scripts",
                                help: "Voting users' redeem scripts the wallet lacked at its last check (-1: not checked yet).") {
             Double(state.value.missingScripts ?? -1)
+        }
+        registry.gaugeFunction("stakepoold_wallet_missing_tickets",
+                               help: "Live tickets of the ticket map the wallet lacked at its last check (-1: not checked yet).") {
+            Double(state.value.missingTickets ?? -1)
         }
     }
 

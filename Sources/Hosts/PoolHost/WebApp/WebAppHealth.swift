@@ -7,8 +7,8 @@ import PoolKernel
 ///
 /// `down` only when the database is unreachable (nothing can be served); `degraded` when a wallet is not up
 /// (down, locked, lagging, being verified, lacking scripts or tickets), the pool is stopped, a wallet's dcrd
-/// is disconnected, mail has waited more than `mailStaleAfter`, or a stakepoold is unreachable or refuses
-/// our token.
+/// is disconnected, mail is failing (`MailQueueProbe.check`: queued mail after a failed delivery attempt, or
+/// queued longer than `mailStaleAfter`), or a stakepoold is unreachable or refuses our token.
 public final class WebAppHealth: EngineService {
     public let name = "health"
     let pool: WalletPool
@@ -23,10 +23,11 @@ public final class WebAppHealth: EngineService {
 
     public init(pool: WalletPool, storage: any StorageBackend, mailPlugin: String, stakepoolds: PeerReachability,
                 pingStakepoolds: @escaping @Sendable () async -> Void = {}, refreshInterval: Duration = .seconds(15),
-                mailStaleAfter: TimeInterval = 600, logger: Logger) {
+                mailStaleAfter: TimeInterval = MailQueueProbe.staleAfter, clock: @escaping @Sendable () -> Date = { Date() },
+                logger: Logger) {
         self.pool = pool
-        database = CachedProbe(maxAge: 2, timeout: .seconds(2)) { _ = try await storage.read { try $0.maxUserId() } }
-        mail = MailQueueProbe(storage: storage)
+        database = CachedProbe(maxAge: 2, timeout: .seconds(2), clock: clock) { _ = try await storage.read { try $0.maxUserId() } }
+        mail = MailQueueProbe(storage: storage, clock: clock)
         self.mailPlugin = mailPlugin
         self.stakepoolds = stakepoolds
         self.pingStakepoolds = pingStakepoolds
@@ -80,14 +81,7 @@ public final class WebAppHealth: EngineService {
         checks.append(.init(component: "dcrd", state: noDaemon.isEmpty ? .ok : .degraded,
                             detail: noDaemon.isEmpty ? "" : "wallet(s) \(noDaemon.map(String.init).joined(separator: ", ")) "
                                 + "not connected to dcrd"))
-        if let figures = mail.figures {
-            let stale = figures.oldestAge > mailStaleAfter
-            checks.append(.init(component: "mail", instance: mailPlugin, state: stale ? .degraded : .ok,
-                                detail: stale ? "the oldest queued mail has waited \(Int(figures.oldestAge)) s" : "",
-                                figures: [("queued", Double(figures.queued)), ("oldest_queued_seconds", figures.oldestAge)]))
-        } else {
-            checks.append(.init(component: "mail", instance: mailPlugin, state: .ok, detail: "queue not read yet"))
-        }
+        checks.append(mail.check(plugin: mailPlugin, staleAfter: mailStaleAfter))
         for peer in stakepoolds.snapshot {
             let state: HealthReport.State = peer.reachable == false || peer.authFailed ? .degraded : .ok
             let detail = peer.authFailed ? "refuses our stakepooldtoken: \(peer.lastError)"
@@ -99,7 +93,7 @@ public final class WebAppHealth: EngineService {
         return HealthReport(checks: checks, status: db.ok ? min(worst, .degraded) : .down)
     }
 
-    /// `pool_database_up`, `pool_mail_queue_depth`, `pool_mail_oldest_queued_seconds`,
+    /// `pool_database_up`, `pool_mail_queue_depth`, `pool_mail_oldest_queued_seconds`, `pool_mail_failing`,
     /// `pool_stakepoold_reachable{host}`, `pool_stakepoold_auth_failures{host}`.
     public func register(in registry: MetricsRegistry) {
         let database = self.database, mail = self.mail, stakepoolds = self.stakepoolds
@@ -111,6 +105,9 @@ public final class WebAppHealth: EngineService {
         }
         registry.gaugeFunction("pool_mail_oldest_queued_seconds", help: "Seconds the oldest queued mail has waited.") {
             mail.figures?.oldestAge ?? 0
+        }
+        registry.gaugeFunction("pool_mail_failing", help: "Queued mails whose last delivery attempt failed.") {
+            Double(mail.figures?.failing ?? 0)
         }
         registry.gaugeFunction("pool_stakepoold_reachable", help: "1 when the last call to that stakepoold reached it.",
                                labels: ["host"]) {

@@ -106,13 +106,8 @@ public struct Pages: Sendable {
         let pages = self
         return { report, request in
             var session = WebSession(cookieID: "", userId: nil, data: SessionData(), createdAt: 0, lastSeenAt: 0, isNew: true)
-            let wallets: [TemplateValue] = report.wallets.enumerated().map { index, slot in
-                ["Index": .int(Int64(index)), "Connected": .bool(slot.connected),
-                 "DaemonConnected": slot.connected ? .string(String(slot.daemonConnected)) : "",
-                 "EnableVoting": slot.connected ? .string(String(slot.enableVoting)) : ""]
-            }
             return pages.render(.page(template: "status", title: "Decred Stake Pool - Status", flag: "IsStatus",
-                                      data: ["WalletInfo": .list(wallets), "RPCStatus": .string(report.rpcStatus)]),
+                                      data: report.templateData),
                                 session: &session, user: nil)
         }
     }

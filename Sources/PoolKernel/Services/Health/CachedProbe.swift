@@ -33,23 +33,28 @@ public final class CachedProbe: Sendable {
     /// The last result without checking (nil before the first check).
     public var last: Result? { state.value.last }
 
-    /// The cached result if fresh, else a new check (bounded by `timeout`).
+    /// The cached result if fresh, else a new check (bounded by `timeout`). While a check runs, callers get the
+    /// previous result; before any result exists they run their own bounded check (never a made-up failure:
+    /// the first `/health` after start must not say `down` only because the first check has not finished).
     public func result() async -> Result {
         let now = clock()
-        let cached: Result?? = state.withLock { state in
-            if let last = state.last, now.timeIntervalSince(last.checkedAt) < maxAge { return .some(last) }
-            if state.inFlight { return .some(state.last) }
+        enum Decision { case cached(Result), run(owner: Bool) }
+        let decision: Decision = state.withLock { state in
+            if let last = state.last, now.timeIntervalSince(last.checkedAt) < maxAge { return .cached(last) }
+            if state.inFlight { return state.last.map { .cached($0) } ?? .run(owner: false) }
             state.inFlight = true
-            return .none
+            return .run(owner: true)
         }
-        if let cached {
-            return cached ?? Result(ok: false, detail: "first check still running", checkedAt: now)
+        let owner: Bool
+        switch decision {
+        case .cached(let result): return result
+        case .run(let isOwner): owner = isOwner
         }
         let outcome = await runBounded()
         let result = Result(ok: outcome == nil, detail: outcome ?? "", checkedAt: clock())
         state.withLock {
             $0.last = result
-            $0.inFlight = false
+            if owner { $0.inFlight = false }
         }
         return result
     }

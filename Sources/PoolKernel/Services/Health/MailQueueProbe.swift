@@ -1,6 +1,7 @@
 import Foundation
 
-/// The outbox's queue as the operator needs it: how many mails wait and how long the oldest has waited.
+/// The outbox's queue as the operator needs it: how many mails wait, how long the oldest has waited, and how
+/// many wait after a failed delivery attempt.
 /// Refreshed in the background (`refresh()`, by the web app's health monitor), read by `/health` and `/metrics`.
 public final class MailQueueProbe: Sendable {
     public struct Figures: Sendable, Equatable {
@@ -8,8 +9,16 @@ public final class MailQueueProbe: Sendable {
         public var queued: Int
         /// Seconds the oldest queued mail has waited (0 when none).
         public var oldestAge: TimeInterval
+        /// Queued mails whose last delivery attempt failed (waiting for a retry).
+        public var failing: Int
+        /// The newest of those failures' errors (empty when none).
+        public var lastError: String
         public var checkedAt: Date
     }
+
+    /// How long queued mail may wait before mail counts as `degraded` even without a failed attempt (a sender
+    /// that does not run, or a backlog that does not drain).
+    public static let staleAfter: TimeInterval = 600
 
     let storage: any StorageBackend
     let limit: Int
@@ -31,6 +40,27 @@ public final class MailQueueProbe: Sendable {
         let now = clock()
         let oldest = queued.map(\.createdAt).min()
         let age = oldest.map { max(0, now.timeIntervalSince1970 - TimeInterval($0)) } ?? 0
-        latest.withLock { $0 = Figures(queued: queued.count, oldestAge: age, checkedAt: now) }
+        let failing = queued.filter { !$0.lastError.isEmpty }
+        let lastError = failing.max { $0.attempts < $1.attempts }?.lastError ?? ""
+        latest.withLock { $0 = Figures(queued: queued.count, oldestAge: age, failing: failing.count, lastError: lastError,
+                                       checkedAt: now) }
+    }
+
+    /// The `mail` line of `/health`: `degraded` as soon as queued mail is waiting after a failed delivery attempt
+    /// (the transport refuses or is unreachable: users' mails are not going out), or when the oldest queued mail
+    /// has waited longer than `staleAfter`; `ok` otherwise (also with an empty queue after earlier failures).
+    public func check(plugin: String, staleAfter: TimeInterval = MailQueueProbe.staleAfter) -> HealthReport.Check {
+        guard let figures else { return .init(component: "mail", instance: plugin, state: .ok, detail: "queue not read yet") }
+        var problems: [String] = []
+        if figures.failing > 0 {
+            problems.append("\(figures.failing) queued mail(s) failed their last delivery attempt: \(figures.lastError)")
+        }
+        if figures.oldestAge > staleAfter {
+            problems.append("the oldest queued mail has waited \(Int(figures.oldestAge)) s")
+        }
+        return .init(component: "mail", instance: plugin, state: problems.isEmpty ? .ok : .degraded,
+                     detail: problems.joined(separator: "; "),
+                     figures: [("queued", Double(figures.queued)), ("oldest_queued_seconds", figures.oldestAge),
+                               ("failing", Double(figures.failing))])
     }
 }

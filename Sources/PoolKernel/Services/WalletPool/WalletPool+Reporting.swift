@@ -4,7 +4,11 @@ extension WalletPool: WalletPoolReporting {
     public func walletStatuses() async -> [WalletSlotStatus] {
         await probe().wallets.map { wallet in
             WalletSlotStatus(connected: wallet.connected, daemonConnected: wallet.daemonConnected,
-                             enableVoting: wallet.voting, unlocked: wallet.unlocked)
+                             enableVoting: wallet.voting, unlocked: wallet.unlocked, state: wallet.condition.rawValue,
+                             missingScripts: wallet.missingScripts, missingTickets: wallet.missingTickets,
+                             detail: wallet.lastError)
         }
     }
+
+    public var stopReason: String? { status().stopReason }
 }
