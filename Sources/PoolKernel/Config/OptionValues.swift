@@ -26,7 +26,12 @@ public struct OptionValues: Sendable {
         guard let spec = specs[name] else { throw ConfigError(.unknownOption, "unknown option \(name)") }
         try OptionValues.validate(text, spec: spec, source: source)
         let items = OptionValues.split(text, kind: spec.kind)
-        if spec.kind == .list, let existing = values[name], existing.source.sameKind(as: source) {
+        if let existing = values[name], existing.source.sameKind(as: source), source != .defaultValue {
+            // A list option repeated adds items; any other option set twice in one place is a mistake
+            // (which line wins would be a silent guess).
+            guard spec.kind == .list else {
+                throw ConfigError(.conflict, "\(source): option \(name) is set twice (also at \(existing.source)); keep one")
+            }
             values[name] = Value(items: existing.items + items, source: existing.source)
         } else {
             values[name] = Value(items: items, source: source)

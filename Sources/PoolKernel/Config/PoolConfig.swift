@@ -80,6 +80,7 @@ public struct PoolConfig: Sendable {
     public var values: OptionValues
 
     public struct Database: Sendable, Equatable {
+        /// TCP host (`dbhost`); used with `port` unless `socket` is set.
         public var host: String
         public var port: Int
         public var user: String
@@ -87,6 +88,20 @@ public struct PoolConfig: Sendable {
         public var name: String
         public var poolSize: Int
         public var tls: Bool
+        /// `dbsocket`: a Unix socket path used instead of `host`/`port`; nil: TCP.
+        public var socket: String? = nil
+
+        public init(host: String, port: Int, user: String, password: String, name: String, poolSize: Int, tls: Bool,
+                    socket: String? = nil) {
+            self.host = host
+            self.port = port
+            self.user = user
+            self.password = password
+            self.name = name
+            self.poolSize = poolSize
+            self.tls = tls
+            self.socket = socket
+        }
     }
 
     public struct SMTP: Sendable, Equatable {
@@ -106,7 +121,12 @@ public struct PoolConfig: Sendable {
     }
 
     /// Subsystems the web app logs under (for `debuglevel`).
-    public static let subsystems = ["CNTL", "DCRS", "GRPC", "MODL", "SYTM", "HTTP", "MAIL", "WLLT", "STOR", "POOL"]
+    public static let subsystems = LogSubsystem.webAppSet
+
+    /// How much of the configuration a program needs: all of it (the web app, most poolctl commands), or only
+    /// the database options (`poolctl db …`: other required options and certificate files are not demanded,
+    /// though any option that is set must still be valid).
+    public enum Scope: Sendable { case full, database }
 }
 
 extension PoolConfig {
@@ -133,7 +153,9 @@ extension PoolConfig {
 
     /// Validates raw values in dcrstakepool's order (webapp spec §1.4), with this engine's plugin rules.
     public init(values v: OptionValues, home: String, configFile: String? = nil,
-                fileExists: @Sendable (String) -> Bool = { FileManager.default.fileExists(atPath: $0) }) throws {
+                fileExists: @Sendable (String) -> Bool = { FileManager.default.fileExists(atPath: $0) },
+                scope: Scope = .full) throws {
+        let full = scope == .full
         let fail = { (code: ErrorCode, option: String, text: String) -> ConfigError in
             let source = v.source(option)
             return ConfigError(code, (source == .defaultValue ? "" : "\(source): ") + text)
@@ -166,16 +188,40 @@ extension PoolConfig {
         chainParamsFile = v.string("chainparams").isEmpty ? nil : ConfigLoader.expand(v.string("chainparams"))
 
         // Required options, in dcrstakepool's order; some only matter for the plugin that uses them.
-        apiSecret = try PoolConfig.required(v, "apisecret", label: "APIsecret")
-        cookieSecret = try PoolConfig.required(v, "cookiesecret")
+        apiSecret = try PoolConfig.required(v, "apisecret", label: "APIsecret", when: full)
+        cookieSecret = try PoolConfig.required(v, "cookiesecret", when: full)
+        for name in ["apisecret", "cookiesecret"] where !v.string(name).isEmpty {
+            let length = v.string(name).count
+            if length < OptionChecks.minimumSecretLength {
+                throw fail(.badValue, name, "\(name) is \(length) characters long; use at least \(OptionChecks.minimumSecretLength) "
+                           + "random characters (e.g. the output of `openssl rand -hex 32`)")
+            }
+        }
         let dbPassword = try PoolConfig.required(v, "dbpassword", when: storagePlugin == "mysql")
-        coldWalletExtPub = try PoolConfig.required(v, "coldwalletextpub")
+        coldWalletExtPub = try PoolConfig.required(v, "coldwalletextpub", when: full)
         adminIPs = v.list("adminips").filter { !$0.isEmpty }
-        if adminIPs.isEmpty { throw ConfigError(.missingOption, "adminips is not set in config") }
-        votingWalletExtPub = try PoolConfig.required(v, "votingwalletextpub")
+        if adminIPs.isEmpty && full { throw ConfigError(.missingOption, "adminips is not set in config") }
+        for name in ["adminips", "trustedproxies"] {
+            for entry in v.list(name) where !entry.isEmpty && !OptionChecks.isIPOrCIDR(entry) {
+                throw fail(.badValue, name, "\(name) entry \"\(entry)\" is not an IP address or a CIDR range such as 10.0.0.0/8")
+            }
+        }
+        votingWalletExtPub = try PoolConfig.required(v, "votingwalletextpub", when: full)
+        if full {
+            // Decoded now, for the configured network, so a wrong key names its option instead of failing wallet start-up.
+            let params: NetParams
+            do {
+                params = try chainParamsFile.map { try NetParams.resolve($0) } ?? NetParams.named(net.name)
+            } catch {
+                throw fail(.badValue, "chainparams", "chainparams: \(ConfigLoader.reason(error))")
+            }
+            for name in ["coldwalletextpub", "votingwalletextpub"] {
+                try OptionChecks.extendedPublicKey(v.string(name), option: name, network: params, source: v.source(name))
+            }
+        }
 
         // Wallet endpoints (dcrwallet plugin): paired by index after default ports and de-duplication.
-        if walletPlugin == "dcrwallet" {
+        if walletPlugin == "dcrwallet" && full {
             for name in ["wallethosts", "walletcerts", "walletusers", "walletpasswords"] where v.list(name).isEmpty {
                 throw ConfigError(.missingOption, "\(name) is not set in config")
             }
@@ -202,7 +248,7 @@ extension PoolConfig {
         }
 
         enableStakepoold = v.bool("enablestakepoold")
-        if enableStakepoold {
+        if enableStakepoold && full {
             let hosts = HostPort.deduplicate(v.list("stakepooldhosts").filter { !$0.isEmpty }
                 .map { HostPort.normalize($0, defaultPort: net.stakepooldPort) })
             let certs = v.list("stakepooldcerts").filter { !$0.isEmpty }
@@ -211,6 +257,9 @@ extension PoolConfig {
             guard hosts.count >= 2 else { throw fail(.badValue, "stakepooldhosts", "you must specify at least 2 stakepooldhosts") }
             guard certs.count == hosts.count else {
                 throw fail(.badValue, "stakepooldcerts", "wallet configuration mismatch (stakepooldcerts and stakepooldhosts counts differ)")
+            }
+            for host in hosts where !OptionChecks.isHostPort(host) {
+                throw fail(.badValue, "stakepooldhosts", "stakepooldhosts entry \"\(host)\" is not host:port")
             }
             var endpoints: [StakepooldEndpoint] = []
             for (host, cert) in zip(hosts, certs) {
@@ -224,6 +273,7 @@ extension PoolConfig {
 
         listen = try PoolConfig.parseListen(v.string("listen"), source: v.source("listen"))
         baseURL = v.string("baseurl")
+        if let problem = OptionChecks.baseURLProblem(baseURL) { throw fail(.badValue, "baseurl", "baseurl \(problem)") }
         closePool = v.bool("closepool")
         closePoolMessage = v.string("closepoolmsg")
         cookieSecure = v.bool("cookiesecure")
@@ -233,11 +283,17 @@ extension PoolConfig {
         recaptchaSiteKey = v.string("recaptchasitekey")
         poolEmail = v.string("poolemail")
         poolFees = v.double("poolfees")
+        if !OptionChecks.isValidPoolFee(poolFees) {
+            throw fail(.badValue, "poolfees", "poolfees must be between 0.01 and 100.00 percent (what stakepoold accepts), not \(v.string("poolfees"))")
+        }
         poolLink = v.string("poollink")
         realIPHeader = v.string("realipheader")
+        if !realIPHeader.isEmpty && !OptionChecks.isHeaderName(realIPHeader) {
+            throw fail(.badValue, "realipheader", "realipheader must be an HTTP header name such as X-Real-IP, not \"\(realIPHeader)\"")
+        }
         minServers = v.int("minservers")
         if minServers < 1 { throw fail(.badValue, "minservers", "minservers must be at least 1") }
-        if walletPlugin == "dcrwallet" && minServers > wallets.count {
+        if walletPlugin == "dcrwallet" && full && minServers > wallets.count {
             throw fail(.badValue, "minservers", "minservers (\(minServers)) is more than the \(wallets.count) wallethosts configured")
         }
         maxVotedAge = v.int("maxvotedage")
@@ -250,7 +306,8 @@ extension PoolConfig {
         let poolSize = v.int("dbpoolsize")
         if !(1...256).contains(poolSize) { throw fail(.badValue, "dbpoolsize", "dbpoolsize must be between 1 and 256") }
         db = Database(host: v.string("dbhost"), port: dbPort, user: v.string("dbuser"), password: dbPassword,
-                      name: v.string("dbname"), poolSize: poolSize, tls: v.bool("dbtls"))
+                      name: v.string("dbname"), poolSize: poolSize, tls: v.bool("dbtls"),
+                      socket: try PoolConfig.databaseSocket(v))
 
         let smtpTLS = v.string("smtptls").lowercased()
         guard ["starttls", "implicit", "none"].contains(smtpTLS) else {
@@ -271,11 +328,22 @@ extension PoolConfig {
         }
         adminUserIDs = ids
         metricsListen = v.string("metricslisten").isEmpty ? nil : v.string("metricslisten")
+        if let metricsListen {
+            do {
+                _ = try PoolConfig.parseListen(metricsListen, source: v.source("metricslisten"))
+            } catch {
+                throw fail(.badValue, "metricslisten", "metricslisten must be host:port (e.g. 127.0.0.1:9102) or a Unix socket path, "
+                           + "not \"\(metricsListen)\"")
+            }
+        }
         maxBodyBytes = v.int("maxbodybytes")
         if maxBodyBytes < 1024 { throw fail(.badValue, "maxbodybytes", "maxbodybytes must be at least 1024") }
         maxConnections = v.int("maxconnections")
         if maxConnections < 1 { throw fail(.badValue, "maxconnections", "maxconnections must be at least 1") }
         alertEmail = v.string("alertemail")
+        for name in ["alertemail", "poolemail"] where !v.string(name).isEmpty && !PoolConfig.looksLikeEmail(v.string(name)) {
+            throw fail(.badValue, name, "\(name) must be an email address, not \"\(v.string(name))\"")
+        }
         walletAutoRecover = v.bool("walletautorecover")
         bcryptCost = v.int("bcryptcost")
         if !(4...31).contains(bcryptCost) { throw fail(.badValue, "bcryptcost", "bcryptcost must be between 4 and 31") }
@@ -291,6 +359,34 @@ extension PoolConfig {
     /// The retention purge policy from `mailretentiondays` and `voteauditretentiondays`.
     public var retentionPolicy: RetentionPurge.Policy {
         RetentionPurge.Policy(mailDays: mailRetentionDays, voteAuditDays: voteAuditRetentionDays)
+    }
+
+    /// `dbhost` is a TCP host (MariaDB's client would take `localhost` as its default socket and ignore `dbport`);
+    /// a socket is asked for explicitly with `dbsocket`.
+    public static func databaseSocket(_ v: OptionValues) throws -> String? {
+        let host = v.string("dbhost"), socket = v.string("dbsocket")
+        let where_ = { (name: String) in OptionChecks.prefix(v.source(name)) }
+        if host.hasPrefix("/") || host.hasPrefix(".") {
+            throw ConfigError(.badValue, where_("dbhost") + "dbhost is a TCP host name or address; give a socket path as dbsocket=\(host)")
+        }
+        if socket.isEmpty {
+            guard OptionChecks.isHostName(host) || OptionChecks.isIPAddress(host) else {
+                throw ConfigError(.badValue, where_("dbhost") + "dbhost must be a host name or IP address, not \"\(host)\"")
+            }
+            return nil
+        }
+        guard socket.hasPrefix("/") else {
+            throw ConfigError(.badValue, where_("dbsocket") + "dbsocket must be an absolute path to the MySQL Unix socket, not \"\(socket)\"")
+        }
+        if v.isSet("dbhost") || v.isSet("dbport") {
+            throw ConfigError(.conflict, where_("dbsocket") + "dbsocket is set, so dbhost and dbport would be ignored; remove them or dbsocket")
+        }
+        return ConfigLoader.expand(socket)
+    }
+
+    static func looksLikeEmail(_ text: String) -> Bool {
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !text.contains(where: \.isWhitespace)
     }
 
     static func required(_ v: OptionValues, _ name: String, label: String? = nil, when condition: Bool = true) throws -> String {
@@ -316,6 +412,8 @@ extension PoolConfig {
     static func resolveCert(_ path: String, home: String, kind: String, fileExists: (String) -> Bool) throws -> String {
         let expanded = ConfigLoader.expand(path)
         if fileExists(expanded) { return expanded }
+        // Only a relative path is also tried under the home directory (an absolute one cannot be).
+        if expanded.hasPrefix("/") { throw ConfigError(.unreadableFile, "\(kind) \(expanded) does not exist") }
         let underHome = home + "/" + path
         if fileExists(underHome) { return underHome }
         throw ConfigError(.unreadableFile, "\(kind) \(path) and \(underHome) don't exist")

@@ -89,7 +89,7 @@ public final class WebApp: Sendable {
         } catch {
             throw StartupFailure(message: "Failed to sync the wallets: \(ConfigLoader.describe(error))", exitCode: ExitCode.walletSync)
         }
-        if !services.stakepoolds.isEmpty { await PoolServices.notifier(services.stakepoolds, logger: logs.logger("GRPC"))(0) }
+        if !services.stakepoolds.isEmpty { await PoolServices.notifier(services.stakepoolds, logger: logs.logger("CTRL"))(0) }
 
         // HTTP: API v1/v2, /status, /health, /metrics.
         let apiConfiguration = APIConfiguration(network: services.params.displayName, poolEmail: config.poolEmail,
@@ -140,7 +140,7 @@ public final class WebApp: Sendable {
         do {
             listen = try ListenAddress(parsing: config.values.string("listen"))
         } catch {
-            throw StartupFailure(message: "could not bind \(error)", exitCode: ExitCode.listen)
+            throw StartupFailure(message: ConfigLoader.describe(error), exitCode: ExitCode.listen)
         }
         let server = HTTPServer(configuration: WebStack.serverConfiguration(
             listen: listen, realIPHeader: config.realIPHeader, trustedProxies: config.trustedProxies,
@@ -166,7 +166,7 @@ public final class WebApp: Sendable {
         do {
             return try server.start()
         } catch {
-            throw StartupFailure(message: "could not bind \(error)", exitCode: ExitCode.listen)
+            throw StartupFailure(message: ConfigLoader.describe(error), exitCode: ExitCode.listen)
         }
     }
 
@@ -212,6 +212,11 @@ public final class WebApp: Sendable {
             } catch {
                 log.error("template reload failed, keeping the previous templates: \(ConfigLoader.describe(error))")
             }
+        }
+        // logrotate moves the file away and sends SIGHUP: write on in a fresh file at the configured path.
+        signals.on(SIGHUP) { [logs] in
+            logs.reopenSinks()
+            log.info("Received SIGHUP: log files reopened")
         }
         for signal in [SIGINT, SIGTERM] {
             signals.on(signal) { [self] in

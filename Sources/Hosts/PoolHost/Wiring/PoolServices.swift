@@ -44,7 +44,7 @@ public struct PoolServices: Sendable {
             return ControlClient(address: address, certificateFile: endpoint.certPath,
                                  authToken: config.values.string("stakepooldtoken").isEmpty ? nil : config.values.string("stakepooldtoken"))
         }
-        let notify = PoolServices.notifier(stakepoolds, logger: logs.logger("GRPC"))
+        let notify = PoolServices.notifier(stakepoolds, logger: logs.logger("CTRL"))
         let registration = AddressRegistration(pool: pool, storage: storage, keys: keys, logger: logs.logger("CNTL"),
                                                onRegistered: { await notify($0.rawValue) })
         let sync = StartupSync(pool: pool, storage: storage,
@@ -70,7 +70,7 @@ public struct PoolServices: Sendable {
 
     /// Tells stakepoold about a user's vote change.
     public func votingPreferencesChanged(_ userId: UserId, logs: LogBackend) async {
-        await PoolServices.notifier(stakepoolds, logger: logs.logger("GRPC"))(userId.rawValue)
+        await PoolServices.notifier(stakepoolds, logger: logs.logger("CTRL"))(userId.rawValue)
     }
 
     /// The agendas of a vote version on this network.

@@ -49,7 +49,7 @@ public struct AdminGuard: Sendable {
     }
 
     private func refuse(_ request: HTTPRequest) -> HTTPResponse {
-        logger.warn("unauthorized \(HTTPServerCore.printable(request.path)) request from \(request.clientIP)")
+        logger.warn("unauthorized \(HTTPServerCore.printable(request.path)) request from \(request.clientIP.isEmpty ? "unknown" : request.clientIP)")
         return .text("Forbidden\n", status: .forbidden)
     }
 }

@@ -1,5 +1,5 @@
 /// What the startup sync did (also printed by `poolctl wallets sync`).
-public struct StartupSyncReport: Sendable, Equatable {
+public struct StartupSyncReport: Sendable, Equatable, CustomStringConvertible {
     /// The vote version all wallets agreed on (0 when the vote-bits step did not run).
     public var voteVersion: UInt32 = 0
     public var usersChecked = 0
@@ -19,4 +19,12 @@ public struct StartupSyncReport: Sendable, Equatable {
     public var pendingCompleted = 0
 
     public init() {}
+
+    /// One readable sentence for the log: `vote version 6; 12 users checked (...)`.
+    public var description: String {
+        let perWallet = { (counts: [Int]) in counts.isEmpty ? "none" : counts.map(String.init).joined(separator: "/") }
+        return "vote version \(voteVersion); \(usersChecked) users checked, \(voteBitsVersionUpdated) vote-bits versions updated, "
+            + "\(voteBitsReset) vote bits reset; \(totalScripts) scripts (imported per wallet: \(perWallet(scriptsImported))); "
+            + "\(totalTickets) tickets (added per wallet: \(perWallet(ticketsAdded))); \(pendingCompleted) interrupted registrations completed"
+    }
 }
