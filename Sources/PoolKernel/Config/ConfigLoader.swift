@@ -18,6 +18,8 @@ public struct ConfigLoader: Sendable {
         public var missingConfigFileWarning: String?
         /// Arguments after the options, when `allowsArguments` is on (poolctl's subcommands).
         public var arguments: [String] = []
+        /// `debuglevel=show`: the program lists its log subsystems and exits, whatever else is (not yet) configured.
+        public var showSubsystemsRequested: Bool { values.string("debuglevel") == "show" }
     }
 
     public let specs: [OptionSpec]

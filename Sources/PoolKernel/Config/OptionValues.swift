@@ -27,12 +27,14 @@ public struct OptionValues: Sendable {
         try OptionValues.validate(text, spec: spec, source: source)
         let items = OptionValues.split(text, kind: spec.kind)
         if let existing = values[name], existing.source.sameKind(as: source), source != .defaultValue {
-            // A list option repeated adds items; any other option set twice in one place is a mistake
-            // (which line wins would be a silent guess).
-            guard spec.kind == .list else {
+            // A list option repeated adds items; any other option set twice in the file is a mistake (which line
+            // wins would be a silent guess). On the command line the last flag wins, as go-flags does, so a wrapper
+            // script can append overrides.
+            guard spec.kind == .list || !source.isFile else {
                 throw ConfigError(.conflict, "\(source): option \(name) is set twice (also at \(existing.source)); keep one")
             }
-            values[name] = Value(items: existing.items + items, source: existing.source)
+            values[name] = spec.kind == .list ? Value(items: existing.items + items, source: existing.source)
+                : Value(items: items, source: source)
         } else {
             values[name] = Value(items: items, source: source)
         }
@@ -89,6 +91,11 @@ public struct OptionValues: Sendable {
 }
 
 extension OptionSource {
+    var isFile: Bool {
+        if case .file = self { return true }
+        return false
+    }
+
     func sameKind(as other: OptionSource) -> Bool {
         switch (self, other) {
         case (.defaultValue, .defaultValue), (.file, .file), (.commandLine, .commandLine): true

@@ -146,7 +146,7 @@ extension PoolConfig {
                                   defaultConfigFile: home + "/dcrstakepool.conf")
         if let readFile { loader.readFile = readFile }
         let result = try loader.load(arguments)
-        if result.helpRequested || result.versionRequested { return (nil, result, loader) }
+        if result.helpRequested || result.versionRequested || result.showSubsystemsRequested { return (nil, result, loader) }
         let config = try PoolConfig(values: result.values, home: home, configFile: result.configFile, fileExists: fileExists)
         return (config, result, loader)
     }

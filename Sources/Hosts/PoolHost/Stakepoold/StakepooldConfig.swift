@@ -101,7 +101,7 @@ public struct StakepooldConfig: Sendable {
             }
         }
         let result = try loader(home: home).load(arguments)
-        if result.helpRequested || result.versionRequested { return (nil, result) }
+        if result.helpRequested || result.versionRequested || result.showSubsystemsRequested { return (nil, result) }
         var config = try StakepooldConfig(values: result.values, home: home, fileExists: fileExists)
         config.missingConfigFileWarning = result.missingConfigFileWarning
         return (config, result)

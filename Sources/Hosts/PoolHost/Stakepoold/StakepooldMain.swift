@@ -25,11 +25,11 @@ public enum StakepooldMain {
         }
         if loaded.result.helpRequested { output.out(StakepooldConfig.loader(home: home).usage()); return ExitCode.ok }
         if loaded.result.versionRequested { output.out("stakepoold version \(version)"); return ExitCode.ok }
-        guard let config = loaded.config else { return ExitCode.usage }
-        if config.debugLevel.showSubsystems {
+        if loaded.result.showSubsystemsRequested {
             output.out(LogSubsystem.listing(StakepooldConfig.subsystems))
             return ExitCode.ok
         }
+        guard let config = loaded.config else { return ExitCode.usage }
         let backend: LogBackend
         do {
             backend = try HostLogging.makeBackend(logDir: config.logDir, fileName: "stakepoold.log",

@@ -18,11 +18,11 @@ public enum WebAppMain {
         }
         if loaded.result.helpRequested { output.out(loaded.loader.usage()); return ExitCode.ok }
         if loaded.result.versionRequested { output.out("\(appName) version \(version)"); return ExitCode.ok }
-        guard let config = loaded.config else { return ExitCode.usage }
-        if config.debugLevel.showSubsystems {
+        if loaded.result.showSubsystemsRequested {
             output.out(LogSubsystem.listing(PoolConfig.subsystems))
             return ExitCode.ok
         }
+        guard let config = loaded.config else { return ExitCode.usage }
 
         let logs: LogBackend
         do {
