@@ -39,6 +39,14 @@ public enum StakepooldMain {
             return ExitCode.usage
         }
         let logger = backend.logger("STPK")
+        // logrotate moves the file away and sends SIGHUP: write on in a fresh file at the configured path (from the
+        // first line on, so a SIGHUP while the wallet is still being dialled does not kill the daemon either).
+        let hangup = SignalRouter()
+        hangup.on(SIGHUP) {
+            backend.reopenSinks()
+            logger.info("Received SIGHUP: log files reopened")
+        }
+        defer { hangup.cancelAll() }
         do {
             return try await start(config, logger: logger)
         } catch {
@@ -154,11 +162,6 @@ public enum StakepooldMain {
             group.shutdown()
         }
         signals.on(SIGTERM) { group.shutdown() }
-        // logrotate moves the file away and sends SIGHUP: write on in a fresh file at the configured path.
-        signals.on(SIGHUP) {
-            logger.backend.reopenSinks()
-            logger.info("Received SIGHUP: log files reopened")
-        }
         defer { signals.cancelAll() }
         try await group.run()
         // stakepoold.md §10 saves on SIGINT only; any clean stop (SIGINT or SIGTERM) saves here.
