@@ -139,6 +139,22 @@ final class WebAppMainTests: XCTestCase {
         throw CancellationError()
     }
 
+    /// `poolctl config check` catches what start-up would refuse (issue 18: a bad metricslisten passed the check).
+    func testPoolctlConfigCheck_refusesWhatStartupRefuses() async throws {
+        for bad in ["metricslisten=9102", "metricslisten=localhost:notaport", "cookiesecret=abc", "adminips=10.0.0.0/40"] {
+            let path = try writeConfig(bad)
+            let (output, _, err) = capture()
+            let code = await PoolctlMain.run(arguments: ["-C", path, "config", "check"], output: output, home: dir)
+            XCTAssertEqual(code, ExitCode.usage, bad)
+            XCTAssertTrue(err.value.contains("dcrstakepool.conf:13: "), "\(bad): \(err.value)")
+        }
+        let path = try writeConfig("metricslisten=127.0.0.1:9102")
+        let (output, out, err) = capture()
+        let code = await PoolctlMain.run(arguments: ["-C", path, "config", "check"], output: output, home: dir)
+        XCTAssertEqual(code, ExitCode.ok, err.value)
+        XCTAssertTrue(out.value.contains("configuration is valid"), out.value)
+    }
+
     func testWebApp_servesHealthAndStopsGracefully() async throws {
         let path = try writeConfig()
         let (loaded, _, _) = try PoolConfig.load(arguments: ["-C", path], home: dir)

@@ -202,8 +202,9 @@ extension PoolConfig {
         adminIPs = v.list("adminips").filter { !$0.isEmpty }
         if adminIPs.isEmpty && full { throw ConfigError(.missingOption, "adminips is not set in config") }
         for name in ["adminips", "trustedproxies"] {
-            for entry in v.list(name) where !entry.isEmpty && !OptionChecks.isIPOrCIDR(entry) {
-                throw fail(.badValue, name, "\(name) entry \"\(entry)\" is not an IP address or a CIDR range such as 10.0.0.0/8")
+            for (entry, source) in v.entries(name) where !entry.isEmpty && !OptionChecks.isIPOrCIDR(entry) {
+                throw ConfigError(.badValue, OptionChecks.prefix(source)
+                                  + "\(name) entry \"\(entry)\" is not an IP address or a CIDR range such as 10.0.0.0/8")
             }
         }
         votingWalletExtPub = try PoolConfig.required(v, "votingwalletextpub", when: full)

@@ -220,7 +220,7 @@ public final class WebApp: Sendable {
         }
         for signal in [SIGINT, SIGTERM] {
             signals.on(signal) { [self] in
-                log.info("received signal \(signal), shutting down")
+                log.info("received \(signal == SIGINT ? "SIGINT" : "SIGTERM"), shutting down")
                 shutdown()
             }
         }
