@@ -75,6 +75,7 @@ final class StakepooldConfigTests: XCTestCase {
 
     func testStakepooldConfig_mistakesNameOptionAndLine() throws {
         assertFileError("poolfees=2\npoolfees=150\n", contains: "stakepoold.conf:2: option poolfees is set twice (also at stakepoold.conf:1)")
+        assertFileError("controltoken=short\n", contains: "stakepoold.conf:1: controltoken is 5 characters long; use at least 16")
         assertFileError("poolfees=150\n", contains: "stakepoold.conf:1: invalid pool fee 150, pool fee must be between 0.01 and 100.00")
         assertFileError("\nappdata=/srv/spd\n", contains: "stakepoold.conf:2: option appdata is accepted on the command line only (--appdata)")
         assertFileError("metricslisten=localhost:notaport\n", contains: "stakepoold.conf:1: invalid metricslisten localhost:notaport")

@@ -295,6 +295,8 @@ final class ConfigTests: XCTestCase {
         assertConfigError(short, code: .badValue, contains: "dcrstakepool.conf:5: cookiesecret is 3 characters long; use at least 32")
         let shortAPI = minimal.replacingOccurrences(of: "apisecret=\(Self.apiSecret)", with: "apisecret=0123456789abcdef")
         assertConfigError(shortAPI, code: .badValue, contains: "apisecret is 16 characters long")
+        assertConfigError(minimal + "\nstakepooldtoken=secret\n", code: .badValue,
+                          contains: "dcrstakepool.conf:10: stakepooldtoken is 6 characters long; use at least 16")
     }
 
     func testConfig_metricsListenMustBeHostPort() throws {

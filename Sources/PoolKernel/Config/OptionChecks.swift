@@ -7,6 +7,16 @@ public enum OptionChecks {
     /// Shortest `cookiesecret` and `apisecret` accepted: 32 characters, the 256-bit HMAC-SHA256 key RFC 7518 §3.2
     /// asks for (a short secret lets anyone who sees one cookie or token guess it offline).
     public static let minimumSecretLength = 32
+    /// Shortest bearer token accepted (`stakepooldtoken`, `controltoken`) when one is set: it is only guessed online,
+    /// against a daemon that logs every refusal, so 16 characters suffice.
+    public static let minimumTokenLength = 16
+
+    /// The sentence for a token option that is set but too short, or nil.
+    public static func tokenProblem(_ token: String, option: String) -> String? {
+        guard !token.isEmpty, token.count < minimumTokenLength else { return nil }
+        return "\(option) is \(token.count) characters long; use at least \(minimumTokenLength) random characters "
+            + "(e.g. the output of `openssl rand -hex 16`)"
+    }
 
     /// The pool fee range stakepoold accepts (dcrstakepool: between 0.01 and 100.00 percent, in hundredths).
     public static func isValidPoolFee(_ fee: Double) -> Bool {

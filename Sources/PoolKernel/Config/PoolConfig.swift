@@ -197,6 +197,9 @@ extension PoolConfig {
                            + "random characters (e.g. the output of `openssl rand -hex 32`)")
             }
         }
+        if let problem = OptionChecks.tokenProblem(v.string("stakepooldtoken"), option: "stakepooldtoken") {
+            throw fail(.badValue, "stakepooldtoken", problem)
+        }
         let dbPassword = try PoolConfig.required(v, "dbpassword", when: storagePlugin == "mysql")
         coldWalletExtPub = try PoolConfig.required(v, "coldwalletextpub", when: full)
         adminIPs = v.list("adminips").filter { !$0.isEmpty }

@@ -69,7 +69,7 @@ public enum WebAppOptions {
         OptionSpec("smtpskipverify", .bool, default: "false", help: "Do not verify the SMTP server's certificate (testing only)"),
         OptionSpec("wallet", .string, default: "dcrwallet", help: "Wallet plugin: dcrwallet (JSON-RPC) or simnet (in-process simulation)"),
         OptionSpec("emailtemplates", .string, default: "templates/email", help: "Directory of operator-editable email templates (built-in text when a file is missing)"),
-        OptionSpec("stakepooldtoken", .string, default: "", secret: true, help: "Bearer token for the stakepoold control API (must equal stakepoold's controltoken)"),
+        OptionSpec("stakepooldtoken", .string, default: "", secret: true, help: "Bearer token for the stakepoold control API (must equal stakepoold's controltoken; at least 16 characters)"),
         OptionSpec("votepolicy", .string, default: "userprefs", help: "Vote policy plugin: userprefs, pooldefault, or one a fork adds"),
         OptionSpec("chainparams", .string, default: "", help: "JSON file of network parameters for a fork's network (default: built-in)"),
         OptionSpec("trustedproxies", .list, default: "127.0.0.1,::1", help: "IPs or CIDR ranges of peers whose realipheader is trusted"),

@@ -40,7 +40,7 @@ public struct StakepooldConfig: Sendable {
         OptionSpec("rpclisten", .list, help: "Listen for control API connections on this interface/port (default: 127.0.0.1 and ::1 on the network's port)"),
         OptionSpec("rpccert", .string, help: "File containing the certificate file (default: <appdata>/rpc.cert)"),
         OptionSpec("rpckey", .string, help: "File containing the certificate key (default: <appdata>/rpc.key)"),
-        OptionSpec("controltoken", .string, secret: true, help: "Bearer token the web app must send to the control API (empty: TLS only)"),
+        OptionSpec("controltoken", .string, secret: true, help: "Bearer token the web app must send to the control API (empty: TLS only; at least 16 characters)"),
         OptionSpec("metricslisten", .string, default: "", help: "host:port (a bare port: loopback) serving /metrics over plain HTTP (empty: off)"),
         OptionSpec("votepolicy", .string, default: "userprefs", help: "Vote policy plugin: userprefs or pooldefault"),
         OptionSpec("votepolicyoptions", .list, help: "Options of the vote policy, key=value (pooldefault: <agenda>=<choice>)"),
@@ -180,6 +180,7 @@ public struct StakepooldConfig: Sendable {
         rpcCert = v.string("rpccert").isEmpty ? home + "/rpc.cert" : ConfigLoader.expand(v.string("rpccert"))
         rpcKey = v.string("rpckey").isEmpty ? home + "/rpc.key" : ConfigLoader.expand(v.string("rpckey"))
         controlToken = v.string("controltoken")
+        if let problem = OptionChecks.tokenProblem(controlToken, option: "controltoken") { throw fail(.badValue, "controltoken", problem) }
         let metrics = v.string("metricslisten").trimmingCharacters(in: .whitespaces)
         do {
             _ = try StakepooldMetrics.listenAddress(metrics)
