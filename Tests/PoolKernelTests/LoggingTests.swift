@@ -83,6 +83,8 @@ final class LoggingTests: XCTestCase {
         XCTAssertEqual(LogText.redactedEmail("user@example.com"), "u***@example.com")
         XCTAssertEqual(LogText.redactedEmail("@example.com"), "***")
         XCTAssertEqual(LogText.redactedEmail("nobody"), "***")
+        XCTAssertEqual(LogText.redactingEmails("550 <jo.doe+x@mail.example.com>: no; cc a@b.c"), "550 <j***@mail.example.com>: no; cc a***@b.c")
+        XCTAssertEqual(LogText.redactingEmails("user @ host, @x"), "user @ host, @x")
     }
 
     /// logrotate renames the file and sends SIGHUP; after `reopenSinks` new lines go to a fresh file at the path.

@@ -31,6 +31,28 @@ public enum LogText {
         return "\(email[email.startIndex])***\(email[at...])"
     }
 
+    /// `text` with every email address in it redacted as by `redactedEmail` (an SMTP reply often repeats the
+    /// recipient: `550 5.1.1 <user@example.com>: Recipient address rejected`).
+    public static func redactingEmails(_ text: String) -> String {
+        guard text.contains("@") else { return text }
+        let local = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.!#$%&'*+-/=?^_`{|}~")
+        let domain = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-")
+        var characters = Array(text)
+        var index = 0
+        while index < characters.count {
+            guard characters[index] == "@" else { index += 1; continue }
+            var start = index
+            while start > 0 && local.contains(characters[start - 1]) { start -= 1 }
+            var end = index + 1
+            while end < characters.count && domain.contains(characters[end]) { end += 1 }
+            guard start < index, end > index + 1 else { index += 1; continue }
+            let replacement = Array("\(characters[start])***")
+            characters.replaceSubrange(start..<index, with: replacement)
+            index = start + replacement.count + 1
+        }
+        return String(characters)
+    }
+
     private static func hex(_ value: UInt32, width: Int) -> String {
         let digits = String(value, radix: 16, uppercase: true)
         return String(repeating: "0", count: max(0, width - digits.count)) + digits
