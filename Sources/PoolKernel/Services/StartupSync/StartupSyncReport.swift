@@ -20,11 +20,12 @@ public struct StartupSyncReport: Sendable, Equatable, CustomStringConvertible {
 
     public init() {}
 
-    /// One readable sentence for the log: `vote version 6; 12 users checked (...)`.
+    /// One readable line for the log: `vote version 6; users checked 12, …; interrupted registrations completed 0`.
     public var description: String {
         let perWallet = { (counts: [Int]) in counts.isEmpty ? "none" : counts.map(String.init).joined(separator: "/") }
-        return "vote version \(voteVersion); \(usersChecked) users checked, \(voteBitsVersionUpdated) vote-bits versions updated, "
-            + "\(voteBitsReset) vote bits reset; \(totalScripts) scripts (imported per wallet: \(perWallet(scriptsImported))); "
-            + "\(totalTickets) tickets (added per wallet: \(perWallet(ticketsAdded))); \(pendingCompleted) interrupted registrations completed"
+        return "vote version \(voteVersion); users checked \(usersChecked), vote-bits versions updated \(voteBitsVersionUpdated), "
+            + "vote bits reset \(voteBitsReset); scripts \(totalScripts) (imported per wallet \(perWallet(scriptsImported))); "
+            + "tickets \(totalTickets) (added per wallet \(perWallet(ticketsAdded))); "
+            + "interrupted registrations completed \(pendingCompleted)"
     }
 }
