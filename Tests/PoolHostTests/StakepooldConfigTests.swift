@@ -122,6 +122,16 @@ final class StakepooldConfigTests: XCTestCase {
         XCTAssertFalse(listing.value.contains("[\""), "a readable list, not a Swift array: \(listing.value)")
     }
 
+    /// One version string for every program (stakepoold said "1.1.1+dev" while the web app said "1.1.1").
+    func testStakepooldMain_versionIsTheWebAppsVersion() async {
+        let out = LockedValue("")
+        let code = await StakepooldMain.run(arguments: ["-V"], output: HostOutput(out: { text in out.withLock { $0 += text } }, err: { _ in }),
+                                            home: "/tmp/spd-home-test")
+        XCTAssertEqual(code, ExitCode.ok)
+        XCTAssertEqual(out.value, "stakepoold version \(WebAppMain.version)")
+        XCTAssertEqual(StakepooldMain.version, WebAppMain.version)
+    }
+
     /// examples/stakepoold.conf is what `poolctl config sample stakepoold` prints.
     func testStakepooldSample_committedFileMatchesTheGeneratedOne() async throws {
         let out = LockedValue("")
