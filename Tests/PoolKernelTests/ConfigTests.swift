@@ -283,6 +283,15 @@ final class ConfigTests: XCTestCase {
         assertConfigError(minimal + "\nadminips=localhost\n", code: .badValue, contains: "adminips entry \"localhost\"")
     }
 
+    func testConfig_hostPortOptionsAreHostPort() {
+        assertConfigError(minimal + "\nsmtphost=mail example.com:25\n", code: .badValue,
+                          contains: "dcrstakepool.conf:10: smtphost must be host:port, not \"mail example.com:25\"")
+        assertConfigError(minimal + "\nsmtphost=mail.example.com:0\n", code: .badValue, contains: "smtphost must be host:port")
+        let base = minimal.replacingOccurrences(of: "wallet=simnet", with: "")
+        assertConfigError(base + "\nwallethosts=wallet one,10.0.0.2\nwalletusers=u,v\nwalletpasswords=p,q\nwalletcerts=/c/a,/c/b\n",
+                          files: ["/c/a": "x", "/c/b": "x"], code: .badValue, contains: "wallethosts entry \"wallet one:9110\" is not host:port")
+    }
+
     func testConfig_baseURLWithTrailingSlashIsRefused() throws {
         assertConfigError(minimal + "\nbaseurl=https://pool.example.com/\n", code: .badValue,
                           contains: "dcrstakepool.conf:10: baseurl must not end with a slash (write https://pool.example.com)")

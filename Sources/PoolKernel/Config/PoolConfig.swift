@@ -239,7 +239,7 @@ extension PoolConfig {
             }
             var endpoints: [WalletEndpoint] = []
             for (index, host) in hosts.enumerated() {
-                guard HostPort.split(host) != nil else {
+                guard OptionChecks.isHostPort(host) else {
                     throw fail(.badValue, "wallethosts", "wallethosts entry \"\(host)\" is not host:port")
                 }
                 let cert = try PoolConfig.resolveCert(v.list("walletcerts")[index], home: home, kind: "walletcert", fileExists: fileExists)
@@ -318,7 +318,7 @@ extension PoolConfig {
             throw fail(.badValue, "smtptls", "smtptls must be starttls, implicit or none, not \"\(smtpTLS)\"")
         }
         if mailPlugin == "smtp" && smtpHost.isEmpty { throw ConfigError(.missingOption, "smtphost is not set in config (mail=smtp)") }
-        if !smtpHost.isEmpty && HostPort.split(smtpHost) == nil {
+        if !smtpHost.isEmpty && !OptionChecks.isHostPort(smtpHost) {
             throw fail(.badValue, "smtphost", "smtphost must be host:port, not \"\(smtpHost)\"")
         }
         smtp = SMTP(host: smtpHost, username: v.string("smtpusername"), password: v.string("smtppassword"),
