@@ -36,7 +36,7 @@ final class SMTPDialogueTests: XCTestCase {
     }
 
     func testSMTPDialogue_ehloRefusedFallsBackToHelo() {
-        var dialogue = SMTPDialogue(plan: plan(), tlsActive: false)
+        var dialogue = SMTPDialogue(plan: plan(tls: .opportunistic), tlsActive: false)
         _ = dialogue.receive(reply(220))
         XCTAssertEqual(sent(dialogue.receive(reply(502, "command not implemented"))), "HELO client.test\r\n")
         XCTAssertEqual(sent(dialogue.receive(reply(250))), "MAIL FROM:<pool@example.com>\r\n")
@@ -89,12 +89,42 @@ final class SMTPDialogueTests: XCTestCase {
     }
 
     func testSMTPDialogue_refusesCleartextAuthToRemoteServer() {
-        var dialogue = SMTPDialogue(plan: plan(credentials: .init(username: "u", password: "p")), tlsActive: false)
+        var dialogue = SMTPDialogue(plan: plan(tls: .opportunistic, credentials: .init(username: "u", password: "p")), tlsActive: false)
         _ = dialogue.receive(reply(220))
         XCTAssertEqual(failure(dialogue.receive(reply(250, "sink", "AUTH PLAIN")))?.code, .mailPermanent)
-        var loopback = SMTPDialogue(plan: plan(credentials: .init(username: "u", password: "p"), cleartextAuth: true), tlsActive: false)
+        var loopback = SMTPDialogue(plan: plan(tls: .opportunistic, credentials: .init(username: "u", password: "p"),
+                                               cleartextAuth: true), tlsActive: false)
         _ = loopback.receive(reply(220))
         XCTAssertEqual(sent(loopback.receive(reply(250, "sink", "AUTH PLAIN")))?.hasPrefix("AUTH PLAIN "), true)
+    }
+
+    /// `smtptls=starttls` (the default) with a server that offers no STARTTLS — or an attacker who removed it from
+    /// the EHLO reply — ends the session before AUTH or MAIL FROM; even a loopback server gets no credentials.
+    func testSMTPDialogue_requiredStartTLSNotOfferedStopsBeforeAuthAndEnvelope() {
+        for cleartextAuth in [false, true] {
+            var dialogue = SMTPDialogue(plan: plan(tls: .starttls, credentials: .init(username: "u", password: "p"),
+                                                   cleartextAuth: cleartextAuth), tlsActive: false)
+            _ = dialogue.receive(reply(220))
+            let error = failure(dialogue.receive(reply(250, "sink", "AUTH PLAIN LOGIN", "8BITMIME")))
+            XCTAssertEqual(error?.code, .mailTemporary)
+            XCTAssertTrue(error?.message.contains("smtptls=starttls") ?? false, error?.message ?? "")
+            XCTAssertTrue(error?.message.contains("smtptls=opportunistic") ?? false, error?.message ?? "")
+            XCTAssertTrue(dialogue.isFinished)
+        }
+        // An old server answering only HELO has no STARTTLS either.
+        var helo = SMTPDialogue(plan: plan(tls: .starttls), tlsActive: false)
+        _ = helo.receive(reply(220))
+        XCTAssertEqual(sent(helo.receive(reply(502, "command not implemented"))), "HELO client.test\r\n")
+        XCTAssertNotNil(failure(helo.receive(reply(250))))
+    }
+
+    func testSMTPDialogue_opportunisticWithoutStartTLSSendsPlain() {
+        var dialogue = SMTPDialogue(plan: plan(tls: .opportunistic), tlsActive: false)
+        _ = dialogue.receive(reply(220))
+        XCTAssertEqual(sent(dialogue.receive(reply(250, "sink", "8BITMIME"))), "MAIL FROM:<pool@example.com>\r\n")
+        var offered = SMTPDialogue(plan: plan(tls: .opportunistic), tlsActive: false)
+        _ = offered.receive(reply(220))
+        XCTAssertEqual(sent(offered.receive(reply(250, "sink", "STARTTLS"))), "STARTTLS\r\n")
     }
 
     func testSMTPDialogue_temporaryAndPermanentRecipientReplies() {

@@ -103,6 +103,42 @@ final class SMTPNotifierTests: XCTestCase {
         }
     }
 
+    /// The default `smtptls=starttls` against a real server that offers no STARTTLS (but AUTH, in clear text, on
+    /// loopback): the send fails with a sentence naming the option, and the server saw no AUTH and no MAIL FROM.
+    func testSMTPNotifier_requiredStartTLSNotOfferedSendsNothingInClearText() async throws {
+        let sink = try SMTPSink()
+        let marker = UUID().uuidString.prefix(8).lowercased()
+        let sender = "pool-\(marker)@example.com"
+        let login = "probe-\(marker)"
+        for username in [login, ""] {
+            let recipient = SMTPSink.recipient("stripped")
+            let client = try SMTPNotifier(configuration: .init(
+                host: try sink.address("plainauth"), username: username, password: username.isEmpty ? "" : "secret",
+                from: sender, tlsMode: .starttls, connectTimeout: .seconds(5), commandTimeout: .seconds(10)), logger: .disabled)
+            let error = await assertNotifyError(.mailTemporary) { try await client.send(message(to: recipient)) }
+            XCTAssertTrue(error?.message.contains("does not offer STARTTLS") ?? false, error?.message ?? "")
+            XCTAssertTrue(error?.message.contains("smtptls=opportunistic") ?? false, error?.message ?? "")
+            XCTAssertTrue(try sink.messages(to: recipient).isEmpty)
+        }
+        let said = try sink.events(listener: "plainauth").filter { $0.value == sender || $0.value == login }
+        XCTAssertTrue(said.isEmpty, "sent in clear text: \(said)")
+    }
+
+    /// `smtptls=opportunistic` keeps dcrstakepool's behaviour: the same server gets the message, unencrypted.
+    func testSMTPNotifier_opportunisticSendsPlainWhenStartTLSIsNotOffered() async throws {
+        let sink = try SMTPSink()
+        let recipient = SMTPSink.recipient("opportunistic")
+        try await notifier("plainauth", sink: sink, tls: .opportunistic).send(message(to: recipient))
+        let received = try await sink.waitForMessage(to: recipient)
+        XCTAssertEqual(received.listener, "plainauth")
+        XCTAssertFalse(received.tls)
+        // …and still upgrades when the server does offer STARTTLS.
+        let upgraded = SMTPSink.recipient("opportunistic-tls")
+        try await notifier("starttls", sink: sink, tls: .opportunistic).send(message(to: upgraded))
+        let secured = try await sink.waitForMessage(to: upgraded)
+        XCTAssertTrue(secured.tls)
+    }
+
     func testSMTPNotifier_authPlainAndLoginSucceed() async throws {
         let sink = try SMTPSink()
         for method in [SMTPAuthMethod.plain, .login] {
@@ -189,6 +225,7 @@ final class SMTPNotifierTests: XCTestCase {
         XCTAssertThrowsError(try SMTPNotifier(configuration: .init(host: "127.0.0.1:25", caFile: "/nonexistent/ca.pem"), logger: .disabled))
         XCTAssertEqual(SMTPNotifier.Configuration.tlsMode(option: "starttls", host: "mail.example.com:465"), .implicit)
         XCTAssertEqual(SMTPNotifier.Configuration.tlsMode(option: "starttls", host: "mail.example.com:587"), .starttls)
+        XCTAssertEqual(SMTPNotifier.Configuration.tlsMode(option: "opportunistic", host: "mail.example.com:25"), .opportunistic)
         XCTAssertEqual(SMTPNotifier.Configuration.tlsMode(option: "none", host: "mail.example.com:465"), .none)
     }
 }

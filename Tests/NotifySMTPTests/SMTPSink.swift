@@ -35,7 +35,7 @@ struct SMTPSink {
         password = try TestEnvironment.require("POOL_SMTP_PASSWORD")
     }
 
-    /// `host:port` of a listener: plain, starttls, auth, implicit, flaky.
+    /// `host:port` of a listener: plain, starttls, auth, implicit, plainauth, flaky.
     func address(_ listener: String) throws -> String {
         try TestEnvironment.require("POOL_SMTP_\(listener.uppercased())")
     }
@@ -78,6 +78,19 @@ struct SMTPSink {
             return try connection.read(maxLength: 16, timeout: .seconds(5))
         }
         XCTAssertEqual(String(decoding: answer, as: UTF8.self), "ok\n")
+    }
+
+    /// Every MAIL FROM (`event` "mail", value the sender) and AUTH attempt ("auth", the login) the sink's
+    /// `listener` has seen, accepted or not, oldest first.
+    func events(listener: String) throws -> [(event: String, value: String)] {
+        let path = maildir + "/events.jsonl"
+        guard FileManager.default.fileExists(atPath: path) else { return [] }
+        let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self)
+        return try text.split(separator: "\n").compactMap { line in
+            guard let entry = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  entry["listener"] as? String == listener else { return nil }
+            return (entry["event"] as? String ?? "", entry["value"] as? String ?? "")
+        }
     }
 
     /// A recipient no other test uses.

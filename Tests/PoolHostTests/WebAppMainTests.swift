@@ -193,7 +193,9 @@ final class WebAppMainTests: XCTestCase {
         let runner = Task { try await app.run() }
         let (body, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/health")!)
         XCTAssertEqual((response as? HTTPURLResponse)?.statusCode, 200)
-        XCTAssertEqual(String(decoding: body, as: UTF8.self), "ok")
+        // /health answers the JSON dependency report (issue 18), no longer a bare "ok".
+        XCTAssertTrue(String(decoding: body, as: UTF8.self).hasPrefix(#"{"status":"ok","checks":[{"component":"database","state":"ok"}"#))
+        XCTAssertEqual((response as? HTTPURLResponse)?.value(forHTTPHeaderField: "Content-Type"), "application/json; charset=utf-8")
         let (home, homeResponse) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/")!)
         XCTAssertEqual((homeResponse as? HTTPURLResponse)?.statusCode, 200)
         XCTAssertTrue(String(decoding: home, as: UTF8.self).contains("simnet"), "home page rendered from templates")

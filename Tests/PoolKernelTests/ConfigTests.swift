@@ -211,6 +211,25 @@ final class ConfigTests: XCTestCase {
         assertConfigError(minimal + "\nmail=smtp\n", code: .missingOption, contains: "smtphost is not set")
     }
 
+    /// transport slice: dbtls verifies unless dbtlsskipverify; smtptls accepts opportunistic.
+    func testConfig_transportSecurityOptions() throws {
+        let verifying = try load(minimal + "\ndbtls=true\ndbtlsca=/etc/pool/mysql-ca.pem\n")
+        XCTAssertTrue(verifying.db.tls)
+        XCTAssertEqual(verifying.db.tlsCAFile, "/etc/pool/mysql-ca.pem")
+        XCTAssertFalse(verifying.db.tlsSkipVerify)
+        XCTAssertTrue(try load(minimal + "\ndbtls=true\ndbtlsskipverify=true\n").db.tlsSkipVerify)
+        assertConfigError(minimal + "\ndbtlsskipverify=true\n", code: .badValue, contains: "dbtlsskipverify only applies with dbtls=true")
+        assertConfigError(minimal + "\ndbtls=true\ndbtlsskipverify=true\ndbtlsca=/ca.pem\n", code: .conflict,
+                          contains: "dbtlsskipverify and dbtlsca contradict")
+        let mysql = minimal + "\nstorage=mysql\ndbpassword=pw\ndbtls=true\ndbtlsca=/etc/pool/mysql-ca.pem\n"
+        assertConfigError(mysql, code: .unreadableFile, contains: "dbtlsca /etc/pool/mysql-ca.pem does not exist")
+        XCTAssertEqual(try load(mysql, files: ["/etc/pool/mysql-ca.pem": "PEM"]).db.tlsCAFile, "/etc/pool/mysql-ca.pem")
+        XCTAssertEqual(try load(minimal + "\n").smtp.tls, "starttls")
+        XCTAssertEqual(try load(minimal + "\nsmtptls=opportunistic\n").smtp.tls, "opportunistic")
+        assertConfigError(minimal + "\nsmtptls=maybe\n", code: .badValue,
+                          contains: "smtptls must be starttls, opportunistic, implicit or none")
+    }
+
     func testConfig_debugLevel() throws {
         XCTAssertEqual(try load(minimal + "\ndebuglevel=debug\n").debugLevel.defaultLevel, .debug)
         let pairs = try load(minimal + "\ndebuglevel=CNTL=trace,SYTM=warn\n").debugLevel
@@ -278,7 +297,7 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(config.adminIPs, ["127.0.0.1", "127.0.0.0/8", "fd00::/8", "::1"])
         XCTAssertEqual(config.trustedProxies, ["10.0.0.0/24", "192.168.1.1"])
         assertConfigError(minimal + "\ntrustedproxies=nginx.local\n", code: .badValue,
-                          contains: "dcrstakepool.conf:10: trustedproxies entry \"nginx.local\" is not an IP address or a CIDR range")
+                          contains: "dcrstakepool.conf:10: trustedproxies entry \"nginx.local\" is not an IP address or CIDR range")
         assertConfigError(minimal + "\nadminips=10.0.0.0/33\n", code: .badValue, contains: "adminips entry \"10.0.0.0/33\"")
         assertConfigError(minimal + "\nadminips=localhost\n", code: .badValue, contains: "adminips entry \"localhost\"")
     }

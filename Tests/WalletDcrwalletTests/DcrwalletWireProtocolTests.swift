@@ -284,6 +284,40 @@ final class DcrwalletWireProtocolTests: XCTestCase {
         await node.close()
     }
 
+    /// dcrd v1.1.0's own text for a block where no ticket matured (`null` list) and for a reorganization reaches
+    /// the subscriber as an empty `newtickets` and a `reorganization`, with no "unknown notification" warning.
+    func testWire_dcrdNullNewTicketsAndReorganizationAreDelivered() async throws {
+        let server = try ScriptedServer(directory: directory)
+        let old = String(repeating: "1a", count: 32)
+        let new = String(repeating: "2b", count: 32)
+        let done = server.run(self) { server in
+            let peer = try server.accept()
+            try peer.acceptUpgrade()
+            for (index, method) in WalletWire.registrationMethods.enumerated() {
+                XCTAssertEqual(try peer.readText(), #"{"jsonrpc":"1.0","method":"\#(method)","params":[],"id":\#(index + 1)}"#)
+                try peer.reply(id: index + 1, result: .null)
+            }
+            try peer.sendText(#"{"jsonrpc":"1.0","method":"newtickets","params":["\#(old)",150,20000000,null],"id":null}"#)
+            try peer.sendText(#"{"jsonrpc":"1.0","method":"reorganization","params":["\#(old)",150,"\#(new)",150],"id":null}"#)
+            try peer.sendText(#"{"jsonrpc":"1.0","method":"blockdisconnected","params":["00"],"id":null}"#)
+            try peer.sendText(#"{"jsonrpc":"1.0","method":"winningtickets","params":["\#(new)",150,{}],"id":null}"#)
+        }
+        let sink = CapturingSink()
+        let node = try DcrdBackend(configuration: configuration(server), logger: LogBackend(level: .trace, sinks: [sink]).logger("DCRD"))
+        try await node.connect()
+        let stream = try await node.notificationStream()
+        var iterator = stream.makeAsyncIterator()
+        let first = await iterator.next()
+        XCTAssertEqual(first, .newTickets(NewTickets(blockHash: old, blockHeight: 150, stakeDifficulty: 20_000_000, tickets: [])))
+        let second = await iterator.next()
+        XCTAssertEqual(second, .reorganization(Reorganization(oldHash: old, oldHeight: 150, newHash: new, newHeight: 150)))
+        let third = await iterator.next()
+        XCTAssertEqual(third, .winningTickets(WinningTickets(blockHash: new, blockHeight: 150, tickets: [])))
+        XCTAssertFalse(sink.text.contains("notification"), sink.text)
+        await fulfillment(of: [done], timeout: 20)
+        await node.close()
+    }
+
     func testWire_unreachableServerIsUnavailable() async throws {
         let listener = try TCPListener(bindTo: HostPort(host: "127.0.0.1", port: 0))
         let address = listener.localAddress.description

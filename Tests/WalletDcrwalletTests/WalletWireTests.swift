@@ -88,6 +88,55 @@ final class WalletWireTests: XCTestCase {
         XCTAssertNil(WalletWire.notification(method: "somethingelse", params: []))
     }
 
+    /// Notifications exactly as dcrd v1.1.0 writes them (rpcwebsocket.go: `newtickets` built by appending to a
+    /// nil slice, so `null` when no ticket matured; `winningtickets` / `spentandmissedtickets` maps made with
+    /// `make`, so `{}`; `reorganization` is [old hash, old height, new hash, new height]). Hand-written text, not
+    /// our encoder's output.
+    func testWalletWire_dcrdNullAndEmptyListsAndReorganization() throws {
+        let old = String(repeating: "1a", count: 32)
+        let new = String(repeating: "2b", count: 32)
+        func parse(_ text: String) throws -> ChainNotification? {
+            let envelope = try JSONValue.parse(text)
+            let method = try XCTUnwrap(envelope["method"]?.stringValue)
+            return WalletWire.notification(method: method, params: try XCTUnwrap(envelope["params"]?.arrayValue))
+        }
+        XCTAssertEqual(try parse(#"{"jsonrpc":"1.0","method":"newtickets","params":["\#(new)",54,20000000,null],"id":null}"#),
+                       .newTickets(NewTickets(blockHash: new, blockHeight: 54, stakeDifficulty: 20_000_000, tickets: [])))
+        XCTAssertEqual(try parse(#"{"jsonrpc":"1.0","method":"reorganization","params":["\#(old)",150,"\#(new)",151],"id":null}"#),
+                       .reorganization(Reorganization(oldHash: old, oldHeight: 150, newHash: new, newHeight: 151)))
+        XCTAssertEqual(try parse(#"{"jsonrpc":"1.0","method":"winningtickets","params":["\#(new)",60,{}],"id":null}"#),
+                       .winningTickets(WinningTickets(blockHash: new, blockHeight: 60, tickets: [])))
+        guard case .spentAndMissedTickets(let none)? = try parse(
+            #"{"jsonrpc":"1.0","method":"spentandmissedtickets","params":["\#(new)",61,20000000,{}],"id":null}"#) else {
+            return XCTFail("empty spentandmissedtickets dropped")
+        }
+        XCTAssertTrue(none.tickets.isEmpty)
+        // Go's decoder reads null into a map as an empty map: so do we.
+        XCTAssertEqual(try parse(#"{"jsonrpc":"1.0","method":"winningtickets","params":["\#(new)",60,null],"id":null}"#),
+                       .winningTickets(WinningTickets(blockHash: new, blockHeight: 60, tickets: [])))
+        // Still strict about shapes dcrd never sends.
+        XCTAssertNil(try parse(#"{"jsonrpc":"1.0","method":"reorganization","params":["\#(old)",150,"\#(new)"],"id":null}"#))
+        XCTAssertNil(try parse(#"{"jsonrpc":"1.0","method":"reorganization","params":["\#(old)","150","\#(new)",151],"id":null}"#))
+        XCTAssertNil(try parse(#"{"jsonrpc":"1.0","method":"newtickets","params":["\#(new)",54,20000000,"none"],"id":null}"#))
+        XCTAssertNil(try parse(#"{"jsonrpc":"1.0","method":"newtickets","params":["\#(new)",54,20000000,[null]],"id":null}"#))
+    }
+
+    /// What our servers (simwallet) send: the same text dcrd v1.1.0 sends for an empty `newtickets`.
+    func testWalletWire_encodesEmptyNewTicketsAsNullLikeDcrd() throws {
+        let (method, params) = WalletWire.params(of: .newTickets(NewTickets(blockHash: "h", blockHeight: 54,
+                                                                            stakeDifficulty: 7, tickets: [])))
+        XCTAssertEqual(method, "newtickets")
+        XCTAssertEqual(String(decoding: JSONValue.array(params).encoded(), as: UTF8.self), #"["h",54,7,null]"#)
+        let (_, winners) = WalletWire.params(of: .winningTickets(WinningTickets(blockHash: "h", blockHeight: 54, tickets: [])))
+        XCTAssertEqual(String(decoding: JSONValue.array(winners).encoded(), as: UTF8.self), #"["h",54,{}]"#)
+        let (reorgMethod, reorg) = WalletWire.params(of: .reorganization(Reorganization(oldHash: "a", oldHeight: 9,
+                                                                                       newHash: "b", newHeight: 10)))
+        XCTAssertEqual(reorgMethod, "reorganization")
+        XCTAssertEqual(String(decoding: JSONValue.array(reorg).encoded(), as: UTF8.self), #"["a",9,"b",10]"#)
+        XCTAssertEqual(WalletWire.notificationsByRegistration["notifyblocks"]?.contains("reorganization"), true,
+                       "dcrd sends reorganization to notifyblocks subscribers")
+    }
+
     func testWalletWire_notificationParamsRoundTrip() {
         let notes: [ChainNotification] = [
             .winningTickets(WinningTickets(blockHash: "b", blockHeight: 3, tickets: ["a", "b", "c", "d", "e"])),

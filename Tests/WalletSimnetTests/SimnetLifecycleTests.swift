@@ -80,6 +80,7 @@ final class SimnetLifecycleTests: XCTestCase {
                         maturedCount += 1
                     }
                 }
+            case .reorganization(let change): XCTFail("no reorganization was asked for: \(change)")
             }
         }
         XCTAssertEqual(blockCount, 2_000)

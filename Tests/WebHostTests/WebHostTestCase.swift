@@ -26,10 +26,11 @@ class WebHostTestCase: XCTestCase {
     var logger: Logger { LogBackend(level: .info, sinks: [logs]).logger("HTTP") }
 
     /// Starts a server and returns it with its port.
-    func startServer(_ responder: any HTTPResponder, configure: (inout HTTPServerConfiguration) -> Void = { _ in }) throws -> (HTTPServer, Int) {
+    func startServer(_ responder: any HTTPResponder, metrics: HTTPServerMetrics? = nil,
+                     configure: (inout HTTPServerConfiguration) -> Void = { _ in }) throws -> (HTTPServer, Int) {
         var configuration = HTTPServerConfiguration(listen: .tcp(host: "127.0.0.1", port: 0), eventLoops: 2)
         configure(&configuration)
-        let server = HTTPServer(configuration: configuration, responder: responder, logger: logger)
+        let server = HTTPServer(configuration: configuration, responder: responder, logger: logger, metrics: metrics)
         let address = try server.start()
         let task = Task { try await server.run() }
         running.append((server, task))

@@ -2,6 +2,10 @@
 # Test MariaDB on loopback, in $POOL_TEST_DIR/mariadb (a private datadir; never the system server).
 #   start: initialise the datadir (first time), run mariadbd on a free 127.0.0.1 port, wait until it accepts
 #          connections, create the test database and user, append POOL_MYSQL_* variables to $POOL_TEST_DIR/env.
+#          TLS: a throwaway test CA and a server certificate it signs (subjectAltName IP:127.0.0.1 only) are made
+#          with openssl in $dir/tls on first start; the server listens on 127.0.0.1 and 127.0.0.2 (the second
+#          address reaches it under a name its certificate does not carry). Exported: POOL_MYSQL_TLS_CA (the CA
+#          file), POOL_MYSQL_TLS_WRONG_HOST (127.0.0.2).
 #          Starting again after a stop or a crash reuses the datadir and the port.
 #   stop:  shut the server down cleanly (SIGKILL only if it does not stop within 30 s).
 # Works as root (the server then runs as the `mysql` user) and as an ordinary user.
@@ -9,6 +13,7 @@ set -euo pipefail
 : "${POOL_TEST_DIR:?POOL_TEST_DIR must be set (scripts/with-test-services.sh sets it)}"
 dir="$POOL_TEST_DIR/mariadb"
 socket="$dir/run/mysqld.sock"
+tls="$dir/tls"
 pidfile="$dir/run/mysqld.pid"
 database=stakepool_test
 user=pool
@@ -23,6 +28,21 @@ find_bin() {
     done
     echo "mariadb.sh: none of [$*] found (apt-get install mariadb-server mariadb-client)" >&2
     return 1
+}
+
+# A test CA (valid 2 days) and a server certificate it signs for IP 127.0.0.1; nothing from the system store.
+make_tls() {
+    [ -s "$tls/server.crt" ] && [ -s "$tls/ca.crt" ] && return 0
+    mkdir -p "$tls"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=hxstakepool test CA" \
+        -keyout "$tls/ca.key" -out "$tls/ca.crt" -addext "basicConstraints=critical,CA:TRUE" \
+        -addext "keyUsage=critical,keyCertSign,cRLSign" >/dev/null 2>&1
+    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=127.0.0.1" \
+        -keyout "$tls/server.key" -out "$tls/server.csr" >/dev/null 2>&1
+    printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >"$tls/server.ext"
+    openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.crt" -CAkey "$tls/ca.key" -CAcreateserial -days 2 \
+        -extfile "$tls/server.ext" -out "$tls/server.crt" >/dev/null 2>&1
+    chmod 600 "$tls/ca.key" "$tls/server.key"
 }
 
 port_is_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -44,6 +64,7 @@ start() {
     client=$(find_bin mariadb mysql)
     admin=$(find_bin mariadb-admin mysqladmin)
     mkdir -p "$dir/data" "$dir/run" "$dir/tmp"
+    make_tls
     if [ "$(id -u)" = 0 ]; then
         # mariadbd refuses to run as root; run it as the unprivileged account the package created.
         local account=mysql
@@ -69,7 +90,8 @@ start() {
     fi
     # Durability settings are relaxed: this is a throwaway test server (flush once per second, not per commit).
     setsid "$mariadbd" --no-defaults --datadir="$dir/data" --socket="$socket" --pid-file="$pidfile" \
-        --port="$port" --bind-address=127.0.0.1 --skip-name-resolve "${run_as[@]}" --tmpdir="$dir/tmp" \
+        --port="$port" --bind-address=127.0.0.1,127.0.0.2 --skip-name-resolve "${run_as[@]}" --tmpdir="$dir/tmp" \
+        --ssl-ca="$tls/ca.crt" --ssl-cert="$tls/server.crt" --ssl-key="$tls/server.key" \
         --log-error="$dir/error.log" --innodb-buffer-pool-size=128M --innodb-flush-log-at-trx-commit=2 \
         --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci --max-connections=300 \
         --skip-log-bin </dev/null >>"$dir/stdout.log" 2>&1 &
@@ -99,6 +121,8 @@ POOL_MYSQL_USER=$user
 POOL_MYSQL_PASSWORD=$password
 POOL_MYSQL_DATABASE=$database
 POOL_MYSQL_SOCKET=$socket
+POOL_MYSQL_TLS_CA=$tls/ca.crt
+POOL_MYSQL_TLS_WRONG_HOST=127.0.0.2
 ENV
     fi
     echo "mariadb.sh: MariaDB on 127.0.0.1:$port (pid $(server_pid || echo '?'))"

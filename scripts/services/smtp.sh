@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Test SMTP sink (python3-aiosmtpd) on loopback: `smtp.sh start` / `smtp.sh stop`, inside $POOL_TEST_DIR.
 # Appends to $POOL_TEST_DIR/env:
-#   POOL_SMTP_PLAIN, POOL_SMTP_STARTTLS, POOL_SMTP_AUTH, POOL_SMTP_IMPLICIT, POOL_SMTP_FLAKY  (127.0.0.1:port)
+#   POOL_SMTP_PLAIN, POOL_SMTP_STARTTLS, POOL_SMTP_AUTH, POOL_SMTP_IMPLICIT, POOL_SMTP_PLAINAUTH,
+#   POOL_SMTP_FLAKY  (127.0.0.1:port)
 #   POOL_SMTP_CONTROL (127.0.0.1:port; "down"/"up" for the flaky listener), POOL_SMTP_MAILDIR (.eml + .json files),
 #   POOL_SMTP_CA_FILE (the sink's self-signed certificate), POOL_SMTP_USER, POOL_SMTP_PASSWORD.
+#   The maildir's events.jsonl logs every MAIL FROM and AUTH attempt (see smtp_sink.py).
 # See smtp_sink.py for the listeners and the fault-mode recipients (temp-fail…, perm-fail…, stall-once…).
 set -euo pipefail
 : "${POOL_TEST_DIR:?POOL_TEST_DIR must be set (run through scripts/with-test-services.sh)}"
@@ -47,6 +49,7 @@ start() {
         echo "POOL_SMTP_STARTTLS=127.0.0.1:$(port starttls)"
         echo "POOL_SMTP_AUTH=127.0.0.1:$(port auth)"
         echo "POOL_SMTP_IMPLICIT=127.0.0.1:$(port implicit)"
+        echo "POOL_SMTP_PLAINAUTH=127.0.0.1:$(port plainauth)"
         echo "POOL_SMTP_FLAKY=127.0.0.1:$(port flaky)"
         echo "POOL_SMTP_CONTROL=127.0.0.1:$(port control)"
         echo "POOL_SMTP_MAILDIR=$dir/maildir"

@@ -6,6 +6,8 @@ Listeners on 127.0.0.1, each on a free port:
   starttls  STARTTLS offered and required before MAIL
   auth      STARTTLS required, then AUTH PLAIN/LOGIN required (test user)
   implicit  TLS from the first byte (SMTPS); AUTH offered, not required
+  plainauth no TLS at all (no STARTTLS), AUTH offered in clear text: what a client that requires STARTTLS
+            must refuse to talk to (a server without TLS, or one whose STARTTLS an attacker stripped)
   flaky     like plain, but the control port can take it down and up again (same port)
   control   line commands: "down" / "up" (flaky listener), answers "ok"
 
@@ -15,6 +17,10 @@ Fault modes by recipient local part (prefix):
   stall-once...  the first time, the reply to the end of DATA is held for 20 s and then 451 (never saved):
                  a client killed in that window has not delivered; accepted afterwards. While the reply is
                  held, <maildir>/stalled-<recipient> exists.
+
+Every MAIL FROM and AUTH attempt, on every listener and whether accepted or not, is appended to
+<maildir>/events.jsonl as {"listener", "event": "mail"|"auth", "value": sender or login}: tests prove with it
+that nothing was said in clear text.
 
 Every accepted message is written as <maildir>/<n>.eml (the raw bytes received after dot-unstuffing) plus
 <n>.json (listener, envelope sender, recipients, TLS, AUTH user). When all listeners are up, a JSON object
@@ -38,10 +44,22 @@ class Sink:
         self.seen_stall = set()
 
 
+    def record(self, listener, event, value):
+        line = json.dumps({"listener": listener, "event": event, "value": value}) + "\n"
+        with open(os.path.join(self.maildir, "events.jsonl"), "a") as f:
+            f.write(line)
+
+
 class Handler:
     def __init__(self, sink, listener):
         self.sink = sink
         self.listener = listener
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        self.sink.record(self.listener, "mail", address)
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         local = address.split("@", 1)[0].lower()
@@ -81,8 +99,10 @@ class Handler:
         return "250 2.0.0 OK queued as %06d" % self.sink.counter
 
 
-def make_authenticator(user, password):
+def make_authenticator(user, password, sink, listener):
     def authenticate(server, session, envelope, mechanism, auth_data):
+        login = auth_data.login.decode("utf-8", "replace") if isinstance(auth_data, LoginPassword) else None
+        sink.record(listener, "auth", login)
         ok = (isinstance(auth_data, LoginPassword)
               and auth_data.login == user.encode() and auth_data.password == password.encode())
         return AuthResult(success=ok, handled=False, auth_data=auth_data if ok else None)
@@ -105,7 +125,8 @@ async def main():
     sink = Sink(args.maildir)
     tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     tls.load_cert_chain(args.cert, args.key)
-    authenticator = make_authenticator(args.user, password)
+    def authenticator(listener):
+        return make_authenticator(args.user, password, sink, listener)
     loop = asyncio.get_running_loop()
 
     def factory(listener, **options):
@@ -116,8 +137,9 @@ async def main():
         "plain": (factory("plain"), None),
         "starttls": (factory("starttls", tls_context=tls, require_starttls=True), None),
         "auth": (factory("auth", tls_context=tls, require_starttls=True, auth_required=True,
-                         auth_require_tls=True, authenticator=authenticator), None),
-        "implicit": (factory("implicit", authenticator=authenticator, auth_require_tls=False), tls),
+                         auth_require_tls=True, authenticator=authenticator("auth")), None),
+        "implicit": (factory("implicit", authenticator=authenticator("implicit"), auth_require_tls=False), tls),
+        "plainauth": (factory("plainauth", authenticator=authenticator("plainauth"), auth_require_tls=False), None),
     }
     ports = {}
     servers = []

@@ -3,9 +3,12 @@ import PoolKernel
 
 /// How the SMTP connection is encrypted (option `smtptls`).
 public enum SMTPTLSMode: String, Sendable, CaseIterable {
-    /// Plain connection, upgraded with STARTTLS whenever the server offers it (a failed upgrade fails the send).
-    /// A server that does not offer it gets a plain session, but never a password unless it is on loopback.
+    /// Plain connection upgraded with STARTTLS before anything else is said; a server that does not offer
+    /// STARTTLS (or an attacker who strips it from the EHLO reply) gets no AUTH, no MAIL FROM: the send fails.
     case starttls
+    /// STARTTLS when the server offers it, otherwise a plain session (dcrstakepool's behaviour) — never a
+    /// password in clear text unless the server is on loopback.
+    case opportunistic
     /// TLS from the first byte (SMTPS, usually port 465).
     case implicit
     /// Never encrypt, even when STARTTLS is offered (test servers, local relays).
@@ -177,9 +180,14 @@ struct SMTPDialogue {
     // MARK: - Steps
 
     private mutating func afterHello() -> Action {
-        if !tlsActive && plan.tlsMode == .starttls && extensions["STARTTLS"] != nil {
+        if !tlsActive && (plan.tlsMode == .starttls || plan.tlsMode == .opportunistic) && extensions["STARTTLS"] != nil {
             state = .startTLS
             return command("STARTTLS")
+        }
+        // Required TLS that the server does not offer: stop before credentials or the envelope are sent.
+        if !tlsActive && plan.tlsMode == .starttls {
+            return fail(NotifyError(.mailTemporary,
+                                    "SMTP server does not offer STARTTLS, which smtptls=starttls requires; nothing was sent (set smtptls=opportunistic to allow unencrypted delivery, or smtptls=implicit for port 465)"))
         }
         if let credentials = plan.credentials, let offered = extensions["AUTH"] {
             return authenticate(credentials, offered: Set(offered.map { $0.uppercased() }))

@@ -4,7 +4,8 @@ import PoolNet
 
 /// The `smtp` mail plugin: one SMTP session per message over our own sockets and OpenSSL (PoolNet).
 ///
-/// EHLO (HELO fallback), STARTTLS whenever the server offers it (unless `tlsMode` is `.none`), implicit TLS
+/// EHLO (HELO fallback), STARTTLS (required with `.starttls`, the default: a server that does not offer it gets
+/// neither credentials nor the envelope; used when offered with `.opportunistic`; never with `.none`), implicit TLS
 /// (`tlsMode == .implicit`, port 465), AUTH PLAIN or LOGIN when a username is set and the server advertises AUTH
 /// (never in clear text except to a loopback server), then one message to one recipient. Every step has a
 /// timeout; a task cancelled mid-session closes the connection. Errors are `NotifyError`s carrying the server's
@@ -20,7 +21,7 @@ public struct SMTPNotifier: NotificationBackend {
         public var password: String
         /// `smtpfrom`: envelope sender and From header (used when a message has no From of its own).
         public var from: String
-        /// `smtptls`: starttls (default), implicit, none.
+        /// `smtptls`: starttls (default; required), opportunistic (when offered), implicit, none.
         public var tlsMode: SMTPTLSMode
         /// `smtpcafile`: PEM file of the CA (or self-signed certificate) to trust; empty → system store.
         public var caFile: String

@@ -83,11 +83,11 @@ final class MySQLConnection: @unchecked Sendable, SQLExecutor {
         if configuration.tls {
             var enforce: my_bool = 1
             mysql_options(mysql, MYSQL_OPT_SSL_ENFORCE, &enforce)
-            if let ca = configuration.tlsCAFile {
-                mysql_options(mysql, MYSQL_OPT_SSL_CA, ca)
-                var verify: my_bool = 1
-                mysql_options(mysql, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify)
-            }
+            // Verification (chain and host name) is the default; without dbtlsca the library uses the system
+            // store. Only dbtlsskipverify turns it off.
+            if let ca = configuration.tlsCAFile { mysql_options(mysql, MYSQL_OPT_SSL_CA, ca) }
+            var verify: my_bool = configuration.tlsSkipVerify ? 0 : 1
+            mysql_options(mysql, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify)
         }
         // Host or socket: TCP unless `dbsocket` is set (the library would read `localhost` as its default socket).
         var transport = (configuration.socket == nil ? MYSQL_PROTOCOL_TCP : MYSQL_PROTOCOL_SOCKET).rawValue
@@ -96,10 +96,12 @@ final class MySQLConnection: @unchecked Sendable, SQLExecutor {
                                            configuration.user, configuration.password, configuration.database,
                                            UInt32(configuration.port), configuration.socket, 0)
         guard connected != nil else {
-            let error = Self.error(number: mysql_errno(mysql), message: String(cString: mysql_error(mysql)))
+            let number = mysql_errno(mysql)
+            let error = Self.error(number: number, message: String(cString: mysql_error(mysql)))
             mysql_close(mysql)
             throw StorageError(error.code == .engine ? .unavailable : error.code,
-                               "cannot connect to MySQL at \(configuration.endpoint): \(error.message)")
+                               "cannot connect to MySQL at \(configuration.endpoint): \(error.message)"
+                                   + tlsHint(errorNumber: number))
         }
         handle = mysql
         lastUsed = .now()
@@ -114,6 +116,16 @@ final class MySQLConnection: @unchecked Sendable, SQLExecutor {
             closeHandle()
             throw error
         }
+    }
+
+    /// What to do about a failed TLS connection (CR_SSL_CONNECTION_ERROR 2026: no TLS on the server, or a
+    /// certificate that does not verify), naming the options; empty for other failures.
+    private func tlsHint(errorNumber: UInt32) -> String {
+        guard configuration.tls, errorNumber == 2026 else { return "" }
+        let trust = configuration.tlsCAFile.map { "the CA in dbtlsca (\($0))" } ?? "the system's trusted CAs (dbtlsca is not set)"
+        return configuration.tlsSkipVerify
+            ? " (dbtls=true: the server must support TLS)"
+            : " (dbtls=true: the server's certificate must be signed by \(trust) and name \(configuration.host); set dbtlsca to the CA file that signed it, or dbtlsskipverify=true to encrypt without verifying)"
     }
 
     // MARK: Statements

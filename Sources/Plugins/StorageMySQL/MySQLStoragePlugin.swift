@@ -7,7 +7,7 @@ public enum MySQLStoragePlugin {
     public static let name = "mysql"
 
     /// Settings from the config file (`dbhost`, `dbport`, `dbuser`, `dbpassword`, `dbname`, `dbpoolsize`,
-    /// `dbtls`, `dbtlsca`). `description` never shows the password.
+    /// `dbtls`, `dbtlsca`, `dbtlsskipverify`). `description` never shows the password.
     public struct Configuration: Sendable, Equatable, CustomStringConvertible {
         public var host: String
         public var port: Int
@@ -16,10 +16,12 @@ public enum MySQLStoragePlugin {
         public var database: String
         /// Connections in the pool (each runs one transaction at a time on its own thread).
         public var poolSize: Int
-        /// Require TLS to the server.
+        /// Require TLS to the server, verifying its certificate chain and host name (unless `tlsSkipVerify`).
         public var tls: Bool
-        /// CA file to verify the server certificate with (implies verification); nil: TLS without verification.
+        /// CA file to verify the server certificate with; nil: the system's trust store.
         public var tlsCAFile: String?
+        /// Encrypt without verifying the server certificate (`dbtlsskipverify`, an explicit opt-out).
+        public var tlsSkipVerify: Bool
         public var connectTimeoutSeconds: Int
         /// Read/write timeout of one round trip.
         public var ioTimeoutSeconds: Int
@@ -29,7 +31,7 @@ public enum MySQLStoragePlugin {
 
         public init(host: String = "127.0.0.1", port: Int = 3306, user: String, password: String,
                     database: String, poolSize: Int = 4, tls: Bool = false, tlsCAFile: String? = nil,
-                    connectTimeoutSeconds: Int = 5, ioTimeoutSeconds: Int = 30) {
+                    tlsSkipVerify: Bool = false, connectTimeoutSeconds: Int = 5, ioTimeoutSeconds: Int = 30) {
             self.host = host
             self.port = port
             self.user = user
@@ -38,11 +40,12 @@ public enum MySQLStoragePlugin {
             self.poolSize = poolSize
             self.tls = tls
             self.tlsCAFile = tlsCAFile
+            self.tlsSkipVerify = tlsSkipVerify
             self.connectTimeoutSeconds = connectTimeoutSeconds
             self.ioTimeoutSeconds = ioTimeoutSeconds
         }
 
-        /// Parses `mysql://user:password@host:port/database?poolsize=4&tls=true` (what
+        /// Parses `mysql://user:password@host:port/database?poolsize=4&tls=true&tlsca=/path&tlsskipverify=false` (what
         /// `scripts/services/mariadb.sh` writes as `POOL_MYSQL_DSN`). Percent-escapes are decoded in the user and
         /// password. Throws `StorageError(.invalidInput)` for anything else.
         public init(dsn: String) throws {
@@ -88,6 +91,7 @@ public enum MySQLStoragePlugin {
                     poolSize = size
                 case "tls": tls = ["1", "true", "yes"].contains(parts[1].lowercased())
                 case "tlsca": tlsCAFile = parts[1]
+                case "tlsskipverify": tlsSkipVerify = ["1", "true", "yes"].contains(parts[1].lowercased())
                 default: throw StorageError(.invalidInput, "unknown MySQL DSN parameter \(parts[0])")
                 }
             }
@@ -95,6 +99,7 @@ public enum MySQLStoragePlugin {
 
         public var description: String {
             "mysql://\(user):***@\(endpoint)/\(database)?poolsize=\(poolSize)&tls=\(tls)"
+                + (tls && tlsSkipVerify ? "&tlsskipverify=true" : "")
         }
 
         /// Where the server is reached, for messages: `host:port` or the socket path.

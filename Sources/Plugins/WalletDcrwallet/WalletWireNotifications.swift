@@ -8,7 +8,7 @@ extension WalletWire {
 
     /// Which notifications each registration enables (for servers).
     public static let notificationsByRegistration: [String: [String]] = [
-        "notifyblocks": ["blockconnected", "blockdisconnected"],
+        "notifyblocks": ["blockconnected", "blockdisconnected", "reorganization"],
         "notifywinningtickets": ["winningtickets"],
         "notifynewtickets": ["newtickets"],
         "notifyspentandmissedtickets": ["spentandmissedtickets"],
@@ -16,6 +16,8 @@ extension WalletWire {
 
     /// Parses a notification as strictly as dcrrpcclient (§1.6): wrong param count or types → nil
     /// (the caller drops it with a warning). `blockdisconnected` and unknown methods → nil as well.
+    /// A JSON `null` where a list or map belongs is empty, as Go's decoder reads it: dcrd v1.1.0 builds the
+    /// `newtickets` list by appending to a nil slice, so a block where no ticket matured sends `null`.
     public static func notification(method: String, params: [JSONValue]) -> ChainNotification? {
         switch method {
         case "blockconnected":
@@ -32,7 +34,7 @@ extension WalletWire {
             return .blockConnected(BlockConnected(headerHex: header, transactions: transactions))
         case "winningtickets":
             guard params.count == 3, let hash = params[0].stringValue, let height = params[1].intValue,
-                  case .object(let map) = params[2] else { return nil }
+                  let map = objectOrNull(params[2]) else { return nil }
             var indexed: [(Int, String)] = []
             for (key, value) in map.entries {
                 guard let index = Int(key), let ticket = value.stringValue else { return nil }
@@ -42,7 +44,7 @@ extension WalletWire {
             return .winningTickets(WinningTickets(blockHash: hash, blockHeight: height, tickets: tickets))
         case "spentandmissedtickets":
             guard params.count == 4, let hash = params[0].stringValue, let height = params[1].intValue,
-                  let difficulty = params[2].intValue, case .object(let map) = params[3] else { return nil }
+                  let difficulty = params[2].intValue, let map = objectOrNull(params[3]) else { return nil }
             var tickets: [(ticket: String, spent: Bool)] = []
             for (ticket, status) in map.entries {
                 guard let text = status.stringValue else { return nil }
@@ -52,19 +54,35 @@ extension WalletWire {
                                                                 stakeDifficulty: difficulty, tickets: tickets))
         case "newtickets":
             guard params.count == 4, let hash = params[0].stringValue, let height = params[1].intValue,
-                  let difficulty = params[2].intValue, case .array(let list) = params[3] else { return nil }
+                  let difficulty = params[2].intValue, let list = arrayOrNull(params[3]) else { return nil }
             var tickets: [String] = []
             for entry in list {
                 guard let ticket = entry.stringValue else { return nil }
                 tickets.append(ticket)
             }
             return .newTickets(NewTickets(blockHash: hash, blockHeight: height, stakeDifficulty: difficulty, tickets: tickets))
+        case "reorganization":
+            guard params.count == 4, let oldHash = params[0].stringValue, let oldHeight = params[1].intValue,
+                  let newHash = params[2].stringValue, let newHeight = params[3].intValue else { return nil }
+            return .reorganization(Reorganization(oldHash: oldHash, oldHeight: oldHeight, newHash: newHash, newHeight: newHeight))
         default:
             return nil
         }
     }
 
-    /// The wire method and params of a notification (what dcrd sends).
+    private static func arrayOrNull(_ value: JSONValue) -> [JSONValue]? {
+        if case .array(let list) = value { return list }
+        return value.isNull ? [] : nil
+    }
+
+    private static func objectOrNull(_ value: JSONValue) -> JSONObject? {
+        if case .object(let map) = value { return map }
+        return value.isNull ? JSONObject([]) : nil
+    }
+
+    /// The wire method and params of a notification, as dcrd v1.1.0 marshals them: an empty `newtickets` list
+    /// and an empty `blockconnected` transaction list are `null` (nil Go slices); the ticket maps of
+    /// `winningtickets` and `spentandmissedtickets` are made with `make` and stay `{}` when empty.
     public static func params(of notification: ChainNotification) -> (method: String, params: [JSONValue]) {
         switch notification {
         case .blockConnected(let block):
@@ -78,8 +96,11 @@ extension WalletWire {
             return ("spentandmissedtickets", [.string(spent.blockHash), .int(spent.blockHeight),
                                               .int(spent.stakeDifficulty), .object(map)])
         case .newTickets(let fresh):
-            return ("newtickets", [.string(fresh.blockHash), .int(fresh.blockHeight), .int(fresh.stakeDifficulty),
-                                   .array(fresh.tickets.map(JSONValue.string))])
+            let tickets: JSONValue = fresh.tickets.isEmpty ? .null : .array(fresh.tickets.map(JSONValue.string))
+            return ("newtickets", [.string(fresh.blockHash), .int(fresh.blockHeight), .int(fresh.stakeDifficulty), tickets])
+        case .reorganization(let change):
+            return ("reorganization", [.string(change.oldHash), .int(change.oldHeight), .string(change.newHash),
+                                       .int(change.newHeight)])
         }
     }
 }

@@ -91,6 +91,22 @@ public final class Simnet: Sendable {
         return world.withLock { BestBlock(hash: $0.chain.tipHash.hex, height: Int64($0.chain.tipHeight)) }
     }
 
+    /// Replaces the tip with a sibling block (a depth-1 chain reorganization, see `SimnetChainState.replaceTip`)
+    /// and announces it as dcrd does: `reorganization [oldhash, oldheight, newhash, newheight]` first, then the
+    /// new block's notifications. Returns what changed; nil at the genesis block.
+    @discardableResult
+    public func reorganize() -> Reorganization? {
+        announcing.withLock { _ -> Reorganization? in
+            let (replaced, drop) = world.withLock { world in (world.chain.replaceTip(), world.dropsNotifications) }
+            guard let (oldHash, event) = replaced else { return nil }
+            let height = Int64(event.height)
+            let change = Reorganization(oldHash: oldHash.hex, oldHeight: height, newHash: event.hash.hex, newHeight: height)
+            logger.info("simnet: reorganized the tip at height \(height) from \(change.oldHash) to \(change.newHash)")
+            if !drop { announce(event, after: [.reorganization(change)]) }
+            return change
+        }
+    }
+
     /// How a simulated purchase sizes its pool-fee commitment.
     public enum PoolFee: Sendable, Equatable {
         /// Exactly the fee the pool requires.
@@ -331,12 +347,13 @@ public final class Simnet: Sendable {
         return stream
     }
 
-    private func announce(_ event: SimnetBlockEvent) {
+    private func announce(_ event: SimnetBlockEvent, after leading: [ChainNotification] = []) {
         let handlers = Array(subscribers.value.handlers.sorted { $0.key < $1.key }.map(\.value))
         guard !handlers.isEmpty else { return }
         let hash = event.hash.hex
         let height = Int64(event.height)
-        var notifications: [ChainNotification] = [.blockConnected(BlockConnected(headerHex: HexCoding.encode(event.headerBytes)))]
+        var notifications = leading
+        notifications.append(.blockConnected(BlockConnected(headerHex: HexCoding.encode(event.headerBytes))))
         if let spentAndMissed = event.spentAndMissed {
             notifications.append(.spentAndMissedTickets(SpentAndMissedTickets(
                 blockHash: hash, blockHeight: height, stakeDifficulty: event.stakeDifficulty,

@@ -50,6 +50,8 @@ struct SimnetChainState: Sendable {
     /// Vote txid of every voted ticket (spent-by).
     private(set) var voteHashes: [Int32: SimHash] = [:]
     private var toRevoke: [Int32] = []
+    /// What connecting the tip announced (a reorganization announces it again under the replacement's hash).
+    private(set) var tipEvent: SimnetBlockEvent?
 
     private(set) var owners: [SimnetOwner] = []
     private var ownerIndex: [SimnetAddress: Int32] = [:]
@@ -252,10 +254,33 @@ struct SimnetChainState: Sendable {
         hashes.append(hash)
         blockIndex[hash] = Int32(height)
 
-        return SimnetBlockEvent(
+        let event = SimnetBlockEvent(
             height: height, hash: hash, headerBytes: header.serialized(), stakeDifficulty: ticketPrice,
             spentAndMissed: stakeActive ? spentAndMissed : nil, newTickets: stakeActive ? matured : nil,
             winners: announced)
+        tipEvent = event
+        return event
+    }
+
+    /// A depth-1 reorganization: the tip block is replaced by a sibling at the same height with the same
+    /// transactions (another miner's block winning the race), so only its header and hash change. Votes sent
+    /// for the old tip are void (they name a block no longer in the chain). Returns the old hash and the new
+    /// block's event; nil at the genesis block.
+    mutating func replaceTip() -> (oldHash: SimHash, event: SimnetBlockEvent)? {
+        guard tipHeight >= 1, var event = tipEvent else { return nil }
+        let oldHash = tipHash
+        var header = headers[tipHeight]
+        header.nonce = UInt32(truncatingIfNeeded: random.next())
+        let hash = header.hash
+        headers[tipHeight] = header
+        hashes[tipHeight] = hash
+        blockIndex[oldHash] = nil
+        blockIndex[hash] = Int32(tipHeight)
+        pendingVotes.removeAll(keepingCapacity: true)
+        event.hash = hash
+        event.headerBytes = header.serialized()
+        tipEvent = event
+        return (oldHash, event)
     }
 
     /// Ticket ids mined in the block at `height`.

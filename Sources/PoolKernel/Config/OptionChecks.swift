@@ -30,15 +30,6 @@ public enum OptionChecks {
         return inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1
     }
 
-    /// `text` is an IP address or a CIDR range (`10.0.0.0/8`, `fd00::/8`) with a prefix that fits the family.
-    public static func isIPOrCIDR(_ text: String) -> Bool {
-        guard let slash = text.firstIndex(of: "/") else { return isIPAddress(text) }
-        let address = String(text[..<slash])
-        guard isIPAddress(address), let bits = Int(text[text.index(after: slash)...]),
-              text[text.index(after: slash)...].allSatisfy(\.isASCII) else { return false }
-        return (0...(address.contains(":") ? 128 : 32)).contains(bits)
-    }
-
     /// `host:port` with a port 1-65535 and a host that is a name or an address (`[v6]:port`).
     public static func isHostPort(_ text: String) -> Bool {
         guard let (host, port) = HostPort.split(text), port > 0 else { return false }

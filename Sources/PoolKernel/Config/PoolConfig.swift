@@ -76,6 +76,13 @@ public struct PoolConfig: Sendable {
     // Retention (days; 0 keeps rows for ever).
     public var mailRetentionDays = RetentionPurge.Policy.defaultMailDays
     public var voteAuditRetentionDays = RetentionPurge.Policy.defaultVoteAuditDays
+    // http slice
+    /// `maxconnectionsperip`: connections one client address may hold (0: no cap).
+    public var maxConnectionsPerIP = 64
+    /// `ratelimit` (requests/s per client) and `ratelimitburst`; either 0 turns the limit off.
+    public var rateLimit: Double = 20
+    public var rateLimitBurst = 60
+    // end http slice
     /// The raw values, for plugin options not modelled above.
     public var values: OptionValues
 
@@ -88,6 +95,12 @@ public struct PoolConfig: Sendable {
         public var name: String
         public var poolSize: Int
         public var tls: Bool
+        // transport slice
+        /// `dbtlsca`: PEM file of the CA that signs the server certificate; empty → the system store.
+        public var tlsCAFile: String = ""
+        /// `dbtlsskipverify`: encrypt without verifying the server certificate (an explicit opt-out).
+        public var tlsSkipVerify: Bool = false
+        // config slice
         /// `dbsocket`: a Unix socket path used instead of `host`/`port`; nil: TCP.
         public var socket: String? = nil
 
@@ -204,10 +217,11 @@ extension PoolConfig {
         coldWalletExtPub = try PoolConfig.required(v, "coldwalletextpub", when: full)
         adminIPs = v.list("adminips").filter { !$0.isEmpty }
         if adminIPs.isEmpty && full { throw ConfigError(.missingOption, "adminips is not set in config") }
+        // Each entry names the line it came from (a repeated list key adds entries from another line).
         for name in ["adminips", "trustedproxies"] {
-            for (entry, source) in v.entries(name) where !entry.isEmpty && !OptionChecks.isIPOrCIDR(entry) {
-                throw ConfigError(.badValue, OptionChecks.prefix(source)
-                                  + "\(name) entry \"\(entry)\" is not an IP address or a CIDR range such as 10.0.0.0/8")
+            for (entry, source) in v.entries(name) where !entry.isEmpty && IPRange(entry) == nil {
+                throw ConfigError(.badValue, OptionChecks.prefix(source) + "\(name) entry \"\(entry)\" is not an IP address or CIDR range "
+                                  + "(such as 192.0.2.10, 10.0.0.0/8 or ::1/128)")
             }
         }
         votingWalletExtPub = try PoolConfig.required(v, "votingwalletextpub", when: full)
@@ -312,10 +326,22 @@ extension PoolConfig {
         db = Database(host: v.string("dbhost"), port: dbPort, user: v.string("dbuser"), password: dbPassword,
                       name: v.string("dbname"), poolSize: poolSize, tls: v.bool("dbtls"),
                       socket: try PoolConfig.databaseSocket(v))
-
+        // transport slice: dbtls verifies the server certificate unless dbtlsskipverify says otherwise;
+        // smtptls=starttls requires STARTTLS, opportunistic keeps dcrstakepool's fallback to plain text.
+        db.tlsCAFile = ConfigLoader.expand(v.string("dbtlsca"))
+        db.tlsSkipVerify = v.bool("dbtlsskipverify")
+        if db.tlsSkipVerify && !db.tls {
+            throw fail(.badValue, "dbtlsskipverify", "dbtlsskipverify only applies with dbtls=true")
+        }
+        if db.tlsSkipVerify && !db.tlsCAFile.isEmpty {
+            throw fail(.conflict, "dbtlsskipverify", "dbtlsskipverify and dbtlsca contradict each other: set one")
+        }
+        if storagePlugin == "mysql" && db.tls && !db.tlsCAFile.isEmpty && !fileExists(db.tlsCAFile) {
+            throw fail(.unreadableFile, "dbtlsca", "dbtlsca \(db.tlsCAFile) does not exist")
+        }
         let smtpTLS = v.string("smtptls").lowercased()
-        guard ["starttls", "implicit", "none"].contains(smtpTLS) else {
-            throw fail(.badValue, "smtptls", "smtptls must be starttls, implicit or none, not \"\(smtpTLS)\"")
+        guard ["starttls", "opportunistic", "implicit", "none"].contains(smtpTLS) else {
+            throw fail(.badValue, "smtptls", "smtptls must be starttls, opportunistic, implicit or none, not \"\(smtpTLS)\"")
         }
         if mailPlugin == "smtp" && smtpHost.isEmpty { throw ConfigError(.missingOption, "smtphost is not set in config (mail=smtp)") }
         if !smtpHost.isEmpty && !OptionChecks.isHostPort(smtpHost) {
@@ -358,6 +384,15 @@ extension PoolConfig {
         if voteAuditRetentionDays < 0 {
             throw fail(.badValue, "voteauditretentiondays", "voteauditretentiondays must be 0 or more")
         }
+
+        // http slice (adminips/trustedproxies entries are checked with the other address options above)
+        maxConnectionsPerIP = v.int("maxconnectionsperip")
+        if maxConnectionsPerIP < 0 { throw fail(.badValue, "maxconnectionsperip", "maxconnectionsperip must be 0 (no cap) or more") }
+        rateLimit = v.double("ratelimit")
+        if !rateLimit.isFinite || rateLimit < 0 { throw fail(.badValue, "ratelimit", "ratelimit must be 0 (off) or a positive number of requests per second") }
+        rateLimitBurst = v.int("ratelimitburst")
+        if rateLimitBurst < 0 { throw fail(.badValue, "ratelimitburst", "ratelimitburst must be 0 (off) or more") }
+        // end http slice
     }
 
     /// The retention purge policy from `mailretentiondays` and `voteauditretentiondays`.

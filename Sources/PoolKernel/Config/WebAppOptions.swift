@@ -50,7 +50,7 @@ public enum WebAppOptions {
         OptionSpec("walletpasswords", .list, secret: true, help: "Comma-separated dcrwallet RPC passwords, same order"),
         OptionSpec("walletcerts", .list, help: "Comma-separated dcrwallet RPC certificate paths, same order"),
         OptionSpec("votingwalletextpub", .string, help: "Extended public key of the voting wallets' default account (required)"),
-        OptionSpec("adminips", .list, help: "Comma-separated IPs or CIDR ranges (10.0.0.0/8) allowed to see /status (required)"),
+        OptionSpec("adminips", .list, help: "Comma-separated IPs or CIDR ranges (10.0.0.0/8) allowed to see /status and /metrics (required)"),
         OptionSpec("minservers", .int, default: "2", help: "Minimum number of wallets that must answer for a wallet operation"),
         OptionSpec("enablestakepoold", .bool, default: "false", help: "Notify stakepoold of voting preference changes"),
         OptionSpec("maxvotedage", .int, default: "8640", help: "Voted tickets older than this many blocks are not listed"),
@@ -61,10 +61,13 @@ public enum WebAppOptions {
         OptionSpec("storage", .string, default: "sqlite", help: "Storage plugin: sqlite or mysql"),
         OptionSpec("sqlitepath", .string, default: "", help: "SQLite database file (default: <datadir>/stakepool.sqlite)"),
         OptionSpec("dbpoolsize", .int, default: "4", help: "MySQL connections kept open"),
-        OptionSpec("dbtls", .bool, default: "false", help: "Use TLS to the MySQL server"),
-        OptionSpec("dbtlsca", .string, default: "", help: "CA file that signs the MySQL server's certificate (with dbtls)"),
+        // transport slice
+        OptionSpec("dbtls", .bool, default: "false", help: "Use TLS to the MySQL server and verify its certificate and host name"),
+        OptionSpec("dbtlsca", .string, default: "", help: "CA file that signs the MySQL server's certificate (with dbtls; default: system store)"),
+        OptionSpec("dbtlsskipverify", .bool, default: "false", help: "With dbtls: encrypt without verifying the MySQL server's certificate (testing only)"),
         OptionSpec("mail", .string, default: "", help: "Mail plugin: smtp or log (default: smtp when smtphost is set, else log)"),
-        OptionSpec("smtptls", .string, default: "starttls", help: "SMTP transport security: starttls (required when offered), implicit (port 465) or none"),
+        OptionSpec("smtptls", .string, default: "starttls", help: "SMTP transport security: starttls (required: no STARTTLS, no mail), opportunistic (STARTTLS when offered, else plain), implicit (port 465) or none"),
+        // end transport slice
         OptionSpec("smtpcafile", .string, default: "", help: "CA file that signs the SMTP server's certificate (default: system store)"),
         OptionSpec("smtpskipverify", .bool, default: "false", help: "Do not verify the SMTP server's certificate (testing only)"),
         OptionSpec("wallet", .string, default: "dcrwallet", help: "Wallet plugin: dcrwallet (JSON-RPC) or simnet (in-process simulation)"),
@@ -72,7 +75,7 @@ public enum WebAppOptions {
         OptionSpec("stakepooldtoken", .string, default: "", secret: true, help: "Bearer token for the stakepoold control API (must equal stakepoold's controltoken; at least 16 characters)"),
         OptionSpec("votepolicy", .string, default: "userprefs", help: "Vote policy plugin: userprefs, pooldefault, or one a fork adds"),
         OptionSpec("chainparams", .string, default: "", help: "JSON file of network parameters for a fork's network (default: built-in)"),
-        OptionSpec("trustedproxies", .list, default: "127.0.0.1,::1", help: "IPs or CIDR ranges of peers whose realipheader is trusted"),
+        OptionSpec("trustedproxies", .list, default: "127.0.0.1,::1", help: "Proxy addresses or CIDR ranges whose realipheader is trusted (the client is the rightmost untrusted address)"),
         OptionSpec("adminuserids", .list, default: "", help: "User ids that, with adminips, may see admin pages (empty: IP only)"),
         OptionSpec("metricslisten", .string, default: "", help: "Separate host:port (or Unix socket path) serving /metrics (default: served on listen, to adminips only)"),
         OptionSpec("alertemail", .string, default: "", help: "Where operator alerts go (wallet down, lagging, disagreeing)"),
@@ -85,7 +88,13 @@ public enum WebAppOptions {
         OptionSpec("mailretentiondays", .int, default: "30", help: "Days delivered and failed emails stay in the outbox before they are purged (0: keep for ever)"),
         OptionSpec("voteauditretentiondays", .int, default: "365", help: "Days vote audit records are kept; stakepoold purges them with its own option of this name, poolctl db purge with this one (0: keep for ever)"),
         OptionSpec("skipvotebitssync", .bool, default: "false", help: "Accepted for compatibility with older configs; has no effect"),
-        // config
+        // http slice
+        OptionSpec("maxconnectionsperip", .int, default: "64", help: "Most HTTP connections one client address (IPv6: one /64) may hold (503 beyond; trustedproxies exempt; 0: no cap)"),
+        OptionSpec("ratelimit", .float, default: "20", help: "Requests per second allowed per client address (IPv6: per /64); 0 turns the limit off"),
+        OptionSpec("ratelimitburst", .int, default: "60", help: "Requests a client may make at once before ratelimit applies; 0 turns the limit off"),
+        // end http slice
+        // config slice
         OptionSpec("dbsocket", .string, default: "", help: "MySQL Unix socket path; when set, dbhost and dbport must not be set"),
+        // end config slice
     ]
 }

@@ -6,8 +6,12 @@ public enum ChainNotification: Sendable, Equatable {
     case winningTickets(WinningTickets)
     /// `spentandmissedtickets`: tickets that left the live pool in this block.
     case spentAndMissedTickets(SpentAndMissedTickets)
-    /// `newtickets`: tickets that matured into the live pool in this block.
+    /// `newtickets`: tickets that matured into the live pool in this block (dcrd sends the list as `null` when
+    /// none matured: that is an empty list).
     case newTickets(NewTickets)
+    /// `reorganization`: the node is switching its best chain (sent to `notifyblocks` subscribers before the
+    /// blocks are disconnected and connected). What a client knew of the tip is stale: read it again.
+    case reorganization(Reorganization)
 
     /// The notification's method name on the wire.
     public var method: String {
@@ -16,6 +20,7 @@ public enum ChainNotification: Sendable, Equatable {
         case .winningTickets: "winningtickets"
         case .spentAndMissedTickets: "spentandmissedtickets"
         case .newTickets: "newtickets"
+        case .reorganization: "reorganization"
         }
     }
 }
@@ -77,6 +82,20 @@ public struct NewTickets: Sendable, Equatable {
         self.blockHeight = blockHeight
         self.stakeDifficulty = stakeDifficulty
         self.tickets = tickets
+    }
+}
+
+/// dcrd's `reorganization` params, in wire order: `[oldhash, oldheight, newhash, newheight]`.
+public struct Reorganization: Sendable, Equatable {
+    public var oldHash: String
+    public var oldHeight: Int64
+    public var newHash: String
+    public var newHeight: Int64
+    public init(oldHash: String, oldHeight: Int64, newHash: String, newHeight: Int64) {
+        self.oldHash = oldHash
+        self.oldHeight = oldHeight
+        self.newHash = newHash
+        self.newHeight = newHeight
     }
 }
 

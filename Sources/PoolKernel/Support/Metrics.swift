@@ -38,6 +38,9 @@ public final class MetricsRegistry: Sendable {
         _ = register(FunctionGauge(name: name, help: help, read: read))
     }
 
+    /// Registers a family defined in another file of this module.
+    func registerFamily<Family: MetricFamily>(_ family: Family) { _ = register(family) }
+
     private func register<Family: MetricFamily>(_ family: Family) -> Family {
         families.withLock { families in
             if let existing = families.first(where: { $0.name == family.name }) as? Family { return existing }

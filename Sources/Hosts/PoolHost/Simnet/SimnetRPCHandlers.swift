@@ -9,6 +9,8 @@ import WalletSimnet
 ///
 /// Control methods (served by the node; params positional, errors are -8 invalid parameter):
 /// - `simmine [count?]` → `{"hash","height"}`: mines `count` (default 1, at most 100,000) blocks.
+/// - `simreorganize []` → `{"oldhash","newhash","height"}`: replaces the tip with a sibling block (a depth-1
+///   reorganization); subscribers get dcrd's `reorganization` notification, then the new block's.
 /// - `simbuytickets [ticketAddress, feeAddress, count?, fee?]` → `{"tickets":[hash,…]}`: fee is `"correct"`
 ///   (default), `"toolow"`, or an integer amount in atoms.
 /// - `simsetwalletfaults [index, {"down","locked","daemondisconnected","lagblocks","disagrees"}]` → null:
@@ -85,6 +87,14 @@ public enum SimnetRPCHandlers {
                 let tip = simnet.mine(Int(count))
                 return WalletWire.json(tip)
             },
+            "simreorganize": { params in
+                _ = try ControlParams(params, "simreorganize", count: 0...0, code: bad)
+                guard let change = simnet.reorganize() else {
+                    throw NetError.rpc(code: bad, message: "the chain has only the genesis block: mine one first")
+                }
+                return .object(JSONObject([("oldhash", .string(change.oldHash)), ("newhash", .string(change.newHash)),
+                                           ("height", .int(change.newHeight))]))
+            },
             "simbuytickets": { params in
                 let p = try ControlParams(params, "simbuytickets", count: 2...4, code: bad)
                 let count = try p.optionalInt(2) ?? 1
@@ -121,6 +131,24 @@ public enum SimnetRPCHandlers {
             "simwipewallet": { params in
                 let index = try ControlParams(params, "simwipewallet", count: 1...1, code: bad).walletIndex(0, of: simnet)
                 simnet.wipeWallet(index)
+                return .null
+            },
+            // `simrestartwallet index [empty]`: the wallet's server goes away (clients see a dropped connection)
+            // and comes back on the same address; with `empty` true it comes back with nothing imported, as a
+            // wallet restored from seed does.
+            "simrestartwallet": { params in
+                let p = try ControlParams(params, "simrestartwallet", count: 1...2, code: bad)
+                let index = try p.walletIndex(0, of: simnet)
+                let empty = p.values.count > 1 ? (p.values[1].boolValue ?? false) : false
+                var faults = simnet.faults(wallet: index)
+                let wasDown = faults.down
+                faults.down = true
+                simnet.setFaults(faults, wallet: index)
+                if !wasDown { hooks.walletAvailability(index, true) }
+                if empty { simnet.wipeWallet(index) }
+                faults.down = false
+                simnet.setFaults(faults, wallet: index)
+                hooks.walletAvailability(index, false)
                 return .null
             },
             "simsetnodefaults": { params in

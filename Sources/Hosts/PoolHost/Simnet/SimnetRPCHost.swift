@@ -24,6 +24,8 @@ public final class SimnetRPCHost: EngineService {
         /// Called when a request reaches a wallet's server, on its reader before the handler is scheduled
         /// (wallet index, method, params): measurements in tests and benchmarks. Must return quickly.
         public var onWalletRequest: (@Sendable (_ wallet: Int, _ method: String, _ params: [JSONValue]) -> Void)?
+        /// Called when a request reaches the node's server (method, params), like `onWalletRequest`.
+        public var onNodeRequest: (@Sendable (_ method: String, _ params: [JSONValue]) -> Void)?
         /// Called just before a node notification is handed to the server for its subscribers.
         public var onNotification: (@Sendable (ChainNotification) -> Void)?
 
@@ -84,7 +86,8 @@ public final class SimnetRPCHost: EngineService {
         let hooks = SimnetRPCHandlers.Hooks(
             dropNodeConnections: { [weak self] in self?.state.value.node?.dropAllConnections() },
             walletAvailability: { [weak self] index, down in self?.setWallet(index, down: down) })
-        let node = try makeServer(name: "simnet-node", port: configuration.nodePort, defaultErrorCode: -32603)
+        let node = try makeServer(name: "simnet-node", port: configuration.nodePort, defaultErrorCode: -32603,
+                                  onRequest: configuration.onNodeRequest)
         WalletRPCHandlers.install(SimnetRPCHandlers.node(simnet, hooks: hooks), on: node, withNotifications: true)
         node.register("simstallimports") { [weak self, simnet] params in
             let p = try ControlParams(params, "simstallimports", count: 2...2, code: WalletRPCCode.invalidParameter)

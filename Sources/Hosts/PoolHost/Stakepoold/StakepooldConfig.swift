@@ -45,8 +45,11 @@ public struct StakepooldConfig: Sendable {
         OptionSpec("votepolicy", .string, default: "userprefs", help: "Vote policy plugin: userprefs or pooldefault"),
         OptionSpec("votepolicyoptions", .list, help: "Options of the vote policy, key=value (pooldefault: <agenda>=<choice>)"),
         OptionSpec("voteauditretentiondays", .int, default: "365", help: "Days vote audit records are kept before they are purged (0: keep for ever)"),
-        // config
+        // health
+        OptionSpec("walletautorecover", .bool, default: "false", help: "Re-import voting users' redeem scripts the wallet lacks when it (re)connects (else: log, metric, degraded /health)"),
+        // config slice
         OptionSpec("dbsocket", .string, default: "", help: "MySQL Unix socket path; when set, dbhost and dbport must not be set"),
+        // end config slice
     ]
 
     public var home: String
@@ -73,6 +76,8 @@ public struct StakepooldConfig: Sendable {
     public var votePolicyOptions: [String: String]
     /// Days vote audit records are kept (`voteauditretentiondays`; 0: for ever).
     public var voteAuditRetentionDays = RetentionPurge.Policy.defaultVoteAuditDays
+    /// `walletautorecover` (health): re-import missing redeem scripts when the wallet (re)connects.
+    public var walletAutoRecover = false
     /// Set when the config file was missing (logged as a warning).
     public var missingConfigFileWarning: String?
 
@@ -191,6 +196,7 @@ public struct StakepooldConfig: Sendable {
         votePolicy = v.string("votepolicy").lowercased()
         votePolicyOptions = try VotePolicyContext.parseOptions(v.list("votepolicyoptions"))
         voteAuditRetentionDays = v.int("voteauditretentiondays")
+        walletAutoRecover = v.bool("walletautorecover")   // health
         if voteAuditRetentionDays < 0 { throw fail(.badValue, "voteauditretentiondays", "voteauditretentiondays must be 0 or more") }
     }
 

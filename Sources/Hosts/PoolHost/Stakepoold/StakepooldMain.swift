@@ -127,14 +127,17 @@ public enum StakepooldMain {
         services.append(RetentionPurge(storage: storage,
                                        policy: .init(mailDays: nil, voteAuditDays: config.voteAuditRetentionDays),
                                        logger: logger.with(subsystem: "STOR")))
+        let watch = StakepooldWalletWatch(wallet: wallet, node: node, storage: storage, autoRecover: config.walletAutoRecover,
+                                          logger: logger.with(subsystem: "STPK"))   // health
+        services.append(watch)
         if let metricsListen = config.metricsListen {
             // A busy metrics address is fatal: the operator asked for monitoring (the syntax was checked with the config).
             guard let address = try StakepooldMetrics.listenAddress(metricsListen) else {
                 throw ConfigError(.badValue, "invalid metricslisten \(metricsListen)")
             }
             let registry = MetricsRegistry()
-            StakepooldMetrics.register(engine, in: registry)
-            let server = StakepooldMetrics.server(listen: address, registry: registry, logger: logger.with(subsystem: "STPK"))
+            StakepooldMetrics.register(engine, in: registry, watch: watch)
+            let server = StakepooldMetrics.server(listen: address, registry: registry, watch: watch, logger: logger.with(subsystem: "STPK"))
             _ = try server.start()
             services.append(server)
         }

@@ -12,8 +12,9 @@ import WebHost
 /// `stakepoold_lowfee_tickets` (detected low-fee tickets; `stakepoold_lowfee_tickets_excluded` of them not voted).
 public enum StakepooldMetrics {
     /// Registers the engine's figures in `registry`. Call once, before the daemon runs.
-    public static func register(_ engine: StakepooldEngine, in registry: MetricsRegistry) {
+    public static func register(_ engine: StakepooldEngine, in registry: MetricsRegistry, watch: StakepooldWalletWatch? = nil) {
         engine.metrics.export(to: registry)
+        watch?.register(in: registry)
         registry.gaugeFunction("stakepoold_user_prefs", help: "Users whose voting preferences are cached.") {
             [prefs = engine.prefs] in Double(prefs.count)
         }
@@ -38,11 +39,14 @@ public enum StakepooldMetrics {
         return try ListenAddress(parsing: trimmed)
     }
 
-    /// The HTTP server for `/metrics` and `/health` on `listen` (one event loop, no access log).
-    public static func server(listen: ListenAddress, registry: MetricsRegistry, logger: Logger) -> HTTPServer {
+    /// The HTTP server for `/metrics` and `/health` on `listen` (one event loop, no access log). With `watch`,
+    /// `/health` answers its JSON report (503 while the wallet or dcrd does not answer).
+    public static func server(listen: ListenAddress, registry: MetricsRegistry, watch: StakepooldWalletWatch? = nil,
+                              logger: Logger) -> HTTPServer {
         HTTPServer(configuration: HTTPServerConfiguration(listen: listen, maxConnections: 64, eventLoops: 1,
                                                           accessLog: false, shutdownGracePeriod: .seconds(1),
                                                           name: "metrics"),
-                   responder: WebStack.metricsRouter(registry), logger: logger)
+                   responder: WebStack.metricsRouter(registry, health: watch.map { watch in { @Sendable in watch.report() } }),
+                   logger: logger)
     }
 }

@@ -132,10 +132,20 @@ public final class WebApp: Sendable {
                       storage: storage, templates: templates, accounts: accounts, registrar: services.registration,
                       wallets: services.pool, tickets: services.pool, stats: stats, captcha: captcha,
                       userChanged: { await services.votingPreferencesChanged($0, logs: logs) }, logger: logs.logger("CNTL"))
-        let guardian = AdminGuard(adminIPs: config.adminIPs, adminUserIDs: config.adminUserIDs, logger: logs.logger("SYTM"))
+        // /health and the dependency gauges (database, mail queue, stakepoold) from cached state.
+        let health = WebAppHealth(pool: services.pool, storage: storage, mailPlugin: config.mailPlugin,
+                                  stakepoolds: services.stakepooldReachability,
+                                  pingStakepoolds: { [clients = services.stakepoolds, reachability = services.stakepooldReachability] in
+                                      await ControlClient.pingAll(clients, into: reachability) },
+                                  logger: logs.logger("SYTM"))
+        health.register(in: metrics)
+        // The admin gate: adminips, and with adminuserids the user signed in on the session cookie.
+        let guardian = AdminGuard(adminIPs: config.adminIPs, adminUserIDs: config.adminUserIDs, logger: logs.logger("SYTM"),
+                                  currentUser: pages.signedInUser)
         let router = WebStack.router(api: api, status: StatusPage(wallets: services.pool, render: pages.statusRenderer),
                                      adminGuard: guardian, metrics: metrics, metricsOnMainListener: config.metricsListen == nil,
-                                     rateLimiter: RateLimiter(rate: 20, burst: 60), pages: pages.routes)
+                                     rateLimiter: WebStack.rateLimiter(rate: config.rateLimit, burst: config.rateLimitBurst),
+                                     pages: pages.routes, health: { await health.report() })
         let listen: ListenAddress
         do {
             listen = try ListenAddress(parsing: config.values.string("listen"))
@@ -144,18 +154,21 @@ public final class WebApp: Sendable {
         }
         let server = HTTPServer(configuration: WebStack.serverConfiguration(
             listen: listen, realIPHeader: config.realIPHeader, trustedProxies: config.trustedProxies,
-            maxBodyBytes: config.maxBodyBytes, maxConnections: config.maxConnections), responder: router, logger: logs.logger("SYTM"))
+            maxBodyBytes: config.maxBodyBytes, maxConnections: config.maxConnections,
+            maxConnectionsPerIP: config.maxConnectionsPerIP), responder: router, logger: logs.logger("SYTM"),
+            metrics: HTTPServerMetrics(registry: metrics))
         // Wallet pool, users, tickets and votes on /metrics (storage read in the background, never per scrape).
         let poolMetrics = PoolMetrics(registry: metrics, pool: services.pool, stats: stats, storage: storage,
                                       logger: logs.logger("SYTM"))
         var background: [any EngineService] = services.walletSet.services + [services.monitor, stats, poolMetrics,
-                                                                               SessionPurger(storage: storage, logger: logs.logger("CNTL"))]
+                                                                               SessionPurger(storage: storage, logger: logs.logger("CNTL")),
+                                                                               health]
         // The web app owns the outbox, so it purges finished mail (stakepoold purges the vote audit).
         background.append(RetentionPurge(storage: storage, policy: .init(mailDays: config.mailRetentionDays, voteAuditDays: nil),
                                          logger: logs.logger("MAIL")))
         if let metricsListen = config.metricsListen, let address = try? ListenAddress(parsing: metricsListen) {
             background.append(HTTPServer(configuration: HTTPServerConfiguration(listen: address, name: "metrics"),
-                                         responder: WebStack.metricsRouter(metrics), logger: logs.logger("SYTM")))
+                                         responder: WebStack.metricsRouter(metrics, health: { await health.report() }), logger: logs.logger("SYTM")))
         }
         return WebApp(config: config, logs: logs, storage: storage, mailer: mailer, outbox: outbox, metrics: metrics,
                       server: server, walletServices: background, services: services, templates: templates)

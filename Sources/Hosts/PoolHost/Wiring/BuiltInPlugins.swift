@@ -16,7 +16,7 @@ extension PoolPlugins {
             let db = context.config.db
             var configuration = MySQLStoragePlugin.Configuration(
                 host: db.host, port: db.port, user: db.user, password: db.password, database: db.name, poolSize: db.poolSize,
-                tls: db.tls, tlsCAFile: context.config.values.string("dbtlsca").isEmpty ? nil : context.config.values.string("dbtlsca"))
+                tls: db.tls, tlsCAFile: db.tlsCAFile.isEmpty ? nil : db.tlsCAFile, tlsSkipVerify: db.tlsSkipVerify)
             configuration.socket = db.socket
             return MySQLStorage(configuration: configuration, logger: context.logs.logger("STOR"))
         }

@@ -14,6 +14,8 @@ public struct PoolServices: Sendable {
     public let sync: StartupSync
     /// stakepoold control clients (`enablestakepoold`), told about registrations and vote changes.
     public let stakepoolds: [ControlClient]
+    /// The last result of talking to each stakepoold (`/health`, `/metrics`).
+    public let stakepooldReachability: PeerReachability
 
     /// Builds everything; nothing connects yet (`connect()` does).
     public static func make(config: PoolConfig, plugins: PoolPlugins, logs: LogBackend,
@@ -44,24 +46,29 @@ public struct PoolServices: Sendable {
             return ControlClient(address: address, certificateFile: endpoint.certPath,
                                  authToken: config.values.string("stakepooldtoken").isEmpty ? nil : config.values.string("stakepooldtoken"))
         }
-        let notify = PoolServices.notifier(stakepoolds, logger: logs.logger("CTRL"))
+        let reachability = PeerReachability(names: stakepoolds.map { "\($0.address)" })
+        let notify = PoolServices.notifier(stakepoolds, logger: logs.logger("CTRL"), reachability: reachability)
         let registration = AddressRegistration(pool: pool, storage: storage, keys: keys, logger: logs.logger("CNTL"),
                                                onRegistered: { await notify($0.rawValue) })
         let sync = StartupSync(pool: pool, storage: storage,
                                configuration: .init(skipVoteBitsSync: config.skipVoteBitsSync),
                                registration: registration, logger: log)
         return PoolServices(params: params, walletSet: walletSet, pool: pool, monitor: monitor,
-                            registration: registration, sync: sync, stakepoolds: stakepoolds)
+                            registration: registration, sync: sync, stakepoolds: stakepoolds,
+                            stakepooldReachability: reachability)
     }
 
     /// Tells every stakepoold that a user's (or, with 0, every user's) preferences changed. Errors are logged,
     /// as dcrstakepool does at run time.
-    static func notifier(_ clients: [ControlClient], logger: Logger) -> @Sendable (Int64) async -> Void {
+    static func notifier(_ clients: [ControlClient], logger: Logger,
+                         reachability: PeerReachability? = nil) -> @Sendable (Int64) async -> Void {
         { userId in
             for (index, client) in clients.enumerated() {
                 do {
                     try await client.updateVotingPrefs(userId: userId)
+                    reachability?.record(index, error: nil as (any Error)?)
                 } catch {
+                    reachability?.record(index, error: error)
                     logger.error("Failed to update stakepoold voting cfg for \(userId == 0 ? "all users" : "user \(userId)") on host \(index): \(error)")
                 }
             }
@@ -70,7 +77,7 @@ public struct PoolServices: Sendable {
 
     /// Tells stakepoold about a user's vote change.
     public func votingPreferencesChanged(_ userId: UserId, logs: LogBackend) async {
-        await PoolServices.notifier(stakepoolds, logger: logs.logger("CTRL"))(userId.rawValue)
+        await PoolServices.notifier(stakepoolds, logger: logs.logger("CTRL"), reachability: stakepooldReachability)(userId.rawValue)
     }
 
     /// The agendas of a vote version on this network.

@@ -12,7 +12,10 @@ import PoolKernel
 /// | `pool_wallets_configured` | wallets in `wallethosts` |
 /// | `pool_wallets_connected` | wallets that answered the last probe (dcrstakepool's `Connected`) |
 /// | `pool_wallets_usable` | wallets up: answering, unlocked, connected to their node, not lagging |
-/// | `pool_wallets_consistent` | 1 when the pool is running and every answering wallet reports the same vote version and none lags |
+/// | `pool_wallets_consistent` | 1 when the pool is running, every answering wallet reports the same vote version, none lags, and none lacks scripts or tickets (or is being verified after a reconnect) |
+/// | `pool_wallet_up{wallet,host}` | 1 when that wallet is up (answering, unlocked, connected, synced, verified) |
+/// | `pool_wallet_missing_scripts{wallet,host}` | redeem scripts (database or other wallets) that wallet lacked at its last check; -1 before the first |
+/// | `pool_wallet_missing_tickets{wallet,host}` | tickets (other wallets) that wallet lacked at its last check; -1 before the first |
 /// | `pool_wallet_rpc_stopped` | 1 when the wallet RPC client shut down after a failed or inconsistent result (fail closed) |
 /// | `pool_users` | user accounts |
 /// | `pool_users_with_address` | users with a registered address (active) |
@@ -51,9 +54,21 @@ public final class PoolMetrics: EngineService {
             Double(pool.status().usableCount)
         }
         registry.gaugeFunction("pool_wallets_consistent",
-                               help: "1 when the pool runs and the answering wallets agree on the vote version and none lags.") {
-            Self.isConsistent(pool.status()) ? 1 : 0
+                               help: "1 when the pool runs, the answering wallets agree on the vote version, none lags and none lacks scripts or tickets.") {
+            pool.status().isConsistent ? 1 : 0
         }
+        let labels = ["wallet", "host"]
+        func perWallet(_ value: @escaping @Sendable (WalletPoolStatus.Wallet) -> Double) -> @Sendable () -> [(labels: [String], value: Double)] {
+            { pool.status().wallets.map { (labels: [String($0.index), $0.label], value: value($0)) } }
+        }
+        registry.gaugeFunction("pool_wallet_up", help: "1 when the wallet is up: answering, unlocked, connected, synced and verified.",
+                               labels: labels, read: perWallet { $0.condition.isUsable ? 1 : 0 })
+        registry.gaugeFunction("pool_wallet_missing_scripts",
+                               help: "Redeem scripts the wallet lacked at its last consistency check (-1: not checked yet).",
+                               labels: labels, read: perWallet { Double($0.missingScripts ?? -1) })
+        registry.gaugeFunction("pool_wallet_missing_tickets",
+                               help: "Tickets the wallet lacked at its last consistency check (-1: not checked yet).",
+                               labels: labels, read: perWallet { Double($0.missingTickets ?? -1) })
         registry.gaugeFunction("pool_wallet_rpc_stopped",
                                help: "1 when the wallet RPC client shut down after a failed or inconsistent result.") {
             pool.isStopped ? 1 : 0
@@ -65,14 +80,6 @@ public final class PoolMetrics: EngineService {
         voteAudits = registry.gauge("pool_vote_audits_recent",
                                     help: "Outcomes among the last \(voteAuditWindow) vote-audit records, by result.",
                                     labels: ["result"])
-    }
-
-    /// Whether the wallets look consistent from the last probe (the cheap part of the full agreement check).
-    static func isConsistent(_ status: WalletPoolStatus) -> Bool {
-        guard !status.isStopped else { return false }
-        let answering = status.wallets.filter(\.connected)
-        guard !answering.contains(where: { $0.condition == .lagging }) else { return false }
-        return Set(answering.compactMap(\.voteVersion)).count <= 1
     }
 
     public func run() async throws {

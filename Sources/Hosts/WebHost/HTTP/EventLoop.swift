@@ -36,6 +36,8 @@ final class EventLoop: @unchecked Sendable {
     private var dateSecond = 0
     private var requestCounter: UInt64 = 0
     private var nextSweep: UInt64 = 0
+    private var perIPWarnedAt: UInt64 = 0
+    private var perIPRefusedSinceWarning = 0
 
     init(index: Int, shared: HTTPServerCore) throws(WebError) {
         self.index = index
@@ -160,17 +162,35 @@ final class EventLoop: @unchecked Sendable {
                 setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
             }
             let now = MonotonicClock.now()
-            let admitted = shared.admitConnection()
-            let connection = HTTPConnection(id: nextConnectionID, fd: fd, peer: peer, limits: shared.configuration.limits,
-                                            now: now, counted: admitted)
+            let trusted = shared.realIP.isTrusted(peer)
+            var admitted = false
+            var perIPKey: String?
+            var refusal: [UInt8]?
+            switch shared.admitPerIP(peer: peer, trusted: trusted) {
+            case .refused:
+                shared.metrics?.rejectedPerIP.increment()
+                notePerIPRefusal(peer: peer, now: now)
+                refusal = HTTPServerCore.perIPOverloadResponse
+            case .exempt:
+                admitted = shared.admitConnection()
+            case .counted(let key):
+                admitted = shared.admitConnection()
+                if admitted { perIPKey = key } else { shared.releasePerIP(key) }
+            }
+            if refusal == nil && !admitted {
+                shared.metrics?.rejectedConnections.increment()
+                shared.logger.warn("connection from \(peer) refused: \(shared.configuration.maxConnections) connections open")
+                refusal = HTTPServerCore.overloadResponse
+            }
+            let connection = HTTPConnection(id: nextConnectionID, fd: fd, peer: peer, peerTrusted: trusted,
+                                            limits: shared.configuration.limits, now: now, counted: admitted)
+            connection.perIPKey = perIPKey
             nextConnectionID += 1
             connections[connection.id] = connection
             register(fd: fd, id: connection.id, events: EPOLLIN.rawValue)
             connection.registeredEvents = EPOLLIN.rawValue
-            if !admitted {
-                shared.metrics?.rejectedConnections.increment()
-                shared.logger.warn("connection from \(peer) refused: \(shared.configuration.maxConnections) connections open")
-                connection.writeBuffer = HTTPServerCore.overloadResponse
+            if let refusal {
+                connection.writeBuffer = refusal
                 connection.phase = .closingAfterWrite
                 connection.writePendingSince = now
                 flush(connection)
@@ -178,6 +198,17 @@ final class EventLoop: @unchecked Sendable {
                 closeConnection(connection)
             }
         }
+    }
+
+    /// One warning a minute at most (a flood from one address must not flood the log too).
+    private func notePerIPRefusal(peer: String, now: UInt64) {
+        perIPRefusedSinceWarning += 1
+        guard perIPWarnedAt == 0 || now &- perIPWarnedAt > 60_000_000_000 else { return }
+        shared.logger.warn("connection from \(peer) refused: it holds maxconnectionsperip "
+                           + "(\(shared.configuration.maxConnectionsPerIP)) connections; \(perIPRefusedSinceWarning) refused "
+                           + "on this I/O thread since the last warning")
+        perIPWarnedAt = now
+        perIPRefusedSinceWarning = 0
     }
 
     private func setListeners(enabled: Bool) {
@@ -208,7 +239,8 @@ final class EventLoop: @unchecked Sendable {
         let received = recv(connection.fd, readBuffer.baseAddress, readBuffer.count, 0)
         if received > 0 {
             if connection.phase == .lingering { return }  // discard: we only wait for the peer to close
-            if connection.parser.isIdle { connection.requestStartedAt = MonotonicClock.now() }
+            // The clocks restart only when a request is answered (`complete`), so no byte pattern can reset them.
+            if connection.requestStartedAt == 0 { connection.requestStartedAt = MonotonicClock.now() }
             connection.parser.append(UnsafeRawBufferPointer(rebasing: readBuffer[0..<received]))
         } else if received == 0 {
             if connection.phase == .lingering || (connection.inFlight == nil && !connection.hasPendingOutput && connection.parser.isIdle) {
@@ -235,9 +267,9 @@ final class EventLoop: @unchecked Sendable {
                 if connection.peerClosed {
                     if connection.parser.isIdle { connection.phase = .closingAfterWrite } else { closeConnection(connection); return }
                 }
-                if connection.parser.isIdle, connection.requestStartedAt != 0 {
-                    connection.requestStartedAt = 0
-                    connection.idleSince = MonotonicClock.now()
+                // Part of a pipelined request is buffered: its header/read clock starts now.
+                if !connection.parser.isIdle, connection.requestStartedAt == 0 {
+                    connection.requestStartedAt = MonotonicClock.now()
                 }
                 flushAndUpdateInterest(connection)
                 return
@@ -263,7 +295,9 @@ final class EventLoop: @unchecked Sendable {
         let now = MonotonicClock.now()
         requestCounter += 1
         request.peerAddress = connection.peer
-        request.clientIP = shared.realIP.clientIP(peer: connection.peer, headers: request.headers)
+        request.clientIP = shared.realIP.clientIP(peer: connection.peer, peerTrusted: connection.peerTrusted,
+                                                  headers: request.headers)
+        shared.noteForwardingHeader(request, peerTrusted: connection.peerTrusted)
         request.requestID = shared.requestIDPrefix + String(index, radix: 36) + String(requestCounter, radix: 36)
         request.receivedAt = now
         let exchange = HTTPConnection.Exchange(method: request.method, path: request.path, clientIP: request.clientIP,
@@ -290,6 +324,9 @@ final class EventLoop: @unchecked Sendable {
         if draining { exchange.keepAlive = false }
         write(response, for: exchange, on: connection)
         if !exchange.keepAlive { connection.phase = .closingAfterWrite }
+        // Answered: until more bytes arrive the idle clock runs (`process` starts the header clock at once
+        // when the next request is already partly buffered).
+        connection.requestStartedAt = 0
         connection.idleSince = MonotonicClock.now()
     }
 
@@ -368,6 +405,7 @@ final class EventLoop: @unchecked Sendable {
         epoll_ctl(epollFD, EPOLL_CTL_DEL, connection.fd, nil)
         close(connection.fd)
         if connection.counted { shared.releaseConnection() }
+        if let key = connection.perIPKey { shared.releasePerIP(key) }
     }
 
     // MARK: - Timers and shutdown
@@ -398,24 +436,34 @@ final class EventLoop: @unchecked Sendable {
             case .closingAfterWrite, .open:
                 break
             }
-            if connection.hasPendingOutput, connection.writePendingSince != 0, now - connection.writePendingSince > config.write {
+            // Every unwritten answer has a clock (the 100 Continue line is queued without one).
+            if connection.hasPendingOutput && connection.writePendingSince == 0 { connection.writePendingSince = now }
+            if connection.hasPendingOutput, now &- connection.writePendingSince > config.write {
                 shared.logger.debug("write timeout for \(connection.peer)")
                 closeConnection(connection)
                 continue
             }
-            guard connection.phase == .open, connection.inFlight == nil else { continue }
+            // While answers wait to be read (back-pressure) the write clock above bounds the connection.
+            guard connection.phase == .open, connection.inFlight == nil, !connection.hasPendingOutput else { continue }
+            // Every partly received request has a clock, however its bytes were split.
+            if connection.requestStartedAt == 0 && !connection.parser.isIdle { connection.requestStartedAt = now }
             if connection.requestStartedAt != 0 {
-                let elapsed = now - connection.requestStartedAt
+                let elapsed = now &- connection.requestStartedAt
                 let inHead = !connection.parser.isReadingBody
-                if (inHead && elapsed > config.header) || elapsed > config.read {
-                    shared.logger.debug("request timeout for \(connection.peer)")
-                    connection.parser = HTTPRequestParser(limits: shared.configuration.limits)
-                    connection.writeBuffer.append(contentsOf: HTTPServerCore.timeoutResponse)
-                    connection.writePendingSince = now
-                    connection.phase = .closingAfterWrite
-                    flushAndUpdateInterest(connection)
+                guard (inHead && elapsed > config.header) || elapsed > config.read else { continue }
+                if connection.parser.isIdle {
+                    // Nothing of a request arrived (a silent new connection): close without an answer.
+                    shared.logger.debug("header timeout for \(connection.peer): nothing received")
+                    closeConnection(connection)
+                    continue
                 }
-            } else if connection.parser.isIdle && !connection.hasPendingOutput {
+                shared.logger.debug("request timeout for \(connection.peer)")
+                connection.parser = HTTPRequestParser(limits: shared.configuration.limits)
+                connection.writeBuffer.append(contentsOf: HTTPServerCore.timeoutResponse)
+                connection.writePendingSince = now
+                connection.phase = .closingAfterWrite
+                flushAndUpdateInterest(connection)
+            } else if connection.parser.isIdle {
                 if draining || now - connection.idleSince > config.idle { closeConnection(connection) }
             }
         }

@@ -23,6 +23,10 @@ final class HTTPConnection {
     let id: UInt64
     let fd: Int32
     let peer: String
+    /// The peer is a trusted proxy (decided once, at accept).
+    let peerTrusted: Bool
+    /// The key this connection is counted under for `maxConnectionsPerIP` (nil: not counted).
+    var perIPKey: String?
     var parser: HTTPRequestParser
     var phase: Phase = .open
     var writeBuffer: [UInt8] = []
@@ -33,7 +37,9 @@ final class HTTPConnection {
     var peerClosed = false
     /// Events currently registered with epoll.
     var registeredEvents: UInt32 = 0
-    /// Monotonic ns of the first byte of the request being read (0 when idle).
+    /// Monotonic ns since the request being read has been awaited: its first byte, the accept of a fresh
+    /// connection, or the answer before a pipelined request (0 when idle between requests). The header and
+    /// read clocks run from here.
     var requestStartedAt: UInt64 = 0
     /// Monotonic ns when the connection became idle.
     var idleSince: UInt64
@@ -44,10 +50,13 @@ final class HTTPConnection {
     /// Counted against `maxConnections` (the over-capacity 503 connections are not).
     let counted: Bool
 
-    init(id: UInt64, fd: Int32, peer: String, limits: HTTPParserLimits, now: UInt64, counted: Bool) {
+    init(id: UInt64, fd: Int32, peer: String, peerTrusted: Bool, limits: HTTPParserLimits, now: UInt64, counted: Bool) {
         self.id = id
         self.fd = fd
         self.peer = peer
+        self.peerTrusted = peerTrusted
+        // A fresh connection owes its first request within the header timeout, not the idle one.
+        self.requestStartedAt = now
         self.parser = HTTPRequestParser(limits: limits)
         self.idleSince = now
         self.counted = counted

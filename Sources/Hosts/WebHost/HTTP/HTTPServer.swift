@@ -136,4 +136,15 @@ public final class HTTPServer: EngineService {
             }
         }
     }
+
+    /// True once a trusted proxy sent X-Forwarded-For, X-Real-IP or Forwarded while `realipheader` is unset
+    /// (every client behind it then counts as the proxy; warned once in the log).
+    public var forwardedHeaderIgnored: Bool {
+        state.withLock { state in
+            switch state {
+            case .running(let core, _), .bound(let core, _): core.forwardedHeaderIgnored
+            default: false
+            }
+        }
+    }
 }

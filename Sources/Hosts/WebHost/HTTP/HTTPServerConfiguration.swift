@@ -6,7 +6,8 @@ public struct HTTPServerConfiguration: Sendable {
     public var listen: ListenAddress
     /// Request size limits (head ≤ 16 KiB, body ≤ 1 MiB by default).
     public var limits: HTTPParserLimits
-    /// From the first byte of a request until its header section is complete (defeats slowloris).
+    /// From the first byte of a request until its header section is complete (defeats slowloris); also how
+    /// long a new connection may stay silent, and how long a pipelined request may take to complete.
     public var headerTimeout: Duration
     /// From the first byte of a request until its body is complete.
     public var readTimeout: Duration
@@ -16,11 +17,15 @@ public struct HTTPServerConfiguration: Sendable {
     public var writeTimeout: Duration
     /// Open connections above which new ones get a `503` and are closed.
     public var maxConnections: Int
+    /// Open connections one client address (IPv6: one /64) may hold; the excess gets a `503`. Peers in
+    /// `trustedProxies` (and Unix-socket peers) are exempt, so a proxy in front is never throttled. 0: no cap.
+    public var maxConnectionsPerIP: Int
     /// I/O threads (one epoll each). Default: the number of CPUs.
     public var eventLoops: Int
     /// `realipheader`: the header that carries the client IP when a trusted proxy is the peer.
     public var realIPHeader: String
-    /// `trustedproxies`: peer IPs whose `realIPHeader` is believed. Unix-socket peers are always trusted.
+    /// `trustedproxies`: peer addresses or CIDR ranges whose `realIPHeader` is believed. Unix-socket peers
+    /// are always trusted.
     public var trustedProxies: [String]
     /// Write one access log line per request (method, path, status, bytes, duration, client IP).
     public var accessLog: Bool
@@ -36,6 +41,7 @@ public struct HTTPServerConfiguration: Sendable {
                 idleTimeout: Duration = .seconds(120),
                 writeTimeout: Duration = .seconds(30),
                 maxConnections: Int = 10_000,
+                maxConnectionsPerIP: Int = 64,
                 eventLoops: Int = max(1, ProcessInfo.processInfo.activeProcessorCount),
                 realIPHeader: String = "",
                 trustedProxies: [String] = ["127.0.0.1", "::1"],
@@ -49,6 +55,7 @@ public struct HTTPServerConfiguration: Sendable {
         self.idleTimeout = idleTimeout
         self.writeTimeout = writeTimeout
         self.maxConnections = maxConnections
+        self.maxConnectionsPerIP = maxConnectionsPerIP
         self.eventLoops = eventLoops
         self.realIPHeader = realIPHeader
         self.trustedProxies = trustedProxies

@@ -7,12 +7,19 @@ public struct HTTPServerMetrics: Sendable {
     let openConnections: Gauge
     let rejectedConnections: Counter
     let parseFailures: Counter
+    let rejectedPerIP: Counter
+    let forwardedHeaderIgnored: Gauge
 
-    /// Registers `http_open_connections`, `http_rejected_connections_total`, `http_bad_requests_total`.
+    /// Registers `http_open_connections`, `http_rejected_connections_total`, `http_rejected_connections_per_ip_total`,
+    /// `http_bad_requests_total` and `pool_http_forwarded_header_ignored`.
     public init(registry: MetricsRegistry, prefix: String = "http") {
         openConnections = registry.gauge("\(prefix)_open_connections", help: "Open client connections.")
         rejectedConnections = registry.counter("\(prefix)_rejected_connections_total",
                                                help: "Connections refused with 503 because maxConnections were open.")
+        rejectedPerIP = registry.counter("\(prefix)_rejected_connections_per_ip_total",
+                                         help: "Connections refused with 503 because their address held maxconnectionsperip.")
+        forwardedHeaderIgnored = registry.gauge("pool_\(prefix)_forwarded_header_ignored",
+                                                help: "1 once a trusted proxy sent a forwarding header while realipheader is unset.")
         parseFailures = registry.counter("\(prefix)_bad_requests_total", help: "Requests rejected by the parser, by status.",
                                          labels: ["status"])
     }
@@ -36,6 +43,10 @@ final class HTTPServerCore: Sendable {
     let timeouts: Timeouts
     let requestIDPrefix: String
     private let openConnections = Atomic<Int>(0)
+    /// Open connections per client key (`IPAddress.clientKey`); only untrusted peers are counted. Touched
+    /// once at accept and once at close, never per request.
+    private let connectionsPerIP = Mutex<[String: Int]>([:])
+    private let forwardedHeaderSeen = Atomic<Bool>(false)
 
     init(configuration: HTTPServerConfiguration, responder: any HTTPResponder, logger: Logger,
          metrics: HTTPServerMetrics?, listenerFDs: [Int32]) {
@@ -45,6 +56,7 @@ final class HTTPServerCore: Sendable {
         self.metrics = metrics
         self.listenerFDs = listenerFDs
         realIP = RealIPResolver(header: configuration.realIPHeader, trustedProxies: configuration.trustedProxies)
+        metrics?.forwardedHeaderIgnored.set(0)
         timeouts = Timeouts(header: MonotonicClock.nanoseconds(configuration.headerTimeout),
                             read: MonotonicClock.nanoseconds(configuration.readTimeout),
                             idle: MonotonicClock.nanoseconds(configuration.idleTimeout),
@@ -65,6 +77,49 @@ final class HTTPServerCore: Sendable {
     }
 
     var openConnectionCount: Int { openConnections.load(ordering: .relaxed) }
+
+    enum PerIPAdmission {
+        /// Trusted peer, or no cap: not counted.
+        case exempt
+        /// Counted under this key; release it at close.
+        case counted(String)
+        /// The address already holds `maxConnectionsPerIP`.
+        case refused
+    }
+
+    /// Counts a connection from `peer` against `maxConnectionsPerIP`.
+    func admitPerIP(peer: String, trusted: Bool) -> PerIPAdmission {
+        let cap = configuration.maxConnectionsPerIP
+        guard cap > 0, !trusted else { return .exempt }
+        let key = IPAddress.clientKey(peer)
+        return connectionsPerIP.withLock { counts in
+            let open = counts[key, default: 0]
+            guard open < cap else { return .refused }
+            counts[key] = open + 1
+            return .counted(key)
+        }
+    }
+
+    func releasePerIP(_ key: String) {
+        connectionsPerIP.withLock { counts in
+            let open = counts[key, default: 1] - 1
+            counts[key] = open > 0 ? open : nil
+        }
+    }
+
+    /// True once a trusted proxy sent a forwarding header while `realipheader` is unset.
+    var forwardedHeaderIgnored: Bool { forwardedHeaderSeen.load(ordering: .relaxed) }
+
+    /// Warns once that clients behind a proxy all look like the proxy (one rate-limit bucket, no real IPs in logs).
+    func noteForwardingHeader(_ request: HTTPRequest, peerTrusted: Bool) {
+        guard configuration.realIPHeader.isEmpty, peerTrusted, !forwardedHeaderSeen.load(ordering: .relaxed),
+              RealIPResolver.hasForwardingHeader(request.headers) else { return }
+        guard forwardedHeaderSeen.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged else { return }
+        metrics?.forwardedHeaderIgnored.set(1)
+        logger.warn("a trusted proxy (\(request.peerAddress)) sends a forwarding header (X-Forwarded-For, X-Real-IP or Forwarded) "
+                    + "but realipheader is not set: every client behind it counts as the proxy's address for rate limits, "
+                    + "the admin gate and logs; set realipheader (see docs/operations.md)")
+    }
 
     /// The access log line: `<ip> "<METHOD> <path>" <status> <bytes> <ms>ms id=<request id>`.
     func recordExchange(_ exchange: HTTPConnection.Exchange, status: Int, bodyBytes: Int, now: UInt64) {
@@ -91,6 +146,8 @@ final class HTTPServerCore: Sendable {
     static let continueResponse = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
     static let overloadResponse = Array(("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
         + "Content-Length: 42\r\nRetry-After: 1\r\nConnection: close\r\n\r\nServer at capacity: too many connections.\n").utf8)
+    static let perIPOverloadResponse = Array(("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        + "Content-Length: 40\r\nRetry-After: 1\r\nConnection: close\r\n\r\nToo many connections from your address.\n").utf8)
     static let timeoutResponse = Array(("HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain; charset=utf-8\r\n"
         + "Content-Length: 16\r\nConnection: close\r\n\r\nRequest Timeout\n").utf8)
 }

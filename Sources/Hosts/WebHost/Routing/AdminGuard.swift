@@ -1,20 +1,22 @@
 import PoolKernel
 
-/// Restricts routes to operators: the client IP must be one of `adminips` exactly (as dcrstakepool)
-/// AND, when `adminuserids` is set, the signed-in user must be one of them. Others get
+/// Restricts routes to operators: the client IP must be in `adminips` (addresses as dcrstakepool, or
+/// CIDR ranges) AND, when `adminuserids` is set, the signed-in user must be one of them. Others get
 /// `403 Forbidden\n` and a warning in the log.
+///
+/// The web app passes `Pages.signedInUser` as `currentUser`, so the session cookie decides who is signed in.
 public struct AdminGuard: Sendable {
     /// Resolves the signed-in user of a request (the session layer provides it); nil when signed out.
     public typealias CurrentUser = @Sendable (HTTPRequest) async -> UserId?
 
-    let adminIPs: Set<String>
+    let adminIPs: IPRangeSet
     let adminUserIDs: Set<Int64>
     let currentUser: CurrentUser
     let logger: Logger
 
     public init(adminIPs: [String], adminUserIDs: [Int64] = [], logger: Logger,
                 currentUser: @escaping CurrentUser = { _ in nil }) {
-        self.adminIPs = Set(adminIPs.map { RealIPResolver.normalized($0) ?? $0 })
+        self.adminIPs = IPRangeSet(parsing: adminIPs)
         self.adminUserIDs = Set(adminUserIDs)
         self.currentUser = currentUser
         self.logger = logger
@@ -49,7 +51,9 @@ public struct AdminGuard: Sendable {
     }
 
     private func refuse(_ request: HTTPRequest) -> HTTPResponse {
-        logger.warn("unauthorized \(HTTPServerCore.printable(request.path)) request from \(request.clientIP.isEmpty ? "unknown" : request.clientIP)")
+        let client = request.clientIP.isEmpty ? "unknown client (realipheader gave no address)" : request.clientIP
+        let via = request.peerAddress.isEmpty || request.peerAddress == request.clientIP ? "" : " via \(request.peerAddress)"
+        logger.warn("unauthorized \(HTTPServerCore.printable(request.path)) request from \(client)\(via)")
         return .text("Forbidden\n", status: .forbidden)
     }
 }

@@ -1,6 +1,7 @@
 import PoolKernel
 
-/// Token buckets per client IP: `rate` tokens per second, at most `burst` stored.
+/// Token buckets per client (`IPAddress.clientKey`: an IPv4 address or an IPv6 /64): `rate` tokens per
+/// second, at most `burst` stored.
 ///
 /// Thread-safe. Buckets idle long enough to be full again are dropped, so memory stays bounded by
 /// the number of clients active within `burst / rate` seconds (and by `maxClients` in any case).
@@ -67,7 +68,7 @@ public struct RateLimitMiddleware: HTTPMiddleware {
 
     public func incoming(_ request: inout HTTPRequest) -> HTTPResponse? {
         if exemptPrefixes.contains(where: { request.path.hasPrefix($0) }) { return nil }
-        if limiter.allow(request.clientIP) { return nil }
+        if limiter.allow(IPAddress.clientKey(request.clientIP)) { return nil }
         var response = rejection(request)
         response.headers.set("Retry-After", "1")
         return response

@@ -23,8 +23,8 @@ public enum WebStack {
     ///   - pages: the HTML routes (sign-in, settings, …), appended last.
     public static func router(api: PoolAPI?, status: StatusPage?, adminGuard: AdminGuard, metrics: MetricsRegistry?,
                               metricsOnMainListener: Bool = true, rateLimiter: RateLimiter?,
-                              pages: [Route] = []) -> Router {
-        var routes: [Route] = [.health()]
+                              pages: [Route] = [], health: (@Sendable () async -> HealthReport)? = nil) -> Router {
+        var routes: [Route] = [health.map { Route.health(report: $0) } ?? .health()]
         if let api { routes += api.routes }
         if let status { routes.append(status.route(adminGuard: adminGuard)) }
         if let metrics, metricsOnMainListener { routes.append(adminGuard.protect(.metrics(metrics))) }
@@ -34,14 +34,22 @@ public enum WebStack {
 
     /// The router of a separate `metricslisten` server: `/metrics` and `/health` only, no IP check
     /// (bind it to a private address).
-    public static func metricsRouter(_ metrics: MetricsRegistry) -> Router {
-        Router(routes: [.health(), .metrics(metrics)])
+    public static func metricsRouter(_ metrics: MetricsRegistry,
+                                     health: (@Sendable () async -> HealthReport)? = nil) -> Router {
+        Router(routes: [health.map { Route.health(report: $0) } ?? .health(), .metrics(metrics)])
     }
 
     /// The `HTTPServer` settings from the pool's configuration.
     public static func serverConfiguration(listen: ListenAddress, realIPHeader: String, trustedProxies: [String],
-                                           maxBodyBytes: Int, maxConnections: Int) -> HTTPServerConfiguration {
+                                           maxBodyBytes: Int, maxConnections: Int,
+                                           maxConnectionsPerIP: Int = 64) -> HTTPServerConfiguration {
         HTTPServerConfiguration(listen: listen, limits: HTTPParserLimits(maxBodyBytes: maxBodyBytes),
-                                maxConnections: maxConnections, realIPHeader: realIPHeader, trustedProxies: trustedProxies)
+                                maxConnections: maxConnections, maxConnectionsPerIP: maxConnectionsPerIP,
+                                realIPHeader: realIPHeader, trustedProxies: trustedProxies)
+    }
+
+    /// The per-client limiter from `ratelimit` (requests/s) and `ratelimitburst`; nil (no limit) when either is 0.
+    public static func rateLimiter(rate: Double, burst: Int) -> RateLimiter? {
+        rate > 0 && burst > 0 ? RateLimiter(rate: rate, burst: Double(burst)) : nil
     }
 }

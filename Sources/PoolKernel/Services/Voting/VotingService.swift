@@ -2,7 +2,8 @@ import Synchronization
 
 /// The vote daemon's event loop as an `EngineService`: subscribes to the node's notifications and hands each
 /// one to its own task (blocks and notification kinds overlap, as in stakepoold §6): `winningtickets` → the
-/// vote loop, `newtickets` / `spentandmissedtickets` → the ticket tracker.
+/// vote loop, `newtickets` / `spentandmissedtickets` → the ticket tracker, `reorganization` → the tip is read
+/// again from the node and the tracker resynced from the wallet.
 ///
 /// Lost notifications (a reconnect, or a subscription made after the map was built) show up as a gap in block
 /// heights; the tracker is then resynced from the wallet (one resync at a time, coalesced).
@@ -70,6 +71,8 @@ public final class VotingService: EngineService {
                 case .spentAndMissedTickets(let removed):
                     tracker.handleSpentAndMissed(removed)
                     noteHeight(removed.blockHeight, group: &group)
+                case .reorganization(let change):
+                    group.addTask { [self] in await reorganized(change) }
                 case .blockConnected(let block):
                     // Every block counts toward gap detection: on a young chain blocks come without winning or
                     // new tickets, and the first such notification is no jump.
@@ -87,8 +90,29 @@ public final class VotingService: EngineService {
         case .winningTickets(let winners): await loop.process(winners, receivedAt: receivedAt)
         case .newTickets(let tickets): await tracker.handleNewTickets(tickets)
         case .spentAndMissedTickets(let removed): tracker.handleSpentAndMissed(removed)
+        case .reorganization(let change): await reorganized(change)
         case .blockConnected: break
         }
+    }
+
+    /// The node switched chains: the tip we knew is stale and tickets bought, matured or spent in the
+    /// disconnected blocks may stand differently on the new chain. Read the tip again (gap detection restarts
+    /// from it) and resync the ticket map from the wallet (coalesced with any resync already running).
+    func reorganized(_ change: Reorganization) async {
+        logger.info("chain reorganization from \(change.oldHash) (height \(change.oldHeight)) to \(change.newHash) (height \(change.newHeight)); re-reading the tip")
+        do {
+            let tip = try await node.bestBlock()
+            progress.withLock { $0.lastHeight = tip.height }
+            logger.info("tip after the reorganization: height \(tip.height) hash \(tip.hash)")
+        } catch {
+            logger.warn("could not re-read the tip after a chain reorganization: \(error)")
+        }
+        let start = progress.withLock { progress -> Bool in
+            if progress.resyncRunning { progress.resyncPending = true; return false }
+            progress.resyncRunning = true
+            return true
+        }
+        if start { await resyncUntilSettled() }
     }
 
     /// A winner unknown to the map may be a ticket that matured in this block whose `newtickets` is still

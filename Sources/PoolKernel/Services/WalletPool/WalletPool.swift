@@ -66,7 +66,7 @@ public final class WalletPool: Sendable {
     let chainTip: (@Sendable () async throws -> Int64)?
     let clock: @Sendable () -> Date
     private let backends: LockedValue<[any WalletBackend]>
-    private let health: LockedValue<WalletPoolHealthStateMachine>
+    let health: LockedValue<WalletPoolHealthStateMachine>
     /// Highest `accountsyncaddressindex` sent to every wallet (addresses below it report `ismine`).
     private let syncedAddressIndex = LockedValue<UInt32>(0)
 
@@ -113,7 +113,8 @@ public final class WalletPool: Sendable {
                 connected: wallet.condition.isConnected, daemonConnected: wallet.info?.daemonConnected ?? false,
                 unlocked: wallet.info?.unlocked ?? false, voting: wallet.info?.voting ?? false,
                 voteVersion: wallet.info?.voteVersion, bestHeight: wallet.bestHeight, lastError: wallet.lastError,
-                since: wallet.since)
+                since: wallet.since, missingScripts: wallet.missingScripts, missingTickets: wallet.missingTickets,
+                lastChecked: wallet.lastChecked)
         }
         return WalletPoolStatus(wallets: wallets, minServers: configuration.minServers,
                                 autoRecover: configuration.autoRecover, isStopped: machine.isStopped,
@@ -442,7 +443,7 @@ public final class WalletPool: Sendable {
         if !actions.isEmpty { await perform(actions) }
     }
 
-    private func perform(_ actions: [WalletPoolHealthStateMachine.Action]) async {
+    func perform(_ actions: [WalletPoolHealthStateMachine.Action]) async {
         for action in actions {
             switch action {
             case .log(let level, let text): logger.log(level, text)

@@ -10,6 +10,15 @@ struct WalletPoolHealthStateMachine: Sendable {
         var bestHeight: Int64?
         var lastError = ""
         var since: Date
+        /// Set when the wallet answers again after being down (a reconnect, perhaps a wallet restored from
+        /// seed): its scripts and tickets must be verified before it counts as up.
+        var needsCheck = false
+        /// Redeem scripts / tickets it lacked at the last consistency check (nil: not checked yet).
+        var missingScripts: Int?
+        var missingTickets: Int?
+        var lastChecked: Date?
+
+        var isMissingSomething: Bool { (missingScripts ?? 0) + (missingTickets ?? 0) > 0 }
     }
 
     enum Mode: Sendable, Equatable {
@@ -54,6 +63,7 @@ struct WalletPoolHealthStateMachine: Sendable {
             case .answered(let info, let height):
                 wallet.info = info
                 wallet.bestHeight = height
+                if wallet.condition == .down { wallet.needsCheck = true }
                 if !info.daemonConnected {
                     condition = .noDaemon
                     error = "wallet server \(index) not connected to daemon"
@@ -63,6 +73,12 @@ struct WalletPoolHealthStateMachine: Sendable {
                 } else if top - height > maxLag {
                     condition = .lagging
                     error = "wallet server \(index) is \(top - height) blocks behind (height \(height), tip \(top))"
+                } else if wallet.needsCheck {
+                    condition = .checking
+                    error = "wallet server \(index) reconnected; its scripts and tickets are being verified"
+                } else if wallet.isMissingSomething {
+                    condition = .inconsistent
+                    error = Self.missingText(index, wallet)
                 } else {
                     condition = .up
                 }
@@ -88,7 +104,67 @@ struct WalletPoolHealthStateMachine: Sendable {
     /// decides whether it is fully usable).
     mutating func answered(_ index: Int, now: Date) -> [Action] {
         guard index < wallets.count, wallets[index].condition == .down else { return [] }
-        return transition(index, to: .up, detail: "", now: now)
+        wallets[index].needsCheck = true
+        return transition(index, to: .checking, detail: "", now: now)
+    }
+
+    /// The backend of wallet `index` was replaced by a fresh connection: verify it before trusting it.
+    mutating func reconnected(_ index: Int) {
+        guard index < wallets.count else { return }
+        wallets[index].needsCheck = true
+    }
+
+    /// The indices whose scripts and tickets must be (re)verified: reconnected ones, and ones found lacking
+    /// (so a repair by the operator, e.g. `poolctl wallets sync`, is noticed).
+    var walletsNeedingCheck: [Int] {
+        wallets.indices.filter { wallets[$0].condition.isConnected && (wallets[$0].needsCheck || wallets[$0].isMissingSomething) }
+    }
+
+    /// A consistency check counted what wallet `index` lacks (registered scripts from the database and scripts
+    /// and tickets of the other wallets). A reconnected wallet is "recovered" only when it lacks nothing.
+    mutating func checked(_ index: Int, missingScripts: Int, missingTickets: Int, totalScripts: Int,
+                          totalTickets: Int, now: Date) -> [Action] {
+        guard index < wallets.count else { return [] }
+        var wallet = wallets[index]
+        let wasChecking = wallet.needsCheck || wallet.condition == .checking
+        wallet.needsCheck = false
+        wallet.missingScripts = missingScripts
+        wallet.missingTickets = missingTickets
+        wallet.lastChecked = now
+        wallets[index] = wallet
+        let name = "wallet \(index) (\(labels[index]))"
+        guard [.checking, .inconsistent, .up].contains(wallet.condition) else { return [] }
+        if wallet.isMissingSomething {
+            wallets[index].lastError = Self.missingText(index, wallet)
+            guard wallet.condition != .inconsistent else { return [] }
+            wallets[index].condition = .inconsistent
+            wallets[index].since = now
+            let text = Self.missingText(index, wallet)
+            return [.log(.error, "\(name) is inconsistent: \(text); it cannot vote those users' tickets"),
+                    .alert(OperatorAlert(kind: .walletInconsistent, walletIndex: index,
+                                         subject: "\(name) is missing scripts or tickets",
+                                         body: "\(name) answers, but \(text). A wallet without a user's redeem script "
+                                             + "cannot vote that user's tickets. Run `poolctl wallets check` and "
+                                             + "`poolctl wallets sync`, or set walletautorecover to re-import them.")),
+            ]
+        }
+        wallets[index].lastError = ""
+        guard wallet.condition != .up else { return [] }
+        let previous = wasChecking && wallet.condition == .checking ? "down" : "\(wallet.condition)"
+        wallets[index].condition = .up
+        wallets[index].since = now
+        let detail = "holds all \(totalScripts) redeem script(s) and \(totalTickets) ticket(s)"
+        return [.log(.info, "\(name) recovered (was \(previous)): verified, \(detail)"),
+                .alert(OperatorAlert(kind: .walletRecovered, walletIndex: index, subject: "\(name) recovered",
+                                     body: "\(name) is up again (it was \(previous)) and \(detail).")),
+        ]
+    }
+
+    static func missingText(_ index: Int, _ wallet: Wallet) -> String {
+        var parts: [String] = []
+        if let scripts = wallet.missingScripts, scripts > 0 { parts.append("\(scripts) redeem script(s)") }
+        if let tickets = wallet.missingTickets, tickets > 0 { parts.append("\(tickets) ticket(s)") }
+        return "wallet server \(index) is missing " + parts.joined(separator: " and ")
     }
 
     /// Fail closed: dcrstakepool's "RPC stop". Stays stopped until `resume`.
@@ -128,6 +204,13 @@ struct WalletPoolHealthStateMachine: Sendable {
         wallets[index].condition = condition
         wallets[index].since = now
         let name = "wallet \(index) (\(labels[index]))"
+        if condition == .checking {
+            // Never "recovered" before its scripts and tickets are verified (`checked`).
+            return [.log(.info, "\(name) answers again (was \(previous)); verifying its scripts and tickets")]
+        }
+        if condition == .inconsistent {
+            return [.log(.error, "\(name) is inconsistent: \(detail)")]
+        }
         if condition == .up {
             guard previous != .unknown else { return [.log(.info, "\(name) is up")] }
             return [.log(.info, "\(name) recovered (was \(previous))"),

@@ -21,6 +21,13 @@ public struct WalletPoolStatus: Sendable, Equatable {
         public var lastError: String
         /// When `condition` last changed.
         public var since: Date
+        /// Redeem scripts (registered in the database or held by another wallet) it lacked at the last
+        /// consistency check; nil before the first check.
+        public var missingScripts: Int?
+        /// Tickets held by another wallet it lacked at the last consistency check; nil before the first check.
+        public var missingTickets: Int?
+        /// When its scripts and tickets were last verified.
+        public var lastChecked: Date?
     }
 
     public var wallets: [Wallet]
@@ -34,6 +41,16 @@ public struct WalletPoolStatus: Sendable, Equatable {
 
     /// Wallets whose condition is `up`.
     public var usableCount: Int { wallets.filter { $0.condition.isUsable }.count }
+    /// Every wallet answers and none is lagging, being verified or lacking scripts or tickets (and the pool runs).
+    public var isConsistent: Bool {
+        guard !isStopped else { return false }
+        let answering = wallets.filter(\.connected)
+        let bad: Set<WalletCondition> = [.lagging, .checking, .inconsistent]
+        guard !answering.contains(where: { bad.contains($0.condition) }) else { return false }
+        guard !wallets.contains(where: { ($0.missingScripts ?? 0) + ($0.missingTickets ?? 0) > 0 }) else { return false }
+        return Set(answering.compactMap(\.voteVersion)).count <= 1
+    }
+
     /// Wallets that answered the last probe.
     public var connectedCount: Int { wallets.filter(\.connected).count }
 
