@@ -19,7 +19,9 @@ final class LogNotifierTests: NotificationBackendConformanceTests {
         let text = sink.text
         XCTAssertTrue(text.contains("To: \(message.to)\n"), file: file, line: line)
         XCTAssertTrue(text.contains("Subject: \(message.subject)\n"), file: file, line: line)
-        XCTAssertTrue(text.contains(message.body.replacingOccurrences(of: "\r\n", with: "\n")), file: file, line: line)
+        // The body follows as indented continuation lines of the same log entry.
+        let body = message.body.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
+        XCTAssertTrue(text.contains(body.map { "    " + $0 }.joined(separator: "\n")), text, file: file, line: line)
     }
 
     override func testNotificationBackend_deliversMessageWithLinkIntact() async throws {
@@ -43,10 +45,11 @@ final class LogNotifierTests: NotificationBackendConformanceTests {
         let lines = sink.captured
         XCTAssertEqual(lines.count, 1)
         let line = try XCTUnwrap(lines.first)
-        XCTAssertTrue(line.contains("[WRN] MAIL: no mail server configured -- skipping sending To: user@example.org\n"))
-        XCTAssertTrue(line.contains("From: pool@example.com\nSubject: Stake pool password reset\n"))
-        // The link is on a line of its own, unwrapped and unencoded, so a terminal makes it clickable.
-        XCTAssertTrue(line.components(separatedBy: "\n").contains(link))
+        XCTAssertTrue(line.contains("[WRN] MAIL: no mail server configured -- skipping sending:\n    To: user@example.org\n"), line)
+        XCTAssertTrue(line.contains("    From: pool@example.com\n    Subject: Stake pool password reset\n"), line)
+        // The link is on a line of its own (an indented continuation line), unwrapped and unencoded, so a terminal
+        // makes it clickable.
+        XCTAssertTrue(line.components(separatedBy: "\n").contains("    " + link))
         XCTAssertFalse(line.contains("\r"))
     }
 }

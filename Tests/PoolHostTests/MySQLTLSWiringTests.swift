@@ -23,8 +23,8 @@ final class MySQLTLSWiringTests: XCTestCase {
         self.directory = directory
         let path = directory.appendingPathComponent("dcrstakepool-\(UUID().uuidString).conf").path
         try """
-        apisecret=api-secret-value
-        cookiesecret=cookie-secret-value
+        apisecret=api-secret-value-0123456789abcdef
+        cookiesecret=cookie-secret-value-0123456789abcdef
         coldwalletextpub=\(SimnetWalletPlugin.defaultKeys.cold)
         votingwalletextpub=\(SimnetWalletPlugin.defaultKeys.voting)
         adminips=127.0.0.1

@@ -177,7 +177,9 @@ final class RegistrationCrashTests: XCTestCase {
             XCTAssertEqual(scripts, [script], "wallet \(index)")
         }
         let text = (try? String(contentsOfFile: log + ".restarted", encoding: .utf8)) ?? ""
-        XCTAssertTrue(text.contains("pendingCompleted: 1"), "the startup sync completed the interrupted registration: \(text)")
+        XCTAssertTrue(text.contains("wallet sync done: vote version "), "a readable summary, not a Swift dump: \(text)")
+        XCTAssertTrue(text.contains("interrupted registrations completed 1"), "the startup sync completed the interrupted registration: \(text)")
+        XCTAssertFalse(text.contains("StartupSyncReport("), text)
         XCTAssertFalse(text.contains(SimnetRPCPool.rpcPassword), "no wallet password in the log")
 
         kill(second.processIdentifier, SIGKILL)

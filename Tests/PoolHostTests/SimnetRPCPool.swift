@@ -14,7 +14,7 @@ import XCTest
 final class SimnetRPCPool: Sendable {
     static let rpcUser = "pool-rpc"
     static let rpcPassword = "rpc-test-pass"
-    static let apiSecret = "api-secret-value"
+    static let apiSecret = "api-secret-value-0123456789abcdef"
     static let baseURL = "http://127.0.0.1:8000"
 
     let directory: URL
@@ -62,7 +62,7 @@ final class SimnetRPCPool: Sendable {
             "votingwalletextpub=\(simnet.votingExtendedPublicKey)",
             "coldwalletextpub=\(vectors.accountExtendedPublicKey)",
             "apisecret=\(Self.apiSecret)",
-            "cookiesecret=cookie-secret-value",
+            "cookiesecret=cookie-secret-value-0123456789abcdef",
             "baseurl=\(Self.baseURL)",
             "adminips=127.0.0.1",
             "datadir=\(directory.path)/data",

@@ -34,6 +34,34 @@ final class StorageCommandsTests: XCTestCase {
         return path
     }
 
+    /// `poolctl db migrate|status` need only the database options: no apisecret, wallets or stakepoold
+    /// certificates (before, they refused until the certificates existed, printing `/root/.dcrstakepool//tmp/…`).
+    func testPoolctlDB_needsOnlyTheDatabaseOptions() async throws {
+        let dir = try XCTUnwrap(directory).path
+        let configPath = dir + "/dcrstakepool.conf"
+        try """
+        storage=sqlite
+        sqlitepath=\(dir)/pool.sqlite
+        enablestakepoold=1
+        stakepooldhosts=127.0.0.1,127.0.0.2
+        stakepooldcerts=/tmp/absent-\(UUID().uuidString).cert,/tmp/absent-b.cert
+        """.write(toFile: configPath, atomically: true, encoding: .utf8)
+        let io = Captured()
+        let migrate = await PoolctlMain.run(arguments: ["-C", configPath, "db", "migrate"], output: io.output, home: dir)
+        XCTAssertEqual(migrate, ExitCode.ok, io.errors)
+        XCTAssertTrue(io.text.contains("up to date"), io.text)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/pool.sqlite"))
+        let status = await PoolctlMain.run(arguments: ["-C", configPath, "db", "status"], output: io.output, home: dir)
+        XCTAssertEqual(status, ExitCode.ok, io.errors)
+
+        // A database option that is wrong is still a configuration error (exit 2) naming it.
+        try "storage=mysql\ndbpassword=x\ndbhost=/run/mysqld/mysqld.sock\n".write(toFile: configPath, atomically: true, encoding: .utf8)
+        let bad = Captured()
+        let code = await PoolctlMain.run(arguments: ["-C", configPath, "db", "status"], output: bad.output, home: dir)
+        XCTAssertEqual(code, ExitCode.usage)
+        XCTAssertTrue(bad.errors.contains("dcrstakepool.conf:3: dbhost is a TCP host name or address"), bad.errors)
+    }
+
     func testUserCommand_addShowListWithoutSecrets() async throws {
         let storage = InMemoryStorage()
         let io = Captured()

@@ -32,7 +32,7 @@ final class WebAppAdminGateTests: XCTestCase {
         let dir = directory.path
         let path = dir + "/dcrstakepool.conf"
         try """
-        apisecret=api-secret-value
+        apisecret=api-secret-value-0123456789abcdef
         cookiesecret=cookie-secret-value-long-enough-for-anyone
         coldwalletextpub=\(SimnetWalletPlugin.defaultKeys.cold)
         votingwalletextpub=\(SimnetWalletPlugin.defaultKeys.voting)

@@ -26,8 +26,8 @@ final class WebAppMainTests: XCTestCase {
     private func writeConfig(_ extra: String = "") throws -> String {
         let path = dir + "/dcrstakepool.conf"
         try """
-        apisecret=api-secret-value
-        cookiesecret=cookie-secret-value
+        apisecret=api-secret-value-0123456789abcdef
+        cookiesecret=cookie-secret-value-0123456789abcdef
         coldwalletextpub=\(SimnetWalletPlugin.defaultKeys.cold)
         votingwalletextpub=\(SimnetWalletPlugin.defaultKeys.voting)
         adminips=127.0.0.1
@@ -76,6 +76,109 @@ final class WebAppMainTests: XCTestCase {
         let versionCode = await WebAppMain.run(arguments: ["-V"], output: output2)
         XCTAssertEqual(versionCode, ExitCode.ok)
         XCTAssertEqual(out2.value, "hxstakepool version \(WebAppMain.version)\n")
+    }
+
+    func testWebAppMain_debugLevelShowPrintsAReadableList() async {
+        let (output, out, _) = capture()
+        let code = await WebAppMain.run(arguments: ["--simnet", "--debuglevel=show"], output: output)
+        XCTAssertEqual(code, ExitCode.ok)
+        XCTAssertTrue(out.value.hasPrefix("Supported subsystems:\n"), out.value)
+        XCTAssertTrue(out.value.contains("  CTRL  stakepoold control API (server in stakepoold, client in the web app) (also accepted: GRPC)"), out.value)
+        XCTAssertFalse(out.value.contains("[\""), "not a Swift array: \(out.value)")
+    }
+
+    func testWebAppMain_configMistakesExitTwoNamingOptionAndLine() async throws {
+        for (extra, expected) in [("poolfees=150", "dcrstakepool.conf:13: poolfees must be between 0.01 and 100.00"),
+                                  ("metricslisten=9102", "dcrstakepool.conf:13: metricslisten must be host:port"),
+                                  ("baseurl=http://127.0.0.1:8000/", "dcrstakepool.conf:13: baseurl must not end with a slash"),
+                                  ("trustedproxies=nginx.local", "dcrstakepool.conf:13: trustedproxies entry \"nginx.local\""),
+                                  ("listen=127.0.0.1:1", "dcrstakepool.conf:13: option listen is set twice (also at dcrstakepool.conf:8)")] {
+            let path = try writeConfig(extra)
+            let (output, _, err) = capture()
+            let code = await WebAppMain.run(arguments: ["-C", path], output: output)
+            XCTAssertEqual(code, ExitCode.usage, extra)
+            XCTAssertTrue(err.value.contains(expected), "\(extra): \(err.value)")
+        }
+    }
+
+    /// logrotate renames the log and sends SIGHUP: the real executable keeps serving and writes on in a fresh file
+    /// (before, SIGHUP killed it with status 129).
+    func testWebAppExecutable_sighupReopensTheLogFileAndKeepsRunning() async throws {
+        let binary = try BuiltExecutable.path("hxstakepool")
+        let path = try writeConfig()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["-C", path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() } }
+        let logFile = dir + "/logs/simnet/hxstakepool.log"
+        try await waitForFile(logFile, containing: "listening on")
+        try FileManager.default.moveItem(atPath: logFile, toPath: logFile + ".1")
+
+        kill(process.processIdentifier, SIGHUP)
+        try await waitForFile(logFile, containing: "Received SIGHUP: log files reopened")
+        XCTAssertTrue(process.isRunning, "SIGHUP must not stop the web app")
+        let rotated = try String(contentsOfFile: logFile + ".1", encoding: .utf8)
+        XCTAssertFalse(rotated.contains("log files reopened"), "the new lines go to the new file")
+
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationReason, .exit)
+        XCTAssertEqual(process.terminationStatus, ExitCode.ok)
+    }
+
+    /// Waits (up to a minute, on a loaded machine) until `path` exists and contains `text`.
+    private func waitForFile(_ path: String, containing text: String) async throws {
+        for _ in 0..<600 {
+            if let contents = try? String(contentsOfFile: path, encoding: .utf8), contents.contains(text) { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        XCTFail("\(path) never contained \"\(text)\": \((try? String(contentsOfFile: path, encoding: .utf8)) ?? "(missing)")")
+        throw CancellationError()
+    }
+
+    /// `poolctl config check` catches what start-up would refuse (issue 18: a bad metricslisten passed the check).
+    func testPoolctlConfigCheck_refusesWhatStartupRefuses() async throws {
+        for bad in ["metricslisten=9102", "metricslisten=localhost:notaport", "cookiesecret=abc", "adminips=10.0.0.0/40"] {
+            let path = try writeConfig(bad)
+            let (output, _, err) = capture()
+            let code = await PoolctlMain.run(arguments: ["-C", path, "config", "check"], output: output, home: dir)
+            XCTAssertEqual(code, ExitCode.usage, bad)
+            XCTAssertTrue(err.value.contains("dcrstakepool.conf:13: "), "\(bad): \(err.value)")
+        }
+        let path = try writeConfig("metricslisten=127.0.0.1:9102")
+        let (output, out, err) = capture()
+        let code = await PoolctlMain.run(arguments: ["-C", path, "config", "check"], output: output, home: dir)
+        XCTAssertEqual(code, ExitCode.ok, err.value)
+        XCTAssertTrue(out.value.contains("configuration is valid"), out.value)
+    }
+
+    /// A taken port: exit 5 with one "could not bind" (it was doubled: "could not bind could not bind …").
+    func testWebAppMain_busyPortSaysCouldNotBindOnce() async throws {
+        let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(holder) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
+                bind(holder, raw, length) == 0 && listen(holder, 1) == 0 && getsockname(holder, raw, &length) == 0
+            }
+        }
+        XCTAssertTrue(bound)
+        let port = UInt16(bigEndian: address.sin_port)
+        let path = try writeConfig()
+        let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "listen=127.0.0.1:0", with: "listen=127.0.0.1:\(port)")
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let (output, _, _) = capture()
+        let code = await WebAppMain.run(arguments: ["-C", path], output: output)
+        XCTAssertEqual(code, ExitCode.listen)
+        let log = try String(contentsOfFile: dir + "/logs/simnet/hxstakepool.log", encoding: .utf8)
+        let line = try XCTUnwrap(log.split(separator: "\n").first { $0.contains("could not bind") }, log)
+        XCTAssertEqual(line.components(separatedBy: "could not bind").count, 2, String(line))
     }
 
     func testWebApp_servesHealthAndStopsGracefully() async throws {

@@ -28,8 +28,8 @@ final class WebAppMetricsTests: XCTestCase {
         let dir = directory.path
         let path = dir + "/dcrstakepool.conf"
         try """
-        apisecret=api-secret-value
-        cookiesecret=cookie-secret-value
+        apisecret=api-secret-value-0123456789abcdef
+        cookiesecret=cookie-secret-value-0123456789abcdef
         coldwalletextpub=\(SimnetWalletPlugin.defaultKeys.cold)
         votingwalletextpub=\(SimnetWalletPlugin.defaultKeys.voting)
         adminips=127.0.0.1

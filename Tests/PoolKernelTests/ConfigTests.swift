@@ -1,16 +1,42 @@
 import XCTest
 @testable import PoolKernel
 
+/// Extended public keys per network from dcrd's hdkeychain vectors (`../shared/vectors/hdkeychain.json`).
+enum VectorKeys {
+    static let byNetwork: [String: [String]] = {
+        var keys: [String: [String]] = [:]
+        for vector in (try? ChainVectors.array("hdkeychain")) ?? [] {
+            if let network = vector["network"] as? String, let key = vector["ext_pub"] as? String { keys[network, default: []].append(key) }
+        }
+        for derived in (try? ChainVectors.array("hdkeychain", key: "extractor_derived")) ?? [] {
+            for field in ["master_ext_pub", "account_ext_pub"] {
+                if let network = derived["network"] as? String, let key = derived[field] as? String { keys[network, default: []].append(key) }
+            }
+        }
+        return keys
+    }()
+
+    static func key(_ network: String, _ index: Int = 0) -> String { byNetwork[network]?[index] ?? "missing-\(network)-vector" }
+
+    /// Flags replacing the file's mainnet keys with keys of `network`.
+    static func flags(_ network: String) -> [String] {
+        ["--coldwalletextpub=\(key(network, 0))", "--votingwalletextpub=\(key(network, 1))"]
+    }
+}
+
 final class ConfigTests: XCTestCase {
+    static let apiSecret = "api-secret-value-0123456789abcdef"
+    static let cookieSecret = "cookie-secret-value-0123456789abcdef"
+
     /// A minimal valid file for the in-process simulated wallets (no wallet hosts needed).
     private let minimal = """
     [Application Options]
     ; comment
     # another comment
-    apisecret=api-secret-value
-    cookiesecret=cookie-secret-value
-    coldwalletextpub=spubCold
-    votingwalletextpub=spubVoting
+    apisecret=\(ConfigTests.apiSecret)
+    cookiesecret=\(ConfigTests.cookieSecret)
+    coldwalletextpub=\(VectorKeys.key("mainnet", 0))
+    votingwalletextpub=\(VectorKeys.key("mainnet", 1))
     adminips=127.0.0.1
     wallet=simnet
     """
@@ -41,6 +67,7 @@ final class ConfigTests: XCTestCase {
         XCTAssertFalse(config.closePool)
         XCTAssertFalse(config.cookieSecure)
         XCTAssertEqual(config.db, .init(host: "localhost", port: 3306, user: "stakepool", password: "", name: "stakepool", poolSize: 4, tls: false))
+        XCTAssertNil(config.db.socket, "dbhost means TCP unless dbsocket is set")
         XCTAssertEqual(config.poolEmail, "admin@example.com")
         XCTAssertEqual(config.poolFees, 7.5)
         XCTAssertEqual(config.poolLink, WebAppOptions.defaultPoolLink)
@@ -68,7 +95,7 @@ final class ConfigTests: XCTestCase {
 
     func testConfig_flagsOverrideFile() throws {
         let file = minimal + "\nlisten=127.0.0.1:9000\npoolfees=5\nclosepool=1\n"
-        let config = try load(file, ["--listen=127.0.0.1:9100", "--poolfees", "2.5", "--closepool=false", "--testnet"])
+        let config = try load(file, ["--listen=127.0.0.1:9100", "--poolfees", "2.5", "--closepool=false", "--testnet"] + VectorKeys.flags("testnet3"))
         XCTAssertEqual(config.listen, .tcp(host: "127.0.0.1", port: 9100))
         XCTAssertEqual(config.poolFees, 2.5)
         XCTAssertFalse(config.closePool)
@@ -81,7 +108,7 @@ final class ConfigTests: XCTestCase {
     }
 
     func testConfig_explicitConfigFileWithShortFlag() throws {
-        let config = try load(nil, ["-C", "/etc/pool.conf", "--simnet"], files: ["/etc/pool.conf": minimal])
+        let config = try load(nil, ["-C", "/etc/pool.conf", "--simnet"] + VectorKeys.flags("simnet"), files: ["/etc/pool.conf": minimal])
         XCTAssertEqual(config.configFile, "/etc/pool.conf")
         XCTAssertEqual(config.network, .simnet)
         XCTAssertEqual(config.dataDir, "/home/x/.dcrstakepool/data/simnet")
@@ -205,12 +232,18 @@ final class ConfigTests: XCTestCase {
 
     func testConfig_debugLevel() throws {
         XCTAssertEqual(try load(minimal + "\ndebuglevel=debug\n").debugLevel.defaultLevel, .debug)
-        let pairs = try load(minimal + "\ndebuglevel=CNTL=trace,HTTP=warn\n").debugLevel
-        XCTAssertEqual(pairs.perSubsystem, ["CNTL": .trace, "HTTP": .warn])
+        let pairs = try load(minimal + "\ndebuglevel=CNTL=trace,SYTM=warn\n").debugLevel
+        XCTAssertEqual(pairs.perSubsystem, ["CNTL": .trace, "SYTM": .warn])
+        // dcrstakepool's old names stay accepted, as aliases of today's subsystems.
+        let aliases = try load(minimal + "\ndebuglevel=GRPC=debug,DB=trace,HTTP=warn\n").debugLevel
+        XCTAssertEqual(aliases.perSubsystem, ["CTRL": .debug, "STOR": .trace, "SYTM": .warn])
         assertConfigError(minimal + "\ndebuglevel=loud\n", code: .badValue, contains: "debug level [loud] is invalid")
         assertConfigError(minimal + "\ndebuglevel=NOPE=info\n", code: .badValue, contains: "subsystem [NOPE] is invalid")
         assertConfigError(minimal + "\ndebuglevel=CNTL=info,HTTP\n", code: .badValue, contains: "invalid subsystem/level pair [HTTP]")
-        XCTAssertTrue(try load(minimal + "\ndebuglevel=show\n").debugLevel.showSubsystems)
+        // `show` is answered before the rest of the configuration is required.
+        let (config, result, _) = try PoolConfig.load(arguments: ["--debuglevel=show"], home: "/h", readFile: { _ in nil })
+        XCTAssertNil(config)
+        XCTAssertTrue(result.showSubsystemsRequested)
     }
 
     func testConfig_profileMustBeAPort() {
@@ -229,14 +262,126 @@ final class ConfigTests: XCTestCase {
     }
 
     func testConfig_missingDefaultFileIsAWarningNotAnError() throws {
-        let (_, result, _) = try PoolConfig.load(arguments: ["--apisecret=a", "--cookiesecret=b", "--coldwalletextpub=c",
-                                                             "--votingwalletextpub=d", "--adminips=127.0.0.1", "--wallet=simnet"],
+        let (_, result, _) = try PoolConfig.load(arguments: ["--apisecret=\(Self.apiSecret)", "--cookiesecret=\(Self.cookieSecret)",
+                                                             "--adminips=127.0.0.1", "--wallet=simnet"] + VectorKeys.flags("mainnet"),
                                                  home: "/h", readFile: { _ in nil })
         XCTAssertEqual(result.missingConfigFileWarning, "open /h/dcrstakepool.conf: no such file or directory")
     }
 
     func testConfig_nulByteRejected() {
         assertConfigError(minimal + "\npoolemail=a\u{0}b\n", code: .badValue, contains: "NUL byte")
+    }
+
+    // MARK: - No configuration mistake is silent (issue 18.5)
+
+    func testConfig_singleValueOptionSetTwiceNamesBothLines() throws {
+        assertConfigError(minimal + "\npoolfees=5\npoolfees=6\n", code: .conflict,
+                          contains: "dcrstakepool.conf:11: option poolfees is set twice (also at dcrstakepool.conf:10)")
+        // On the command line the last flag wins (go-flags); a flag over the file is an override, not a duplicate;
+        // a repeated list key still appends.
+        XCTAssertEqual(try load(minimal, ["--listen=:1", "--listen=:2"]).listen, .tcp(host: "0.0.0.0", port: 2))
+        XCTAssertEqual(try load(minimal + "\npoolfees=5\n", ["--poolfees=6"]).poolFees, 6)
+        XCTAssertEqual(try load(minimal + "\nadminips=10.0.0.1\n").adminIPs, ["127.0.0.1", "10.0.0.1"])
+    }
+
+    func testConfig_poolFeesWithinWhatStakepooldAccepts() throws {
+        assertConfigError(minimal + "\npoolfees=150\n", code: .badValue,
+                          contains: "dcrstakepool.conf:10: poolfees must be between 0.01 and 100.00 percent")
+        assertConfigError(minimal + "\npoolfees=0\n", code: .badValue, contains: "poolfees must be between")
+        XCTAssertEqual(try load(minimal + "\npoolfees=100\n").poolFees, 100)
+        XCTAssertEqual(try load(minimal + "\npoolfees=0.01\n").poolFees, 0.01)
+    }
+
+    func testConfig_adminIPsAndTrustedProxiesAreAddressesOrCIDRs() throws {
+        let config = try load(minimal + "\nadminips=127.0.0.0/8,fd00::/8,::1\ntrustedproxies=10.0.0.0/24,192.168.1.1\n")
+        XCTAssertEqual(config.adminIPs, ["127.0.0.1", "127.0.0.0/8", "fd00::/8", "::1"])
+        XCTAssertEqual(config.trustedProxies, ["10.0.0.0/24", "192.168.1.1"])
+        assertConfigError(minimal + "\ntrustedproxies=nginx.local\n", code: .badValue,
+                          contains: "dcrstakepool.conf:10: trustedproxies entry \"nginx.local\" is not an IP address or CIDR range")
+        assertConfigError(minimal + "\nadminips=10.0.0.0/33\n", code: .badValue, contains: "adminips entry \"10.0.0.0/33\"")
+        assertConfigError(minimal + "\nadminips=localhost\n", code: .badValue, contains: "adminips entry \"localhost\"")
+    }
+
+    func testConfig_hostPortOptionsAreHostPort() {
+        assertConfigError(minimal + "\nsmtphost=mail example.com:25\n", code: .badValue,
+                          contains: "dcrstakepool.conf:10: smtphost must be host:port, not \"mail example.com:25\"")
+        assertConfigError(minimal + "\nsmtphost=mail.example.com:0\n", code: .badValue, contains: "smtphost must be host:port")
+        let base = minimal.replacingOccurrences(of: "wallet=simnet", with: "")
+        assertConfigError(base + "\nwallethosts=wallet one,10.0.0.2\nwalletusers=u,v\nwalletpasswords=p,q\nwalletcerts=/c/a,/c/b\n",
+                          files: ["/c/a": "x", "/c/b": "x"], code: .badValue, contains: "wallethosts entry \"wallet one:9110\" is not host:port")
+    }
+
+    func testConfig_baseURLWithTrailingSlashIsRefused() throws {
+        assertConfigError(minimal + "\nbaseurl=https://pool.example.com/\n", code: .badValue,
+                          contains: "dcrstakepool.conf:10: baseurl must not end with a slash (write https://pool.example.com)")
+        assertConfigError(minimal + "\nbaseurl=pool.example.com\n", code: .badValue, contains: "baseurl must be an absolute http")
+        XCTAssertEqual(try load(minimal + "\nbaseurl=https://example.com/pool\n").baseURL, "https://example.com/pool")
+    }
+
+    func testConfig_shortSecretsAreRefused() {
+        let short = minimal.replacingOccurrences(of: "cookiesecret=\(Self.cookieSecret)", with: "cookiesecret=abc")
+        assertConfigError(short, code: .badValue, contains: "dcrstakepool.conf:5: cookiesecret is 3 characters long; use at least 32")
+        let shortAPI = minimal.replacingOccurrences(of: "apisecret=\(Self.apiSecret)", with: "apisecret=0123456789abcdef")
+        assertConfigError(shortAPI, code: .badValue, contains: "apisecret is 16 characters long")
+        assertConfigError(minimal + "\nstakepooldtoken=secret\n", code: .badValue,
+                          contains: "dcrstakepool.conf:10: stakepooldtoken is 6 characters long; use at least 16")
+    }
+
+    func testConfig_metricsListenMustBeHostPort() throws {
+        for bad in ["9102", "localhost:notaport", "localhost:99999"] {
+            assertConfigError(minimal + "\nmetricslisten=\(bad)\n", code: .badValue,
+                              contains: "dcrstakepool.conf:10: metricslisten must be host:port (e.g. 127.0.0.1:9102) or a Unix socket path, not \"\(bad)\"")
+        }
+        XCTAssertEqual(try load(minimal + "\nmetricslisten=127.0.0.1:9102\n").metricsListen, "127.0.0.1:9102")
+    }
+
+    func testConfig_extendedKeysAreDecodedForTheNetworkAndNamed() {
+        let garbage = minimal.replacingOccurrences(of: "coldwalletextpub=\(VectorKeys.key("mainnet", 0))", with: "coldwalletextpub=not-a-key!")
+        assertConfigError(garbage, code: .badValue,
+                          contains: "dcrstakepool.conf:6: coldwalletextpub is not a mainnet extended public key: Text contains a character that is not base58")
+        // A testnet key on mainnet fails at load, naming the option, not at wallet start-up.
+        assertConfigError(minimal, ["--votingwalletextpub=\(VectorKeys.key("testnet3"))"], code: .badValue,
+                          contains: "--votingwalletextpub: votingwalletextpub is not a mainnet extended public key: The extended key is for testnet3")
+    }
+
+    func testConfig_dbhostIsTCPAndDbsocketIsExplicit() throws {
+        XCTAssertEqual(try load(minimal + "\ndbsocket=/run/mysqld/mysqld.sock\n").db.socket, "/run/mysqld/mysqld.sock")
+        assertConfigError(minimal + "\ndbsocket=/run/mysqld/mysqld.sock\ndbhost=db.example.com\n", code: .conflict,
+                          contains: "dbsocket is set, so dbhost and dbport would be ignored")
+        assertConfigError(minimal + "\ndbhost=/run/mysqld/mysqld.sock\n", code: .badValue,
+                          contains: "dcrstakepool.conf:10: dbhost is a TCP host name or address; give a socket path as dbsocket=")
+        assertConfigError(minimal + "\ndbsocket=mysqld.sock\n", code: .badValue, contains: "dbsocket must be an absolute path")
+    }
+
+    func testConfig_databaseScopeNeedsOnlyTheDatabaseOptions() throws {
+        var values = OptionValues(specs: WebAppOptions.all)
+        try ConfigLoader(specs: WebAppOptions.all, appName: "t", defaultConfigFile: "/x/dcrstakepool.conf")
+            .apply(file: "storage=mysql\ndbpassword=pw\ndbhost=127.0.0.1\nenablestakepoold=1\nstakepooldhosts=a,b\nstakepooldcerts=/tmp/a.cert,/tmp/b.cert\n",
+                   path: "/x/dcrstakepool.conf", to: &values)
+        let config = try PoolConfig(values: values, home: "/root/.dcrstakepool", fileExists: { _ in false }, scope: .database)
+        XCTAssertEqual(config.db.host, "127.0.0.1")
+        XCTAssertEqual(config.db.password, "pw")
+        XCTAssertThrowsError(try PoolConfig(values: values, home: "/root/.dcrstakepool", fileExists: { _ in false })) { error in
+            XCTAssertEqual((error as? ConfigError)?.code, .missingOption, "the full config still needs apisecret: \(error)")
+        }
+    }
+
+    func testConfig_absoluteCertPathIsNotJoinedToHome() {
+        let file = minimal + "\nenablestakepoold=1\nstakepooldhosts=127.0.0.1,127.0.0.2\nstakepooldcerts=/tmp/none-a.cert,/tmp/none-b.cert\n"
+        assertConfigError(file, code: .unreadableFile, contains: "stakepooldcert /tmp/none-a.cert does not exist")
+        XCTAssertThrowsError(try load(file)) { XCTAssertFalse("\($0)".contains("//tmp"), "\($0)") }
+    }
+
+    func testConfig_commandLineOnlyOptionInFileSaysSo() {
+        assertConfigError(minimal + "\nconfigfile=/etc/x.conf\n", code: .unknownOption,
+                          contains: "dcrstakepool.conf:10: option configfile is accepted on the command line only")
+    }
+
+    func testConfig_debugLevelShowListsSubsystemsReadably() {
+        let listing = LogSubsystem.listing(PoolConfig.subsystems)
+        XCTAssertFalse(listing.contains("["), "no Swift array: \(listing)")
+        XCTAssertTrue(listing.contains("  STOR  storage (SQLite or MySQL) and retention purges (also accepted: DB, MODL)"), listing)
+        XCTAssertTrue(listing.contains("  CTRL  stakepoold control API"), listing)
     }
 
     func testExpand_homeAndVariables() {

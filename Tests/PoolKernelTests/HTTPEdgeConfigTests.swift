@@ -5,10 +5,10 @@ import XCTest
 /// `trustedproxies`, validated at load; `maxconnectionsperip`, `ratelimit`, `ratelimitburst`.
 final class HTTPEdgeConfigTests: XCTestCase {
     private let minimal = """
-    apisecret=api-secret-value
-    cookiesecret=cookie-secret-value
-    coldwalletextpub=spubCold
-    votingwalletextpub=spubVoting
+    apisecret=\(ConfigTests.apiSecret)
+    cookiesecret=\(ConfigTests.cookieSecret)
+    coldwalletextpub=\(VectorKeys.key("mainnet", 0))
+    votingwalletextpub=\(VectorKeys.key("mainnet", 1))
     wallet=simnet
     """
 

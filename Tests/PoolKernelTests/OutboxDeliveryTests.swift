@@ -35,6 +35,23 @@ final class OutboxDeliveryTests: XCTestCase {
 
     private func advance(_ seconds: Int64) { clock.withLock { $0 += seconds } }
 
+    /// No email address at info level (issue 18.6): the recipient, also when an SMTP reply repeats it, is redacted.
+    func testOutboxDelivery_logLinesCarryNoRecipientAddress() async throws {
+        _ = try await enqueue(to: "alice.smith@example.org")
+        _ = try await enqueue(to: "bob@example.org")
+        let sink = CapturingSink()
+        let clock = self.clock
+        notifier.failNext(NotifyError(.mailTemporary, "451 4.2.0 <alice.smith@example.org>: mailbox busy", replyCode: 451))
+        let service = OutboxDelivery(storage: storage, notifier: notifier, logger: LogBackend(level: .info, sinks: [sink]).logger("MAIL"),
+                                     now: { clock.value })
+        _ = try await service.deliverDue()
+        XCTAssertFalse(sink.text.contains("alice.smith@"), sink.text)
+        XCTAssertFalse(sink.text.contains("bob@"), sink.text)
+        XCTAssertTrue(sink.text.contains("to a***@example.org not delivered"), sink.text)
+        XCTAssertTrue(sink.text.contains("<a***@example.org>: mailbox busy"), sink.text)
+        XCTAssertTrue(sink.text.contains("to b***@example.org delivered"), sink.text)
+    }
+
     func testOutboxDelivery_deliversOnceWithStableMessageID() async throws {
         let (id, mail) = try await enqueue()
         let service = delivery(notifier)

@@ -178,4 +178,41 @@ final class VotingTicketTrackerTests: XCTestCase {
         }
         XCTAssertEqual(rig.wallet.state.withLock { $0.votes.count }, 1)
     }
+
+    /// A block header (180 bytes, hex) at `height` (little-endian uint32 at byte 128, as dcrd serializes it).
+    private func header(height: UInt32) -> String {
+        var bytes = [UInt8](repeating: 0, count: 180)
+        for index in 0..<4 { bytes[128 + index] = UInt8(truncatingIfNeeded: height >> (8 * UInt32(index))) }
+        return bytes.map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// On a young chain blocks come without winning or new tickets: the first of those is no jump (issue 18.6).
+    func testVotingService_blocksWithoutTicketsAreNoFalseJump() async throws {
+        let rig = try await makeRig()
+        _ = addTicket(rig, 1, user: 1)
+        try await rig.tracker.buildInitial(node: rig.node)
+        let sink = CapturingSink()
+        let logger = LogBackend(level: .debug, sinks: [sink]).logger("STPK")
+        let loop = VoteLoop(tracker: rig.tracker, prefs: rig.prefs, policy: UserPrefsPolicyForTests(),
+                            rules: VotingFixture.rules, wallet: rig.wallet, node: rig.node, storage: nil,
+                            metrics: VotingMetrics(), logger: .disabled)
+        let service = VotingService(node: rig.node, tracker: rig.tracker, loop: loop, logger: logger, knownHeight: 10)
+        let task = Task { try await service.run() }
+        defer { task.cancel() }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !service.isSubscribed && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        for height in UInt32(11)...15 { rig.node.emit(.blockConnected(BlockConnected(headerHex: header(height: height)))) }
+        rig.node.emit(.winningTickets(WinningTickets(blockHash: VotingFixture.hash(0xb116), blockHeight: 16,
+                                                     tickets: [VotingFixture.hash(1)])))
+        while rig.wallet.state.withLock({ $0.votes.isEmpty }) && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        XCTAssertEqual(rig.wallet.state.withLock { $0.votes.count }, 1)
+        XCTAssertFalse(sink.text.contains("jumped"), sink.text)
+        // A real gap is still noticed.
+        rig.node.emit(.spentAndMissedTickets(SpentAndMissedTickets(blockHash: VotingFixture.hash(0xb120),
+                                                                   blockHeight: 20, stakeDifficulty: 0, tickets: [])))
+        while !sink.text.contains("jumped") && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        XCTAssertTrue(sink.text.contains("notifications jumped from height 16 to 20"), sink.text)
+    }
 }

@@ -59,4 +59,22 @@ final class WebStackTests: WebHostTestCase {
         XCTAssertEqual(stopped.status, 500)
         XCTAssertTrue(stopped.text.contains("Wallet pool stopped (fail closed)"), "the page says why: \(stopped.text)")
     }
+
+    /// A refused request names its client, also when no address is known (a Unix-socket listener), and never
+    /// lets a forged path end the log line (issues 18.6, 17.9).
+    func testAdminGuard_refusalLogNamesTheClientAlways() throws {
+        let guardian = AdminGuard(adminIPs: ["10.1.1.1"], logger: logger)
+        let handler = guardian.protect { _ in .immediate(.text("secret\n")) }
+        var request = HTTPRequest(method: HTTPMethod("GET"), target: "/status")
+        request.clientIP = ""
+        guard case .immediate(let response) = handler(request) else { return XCTFail("refusal is immediate") }
+        XCTAssertEqual(response.status.code, 403)
+        XCTAssertTrue(logs.text.contains("unauthorized /status request from unknown"), logs.text)
+        request.clientIP = "192.0.2.7"
+        request.path = "/status\n2026-01-01 00:00:00.000 [INF] SYTM: forged"
+        _ = handler(request)
+        XCTAssertEqual(logs.captured.count, 2, logs.text)
+        XCTAssertFalse(logs.captured[1].contains("\n"), logs.captured[1])
+        XCTAssertTrue(logs.captured[1].contains("request from 192.0.2.7"), logs.captured[1])
+    }
 }

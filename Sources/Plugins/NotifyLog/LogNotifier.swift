@@ -26,7 +26,8 @@ public struct LogNotifier: NotificationBackend {
 
     public func send(_ message: MailMessage) async throws {
         try message.validate()
-        logger.warn("no mail server configured -- skipping sending " + Self.render(message, defaultFrom: configuration.from))
+        let rendered = Self.render(message, defaultFrom: configuration.from).split(separator: "\n", omittingEmptySubsequences: false)
+        logger.log(.warn, lines: ["no mail server configured -- skipping sending:"] + rendered.map(String.init))
     }
 
     /// The message as it would be sent, with `\n` line breaks (a `\r` in a log file only confuses terminals).

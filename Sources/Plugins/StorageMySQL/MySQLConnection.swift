@@ -89,14 +89,18 @@ final class MySQLConnection: @unchecked Sendable, SQLExecutor {
             var verify: my_bool = configuration.tlsSkipVerify ? 0 : 1
             mysql_options(mysql, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify)
         }
-        let connected = mysql_real_connect(mysql, configuration.host, configuration.user, configuration.password,
-                                           configuration.database, UInt32(configuration.port), nil, 0)
+        // Host or socket: TCP unless `dbsocket` is set (the library would read `localhost` as its default socket).
+        var transport = (configuration.socket == nil ? MYSQL_PROTOCOL_TCP : MYSQL_PROTOCOL_SOCKET).rawValue
+        mysql_options(mysql, MYSQL_OPT_PROTOCOL, &transport)
+        let connected = mysql_real_connect(mysql, configuration.socket == nil ? configuration.host : "localhost",
+                                           configuration.user, configuration.password, configuration.database,
+                                           UInt32(configuration.port), configuration.socket, 0)
         guard connected != nil else {
             let number = mysql_errno(mysql)
             let error = Self.error(number: number, message: String(cString: mysql_error(mysql)))
             mysql_close(mysql)
             throw StorageError(error.code == .engine ? .unavailable : error.code,
-                               "cannot connect to MySQL at \(configuration.host):\(configuration.port): \(error.message)"
+                               "cannot connect to MySQL at \(configuration.endpoint): \(error.message)"
                                    + tlsHint(errorNumber: number))
         }
         handle = mysql

@@ -25,6 +25,9 @@ public enum MySQLStoragePlugin {
         public var connectTimeoutSeconds: Int
         /// Read/write timeout of one round trip.
         public var ioTimeoutSeconds: Int
+        /// `dbsocket`: a Unix socket path used instead of `host`/`port`; nil: TCP to `host:port` (also for
+        /// `localhost`, which the client library would otherwise take as its default socket).
+        public var socket: String? = nil
 
         public init(host: String = "127.0.0.1", port: Int = 3306, user: String, password: String,
                     database: String, poolSize: Int = 4, tls: Bool = false, tlsCAFile: String? = nil,
@@ -95,9 +98,12 @@ public enum MySQLStoragePlugin {
         }
 
         public var description: String {
-            "mysql://\(user):***@\(host):\(port)/\(database)?poolsize=\(poolSize)&tls=\(tls)"
+            "mysql://\(user):***@\(endpoint)/\(database)?poolsize=\(poolSize)&tls=\(tls)"
                 + (tls && tlsSkipVerify ? "&tlsskipverify=true" : "")
         }
+
+        /// Where the server is reached, for messages: `host:port` or the socket path.
+        public var endpoint: String { socket.map { "unix:\($0)" } ?? "\(host):\(port)" }
     }
 }
 

@@ -18,6 +18,8 @@ public struct ConfigLoader: Sendable {
         public var missingConfigFileWarning: String?
         /// Arguments after the options, when `allowsArguments` is on (poolctl's subcommands).
         public var arguments: [String] = []
+        /// `debuglevel=show`: the program lists its log subsystems and exits, whatever else is (not yet) configured.
+        public var showSubsystemsRequested: Bool { values.string("debuglevel") == "show" }
     }
 
     public let specs: [OptionSpec]
@@ -75,9 +77,12 @@ public struct ConfigLoader: Sendable {
         for entry in try INIParser().parse(text, path: path) {
             let source = OptionSource.file(path: path, line: entry.line)
             guard let spec = specs.first(where: { $0.name == entry.key })
-                    ?? specs.first(where: { $0.name.lowercased() == entry.key.lowercased() }),
-                  !spec.commandLineOnly else {
+                    ?? specs.first(where: { $0.name.lowercased() == entry.key.lowercased() }) else {
                 throw ConfigError(.unknownOption, "\(source): unknown option \"\(entry.key)\"\(suggestion(for: entry.key))")
+            }
+            guard !spec.commandLineOnly else {
+                throw ConfigError(.unknownOption, "\(source): option \(spec.name) is accepted on the command line only "
+                                  + "(--\(spec.name)), not in the config file")
             }
             try values.set(spec.name, entry.value, source: source)
         }
@@ -154,9 +159,10 @@ public struct ConfigLoader: Sendable {
             default: flag += "="
             }
             var help = spec.help
-            if let value = spec.defaultValue, !value.isEmpty {
+            if let value = spec.defaultValue, !value.isEmpty, spec.kind != .bool || value != "false" {
                 help += spec.isSecret ? " (default: set)" : " (default: \(value))"
             }
+            if spec.commandLineOnly { help += " (command line only)" }
             lines.append(flag.padding(toLength: max(flag.count + 1, 30), withPad: " ", startingAt: 0) + help)
         }
         lines.append("")

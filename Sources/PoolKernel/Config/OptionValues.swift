@@ -5,6 +5,8 @@ public struct OptionValues: Sendable {
         /// For lists: every item, in order; otherwise one element.
         public var items: [String]
         public var source: OptionSource
+        /// Where each item came from (a repeated list key adds items from another line).
+        public var itemSources: [OptionSource] = []
     }
 
     public let specs: [String: OptionSpec]
@@ -16,7 +18,9 @@ public struct OptionValues: Sendable {
         self.specs = table
         for spec in specs {
             if let value = spec.defaultValue {
-                values[spec.name] = Value(items: OptionValues.split(value, kind: spec.kind), source: .defaultValue)
+                let items = OptionValues.split(value, kind: spec.kind)
+                values[spec.name] = Value(items: items, source: .defaultValue,
+                                          itemSources: Array(repeating: .defaultValue, count: items.count))
             }
         }
     }
@@ -26,10 +30,19 @@ public struct OptionValues: Sendable {
         guard let spec = specs[name] else { throw ConfigError(.unknownOption, "unknown option \(name)") }
         try OptionValues.validate(text, spec: spec, source: source)
         let items = OptionValues.split(text, kind: spec.kind)
-        if spec.kind == .list, let existing = values[name], existing.source.sameKind(as: source) {
-            values[name] = Value(items: existing.items + items, source: existing.source)
+        if let existing = values[name], existing.source.sameKind(as: source), source != .defaultValue {
+            // A list option repeated adds items; any other option set twice in the file is a mistake (which line
+            // wins would be a silent guess). On the command line the last flag wins, as go-flags does, so a wrapper
+            // script can append overrides.
+            guard spec.kind == .list || !source.isFile else {
+                throw ConfigError(.conflict, "\(source): option \(name) is set twice (also at \(existing.source)); keep one")
+            }
+            values[name] = spec.kind == .list
+                ? Value(items: existing.items + items, source: existing.source,
+                        itemSources: existing.itemSources + Array(repeating: source, count: items.count))
+                : Value(items: items, source: source, itemSources: [source])
         } else {
-            values[name] = Value(items: items, source: source)
+            values[name] = Value(items: items, source: source, itemSources: Array(repeating: source, count: items.count))
         }
     }
 
@@ -42,6 +55,11 @@ public struct OptionValues: Sendable {
     public func int(_ name: String) -> Int { Int(string(name)) ?? 0 }
     public func double(_ name: String) -> Double { Double(string(name)) ?? 0 }
     public func source(_ name: String) -> OptionSource { values[name]?.source ?? .defaultValue }
+    /// A list's items with the line (or flag) each came from.
+    public func entries(_ name: String) -> [(item: String, source: OptionSource)] {
+        guard let value = values[name] else { return [] }
+        return value.items.enumerated().map { ($1, $0 < value.itemSources.count ? value.itemSources[$0] : value.source) }
+    }
 
     // MARK: - Parsing rules
 
@@ -84,6 +102,11 @@ public struct OptionValues: Sendable {
 }
 
 extension OptionSource {
+    var isFile: Bool {
+        if case .file = self { return true }
+        return false
+    }
+
     func sameKind(as other: OptionSource) -> Bool {
         switch (self, other) {
         case (.defaultValue, .defaultValue), (.file, .file), (.commandLine, .commandLine): true

@@ -87,6 +87,7 @@ public struct PoolConfig: Sendable {
     public var values: OptionValues
 
     public struct Database: Sendable, Equatable {
+        /// TCP host (`dbhost`); used with `port` unless `socket` is set.
         public var host: String
         public var port: Int
         public var user: String
@@ -99,6 +100,21 @@ public struct PoolConfig: Sendable {
         public var tlsCAFile: String = ""
         /// `dbtlsskipverify`: encrypt without verifying the server certificate (an explicit opt-out).
         public var tlsSkipVerify: Bool = false
+        // config slice
+        /// `dbsocket`: a Unix socket path used instead of `host`/`port`; nil: TCP.
+        public var socket: String? = nil
+
+        public init(host: String, port: Int, user: String, password: String, name: String, poolSize: Int, tls: Bool,
+                    socket: String? = nil) {
+            self.host = host
+            self.port = port
+            self.user = user
+            self.password = password
+            self.name = name
+            self.poolSize = poolSize
+            self.tls = tls
+            self.socket = socket
+        }
     }
 
     public struct SMTP: Sendable, Equatable {
@@ -118,7 +134,12 @@ public struct PoolConfig: Sendable {
     }
 
     /// Subsystems the web app logs under (for `debuglevel`).
-    public static let subsystems = ["CNTL", "DCRS", "GRPC", "MODL", "SYTM", "HTTP", "MAIL", "WLLT", "STOR", "POOL"]
+    public static let subsystems = LogSubsystem.webAppSet
+
+    /// How much of the configuration a program needs: all of it (the web app, most poolctl commands), or only
+    /// the database options (`poolctl db …`: other required options and certificate files are not demanded,
+    /// though any option that is set must still be valid).
+    public enum Scope: Sendable { case full, database }
 }
 
 extension PoolConfig {
@@ -138,14 +159,16 @@ extension PoolConfig {
                                   defaultConfigFile: home + "/dcrstakepool.conf")
         if let readFile { loader.readFile = readFile }
         let result = try loader.load(arguments)
-        if result.helpRequested || result.versionRequested { return (nil, result, loader) }
+        if result.helpRequested || result.versionRequested || result.showSubsystemsRequested { return (nil, result, loader) }
         let config = try PoolConfig(values: result.values, home: home, configFile: result.configFile, fileExists: fileExists)
         return (config, result, loader)
     }
 
     /// Validates raw values in dcrstakepool's order (webapp spec §1.4), with this engine's plugin rules.
     public init(values v: OptionValues, home: String, configFile: String? = nil,
-                fileExists: @Sendable (String) -> Bool = { FileManager.default.fileExists(atPath: $0) }) throws {
+                fileExists: @Sendable (String) -> Bool = { FileManager.default.fileExists(atPath: $0) },
+                scope: Scope = .full) throws {
+        let full = scope == .full
         let fail = { (code: ErrorCode, option: String, text: String) -> ConfigError in
             let source = v.source(option)
             return ConfigError(code, (source == .defaultValue ? "" : "\(source): ") + text)
@@ -178,16 +201,45 @@ extension PoolConfig {
         chainParamsFile = v.string("chainparams").isEmpty ? nil : ConfigLoader.expand(v.string("chainparams"))
 
         // Required options, in dcrstakepool's order; some only matter for the plugin that uses them.
-        apiSecret = try PoolConfig.required(v, "apisecret", label: "APIsecret")
-        cookieSecret = try PoolConfig.required(v, "cookiesecret")
+        apiSecret = try PoolConfig.required(v, "apisecret", label: "APIsecret", when: full)
+        cookieSecret = try PoolConfig.required(v, "cookiesecret", when: full)
+        for name in ["apisecret", "cookiesecret"] where !v.string(name).isEmpty {
+            let length = v.string(name).count
+            if length < OptionChecks.minimumSecretLength {
+                throw fail(.badValue, name, "\(name) is \(length) characters long; use at least \(OptionChecks.minimumSecretLength) "
+                           + "random characters (e.g. the output of `openssl rand -hex 32`)")
+            }
+        }
+        if let problem = OptionChecks.tokenProblem(v.string("stakepooldtoken"), option: "stakepooldtoken") {
+            throw fail(.badValue, "stakepooldtoken", problem)
+        }
         let dbPassword = try PoolConfig.required(v, "dbpassword", when: storagePlugin == "mysql")
-        coldWalletExtPub = try PoolConfig.required(v, "coldwalletextpub")
+        coldWalletExtPub = try PoolConfig.required(v, "coldwalletextpub", when: full)
         adminIPs = v.list("adminips").filter { !$0.isEmpty }
-        if adminIPs.isEmpty { throw ConfigError(.missingOption, "adminips is not set in config") }
-        votingWalletExtPub = try PoolConfig.required(v, "votingwalletextpub")
+        if adminIPs.isEmpty && full { throw ConfigError(.missingOption, "adminips is not set in config") }
+        // Each entry names the line it came from (a repeated list key adds entries from another line).
+        for name in ["adminips", "trustedproxies"] {
+            for (entry, source) in v.entries(name) where !entry.isEmpty && IPRange(entry) == nil {
+                throw ConfigError(.badValue, OptionChecks.prefix(source) + "\(name) entry \"\(entry)\" is not an IP address or CIDR range "
+                                  + "(such as 192.0.2.10, 10.0.0.0/8 or ::1/128)")
+            }
+        }
+        votingWalletExtPub = try PoolConfig.required(v, "votingwalletextpub", when: full)
+        if full {
+            // Decoded now, for the configured network, so a wrong key names its option instead of failing wallet start-up.
+            let params: NetParams
+            do {
+                params = try chainParamsFile.map { try NetParams.resolve($0) } ?? NetParams.named(net.name)
+            } catch {
+                throw fail(.badValue, "chainparams", "chainparams: \(ConfigLoader.reason(error))")
+            }
+            for name in ["coldwalletextpub", "votingwalletextpub"] {
+                try OptionChecks.extendedPublicKey(v.string(name), option: name, network: params, source: v.source(name))
+            }
+        }
 
         // Wallet endpoints (dcrwallet plugin): paired by index after default ports and de-duplication.
-        if walletPlugin == "dcrwallet" {
+        if walletPlugin == "dcrwallet" && full {
             for name in ["wallethosts", "walletcerts", "walletusers", "walletpasswords"] where v.list(name).isEmpty {
                 throw ConfigError(.missingOption, "\(name) is not set in config")
             }
@@ -201,7 +253,7 @@ extension PoolConfig {
             }
             var endpoints: [WalletEndpoint] = []
             for (index, host) in hosts.enumerated() {
-                guard HostPort.split(host) != nil else {
+                guard OptionChecks.isHostPort(host) else {
                     throw fail(.badValue, "wallethosts", "wallethosts entry \"\(host)\" is not host:port")
                 }
                 let cert = try PoolConfig.resolveCert(v.list("walletcerts")[index], home: home, kind: "walletcert", fileExists: fileExists)
@@ -214,7 +266,7 @@ extension PoolConfig {
         }
 
         enableStakepoold = v.bool("enablestakepoold")
-        if enableStakepoold {
+        if enableStakepoold && full {
             let hosts = HostPort.deduplicate(v.list("stakepooldhosts").filter { !$0.isEmpty }
                 .map { HostPort.normalize($0, defaultPort: net.stakepooldPort) })
             let certs = v.list("stakepooldcerts").filter { !$0.isEmpty }
@@ -223,6 +275,9 @@ extension PoolConfig {
             guard hosts.count >= 2 else { throw fail(.badValue, "stakepooldhosts", "you must specify at least 2 stakepooldhosts") }
             guard certs.count == hosts.count else {
                 throw fail(.badValue, "stakepooldcerts", "wallet configuration mismatch (stakepooldcerts and stakepooldhosts counts differ)")
+            }
+            for host in hosts where !OptionChecks.isHostPort(host) {
+                throw fail(.badValue, "stakepooldhosts", "stakepooldhosts entry \"\(host)\" is not host:port")
             }
             var endpoints: [StakepooldEndpoint] = []
             for (host, cert) in zip(hosts, certs) {
@@ -236,6 +291,7 @@ extension PoolConfig {
 
         listen = try PoolConfig.parseListen(v.string("listen"), source: v.source("listen"))
         baseURL = v.string("baseurl")
+        if let problem = OptionChecks.baseURLProblem(baseURL) { throw fail(.badValue, "baseurl", "baseurl \(problem)") }
         closePool = v.bool("closepool")
         closePoolMessage = v.string("closepoolmsg")
         cookieSecure = v.bool("cookiesecure")
@@ -245,11 +301,17 @@ extension PoolConfig {
         recaptchaSiteKey = v.string("recaptchasitekey")
         poolEmail = v.string("poolemail")
         poolFees = v.double("poolfees")
+        if !OptionChecks.isValidPoolFee(poolFees) {
+            throw fail(.badValue, "poolfees", "poolfees must be between 0.01 and 100.00 percent (what stakepoold accepts), not \(v.string("poolfees"))")
+        }
         poolLink = v.string("poollink")
         realIPHeader = v.string("realipheader")
+        if !realIPHeader.isEmpty && !OptionChecks.isHeaderName(realIPHeader) {
+            throw fail(.badValue, "realipheader", "realipheader must be an HTTP header name such as X-Real-IP, not \"\(realIPHeader)\"")
+        }
         minServers = v.int("minservers")
         if minServers < 1 { throw fail(.badValue, "minservers", "minservers must be at least 1") }
-        if walletPlugin == "dcrwallet" && minServers > wallets.count {
+        if walletPlugin == "dcrwallet" && full && minServers > wallets.count {
             throw fail(.badValue, "minservers", "minservers (\(minServers)) is more than the \(wallets.count) wallethosts configured")
         }
         maxVotedAge = v.int("maxvotedage")
@@ -262,7 +324,8 @@ extension PoolConfig {
         let poolSize = v.int("dbpoolsize")
         if !(1...256).contains(poolSize) { throw fail(.badValue, "dbpoolsize", "dbpoolsize must be between 1 and 256") }
         db = Database(host: v.string("dbhost"), port: dbPort, user: v.string("dbuser"), password: dbPassword,
-                      name: v.string("dbname"), poolSize: poolSize, tls: v.bool("dbtls"))
+                      name: v.string("dbname"), poolSize: poolSize, tls: v.bool("dbtls"),
+                      socket: try PoolConfig.databaseSocket(v))
         // transport slice: dbtls verifies the server certificate unless dbtlsskipverify says otherwise;
         // smtptls=starttls requires STARTTLS, opportunistic keeps dcrstakepool's fallback to plain text.
         db.tlsCAFile = ConfigLoader.expand(v.string("dbtlsca"))
@@ -281,7 +344,7 @@ extension PoolConfig {
             throw fail(.badValue, "smtptls", "smtptls must be starttls, opportunistic, implicit or none, not \"\(smtpTLS)\"")
         }
         if mailPlugin == "smtp" && smtpHost.isEmpty { throw ConfigError(.missingOption, "smtphost is not set in config (mail=smtp)") }
-        if !smtpHost.isEmpty && HostPort.split(smtpHost) == nil {
+        if !smtpHost.isEmpty && !OptionChecks.isHostPort(smtpHost) {
             throw fail(.badValue, "smtphost", "smtphost must be host:port, not \"\(smtpHost)\"")
         }
         smtp = SMTP(host: smtpHost, username: v.string("smtpusername"), password: v.string("smtppassword"),
@@ -295,11 +358,22 @@ extension PoolConfig {
         }
         adminUserIDs = ids
         metricsListen = v.string("metricslisten").isEmpty ? nil : v.string("metricslisten")
+        if let metricsListen {
+            do {
+                _ = try PoolConfig.parseListen(metricsListen, source: v.source("metricslisten"))
+            } catch {
+                throw fail(.badValue, "metricslisten", "metricslisten must be host:port (e.g. 127.0.0.1:9102) or a Unix socket path, "
+                           + "not \"\(metricsListen)\"")
+            }
+        }
         maxBodyBytes = v.int("maxbodybytes")
         if maxBodyBytes < 1024 { throw fail(.badValue, "maxbodybytes", "maxbodybytes must be at least 1024") }
         maxConnections = v.int("maxconnections")
         if maxConnections < 1 { throw fail(.badValue, "maxconnections", "maxconnections must be at least 1") }
         alertEmail = v.string("alertemail")
+        for name in ["alertemail", "poolemail"] where !v.string(name).isEmpty && !PoolConfig.looksLikeEmail(v.string(name)) {
+            throw fail(.badValue, name, "\(name) must be an email address, not \"\(v.string(name))\"")
+        }
         walletAutoRecover = v.bool("walletautorecover")
         bcryptCost = v.int("bcryptcost")
         if !(4...31).contains(bcryptCost) { throw fail(.badValue, "bcryptcost", "bcryptcost must be between 4 and 31") }
@@ -311,13 +385,7 @@ extension PoolConfig {
             throw fail(.badValue, "voteauditretentiondays", "voteauditretentiondays must be 0 or more")
         }
 
-        // http slice
-        for (option, entries) in [("adminips", adminIPs), ("trustedproxies", trustedProxies)] {
-            for entry in entries where IPRange(entry) == nil {
-                throw fail(.badValue, option, "\(option) entry \"\(entry)\" is not an IP address or CIDR range "
-                           + "(such as 192.0.2.10, 10.0.0.0/8 or ::1/128)")
-            }
-        }
+        // http slice (adminips/trustedproxies entries are checked with the other address options above)
         maxConnectionsPerIP = v.int("maxconnectionsperip")
         if maxConnectionsPerIP < 0 { throw fail(.badValue, "maxconnectionsperip", "maxconnectionsperip must be 0 (no cap) or more") }
         rateLimit = v.double("ratelimit")
@@ -330,6 +398,34 @@ extension PoolConfig {
     /// The retention purge policy from `mailretentiondays` and `voteauditretentiondays`.
     public var retentionPolicy: RetentionPurge.Policy {
         RetentionPurge.Policy(mailDays: mailRetentionDays, voteAuditDays: voteAuditRetentionDays)
+    }
+
+    /// `dbhost` is a TCP host (MariaDB's client would take `localhost` as its default socket and ignore `dbport`);
+    /// a socket is asked for explicitly with `dbsocket`.
+    public static func databaseSocket(_ v: OptionValues) throws -> String? {
+        let host = v.string("dbhost"), socket = v.string("dbsocket")
+        let where_ = { (name: String) in OptionChecks.prefix(v.source(name)) }
+        if host.hasPrefix("/") || host.hasPrefix(".") {
+            throw ConfigError(.badValue, where_("dbhost") + "dbhost is a TCP host name or address; give a socket path as dbsocket=\(host)")
+        }
+        if socket.isEmpty {
+            guard OptionChecks.isHostName(host) || OptionChecks.isIPAddress(host) else {
+                throw ConfigError(.badValue, where_("dbhost") + "dbhost must be a host name or IP address, not \"\(host)\"")
+            }
+            return nil
+        }
+        guard socket.hasPrefix("/") else {
+            throw ConfigError(.badValue, where_("dbsocket") + "dbsocket must be an absolute path to the MySQL Unix socket, not \"\(socket)\"")
+        }
+        if v.isSet("dbhost") || v.isSet("dbport") {
+            throw ConfigError(.conflict, where_("dbsocket") + "dbsocket is set, so dbhost and dbport would be ignored; remove them or dbsocket")
+        }
+        return ConfigLoader.expand(socket)
+    }
+
+    static func looksLikeEmail(_ text: String) -> Bool {
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !text.contains(where: \.isWhitespace)
     }
 
     static func required(_ v: OptionValues, _ name: String, label: String? = nil, when condition: Bool = true) throws -> String {
@@ -355,6 +451,8 @@ extension PoolConfig {
     static func resolveCert(_ path: String, home: String, kind: String, fileExists: (String) -> Bool) throws -> String {
         let expanded = ConfigLoader.expand(path)
         if fileExists(expanded) { return expanded }
+        // Only a relative path is also tried under the home directory (an absolute one cannot be).
+        if expanded.hasPrefix("/") { throw ConfigError(.unreadableFile, "\(kind) \(expanded) does not exist") }
         let underHome = home + "/" + path
         if fileExists(underHome) { return underHome }
         throw ConfigError(.unreadableFile, "\(kind) \(path) and \(underHome) don't exist")

@@ -57,6 +57,15 @@ public final class RotatingFileSink: LogSink {
         }
     }
 
+    /// Closes the file and opens `path` again, creating it when logrotate moved it away.
+    public func reopen() {
+        state.withLock { state in
+            guard let fresh = try? RotatingFileSink.open(path) else { return }
+            state.handle.closeFile()
+            state = fresh
+        }
+    }
+
     private func rotate(_ state: inout State) {
         state.handle.closeFile()
         let fm = FileManager.default

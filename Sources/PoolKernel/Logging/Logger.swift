@@ -37,9 +37,15 @@ public enum LogLevel: Int, Comparable, Sendable, CaseIterable {
 /// Where finished log lines go (stdout, a rotating file, a test capture).
 ///
 /// Implementation requirements: `write` is called from any thread and must not block for long;
-/// the line has no trailing newline.
+/// the line has no trailing newline (a block's continuation lines are joined by `\n` in one write, so a
+/// file gets a block whole). `reopen` is called on SIGHUP (after logrotate moved the file away).
 public protocol LogSink: Sendable {
     func write(_ line: String)
+    func reopen()
+}
+
+extension LogSink {
+    public func reopen() {}
 }
 
 /// Shared state behind every `Logger` of one process (or one test): levels per subsystem, sinks,
@@ -72,6 +78,11 @@ public final class LogBackend: Sendable {
 
     public func addSink(_ sink: any LogSink) { state.withLock { $0.sinks.append(sink) } }
 
+    /// Reopens every file sink at its path (SIGHUP, for logrotate).
+    public func reopenSinks() {
+        for sink in state.withLock({ $0.sinks }) { sink.reopen() }
+    }
+
     /// Registers a value (password, API secret, token) that is replaced by `***` in every line written
     /// from now on. Values shorter than 4 characters are ignored (they would mangle ordinary text).
     public func registerSecret(_ secret: String) {
@@ -81,14 +92,21 @@ public final class LogBackend: Sendable {
         }
     }
 
-    func emit(level: LogLevel, subsystem: String, message: String) {
+    /// Writes one entry: secrets replaced, then every line escaped (`LogText`), so no text that reaches a log —
+    /// whoever supplied it — can end the entry or forge another. Lines after the first are indented continuation
+    /// lines of the same entry.
+    func emit(level: LogLevel, subsystem: String, lines: [String]) {
         let (sinks, secrets) = state.withLock { ($0.sinks, $0.secrets) }
-        var text = message
-        for secret in secrets where text.contains(secret) {
-            text = text.replacingOccurrences(of: secret, with: "***")
+        let safe = lines.map { line in
+            var text = line
+            for secret in secrets where text.contains(secret) {
+                text = text.replacingOccurrences(of: secret, with: "***")
+            }
+            return LogText.escaped(text)
         }
-        let line = "\(LogBackend.timestamp()) [\(level.tag)] \(subsystem): \(text)"
-        for sink in sinks { sink.write(line) }
+        var entry = "\(LogBackend.timestamp()) [\(level.tag)] \(subsystem): \(safe.first ?? "")"
+        for continuation in safe.dropFirst() { entry += "\n    " + continuation }
+        for sink in sinks { sink.write(entry) }
     }
 
     private static func timestamp() -> String {
@@ -120,9 +138,17 @@ public struct Logger: Sendable {
 
     public func isEnabled(_ level: LogLevel) -> Bool { level >= backend.level(for: subsystem) && level != .off }
 
+    /// Logs one line; control characters and newlines in `message` are escaped.
     public func log(_ level: LogLevel, _ message: @autoclosure () -> String) {
         guard isEnabled(level) else { return }
-        backend.emit(level: level, subsystem: subsystem, message: message())
+        backend.emit(level: level, subsystem: subsystem, lines: [message()])
+    }
+
+    /// Logs a block meant to span lines (an email written to the log): the first line, then each further line
+    /// indented under it; each line is escaped on its own.
+    public func log(_ level: LogLevel, lines: @autoclosure () -> [String]) {
+        guard isEnabled(level) else { return }
+        backend.emit(level: level, subsystem: subsystem, lines: lines())
     }
 
     public func trace(_ message: @autoclosure () -> String) { log(.trace, message()) }

@@ -96,8 +96,9 @@ extension PoolctlCommands {
             await storage.shutdown()
             return code
         } catch {
-            context.output.err("poolctl: \(error)")
-            return ExitCode.database
+            // A configuration mistake exits 2 like everywhere else; only a database problem is 7.
+            context.output.err("poolctl: \(ConfigLoader.describe(error))")
+            return error is ConfigError ? ExitCode.usage : ExitCode.database
         }
     }
 }

@@ -126,14 +126,23 @@ public enum PoolctlCommands {
         }
     }
 
-    /// `poolctl config sample|check`: print a commented sample dcrstakepool.conf, or validate the config.
+    /// `poolctl config sample [stakepoold]|check`: print a commented sample dcrstakepool.conf (or stakepoold.conf),
+    /// or validate the config.
     public static let config = PoolctlCommand(
-        name: "config", summary: "print a sample dcrstakepool.conf, or check the configuration",
-        usage: "config sample | config check"
+        name: "config", summary: "print a sample dcrstakepool.conf or stakepoold.conf, or check the configuration",
+        usage: "config sample [stakepoold] | config check"
     ) { arguments, context in
         switch arguments.first {
         case "sample":
-            context.output.out(SampleConfig.render(WebAppOptions.all, title: "dcrstakepool.conf for hxstakepool (every option)"))
+            switch arguments.dropFirst().first {
+            case nil, "hxstakepool", "dcrstakepool":
+                context.output.out(SampleConfig.render(WebAppOptions.all, title: "dcrstakepool.conf for hxstakepool (every option)"))
+            case "stakepoold":
+                context.output.out(StakepooldConfig.sampleFile)
+            default:
+                context.output.err("poolctl: usage: poolctl config sample [stakepoold]")
+                return ExitCode.usage
+            }
             return ExitCode.ok
         case "check":
             do {
@@ -147,7 +156,7 @@ public enum PoolctlCommands {
                 return ExitCode.usage
             }
         default:
-            context.output.err("poolctl: usage: poolctl config sample | config check")
+            context.output.err("poolctl: usage: poolctl config sample [stakepoold] | config check")
             return ExitCode.usage
         }
     }

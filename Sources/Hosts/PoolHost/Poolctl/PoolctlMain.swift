@@ -35,10 +35,17 @@ public enum PoolctlMain {
             configOnce.withLock { $0 = config }
             return config
         }
+        // Storage needs only the database options (`poolctl db migrate` runs before wallets or certificates exist).
+        let loadDatabaseConfig: @Sendable () throws -> PoolConfig = {
+            if let config = configOnce.value { return config }
+            let config = try PoolConfig(values: parsed.values, home: home, configFile: parsed.configFile, scope: .database)
+            for secret in config.secrets { logs.registerSecret(secret) }
+            return config
+        }
         let context = PoolctlCommand.Context(
             output: output, config: loadConfig,
             storage: {
-                let config = try loadConfig()
+                let config = try loadDatabaseConfig()
                 try FileManager.default.createDirectory(atPath: config.dataDir, withIntermediateDirectories: true,
                                                         attributes: [.posixPermissions: 0o700])
                 return try plugins.storage.make(config.storagePlugin, PluginContext(config: config, logs: logs))

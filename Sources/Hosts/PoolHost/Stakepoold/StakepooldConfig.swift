@@ -8,11 +8,11 @@ import WebHost
 public struct StakepooldConfig: Sendable {
     /// The option table (`--help` prints it).
     public static let options: [OptionSpec] = [
-        OptionSpec("appdata", short: "A", .string, commandLineOnly: true, help: "Path to application home directory"),
+        OptionSpec("appdata", short: "A", .string, commandLineOnly: true, help: "Path to application home directory, where the config file and default paths are (default: ~/.stakepoold)"),
         OptionSpec("version", short: "V", .bool, default: "false", commandLineOnly: true, help: "Display version information and exit"),
-        OptionSpec("configfile", short: "C", .string, commandLineOnly: true, help: "Path to configuration file"),
-        OptionSpec("datadir", short: "b", .string, help: "Directory to store data"),
-        OptionSpec("logdir", .string, help: "Directory to log output"),
+        OptionSpec("configfile", short: "C", .string, commandLineOnly: true, help: "Path to configuration file (default: <appdata>/stakepoold.conf)"),
+        OptionSpec("datadir", short: "b", .string, help: "Directory to store data (default: <appdata>/data)"),
+        OptionSpec("logdir", .string, help: "Directory to log output (default: <appdata>/logs)"),
         OptionSpec("testnet", .bool, default: "false", help: "Use the test network"),
         OptionSpec("simnet", .bool, default: "false", help: "Use the simulation test network"),
         OptionSpec("profile", .string, default: "", help: "Enable HTTP profiling on given port (validated, unused)"),
@@ -20,27 +20,27 @@ public struct StakepooldConfig: Sendable {
         OptionSpec("memprofile", .string, default: "", help: "Write mem profile to the specified file (unused)"),
         OptionSpec("debuglevel", short: "d", .string, default: "info", help: "Logging level {trace, debug, info, warn, error, critical} or SUBSYS=level,..."),
         OptionSpec("coldwalletextpub", .string, help: "The extended public key for addresses to which voting service user fees are sent"),
-        OptionSpec("poolfees", .float, default: "5", help: "The per-ticket fee mandated by the pool, in percent"),
+        OptionSpec("poolfees", .float, default: "5", help: "The per-ticket fee mandated by the pool, in percent (0.01-100.00)"),
         OptionSpec("storage", .string, default: "sqlite", help: "Storage plugin: sqlite or mysql (the web app's database)"),
         OptionSpec("sqlitepath", .string, default: "", help: "SQLite database file (default: <datadir>/stakepool.sqlite)"),
-        OptionSpec("dbhost", .string, default: "localhost", help: "Hostname for database connection"),
+        OptionSpec("dbhost", .string, default: "localhost", help: "Host name or IP address of the MySQL server, reached over TCP at dbport (see dbsocket)"),
         OptionSpec("dbport", .string, default: "3306", help: "Port for database connection"),
         OptionSpec("dbuser", .string, default: "stakepool", help: "Username for database connection"),
         OptionSpec("dbpassword", .string, secret: true, help: "Password for database connection (required with storage=mysql)"),
         OptionSpec("dbname", .string, default: "stakepool", help: "Name of database"),
-        OptionSpec("dcrdhost", .string, help: "Hostname/IP for dcrd server"),
+        OptionSpec("dcrdhost", .string, help: "host[:port] of the dcrd RPC server (required)"),
         OptionSpec("dcrduser", .string, help: "Username for dcrd server"),
         OptionSpec("dcrdpassword", .string, secret: true, help: "Password for dcrd server"),
         OptionSpec("dcrdcert", .string, help: "Certificate path for dcrd server"),
-        OptionSpec("wallethost", .string, help: "Hostname for wallet server"),
+        OptionSpec("wallethost", .string, help: "host[:port] of the dcrwallet RPC server (required)"),
         OptionSpec("walletuser", .string, help: "Username for wallet server"),
         OptionSpec("walletpassword", .string, secret: true, help: "Password for wallet server"),
         OptionSpec("walletcert", .string, help: "Certificate path for wallet server"),
         OptionSpec("norpclisten", .bool, default: "false", help: "Don't listen on the control API (reload prefs every 240 s instead)"),
-        OptionSpec("rpclisten", .list, help: "Listen for control API connections on this interface/port"),
-        OptionSpec("rpccert", .string, help: "File containing the certificate file"),
-        OptionSpec("rpckey", .string, help: "File containing the certificate key"),
-        OptionSpec("controltoken", .string, secret: true, help: "Bearer token the web app must send to the control API (empty: TLS only)"),
+        OptionSpec("rpclisten", .list, help: "Listen for control API connections on this interface/port (default: 127.0.0.1 and ::1 on the network's port)"),
+        OptionSpec("rpccert", .string, help: "File containing the certificate file (default: <appdata>/rpc.cert)"),
+        OptionSpec("rpckey", .string, help: "File containing the certificate key (default: <appdata>/rpc.key)"),
+        OptionSpec("controltoken", .string, secret: true, help: "Bearer token the web app must send to the control API (empty: TLS only; at least 16 characters)"),
         OptionSpec("metricslisten", .string, default: "", help: "host:port (a bare port: loopback) serving /metrics over plain HTTP (empty: off)"),
         OptionSpec("votepolicy", .string, default: "userprefs", help: "Vote policy plugin: userprefs or pooldefault"),
         OptionSpec("votepolicyoptions", .list, help: "Options of the vote policy, key=value (pooldefault: <agenda>=<choice>)"),
@@ -51,6 +51,9 @@ public struct StakepooldConfig: Sendable {
         OptionSpec("alertemail", .string, default: "", help: "Operator address for alerts (missed votes, database outage), queued in the web app's mail outbox (empty: log only)"),
         OptionSpec("alertfrom", .string, default: "", help: "Sender address of alert and missed-vote mails (the web app's smtpfrom)"),
         OptionSpec("missedvotemail", .bool, default: "true", help: "Mail a ticket's owner when this daemon missed or was late with the ticket's vote"),
+        // config slice
+        OptionSpec("dbsocket", .string, default: "", help: "MySQL Unix socket path; when set, dbhost and dbport must not be set"),
+        // end config slice
     ]
 
     public var home: String
@@ -62,7 +65,8 @@ public struct StakepooldConfig: Sendable {
     public var poolFees: Double
     public var storagePlugin: String
     public var sqlitePath: String
-    public var db: (host: String, port: String, user: String, password: String, name: String)
+    /// The MySQL connection (`storage=mysql`), as the web app's.
+    public var db: PoolConfig.Database
     public var dcrd: (host: String, user: String, password: String, cert: String)
     public var wallet: (host: String, user: String, password: String, cert: String)
     public var noRPCListen: Bool
@@ -89,7 +93,7 @@ public struct StakepooldConfig: Sendable {
     public var missingConfigFileWarning: String?
 
     /// Subsystems for `debuglevel` (stakepoold.md §2).
-    public static let subsystems = ["DB", "GRPC", "RPCC", "STPK"]
+    public static let subsystems = LogSubsystem.stakepooldSet
 
     /// The default home, `~/.stakepoold`.
     public static func defaultHome(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
@@ -112,19 +116,29 @@ public struct StakepooldConfig: Sendable {
                 home = ConfigLoader.expand(String(argument.dropFirst("--appdata=".count)))
             }
         }
-        let loader = ConfigLoader(specs: options, appName: "stakepoold", defaultConfigFile: home + "/stakepoold.conf")
-        let result = try loader.load(arguments)
-        if result.helpRequested || result.versionRequested { return (nil, result) }
+        let result = try loader(home: home).load(arguments)
+        if result.helpRequested || result.versionRequested || result.showSubsystemsRequested { return (nil, result) }
         var config = try StakepooldConfig(values: result.values, home: home, fileExists: fileExists)
         config.missingConfigFileWarning = result.missingConfigFileWarning
         return (config, result)
     }
 
+    /// The commented sample `examples/stakepoold.conf` (`poolctl config sample stakepoold`), from the option table.
+    public static var sampleFile: String { SampleConfig.render(options, title: "stakepoold.conf (every option)") }
+
+    /// The option loader for a home directory (also prints `--help`).
+    public static func loader(home: String = defaultHome()) -> ConfigLoader {
+        ConfigLoader(specs: options, appName: "stakepoold", defaultConfigFile: home + "/stakepoold.conf")
+    }
+
     public init(values v: OptionValues, home: String,
                 fileExists: @Sendable (String) -> Bool = { FileManager.default.fileExists(atPath: $0) }) throws {
         self.home = home
+        let fail = { (code: ErrorCode, option: String, text: String) -> ConfigError in
+            ConfigError(code, OptionChecks.prefix(v.source(option)) + text)
+        }
         if v.bool("testnet") && v.bool("simnet") {
-            throw ConfigError(.conflict, "the testnet and simnet params can't be used together -- choose one of the three")
+            throw fail(.conflict, "simnet", "the testnet and simnet params can't be used together -- choose one of the three")
         }
         network = v.bool("testnet") ? .testnet : (v.bool("simnet") ? .simnet : .mainnet)
         dataDir = ConfigLoader.expand(v.isSet("datadir") ? v.string("datadir") : home + "/data") + "/" + network.dirName
@@ -132,7 +146,7 @@ public struct StakepooldConfig: Sendable {
         debugLevel = try DebugLevel.parse(v.string("debuglevel"), subsystems: Self.subsystems)
         let profile = v.string("profile")
         if !profile.isEmpty, Int(profile).map({ !(1024...65535).contains($0) }) ?? true {
-            throw ConfigError(.badValue, "the profile port must be between 1024 and 65535")
+            throw fail(.badValue, "profile", "the profile port must be between 1024 and 65535")
         }
         func required(_ name: String, when condition: Bool = true) throws -> String {
             let value = v.string(name)
@@ -140,19 +154,30 @@ public struct StakepooldConfig: Sendable {
             return value
         }
         coldWalletExtPub = try required("coldwalletextpub")
+        try OptionChecks.extendedPublicKey(coldWalletExtPub, option: "coldwalletextpub", network: try NetParams.named(network.name),
+                                           source: v.source("coldwalletextpub"))
         poolFees = v.double("poolfees")
-        let hundredths = Int((poolFees * 100).rounded(.down))
-        guard (1...10_000).contains(hundredths) else {
-            throw ConfigError(.badValue, "invalid pool fee \(v.string("poolfees")), pool fee must be between 0.01 and 100.00")
+        guard OptionChecks.isValidPoolFee(poolFees) else {
+            throw fail(.badValue, "poolfees", "invalid pool fee \(v.string("poolfees")), pool fee must be between 0.01 and 100.00")
         }
         storagePlugin = v.string("storage").lowercased()
         guard ["sqlite", "mysql"].contains(storagePlugin) else {
-            throw ConfigError(.unknownPlugin, "unknown storage plugin \"\(storagePlugin)\" (known: mysql, sqlite)")
+            throw fail(.unknownPlugin, "storage", "unknown storage plugin \"\(storagePlugin)\" (known: mysql, sqlite)")
         }
         sqlitePath = v.string("sqlitepath").isEmpty ? dataDir + "/stakepool.sqlite" : ConfigLoader.expand(v.string("sqlitepath"))
         let isMySQL = storagePlugin == "mysql"
-        db = (try required("dbhost", when: isMySQL), try required("dbport", when: isMySQL),
-              try required("dbuser", when: isMySQL), try required("dbpassword", when: isMySQL), v.string("dbname"))
+        guard let dbPort = Int(v.string("dbport")), (1...65535).contains(dbPort) else {
+            throw fail(.badValue, "dbport", "dbport must be a port number 1-65535, not \"\(v.string("dbport"))\"")
+        }
+        db = PoolConfig.Database(host: v.string("dbhost"), port: dbPort, user: try required("dbuser", when: isMySQL),
+                                 password: try required("dbpassword", when: isMySQL), name: v.string("dbname"), poolSize: 4,
+                                 tls: false, socket: try PoolConfig.databaseSocket(v))
+        for name in ["dcrdhost", "wallethost"] where !v.string(name).isEmpty {
+            let port = name == "dcrdhost" ? network.dcrdRPCPort : network.walletRPCPort
+            guard OptionChecks.isHostPort(HostPort.normalize(v.string(name), defaultPort: port)) else {
+                throw fail(.badValue, name, "\(name) must be host or host:port, not \"\(v.string(name))\"")
+            }
+        }
         dcrd = (HostPort.normalize(try required("dcrdhost"), defaultPort: network.dcrdRPCPort), try required("dcrduser"),
                 try required("dcrdpassword"), try Self.resolveCert(try required("dcrdcert"), home: home, kind: "dcrdcert", fileExists: fileExists))
         wallet = (HostPort.normalize(try required("wallethost"), defaultPort: network.walletRPCPort), try required("walletuser"),
@@ -163,30 +188,36 @@ public struct StakepooldConfig: Sendable {
         let port = network.stakepooldPort
         rpcListen = HostPort.deduplicate((listen.isEmpty ? ["127.0.0.1", "::1"] : listen)
             .map { HostPort.normalize($0, defaultPort: port) })
+        for address in rpcListen {
+            guard let (host, _) = HostPort.split(address), host.isEmpty || OptionChecks.isIPAddress(host) || OptionChecks.isHostName(host) else {
+                throw fail(.badValue, "rpclisten", "rpclisten entry \"\(address)\" is not host:port")
+            }
+        }
         rpcCert = v.string("rpccert").isEmpty ? home + "/rpc.cert" : ConfigLoader.expand(v.string("rpccert"))
         rpcKey = v.string("rpckey").isEmpty ? home + "/rpc.key" : ConfigLoader.expand(v.string("rpckey"))
         controlToken = v.string("controltoken")
+        if let problem = OptionChecks.tokenProblem(controlToken, option: "controltoken") { throw fail(.badValue, "controltoken", problem) }
         let metrics = v.string("metricslisten").trimmingCharacters(in: .whitespaces)
         do {
             _ = try StakepooldMetrics.listenAddress(metrics)
         } catch {
-            throw ConfigError(.badValue, "invalid metricslisten \(metrics): \(error.message)")
+            throw fail(.badValue, "metricslisten", "invalid metricslisten \(metrics): \(error.message) (give host:port, or a bare port for loopback)")
         }
         metricsListen = metrics.isEmpty ? nil : metrics
         votePolicy = v.string("votepolicy").lowercased()
         votePolicyOptions = try VotePolicyContext.parseOptions(v.list("votepolicyoptions"))
         voteAuditRetentionDays = v.int("voteauditretentiondays")
         walletAutoRecover = v.bool("walletautorecover")   // health
-        if voteAuditRetentionDays < 0 { throw ConfigError(.badValue, "voteauditretentiondays must be 0 or more") }
+        if voteAuditRetentionDays < 0 { throw fail(.badValue, "voteauditretentiondays", "voteauditretentiondays must be 0 or more") }
 
         // stakepoold slice: checks and options of the control API, alerts and the database link.
         if !noRPCListen, controlToken.isEmpty, let open = rpcListen.first(where: { !Self.isLoopback($0) }) {
-            throw ConfigError(.badValue, "rpclisten \(open) is not a loopback address, so controltoken must be set "
+            throw fail(.badValue, "rpclisten", "rpclisten \(open) is not a loopback address, so controltoken must be set "
                               + "(and stakepooldtoken in the web app's config)")
         }
         alertEmail = v.string("alertemail").trimmingCharacters(in: .whitespaces)
         if !alertEmail.isEmpty, !alertEmail.contains("@") {
-            throw ConfigError(.badValue, "alertemail \(alertEmail) is not an email address")
+            throw fail(.badValue, "alertemail", "alertemail \(alertEmail) is not an email address")
         }
         alertFrom = v.string("alertfrom").trimmingCharacters(in: .whitespaces)
         missedVoteMail = v.bool("missedvotemail")
@@ -202,6 +233,7 @@ public struct StakepooldConfig: Sendable {
     static func resolveCert(_ path: String, home: String, kind: String, fileExists: (String) -> Bool) throws -> String {
         let expanded = ConfigLoader.expand(path)
         if fileExists(expanded) { return expanded }
+        if expanded.hasPrefix("/") { throw ConfigError(.badValue, "\(kind) \(expanded) does not exist") }
         let underHome = home + "/" + path
         if fileExists(underHome) { return underHome }
         throw ConfigError(.badValue, "\(kind) \(expanded) and \(underHome) don't exist")

@@ -11,36 +11,49 @@ import WebHost
 /// The stakepoold program (stakepoold.md §3 start-up, §10 shutdown). `Sources/Hosts/stakepoold/main.swift`
 /// only calls `run`.
 public enum StakepooldMain {
-    public static let version = "1.1.1+dev"
-    /// Exit code of a configuration error (the web app's; dcrstakepool's stakepoold exits 1).
-    static let exitConfiguration: Int32 = 2
+    public static let version = PoolVersion.string
 
-    /// Runs the daemon until SIGINT/SIGTERM; returns the exit code (0 after a clean stop, 2 on a configuration
-    /// error — also a control API that cannot listen —, 1 on another start-up failure).
-    public static func run(arguments: [String]) async -> Int32 {
+    /// Runs the daemon until SIGINT/SIGTERM; returns the exit code (0 after a clean stop, 2 for a configuration
+    /// mistake, as the web app, 1 on another start-up failure).
+    public static func run(arguments: [String], output: HostOutput = .standard,
+                           home: String = StakepooldConfig.defaultHome()) async -> Int32 {
         let loaded: (config: StakepooldConfig?, result: ConfigLoader.Result)
         do {
-            loaded = try StakepooldConfig.load(arguments: arguments)
+            loaded = try StakepooldConfig.load(arguments: arguments, home: home)
         } catch {
-            FileHandle.standardError.write(Data("stakepoold: \(error)\n".utf8))
-            return error is ConfigError ? exitConfiguration : 1
+            output.err("stakepoold: \(ConfigLoader.describe(error))\nUse stakepoold -h to show usage")
+            return ExitCode.usage
         }
-        if loaded.result.versionRequested { print("stakepoold version \(version)"); return 0 }
-        guard let config = loaded.config else {
-            for spec in StakepooldConfig.options { print("  --\(spec.name)\t\(spec.help)") }
-            return 1
+        if loaded.result.helpRequested { output.out(StakepooldConfig.loader(home: home).usage()); return ExitCode.ok }
+        if loaded.result.versionRequested { output.out("stakepoold version \(version)"); return ExitCode.ok }
+        if loaded.result.showSubsystemsRequested {
+            output.out(LogSubsystem.listing(StakepooldConfig.subsystems))
+            return ExitCode.ok
         }
-        let backend = LogBackend(level: config.debugLevel.defaultLevel)
-        config.debugLevel.apply(to: backend)
-        for secret in config.secrets { backend.registerSecret(secret) }
-        if let sink = try? RotatingFileSink(directory: config.logDir, fileName: "stakepoold.log") { backend.addSink(sink) }
+        guard let config = loaded.config else { return ExitCode.usage }
+        let backend: LogBackend
+        do {
+            backend = try HostLogging.makeBackend(logDir: config.logDir, fileName: "stakepoold.log",
+                                                  debugLevel: config.debugLevel, secrets: config.secrets)
+        } catch {
+            output.err("stakepoold: \(ConfigLoader.describe(error))")
+            return ExitCode.usage
+        }
         let logger = backend.logger("STPK")
+        // logrotate moves the file away and sends SIGHUP: write on in a fresh file at the configured path (from the
+        // first line on, so a SIGHUP while the wallet is still being dialled does not kill the daemon either).
+        let hangup = SignalRouter()
+        hangup.on(SIGHUP) {
+            backend.reopenSinks()
+            logger.info("Received SIGHUP: log files reopened")
+        }
+        defer { hangup.cancelAll() }
         do {
             return try await start(config, logger: logger)
         } catch {
-            logger.critical("\(error)")
-            FileHandle.standardError.write(Data("stakepoold: \(error)\n".utf8))
-            return error is ConfigError ? exitConfiguration : 1
+            logger.critical(ConfigLoader.describe(error))
+            output.err("stakepoold: \(ConfigLoader.describe(error))")
+            return error is ConfigError ? ExitCode.usage : ExitCode.failure
         }
     }
 
@@ -69,7 +82,7 @@ public enum StakepooldMain {
                                                            privateKeyFile: config.rpcKey,
                                                            authToken: config.controlToken,
                                                            health: { healthReport.withLock { $0 }?() ?? HealthReport(checks: [], status: .down) }),
-                logger: logger.with(subsystem: "GRPC")) { _ in reloadRequests.withLock { $0 }?() }
+                logger: logger.with(subsystem: "CTRL")) { _ in reloadRequests.withLock { $0 }?() }
             do {
                 try server.bind()
             } catch {
@@ -92,25 +105,26 @@ public enum StakepooldMain {
         // Storage (the web app's database), chosen like the web app does.
         let storage: any StorageBackend
         if config.storagePlugin == "mysql" {
-            storage = MySQLStorage(configuration: MySQLStoragePlugin.Configuration(
-                host: config.db.host, port: Int(config.db.port) ?? 3306, user: config.db.user,
-                password: config.db.password, database: config.db.name), logger: logger.with(subsystem: "DB"))
+            var configuration = MySQLStoragePlugin.Configuration(
+                host: config.db.host, port: config.db.port, user: config.db.user,
+                password: config.db.password, database: config.db.name)
+            configuration.socket = config.db.socket
+            storage = MySQLStorage(configuration: configuration, logger: logger.with(subsystem: "STOR"))
         } else {
             storage = SQLiteStorage(configuration: SQLiteStoragePlugin.Configuration(path: config.sqlitePath),
-                                    logger: logger.with(subsystem: "DB"))
+                                    logger: logger.with(subsystem: "STOR"))
         }
         // No migrate here: the engine's database link tries it and starts without the database if it must.
 
         // Wallet and node (JSON-RPC over TLS websockets, auto-reconnect).
-        let rpcLogger = logger.with(subsystem: "RPCC")
         let wallet = try DcrwalletBackend(configuration: RPCEndpointConfiguration(
             host: config.wallet.host, defaultPort: UInt16(config.network.walletRPCPort), user: config.wallet.user,
             password: config.wallet.password, certificatePath: config.wallet.cert, reconnect: ReconnectPolicy(),
-            name: "dcrwallet"), logger: rpcLogger)
+            name: "dcrwallet"), logger: logger.with(subsystem: "WLLT"))
         let node = try DcrdBackend(configuration: RPCEndpointConfiguration(
             host: config.dcrd.host, defaultPort: UInt16(config.network.dcrdRPCPort), user: config.dcrd.user,
             password: config.dcrd.password, certificatePath: config.dcrd.cert, reconnect: ReconnectPolicy(),
-            name: "dcrd"), logger: rpcLogger)
+            name: "dcrd"), logger: logger.with(subsystem: "DCRD"))
         try await wallet.connect()
         try await node.connect()
         guard try await wallet.hasCompatibleAPI() else {
@@ -148,7 +162,7 @@ public enum StakepooldMain {
         // stakepoold writes the vote audit, so it purges it (the web app purges the outbox).
         services.append(RetentionPurge(storage: storage,
                                        policy: .init(mailDays: nil, voteAuditDays: config.voteAuditRetentionDays),
-                                       logger: logger.with(subsystem: "DB")))
+                                       logger: logger.with(subsystem: "STOR")))
         let watch = StakepooldWalletWatch(wallet: wallet, node: node, storage: storage, autoRecover: config.walletAutoRecover,
                                           trackedTickets: { [tracker = engine.tracker] in Set(tracker.snapshot.ticketHashes.map(\.hex)) },
                                           logger: logger.with(subsystem: "STPK"))   // health

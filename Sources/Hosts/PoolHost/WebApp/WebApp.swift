@@ -150,7 +150,7 @@ public final class WebApp: Sendable {
         do {
             listen = try ListenAddress(parsing: config.values.string("listen"))
         } catch {
-            throw StartupFailure(message: "could not bind \(error)", exitCode: ExitCode.listen)
+            throw StartupFailure(message: ConfigLoader.describe(error), exitCode: ExitCode.listen)
         }
         let server = HTTPServer(configuration: WebStack.serverConfiguration(
             listen: listen, realIPHeader: config.realIPHeader, trustedProxies: config.trustedProxies,
@@ -180,7 +180,7 @@ public final class WebApp: Sendable {
         do {
             return try server.start()
         } catch {
-            throw StartupFailure(message: "could not bind \(error)", exitCode: ExitCode.listen)
+            throw StartupFailure(message: ConfigLoader.describe(error), exitCode: ExitCode.listen)
         }
     }
 
@@ -227,9 +227,14 @@ public final class WebApp: Sendable {
                 log.error("template reload failed, keeping the previous templates: \(ConfigLoader.describe(error))")
             }
         }
+        // logrotate moves the file away and sends SIGHUP: write on in a fresh file at the configured path.
+        signals.on(SIGHUP) { [logs] in
+            logs.reopenSinks()
+            log.info("Received SIGHUP: log files reopened")
+        }
         for signal in [SIGINT, SIGTERM] {
             signals.on(signal) { [self] in
-                log.info("received signal \(signal), shutting down")
+                log.info("received \(signal == SIGINT ? "SIGINT" : "SIGTERM"), shutting down")
                 shutdown()
             }
         }

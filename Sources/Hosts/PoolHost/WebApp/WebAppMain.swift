@@ -5,7 +5,7 @@ import WebHost
 /// The `hxstakepool` executable's whole life: config → logging → plugins → engine services → HTTP,
 /// with dcrstakepool's exit codes (webapp spec §10.1; config errors exit 2).
 public enum WebAppMain {
-    public static let version = "1.1.1"
+    public static let version = PoolVersion.string
 
     public static func run(arguments: [String], plugins: PoolPlugins = .builtIn(), output: HostOutput = .standard) async -> Int32 {
         let appName = "hxstakepool"
@@ -18,11 +18,11 @@ public enum WebAppMain {
         }
         if loaded.result.helpRequested { output.out(loaded.loader.usage()); return ExitCode.ok }
         if loaded.result.versionRequested { output.out("\(appName) version \(version)"); return ExitCode.ok }
-        guard let config = loaded.config else { return ExitCode.usage }
-        if config.debugLevel.showSubsystems {
-            output.out("Supported subsystems \(PoolConfig.subsystems.sorted())")
+        if loaded.result.showSubsystemsRequested {
+            output.out(LogSubsystem.listing(PoolConfig.subsystems))
             return ExitCode.ok
         }
+        guard let config = loaded.config else { return ExitCode.usage }
 
         let logs: LogBackend
         do {

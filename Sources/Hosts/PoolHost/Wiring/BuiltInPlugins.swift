@@ -14,11 +14,11 @@ extension PoolPlugins {
         }
         plugins.storage.register("mysql") { context in
             let db = context.config.db
-            return MySQLStorage(configuration: .init(host: db.host, port: db.port, user: db.user, password: db.password,
-                                                     database: db.name, poolSize: db.poolSize, tls: db.tls,
-                                                     tlsCAFile: db.tlsCAFile.isEmpty ? nil : db.tlsCAFile,
-                                                     tlsSkipVerify: db.tlsSkipVerify),
-                                logger: context.logs.logger("STOR"))
+            var configuration = MySQLStoragePlugin.Configuration(
+                host: db.host, port: db.port, user: db.user, password: db.password, database: db.name, poolSize: db.poolSize,
+                tls: db.tls, tlsCAFile: db.tlsCAFile.isEmpty ? nil : db.tlsCAFile, tlsSkipVerify: db.tlsSkipVerify)
+            configuration.socket = db.socket
+            return MySQLStorage(configuration: configuration, logger: context.logs.logger("STOR"))
         }
         plugins.mail.register("smtp") { context in
             try SMTPNotifier(configuration: .init(options: context.config.smtp), logger: context.logs.logger("MAIL"))

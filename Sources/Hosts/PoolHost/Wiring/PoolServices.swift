@@ -49,7 +49,7 @@ public struct PoolServices: Sendable {
                                  authToken: config.values.string("stakepooldtoken").isEmpty ? nil : config.values.string("stakepooldtoken"))
         }
         let reachability = PeerReachability(names: stakepoolds.map { "\($0.address)" })
-        let notifier = StakepooldNotifier(clients: stakepoolds, logger: logs.logger("GRPC"), reachability: reachability,
+        let notifier = StakepooldNotifier(clients: stakepoolds, logger: logs.logger("CTRL"), reachability: reachability,
                                           onHostTrouble: { host, problem in
                                               await alerter.send(problem.map { .stakepooldTrouble(host: host, problem: $0) }
                                                                  ?? .stakepooldRecovered(host: host))

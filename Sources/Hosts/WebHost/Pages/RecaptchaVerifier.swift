@@ -49,7 +49,7 @@ public struct RecaptchaVerifier: Sendable {
                 return bytes
             }
             let (passed, codes) = Self.interpret(reply)
-            if !passed { logger.warn("Recaptcha error \(codes)") }
+            if !passed { logger.warn("Recaptcha error: \(codes.joined(separator: ", "))") }
             return passed
         } catch {
             logger.warn("Recaptcha error [\(error)]")

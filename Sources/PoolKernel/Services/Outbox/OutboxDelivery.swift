@@ -115,7 +115,7 @@ public final class OutboxDelivery: EngineService {
         let error: any Error
         do {
             try await notifier.send(message.mailMessage)
-            logger.info("mail \(message.id) to \(message.to) delivered (attempt \(message.attempts), Message-ID <\(message.messageID)>)")
+            logger.info("mail \(message.id) to \(LogText.redactedEmail(message.to)) delivered (attempt \(message.attempts), Message-ID <\(message.messageID)>)")
             await record(message) { try $0.markMailDelivered(id: message.id) }
             result.delivered += 1
             return
@@ -130,17 +130,17 @@ public final class OutboxDelivery: EngineService {
         let current = now()
         let age = current - message.createdAt
         if let notifyError, !notifyError.isTemporary {
-            logger.error("mail \(message.id) to \(message.to) failed permanently: \(reason)")
+            logger.error("mail \(message.id) to \(LogText.redactedEmail(message.to)) failed permanently: \(LogText.redactingEmails(reason))")
             await record(message) { try $0.markMailFailed(id: message.id, error: reason) }
             result.failed += 1
         } else if age >= Self.seconds(configuration.giveUpAfter) {
             let final = "gave up after \(message.attempts) attempts: \(reason)"
-            logger.error("mail \(message.id) to \(message.to) \(final)")
+            logger.error("mail \(message.id) to \(LogText.redactedEmail(message.to)) \(LogText.redactingEmails(final))")
             await record(message) { try $0.markMailFailed(id: message.id, error: final) }
             result.failed += 1
         } else {
             let delay = backoff(attempts: message.attempts)
-            logger.warn("mail \(message.id) to \(message.to) not delivered (attempt \(message.attempts)), retrying in \(delay)s: \(reason)")
+            logger.warn("mail \(message.id) to \(LogText.redactedEmail(message.to)) not delivered (attempt \(message.attempts)), retrying in \(delay)s: \(LogText.redactingEmails(reason))")
             await record(message) { try $0.scheduleMailRetry(id: message.id, at: current + delay, error: reason) }
             result.retried += 1
         }

@@ -73,8 +73,10 @@ public final class VotingService: EngineService {
                     noteHeight(removed.blockHeight, group: &group)
                 case .reorganization(let change):
                     group.addTask { [self] in await reorganized(change) }
-                case .blockConnected:
-                    break
+                case .blockConnected(let block):
+                    // Every block counts toward gap detection: on a young chain blocks come without winning or
+                    // new tickets, and the first such notification is no jump.
+                    if let height = block.height { noteHeight(Int64(height), group: &group) }
                 }
             }
             group.cancelAll()
