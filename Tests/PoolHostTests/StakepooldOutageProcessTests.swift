@@ -1,5 +1,6 @@
 import Foundation
 import PoolKernel
+import PoolHost
 import PoolNet
 import PoolTestKit
 import StorageSQLite
@@ -20,7 +21,7 @@ final class StakepooldOutageProcessTests: XCTestCase {
     private func unusedBackends(_ harness: StakepooldProcessHarness) -> [String] {
         let cert = harness.path("unused.cert")
         FileManager.default.createFile(atPath: cert, contents: Data("not a certificate".utf8))
-        return ["--simnet", "--appdata", harness.path("home"), "--coldwalletextpub=unused",
+        return ["--simnet", "--appdata", harness.path("home"), "--coldwalletextpub=\(SimnetWalletPlugin.defaultKeys.cold)",
                 "--dcrdhost=127.0.0.1:1", "--dcrduser=u", "--dcrdpassword=p", "--dcrdcert=\(cert)",
                 "--wallethost=127.0.0.1:1", "--walletuser=u", "--walletpassword=p", "--walletcert=\(cert)"]
     }

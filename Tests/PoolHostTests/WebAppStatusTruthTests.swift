@@ -182,7 +182,12 @@ final class WebAppStatusTruthTests: XCTestCase {
         let maxUser = try await app.storage.read { try $0.maxUserId() }
         let uid = try XCTUnwrap(maxUser)
         await app.services.votingPreferencesChanged(uid, logs: LogBackend(level: .error, sinks: [CapturingSink()]))
-        metrics = try await ChildProcessHarness.get(port, "/metrics").1
+        // The change is queued and delivered in the background (retried per host): wait for the refusal to count.
+        for _ in 0..<100 {
+            metrics = try await ChildProcessHarness.get(port, "/metrics").1
+            if gauge("pool_stakepoold_auth_failures", addresses[1], in: metrics) == String(refused + 1) { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
         XCTAssertEqual(gauge("pool_stakepoold_auth_failures", addresses[1], in: metrics), String(refused + 1), metrics)
         XCTAssertEqual(gauge("pool_stakepoold_auth_failures", addresses[0], in: metrics), "0", metrics)
 
