@@ -76,6 +76,8 @@ public struct PoolConfig: Sendable {
     // Retention (days; 0 keeps rows for ever).
     public var mailRetentionDays = RetentionPurge.Policy.defaultMailDays
     public var voteAuditRetentionDays = RetentionPurge.Policy.defaultVoteAuditDays
+    // accounts slice
+    public var minPasswordLength = PasswordPolicy.defaultMinimumLength
     /// The raw values, for plugin options not modelled above.
     public var values: OptionValues
 
@@ -285,6 +287,12 @@ extension PoolConfig {
         voteAuditRetentionDays = v.int("voteauditretentiondays")
         if voteAuditRetentionDays < 0 {
             throw fail(.badValue, "voteauditretentiondays", "voteauditretentiondays must be 0 or more")
+        }
+        // accounts slice
+        minPasswordLength = v.int("minpasswordlength")
+        if !(1...PasswordPolicy.maximumMinimumLength).contains(minPasswordLength) {
+            throw fail(.badValue, "minpasswordlength",
+                       "minpasswordlength must be between 1 and \(PasswordPolicy.maximumMinimumLength)")
         }
     }
 
