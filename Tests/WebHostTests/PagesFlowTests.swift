@@ -169,8 +169,8 @@ final class PagesFlowTests: PagesTestCase {
         let second = self.browser()
         XCTAssertEqual(try signIn(second, email: "carol@example.com", password: "carol-Pass-001").status, 303)
         try browser.get("/settings")
-        let mismatch = try browser.post("/settings", ["password": "carol-Pass-001", "updatePassword": "true", "newpassword": "a",
-                                                      "newpasswordrepeat": "b"])
+        let mismatch = try browser.post("/settings", ["password": "carol-Pass-001", "updatePassword": "true", "newpassword": "carol-Pass-00a",
+                                                      "newpasswordrepeat": "carol-Pass-00b"])
         XCTAssertTrue(mismatch.text.contains("Passwords do not match"))
         let changed = try browser.post("/settings", ["password": "carol-Pass-001", "updatePassword": "true", "newpassword": "carol-Pass-002",
                                                      "newpasswordrepeat": "carol-Pass-002"])
