@@ -8,7 +8,8 @@ import Synchronization
 public final class PasswordHasher: Sendable {
     public let cost: Int
     private let work: BoundedWorkQueue
-    private let dummyHash: String
+    /// Made on first use (on the queue), so that building a service costs no bcrypt.
+    private let dummy = Mutex<String?>(nil)
     private let counter = Atomic<Int>(0)
 
     /// - Parameter width: most hashes computed at once (`BoundedWorkQueue.defaultWidth`).
@@ -16,9 +17,6 @@ public final class PasswordHasher: Sendable {
         let cost = BCrypt.costRange.contains(cost) ? cost : BCrypt.defaultCost
         self.cost = cost
         work = BoundedWorkQueue(width: width, label: "hxstakepool.bcrypt")
-        // A fixed salt: the dummy only has to cost the same as a real verification, never to match.
-        dummyHash = (try? BCrypt.hash(password: "hxstakepool dummy", cost: cost, salt: Array(repeating: 0x5a, count: 16)))
-            ?? ""
     }
 
     /// bcrypt verifications run so far (test hook; counts dummy ones too).
@@ -36,11 +34,22 @@ public final class PasswordHasher: Sendable {
     /// against the dummy hash runs instead and the answer is false. Empty passwords never match.
     public func verifyOrDummy(_ password: String, hash: String?) async -> Bool {
         let stored = hash.flatMap { BCrypt.cost(of: $0) != nil ? $0 : nil }
-        let target = stored ?? dummyHash
         let matches = await work.run { [self] in
             self.counter.add(1, ordering: .relaxed)
-            return BCrypt.verify(password: password, hash: target)
+            return BCrypt.verify(password: password, hash: stored ?? self.dummyHash())
         }
         return matches && stored != nil && !password.isEmpty
+    }
+
+    /// A hash at `cost` that no password a user types matches. A fixed salt: it only has to cost the same as a
+    /// real verification.
+    private func dummyHash() -> String {
+        dummy.withLock { made in
+            if let made { return made }
+            let hash = (try? BCrypt.hash(password: "hxstakepool dummy \u{0}", cost: cost,
+                                         salt: Array(repeating: 0x5a, count: 16))) ?? ""
+            made = hash
+            return hash
+        }
     }
 }
