@@ -27,7 +27,7 @@ let package = Package(
 
         // MARK: The engine.
         .target(name: "PoolKernel", dependencies: ["COpenSSL"], path: "Sources/PoolKernel",
-                resources: [.copy("Resources/netparams")]),
+                resources: [.copy("Resources/netparams"), .copy("Resources/passwords")]),
         // Sockets + TLS shared by network plugins and hosts (not part of the kernel).
         .target(name: "PoolNet", dependencies: ["PoolKernel", "COpenSSL"], path: "Sources/Support/PoolNet"),
 

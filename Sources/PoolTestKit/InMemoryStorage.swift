@@ -111,6 +111,7 @@ struct MemoryTables: Sendable {
     var nextVoteAuditId: Int64 = 1
     var lowFeeTickets: [String: Bool] = [:]
     var rateCounts: [String: RateCount] = [:]
+    var captchas: [String: CaptchaChallenge] = [:]
 
     struct RateCount: Sendable {
         var windowStart: Int64
@@ -225,6 +226,8 @@ final class MemoryTransaction: StorageWriter {
         guard let entry = tables.rateCounts[key], entry.windowStart == windowStart else { return 0 }
         return entry.count
     }
+
+    func captcha(id: String) throws -> CaptchaChallenge? { id.isEmpty ? nil : tables.captchas[id] }
 
     // MARK: Writes
 
@@ -426,6 +429,47 @@ final class MemoryTransaction: StorageWriter {
         entry.count += 1
         change({ $0.rateCounts[key] }, { $0.rateCounts[key] = $1 }, entry)
         return entry.count
+    }
+
+    func incrementRateCount(key: String, windowStart: Int64, limit: Int) throws -> Bool {
+        try StorageLimits.checkRateKey(key)
+        guard limit > 0 else { return false }
+        var entry = tables.rateCounts[key] ?? MemoryTables.RateCount(windowStart: windowStart, count: 0)
+        if entry.windowStart != windowStart { entry = MemoryTables.RateCount(windowStart: windowStart, count: 0) }
+        guard entry.count < limit else { return false }
+        entry.count += 1
+        change({ $0.rateCounts[key] }, { $0.rateCounts[key] = $1 }, entry)
+        return true
+    }
+
+    func releaseRateCount(key: String, windowStart: Int64) throws {
+        guard var entry = tables.rateCounts[key], entry.windowStart == windowStart, entry.count > 0 else { return }
+        entry.count -= 1
+        change({ $0.rateCounts[key] }, { $0.rateCounts[key] = $1 }, entry)
+    }
+
+    func deletePasswordResets(userId: UserId) throws -> Int {
+        let ids = tables.passwordResets.values.filter { $0.userId == userId }.map(\.id)
+        for id in ids { change({ $0.passwordResets[id] }, { $0.passwordResets[id] = $1 }, nil) }
+        return ids.count
+    }
+
+    func insertCaptcha(_ challenge: CaptchaChallenge) throws {
+        try StorageLimits.check(challenge)
+        if tables.captchas[challenge.id] != nil { throw StorageError(.duplicate, "a captcha with this id exists") }
+        change({ $0.captchas[challenge.id] }, { $0.captchas[challenge.id] = $1 }, challenge)
+    }
+
+    func consumeCaptcha(id: String, now: Int64) throws -> CaptchaChallenge? {
+        guard !id.isEmpty, let challenge = tables.captchas[id] else { return nil }
+        change({ $0.captchas[id] }, { $0.captchas[id] = $1 }, nil)
+        return challenge.isExpired(now: now) ? nil : challenge
+    }
+
+    func purgeExpiredCaptchas(now: Int64) throws -> Int {
+        let ids = tables.captchas.values.filter { $0.isExpired(now: now) }.map(\.id)
+        for id in ids { change({ $0.captchas[id] }, { $0.captchas[id] = $1 }, nil) }
+        return ids.count
     }
 
     func purgeRateCounts(before windowStart: Int64) throws -> Int {

@@ -62,6 +62,12 @@ open class StorageConformanceTests: XCTestCase {
             ("voteAuditPurgeByAge", checkStorage_voteAuditPurgeByAge),
             ("lowFeeTickets", checkStorage_lowFeeTickets),
             ("rateCounters", checkStorage_rateCounters),
+            ("rateCountIncrementBelowLimit", checkStorage_rateCountIncrementBelowLimit),
+            ("parallelRateCountsNeverPassTheLimit", checkStorage_parallelRateCountsNeverPassTheLimit),
+            ("parallelSignInsThroughTheServiceNeverPassTheLimit", checkStorage_parallelSignInsThroughTheServiceNeverPassTheLimit),
+            ("passwordResetsOfOneUser", checkStorage_passwordResetsOfOneUser),
+            ("captchaChallenges", checkStorage_captchaChallenges),
+            ("parallelCaptchaConsumersOneWins", checkStorage_parallelCaptchaConsumersOneWins),
             ("overlongValuesAreRejected", checkStorage_overlongValuesAreRejected),
             ("nulBytesAreRejected", checkStorage_nulBytesAreRejected),
             ("hostileTextIsStoredExactly", checkStorage_hostileTextIsStoredExactly),
@@ -683,6 +689,144 @@ open class StorageConformanceTests: XCTestCase {
         XCTAssertEqual(value556, 0)
         let value557 = try await store.read { try $0.rateCount(key: "signin:1.2.3.4", windowStart: 120) }
         XCTAssertEqual(value557, 1)
+    }
+
+    public func checkStorage_rateCountIncrementBelowLimit() async throws {
+        let store = try await backend()
+        var taken: [Bool] = []
+        for _ in 0..<4 {
+            taken.append(try await store.write { try $0.incrementRateCount(key: "k", windowStart: 60, limit: 3) })
+        }
+        XCTAssertEqual(taken, [true, true, true, false], "three units, then refused")
+        let atLimit = try await store.read { try $0.rateCount(key: "k", windowStart: 60) }
+        XCTAssertEqual(atLimit, 3, "a refused take counts nothing")
+        try await store.write { try $0.releaseRateCount(key: "k", windowStart: 60) }
+        let released = try await store.read { try $0.rateCount(key: "k", windowStart: 60) }
+        XCTAssertEqual(released, 2)
+        let again = try await store.write { try $0.incrementRateCount(key: "k", windowStart: 60, limit: 3) }
+        XCTAssertTrue(again, "a released unit can be taken again")
+        try await store.write { try $0.releaseRateCount(key: "k", windowStart: 120) }
+        let otherWindow = try await store.read { try $0.rateCount(key: "k", windowStart: 60) }
+        XCTAssertEqual(otherWindow, 3, "a release for another window changes nothing")
+        let newWindow = try await store.write { try $0.incrementRateCount(key: "k", windowStart: 120, limit: 3) }
+        XCTAssertTrue(newWindow)
+        let restarted = try await store.read { try $0.rateCount(key: "k", windowStart: 120) }
+        XCTAssertEqual(restarted, 1, "a new window starts again")
+        let never = try await store.write { try $0.incrementRateCount(key: "z", windowStart: 120, limit: 0) }
+        XCTAssertFalse(never)
+        for _ in 0..<3 { try await store.write { try $0.releaseRateCount(key: "z", windowStart: 120) } }
+        let floor = try await store.read { try $0.rateCount(key: "z", windowStart: 120) }
+        XCTAssertEqual(floor, 0, "never below zero")
+        try await assertStorageError(.invalidInput) {
+            try await store.write { try $0.incrementRateCount(key: "", windowStart: 1, limit: 1) }
+        }
+    }
+
+    /// 30 transactions take from one key in parallel: exactly the limit succeed, and the stored count agrees.
+    public func checkStorage_parallelRateCountsNeverPassTheLimit() async throws {
+        let store = try await backend()
+        let granted = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for _ in 0..<30 {
+                group.addTask { try await store.write { try $0.incrementRateCount(key: "burst", windowStart: 900, limit: 10) } }
+            }
+            return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        XCTAssertEqual(granted, 10)
+        let count = try await store.read { try $0.rateCount(key: "burst", windowStart: 900) }
+        XCTAssertEqual(count, 10)
+    }
+
+    /// The real `AccountService` over this engine: 30 parallel wrong sign-ins from one address, limit 10. Exactly
+    /// ten are checked (and refused as wrong), twenty are throttled, and bcrypt ran ten times.
+    public func checkStorage_parallelSignInsThroughTheServiceNeverPassTheLimit() async throws {
+        let store = try await backend()
+        let logger = LogBackend(level: .error, sinks: []).logger("TEST")
+        let hasher = PasswordHasher(cost: 4, width: 2)
+        let accounts = AccountService(
+            configuration: .init(bcryptCost: 4, throttle: SignInThrottle(perIP: 10, perAccountIP: 100)), storage: store,
+            renderer: EmailRenderer(configuration: .init(baseURL: "http://pool", templateDirectory: nil), logger: logger),
+            tokens: APITokenSigner(secret: "k", issuer: "http://pool"), wakeOutbox: {}, logger: logger,
+            now: { 1_000_000 }, hasher: hasher, pause: { _ in })
+        _ = try await store.insertUser(User(email: "victim@example.com", passwordHash: try BCrypt.hash(password: "victim-Pass-01", cost: 4),
+                                            emailVerified: .verified))
+        let results = await withTaskGroup(of: SignInResult.self) { group in
+            for _ in 0..<30 {
+                group.addTask { await accounts.signIn(email: "victim@example.com", password: "guess", ip: "198.51.100.9") }
+            }
+            return await group.reduce(into: [SignInResult]()) { $0.append($1) }
+        }
+        XCTAssertEqual(results.filter { $0 == .refused("Invalid Email or Password") }.count, 10)
+        XCTAssertEqual(results.filter { $0 == .rateLimited(SignInThrottle.message) }.count, 20)
+        XCTAssertEqual(hasher.verifications, 10)
+        // The owner from another address is not locked out.
+        let owner = await accounts.signIn(email: "victim@example.com", password: "victim-Pass-01", ip: "203.0.113.5")
+        guard case .signedIn = owner else { return XCTFail("owner refused: \(owner)") }
+    }
+
+    public func checkStorage_passwordResetsOfOneUser() async throws {
+        let store = try await backend()
+        let first = try await store.insertUser(Self.sampleUser(1))
+        let second = try await store.insertUser(Self.sampleUser(2))
+        try await store.write { tx in
+            _ = try tx.insertPasswordReset(PasswordReset(userId: first.id, token: "a1", created: 1, expires: 2))
+            _ = try tx.insertPasswordReset(PasswordReset(userId: first.id, token: "a2", created: 1, expires: 2))
+            _ = try tx.insertPasswordReset(PasswordReset(userId: second.id, token: "b1", created: 1, expires: 2))
+        }
+        let deleted = try await store.write { try $0.deletePasswordResets(userId: first.id) }
+        XCTAssertEqual(deleted, 2)
+        let left = try await store.read { [try $0.passwordReset(token: "a1"), try $0.passwordReset(token: "a2"),
+                                           try $0.passwordReset(token: "b1")] }
+        XCTAssertEqual(left.map { $0?.token }, [nil, nil, "b1"])
+    }
+
+    public func checkStorage_captchaChallenges() async throws {
+        let store = try await backend()
+        let live = CaptchaChallenge(id: "0123456789abcdef0123456789abcdef", answer: "04217", expiresAt: 700)
+        let old = CaptchaChallenge(id: "ffffffffffffffffffffffffffffffff", answer: "99999", expiresAt: 100)
+        try await store.write { tx in
+            try tx.insertCaptcha(live)
+            try tx.insertCaptcha(old)
+        }
+        let read = try await store.read { try $0.captcha(id: live.id) }
+        XCTAssertEqual(read, live)
+        let upper = try await store.read { try $0.captcha(id: live.id.uppercased()) }
+        XCTAssertNil(upper, "ids compare exactly")
+        let none = try await store.read { try $0.captcha(id: "") }
+        XCTAssertNil(none)
+        try await assertStorageError(.duplicate) { try await store.write { try $0.insertCaptcha(live) } }
+        try await assertStorageError(.invalidInput) {
+            try await store.write { try $0.insertCaptcha(CaptchaChallenge(id: "", answer: "1", expiresAt: 1)) }
+        }
+        let expired = try await store.write { try $0.consumeCaptcha(id: old.id, now: 200) }
+        XCTAssertNil(expired, "an expired challenge is not handed out")
+        let gone = try await store.read { try $0.captcha(id: old.id) }
+        XCTAssertNil(gone, "but it is deleted")
+        let consumed = try await store.write { try $0.consumeCaptcha(id: live.id, now: 200) }
+        XCTAssertEqual(consumed, live)
+        let twice = try await store.write { try $0.consumeCaptcha(id: live.id, now: 200) }
+        XCTAssertNil(twice, "one use")
+        try await store.write { tx in
+            try tx.insertCaptcha(CaptchaChallenge(id: "a", answer: "1", expiresAt: 300))
+            try tx.insertCaptcha(CaptchaChallenge(id: "b", answer: "2", expiresAt: 301))
+        }
+        let purged = try await store.write { try $0.purgeExpiredCaptchas(now: 300) }
+        XCTAssertEqual(purged, 1)
+        let kept = try await store.read { try $0.captcha(id: "b") }
+        XCTAssertNotNil(kept)
+    }
+
+    /// 20 transactions consume one challenge in parallel: exactly one gets it.
+    public func checkStorage_parallelCaptchaConsumersOneWins() async throws {
+        let store = try await backend()
+        let id = "00112233445566778899aabbccddeeff"
+        try await store.write { try $0.insertCaptcha(CaptchaChallenge(id: id, answer: "12345", expiresAt: 1_000)) }
+        let winners = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for _ in 0..<20 {
+                group.addTask { try await store.write { try $0.consumeCaptcha(id: id, now: 10) } != nil }
+            }
+            return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        XCTAssertEqual(winners, 1)
     }
 
     // MARK: Bad input

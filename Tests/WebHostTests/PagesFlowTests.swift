@@ -16,13 +16,13 @@ final class PagesFlowTests: PagesTestCase {
 
         // Can't sign in before verifying.
         try browser.get("/signup")
-        let answer = try browser.get("/captcha/answer").text
+        let answer = try browser.captchaAnswer()
         XCTAssertEqual(answer.count, 5)
-        let signUp = try browser.post("/signup", ["email": "alice@example.com", "password": "pw1", "passwordrepeat": "pw1",
+        let signUp = try browser.post("/signup", ["email": "alice@example.com", "password": "alice-Pass-0001", "passwordrepeat": "alice-Pass-0001",
                                                   "captcha": answer])
         XCTAssertTrue(signUp.text.contains("A verification email has been sent to alice@example.com"))
         XCTAssertFalse(signUp.text.contains("<form method=\"post\" action=\"/signup\""), "form hidden after success")
-        let unverified = try signIn(browser, email: "alice@example.com", password: "pw1")
+        let unverified = try signIn(browser, email: "alice@example.com", password: "alice-Pass-0001")
         XCTAssertTrue(unverified.text.contains("You must validate your email address"))
 
         let mail = try await lastMail(to: "alice@example.com")
@@ -32,7 +32,7 @@ final class PagesFlowTests: PagesTestCase {
         XCTAssertTrue(try browser.get(verify).text.contains("Email verification token not valid"), "one use")
 
         let before = browser.sessionCookie
-        let signedIn = try signIn(browser, email: "alice@example.com", password: "pw1")
+        let signedIn = try signIn(browser, email: "alice@example.com", password: "alice-Pass-0001")
         XCTAssertEqual(signedIn.status, 303)
         XCTAssertEqual(signedIn.header("Location"), "/settings")
         XCTAssertNotEqual(browser.sessionCookie, before, "session id changes at sign-in")
@@ -95,12 +95,12 @@ final class PagesFlowTests: PagesTestCase {
     func testPagesFlow_passwordResetEndsSessionsAndIsOneUse() async throws {
         try startPages()
         let alice = browser()
-        try await signUpAndVerify(alice, email: "bob@example.com", password: "old")
-        XCTAssertEqual(try signIn(alice, email: "bob@example.com", password: "old").status, 303)
+        try await signUpAndVerify(alice, email: "bob@example.com", password: "bob-old-Pass-01")
+        XCTAssertEqual(try signIn(alice, email: "bob@example.com", password: "bob-old-Pass-01").status, 303)
 
         let other = browser()
         try other.get("/passwordreset")
-        let answer = try other.get("/captcha/answer").text
+        let answer = try other.captchaAnswer()
         let reset = try other.post("/passwordreset", ["email": "bob@example.com", "captcha": answer])
         XCTAssertTrue(reset.text.contains("Password reset email sent"))
         let mail = try await lastMail(to: "bob@example.com")
@@ -109,13 +109,13 @@ final class PagesFlowTests: PagesTestCase {
 
         let form = try other.get(link)
         XCTAssertTrue(form.text.contains("Please enter your password:"))
-        let mismatch = try other.post(link, ["password": "new", "passwordrepeat": "other"])
+        let mismatch = try other.post(link, ["password": "bob-new-Pass-02", "passwordrepeat": "other"])
         XCTAssertTrue(mismatch.text.contains("Passwords do not match"))
         try other.get(link)
         let empty = try other.post(link, ["password": "", "passwordrepeat": ""])
         XCTAssertTrue(empty.text.contains("Password cannot be empty"))
         try other.get(link)
-        let done = try other.post(link, ["password": "new", "passwordrepeat": "new"])
+        let done = try other.post(link, ["password": "bob-new-Pass-02", "passwordrepeat": "bob-new-Pass-02"])
         XCTAssertTrue(done.text.contains("Password successfully updated"))
         XCTAssertTrue(done.text.contains("You may now sign in with your new password."))
         let reused = try other.get(link)
@@ -123,12 +123,12 @@ final class PagesFlowTests: PagesTestCase {
 
         // Alice's session ended with the password change.
         XCTAssertEqual(try alice.get("/settings").header("Location"), "/")
-        XCTAssertTrue(try signIn(alice, email: "bob@example.com", password: "old").text.contains("Invalid Email or Password"))
-        XCTAssertEqual(try signIn(alice, email: "bob@example.com", password: "new").status, 303)
+        XCTAssertTrue(try signIn(alice, email: "bob@example.com", password: "bob-old-Pass-01").text.contains("Invalid Email or Password"))
+        XCTAssertEqual(try signIn(alice, email: "bob@example.com", password: "bob-new-Pass-02").status, 303)
 
         // Unknown email: same answer, no mail.
         try other.get("/passwordreset")
-        let answer2 = try other.get("/captcha/answer").text
+        let answer2 = try other.captchaAnswer()
         let unknown = try other.post("/passwordreset", ["email": "nobody@example.com", "captcha": answer2])
         XCTAssertTrue(unknown.text.contains("Password reset email sent"))
         let none = try await lastMail(to: "nobody@example.com")
@@ -145,19 +145,19 @@ final class PagesFlowTests: PagesTestCase {
     func testPagesFlow_emailChangeAndPasswordChangeFromSettings() async throws {
         try startPages()
         let browser = browser()
-        try await signUpAndVerify(browser, email: "carol@example.com", password: "pw")
-        XCTAssertEqual(try signIn(browser, email: "carol@example.com", password: "pw").status, 303)
+        try await signUpAndVerify(browser, email: "carol@example.com", password: "carol-Pass-001")
+        XCTAssertEqual(try signIn(browser, email: "carol@example.com", password: "carol-Pass-001").status, 303)
 
         let page = try browser.get("/settings")
-        let answer = try browser.get("/captcha/answer").text
+        let answer = try browser.captchaAnswer()
         _ = page
         let bad = try browser.post("/settings", ["password": "wrong", "updateEmail": "true", "email": "new@example.com"])
         XCTAssertTrue(bad.text.contains("Password not valid"))
-        let noCaptcha = try browser.post("/settings", ["password": "pw", "updateEmail": "true", "email": "new@example.com",
+        let noCaptcha = try browser.post("/settings", ["password": "carol-Pass-001", "updateEmail": "true", "email": "new@example.com",
                                                        "captcha": answer])
         XCTAssertTrue(noCaptcha.text.contains("Recaptcha error"), "the challenge was consumed by the failed attempt")
-        let answer2 = try browser.get("/captcha/answer").text
-        let change = try browser.post("/settings", ["password": "pw", "updateEmail": "true", "email": "new@example.com",
+        let answer2 = try browser.captchaAnswer()
+        let change = try browser.post("/settings", ["password": "carol-Pass-001", "updateEmail": "true", "email": "new@example.com",
                                                     "captcha": answer2])
         XCTAssertTrue(change.text.contains("Verification token sent to new email address"), change.text)
         let notice = try await lastMail(to: "carol@example.com")
@@ -167,13 +167,13 @@ final class PagesFlowTests: PagesTestCase {
 
         // Password change keeps this browser signed in but ends the other sessions.
         let second = self.browser()
-        XCTAssertEqual(try signIn(second, email: "carol@example.com", password: "pw").status, 303)
+        XCTAssertEqual(try signIn(second, email: "carol@example.com", password: "carol-Pass-001").status, 303)
         try browser.get("/settings")
-        let mismatch = try browser.post("/settings", ["password": "pw", "updatePassword": "true", "newpassword": "a",
-                                                      "newpasswordrepeat": "b"])
+        let mismatch = try browser.post("/settings", ["password": "carol-Pass-001", "updatePassword": "true", "newpassword": "carol-Pass-00a",
+                                                      "newpasswordrepeat": "carol-Pass-00b"])
         XCTAssertTrue(mismatch.text.contains("Passwords do not match"))
-        let changed = try browser.post("/settings", ["password": "pw", "updatePassword": "true", "newpassword": "pw2",
-                                                     "newpasswordrepeat": "pw2"])
+        let changed = try browser.post("/settings", ["password": "carol-Pass-001", "updatePassword": "true", "newpassword": "carol-Pass-002",
+                                                     "newpasswordrepeat": "carol-Pass-002"])
         XCTAssertTrue(changed.text.contains("Password successfully updated"))
         XCTAssertEqual(try browser.get("/settings").status, 200)
         XCTAssertEqual(try second.get("/settings").header("Location"), "/", "other sessions ended")
@@ -185,7 +185,7 @@ final class PagesFlowTests: PagesTestCase {
         XCTAssertTrue(confirmed.text.contains("Email successfully updated"))
         XCTAssertEqual(try browser.get("/settings").header("Location"), "/")
         XCTAssertTrue(try browser.get(link).text.contains("Email verification token not valid"))
-        XCTAssertEqual(try signIn(browser, email: "new@example.com", password: "pw2").status, 303)
+        XCTAssertEqual(try signIn(browser, email: "new@example.com", password: "carol-Pass-002").status, 303)
     }
 
     func testPagesFlow_signUpValidationMessages() async throws {
@@ -194,19 +194,19 @@ final class PagesFlowTests: PagesTestCase {
         func attempt(_ fields: [String: String], captcha: Bool = true) throws -> String {
             try browser.get("/signup")
             var all = fields
-            if captcha { all["captcha"] = try browser.get("/captcha/answer").text }
+            if captcha { all["captcha"] = try browser.captchaAnswer() }
             return try browser.post("/signup", all).text
         }
         XCTAssertTrue(try attempt(["email": "nope", "password": "a", "passwordrepeat": "a"]).contains("email address is invalid"))
-        XCTAssertTrue(try attempt(["email": "a@b.c", "password": "", "passwordrepeat": ""]).contains("password cannot be empty"))
+        XCTAssertTrue(try attempt(["email": "a@b.c", "password": "", "passwordrepeat": ""]).contains("Password cannot be empty"))
         XCTAssertTrue(try attempt(["email": "a@b.c", "password": "a", "passwordrepeat": "b"]).contains("passwords do not match"))
         XCTAssertTrue(try attempt(["email": "a@b.c", "password": "a", "passwordrepeat": "a"], captcha: false).contains("Recaptcha error"))
         XCTAssertTrue(try attempt(["email": "a@b.c", "password": "a", "passwordrepeat": "a", "captcha": "00000x"],
                                   captcha: false).contains("Recaptcha error"))
-        XCTAssertTrue(try attempt(["email": "dup@b.c", "password": "a", "passwordrepeat": "a"]).contains("A verification email has been sent"))
+        XCTAssertTrue(try attempt(["email": "dup@b.c", "password": "dup-Pass-000001", "passwordrepeat": "dup-Pass-000001"]).contains("A verification email has been sent"))
         // The same answer for an address that is taken, and no second account or mail.
         let count = try await storage.read { try $0.outboxMessages(status: .queued, limit: 100).count }
-        XCTAssertTrue(try attempt(["email": "DUP@b.c", "password": "z", "passwordrepeat": "z"]).contains("A verification email has been sent"))
+        XCTAssertTrue(try attempt(["email": "DUP@b.c", "password": "dup-Pass-000002", "passwordrepeat": "dup-Pass-000002"]).contains("A verification email has been sent"))
         let after = try await storage.read { try $0.outboxMessages(status: .queued, limit: 100).count }
         XCTAssertEqual(count, after)
         let users = try await storage.read { try $0.userCount() }

@@ -51,13 +51,13 @@ final class PagesRenderTests: PagesTestCase {
         let browser = browser()
         XCTAssertEqual(try browser.get("/captcha.png").status, 404)
         try browser.get("/signup")
-        let image = try browser.get("/captcha.png")
+        let image = try browser.get("/captcha.png?id=\(browser.captchaId ?? "")")
         XCTAssertEqual(image.status, 200)
         XCTAssertEqual(image.header("Content-Type"), "image/png")
-        let answer = try browser.get("/captcha/answer").text
+        let answer = try browser.captchaAnswer()
         _ = try browser.post("/signup", ["email": "x", "password": "a", "passwordrepeat": "a", "captcha": answer])
         // The failed post consumed it; the re-rendered page made a new one that differs (almost surely).
-        let next = try browser.get("/captcha/answer").text
+        let next = try browser.captchaAnswer()
         XCTAssertEqual(next.count, 5)
     }
 
@@ -84,8 +84,8 @@ final class PagesRenderTests: PagesTestCase {
     func testTicketsPage_tenThousandTicketsClassified() async throws {
         try startPages { $0.maxVotedAge = 100 }
         let browser = browser()
-        try await signUpAndVerify(browser, email: "t@example.com", password: "pw")
-        _ = try signIn(browser, email: "t@example.com", password: "pw")
+        try await signUpAndVerify(browser, email: "t@example.com", password: "render-Pass-001")
+        _ = try signIn(browser, email: "t@example.com", password: "render-Pass-001")
         XCTAssertEqual(try browser.get("/tickets").header("Location"), "/address")
         let user = try await storage.user(email: "t@example.com")
         try await storage.updateUser(id: user!.id) { $0.multiSigAddress = "TcXYZ"; $0.multiSigScript = "5121ab" }

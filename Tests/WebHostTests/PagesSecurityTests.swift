@@ -34,10 +34,10 @@ final class PagesSecurityTests: PagesTestCase {
     func testPagesSecurity_sessionFixationAndForgery() async throws {
         try startPages()
         let victim = browser()
-        try await signUpAndVerify(victim, email: "v@example.com", password: "pw")
+        try await signUpAndVerify(victim, email: "v@example.com", password: "victim-Pass-001")
         try victim.get("/signin")
         let planted = try XCTUnwrap(victim.sessionCookie)
-        XCTAssertEqual(try victim.post("/signin", ["email": "v@example.com", "password": "pw"]).status, 303)
+        XCTAssertEqual(try victim.post("/signin", ["email": "v@example.com", "password": "victim-Pass-001"]).status, 303)
         XCTAssertNotEqual(victim.sessionCookie, planted)
         let attacker = browser()
         attacker.cookies["session"] = planted
@@ -78,27 +78,27 @@ final class PagesSecurityTests: PagesTestCase {
         // XSS payloads in form fields come back escaped.
         let payload = "<script>alert('x')</script>@example.com"
         try browser.get("/signup")
-        let answer = try browser.get("/captcha/answer").text
-        let page = try browser.post("/signup", ["email": payload, "password": "a", "passwordrepeat": "a", "captcha": answer])
+        let answer = try browser.captchaAnswer()
+        let page = try browser.post("/signup", ["email": payload, "password": "xss-Pass-00001", "passwordrepeat": "xss-Pass-00001", "captcha": answer])
         XCTAssertFalse(page.text.contains("<script>alert"))
         XCTAssertTrue(page.text.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;@example.com"))
         let mail = try await lastMail(to: payload)
         let verify = try XCTUnwrap(link(in: mail, path: "/emailverify"))
         try browser.get(verify)
-        XCTAssertEqual(try signIn(browser, email: payload, password: "a").status, 303)
+        XCTAssertEqual(try signIn(browser, email: payload, password: "xss-Pass-00001").status, 303)
         let settings = try browser.get("/settings")
         XCTAssertTrue(settings.text.contains("Hello, &lt;script&gt;"))
         XCTAssertFalse(settings.text.contains("<script>alert"))
     }
 
     func testPagesSecurity_signInThrottledPerAccountAndIP() async throws {
-        try startPages(throttle: SignInThrottle(perIP: 100, perAccount: 3))
+        try startPages(throttle: SignInThrottle(perIP: 100, perAccountIP: 3))
         let browser = browser()
-        try await signUpAndVerify(browser, email: "t@example.com", password: "right")
+        try await signUpAndVerify(browser, email: "t@example.com", password: "right-Pass-001")
         for _ in 0..<3 {
             XCTAssertTrue(try signIn(browser, email: "t@example.com", password: "wrong").text.contains("Invalid Email or Password"))
         }
-        let limited = try signIn(browser, email: "t@example.com", password: "right")
+        let limited = try signIn(browser, email: "t@example.com", password: "right-Pass-001")
         XCTAssertEqual(limited.status, 200)
         XCTAssertTrue(limited.text.contains(SignInThrottle.message))
         // Other accounts are unaffected.
@@ -106,7 +106,7 @@ final class PagesSecurityTests: PagesTestCase {
     }
 
     func testPagesSecurity_signInThrottledPerIP() throws {
-        try startPages(throttle: SignInThrottle(perIP: 2, perAccount: 100))
+        try startPages(throttle: SignInThrottle(perIP: 2, perAccountIP: 100))
         let browser = browser()
         _ = try signIn(browser, email: "a@example.com", password: "x")
         _ = try signIn(browser, email: "b@example.com", password: "x")

@@ -32,9 +32,17 @@ final class TestBrowser {
     func post(_ path: String, _ fields: [String: String], csrf: String? = nil, headers: [String: String] = [:]) throws -> RawHTTPClient.Response {
         var all = fields
         if let token = csrf ?? csrfToken { all["csrf_token"] = token }
+        // The form's captcha id rides along like the browser's hidden field.
+        if all["captchaid"] == nil, let id = captchaId { all["captchaid"] = id }
         if csrf == "" { all["csrf_token"] = nil }
         return try request("POST", path, body: TestBrowser.encode(all), headers: headers)
     }
+
+    /// The hidden captcha id of the last page (each form has its own challenge).
+    var captchaId: String? { TestBrowser.capture(#"name="captchaid" value="([0-9a-f]*)""#, in: lastPage) }
+
+    /// The answer to the last page's captcha, through the test hook (`/captcha/answer?id=`).
+    func captchaAnswer() throws -> String { try get("/captcha/answer?id=\(captchaId ?? "")").text }
 
     /// The hidden csrf field of the last page.
     var csrfToken: String? { TestBrowser.capture(#"name="csrf_token" value="([0-9a-f]*)""#, in: lastPage) }
@@ -138,7 +146,7 @@ class PagesTestCase: WebHostTestCase {
     /// Signs up through the form (reading the captcha through the test hook) and verifies the email.
     func signUpAndVerify(_ browser: TestBrowser, email: String, password: String) async throws {
         try browser.get("/signup")
-        let answer = try browser.get("/captcha/answer").text
+        let answer = try browser.captchaAnswer()
         let response = try browser.post("/signup", ["email": email, "password": password, "passwordrepeat": password,
                                                     "captcha": answer])
         XCTAssertTrue(response.text.contains("A verification email has been sent to \(email)"), response.text)

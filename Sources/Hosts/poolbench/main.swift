@@ -5,7 +5,7 @@ import PoolHost
 
 let groups = ["chain", "storage", "rpc", "simnet", "services", "vote", "http", "pages"]
 /// Diagnostic groups, run only when named (not part of `make bench`).
-let extraGroups = ["pages-stages", "storage-stages"]
+let extraGroups = ["pages-stages", "storage-stages", "signin-storm"]
 let chosen = Set(CommandLine.arguments.dropFirst())
 func wants(_ group: String) -> Bool { chosen.contains(group) }
 
@@ -45,7 +45,12 @@ if wants("rpc") {
 if wants("simnet") { SimnetBenchmarks.runAll(print: emit) }
 if wants("services") { await ServicesBenchmarks.runAll() }
 if wants("vote") { await VoteBenchmarks.run(print: emit) }
-if wants("http") { await HTTPBenchmarks.runAll(print: emit) }
+if wants("http") {
+    await HTTPBenchmarks.runAll(print: emit)
+    await SignInStormBenchmark.runAll(print: emit)
+}
 if wants("pages") { await PagesBenchmarks.runAll(print: emit) }
 if chosen.contains("pages-stages") { await PagesBenchmarks.stages(print: emit) }
+// The storm alone (it also runs at the end of the `http` group).
+if chosen.contains("signin-storm") { await SignInStormBenchmark.runAll(print: emit) }
 if chosen.contains("storage-stages") { await StorageStagesBenchmarks.runAll(users: benchUsers ?? 20_000, print: emit) }

@@ -101,7 +101,20 @@ enum MySQLSchema {
         Migration(version: 3, name: "sessions, mail outbox, vote audit, low-fee tickets, rate counters") { connection in
             for statement in engineTables { try connection.simple(statement) }
         },
+        Migration(version: 4, name: "captcha challenges") { connection in
+            try connection.simple(captchaTable)
+            try addIndex(connection, table: "PasswordReset", index: "PasswordResetUserId",
+                         definition: "INDEX `PasswordResetUserId` (`UserId`)")
+        },
     ]
+
+    /// One row per open captcha form; the id is compared exactly (binary collation).
+    static let captchaTable = """
+        CREATE TABLE IF NOT EXISTS CaptchaChallenges (
+          ChallengeId VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL PRIMARY KEY,
+          Answer VARCHAR(64) NOT NULL, ExpiresAt BIGINT NOT NULL, KEY CaptchaChallengesExpiresAt (ExpiresAt)
+        ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4
+        """
 
     static let engineTables = [
         """

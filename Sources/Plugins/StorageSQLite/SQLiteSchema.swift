@@ -55,6 +55,12 @@ enum SQLiteSchema {
             CREATE TABLE IF NOT EXISTS RateCounters (
               CounterKey TEXT PRIMARY KEY, WindowStart INTEGER NOT NULL, Count INTEGER NOT NULL);
             """),
+        Migration(version: 3, name: "captcha challenges", sql: """
+            CREATE TABLE IF NOT EXISTS CaptchaChallenges (
+              ChallengeId TEXT PRIMARY KEY, Answer TEXT NOT NULL, ExpiresAt INTEGER NOT NULL);
+            CREATE INDEX IF NOT EXISTS CaptchaChallengesExpiresAt ON CaptchaChallenges (ExpiresAt);
+            CREATE INDEX IF NOT EXISTS PasswordResetUserId ON PasswordReset (UserId);
+            """),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }

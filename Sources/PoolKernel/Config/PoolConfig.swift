@@ -83,6 +83,8 @@ public struct PoolConfig: Sendable {
     public var rateLimit: Double = 20
     public var rateLimitBurst = 60
     // end http slice
+    // accounts slice
+    public var minPasswordLength = PasswordPolicy.defaultMinimumLength
     /// The raw values, for plugin options not modelled above.
     public var values: OptionValues
 
@@ -393,6 +395,12 @@ extension PoolConfig {
         rateLimitBurst = v.int("ratelimitburst")
         if rateLimitBurst < 0 { throw fail(.badValue, "ratelimitburst", "ratelimitburst must be 0 (off) or more") }
         // end http slice
+        // accounts slice
+        minPasswordLength = v.int("minpasswordlength")
+        if !(1...PasswordPolicy.maximumMinimumLength).contains(minPasswordLength) {
+            throw fail(.badValue, "minpasswordlength",
+                       "minpasswordlength must be between 1 and \(PasswordPolicy.maximumMinimumLength)")
+        }
     }
 
     /// The retention purge policy from `mailretentiondays` and `voteauditretentiondays`.

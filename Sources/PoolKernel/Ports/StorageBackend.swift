@@ -1,5 +1,6 @@
 /// The storage port: a transactional store for users (the dcrstakepool `Users`, `EmailChange`, `PasswordReset`
-/// tables) and the engine's own tables (sessions, mail outbox, vote audit, low-fee tickets, rate counters).
+/// tables) and the engine's own tables (sessions, mail outbox, vote audit, low-fee tickets, rate counters,
+/// captcha challenges).
 ///
 /// Plugins: `StorageSQLite` (`storage=sqlite`), `StorageMySQL` (`storage=mysql`); tests use PoolTestKit's
 /// `InMemoryStorage`. All pass `StorageConformanceTests`.

@@ -15,6 +15,8 @@ public enum StorageLimits {
     public static let sessionPayloadBytes = 64 << 10
     /// Session ids.
     public static let sessionIdLength = 128
+    /// Captcha challenge ids and answers.
+    public static let captchaText = 64
     /// Outbox `lastError`: longer errors are cut to this many scalars (never rejected).
     public static let errorText = 1_000
 
@@ -104,5 +106,11 @@ public enum StorageLimits {
     public static func checkRateKey(_ key: String) throws {
         if key.isEmpty { throw StorageError(.invalidInput, "rate counter key is empty") }
         try checkText(key, field: "rate counter key")
+    }
+
+    public static func check(_ challenge: CaptchaChallenge) throws {
+        if challenge.id.isEmpty { throw StorageError(.invalidInput, "captcha id is empty") }
+        try checkText(challenge.id, field: "captcha id", maxScalars: captchaText)
+        try checkText(challenge.answer, field: "captcha answer", maxScalars: captchaText)
     }
 }

@@ -52,4 +52,7 @@ public protocol StorageReader {
 
     /// The count of `key` in the fixed window starting at `windowStart` (0 if none).
     func rateCount(key: String, windowStart: Int64) throws -> Int
+
+    /// The captcha challenge with this id, expired or not, or nil (nil for `""`).
+    func captcha(id: String) throws -> CaptchaChallenge?
 }

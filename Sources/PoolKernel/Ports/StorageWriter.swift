@@ -23,6 +23,8 @@ public protocol StorageWriter: StorageReader {
     func insertPasswordReset(_ reset: PasswordReset) throws -> Int64
     /// Deletes the `PasswordReset` rows with this token; returns how many.
     @discardableResult func deletePasswordResets(token: String) throws -> Int
+    /// Deletes every `PasswordReset` row of the user (credentials end together); returns how many.
+    @discardableResult func deletePasswordResets(userId: UserId) throws -> Int
 
     /// Stores a new session. `duplicate` if the id exists.
     func insertSession(_ session: SessionRecord) throws
@@ -69,6 +71,22 @@ public protocol StorageWriter: StorageReader {
     /// Adds one to `key`'s count in the fixed window starting at `windowStart` and returns the new count. A key's
     /// count from an older window is discarded (counting starts again at 1).
     func incrementRateCount(key: String, windowStart: Int64) throws -> Int
+    /// Check-and-count as one atomic step: adds one to `key`'s count in the window starting at `windowStart` if
+    /// that count is below `limit`, and returns whether it did. A count from another window is discarded first
+    /// (the key starts again at 0). However many transactions call this in parallel for one key and window, at
+    /// most `limit` of them get true. `limit <= 0` never counts.
+    func incrementRateCount(key: String, windowStart: Int64, limit: Int) throws -> Bool
+    /// Takes one back from `key`'s count in the window `windowStart` (nothing when it is 0 or from another window).
+    func releaseRateCount(key: String, windowStart: Int64) throws
     /// Deletes counters whose window started before `windowStart`; returns how many.
     @discardableResult func purgeRateCounts(before windowStart: Int64) throws -> Int
+
+    /// Stores a captcha challenge. `duplicate` if its id exists; `invalid-input` beyond `StorageLimits.captchaText`.
+    func insertCaptcha(_ challenge: CaptchaChallenge) throws
+    /// Deletes the challenge `id` and returns it when it existed and had not expired at `now` (an expired one is
+    /// deleted too, and nil returned). One-time: of any number of parallel consumers of one id, exactly one gets
+    /// the challenge. nil for `""` or an unknown id.
+    func consumeCaptcha(id: String, now: Int64) throws -> CaptchaChallenge?
+    /// Deletes challenges with `expiresAt <= now`; returns how many.
+    @discardableResult func purgeExpiredCaptchas(now: Int64) throws -> Int
 }

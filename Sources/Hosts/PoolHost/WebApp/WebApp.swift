@@ -114,7 +114,8 @@ public final class WebApp: Sendable {
                                                           templateDirectory: config.values.string("emailtemplates")),
                                      logger: logs.logger("MAIL"))
         let accounts = AccountService(configuration: .init(closePool: config.closePool, voteVersion: voteVersion ?? 0,
-                                                           bcryptCost: config.bcryptCost),
+                                                           bcryptCost: config.bcryptCost,
+                                                           passwordPolicy: PasswordPolicy(minimumLength: config.minPasswordLength)),
                                       storage: storage, renderer: renderer,
                                       tokens: APITokenSigner(secret: config.apiSecret, issuer: config.baseURL),
                                       wakeOutbox: { outbox.wake() }, logger: logs.logger("CNTL"))

@@ -33,7 +33,7 @@ extension Pages {
             data["IsClosed"] = true
             data["ClosePoolMsg"] = .string(configuration.closePoolMessage)
         }
-        data.merge(captchaData(&context)) { _, new in new }
+        data.merge(await captchaData(&context)) { _, new in new }
         return .page(template: "auth/signup", title: "Decred Stake Pool - Sign Up", flag: "IsSignUp", data: data)
     }
 
@@ -83,23 +83,39 @@ extension Pages {
 
     // MARK: - Captcha
 
-    /// Template values for the captcha widget; a built-in challenge is created and kept in the session.
-    func captchaData(_ context: inout PageContext) -> [String: TemplateValue] {
+    /// Template values for the captcha widget; a built-in challenge is created in storage for this form.
+    func captchaData(_ context: inout PageContext) async -> [String: TemplateValue] {
         switch captcha {
         case .builtIn:
-            context.session.data.captcha = BuiltInCaptcha.newChallenge(now: context.now)
-            context.session.isDirty = true
+            let challenge = BuiltInCaptcha.newChallenge(now: context.now)
+            do {
+                try await storage.write { try $0.insertCaptcha(challenge) }
+            } catch {
+                // The form still renders; its submission fails the captcha check.
+                logger.error("could not store a captcha challenge: \(error)")
+            }
             return ["CaptchaBuiltIn": true, "CaptchaField": .string(BuiltInCaptcha.fieldName),
-                    "CaptchaImage": .string("/captcha.png?v=\(SecureRandom.hexToken(byteCount: 4))")]
+                    "CaptchaIdField": .string(BuiltInCaptcha.idFieldName), "CaptchaId": .string(challenge.id),
+                    "CaptchaImage": .string("/captcha.png?id=\(challenge.id)")]
         case .recaptcha(let siteKey, _):
             return ["RecaptchaSiteKey": .string(siteKey)]
         }
     }
 
+    /// Checks the form's captcha. A built-in challenge is consumed whatever the answer (one try per challenge).
     func captchaPassed(_ context: inout PageContext) async -> Bool {
         switch captcha {
         case .builtIn:
-            return BuiltInCaptcha.check(context.form[BuiltInCaptcha.fieldName], session: &context.session, now: context.now)
+            let id = context.form[BuiltInCaptcha.idFieldName] ?? ""
+            guard BuiltInCaptcha.isWellFormedId(id) else { return false }
+            let now = context.now
+            do {
+                let challenge = try await storage.write { try $0.consumeCaptcha(id: id, now: now) }
+                return BuiltInCaptcha.matches(context.form[BuiltInCaptcha.fieldName], challenge)
+            } catch {
+                logger.error("could not check a captcha: \(error)")
+                return false
+            }
         case .recaptcha(_, let verify):
             let response = context.form["g-recaptcha-response"] ?? ""
             guard !response.isEmpty, response.utf8.count <= 4096 else { return false }
@@ -107,11 +123,18 @@ extension Pages {
         }
     }
 
-    /// The image of the session's current challenge (404 when there is none or it expired).
+    /// The unexpired challenge named by the query's `id`, if any.
+    func pendingCaptcha(_ context: PageContext) async -> CaptchaChallenge? {
+        let id = context.request.queryItems["id"] ?? ""
+        guard BuiltInCaptcha.isWellFormedId(id),
+              let challenge = try? await storage.read({ try $0.captcha(id: id) }),
+              !challenge.isExpired(now: context.now) else { return nil }
+        return challenge
+    }
+
+    /// GET /captcha.png?id=…: the image of that challenge (404 when unknown, used or expired).
     func captchaImage(_ context: inout PageContext) async -> PageOutcome {
-        guard let challenge = context.session.data.captcha, challenge.expiresAt > context.now else {
-            return .response(.plainError(.notFound))
-        }
+        guard let challenge = await pendingCaptcha(context) else { return .response(.plainError(.notFound)) }
         var response = HTTPResponse(status: .ok, body: CaptchaImage.png(for: challenge.answer))
         response.headers.set("Content-Type", "image/png")
         return .response(response)

@@ -10,24 +10,30 @@ public enum CaptchaMode: Sendable {
     case recaptcha(siteKey: String, verify: @Sendable (_ response: String) async -> Bool)
 }
 
-/// The built-in captcha's rules: five digits, valid ten minutes, one use (consumed by every check).
+/// The built-in captcha's rules: five digits, valid ten minutes, one use. Each form that shows one gets its own
+/// challenge, stored under a random id that the form carries in a hidden field (`idFieldName`), so several open
+/// forms each work and every web host on the database can check any of them. Checking consumes the challenge
+/// atomically in storage (`consumeCaptcha`): of parallel submissions of one answer exactly one passes.
 enum BuiltInCaptcha {
     static let digits = 5
     static let lifetime: Int64 = 600
     static let fieldName = "captcha"
+    static let idFieldName = "captchaid"
 
     static func newChallenge(now: Int64) -> CaptchaChallenge {
         let answer = (0..<digits).map { _ in String(SecureRandom.uniform(10)) }.joined()
-        return CaptchaChallenge(answer: answer, expiresAt: now + lifetime)
+        return CaptchaChallenge(id: SecureRandom.hexToken(), answer: answer, expiresAt: now + lifetime)
     }
 
-    /// Checks `presented` against the session's challenge and removes the challenge either way.
-    static func check(_ presented: String?, session: inout WebSession, now: Int64) -> Bool {
-        guard let challenge = session.data.captcha else { return false }
-        session.data.captcha = nil
-        session.isDirty = true
-        guard let presented, challenge.expiresAt > now else { return false }
+    /// Whether `presented` is the answer of `challenge` (already consumed, unexpired).
+    static func matches(_ presented: String?, _ challenge: CaptchaChallenge?) -> Bool {
+        guard let presented, let challenge else { return false }
         let trimmed = presented.trimmingCharacters(in: .whitespaces)
         return APITokenSigner.constantTimeEqual(Array(trimmed.utf8), Array(challenge.answer.utf8))
+    }
+
+    /// A form's challenge id is 32 lowercase hex characters; anything else is not looked up.
+    static func isWellFormedId(_ id: String) -> Bool {
+        id.utf8.count == 32 && id.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
     }
 }

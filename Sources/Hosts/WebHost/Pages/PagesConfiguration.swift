@@ -26,8 +26,8 @@ public struct PagesConfiguration: Sendable {
     public var agendas: [Agenda]
     /// Answer every page with the maintenance page (503).
     public var maintenance: Bool
-    /// Test hook: `GET /captcha/answer` reveals the current captcha answer. Only honoured when the
-    /// environment has `POOL_TEST_CAPTCHA=1` as well (see `Pages.init`).
+    /// Test hook: `GET /captcha/answer?id=` reveals the answer of that form's captcha (its hidden `captchaid`).
+    /// Only honoured when the environment has `POOL_TEST_CAPTCHA=1` as well (see `Pages.init`).
     public var revealCaptchaForTests: Bool
 
     public init(network: String = "mainnet", shortNetwork: String = "mainnet", poolEmail: String = "",

@@ -8,7 +8,7 @@ extension Pages {
             "FlashSuccess": Self.list(context.session.takeFlashes("passwordresetSuccess")),
             "SMTPDisabled": .bool(configuration.smtpDisabled),
         ]
-        data.merge(captchaData(&context)) { _, new in new }
+        data.merge(await captchaData(&context)) { _, new in new }
         return .page(template: "passwordreset", title: "Decred Stake Pool - Password Reset", flag: "IsPasswordReset",
                      data: data)
     }

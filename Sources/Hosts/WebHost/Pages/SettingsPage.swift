@@ -14,7 +14,7 @@ extension Pages {
             "ShowInstructions": .bool(context.user?.multiSigAddress.isEmpty ?? true),
             "SMTPDisabled": .bool(configuration.smtpDisabled),
         ]
-        data.merge(captchaData(&context)) { _, new in new }
+        data.merge(await captchaData(&context)) { _, new in new }
         return .page(template: "settings", title: "Decred Stake Pool - Settings", flag: "IsSettings", data: data)
     }
 

@@ -6,8 +6,6 @@ struct SessionData: Codable, Sendable, Equatable {
     var csrfToken = ""
     /// Flash messages by bucket (`auth`, `signupError`, …), in insertion order; consumed when shown.
     var flashes: [String: [String]] = [:]
-    /// The built-in captcha's pending challenge, if one was shown.
-    var captcha: CaptchaChallenge?
 
     static func decode(_ payload: Data) -> SessionData {
         guard !payload.isEmpty, let data = try? JSONDecoder().decode(SessionData.self, from: payload) else {
@@ -17,10 +15,4 @@ struct SessionData: Codable, Sendable, Equatable {
     }
 
     func encoded() -> Data { (try? JSONEncoder().encode(self)) ?? Data() }
-}
-
-/// A captcha answer kept server-side: one use, expires.
-struct CaptchaChallenge: Codable, Sendable, Equatable {
-    var answer: String
-    var expiresAt: Int64
 }

@@ -218,6 +218,10 @@ public final class SQLStorageTransaction: StorageWriter {
         return try sql.execute("DELETE FROM PasswordReset WHERE Token = ?", [.text(match.token)]).affectedRows
     }
 
+    public func deletePasswordResets(userId: UserId) throws -> Int {
+        try sql.execute("DELETE FROM PasswordReset WHERE UserId = ?", [.integer(userId.rawValue)]).affectedRows
+    }
+
     // MARK: Sessions
 
     public func session(id: String) throws -> SessionRecord? {
@@ -418,7 +422,52 @@ public final class SQLStorageTransaction: StorageWriter {
         return try rateCount(key: key, windowStart: windowStart)
     }
 
+    public func incrementRateCount(key: String, windowStart: Int64, limit: Int) throws -> Bool {
+        try StorageLimits.checkRateKey(key)
+        guard limit > 0 else { return false }
+        return try sql.execute(dialect.rateCountTake, [.text(key), .integer(windowStart), .integer(Int64(limit))])
+            .affectedRows > 0
+    }
+
+    public func releaseRateCount(key: String, windowStart: Int64) throws {
+        try sql.execute("UPDATE RateCounters SET Count = Count - 1 WHERE CounterKey = ? AND WindowStart = ? AND Count > 0",
+                        [.text(key), .integer(windowStart)])
+    }
+
     public func purgeRateCounts(before windowStart: Int64) throws -> Int {
         try sql.execute("DELETE FROM RateCounters WHERE WindowStart < ?", [.integer(windowStart)]).affectedRows
+    }
+
+    // MARK: Captcha challenges
+
+    public func captcha(id: String) throws -> CaptchaChallenge? {
+        guard !id.isEmpty else { return nil }
+        return try captchas("SELECT ChallengeId, Answer, ExpiresAt FROM CaptchaChallenges WHERE ChallengeId = ?", id)
+    }
+
+    private func captchas(_ statement: String, _ id: String) throws -> CaptchaChallenge? {
+        try sql.query(statement, [.text(id)])
+            .map { CaptchaChallenge(id: $0[0].string, answer: $0[1].string, expiresAt: $0[2].int64) }
+            .first { $0.id == id }
+    }
+
+    public func insertCaptcha(_ challenge: CaptchaChallenge) throws {
+        try StorageLimits.check(challenge)
+        try sql.execute("INSERT INTO CaptchaChallenges (ChallengeId, Answer, ExpiresAt) VALUES (?, ?, ?)",
+                        [.text(challenge.id), .text(challenge.answer), .integer(challenge.expiresAt)])
+    }
+
+    public func consumeCaptcha(id: String, now: Int64) throws -> CaptchaChallenge? {
+        guard !id.isEmpty, let challenge = try captchas("""
+            SELECT ChallengeId, Answer, ExpiresAt FROM CaptchaChallenges WHERE ChallengeId = ?\(dialect.lockForUpdate)
+            """, id) else { return nil }
+        // The delete's count decides: of parallel consumers only the one whose delete removed the row wins.
+        let deleted = try sql.execute("DELETE FROM CaptchaChallenges WHERE ChallengeId = ?", [.text(id)]).affectedRows
+        guard deleted > 0, !challenge.isExpired(now: now) else { return nil }
+        return challenge
+    }
+
+    public func purgeExpiredCaptchas(now: Int64) throws -> Int {
+        try sql.execute("DELETE FROM CaptchaChallenges WHERE ExpiresAt <= ?", [.integer(now)]).affectedRows
     }
 }

@@ -20,6 +20,6 @@ public enum SignInResult: Sendable, Equatable {
     case signedIn(User)
     /// Refused with the flash text (`Invalid Email or Password`, `You must validate your email address`).
     case refused(String)
-    /// Too many failed attempts from this IP or for this account; the flash text says so.
+    /// Too many failed attempts from this IP, or for this account from this IP; the flash text says so.
     case rateLimited(String)
 }

@@ -7,7 +7,11 @@ import Foundation
 ///   `Invalid Email`): an existing address gets no new account and no mail, an unknown one no reset mail.
 /// - Changing the password (settings or reset link) or the email ends every session of the user
 ///   (`storage.deleteSessions`); the pages start a fresh session for the current browser where it stays signed in.
-/// - Failed sign-ins are throttled per IP and per account (`SignInThrottle`).
+///   A password change or reset also ends every pending reset link; a reset also replaces the API token.
+/// - Failed sign-ins are throttled per IP and per (account, IP), never per account alone (`SignInThrottle`).
+/// - Every sign-in runs one bcrypt verification, against a dummy hash when the email has no account, so timing
+///   does not tell which emails are registered. bcrypt runs on the `PasswordHasher`'s bounded queue.
+/// - New passwords follow `PasswordPolicy` (length, common passwords); an empty password never signs in.
 /// - Emails are queued in the outbox in the same transaction as the change that caused them.
 public struct AccountService: Sendable {
     public struct Configuration: Sendable {
@@ -19,14 +23,18 @@ public struct AccountService: Sendable {
         public var throttle: SignInThrottle
         /// Lifetime of reset and email-change tokens (seconds).
         public var tokenLifetime: Int64
+        /// What a new password must be (`minpasswordlength`).
+        public var passwordPolicy: PasswordPolicy
 
         public init(closePool: Bool = false, voteVersion: UInt32 = 0, bcryptCost: Int = BCrypt.defaultCost,
-                    throttle: SignInThrottle = SignInThrottle(), tokenLifetime: Int64 = 3600) {
+                    throttle: SignInThrottle = SignInThrottle(), tokenLifetime: Int64 = 3600,
+                    passwordPolicy: PasswordPolicy = PasswordPolicy()) {
             self.closePool = closePool
             self.voteVersion = voteVersion
             self.bcryptCost = bcryptCost
             self.throttle = throttle
             self.tokenLifetime = tokenLifetime
+            self.passwordPolicy = passwordPolicy
         }
     }
 
@@ -55,7 +63,7 @@ public struct AccountService: Sendable {
     }
 
     /// Passwords longer than this are refused before bcrypt (which reads 72 bytes anyway).
-    public static let maxPasswordBytes = 1024
+    public static let maxPasswordBytes = PasswordPolicy.maximumBytes
 
     public let configuration: Configuration
     let storage: any StorageBackend
@@ -64,10 +72,21 @@ public struct AccountService: Sendable {
     let wakeOutbox: @Sendable () -> Void
     let now: @Sendable () -> Int64
     let logger: Logger
+    /// bcrypt on its own bounded queue (shared by every copy of this service).
+    public let hasher: PasswordHasher
+    /// Waits out a throttle slow-down (tests record it instead of waiting).
+    let pause: @Sendable (Duration) async -> Void
 
+    /// - Parameters:
+    ///   - hasher: bcrypt at `configuration.bcryptCost` unless given (tests pass one to count its work).
+    ///   - pause: how a slowed-down sign-in waits.
     public init(configuration: Configuration, storage: any StorageBackend, renderer: EmailRenderer,
                 tokens: APITokenSigner, wakeOutbox: @escaping @Sendable () -> Void, logger: Logger,
-                now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
+                now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
+                hasher: PasswordHasher? = nil,
+                pause: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) }) {
+        self.hasher = hasher ?? PasswordHasher(cost: configuration.bcryptCost)
+        self.pause = pause
         self.configuration = configuration
         self.storage = storage
         self.renderer = renderer
@@ -85,15 +104,14 @@ public struct AccountService: Sendable {
                        ip: String) async -> AccountMessages {
         var messages = AccountMessages()
         if !email.contains("@") { messages.errors.append("email address is invalid") }
-        if password.isEmpty { messages.errors.append("password cannot be empty") }
+        if let problem = configuration.passwordPolicy.problem(with: password) { messages.errors.append(problem) }
         if password != passwordRepeat { messages.errors.append("passwords do not match") }
         if !captchaPassed { messages.errors.append("Recaptcha error") }
-        if password.utf8.count > Self.maxPasswordBytes { messages.errors.append("password is too long") }
         guard messages.errors.isEmpty else { return messages }
         let sent = AccountMessages.success("A verification email has been sent to \(email)")
         let hash: String
         do {
-            hash = try BCrypt.hash(password: password, cost: configuration.bcryptCost)
+            hash = try await hasher.hash(password)
         } catch {
             return .error("Database error occurred while adding user")
         }
@@ -138,37 +156,49 @@ public struct AccountService: Sendable {
 
     // MARK: - Sign-in
 
-    /// POST /signin (spec §3.7) with throttling of failed attempts.
+    /// POST /signin (spec §3.7), throttled (`SignInThrottle`). Exactly one bcrypt verification runs for every
+    /// attempt the throttle admits, whether or not the email has an account.
     public func signIn(email: String, password: String, ip: String) async -> SignInResult {
         let throttle = configuration.throttle
         let time = now()
-        let user: User?
+        let admission: SignInThrottle.Admission
         do {
-            user = try await storage.read { reader -> User? in
-                if try throttle.isLimited(reader, ip: ip, email: email, now: time) { throw ThrottledSignal() }
-                return try reader.user(email: email)
-            }
-        } catch is ThrottledSignal {
+            admission = try await storage.write { try throttle.admit($0, ip: ip, email: email, now: time) }
+        } catch {
+            logger.error("sign-in throttle failed: \(error)")
+            return .refused("Invalid Email or Password")
+        }
+        guard case .admitted(let slowDown) = admission else {
             logger.warn("sign-in throttled for \(ip)")
             return .rateLimited(SignInThrottle.message)
+        }
+        if slowDown { await pause(throttle.slowdown) }
+        let user: User?
+        do {
+            user = try await storage.user(email: email)
         } catch {
             logger.error("sign-in lookup failed: \(error)")
             return .refused("Invalid Email or Password")
         }
-        guard let user, password.utf8.count <= Self.maxPasswordBytes,
-              BCrypt.verify(password: password, hash: user.passwordHash) else {
+        // Too long: still one verification (against the dummy), so the answer costs the same.
+        let checkable = password.utf8.count <= Self.maxPasswordBytes
+        let matches = await hasher.verifyOrDummy(checkable ? password : "", hash: checkable ? user?.passwordHash : nil)
+        guard let user, matches else {
             do {
-                try await storage.write { try throttle.recordFailure($0, ip: ip, email: email, now: time) }
+                try await storage.write { try throttle.failed($0, email: email, now: time) }
             } catch {
                 logger.error("could not count a failed sign-in: \(error)")
             }
             return .refused("Invalid Email or Password")
         }
+        do {
+            try await storage.write { try throttle.succeeded($0, ip: ip, email: email, now: time) }
+        } catch {
+            logger.error("could not release sign-in counters: \(error)")
+        }
         guard user.emailVerified.isVerified else { return .refused("You must validate your email address") }
         return .signedIn(user)
     }
-
-    private struct ThrottledSignal: Error {}
 
     // MARK: - Password reset
 
@@ -216,23 +246,28 @@ public struct AccountService: Sendable {
     public func resetPassword(token: String, password: String, passwordRepeat: String) async -> AccountMessages {
         let check = await checkPasswordResetToken(token)
         guard check.errors.isEmpty else { return check }
-        if password.isEmpty { return .error("Password cannot be empty") }
+        if let problem = configuration.passwordPolicy.problem(with: password) { return .error(problem) }
         if password != passwordRepeat { return .error("Passwords do not match") }
-        if password.utf8.count > Self.maxPasswordBytes { return .error("Password is too long") }
-        guard let hash = try? BCrypt.hash(password: password, cost: configuration.bcryptCost) else {
+        guard let hash = try? await hasher.hash(password) else {
             return .error("Unable to update password")
         }
+        let tokens = self.tokens
         do {
+            // Every credential ends together: sessions, every reset link of the user, and the API token (whoever
+            // reset the password may not be the only one who knew the old token).
             let found = try await storage.write { tx -> Bool in
                 guard let reset = try tx.passwordReset(token: token),
                       var user = try tx.user(id: reset.userId) else { return false }
                 user.passwordHash = hash
+                user.apiToken = Self.freshAPIToken(tokens, for: user.id, replacing: user.apiToken)
                 try tx.updateUser(user)
-                try tx.deletePasswordResets(token: token)
+                try tx.deletePasswordResets(userId: user.id)
                 try tx.deleteSessions(userId: user.id)
                 return true
             }
-            return found ? .success("Password successfully updated") : .error("Unable to find User ID")
+            return found ? AccountMessages(successes: ["Password successfully updated",
+                                                       "Every session was signed out and a new API token was issued"])
+                : .error("Unable to find User ID")
         } catch {
             logger.error("password update failed: \(error)")
             return .error("Unable to update password")
@@ -295,7 +330,7 @@ public struct AccountService: Sendable {
                                ip: String) async -> (messages: AccountMessages, endedSessions: Bool) {
         guard let user = try? await storage.user(id: userId),
               form.password.utf8.count <= Self.maxPasswordBytes,
-              BCrypt.verify(password: form.password, hash: user.passwordHash) else {
+              await hasher.verifyOrDummy(form.password, hash: user.passwordHash) else {
             return (.error("Password not valid"), false)
         }
         if form.updateEmail {
@@ -306,14 +341,7 @@ public struct AccountService: Sendable {
         }
         if form.regenerateToken {
             do {
-                // Different from the stored one even within the same second (iat is in seconds).
-                var issuedAt = Date()
-                var token = tokens.issue(for: userId, at: issuedAt)
-                while token == user.apiToken {
-                    issuedAt += 1
-                    token = tokens.issue(for: userId, at: issuedAt)
-                }
-                let fresh = token
+                let fresh = Self.freshAPIToken(tokens, for: userId, replacing: user.apiToken)
                 try await storage.updateUser(id: userId) { $0.apiToken = fresh }
                 return (.success("A new API token was issued; the old one no longer works"), false)
             } catch {
@@ -321,6 +349,17 @@ public struct AccountService: Sendable {
             }
         }
         return (AccountMessages(), false)
+    }
+
+    /// A new API token, different from `old` even within the same second (iat is in seconds).
+    static func freshAPIToken(_ tokens: APITokenSigner, for id: UserId, replacing old: String) -> String {
+        var issuedAt = Date()
+        var token = tokens.issue(for: id, at: issuedAt)
+        while token == old {
+            issuedAt += 1
+            token = tokens.issue(for: id, at: issuedAt)
+        }
+        return token
     }
 
     private func requestEmailChange(user: User, newEmail: String, captchaPassed: Bool, ip: String) async -> AccountMessages {
@@ -353,25 +392,31 @@ public struct AccountService: Sendable {
     }
 
     private func changePassword(user: User, form: SettingsForm, ip: String) async -> (messages: AccountMessages, endedSessions: Bool) {
+        if let problem = configuration.passwordPolicy.problem(with: form.newPassword) { return (.error(problem), false) }
         if form.newPassword != form.newPasswordRepeat { return (.error("Passwords do not match"), false) }
-        if form.newPassword.utf8.count > Self.maxPasswordBytes { return (.error("Password is too long"), false) }
-        guard let hash = try? BCrypt.hash(password: form.newPassword, cost: configuration.bcryptCost) else {
+        guard let hash = try? await hasher.hash(form.newPassword) else {
             return (.error("Unable to update password"), false)
         }
         let notice = renderer.render(.passwordChanged(ip: ip), to: user.email)
         do {
+            // Other sessions and pending reset links end; the caller keeps this browser signed in.
             try await storage.write { tx in
                 try tx.updateUser(id: user.id) { $0.passwordHash = hash }
                 try tx.deleteSessions(userId: user.id)
+                try tx.deletePasswordResets(userId: user.id)
                 _ = try tx.enqueueMail(OutboxMessage(queuing: notice))
             }
             wakeOutbox()
-            return (.success("Password successfully updated"), true)
+            return (AccountMessages(successes: ["Password successfully updated", Self.regenerateTokenOffer]), true)
         } catch {
             logger.error("password change failed: \(error)")
             return (.error("Unable to update password"), false)
         }
     }
+
+    /// Shown after a password change: the API token still works until the user regenerates it.
+    public static let regenerateTokenOffer =
+        "Other sessions were signed out. If someone else may know your API token, press \"Issue a new API token\" above."
 
     // MARK: - Voting
 
