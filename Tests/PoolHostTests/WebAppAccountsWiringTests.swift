@@ -29,8 +29,8 @@ final class WebAppAccountsWiringTests: XCTestCase {
     private func config(_ extra: String) throws -> PoolConfig {
         let path = dir + "/dcrstakepool.conf"
         try """
-        apisecret=api-secret-value
-        cookiesecret=cookie-secret-value
+        apisecret=api-secret-value-of-32-characters-x
+        cookiesecret=cookie-secret-value-of-32-characters
         coldwalletextpub=\(SimnetWalletPlugin.defaultKeys.cold)
         votingwalletextpub=\(SimnetWalletPlugin.defaultKeys.voting)
         adminips=127.0.0.1
