@@ -158,6 +158,64 @@ final class WebAppIncidentTests: XCTestCase {
         }
     }
 
+    // MARK: - Database trouble through a MariaDB that goes away
+
+    func testDatabaseIncident_mysqlGoesAway_loggedAtOnce_thenIncidentAndRecoveryQueuedWhenItReturns() async throws {
+        let mysqlPort = try XCTUnwrap(UInt16(try TestEnvironment.require("POOL_MYSQL_PORT")))
+        let relayPort = try StakepooldProcessHarness.closedPort()
+        var relay = try TCPRelay(listenPort: relayPort, target: PoolNet.HostPort(host: "127.0.0.1", port: mysqlPort))
+        cleanups.append { relay.stop() }
+        let operatorAddress = "ops-\(UUID().uuidString.prefix(8).lowercased())@example.org"
+        let (app, port, logs) = try await startApp("""
+        storage=mysql
+        dbhost=127.0.0.1
+        dbport=\(relayPort)
+        dbuser=\(try TestEnvironment.require("POOL_MYSQL_USER"))
+        dbpassword=\(try TestEnvironment.require("POOL_MYSQL_PASSWORD"))
+        dbname=\(try TestEnvironment.require("POOL_MYSQL_DATABASE"))
+        alertemail=\(operatorAddress)
+        """)
+        let before = try await get(port, "/health").0
+        XCTAssertEqual(before, 200)
+
+        // The database goes away: /health says down and the alert is in the log at once, as an error.
+        relay.stop()
+        var health = 0
+        for _ in 0..<100 {
+            health = try await get(port, "/health").0
+            if health == 503 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        XCTAssertEqual(health, 503)
+        let alert = try XCTUnwrap(logs.captured.first { $0.contains("ALERT database-down") }, logs.text)
+        XCTAssertTrue(alert.contains("[ERR]") && alert.contains("hxstakepool: database unreachable"), alert)
+        XCTAssertGreaterThanOrEqual(app.services.alerter.heldMailCount, 1, "the mail waits for the database")
+
+        // It returns on the same port: the held incident message and the recovery message are queued, in order.
+        relay = try TCPRelay(listenPort: relayPort, target: PoolNet.HostPort(host: "127.0.0.1", port: mysqlPort))
+        for _ in 0..<150 {
+            health = try await get(port, "/health").0
+            if health == 200 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        XCTAssertEqual(health, 200)
+        var toOperator: [OutboxMessage] = []
+        for _ in 0..<100 {
+            // Queued, or already delivered by the log mail plugin.
+            toOperator = try await app.storage.read { tx in
+                try tx.outboxMessages(status: .queued, limit: 1_000) + tx.outboxMessages(status: .delivered, limit: 1_000)
+            }.filter { $0.to == operatorAddress }.sorted { $0.id < $1.id }
+            if toOperator.count >= 2 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        XCTAssertEqual(toOperator.count, 2, "\(toOperator.map(\.subject))")
+        let opening = try XCTUnwrap(toOperator.first)
+        XCTAssertEqual(opening.subject, "[hxstakepool] hxstakepool: database unreachable")
+        XCTAssertTrue(opening.body.contains("open since ") && opening.body.contains("held back until"), opening.body)
+        XCTAssertTrue(toOperator[1].subject.contains("database reachable again (trouble since "), toOperator[1].subject)
+        XCTAssertEqual(app.services.alerter.openIncidents, [])
+    }
+
     // MARK: - /status shows what /metrics knows
 
     /// The cells of a `/status` table by its id, one array per row.

@@ -126,8 +126,10 @@ public final class OperatorAlerter: Sendable {
                     held.removeFirst(excess)
                     return excess
                 }
-                logger.error("could not queue the alert mail to the operator (\(rest.count) held until the database "
-                             + "answers\(dropped > 0 ? ", \(dropped) oldest dropped" : "")): \(error)")
+                let text = "could not queue the alert mail to the operator (\(rest.count) held until the database "
+                    + "answers\(dropped > 0 ? ", \(dropped) oldest dropped" : "")): \(error)"
+                // A new alert that waits is an error; a retry of held ones failing again (every probe) is not news.
+                if newMail != nil { logger.error(text) } else { logger.debug(text) }
                 return
             }
         }
