@@ -90,6 +90,8 @@ public final class OperatorAlerter: Sendable {
         var subject: String
         var body: String
         var since: Date
+        /// A queueing attempt failed (the message then says it was held back).
+        var wasHeld = false
     }
 
     /// Queues the held mails (oldest first), then this one; whatever cannot be queued is held for the next
@@ -109,7 +111,7 @@ public final class OperatorAlerter: Sendable {
             let now = clock()
             let seconds = Int64(now.timeIntervalSince1970)
             var body = mail.body
-            if now.timeIntervalSince(mail.since) >= 1 {
+            if mail.wasHeld {
                 body += "\n\n(This alert was raised at \(IncidentBook.stamp(mail.since)) and held back until the pool "
                     + "database could queue it at \(IncidentBook.stamp(now)).)"
             }
@@ -119,7 +121,11 @@ public final class OperatorAlerter: Sendable {
             do {
                 _ = try await storage.write { try $0.enqueueMail(message) }
             } catch {
-                let rest = Array(queue[index...])
+                let rest = queue[index...].map { mail in
+                    var mail = mail
+                    mail.wasHeld = true
+                    return mail
+                }
                 let dropped = held.withLock { held -> Int in
                     held = rest + held
                     let excess = max(0, held.count - Self.heldLimit)
