@@ -214,7 +214,9 @@ public final class WebApp: Sendable {
         await storage.shutdown()
     }
 
-    /// The executable's loop: binds, logs the address, routes SIGINT/SIGTERM to a graceful stop.
+    /// The executable's loop: binds, logs the address, routes SIGINT/SIGTERM to a graceful stop and SIGUSR1 to a
+    /// template reload. SIGHUP (log reopening) is the caller's: `WebAppMain` routes it from its first log line on
+    /// (a Dispatch signal source cancelled and made again for the same signal is not delivered to on Linux).
     public func runUntilSignalled() async -> Int32 {
         let log = logs.logger("DCRS")
         let address: ListenAddress
@@ -226,7 +228,7 @@ public final class WebApp: Sendable {
         } catch {
             return ExitCode.listen
         }
-        log.info("listening on \(address)")
+        // Signals are routed before "listening on" is logged: whoever waits for that line may signal at once.
         let signals = SignalRouter()
         defer { signals.cancelAll() }
         signals.on(SIGUSR1) { [templates] in
@@ -238,17 +240,13 @@ public final class WebApp: Sendable {
                 log.error("template reload failed, keeping the previous templates: \(ConfigLoader.describe(error))")
             }
         }
-        // logrotate moves the file away and sends SIGHUP: write on in a fresh file at the configured path.
-        signals.on(SIGHUP) { [logs] in
-            logs.reopenSinks()
-            log.info("Received SIGHUP: log files reopened")
-        }
         for signal in [SIGINT, SIGTERM] {
             signals.on(signal) { [self] in
                 log.info("received \(signal == SIGINT ? "SIGINT" : "SIGTERM"), shutting down")
                 shutdown()
             }
         }
+        log.info("listening on \(address)")
         do {
             try await run()
             log.info("stopped")

@@ -36,12 +36,20 @@ public enum WebAppMain {
             return ExitCode.usage
         }
         let log = logs.logger("DCRS")
+        // SIGHUP (logrotate moved the file away) reopens the log files from here on until the process ends, also
+        // while the wallets are being dialled.
+        let hangup = SignalRouter()
+        hangup.on(SIGHUP) {
+            logs.reopenSinks()
+            log.info("Received SIGHUP: log files reopened")
+        }
         log.info("Version: \(version)")
         log.info("Network: \(config.network.name)")
         if let warning = loaded.result.missingConfigFileWarning { log.warn(warning) }
         if config.skipVoteBitsSync { log.info("skipvotebitssync is set: it has no effect (vote bits are per user since v1.1.0)") }
 
         let app: WebApp
+        defer { hangup.cancelAll() }
         do {
             app = try await WebApp.assemble(config: config, plugins: plugins, logs: logs)
         } catch let failure as WebApp.StartupFailure {
