@@ -57,7 +57,7 @@ final class AccountsServiceTests: XCTestCase {
         let count = try await storage.read { try $0.outboxMessages(status: .queued, limit: 10).count }
         XCTAssertEqual(count, 1)
         let errors = await accounts.signUp(email: "x", password: "", passwordRepeat: "y", captchaPassed: false, ip: "")
-        XCTAssertEqual(errors.errors, ["email address is invalid", "Password cannot be empty", "passwords do not match",
+        XCTAssertEqual(errors.errors, ["email address is invalid", "Password cannot be empty", "Passwords do not match",
                                        "Recaptcha error"])
     }
 

@@ -177,7 +177,7 @@ final class PagesBrowserTests: PagesTestCase {
         try page.type("#captcha", "00000x")
         try page.clickAndWait("form[action='/signup'] button[type=submit]")
         XCTAssertEqual(try page.status(), 200)
-        XCTAssertTrue(try page.text().contains("Recaptcha error"))
+        XCTAssertTrue(try page.text().contains("The characters you typed did not match the image."))
         let second = try page.evaluate("document.querySelector('.captcha img').getAttribute('src')").stringValue
         XCTAssertNotNil(second)
         XCTAssertNotEqual(first, second, "a fresh challenge is shown")

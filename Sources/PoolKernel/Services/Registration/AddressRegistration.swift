@@ -202,7 +202,9 @@ public final class AddressRegistration: AddressRegistering {
             switch error.code {
             case .addressTooShort: throw RegistrationError(.addressTooShort, "Address is too short")
             case .addressTooLong: throw RegistrationError(.addressTooLong, "Address is too long")
-            case .incorrectAddressType: throw RegistrationError(.incorrectAddressType, "Incorrect address type")
+            case .incorrectAddressType:
+                throw RegistrationError(.incorrectAddressType, "Incorrect address type: this is not a public key address. "
+                    + "Run validateaddress on it and submit the pubkeyaddr value it shows.")
             case .wrongNetwork: throw RegistrationError(.wrongNetwork, error.message)
             default: throw RegistrationError(.undecodableAddress, "Couldn't decode address")
             }
