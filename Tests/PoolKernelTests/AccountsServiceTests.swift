@@ -54,10 +54,13 @@ final class AccountsServiceTests: XCTestCase {
         let again = await accounts.signUp(email: "A@B.C", password: "second-Pass-002", passwordRepeat: "second-Pass-002",
                                           captchaPassed: true, ip: "9.9.9.9")
         XCTAssertEqual(again, .success("A verification email has been sent to A@B.C"))
-        let count = try await storage.read { try $0.outboxMessages(status: .queued, limit: 10).count }
-        XCTAssertEqual(count, 1)
+        // No second account; the (unverified) owner gets the same verification link again.
+        let queued = try await storage.read { try $0.outboxMessages(status: .queued, limit: 10) }
+        XCTAssertEqual(queued.count, 2)
+        XCTAssertEqual(queued.last?.to, "a@b.c")
+        XCTAssertTrue(queued.last?.body.contains("/emailverify?t=\(user?.emailToken ?? "-")") ?? false)
         let errors = await accounts.signUp(email: "x", password: "", passwordRepeat: "y", captchaPassed: false, ip: "")
-        XCTAssertEqual(errors.errors, ["email address is invalid", "Password cannot be empty", "passwords do not match",
+        XCTAssertEqual(errors.errors, ["email address is invalid", "Password cannot be empty", "Passwords do not match",
                                        "Recaptcha error"])
     }
 

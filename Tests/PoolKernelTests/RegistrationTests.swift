@@ -259,6 +259,9 @@ final class RegistrationTests: XCTestCase {
             (String(repeating: "S", count: 66), .addressTooLong, "Address is too long"),
             ("SkLUJQxtYoVrewN6fwqsU6JQjxLs5a6xfcTsGfUYiLr2AUY6HuLMX", .undecodableAddress, "Couldn't decode address"),
             ("TkKmMiY5iDh4U3KkSopYgkU1AzhAcQZiSoVhYhFymZHGMi9LM9Fdt", .wrongNetwork, nil),
+            // A simnet P2PKH address (Decred's vectors): the message says which address is wanted instead.
+            ("Sspzuh5xuvqxccYLWJDJjCtqp166NRxcaPB", .addressTooShort, "Incorrect address type: this is not a public "
+                + "key address. Run validateaddress on it and submit the pubkeyaddr value it shows."),
         ]
         for (address, code, message) in cases {
             await assertRegistrationError(code, message) {

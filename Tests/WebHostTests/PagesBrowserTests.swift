@@ -162,7 +162,7 @@ final class PagesBrowserTests: PagesTestCase {
         XCTAssertFalse(text.contains("Hello, \(email)"), text)
         XCTAssertTrue(text.contains("Sign In"), text)
         try page.navigate(site + "/settings")
-        XCTAssertEqual(try page.location(), "/", "settings redirects home after sign-out")
+        XCTAssertEqual(try page.location(), "/signin?next=/settings", "settings asks to sign in after sign-out")
         try shot(page, "11-signed-out")
     }
 
@@ -177,10 +177,57 @@ final class PagesBrowserTests: PagesTestCase {
         try page.type("#captcha", "00000x")
         try page.clickAndWait("form[action='/signup'] button[type=submit]")
         XCTAssertEqual(try page.status(), 200)
-        XCTAssertTrue(try page.text().contains("Recaptcha error"))
+        XCTAssertTrue(try page.text().contains("The characters you typed did not match the image."))
         let second = try page.evaluate("document.querySelector('.captcha img').getAttribute('src')").stringValue
         XCTAssertNotNil(second)
         XCTAssertNotEqual(first, second, "a fresh challenge is shown")
         try shot(page, "12-signup-captcha-error")
+    }
+
+    /// Issue 21: "New image" swaps the captcha in place, so nothing typed is lost, and the new answer passes.
+    func testPagesBrowser_newCaptchaImageKeepsWhatWasTyped() throws {
+        let (page, site) = try launch()
+        defer { chromium?.stop() }
+        try page.navigate(site + "/signup")
+        try page.type("#email", "typed@example.com")
+        try page.type("#password", "typed-Pass-00001")
+        try page.type("#passwordrepeat", "typed-Pass-00001")
+        let before = try page.evaluate("document.querySelector('input[name=captchaid]').value").stringValue
+        let renewed = try page.evaluate("""
+            (async () => { const b = document.querySelector('[data-captcha-renew]'); if (!b || b.hidden) return 'no button';
+                           const img = document.querySelector('.captcha img'); const old = img.src; b.click();
+                           for (let i = 0; i < 100 && img.src === old; i++) await new Promise(r => setTimeout(r, 50));
+                           if (!img.complete) await img.decode(); return [img.naturalWidth, img.src === old ? 'same' : 'new'] })()
+            """)
+        XCTAssertEqual(renewed.arrayValue?.last?.stringValue, "new", "\(renewed)")
+        XCTAssertEqual(renewed.arrayValue?.first?.intValue, 180)
+        let after = try page.evaluate("document.querySelector('input[name=captchaid]').value").stringValue
+        XCTAssertNotEqual(before, after)
+        let kept = try page.evaluate("['#email', '#password', '#passwordrepeat'].map(s => document.querySelector(s).value)")
+        XCTAssertEqual(kept.arrayValue?.compactMap(\.stringValue), ["typed@example.com", "typed-Pass-00001", "typed-Pass-00001"])
+        let answer = try page.evaluate("fetch('/captcha/answer?id=' + document.querySelector('input[name=captchaid]').value).then(r => r.text())").stringValue ?? ""
+        try page.type("#captcha", answer)
+        try page.clickAndWait("form[action='/signup'] button[type=submit]")
+        XCTAssertTrue(try page.text().contains("A verification email has been sent to typed@example.com"))
+        try shot(page, "13-signup-new-captcha")
+    }
+
+    /// Issue 21: a signed-out visit asks to sign in and returns to the page afterwards.
+    func testPagesBrowser_signedOutVisitReturnsAfterSignIn() throws {
+        let (page, site) = try launch()
+        defer { chromium?.stop() }
+        let store: InMemoryStorage = storage
+        let hash = try BCrypt.hash(password: "return-Pass-001", cost: 4)
+        _ = try blocking {
+            try await store.write { try $0.insertUser(User(email: "back@example.com", passwordHash: hash, emailVerified: .verified)) }
+        }
+        try page.navigate(site + "/settings")
+        XCTAssertEqual(try page.location(), "/signin?next=/settings")
+        XCTAssertTrue(try page.text().contains("Please sign in to see that page."))
+        try page.type("#inputEmail3", "back@example.com")
+        try page.type("#inputPassword3", "return-Pass-001")
+        try page.clickAndWait("form[action='/signin'] button[type=submit]")
+        XCTAssertEqual(try page.location(), "/settings")
+        try shot(page, "14-returned-after-sign-in")
     }
 }

@@ -13,20 +13,17 @@ final class PagesSecurityTests: PagesTestCase {
         XCTAssertNotNil(browser.csrfToken)
         let missing = try browser.post("/signin", ["email": "a@b.c", "password": "x"], csrf: "")
         XCTAssertEqual(missing.status, 400)
-        XCTAssertTrue(missing.text.contains("Invalid Csrf Token"))
+        XCTAssertTrue(missing.text.contains("This form has expired"))
         let wrong = try browser.post("/signin", ["email": "a@b.c", "password": "x"], csrf: String(repeating: "0", count: 64))
         XCTAssertEqual(wrong.status, 400)
         // A fresh browser without any session cannot post either (checked before routing too).
         XCTAssertEqual(try self.browser().post("/voting", [:], csrf: "abc").status, 400)
         // XHR: header variant.
         let token = try XCTUnwrap(browser.cookies["XSRF-TOKEN"])
-        XCTAssertEqual(try browser.get("/signin", headers: ["X-Requested-With": "XMLHttpRequest"]).text,
-                       try XCTUnwrap(String?(
-                        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Invalid Csrf Header</title>"
-                        + "<link rel=\"stylesheet\" href=\"/assets/css/styles.css\"></head><body><main class=\"container\">"
-                        + "<div class=\"notice notice-error\"><h1>Invalid Csrf Header</h1><p>The form was stale or did not "
-                        + "come from this site. Go back, reload the page and try again.</p><p><a href=\"/\">Home</a></p>"
-                        + "</div></main></body></html>\n")))
+        let xhr = try browser.get("/signin", headers: ["X-Requested-With": "XMLHttpRequest"])
+        XCTAssertEqual(xhr.status, 400)
+        XCTAssertTrue(xhr.text.contains("This form has expired"))
+        XCTAssertTrue(xhr.text.contains(#"<a href="/signin">Open the page again</a>"#))
         XCTAssertEqual(try browser.get("/signin", headers: ["X-Requested-With": "XMLHttpRequest", "X-XSRF-TOKEN": token]).status, 200)
         XCTAssertEqual(try browser.post("/signin", ["email": "a@b.c", "password": "x"]).status, 200)
     }
@@ -41,13 +38,13 @@ final class PagesSecurityTests: PagesTestCase {
         XCTAssertNotEqual(victim.sessionCookie, planted)
         let attacker = browser()
         attacker.cookies["session"] = planted
-        XCTAssertEqual(try attacker.get("/settings").header("Location"), "/", "the pre-sign-in id is worthless")
+        XCTAssertEqual(try attacker.get("/settings").header("Location"), "/signin?next=/settings", "the pre-sign-in id is worthless")
         XCTAssertEqual(try victim.get("/settings").status, 200)
 
         // A cookie with a forged signature is ignored.
         let id = try XCTUnwrap(victim.sessionCookie?.split(separator: ".").first)
         attacker.cookies["session"] = "\(id).AAAA"
-        XCTAssertEqual(try attacker.get("/settings").header("Location"), "/")
+        XCTAssertEqual(try attacker.get("/settings").header("Location"), "/signin?next=/settings")
         // Stored under a hash: the cookie id itself is not a key in the store.
         let raw = try await storage.read { try $0.session(id: String(id)) }
         XCTAssertNil(raw)
@@ -134,7 +131,7 @@ final class PagesSecurityTests: PagesTestCase {
         for path in ["/settings", "/address", "/tickets", "/voting"] {
             let response = try browser().get(path)
             XCTAssertEqual(response.status, 303, path)
-            XCTAssertEqual(response.header("Location"), "/", path)
+            XCTAssertEqual(response.header("Location"), "/signin?next=\(path)", path)
         }
     }
 }

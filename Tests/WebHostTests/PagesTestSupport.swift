@@ -111,7 +111,7 @@ class PagesTestCase: WebHostTestCase {
         var configuration = PagesConfiguration(network: "testnet2", shortNetwork: "testnet", poolEmail: "admin@pool.example",
                                                poolFees: 7.5, poolLink: "https://pool.example", cookieSecret: "test-secret",
                                                publicPath: Self.repoRoot + "/public", voteVersion: 6, agendas: agendas,
-                                               revealCaptchaForTests: true)
+                                               revealCaptchaForTests: true, addressIDs: NetParams.testnet3.addressIDs)
         configure(&configuration)
         let renderer = EmailRenderer(configuration: .init(baseURL: "http://pool.test", from: "pool@pool.test",
                                                           templateDirectory: nil), logger: logger)
@@ -120,14 +120,17 @@ class PagesTestCase: WebHostTestCase {
                                       storage: storage, renderer: renderer,
                                       tokens: APITokenSigner(secret: "api-secret", issuer: "http://pool.test"),
                                       wakeOutbox: {}, logger: logger)
-        let stats = StatsCache(storage: storage, wallets: wallets, configuration: APIConfiguration(), logger: logger)
+        let tip = ticketSource.height
+        let stats = StatsCache(storage: storage, wallets: wallets, configuration: APIConfiguration(),
+                               tipHeight: { tip.value }, logger: logger)
         let changed = changedUsers
         let pages = Pages(configuration: configuration, storage: storage,
                           templates: try TemplateLibrary(directory: Self.repoRoot + "/templates"),
                           accounts: accounts, registrar: registrar, wallets: wallets, tickets: ticketSource, stats: stats,
                           userChanged: { id in changed.withLock { $0.append(id) } }, logger: logger,
                           environment: ["POOL_TEST_CAPTCHA": "1"])
-        let router = Router(routes: pages.routes, middleware: [RequestIDMiddleware(), SecurityHeadersMiddleware()])
+        let router = Router(routes: pages.routes, middleware: [RequestIDMiddleware(), SecurityHeadersMiddleware()],
+                            notFound: pages.notFoundPage)
         (_, port) = try startServer(router)
     }
 

@@ -95,7 +95,9 @@ public final class WebApp: Sendable {
         // HTTP: API v1/v2, /status, /health, /metrics.
         let apiConfiguration = APIConfiguration(network: services.params.displayName, poolEmail: config.poolEmail,
                                                 poolFees: config.poolFees, closePool: config.closePool, version: WebAppMain.version)
-        let stats = StatsCache(storage: storage, wallets: services.pool, configuration: apiConfiguration, logger: logs.logger("CNTL"))
+        let stats = StatsCache(storage: storage, wallets: services.pool, configuration: apiConfiguration,
+                               tipHeight: { [pool = services.pool] in try? await pool.bestBlock().height },
+                               logger: logs.logger("CNTL"))
         let voteVersion = try? await services.sync.agreedVoteVersion()
         let agendas = services.agendas(voteVersion ?? 0)
         let api = PoolAPI(configuration: apiConfiguration, storage: storage,
@@ -130,7 +132,8 @@ public final class WebApp: Sendable {
                           cookieSecret: config.cookieSecret, cookieSecure: config.cookieSecure, publicPath: config.publicPath,
                           adminIPs: config.adminIPs, voteVersion: voteVersion ?? 0, agendas: agendas,
                           maintenance: config.values.bool("maintenance"),
-                          revealCaptchaForTests: config.values.bool("captchatesthook")),
+                          revealCaptchaForTests: config.values.bool("captchatesthook"),
+                          addressIDs: services.params.addressIDs, minPasswordLength: config.minPasswordLength),
                       storage: storage, templates: templates, accounts: accounts, registrar: services.registration,
                       wallets: services.pool, tickets: services.pool, stats: stats, captcha: captcha,
                       userChanged: { await services.votingPreferencesChanged($0, logs: logs) }, logger: logs.logger("CNTL"))
@@ -155,7 +158,8 @@ public final class WebApp: Sendable {
                                                                   extras: statusExtras),
                                      adminGuard: guardian, metrics: metrics, metricsOnMainListener: config.metricsListen == nil,
                                      rateLimiter: WebStack.rateLimiter(rate: config.rateLimit, burst: config.rateLimitBurst),
-                                     pages: pages.routes, health: { await health.report() })
+                                     pages: pages.routes, health: { await health.report() },
+                                     notFound: pages.notFoundPage)
         let listen: ListenAddress
         do {
             listen = try ListenAddress(parsing: config.values.string("listen"))

@@ -5,6 +5,8 @@ import PoolKernel
 ///
 /// `run()` refreshes every `refreshInterval`. A snapshot older than `maxAge` (5 minutes, as
 /// dcrstakepool's cache) is not served; a failed refresh keeps the previous snapshot until then.
+/// `currentAtTip()` (the stats page) also refreshes as soon as the chain tip (`tipHeight`) has moved past the
+/// snapshot's block: a vote shows at once instead of after the next timed refresh.
 public final class StatsCache: EngineService {
     /// One refresh's result, with the API's success body already encoded.
     public struct Snapshot: Sendable {
@@ -25,9 +27,13 @@ public final class StatsCache: EngineService {
     private let maxAge: UInt64
     private let logger: Logger
     private let snapshot = LockedValue<Snapshot?>(nil)
+    private let tipHeight: (@Sendable () async -> Int64?)?
 
+    /// - Parameter tipHeight: the best block's height (nil when unknown); without it only the timer refreshes.
     public init(storage: any StorageBackend, wallets: any WalletPoolReporting, configuration: APIConfiguration,
-                refreshInterval: Duration = .seconds(60), maxAge: Duration = .seconds(300), logger: Logger) {
+                refreshInterval: Duration = .seconds(60), maxAge: Duration = .seconds(300),
+                tipHeight: (@Sendable () async -> Int64?)? = nil, logger: Logger) {
+        self.tipHeight = tipHeight
         self.storage = storage
         self.wallets = wallets
         self.configuration = configuration
@@ -47,6 +53,14 @@ public final class StatsCache: EngineService {
     public var current: Snapshot? {
         guard let value = snapshot.value, MonotonicClock.now() &- value.refreshedAt <= maxAge else { return nil }
         return value
+    }
+
+    /// The latest snapshot, refreshed first when it is too old or the chain has a new block since it was taken
+    /// (a failed refresh serves the previous one while it is younger than `maxAge`).
+    public func currentAtTip() async -> Snapshot? {
+        guard let cached = current else { return await refresh() }
+        guard let tipHeight, let tip = await tipHeight(), tip != cached.stakeInfo.blockHeight else { return cached }
+        return await refresh() ?? cached
     }
 
     /// Fetches stake info and user counts now; returns the new snapshot, or nil on failure.

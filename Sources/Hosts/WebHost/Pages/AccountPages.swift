@@ -1,10 +1,15 @@
+import Foundation
 import PoolKernel
 
 /// Sign-in, sign-up, sign-out and the email verification link (spec §3.6–§3.10, §3.26).
 extension Pages {
     func signIn(_ context: inout PageContext) async -> PageOutcome {
-        .page(template: "auth/signin", title: "Decred Stake Pool - Sign In", flag: "IsSignIn",
-              data: ["Flash": Self.list(context.session.takeFlashes("auth"))])
+        let next = Self.returnPath(context.form["next"])
+        return .page(template: "auth/signin", title: "Decred Stake Pool - Sign In", flag: "IsSignIn", data: [
+            "Flash": Self.list(context.session.takeFlashes("auth")),
+            "Next": .string(next ?? ""),
+            "Email": .string(Self.keptText(context.form["email"])),
+        ])
     }
 
     func signInPost(_ context: inout PageContext) async -> PageOutcome {
@@ -19,6 +24,7 @@ extension Pages {
             context.session.rotate(now: context.now)
             context.session.setUser(user.id)
             context.user = user
+            if let next = Self.returnPath(context.form["next"]) { return .redirect(next) }
             return .redirect(user.multiSigAddress.isEmpty ? "/settings" : "/tickets")
         }
     }
@@ -28,6 +34,9 @@ extension Pages {
             "FlashError": Self.list(context.session.takeFlashes("signupError")),
             "FlashSuccess": Self.list(context.session.takeFlashes("signupSuccess")),
             "SMTPDisabled": .bool(configuration.smtpDisabled),
+            "MinPasswordLength": .int(Int64(configuration.minPasswordLength)),
+            // A refused form keeps the email (never the passwords or the captcha answer).
+            "Email": .string(Self.keptText(context.form["email"])),
         ]
         if configuration.closePool {
             data["IsClosed"] = true
@@ -45,7 +54,8 @@ extension Pages {
         let passed = await captchaPassed(&context)
         let messages = await accounts.signUp(email: context.form["email"] ?? "", password: context.form["password"] ?? "",
                                              passwordRepeat: context.form["passwordrepeat"] ?? "",
-                                             captchaPassed: passed, ip: context.ip)
+                                             captchaPassed: passed, captchaProblem: captcha.failureMessage,
+                                             ip: context.ip)
         context.session.flash("signupError", messages.errors)
         context.session.flash("signupSuccess", messages.successes)
         return await signUp(&context)
@@ -65,7 +75,8 @@ extension Pages {
     func emailVerify(_ context: inout PageContext) async -> PageOutcome {
         let messages = await accounts.verifyEmail(token: context.token)
         return .page(template: "emailverify", title: "Decred Stake Pool - Email Verification", flag: "IsEmailVerify",
-                     data: ["FlashError": Self.list(messages.errors), "FlashSuccess": Self.list(messages.successes)])
+                     data: ["FlashError": Self.list(messages.errors), "FlashSuccess": Self.list(messages.successes),
+                            "SMTPDisabled": .bool(configuration.smtpDisabled)])
     }
 
     /// The confirmation link of an email change: on success every session of the user ends and this browser
@@ -78,7 +89,8 @@ extension Pages {
             context.user = nil
         }
         return .page(template: "emailupdate", title: "Decred Stake Pool - Email Update", flag: "IsEmailUpdate",
-                     data: ["FlashError": Self.list(messages.errors), "FlashSuccess": Self.list(messages.successes)])
+                     data: ["FlashError": Self.list(messages.errors), "FlashSuccess": Self.list(messages.successes),
+                            "SignedIn": .bool(context.user != nil)])
     }
 
     // MARK: - Captcha
@@ -122,6 +134,38 @@ extension Pages {
             return await verify(response)
         }
     }
+
+    /// GET /captcha/new?id=…: the "New image" button. The old challenge (if any) is used up and a new one is
+    /// drawn; answers `{"id":…,"image":…}` for the form's script, which swaps the image and hidden id in place,
+    /// so nothing typed into the form is lost.
+    func captchaRenew(_ context: inout PageContext) async -> PageOutcome {
+        guard case .builtIn = captcha else { return .response(.plainError(.notFound)) }
+        let old = context.request.queryItems["id"] ?? ""
+        let now = context.now
+        if BuiltInCaptcha.isWellFormedId(old) { _ = try? await storage.write { try $0.consumeCaptcha(id: old, now: now) } }
+        let data = await captchaData(&context)
+        guard case .string(let id)? = data["CaptchaId"], case .string(let image)? = data["CaptchaImage"] else {
+            return .response(.plainError(.internalServerError))
+        }
+        var response = HTTPResponse(status: .ok, body: Array("{\"id\":\"\(id)\",\"image\":\"\(image)\"}\n".utf8))
+        response.headers.set("Content-Type", "application/json")
+        return .response(response)
+    }
+
+    /// A value typed into a refused form, shown again (bounded; the template escapes it).
+    static func keptText(_ value: String?) -> String {
+        guard let value, value.utf8.count <= 320 else { return "" }
+        return value.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Where sign-in returns to: only the signed-in pages themselves, given as their exact path. Anything else
+    /// (`//evil.example`, `https://evil`, `/\evil`, encoded variants, other paths) is dropped: never an open redirect.
+    static func returnPath(_ value: String?) -> String? {
+        guard let value, signedInPaths.contains(value) else { return nil }
+        return value
+    }
+
+    static let signedInPaths: Set<String> = ["/tickets", "/settings", "/address", "/voting"]
 
     /// The unexpired challenge named by the query's `id`, if any.
     func pendingCaptcha(_ context: PageContext) async -> CaptchaChallenge? {

@@ -1,18 +1,32 @@
+import Foundation
 import PoolKernel
 
 /// Public key address submission (spec §3.18–§3.19, §6).
 extension Pages {
     func address(_ context: inout PageContext) async -> PageOutcome {
-        .page(template: "address", title: "Decred Stake Pool - Address", flag: "IsAddress", data: [
+        let ids = configuration.addressIDs
+        return .page(template: "address", title: "Decred Stake Pool - Address", flag: "IsAddress", data: [
             "Network": .string(configuration.shortNetwork),
-            "IsTestnet": .bool(configuration.shortNetwork == "testnet"),
+            "NetworkFlag": .string(configuration.shortNetwork == "mainnet" ? "" : "--\(configuration.shortNetwork) "),
+            "PubKeyPrefix": .string(Self.addressPrefix(version: ids.pubKey, payloadBytes: 33)),
+            "PubKeyHashPrefix": .string(Self.addressPrefix(version: ids.pubKeyHash, payloadBytes: 20)),
+            "ScriptHashPrefix": .string(Self.addressPrefix(version: ids.scriptHash, payloadBytes: 20)),
             "Flash": Self.list(context.session.takeFlashes("address")),
+            // A refused address stays in the box so it can be corrected.
+            "Address": .string(Self.keptText(context.form["UserPubKeyAddr"])),
         ])
+    }
+
+    /// The two characters every address of this version starts with (`Dk`, `Tk`, `Sk` for public keys):
+    /// the version bytes fix them whatever the payload.
+    static func addressPrefix(version: UInt16, payloadBytes: Int) -> String {
+        String(Base58Check.encode(version: version, payload: [UInt8](repeating: 0x02, count: payloadBytes)).prefix(2))
     }
 
     func addressPost(_ context: inout PageContext) async -> PageOutcome {
         guard let user = context.user else { return .redirect("/") }
-        let address = context.form["UserPubKeyAddr"] ?? ""
+        // A pasted address often brings spaces or a line break along.
+        let address = (context.form["UserPubKeyAddr"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         if !user.userPubKeyAddr.isEmpty {
             context.session.flash("address", ["Stake pool is currently limited to one address per account"])
             return await self.address(&context)

@@ -30,7 +30,7 @@ enum CaptchaImage {
         // Background noise.
         for _ in 0..<(width * height / 12) {
             plot(Int(SecureRandom.uniform(UInt32(width))), Int(SecureRandom.uniform(UInt32(height))),
-                 UInt8(120 + SecureRandom.uniform(100)))
+                 UInt8(150 + SecureRandom.uniform(80)))
         }
         let scale = 4
         let phase = Double(SecureRandom.uniform(628)) / 100
@@ -53,12 +53,12 @@ enum CaptchaImage {
                 }
             }
         }
-        // Strike-through lines.
+        // Strike-through lines, thin and lighter than the ink, so they cannot close or join a glyph's strokes.
         for _ in 0..<3 {
             var y = Double(SecureRandom.uniform(UInt32(height)))
             let slope = (Double(SecureRandom.uniform(41)) - 20) / 60
             for x in 0..<width {
-                plot(x, Int(y), 70)
+                plot(x, Int(y), 150)
                 y += slope
             }
         }

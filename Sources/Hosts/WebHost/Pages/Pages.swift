@@ -92,6 +92,7 @@ public struct Pages: Sendable {
             page([.get], "/stats") { await $0.statsPage(&$1) },
             page([.get], "/error") { await $0.errorPage(&$1) },
             page([.get], "/captcha.png") { await $0.captchaImage(&$1) },
+            page([.get], "/captcha/new") { await $0.captchaRenew(&$1) },
         ]
         if revealCaptcha {
             // Tests only: the answer of the challenge `?id=` names (the form's hidden `captchaid`).
@@ -123,21 +124,17 @@ public struct Pages: Sendable {
         let now = clock()
         let session = await sessions.load(request, now: now)
         var context = PageContext(request: request, form: request.formValues, session: session, user: nil, now: now)
-        if CSRFCheck.isXHR(request) || request.method != .get && request.method != .head {
-            let token = context.session.data.csrfToken
-            switch CSRFCheck.verify(request, token: token, form: context.form) {
-            case .ok: break
-            case .badHeader: return csrfRejection("Invalid Csrf Header")
-            case .badToken: return csrfRejection("Invalid Csrf Token")
-            }
-        }
         if let id = context.session.userId {
             context.user = try? await storage.user(id: id)
             if context.user == nil { context.session.setUser(nil) }
         }
         let outcome: PageOutcome
-        if signedIn && context.user == nil {
-            outcome = .redirect("/")
+        if CSRFCheck.isXHR(request) || request.method != .get && request.method != .head,
+           CSRFCheck.verify(request, token: context.session.data.csrfToken, form: context.form) != .ok {
+            outcome = staleForm(request)
+        } else if signedIn && context.user == nil {
+            // Sign in first, then back here (the sign-in form carries the path; only known pages are honoured).
+            outcome = .redirect("/signin?next=" + request.path)
         } else {
             outcome = await body(self, &context)
         }
@@ -153,13 +150,27 @@ public struct Pages: Sendable {
         return response
     }
 
-    /// A missing or wrong CSRF token: 400 with the spec's text and a hint what to do.
-    private func csrfRejection(_ reason: String) -> HTTPResponse {
-        let page = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>\(reason)</title>"
-            + "<link rel=\"stylesheet\" href=\"/assets/css/styles.css\"></head><body><main class=\"container\">"
-            + "<div class=\"notice notice-error\"><h1>\(reason)</h1><p>The form was stale or did not come from this site. "
-            + "Go back, reload the page and try again.</p><p><a href=\"/\">Home</a></p></div></main></body></html>\n"
-        return .html(page, status: .badRequest)
+    /// A missing or wrong CSRF token (a form opened before a sign-out elsewhere, or not from this site): 400
+    /// with the site's layout, what happened and a link back to a fresh copy of the page. Nothing was changed.
+    private func staleForm(_ request: HTTPRequest) -> PageOutcome {
+        .page(template: "error", title: "Decred Stake Pool - Form expired", flag: "IsError",
+              data: ["StaleForm": true, "Referer": .string(Self.localPath(request.path) ?? "/")], status: .badRequest)
+    }
+
+    /// Unknown paths: a 404 page in the site's layout. The API (`/api/…`) keeps its plain answer unchanged.
+    public var notFoundPage: @Sendable (HTTPRequest) -> HTTPResponse {
+        let pages = self
+        return { request in
+            if request.path.hasPrefix("/api/") || request.path == "/api" || request.path.hasPrefix("/assets/") {
+                return .plainError(.notFound)
+            }
+            var session = WebSession(cookieID: "", userId: nil, data: SessionData(), createdAt: 0, lastSeenAt: 0, isNew: true)
+            var response = pages.render(.page(template: "error", title: "Decred Stake Pool - Page not found", flag: "IsError",
+                                              data: ["NotFound": true], status: .notFound),
+                                        session: &session, user: nil)
+            response.headers.set("Cache-Control", "no-store")
+            return response
+        }
     }
 
     func render(_ outcome: PageOutcome, session: inout WebSession, user: User?) -> HTTPResponse {

@@ -29,12 +29,19 @@ public struct PagesConfiguration: Sendable {
     /// Test hook: `GET /captcha/answer?id=` reveals the answer of that form's captcha (its hidden `captchaid`).
     /// Only honoured when the environment has `POOL_TEST_CAPTCHA=1` as well (see `Pages.init`).
     public var revealCaptchaForTests: Bool
+    // ux1
+    /// The network's address version bytes: the address page names its own prefixes (`Sk`/`Ss` on simnet).
+    public var addressIDs: NetParams.AddressIDs
+    /// `minpasswordlength`: the new-password boxes say it (`minlength`) before the server does.
+    public var minPasswordLength: Int
 
     public init(network: String = "mainnet", shortNetwork: String = "mainnet", poolEmail: String = "",
                 poolFees: Double = 7.5, poolLink: String = "", closePool: Bool = false, closePoolMessage: String = "",
                 smtpDisabled: Bool = false, maxVotedAge: Int64 = 8640, cookieSecret: String, cookieSecure: Bool = false,
                 publicPath: String = "public", adminIPs: [String] = [], voteVersion: UInt32 = 0, agendas: [Agenda] = [],
-                maintenance: Bool = false, revealCaptchaForTests: Bool = false) {
+                maintenance: Bool = false, revealCaptchaForTests: Bool = false,
+                addressIDs: NetParams.AddressIDs = NetParams.mainnet.addressIDs,
+                minPasswordLength: Int = PasswordPolicy.defaultMinimumLength) {
         self.network = network
         self.shortNetwork = shortNetwork
         self.poolEmail = poolEmail
@@ -52,6 +59,8 @@ public struct PagesConfiguration: Sendable {
         self.agendas = agendas
         self.maintenance = maintenance
         self.revealCaptchaForTests = revealCaptchaForTests
+        self.addressIDs = addressIDs
+        self.minPasswordLength = minPasswordLength
     }
 }
 

@@ -16,9 +16,7 @@ extension Pages {
 
     func statsPage(_ context: inout PageContext) async -> PageOutcome {
         if wallets.isStopped { return .redirect("/error") }
-        var snapshot = stats?.current
-        if snapshot == nil { snapshot = await stats?.refresh() }
-        guard let snapshot else { return .redirect("/error?r=/stats") }
+        guard let snapshot = await stats?.currentAtTip() else { return .redirect("/error?r=/stats") }
         let info = snapshot.stakeInfo
         let rows: [(String, String, String)] = [
             ("Immature", "Immature", String(info.immature)), ("Live", "Live", String(info.live)),

@@ -13,6 +13,8 @@ extension Pages {
             "FlashSuccess": Self.list(context.session.takeFlashes("settingsSuccess")),
             "ShowInstructions": .bool(context.user?.multiSigAddress.isEmpty ?? true),
             "SMTPDisabled": .bool(configuration.smtpDisabled),
+            "MinPasswordLength": .int(Int64(configuration.minPasswordLength)),
+            "NewEmail": .string(context.form["updateEmail"] == "true" ? Self.keptText(context.form["email"]) : ""),
         ]
         data.merge(await captchaData(&context)) { _, new in new }
         return .page(template: "settings", title: "Decred Stake Pool - Settings", flag: "IsSettings", data: data)
@@ -28,6 +30,7 @@ extension Pages {
         // Only the email form carries a captcha; checking it consumes the challenge.
         let passed = form.updateEmail ? await captchaPassed(&context) : true
         let (messages, endedSessions) = await accounts.updateSettings(userId: id, form: form, captchaPassed: passed,
+                                                                      captchaProblem: captcha.failureMessage,
                                                                       ip: context.ip)
         if endedSessions {
             // Every session of the user is gone; this browser continues in a fresh one.

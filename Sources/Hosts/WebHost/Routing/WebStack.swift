@@ -21,15 +21,19 @@ public enum WebStack {
     ///   - metricsOnMainListener: serve `/metrics` here (to `adminips`); pass false when a separate
     ///     `metricsRouter` server runs on `metricslisten`.
     ///   - pages: the HTML routes (sign-in, settings, …), appended last.
+    ///   - notFound: the answer for unknown paths (`Pages.notFoundPage`; Go's plain 404 by default).
     public static func router(api: PoolAPI?, status: StatusPage?, adminGuard: AdminGuard, metrics: MetricsRegistry?,
                               metricsOnMainListener: Bool = true, rateLimiter: RateLimiter?,
-                              pages: [Route] = [], health: (@Sendable () async -> HealthReport)? = nil) -> Router {
+                              pages: [Route] = [], health: (@Sendable () async -> HealthReport)? = nil,
+                              notFound: (@Sendable (HTTPRequest) -> HTTPResponse)? = nil) -> Router {
         var routes: [Route] = [health.map { Route.health(report: $0) } ?? .health()]
         if let api { routes += api.routes }
         if let status { routes.append(status.route(adminGuard: adminGuard)) }
         if let metrics, metricsOnMainListener { routes.append(adminGuard.protect(.metrics(metrics))) }
         routes += pages
-        return Router(routes: routes, middleware: middleware(metrics: metrics, rateLimiter: rateLimiter))
+        var router = Router(routes: routes, middleware: middleware(metrics: metrics, rateLimiter: rateLimiter))
+        if let notFound { router.notFound = notFound }
+        return router
     }
 
     /// The router of a separate `metricslisten` server: `/metrics` and `/health` only, no IP check

@@ -4,7 +4,8 @@ import Foundation
 ///
 /// Deviations from v1.1.1, on purpose:
 /// - Sign-up and password reset answer the same whether or not the email is registered (no `User exists` /
-///   `Invalid Email`): an existing address gets no new account and no mail, an unknown one no reset mail.
+///   `Invalid Email`): an existing address gets no new account but a mail (`accountExists`, or its verification
+///   link again while unverified); an unknown address gets no reset mail.
 /// - Changing the password (settings or reset link) or the email ends every session of the user
 ///   (`storage.deleteSessions`); the pages start a fresh session for the current browser where it stays signed in.
 ///   A password change or reset also ends every pending reset link; a reset also replaces the API token.
@@ -99,14 +100,16 @@ public struct AccountService: Sendable {
     // MARK: - Sign-up and verification
 
     /// POST /signup after the closepool check (the page redirects when closed). `captchaPassed` is the
-    /// captcha's verdict. Success message is the same whether or not the email is taken.
+    /// captcha's verdict, `captchaProblem` the text shown when it failed (the captcha kind's own words).
+    /// The answer is the same whether or not the email is taken; a taken address is mailed instead: a verified
+    /// account gets "you already have an account", an unverified one its verification link again.
     public func signUp(email: String, password: String, passwordRepeat: String, captchaPassed: Bool,
-                       ip: String) async -> AccountMessages {
+                       captchaProblem: String = AccountService.recaptchaRefused, ip: String) async -> AccountMessages {
         var messages = AccountMessages()
         if !email.contains("@") { messages.errors.append("email address is invalid") }
         if let problem = configuration.passwordPolicy.problem(with: password) { messages.errors.append(problem) }
-        if password != passwordRepeat { messages.errors.append("passwords do not match") }
-        if !captchaPassed { messages.errors.append("Recaptcha error") }
+        if password != passwordRepeat { messages.errors.append(Self.passwordsDiffer) }
+        if !captchaPassed { messages.errors.append(captchaProblem) }
         guard messages.errors.isEmpty else { return messages }
         let sent = AccountMessages.success("A verification email has been sent to \(email)")
         let hash: String
@@ -117,16 +120,31 @@ public struct AccountService: Sendable {
         }
         let token = SecureRandom.hexToken()
         let mail = renderer.render(.signupVerification(token: token, ip: ip), to: email)
+        let exists = renderer.render(.accountExists(ip: ip), to: email)
         let user = User(email: email, passwordHash: hash, emailVerified: .unverified, emailToken: token,
                         voteBits: 1, voteBitsVersion: configuration.voteVersion)
+        let renderer = self.renderer
         do {
             let created = try await storage.write { tx -> Bool in
-                if try tx.user(email: email) != nil { return false }
+                if let existing = try tx.user(email: email) {
+                    // Mailed to the account's own address, never to the spelling typed here.
+                    var notice: OutboxMessage
+                    if existing.emailVerified.isVerified || existing.emailToken.isEmpty {
+                        notice = OutboxMessage(queuing: exists)
+                    } else {
+                        notice = OutboxMessage(queuing: renderer.render(
+                            .signupVerification(token: existing.emailToken, ip: ip), to: existing.email))
+                    }
+                    notice.to = existing.email
+                    _ = try tx.enqueueMail(notice)
+                    return false
+                }
                 _ = try tx.insertUser(user)
                 _ = try tx.enqueueMail(OutboxMessage(queuing: mail))
                 return true
             }
-            if created { wakeOutbox() } else { logger.info("sign-up for an existing account refused silently") }
+            if !created { logger.info("sign-up for an existing account: no new account, the owner was mailed") }
+            wakeOutbox()
             return sent
         } catch let error as StorageError where error.code == .duplicate {
             return sent
@@ -136,23 +154,37 @@ public struct AccountService: Sendable {
         }
     }
 
-    /// GET /emailverify?t=… (spec §3.10).
+    /// The captcha refusal of reCAPTCHA (dcrstakepool's text); the built-in captcha passes its own.
+    public static let recaptchaRefused = "Recaptcha error"
+    /// One wording for every form.
+    public static let passwordsDiffer = "Passwords do not match"
+
+    /// GET /emailverify?t=… (spec §3.10). The token stays with the account after verification, so a second
+    /// click says the address is verified (only someone holding the link learns that).
     public func verifyEmail(token: String) async -> AccountMessages {
         guard !token.isEmpty else { return .error("No email verification token present") }
+        enum Outcome { case unknown, verified, alreadyVerified }
         do {
-            let found = try await storage.write { tx -> Bool in
-                guard var user = try tx.user(emailToken: token) else { return false }
-                user.emailToken = ""
+            let outcome = try await storage.write { tx -> Outcome in
+                guard var user = try tx.user(emailToken: token) else { return .unknown }
+                if user.emailVerified.isVerified { return .alreadyVerified }
                 user.emailVerified = .verified
                 try tx.updateUser(user)
-                return true
+                return .verified
             }
-            return found ? .success("Email successfully verified") : .error("Email verification token not valid")
+            switch outcome {
+            case .unknown: return .error(Self.verificationTokenInvalid)
+            case .verified: return .success("Email successfully verified")
+            case .alreadyVerified: return .success(Self.alreadyVerified)
+            }
         } catch {
             logger.error("email verification failed: \(error)")
             return .error("Unable to set email to verified status")
         }
     }
+
+    public static let verificationTokenInvalid = "Email verification token not valid"
+    public static let alreadyVerified = "Your email address is already verified. You can sign in."
 
     // MARK: - Sign-in
 
@@ -203,8 +235,10 @@ public struct AccountService: Sendable {
     // MARK: - Password reset
 
     /// POST /passwordreset (spec §3.13). Same success message whether or not the email is registered.
-    public func requestPasswordReset(email: String, captchaPassed: Bool, ip: String) async -> AccountMessages {
-        guard captchaPassed else { return .error("Recaptcha error") }
+    public func requestPasswordReset(email: String, captchaPassed: Bool,
+                                     captchaProblem: String = AccountService.recaptchaRefused,
+                                     ip: String) async -> AccountMessages {
+        guard captchaPassed else { return .error(captchaProblem) }
         let time = now()
         let token = SecureRandom.hexToken()
         let lifetime = configuration.tokenLifetime
@@ -247,7 +281,7 @@ public struct AccountService: Sendable {
         let check = await checkPasswordResetToken(token)
         guard check.errors.isEmpty else { return check }
         if let problem = configuration.passwordPolicy.problem(with: password) { return .error(problem) }
-        if password != passwordRepeat { return .error("Passwords do not match") }
+        if password != passwordRepeat { return .error(Self.passwordsDiffer) }
         guard let hash = try? await hasher.hash(password) else {
             return .error("Unable to update password")
         }
@@ -295,7 +329,7 @@ public struct AccountService: Sendable {
                 return .changed(user.id)
             }
             switch outcome {
-            case .invalid: return (.error("Email verification token not valid"), nil)
+            case .invalid: return (.error(Self.verificationTokenInvalid), nil)
             case .expired: return (.error("Email change token has expired"), nil)
             case .inUse: return (.error("Email address is in use"), nil)
             case .changed(let id): return (.success("Email successfully updated"), id)
@@ -327,6 +361,7 @@ public struct AccountService: Sendable {
     /// POST /settings (spec §3.17). `endedSessions` is true when the password changed (every session of the
     /// user was deleted; the caller re-establishes the current browser's session).
     public func updateSettings(userId: UserId, form: SettingsForm, captchaPassed: Bool,
+                               captchaProblem: String = AccountService.recaptchaRefused,
                                ip: String) async -> (messages: AccountMessages, endedSessions: Bool) {
         guard let user = try? await storage.user(id: userId),
               form.password.utf8.count <= Self.maxPasswordBytes,
@@ -334,7 +369,8 @@ public struct AccountService: Sendable {
             return (.error("Password not valid"), false)
         }
         if form.updateEmail {
-            return (await requestEmailChange(user: user, newEmail: form.email, captchaPassed: captchaPassed, ip: ip), false)
+            return (await requestEmailChange(user: user, newEmail: form.email, captchaPassed: captchaPassed,
+                                             captchaProblem: captchaProblem, ip: ip), false)
         }
         if form.updatePassword {
             return await changePassword(user: user, form: form, ip: ip)
@@ -362,8 +398,9 @@ public struct AccountService: Sendable {
         return token
     }
 
-    private func requestEmailChange(user: User, newEmail: String, captchaPassed: Bool, ip: String) async -> AccountMessages {
-        guard captchaPassed else { return .error("Recaptcha error") }
+    private func requestEmailChange(user: User, newEmail: String, captchaPassed: Bool, captchaProblem: String,
+                                    ip: String) async -> AccountMessages {
+        guard captchaPassed else { return .error(captchaProblem) }
         if newEmail.isEmpty || newEmail.unicodeScalars.count > StorageLimits.shortText {
             return .error("email address is invalid")
         }
@@ -393,7 +430,7 @@ public struct AccountService: Sendable {
 
     private func changePassword(user: User, form: SettingsForm, ip: String) async -> (messages: AccountMessages, endedSessions: Bool) {
         if let problem = configuration.passwordPolicy.problem(with: form.newPassword) { return (.error(problem), false) }
-        if form.newPassword != form.newPasswordRepeat { return (.error("Passwords do not match"), false) }
+        if form.newPassword != form.newPasswordRepeat { return (.error(Self.passwordsDiffer), false) }
         guard let hash = try? await hasher.hash(form.newPassword) else {
             return (.error("Unable to update password"), false)
         }

@@ -48,6 +48,14 @@ enum BuiltInEmailTemplates {
                 "was just changed by IP Address {{IP}}\r\n\n" +
                 "If you did not make this request, please contact the \r\n" +
                 "stake pool administrator immediately.\r\n")
+        case "account-exists":
+            // Ours (v1.1.1 sent nothing): someone signed up again with an address that has an account.
+            Template(subject: "Stake pool sign-up: you already have an account", body:
+                "Someone, probably you, asked from IP address {{IP}} to sign up at {{BaseURL}}\n" +
+                "with this email address. You already have an account there, so no new one was made.\n\n" +
+                "Sign in:\n\n{{SignInLink}}\n\n" +
+                "Forgot your password? Ask for a reset link:\n\n{{ResetLink}}\n\n" +
+                "If you did not make this request, you may safely ignore this email.\n")
         default:
             nil
         }

@@ -12,6 +12,9 @@ public enum PoolEmail: Sendable, Hashable {
     case emailChangeNotice(oldEmail: String, newEmail: String, ip: String)
     /// To the account's address after a password change from Settings: a notice, no link.
     case passwordChanged(ip: String)
+    /// To an address that already has a verified account when someone signs up with it again: the page
+    /// answers as for a new sign-up (no enumeration); the owner learns to sign in or reset the password.
+    case accountExists(ip: String)
 
     /// Lifetime of password-reset and email-change tokens: one hour ("The above link expires an hour after
     /// this email was sent").
@@ -25,12 +28,13 @@ public enum PoolEmail: Sendable, Hashable {
         case .emailChangeVerification: "email-change-new"
         case .emailChangeNotice: "email-change-old"
         case .passwordChanged: "password-changed"
+        case .accountExists: "account-exists"
         }
     }
 
     /// Every template name, for tooling and tests.
     public static let allTemplateNames = ["signup-verification", "password-reset", "email-change-new",
-                                          "email-change-old", "password-changed"]
+                                          "email-change-old", "password-changed", "account-exists"]
 
     /// The values `{{Name}}` placeholders are replaced with. `Link` is the full URL (empty for notices).
     func variables(baseURL: String) -> [String: String] {
@@ -56,6 +60,10 @@ public enum PoolEmail: Sendable, Hashable {
             values["NewEmail"] = newEmail
         case let .passwordChanged(ip):
             values["IP"] = ip
+        case let .accountExists(ip):
+            values["IP"] = ip
+            values["SignInLink"] = "\(baseURL)/signin"
+            values["ResetLink"] = "\(baseURL)/passwordreset"
         }
         return values
     }

@@ -195,14 +195,21 @@ public final class AddressRegistration: AddressRegistering {
         case otherPending
     }
 
+    static let notAPubKeyAddress = "Incorrect address type: this is not a public key address. "
+        + "Run validateaddress on it and submit the pubkeyaddr value it shows."
+
     private func validate(_ address: String) throws {
         do {
             try keys.validateUserAddress(address)
         } catch let error as ChainError {
             switch error.code {
-            case .addressTooShort: throw RegistrationError(.addressTooShort, "Address is too short")
+            case .addressTooShort:
+                // A shorter address that decodes (a P2PKH `Ds…`/`Ss…` one, say) is the common mistake: the form says
+                // what to submit instead. The code, and so the API's answer, stays "address too short".
+                let isOtherAddress = (try? Address.decode(address, anyOf: NetParams.allBuiltIn)) != nil
+                throw RegistrationError(.addressTooShort, isOtherAddress ? Self.notAPubKeyAddress : "Address is too short")
             case .addressTooLong: throw RegistrationError(.addressTooLong, "Address is too long")
-            case .incorrectAddressType: throw RegistrationError(.incorrectAddressType, "Incorrect address type")
+            case .incorrectAddressType: throw RegistrationError(.incorrectAddressType, Self.notAPubKeyAddress)
             case .wrongNetwork: throw RegistrationError(.wrongNetwork, error.message)
             default: throw RegistrationError(.undecodableAddress, "Couldn't decode address")
             }
