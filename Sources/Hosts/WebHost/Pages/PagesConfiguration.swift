@@ -29,6 +29,12 @@ public struct PagesConfiguration: Sendable {
     /// Test hook: `GET /captcha/answer?id=` reveals the answer of that form's captcha (its hidden `captchaid`).
     /// Only honoured when the environment has `POOL_TEST_CAPTCHA=1` as well (see `Pages.init`).
     public var revealCaptchaForTests: Bool
+    /// `explorerurl` (ux2 slice): ticket links are this prefix + hash; "" shows plain hashes; nil takes the
+    /// network's default (`PoolConfig.defaultExplorerURL`).
+    public var explorerURL: String? = nil
+
+    /// The explorer prefix in force ("" for no links).
+    public var ticketExplorerURL: String { explorerURL ?? PoolConfig.defaultExplorerURL(network: shortNetwork) }
 
     public init(network: String = "mainnet", shortNetwork: String = "mainnet", poolEmail: String = "",
                 poolFees: Double = 7.5, poolLink: String = "", closePool: Bool = false, closePoolMessage: String = "",
