@@ -231,6 +231,9 @@ final class PagesBrowserTests: PagesTestCase {
         try page.navigate(site + "/")
         let version = try audit.inject(into: page)
         XCTAssertTrue(version.hasPrefix("4."), "axe-core 4.x, not \(version)")
+        // The audit bites: an unlabelled field is a critical violation.
+        try page.evaluate("document.querySelector('main').insertAdjacentHTML('beforeend', '<input id=\"unlabelled\">')")
+        XCTAssertTrue(try audit.seriousViolations(on: page).contains { $0.hasPrefix("label (critical)") })
         let email = "phone@example.com", password = "correct horse battery"
         try seedUser(email: email, password: password)
 
@@ -263,7 +266,7 @@ final class PagesBrowserTests: PagesTestCase {
         try page.type("#inputEmail3", email)
         try page.type("#inputPassword3", password)
         try page.clickAndWait("form[action='/signin'] button[type=submit]")
-        XCTAssertEqual(try page.location(), "/settings")
+        XCTAssertEqual(try page.location(), "/tickets", "a user with an address lands on the tickets")
 
         for (width, mobile) in [(390, true), (1100, false)] {
             try page.setViewport(width: width, height: mobile ? 844 : 900, mobile: mobile)
@@ -301,7 +304,8 @@ final class PagesBrowserTests: PagesTestCase {
         try page.type("#inputEmail3", email)
         try page.type("#inputPassword3", password)
         try page.clickAndWait("form[action='/signin'] button[type=submit]")
-        XCTAssertEqual(try page.location(), "/settings")
+        XCTAssertEqual(try page.location(), "/tickets")
+        try page.navigate(site + "/settings")
         XCTAssertTrue(try page.text().contains("Close Account"))
 
         // A wrong password closes nothing.
@@ -327,7 +331,7 @@ final class PagesBrowserTests: PagesTestCase {
         try page.type("#inputEmail3", email)
         try page.type("#inputPassword3", password)
         try page.clickAndWait("form[action='/signin'] button[type=submit]")
-        XCTAssertNotEqual(try page.location(), "/settings")
+        XCTAssertFalse(["/settings", "/tickets"].contains(try page.location()), "not signed in")
         XCTAssertTrue(try page.text().contains("Invalid Email or Password"))
     }
 }
