@@ -65,12 +65,12 @@ final class StorageCommandsTests: XCTestCase {
     func testUserCommand_addShowListWithoutSecrets() async throws {
         let storage = InMemoryStorage()
         let io = Captured()
-        let file = try passwordFile("s3cret pass\n")
+        let file = try passwordFile("s3cret passphrase\n")
         let added = await UserCommand.run(["add", "--email", "Op@Example.com", "--password-file", file, "--verified"],
                                           storage: storage, output: io.output, bcryptCost: 4)
         XCTAssertEqual(added, ExitCode.ok, io.errors)
         let user = try await XCTUnwrapAsync(try await storage.user(email: "op@example.com"))
-        XCTAssertTrue(BCrypt.verify(password: "s3cret pass", hash: user.passwordHash), "the trailing newline is not part of the password")
+        XCTAssertTrue(BCrypt.verify(password: "s3cret passphrase", hash: user.passwordHash), "the trailing newline is not part of the password")
         XCTAssertEqual(user.emailVerified, .verified)
         XCTAssertEqual(user.emailToken, "")
 
@@ -94,7 +94,7 @@ final class StorageCommandsTests: XCTestCase {
 
     func testUserCommand_duplicateAndBadInputAreClearErrors() async throws {
         let storage = InMemoryStorage()
-        let file = try passwordFile("pw")
+        let file = try passwordFile("a long enough pass")
         let awaited0 = await UserCommand.run(["add", "--email", "a@b.c", "--password-file", file], storage: storage,
                                              output: Captured().output, bcryptCost: 4)
         XCTAssertEqual(awaited0, ExitCode.ok)
@@ -119,7 +119,7 @@ final class StorageCommandsTests: XCTestCase {
         let awaited3 = await UserCommand.run(["add", "--email", "x@y.z", "--password-file", empty], storage: storage,
                                              output: emptyPassword.output, bcryptCost: 4)
         XCTAssertEqual(awaited3, ExitCode.failure)
-        XCTAssertTrue(emptyPassword.errors.contains("password cannot be empty"))
+        XCTAssertTrue(emptyPassword.errors.contains("Password cannot be empty"), emptyPassword.errors)
 
         let argv = Captured()
         let awaited4 = await UserCommand.run(["add", "--email", "x@y.z", "--password", "pw"], storage: storage,
@@ -129,11 +129,11 @@ final class StorageCommandsTests: XCTestCase {
 
         let stdin = Captured()
         let awaited5 = await UserCommand.run(["add", "--email", "in@y.z", "--password-file", "-"], storage: storage,
-                                             output: stdin.output, bcryptCost: 4, standardInput: { Data("from stdin\r\n".utf8) })
+                                             output: stdin.output, bcryptCost: 4, standardInput: { Data("from stdin, long enough\r\n".utf8) })
         XCTAssertEqual(awaited5,
                        ExitCode.ok, stdin.errors)
         let fromStdin = try await storage.user(email: "in@y.z")
-        XCTAssertTrue(BCrypt.verify(password: "from stdin", hash: fromStdin?.passwordHash ?? ""))
+        XCTAssertTrue(BCrypt.verify(password: "from stdin, long enough", hash: fromStdin?.passwordHash ?? ""))
 
         let value100 = await UserCommand.run(["show", "ghost@nowhere"], storage: storage, output: Captured().output)
         XCTAssertEqual(value100,
@@ -142,6 +142,43 @@ final class StorageCommandsTests: XCTestCase {
         XCTAssertEqual(value102, ExitCode.usage)
         let value103 = try await storage.read { try $0.userCount() }
         XCTAssertEqual(value103, 2)
+    }
+
+    /// `poolctl user add` through poolctl's own wiring applies the sign-up password policy with the configured
+    /// `minpasswordlength`, and the common-password list: nothing is stored for a refused password.
+    func testPoolctlUserAdd_appliesTheConfiguredPasswordPolicy() async throws {
+        let dir = try XCTUnwrap(directory).path
+        let configPath = dir + "/dcrstakepool.conf"
+        try """
+        apisecret=api-secret-value-of-32-characters-x
+        cookiesecret=cookie-secret-value-of-32-characters
+        coldwalletextpub=\(SimnetWalletPlugin.defaultKeys.cold)
+        votingwalletextpub=\(SimnetWalletPlugin.defaultKeys.voting)
+        adminips=127.0.0.1
+        wallet=simnet
+        simnet=1
+        storage=sqlite
+        sqlitepath=\(dir)/pool.sqlite
+        bcryptcost=4
+        minpasswordlength=20
+        """.write(toFile: configPath, atomically: true, encoding: .utf8)
+        func add(_ email: String, _ password: String) async throws -> (Int32, Captured) {
+            let io = Captured()
+            let file = try passwordFile(password + "\n")
+            let code = await PoolctlMain.run(arguments: ["-C", configPath, "user", "add", "--email", email, "--password-file", file],
+                                             output: io.output, home: dir)
+            return (code, io)
+        }
+        let (short, shortIO) = try await add("short@example.com", "fifteen chars!!")
+        XCTAssertEqual(short, ExitCode.failure)
+        XCTAssertTrue(shortIO.errors.contains("Password must be at least 20 characters long"), shortIO.errors)
+        let (common, commonIO) = try await add("common@example.com", "password")
+        XCTAssertEqual(common, ExitCode.failure, commonIO.errors)
+        let (good, goodIO) = try await add("good@example.com", "twenty-one characters")
+        XCTAssertEqual(good, ExitCode.ok, goodIO.errors)
+        let listed = Captured()
+        _ = await PoolctlMain.run(arguments: ["-C", configPath, "user", "list"], output: listed.output, home: dir)
+        XCTAssertTrue(listed.text.contains("1 of 1 users"), "only the accepted user is stored: \(listed.text)")
     }
 
     func testUserCommand_unavailableStorageIsDatabaseExit() async throws {

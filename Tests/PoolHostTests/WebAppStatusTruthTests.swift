@@ -163,33 +163,38 @@ final class WebAppStatusTruthTests: XCTestCase {
             return metrics.split(separator: "\n").first { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }
         }
         // Two calls so far: the registration's notification, and the health service's ping as it starts.
+        // One meaning per name: the counter `_total` counts refusals, the gauge says the last call was refused.
         var metrics = ""
         for _ in 0..<100 {
             metrics = try await ChildProcessHarness.get(port, "/metrics").1
             if gauge("pool_stakepoold_reachable", downAddress, in: metrics) == "0",
-               gauge("pool_stakepoold_auth_failures", addresses[1], in: metrics).flatMap({ Int($0) }) ?? 0 >= 2 { break }
+               gauge("pool_stakepoold_auth_failures_total", addresses[1], in: metrics).flatMap({ Int($0) }) ?? 0 >= 2 { break }
             try await Task.sleep(for: .milliseconds(100))
         }
+        XCTAssertTrue(metrics.contains("# TYPE pool_stakepoold_auth_failures_total counter\n"), metrics)
+        XCTAssertFalse(metrics.contains("pool_stakepoold_auth_failures{"), "the old gauge name is gone: \(metrics)")
         XCTAssertEqual(gauge("pool_stakepoold_reachable", addresses[0], in: metrics), "1", metrics)
-        XCTAssertEqual(gauge("pool_stakepoold_auth_failures", addresses[0], in: metrics), "0", metrics)
+        XCTAssertEqual(gauge("pool_stakepoold_auth_failures_total", addresses[0], in: metrics), "0", metrics)
+        XCTAssertEqual(gauge("pool_stakepoold_token_refused", addresses[0], in: metrics), "0", metrics)
         XCTAssertEqual(gauge("pool_stakepoold_reachable", addresses[1], in: metrics), "1", "it answers, refusing: \(metrics)")
-        let refused = try XCTUnwrap(gauge("pool_stakepoold_auth_failures", addresses[1], in: metrics).flatMap { Int($0) }, metrics)
+        XCTAssertEqual(gauge("pool_stakepoold_token_refused", addresses[1], in: metrics), "1", metrics)
+        let refused = try XCTUnwrap(gauge("pool_stakepoold_auth_failures_total", addresses[1], in: metrics).flatMap { Int($0) }, metrics)
         XCTAssertEqual(refused, 2, "the registration's notification and the start-up ping were refused: \(metrics)")
         XCTAssertEqual(gauge("pool_stakepoold_reachable", downAddress, in: metrics), "0", metrics)
-        XCTAssertEqual(gauge("pool_stakepoold_auth_failures", downAddress, in: metrics), "0", metrics)
+        XCTAssertEqual(gauge("pool_stakepoold_auth_failures_total", downAddress, in: metrics), "0", metrics)
+        XCTAssertEqual(gauge("pool_stakepoold_token_refused", downAddress, in: metrics), "0", metrics)
 
         // A user's vote change reaches the first daemon and is refused once more by the second.
         let maxUser = try await app.storage.read { try $0.maxUserId() }
         let uid = try XCTUnwrap(maxUser)
         await app.services.votingPreferencesChanged(uid, logs: LogBackend(level: .error, sinks: [CapturingSink()]))
-        // The change is queued and delivered in the background (retried per host): wait for the refusal to count.
         for _ in 0..<100 {
             metrics = try await ChildProcessHarness.get(port, "/metrics").1
-            if gauge("pool_stakepoold_auth_failures", addresses[1], in: metrics) == String(refused + 1) { break }
-            try await Task.sleep(for: .milliseconds(100))
+            if gauge("pool_stakepoold_auth_failures_total", addresses[1], in: metrics) != String(refused) { break }
+            try await Task.sleep(for: .milliseconds(50))
         }
-        XCTAssertEqual(gauge("pool_stakepoold_auth_failures", addresses[1], in: metrics), String(refused + 1), metrics)
-        XCTAssertEqual(gauge("pool_stakepoold_auth_failures", addresses[0], in: metrics), "0", metrics)
+        XCTAssertEqual(gauge("pool_stakepoold_auth_failures_total", addresses[1], in: metrics), String(refused + 1), metrics)
+        XCTAssertEqual(gauge("pool_stakepoold_auth_failures_total", addresses[0], in: metrics), "0", metrics)
 
         let (code, body) = try await ChildProcessHarness.get(port, "/health")
         XCTAssertEqual(code, 200, body)

@@ -15,6 +15,9 @@ final class MySQLConnection: @unchecked Sendable, SQLExecutor {
     private var statements: [String: UnsafeMutablePointer<MYSQL_STMT>] = [:]
     private var lastUsed = DispatchTime.now()
     private var isClosed = false
+    /// The connection was lost during the current call: closed (with its statements) when the next call starts,
+    /// never while the failing call may still touch its statement (that was a use after free).
+    private var isLost = false
 
     /// Initialises the client library once per process (not thread-safe on first use otherwise).
     private static let libraryReady: Bool = mysql_server_init(0, nil, nil) == 0
@@ -59,6 +62,10 @@ final class MySQLConnection: @unchecked Sendable, SQLExecutor {
     private func ensureConnected() throws {
         precondition(owner.isCurrent, "MySQL handle used off its owner thread")
         if isClosed { throw StorageError(.closed, "storage was shut down") }
+        if isLost {
+            isLost = false
+            closeHandle()
+        }
         if let handle {
             // A connection idle for a while may have been dropped by a server restart: check before use, so the
             // caller's transaction starts on a live connection.
@@ -305,11 +312,11 @@ final class MySQLConnection: @unchecked Sendable, SQLExecutor {
 
     // MARK: Errors
 
-    /// Builds the error for a failed call; a lost connection is closed so the next call reconnects.
+    /// Builds the error for a failed call; a lost connection is closed when the next call starts, so it reconnects.
     private func failure(_ number: UInt32, _ message: UnsafePointer<CChar>?) -> StorageError {
         let text = message.map { String(cString: $0) } ?? "unknown error"
         let error = Self.error(number: number, message: text)
-        if error.code == .unavailable { closeHandle() }
+        if error.code == .unavailable { isLost = true }
         return error
     }
 

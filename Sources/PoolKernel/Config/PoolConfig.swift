@@ -324,27 +324,8 @@ extension PoolConfig {
         if maxVotedAge < 0 { throw fail(.badValue, "maxvotedage", "maxvotedage must not be negative") }
 
         sqlitePath = v.string("sqlitepath").isEmpty ? dataDir + "/stakepool.sqlite" : ConfigLoader.expand(v.string("sqlitepath"))
-        guard let dbPort = Int(v.string("dbport")), (1...65535).contains(dbPort) else {
-            throw fail(.badValue, "dbport", "dbport must be a port number 1-65535, not \"\(v.string("dbport"))\"")
-        }
-        let poolSize = v.int("dbpoolsize")
-        if !(1...256).contains(poolSize) { throw fail(.badValue, "dbpoolsize", "dbpoolsize must be between 1 and 256") }
-        db = Database(host: v.string("dbhost"), port: dbPort, user: v.string("dbuser"), password: dbPassword,
-                      name: v.string("dbname"), poolSize: poolSize, tls: v.bool("dbtls"),
-                      socket: try PoolConfig.databaseSocket(v))
-        // transport slice: dbtls verifies the server certificate unless dbtlsskipverify says otherwise;
-        // smtptls=starttls requires STARTTLS, opportunistic keeps dcrstakepool's fallback to plain text.
-        db.tlsCAFile = ConfigLoader.expand(v.string("dbtlsca"))
-        db.tlsSkipVerify = v.bool("dbtlsskipverify")
-        if db.tlsSkipVerify && !db.tls {
-            throw fail(.badValue, "dbtlsskipverify", "dbtlsskipverify only applies with dbtls=true")
-        }
-        if db.tlsSkipVerify && !db.tlsCAFile.isEmpty {
-            throw fail(.conflict, "dbtlsskipverify", "dbtlsskipverify and dbtlsca contradict each other: set one")
-        }
-        if storagePlugin == "mysql" && db.tls && !db.tlsCAFile.isEmpty && !fileExists(db.tlsCAFile) {
-            throw fail(.unreadableFile, "dbtlsca", "dbtlsca \(db.tlsCAFile) does not exist")
-        }
+        db = try PoolConfig.database(v, user: v.string("dbuser"), password: dbPassword, isMySQL: storagePlugin == "mysql",
+                                     fileExists: fileExists)
         let smtpTLS = v.string("smtptls").lowercased()
         guard ["starttls", "opportunistic", "implicit", "none"].contains(smtpTLS) else {
             throw fail(.badValue, "smtptls", "smtptls must be starttls, opportunistic, implicit or none, not \"\(smtpTLS)\"")
@@ -439,6 +420,36 @@ extension PoolConfig {
     /// The retention purge policy from `mailretentiondays` and `voteauditretentiondays`.
     public var retentionPolicy: RetentionPurge.Policy {
         RetentionPurge.Policy(mailDays: mailRetentionDays, voteAuditDays: voteAuditRetentionDays)
+    }
+
+    /// The MySQL connection options (`dbhost`, `dbport`, `dbname`, `dbpoolsize`, `dbtls`, `dbtlsca`,
+    /// `dbtlsskipverify`, `dbsocket`), checked alike for the web app and stakepoold; each mistake names its option.
+    public static func database(_ v: OptionValues, user: String, password: String, isMySQL: Bool,
+                                fileExists: (String) -> Bool) throws -> Database {
+        let fail = { (code: ErrorCode, option: String, text: String) -> ConfigError in
+            ConfigError(code, OptionChecks.prefix(v.source(option)) + text)
+        }
+        guard let dbPort = Int(v.string("dbport")), (1...65535).contains(dbPort) else {
+            throw fail(.badValue, "dbport", "dbport must be a port number 1-65535, not \"\(v.string("dbport"))\"")
+        }
+        let poolSize = v.int("dbpoolsize")
+        if !(1...256).contains(poolSize) { throw fail(.badValue, "dbpoolsize", "dbpoolsize must be between 1 and 256") }
+        var db = Database(host: v.string("dbhost"), port: dbPort, user: user, password: password,
+                          name: v.string("dbname"), poolSize: poolSize, tls: v.bool("dbtls"),
+                          socket: try PoolConfig.databaseSocket(v))
+        // dbtls verifies the server certificate unless dbtlsskipverify says otherwise.
+        db.tlsCAFile = ConfigLoader.expand(v.string("dbtlsca"))
+        db.tlsSkipVerify = v.bool("dbtlsskipverify")
+        if db.tlsSkipVerify && !db.tls {
+            throw fail(.badValue, "dbtlsskipverify", "dbtlsskipverify only applies with dbtls=true")
+        }
+        if db.tlsSkipVerify && !db.tlsCAFile.isEmpty {
+            throw fail(.conflict, "dbtlsskipverify", "dbtlsskipverify and dbtlsca contradict each other: set one")
+        }
+        if isMySQL && db.tls && !db.tlsCAFile.isEmpty && !fileExists(db.tlsCAFile) {
+            throw fail(.unreadableFile, "dbtlsca", "dbtlsca \(db.tlsCAFile) does not exist")
+        }
+        return db
     }
 
     /// `dbhost` is a TCP host (MariaDB's client would take `localhost` as its default socket and ignore `dbport`);

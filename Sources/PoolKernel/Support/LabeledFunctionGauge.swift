@@ -5,9 +5,12 @@ final class LabeledFunctionGauge: MetricFamily {
     let help: String
     let labelNames: [String]
     let read: @Sendable () -> [(labels: [String], value: Double)]
-    var type: String { "gauge" }
+    /// `gauge`, or `counter` for a monotonic count kept elsewhere.
+    let type: String
 
-    init(name: String, help: String, labelNames: [String], read: @escaping @Sendable () -> [(labels: [String], value: Double)]) {
+    init(name: String, help: String, labelNames: [String], type: String = "gauge",
+         read: @escaping @Sendable () -> [(labels: [String], value: Double)]) {
+        self.type = type
         self.name = name
         self.help = help
         self.labelNames = labelNames
@@ -27,5 +30,11 @@ extension MetricsRegistry {
     public func gaugeFunction(_ name: String, help: String, labels: [String],
                               read: @escaping @Sendable () -> [(labels: [String], value: Double)]) {
         registerFamily(LabeledFunctionGauge(name: name, help: help, labelNames: labels, read: read))
+    }
+
+    /// A labelled counter read at render time from a count kept elsewhere (it must never decrease).
+    public func counterFunction(_ name: String, help: String, labels: [String],
+                                read: @escaping @Sendable () -> [(labels: [String], value: Double)]) {
+        registerFamily(LabeledFunctionGauge(name: name, help: help, labelNames: labels, type: "counter", read: read))
     }
 }

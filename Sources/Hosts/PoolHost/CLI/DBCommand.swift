@@ -77,7 +77,8 @@ extension PoolctlCommands {
                 throw error
             }
             let code = await UserCommand.run(arguments, storage: storage, output: context.output,
-                                             bcryptCost: config.bcryptCost)
+                                             bcryptCost: config.bcryptCost,
+                                             passwordPolicy: PasswordPolicy(minimumLength: config.minPasswordLength))
             await storage.shutdown()
             return code
         } catch {

@@ -13,10 +13,12 @@ public enum UserCommand {
     /// Runs the subcommand and returns the process exit code (0 ok, 1 failure, 2 usage, 7 database).
     /// - Parameters:
     ///   - bcryptCost: cost for new password hashes (`bcryptcost`).
+    ///   - passwordPolicy: what a new password must be (`minpasswordlength`, the common-password list), as on sign-up.
     ///   - voteBitsVersion: vote version stored for new users (0 if unknown: startup resets it, spec §9.6).
     ///   - standardInput: reads standard input when the password file is `-`.
     public static func run(_ arguments: [String], storage: any StorageBackend, output: HostOutput,
-                           bcryptCost: Int = BCrypt.defaultCost, voteBitsVersion: UInt32 = 0,
+                           bcryptCost: Int = BCrypt.defaultCost, passwordPolicy: PasswordPolicy = PasswordPolicy(),
+                           voteBitsVersion: UInt32 = 0,
                            standardInput: @Sendable () -> Data = { FileHandle.standardInput.readDataToEndOfFile() })
         async -> Int32
     {
@@ -35,8 +37,8 @@ public enum UserCommand {
                 return try await list(limit: limit, storage: storage, output: output)
             case "add":
                 return try await add(Array(arguments.dropFirst()), storage: storage, output: output,
-                                     bcryptCost: bcryptCost, voteBitsVersion: voteBitsVersion,
-                                     standardInput: standardInput)
+                                     bcryptCost: bcryptCost, passwordPolicy: passwordPolicy,
+                                     voteBitsVersion: voteBitsVersion, standardInput: standardInput)
             default:
                 return usageError(output)
             }
@@ -108,7 +110,7 @@ public enum UserCommand {
     }
 
     private static func add(_ arguments: [String], storage: any StorageBackend, output: HostOutput, bcryptCost: Int,
-                            voteBitsVersion: UInt32, standardInput: @Sendable () -> Data) async throws -> Int32 {
+                            passwordPolicy: PasswordPolicy, voteBitsVersion: UInt32, standardInput: @Sendable () -> Data) async throws -> Int32 {
         var email: String?
         var passwordFile: String?
         var verified = false
@@ -149,13 +151,13 @@ public enum UserCommand {
         var password = text
         // One trailing line break is not part of the password ("\r\n" is a single Character).
         if password.hasSuffix("\r\n") || password.hasSuffix("\n") { password.removeLast() }
-        // The sign-up form's rules (spec §3.9): an `@` in the email, a non-empty password.
+        // The sign-up form's rules: an `@` in the email (spec §3.9) and the password policy (ASVS V2.1).
         guard email.contains("@") else {
             output.err("poolctl: email address is invalid")
             return ExitCode.failure
         }
-        guard !password.isEmpty else {
-            output.err("poolctl: password cannot be empty")
+        if let problem = passwordPolicy.problem(with: password) {
+            output.err("poolctl: \(problem)")
             return ExitCode.failure
         }
         let hash = try BCrypt.hash(password: password, cost: bcryptCost)

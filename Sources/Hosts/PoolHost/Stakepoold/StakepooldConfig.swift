@@ -54,7 +54,10 @@ public struct StakepooldConfig: Sendable {
         // config slice
         OptionSpec("dbsocket", .string, default: "", help: "MySQL Unix socket path; when set, dbhost and dbport must not be set"),
         // end config slice
-    ]
+    ] + mysqlOptions
+
+    // ops2: the web app's MySQL pool and TLS options, same names, defaults, help and checks (`PoolConfig.database`).
+    static let mysqlOptions = WebAppOptions.all.filter { ["dbpoolsize", "dbtls", "dbtlsca", "dbtlsskipverify"].contains($0.name) }
 
     public var home: String
     public var network: PoolNetwork
@@ -166,12 +169,8 @@ public struct StakepooldConfig: Sendable {
         }
         sqlitePath = v.string("sqlitepath").isEmpty ? dataDir + "/stakepool.sqlite" : ConfigLoader.expand(v.string("sqlitepath"))
         let isMySQL = storagePlugin == "mysql"
-        guard let dbPort = Int(v.string("dbport")), (1...65535).contains(dbPort) else {
-            throw fail(.badValue, "dbport", "dbport must be a port number 1-65535, not \"\(v.string("dbport"))\"")
-        }
-        db = PoolConfig.Database(host: v.string("dbhost"), port: dbPort, user: try required("dbuser", when: isMySQL),
-                                 password: try required("dbpassword", when: isMySQL), name: v.string("dbname"), poolSize: 4,
-                                 tls: false, socket: try PoolConfig.databaseSocket(v))
+        db = try PoolConfig.database(v, user: try required("dbuser", when: isMySQL),
+                                     password: try required("dbpassword", when: isMySQL), isMySQL: isMySQL, fileExists: fileExists)
         for name in ["dcrdhost", "wallethost"] where !v.string(name).isEmpty {
             let port = name == "dcrdhost" ? network.dcrdRPCPort : network.walletRPCPort
             guard OptionChecks.isHostPort(HostPort.normalize(v.string(name), defaultPort: port)) else {

@@ -105,11 +105,7 @@ public enum StakepooldMain {
         // Storage (the web app's database), chosen like the web app does.
         let storage: any StorageBackend
         if config.storagePlugin == "mysql" {
-            var configuration = MySQLStoragePlugin.Configuration(
-                host: config.db.host, port: config.db.port, user: config.db.user,
-                password: config.db.password, database: config.db.name)
-            configuration.socket = config.db.socket
-            storage = MySQLStorage(configuration: configuration, logger: logger.with(subsystem: "STOR"))
+            storage = MySQLStorage(configuration: .init(config.db), logger: logger.with(subsystem: "STOR"))
         } else {
             storage = SQLiteStorage(configuration: SQLiteStoragePlugin.Configuration(path: config.sqlitePath),
                                     logger: logger.with(subsystem: "STOR"))

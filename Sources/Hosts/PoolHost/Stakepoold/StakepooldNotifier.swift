@@ -1,6 +1,7 @@
 import Foundation
 import PoolKernel
 import PoolNet
+import WebHost
 import Synchronization
 
 /// The web app's queue of "voting preferences changed" pushes to its stakepoolds: one pending request per
@@ -9,7 +10,8 @@ import Synchronization
 ///
 /// `notify` returns at once; `run()` delivers. Each host is tried on its own, so a dead host never delays the
 /// others. Metrics (`export`): `pool_stakepoold_pending_notifications{host}` (1 while a change waits for the
-/// host) and `pool_stakepoold_auth_failures_total{host}` (the host refused `stakepooldtoken`).
+/// host) and `pool_stakepoold_auth_failures_total{host}` (calls the host refused for `stakepooldtoken`: pushes
+/// and health pings, counted once in `reachability`).
 public final class StakepooldNotifier: EngineService {
     public var name: String { "stakepoold-notify" }
 
@@ -36,20 +38,19 @@ public final class StakepooldNotifier: EngineService {
         var inFlight = false
         var failures = 0
         var nextAttempt: ContinuousClock.Instant?
-        var authFailures = 0
     }
 
     public let clients: [ControlClient]
     let backoff: Backoff
     let logger: Logger
-    /// Where each attempt's outcome is recorded (`/health`, `pool_stakepoold_reachable`).
-    let reachability: PeerReachability?
+    /// Where each attempt's outcome is recorded (`/health`, `pool_stakepoold_reachable`, the refusal count).
+    public let reachability: PeerReachability
     /// Told when a host starts or stops failing (operator alerts).
     let onHostTrouble: @Sendable (_ host: String, _ problem: String?) async -> Void
     private let states: Mutex<[HostState]>
     private let wakes: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
-    private let exported = Mutex<(pending: Gauge, authFailures: Counter)?>(nil)
+    private let exported = Mutex<Gauge?>(nil)
 
     public init(clients: [ControlClient], backoff: Backoff = Backoff(), logger: Logger,
                 reachability: PeerReachability? = nil,
@@ -57,7 +58,7 @@ public final class StakepooldNotifier: EngineService {
         self.clients = clients
         self.backoff = backoff
         self.logger = logger
-        self.reachability = reachability
+        self.reachability = reachability ?? PeerReachability(names: clients.map { $0.address.description })
         self.onHostTrouble = onHostTrouble
         states = Mutex(Array(repeating: HostState(), count: clients.count))
         (wakes, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
@@ -84,16 +85,33 @@ public final class StakepooldNotifier: EngineService {
     }
 
     /// How often each host refused the token.
-    public func authFailures(host index: Int) -> Int { states.withLock { $0[index].authFailures } }
+    public func authFailures(host index: Int) -> Int { reachability.snapshot[index].authFailures }
+
+    /// Per host: whether a change waits for it (`/status`).
+    public var pendingByHost: [(host: String, pending: Bool)] {
+        states.withLock { states in states.indices.map { (clients[$0].address.description, states[$0].pendingUserId != nil) } }
+    }
+
+    /// Each host as `/status` shows it: reachable, refusing our token (with the refusal count), change pending.
+    public var statusRows: [StakepooldStatus] {
+        let pending = pendingByHost
+        return reachability.snapshot.enumerated().map { index, peer in
+            StakepooldStatus(host: peer.name, reachable: peer.reachable, tokenRefused: peer.authFailed,
+                             refusals: peer.authFailures, pending: pending.indices.contains(index) && pending[index].pending,
+                             lastError: peer.lastError)
+        }
+    }
 
     /// Registers the gauges and counters in the web app's registry. Call once.
     public func export(to registry: MetricsRegistry) {
         let pending = registry.gauge("pool_stakepoold_pending_notifications",
                                      help: "1 while a voting-preference change waits to reach this stakepoold.", labels: ["host"])
-        let auth = registry.counter("pool_stakepoold_auth_failures_total",
-                                    help: "Control requests this stakepoold refused for a wrong stakepooldtoken.", labels: ["host"])
-        exported.withLock { $0 = (pending, auth) }
-        for client in clients { auth.increment([client.address.description], by: 0) }
+        registry.counterFunction("pool_stakepoold_auth_failures_total",
+                                 help: "Control requests this stakepoold refused for a wrong stakepooldtoken (pushes and pings).",
+                                 labels: ["host"]) { [reachability] in
+            reachability.snapshot.map { (labels: [$0.name], value: Double($0.authFailures)) }
+        }
+        exported.withLock { $0 = pending }
         updateGauges()
     }
 
@@ -138,7 +156,7 @@ public final class StakepooldNotifier: EngineService {
         let (userId, generation) = states.withLock { ($0[index].pendingUserId ?? 0, $0[index].generation) }
         do {
             try await client.updateVotingPrefs(userId: userId)
-            reachability?.record(index, error: nil as (any Error)?)
+            reachability.record(index, error: nil as (any Error)?)
             let (failures, more) = states.withLock { states -> (Int, Bool) in
                 let failures = states[index].failures
                 states[index].failures = 0
@@ -154,17 +172,14 @@ public final class StakepooldNotifier: EngineService {
             updateGauges()
             if more { wake.yield() }
         } catch {
-            reachability?.record(index, error: error)
-            let unauthorized = (error as? ControlError)?.code == .controlUnauthorized
+            reachability.record(index, error: error)
             let (failures, delay) = states.withLock { states -> (Int, Duration) in
                 states[index].failures += 1
                 states[index].inFlight = false
-                if unauthorized { states[index].authFailures += 1 }
                 let delay = backoff.delay(afterFailures: states[index].failures)
                 states[index].nextAttempt = ContinuousClock.now + delay
                 return (states[index].failures, delay)
             }
-            if unauthorized { exported.withLock { $0 }?.authFailures.increment([host]) }
             let what = userId == 0 ? "all users" : "user \(userId)"
             if !retrying {
                 logger.error("Failed to update stakepoold voting cfg for \(what) on host \(host): \(error)")
@@ -186,7 +201,7 @@ public final class StakepooldNotifier: EngineService {
     }
 
     private func updateGauges() {
-        guard let gauge = exported.withLock({ $0 })?.pending else { return }
+        guard let gauge = exported.withLock({ $0 }) else { return }
         let pending = states.withLock { $0.map { $0.pendingUserId != nil } }
         for (index, isPending) in pending.enumerated() { gauge.set(isPending ? 1 : 0, [clients[index].address.description]) }
     }

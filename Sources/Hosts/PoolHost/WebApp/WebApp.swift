@@ -69,7 +69,6 @@ public final class WebApp: Sendable {
         }
         let mailer = try plugins.mail.make(config.mailPlugin, context)
         log.info("mail: \(mailer.name)\(mailer.name == "log" ? " (emails are written to the log)" : "")")
-        let outbox = OutboxDelivery(storage: storage, notifier: mailer, logger: logs.logger("MAIL"))
         let metrics = MetricsRegistry()
 
         // Wallets: connect, agree on the vote version, reset vote bits, sync scripts and tickets.
@@ -90,6 +89,8 @@ public final class WebApp: Sendable {
             throw StartupFailure(message: "Failed to sync the wallets: \(ConfigLoader.describe(error))", exitCode: ExitCode.walletSync)
         }
         if !services.stakepoolds.isEmpty { services.stakepooldNotifier.notify(userId: 0) }
+        // The outbox tells the operator when mail keeps failing (that alert waits in this outbox for mail to work).
+        let outbox = OutboxDelivery(storage: storage, notifier: mailer, logger: logs.logger("MAIL"), alerter: services.alerter)
 
         // HTTP: API v1/v2, /status, /health, /metrics.
         let apiConfiguration = APIConfiguration(network: services.params.displayName, poolEmail: config.poolEmail,
@@ -140,12 +141,20 @@ public final class WebApp: Sendable {
                                   stakepoolds: services.stakepooldReachability,
                                   pingStakepoolds: { [clients = services.stakepoolds, reachability = services.stakepooldReachability] in
                                       await ControlClient.pingAll(clients, into: reachability) },
-                                  logger: logs.logger("SYTM"))
+                                  alerter: services.alerter, logger: logs.logger("SYTM"))
         health.register(in: metrics)
         // The admin gate: adminips, and with adminuserids the user signed in on the session cookie.
         let guardian = AdminGuard(adminIPs: config.adminIPs, adminUserIDs: config.adminUserIDs, logger: logs.logger("SYTM"),
                                   currentUser: pages.signedInUser)
-        let router = WebStack.router(api: api, status: StatusPage(wallets: services.pool, render: pages.statusRenderer),
+        // /status also shows what /metrics knows: stakepoold pushes and refusals, the proxy warning, open incidents.
+        let serverBox = LockedValue<HTTPServer?>(nil)
+        let statusExtras: StatusPage.Extras = { [notifier = services.stakepooldNotifier, alerter = services.alerter] in
+            StatusExtras(stakepoolds: notifier.statusRows,
+                         warnings: serverBox.value?.forwardedHeaderIgnored == true ? [StatusExtras.forwardedHeaderWarning] : [],
+                         incidents: alerter.openIncidentDetails)
+        }
+        let router = WebStack.router(api: api, status: StatusPage(wallets: services.pool, render: pages.statusRenderer,
+                                                                  extras: statusExtras),
                                      adminGuard: guardian, metrics: metrics, metricsOnMainListener: config.metricsListen == nil,
                                      rateLimiter: WebStack.rateLimiter(rate: config.rateLimit, burst: config.rateLimitBurst),
                                      pages: pages.routes, health: { await health.report() })
@@ -160,6 +169,7 @@ public final class WebApp: Sendable {
             maxBodyBytes: config.maxBodyBytes, maxConnections: config.maxConnections,
             maxConnectionsPerIP: config.maxConnectionsPerIP), responder: router, logger: logs.logger("SYTM"),
             metrics: HTTPServerMetrics(registry: metrics))
+        serverBox.withLock { $0 = server }
         // Wallet pool, users, tickets and votes on /metrics (storage read in the background, never per scrape).
         let poolMetrics = PoolMetrics(registry: metrics, pool: services.pool, stats: stats, storage: storage,
                                       logger: logs.logger("SYTM"))

@@ -9,6 +9,10 @@ import PoolKernel
 /// (down, locked, lagging, being verified, lacking scripts or tickets), the pool is stopped, a wallet's dcrd
 /// is disconnected, mail is failing (`MailQueueProbe.check`: queued mail after a failed delivery attempt, or
 /// queued longer than `mailStaleAfter`), or a stakepoold is unreachable or refuses our token.
+///
+/// The database check also raises the operator's `database` incident (issue 18.4): the alert is logged the
+/// moment a check fails (its mail is held by the alerter, as the outbox lives in that database) and both the
+/// incident's and the recovery's mails are queued when a check answers again.
 public final class WebAppHealth: EngineService {
     public let name = "health"
     let pool: WalletPool
@@ -20,12 +24,18 @@ public final class WebAppHealth: EngineService {
     let refreshInterval: Duration
     let mailStaleAfter: TimeInterval
     let logger: Logger
+    let alerter: OperatorAlerter?
+    let clock: @Sendable () -> Date
+    /// The database outage as told to the operator, and the check result it last saw.
+    private let databaseOutage = LockedValue<(tracker: OutageTracker, seen: Date?)>((OutageTracker(), nil))
 
     public init(pool: WalletPool, storage: any StorageBackend, mailPlugin: String, stakepoolds: PeerReachability,
                 pingStakepoolds: @escaping @Sendable () async -> Void = {}, refreshInterval: Duration = .seconds(15),
                 mailStaleAfter: TimeInterval = MailQueueProbe.staleAfter, clock: @escaping @Sendable () -> Date = { Date() },
-                logger: Logger) {
+                alerter: OperatorAlerter? = nil, logger: Logger) {
         self.pool = pool
+        self.alerter = alerter
+        self.clock = clock
         database = CachedProbe(maxAge: 2, timeout: .seconds(2), clock: clock) { _ = try await storage.read { try $0.maxUserId() } }
         mail = MailQueueProbe(storage: storage, clock: clock)
         self.mailPlugin = mailPlugin
@@ -40,7 +50,9 @@ public final class WebAppHealth: EngineService {
     public func run() async throws {
         var round = 0
         while !Task.isCancelled {
-            _ = await database.result()
+            await databaseChecked(await database.result())
+            // Alert mails held while the database was down go out as soon as it answers.
+            await alerter?.flush()
             do {
                 try await mail.refresh()
             } catch {
@@ -61,6 +73,7 @@ public final class WebAppHealth: EngineService {
     public func report() async -> HealthReport {
         var checks: [HealthReport.Check] = []
         let db = await database.result()
+        await databaseChecked(db)
         checks.append(.init(component: "database", state: db.ok ? .ok : .down,
                             detail: db.ok ? "" : "database unreachable: \(db.detail)"))
         let status = pool.status()
@@ -93,8 +106,27 @@ public final class WebAppHealth: EngineService {
         return HealthReport(checks: checks, status: db.ok ? min(worst, .degraded) : .down)
     }
 
+    /// Tells the operator when the database check turns down or answers again (each check result once).
+    func databaseChecked(_ result: CachedProbe.Result) async {
+        let transition = databaseOutage.withLock { state -> OutageTracker.Transition? in
+            guard state.seen != result.checkedAt else { return nil }
+            state.seen = result.checkedAt
+            return state.tracker.record(ok: result.ok, detail: result.detail, now: result.checkedAt)
+        }
+        switch transition {
+        case .began(_, _, let detail):
+            await alerter?.send(.databaseDown(detail, daemon: "hxstakepool"))
+        case .ended(_, let duration):
+            logger.info("the database answers again (it was unreachable for \(duration))")
+            await alerter?.send(.databaseRecovered(daemon: "hxstakepool", outage: duration))
+        case nil:
+            break
+        }
+    }
+
     /// `pool_database_up`, `pool_mail_queue_depth`, `pool_mail_oldest_queued_seconds`, `pool_mail_failing`,
-    /// `pool_stakepoold_reachable{host}`, `pool_stakepoold_auth_failures{host}`.
+    /// `pool_stakepoold_reachable{host}`, `pool_stakepoold_token_refused{host}` (the refusals are counted by
+    /// `StakepooldNotifier.export` as `pool_stakepoold_auth_failures_total`).
     public func register(in registry: MetricsRegistry) {
         let database = self.database, mail = self.mail, stakepoolds = self.stakepoolds
         registry.gaugeFunction("pool_database_up", help: "1 when the last database check (cached 2 s) answered.") {
@@ -113,10 +145,10 @@ public final class WebAppHealth: EngineService {
                                labels: ["host"]) {
             stakepoolds.snapshot.map { (labels: [$0.name], value: $0.reachable == false ? 0 : 1) }
         }
-        registry.gaugeFunction("pool_stakepoold_auth_failures",
-                               help: "Calls that stakepoold refused for the token (stakepooldtoken) since start.",
+        registry.gaugeFunction("pool_stakepoold_token_refused",
+                               help: "1 while the last call to that stakepoold was refused for the token (stakepooldtoken).",
                                labels: ["host"]) {
-            stakepoolds.snapshot.map { (labels: [$0.name], value: Double($0.authFailures)) }
+            stakepoolds.snapshot.map { (labels: [$0.name], value: $0.authFailed ? 1 : 0) }
         }
     }
 }

@@ -13,12 +13,7 @@ extension PoolPlugins {
             SQLiteStorage(configuration: .init(path: context.config.sqlitePath), logger: context.logs.logger("STOR"))
         }
         plugins.storage.register("mysql") { context in
-            let db = context.config.db
-            var configuration = MySQLStoragePlugin.Configuration(
-                host: db.host, port: db.port, user: db.user, password: db.password, database: db.name, poolSize: db.poolSize,
-                tls: db.tls, tlsCAFile: db.tlsCAFile.isEmpty ? nil : db.tlsCAFile, tlsSkipVerify: db.tlsSkipVerify)
-            configuration.socket = db.socket
-            return MySQLStorage(configuration: configuration, logger: context.logs.logger("STOR"))
+            MySQLStorage(configuration: .init(context.config.db), logger: context.logs.logger("STOR"))
         }
         plugins.mail.register("smtp") { context in
             try SMTPNotifier(configuration: .init(options: context.config.smtp), logger: context.logs.logger("MAIL"))
@@ -29,6 +24,15 @@ extension PoolPlugins {
         plugins.wallets.register(SimnetWalletPlugin.name) { SimnetWalletPlugin.make($0) }
         plugins.wallets.register("dcrwallet") { context in try dcrwalletSet(context) }
         return plugins
+    }
+}
+
+extension MySQLStoragePlugin.Configuration {
+    /// The connection the `db*` options describe (web app and stakepoold alike).
+    init(_ db: PoolConfig.Database) {
+        self.init(host: db.host, port: db.port, user: db.user, password: db.password, database: db.name, poolSize: db.poolSize,
+                  tls: db.tls, tlsCAFile: db.tlsCAFile.isEmpty ? nil : db.tlsCAFile, tlsSkipVerify: db.tlsSkipVerify)
+        socket = db.socket
     }
 }
 

@@ -18,6 +18,8 @@ public struct PoolServices: Sendable {
     public let stakepooldReachability: PeerReachability
     /// The retrying queue of preference pushes to `stakepoolds` (run it as a background service).
     public let stakepooldNotifier: StakepooldNotifier
+    /// Operator alerts by incident (wallets, pool, database, mail, stakepoold), queued in the outbox.
+    public let alerter: OperatorAlerter
 
     /// Builds everything; nothing connects yet (`connect()` does).
     public static func make(config: PoolConfig, plugins: PoolPlugins, logs: LogBackend,
@@ -61,7 +63,7 @@ public struct PoolServices: Sendable {
                                registration: registration, logger: log)
         return PoolServices(params: params, walletSet: walletSet, pool: pool, monitor: monitor,
                             registration: registration, sync: sync, stakepoolds: stakepoolds,
-                            stakepooldReachability: reachability, stakepooldNotifier: notifier)
+                            stakepooldReachability: reachability, stakepooldNotifier: notifier, alerter: alerter)
     }
 
     /// Tells every stakepoold that a user's (or, with 0, every user's) preferences changed: queued, and retried

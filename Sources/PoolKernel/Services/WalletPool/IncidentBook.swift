@@ -93,6 +93,16 @@ struct IncidentBook: Sendable {
     /// Families with an incident open now.
     var openFamilies: [String] { families.filter { $0.value.openSince != nil }.map(\.key).sorted() }
 
+    /// The incidents open now, by family, with what is affected since when (`/status`).
+    var openIncidents: [OpenIncident] {
+        families.compactMap { key, family in
+            family.openSince.map { since in
+                OpenIncident(family: key, since: since,
+                             affected: family.members.sorted { $0.key < $1.key }.map { ($0.value.what, $0.value.since) })
+            }
+        }.sorted { $0.family < $1.family }
+    }
+
     private static func compose(_ key: String, _ family: Family, now: Date) -> Message {
         let events = family.untold
         var lines: [String] = []
@@ -135,5 +145,18 @@ struct IncidentBook: Sendable {
         if total < 120 { return "\(total) s" }
         if total < 7200 { return "\(total / 60) min" }
         return "\(total / 3600) h \(total % 3600 / 60) min"
+    }
+}
+
+/// An incident open now: its family (`wallet`, `database`, `mail`, `stakepoold`, `pool`), when it began, and
+/// what is affected since when.
+public struct OpenIncident: Sendable, Equatable {
+    public var family: String
+    public var since: Date
+    public var affected: [(what: String, since: Date)]
+
+    public static func == (lhs: OpenIncident, rhs: OpenIncident) -> Bool {
+        lhs.family == rhs.family && lhs.since == rhs.since && lhs.affected.map(\.what) == rhs.affected.map(\.what)
+            && lhs.affected.map(\.since) == rhs.affected.map(\.since)
     }
 }

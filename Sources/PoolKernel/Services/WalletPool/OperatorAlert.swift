@@ -29,6 +29,9 @@ public struct OperatorAlert: Sendable, Equatable {
 
         /// The incident this kind belongs to (`wallet-down` → `wallet`), also its name in messages.
         public var family: String { String(rawValue.prefix { $0 != "-" }) }
+        /// Trouble of the alert mail's own path (the outbox's database, mail delivery): logged as an error at
+        /// once, mailed only when that path works again.
+        public var blocksAlertMail: Bool { self == .databaseDown || self == .mailFailing }
         /// Whether this event ends its member's trouble.
         public var isRecovery: Bool { rawValue.hasSuffix("-recovered") }
     }
@@ -67,14 +70,18 @@ public struct OperatorAlert: Sendable, Equatable {
                       body: "\(daemon) reaches the pool database again (it was unreachable for \(outage)).", subjectKey: daemon)
     }
 
-    public static func mailFailing(_ detail: String) -> OperatorAlert {
+    /// - Parameters:
+    ///   - detail: the last delivery error; `failures`: failed attempts in a row; `since`: the first of them.
+    public static func mailFailing(_ detail: String, failures: Int, since: String) -> OperatorAlert {
         OperatorAlert(kind: .mailFailing, walletIndex: nil, subject: "mail delivery failing",
-                      body: "The mail plugin cannot deliver: \(detail)")
+                      body: "The mail plugin has failed \(failures) delivery attempt(s) in a row since \(since): \(detail)\n"
+                          + "Users' mails wait in the outbox and are retried. This alert could not be mailed while mail "
+                          + "was failing: it was logged at once (ERROR) and is delivered now that mail works again.")
     }
 
-    public static func mailRecovered() -> OperatorAlert {
+    public static func mailRecovered(outage: String) -> OperatorAlert {
         OperatorAlert(kind: .mailRecovered, walletIndex: nil, subject: "mail delivery works again",
-                      body: "The mail plugin delivers again.")
+                      body: "The mail plugin delivers again (it was failing for \(outage)); the mails that waited are sent now.")
     }
 
     public static func stakepooldTrouble(host: String, problem: String) -> OperatorAlert {
