@@ -3,15 +3,19 @@ SHELL := /bin/bash
 SWIFT ?= swift
 # Debian packages each goal needs; installed only when missing.
 BUILD_PKGS := libssl-dev libsqlite3-dev default-libmysqlclient-dev pkg-config openssl
-TEST_PKGS := $(BUILD_PKGS) mariadb-server mariadb-client python3-aiosmtpd nginx-light chromium curl
+TEST_PKGS := $(BUILD_PKGS) mariadb-server mariadb-client python3-aiosmtpd python3-pip nginx-light chromium curl
 BENCH_PKGS := $(BUILD_PKGS) wrk nginx-light
 
 .PHONY: run test bench build deps-build deps-test deps-bench clean example-test
 
 deps-build:
 	@scripts/apt-ensure.sh $(BUILD_PKGS)
+# axe-core for the browser accessibility audit, as the PyPI package axe-playwright-python ships it.
+AXE_PIP := axe-playwright-python==0.1.8
 deps-test:
 	@scripts/apt-ensure.sh $(TEST_PKGS)
+	@python3 -c 'import axe_playwright_python' 2>/dev/null || python3 -m pip install --quiet $(AXE_PIP) \
+		|| python3 -m pip install --quiet --break-system-packages $(AXE_PIP)
 deps-bench:
 	@scripts/apt-ensure.sh $(BENCH_PKGS)
 

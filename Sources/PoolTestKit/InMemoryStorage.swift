@@ -112,6 +112,7 @@ struct MemoryTables: Sendable {
     var lowFeeTickets: [String: Bool] = [:]
     var rateCounts: [String: RateCount] = [:]
     var captchas: [String: CaptchaChallenge] = [:]
+    var closedAccounts: [Int64: ClosedAccount] = [:]
 
     struct RateCount: Sendable {
         var windowStart: Int64
@@ -476,5 +477,28 @@ final class MemoryTransaction: StorageWriter {
         let keys = tables.rateCounts.filter { $0.value.windowStart < windowStart }.map(\.key)
         for key in keys { change({ $0.rateCounts[key] }, { $0.rateCounts[key] = $1 }, nil) }
         return keys.count
+    }
+
+    // Closed accounts (ux2 slice)
+
+    func closedAccount(userId: UserId) throws -> ClosedAccount? { tables.closedAccounts[userId.rawValue] }
+
+    func closedAccountsAwaitingErasure(maxClosedHeight: Int64) throws -> [ClosedAccount] {
+        tables.closedAccounts.values.filter { !$0.emailErased && $0.closedHeight <= maxClosedHeight }
+            .sorted { $0.userId < $1.userId }
+    }
+
+    func insertClosedAccount(_ account: ClosedAccount) throws {
+        let id = account.userId.rawValue
+        guard tables.users[id] != nil else { throw StorageError(.notFound, "no user with id \(account.userId)") }
+        if tables.closedAccounts[id] != nil { throw StorageError(.duplicate, "the account is already closed") }
+        change({ $0.closedAccounts[id] }, { $0.closedAccounts[id] = $1 }, account)
+    }
+
+    func markClosedAccountEmailErased(userId: UserId) throws {
+        let id = userId.rawValue
+        guard var account = tables.closedAccounts[id] else { throw StorageError(.notFound, "no closed account") }
+        account.emailErased = true
+        change({ $0.closedAccounts[id] }, { $0.closedAccounts[id] = $1 }, account)
     }
 }

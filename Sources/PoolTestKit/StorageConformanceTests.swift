@@ -68,6 +68,7 @@ open class StorageConformanceTests: XCTestCase {
             ("passwordResetsOfOneUser", checkStorage_passwordResetsOfOneUser),
             ("captchaChallenges", checkStorage_captchaChallenges),
             ("parallelCaptchaConsumersOneWins", checkStorage_parallelCaptchaConsumersOneWins),
+            ("closedAccounts", checkStorage_closedAccounts),
             ("overlongValuesAreRejected", checkStorage_overlongValuesAreRejected),
             ("nulBytesAreRejected", checkStorage_nulBytesAreRejected),
             ("hostileTextIsStoredExactly", checkStorage_hostileTextIsStoredExactly),
@@ -813,6 +814,45 @@ open class StorageConformanceTests: XCTestCase {
         XCTAssertEqual(purged, 1)
         let kept = try await store.read { try $0.captcha(id: "b") }
         XCTAssertNotNil(kept)
+    }
+
+    /// Closing records (ux2 slice): one per user, listed for erasure by height until marked erased; the user row
+    /// and its voting columns are untouched by closing.
+    public func checkStorage_closedAccounts() async throws {
+        let store = try await backend()
+        let first = try await store.insertUser(Self.sampleUser(1)).id
+        let second = try await store.insertUser(Self.sampleUser(2)).id
+        let third = try await store.insertUser(Self.sampleUser(3)).id
+        let open = try await store.read { try $0.closedAccount(userId: first) }
+        XCTAssertNil(open, "an open account has no closing record")
+        try await store.write { tx in
+            try tx.insertClosedAccount(ClosedAccount(userId: third, closedHeight: 500, closedAt: 1_700_000_300))
+            try tx.insertClosedAccount(ClosedAccount(userId: first, closedHeight: 100, closedAt: 1_700_000_000))
+            try tx.insertClosedAccount(ClosedAccount(userId: second, closedHeight: 200, closedAt: 1_700_000_100,
+                                                     emailErased: true))
+        }
+        let read = try await store.read { try $0.closedAccount(userId: first) }
+        XCTAssertEqual(read, ClosedAccount(userId: first, closedHeight: 100, closedAt: 1_700_000_000))
+        try await assertStorageError(.duplicate) {
+            try await store.write { try $0.insertClosedAccount(ClosedAccount(userId: first, closedHeight: 9, closedAt: 9)) }
+        }
+        try await assertStorageError(.notFound) {
+            try await store.write { try $0.insertClosedAccount(ClosedAccount(userId: UserId(9_999), closedHeight: 1, closedAt: 1)) }
+        }
+        let due = try await store.read { try $0.closedAccountsAwaitingErasure(maxClosedHeight: 500) }
+        XCTAssertEqual(due.map(\.userId), [first, third], "not yet erased, closed at or below the height, by id")
+        let early = try await store.read { try $0.closedAccountsAwaitingErasure(maxClosedHeight: 499) }
+        XCTAssertEqual(early.map(\.userId), [first])
+        try await store.write { try $0.markClosedAccountEmailErased(userId: first) }
+        let after = try await store.read { try $0.closedAccountsAwaitingErasure(maxClosedHeight: 1_000) }
+        XCTAssertEqual(after.map(\.userId), [third])
+        let erased = try await store.read { try $0.closedAccount(userId: first)?.emailErased }
+        XCTAssertEqual(erased, true)
+        try await assertStorageError(.notFound) {
+            try await store.write { try $0.markClosedAccountEmailErased(userId: UserId(9_999)) }
+        }
+        let row = try await store.user(id: first)
+        XCTAssertEqual(row?.email, Self.sampleUser(1).email, "closing records leave the user row alone")
     }
 
     /// 20 transactions consume one challenge in parallel: exactly one gets it.

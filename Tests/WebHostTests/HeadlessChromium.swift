@@ -204,6 +204,16 @@ final class BrowserPage {
         try data.write(to: URL(fileURLWithPath: path))
     }
 
+    /// Presses a key (`Enter`, `Escape`, ` `) as keyboard input to the focused element.
+    func press(_ key: String, code: String, keyCode: Int64, text: String? = nil) throws {
+        var down: JSONObject = ["type": "keyDown", "key": .string(key), "code": .string(code),
+                                "windowsVirtualKeyCode": .int(keyCode), "nativeVirtualKeyCode": .int(keyCode)]
+        if let text { down["text"] = .string(text) }
+        try devtools.call("Input.dispatchKeyEvent", down)
+        try devtools.call("Input.dispatchKeyEvent", ["type": "keyUp", "key": .string(key), "code": .string(code),
+                                                     "windowsVirtualKeyCode": .int(keyCode), "nativeVirtualKeyCode": .int(keyCode)])
+    }
+
     /// Emulates a viewport (`mobile` adds touch and the mobile layout width).
     func setViewport(width: Int, height: Int, mobile: Bool) throws {
         try devtools.call("Emulation.setDeviceMetricsOverride", ["width": .int(Int64(width)), "height": .int(Int64(height)),

@@ -230,4 +230,156 @@ final class PagesBrowserTests: PagesTestCase {
         XCTAssertEqual(try page.location(), "/settings")
         try shot(page, "14-returned-after-sign-in")
     }
+
+    // MARK: - ux2 slice: phone layout, accessibility audit, closing an account
+
+    /// The pages a signed-out visitor reaches, and those of a signed-in user with a registered address.
+    private static let signedOutPages = ["/", "/signin", "/signup", "/passwordreset", "/stats", "/error", "/accountclosed"]
+    private static let signedInPages = ["/", "/stats", "/settings", "/address", "/tickets", "/voting"]
+
+    /// A verified user with a registered ticket address and tickets of every kind, stored directly.
+    private func seedUser(email: String, password: String) throws {
+        let store: InMemoryStorage = storage
+        let hash = try BCrypt.hash(password: password, cost: 4)
+        _ = try blocking {
+            try await store.insertUser(User(email: email, passwordHash: hash,
+                                            multiSigAddress: "TcbvN2hiEAXBDwUPDLDG2SxF9iANMKhdVev",
+                                            multiSigScript: String(repeating: "51", count: 36),
+                                            userFeeAddr: "TsfDLrRkk9ciUuwfp2b8PawwnukYD7yAjGd",
+                                            heightRegistered: 900, emailVerified: .verified, voteBits: 1, voteBitsVersion: 6))
+        }
+        let hash64 = { (c: Character) in String(repeating: c, count: 64) }
+        ticketSource.info.withLock { $0 = StakePoolUserInfo(tickets: [
+            StakePoolUserTicket(status: "live", ticket: hash64("a"), ticketHeight: 950),
+            StakePoolUserTicket(status: "voted", ticket: hash64("b"), ticketHeight: 800, spentBy: hash64("c"), spentByHeight: 990),
+            StakePoolUserTicket(status: "missed", ticket: hash64("d"), ticketHeight: 700, spentByHeight: 980),
+            StakePoolUserTicket(status: "expired", ticket: hash64("e"), ticketHeight: 100, spentByHeight: 960),
+        ], invalid: [hash64("f")]) }
+    }
+
+    /// Checks one page as it is shown now: no horizontal scrolling, no serious or critical axe violation.
+    private func checkPage(_ page: BrowserPage, _ path: String, audit: AxeAudit, shotName: String?) throws {
+        if path == "/tickets" { try page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)") }
+        let widths = try page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]").arrayValue?.compactMap(\.intValue) ?? []
+        XCTAssertEqual(widths.count, 2)
+        if widths.count == 2 {
+            XCTAssertLessThanOrEqual(widths[0], widths[1], "\(path) scrolls sideways at \(widths[1]) px")
+        }
+        XCTAssertEqual(try audit.seriousViolations(on: page), [], "axe on \(path) at \(widths.last ?? 0) px")
+        if let shotName { try shot(page, shotName) }
+    }
+
+    private func name(_ path: String) -> String { path == "/" ? "home" : String(path.dropFirst()) }
+
+    func testPagesBrowser_everyPageFitsAPhoneAndPassesTheAccessibilityAudit() throws {
+        let audit = try AxeAudit.load()
+        let (page, site) = try launch()
+        defer { chromium?.stop() }
+        try page.navigate(site + "/")
+        let version = try audit.inject(into: page)
+        XCTAssertTrue(version.hasPrefix("4."), "axe-core 4.x, not \(version)")
+        // The audit bites: an unlabelled field is a critical violation.
+        try page.evaluate("document.querySelector('main').insertAdjacentHTML('beforeend', '<input id=\"unlabelled\">')")
+        XCTAssertTrue(try audit.seriousViolations(on: page).contains { $0.hasPrefix("label (critical)") })
+        let email = "phone@example.com", password = "correct horse battery"
+        try seedUser(email: email, password: password)
+
+        for (width, mobile) in [(390, true), (1100, false)] {
+            try page.setViewport(width: width, height: mobile ? 844 : 900, mobile: mobile)
+            for path in Self.signedOutPages {
+                try page.navigate(site + path)
+                try checkPage(page, path, audit: audit, shotName: mobile ? "phone-out-\(name(path))" : nil)
+            }
+        }
+
+        // Phone navbar: brand and a menu button on one row; the menu opens and closes from the keyboard.
+        try page.setViewport(width: 390, height: 844, mobile: true)
+        try page.navigate(site + "/")
+        let closedHeight = try page.evaluate("document.querySelector('header.navbar').getBoundingClientRect().height").doubleValue ?? 999
+        XCTAssertLessThanOrEqual(closedHeight, 72, "the folded navbar is one row")
+        XCTAssertEqual(try page.evaluate("getComputedStyle(document.querySelector('.navbar-menu')).display").stringValue, "none")
+        try page.evaluate("document.querySelector('.nav-toggle').focus()")
+        try page.press("Enter", code: "Enter", keyCode: 13, text: "\r")
+        XCTAssertEqual(try page.evaluate("document.querySelector('.nav-toggle').getAttribute('aria-expanded')").stringValue, "true")
+        XCTAssertTrue(try page.evaluate("document.querySelector('.navbar-menu a[href=\"/stats\"]').getClientRects().length > 0").boolValue == true,
+                      "the links show once the menu is open")
+        try checkPage(page, "/ (menu open)", audit: audit, shotName: "phone-menu-open")
+        try page.press("Escape", code: "Escape", keyCode: 27)
+        XCTAssertEqual(try page.evaluate("document.querySelector('.nav-toggle').getAttribute('aria-expanded')").stringValue, "false")
+        XCTAssertEqual(try page.evaluate("document.activeElement.className").stringValue, "nav-toggle", "focus returns to the button")
+
+        // Sign in through the form (the menu is folded: the form is in the page itself).
+        try page.navigate(site + "/signin")
+        try page.type("#inputEmail3", email)
+        try page.type("#inputPassword3", password)
+        try page.clickAndWait("form[action='/signin'] button[type=submit]")
+        XCTAssertEqual(try page.location(), "/tickets", "a user with an address lands on the tickets")
+
+        for (width, mobile) in [(390, true), (1100, false)] {
+            try page.setViewport(width: width, height: mobile ? 844 : 900, mobile: mobile)
+            for path in Self.signedInPages {
+                try page.navigate(site + path)
+                XCTAssertEqual(try page.location(), path, "\(path) is shown to a signed-in user")
+                try checkPage(page, path, audit: audit, shotName: mobile ? "phone-in-\(name(path))" : nil)
+            }
+        }
+
+        // Words, not field names; one header per ticket table; links to the testnet explorer by default.
+        try page.navigate(site + "/tickets")
+        var text = try page.text()
+        for raw in ["TicketHeight", "SpentByHeight"] { XCTAssertFalse(text.contains(raw), raw) }
+        XCTAssertTrue(text.contains("Bought at block") && text.contains("Voted at block"), text)
+        XCTAssertEqual(try page.evaluate("document.querySelectorAll('tfoot').length").intValue, 0, "no footer repeats the header")
+        XCTAssertEqual(try page.evaluate("document.querySelectorAll('table thead').length").intValue, 5)
+        XCTAssertEqual(try page.evaluate("document.querySelector('#ticketslive a').getAttribute('href')").stringValue,
+                       "https://testnet.decred.org/tx/" + String(repeating: "a", count: 64))
+        try page.navigate(site + "/stats")
+        text = try page.text()
+        for raw in ["ProportionMissed", "ProportionLive", "AllMempoolTix", "TotalSubsidy", "PoolSize", "UserCountActive"] {
+            XCTAssertFalse(text.contains(raw), "\(raw) on the stats page: \(text)")
+        }
+        XCTAssertTrue(text.contains("Share missed"), text)
+    }
+
+    func testPagesBrowser_closeAccountFromSettings() throws {
+        let audit = try AxeAudit.load()
+        let (page, site) = try launch()
+        defer { chromium?.stop() }
+        let email = "closing@example.com", password = "correct horse battery"
+        try seedUser(email: email, password: password)
+        try page.navigate(site + "/signin")
+        try page.type("#inputEmail3", email)
+        try page.type("#inputPassword3", password)
+        try page.clickAndWait("form[action='/signin'] button[type=submit]")
+        XCTAssertEqual(try page.location(), "/tickets")
+        try page.navigate(site + "/settings")
+        XCTAssertTrue(try page.text().contains("Close Account"))
+
+        // A wrong password closes nothing.
+        try page.type("#closepassword", "not my password")
+        try page.clickAndWait("button[name=closeAccount]")
+        XCTAssertEqual(try page.location(), "/settings")
+        XCTAssertTrue(try page.text().contains("Password not valid"))
+
+        try page.type("#closepassword", password)
+        try shot(page, "13-close-account")
+        try page.clickAndWait("button[name=closeAccount]")
+        XCTAssertEqual(try page.location(), "/accountclosed")
+        let text = try page.text()
+        XCTAssertTrue(text.contains("Your account is closed") && text.contains("keeps voting your live tickets"), text)
+        XCTAssertFalse(text.contains("Hello, \(email)"), "signed out")
+        XCTAssertEqual(try audit.seriousViolations(on: page), [])
+        try shot(page, "14-account-closed")
+
+        // Signed out for good: the account pages send the browser away, and the password no longer signs in.
+        try page.navigate(site + "/settings")
+        XCTAssertNotEqual(try page.location(), "/settings")
+        try page.navigate(site + "/signin")
+        try page.type("#inputEmail3", email)
+        try page.type("#inputPassword3", password)
+        try page.clickAndWait("form[action='/signin'] button[type=submit]")
+        XCTAssertFalse(["/settings", "/tickets"].contains(try page.location()), "not signed in")
+        XCTAssertTrue(try page.text().contains("Invalid Email or Password"))
+    }
 }
+

@@ -106,7 +106,18 @@ enum MySQLSchema {
             try addIndex(connection, table: "PasswordReset", index: "PasswordResetUserId",
                          definition: "INDEX `PasswordResetUserId` (`UserId`)")
         },
+        // ux2 slice: accounts closed by their owners (issue 21 item 6).
+        Migration(version: 5, name: "closed accounts") { connection in
+            try connection.simple(closedAccountsTable)
+        },
     ]
+
+    static let closedAccountsTable = """
+        CREATE TABLE IF NOT EXISTS ClosedAccounts (
+          UserId BIGINT NOT NULL PRIMARY KEY, ClosedHeight BIGINT NOT NULL, ClosedAt BIGINT NOT NULL,
+          EmailErased TINYINT NOT NULL, KEY ClosedAccountsErasure (EmailErased, ClosedHeight)
+        ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4
+        """
 
     /// One row per open captcha form; the id is compared exactly (binary collation).
     static let captchaTable = """

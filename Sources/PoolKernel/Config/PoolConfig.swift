@@ -85,6 +85,10 @@ public struct PoolConfig: Sendable {
     // end http slice
     // accounts slice
     public var minPasswordLength = PasswordPolicy.defaultMinimumLength
+    // ux2 slice
+    /// `explorerurl`: the prefix of ticket links (hash appended); "" shows plain hashes.
+    public var explorerURL = ""
+    // end ux2 slice
     /// The raw values, for plugin options not modelled above.
     public var values: OptionValues
 
@@ -382,7 +386,36 @@ extension PoolConfig {
             throw fail(.badValue, "minpasswordlength",
                        "minpasswordlength must be between 1 and \(PasswordPolicy.maximumMinimumLength)")
         }
+        // ux2 slice: explorerurl, unset means the network's explorer (none on simnet), set empty means no links.
+        explorerURL = v.isSet("explorerurl") ? v.string("explorerurl") : PoolConfig.defaultExplorerURL(network: network.shortName)
+        if !explorerURL.isEmpty, let problem = PoolConfig.explorerURLProblem(explorerURL) {
+            throw fail(.badValue, "explorerurl", "explorerurl \(problem)")
+        }
+        // end ux2 slice
     }
+
+    // ux2 slice
+    /// The block explorer ticket links of a network (`shortName`): mainnet and testnet have public explorers,
+    /// simnet (and any other network) has none.
+    public static func defaultExplorerURL(network shortName: String) -> String {
+        switch shortName {
+        case "mainnet": "https://mainnet.decred.org/tx/"
+        case "testnet": "https://testnet.decred.org/tx/"
+        default: ""
+        }
+    }
+
+    /// Why an `explorerurl` value is unusable, or nil: an absolute http(s) URL with a host and no fragment (the
+    /// ticket hash is appended to it).
+    public static func explorerURLProblem(_ text: String) -> String? {
+        guard let url = URLComponents(string: text), let scheme = url.scheme?.lowercased(),
+              ["http", "https"].contains(scheme), let host = url.host, !host.isEmpty, url.fragment == nil,
+              !text.contains(where: { $0.isWhitespace || $0 == "\"" || $0 == "<" || $0 == ">" }) else {
+            return "must be an http:// or https:// URL that ticket hashes are appended to, such as https://explorer.example/tx/, not \"\(text)\""
+        }
+        return nil
+    }
+    // end ux2 slice
 
     /// The retention purge policy from `mailretentiondays` and `voteauditretentiondays`.
     public var retentionPolicy: RetentionPurge.Policy {

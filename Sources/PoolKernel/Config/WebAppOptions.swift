@@ -95,6 +95,9 @@ public enum WebAppOptions {
         OptionSpec("ratelimit", .float, default: "20", help: "Requests per second allowed per client address (IPv6: per /64); 0 turns the limit off"),
         OptionSpec("ratelimitburst", .int, default: "60", help: "Requests a client may make at once before ratelimit applies; 0 turns the limit off"),
         // end http slice
+        // ux2 slice
+        OptionSpec("explorerurl", .string, default: "", help: "Block explorer URL that ticket hashes are appended to on the tickets page, http(s) (default per network: https://mainnet.decred.org/tx/, https://testnet.decred.org/tx/; simnet none); set it empty for plain hashes without links"),
+        // end ux2 slice
         // config slice
         OptionSpec("dbsocket", .string, default: "", help: "MySQL Unix socket path; when set, dbhost and dbport must not be set"),
         // end config slice

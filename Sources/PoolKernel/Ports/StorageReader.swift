@@ -55,4 +55,10 @@ public protocol StorageReader {
 
     /// The captcha challenge with this id, expired or not, or nil (nil for `""`).
     func captcha(id: String) throws -> CaptchaChallenge?
+
+    /// The closing record of the user, or nil when the account is open.
+    func closedAccount(userId: UserId) throws -> ClosedAccount?
+    /// Closed accounts whose email is not yet erased and whose `closedHeight <= maxClosedHeight`, ascending by
+    /// user id (the erasure purge's candidates).
+    func closedAccountsAwaitingErasure(maxClosedHeight: Int64) throws -> [ClosedAccount]
 }

@@ -89,4 +89,10 @@ public protocol StorageWriter: StorageReader {
     func consumeCaptcha(id: String, now: Int64) throws -> CaptchaChallenge?
     /// Deletes challenges with `expiresAt <= now`; returns how many.
     @discardableResult func purgeExpiredCaptchas(now: Int64) throws -> Int
+
+    /// Records that `account.userId` closed its account (`emailErased` stored as given). `duplicate` if the user
+    /// already has a closing record; `not-found` if there is no such user.
+    func insertClosedAccount(_ account: ClosedAccount) throws
+    /// Marks the closed account's email as erased. `not-found` if the user has no closing record.
+    func markClosedAccountEmailErased(userId: UserId) throws
 }

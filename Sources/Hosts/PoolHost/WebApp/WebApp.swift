@@ -124,7 +124,7 @@ public final class WebApp: Sendable {
                                       wakeOutbox: { outbox.wake() }, logger: logs.logger("CNTL"))
         let captcha: CaptchaMode = config.recaptchaSecret.isEmpty || config.recaptchaSiteKey.isEmpty ? .builtIn
             : RecaptchaVerifier(secret: config.recaptchaSecret, logger: logs.logger("CNTL")).mode(siteKey: config.recaptchaSiteKey)
-        pages = Pages(configuration: PagesConfiguration(
+        var pagesConfiguration = PagesConfiguration(
                           network: services.params.displayName, shortNetwork: config.network.shortName,
                           poolEmail: config.poolEmail, poolFees: config.poolFees, poolLink: config.poolLink,
                           closePool: config.closePool, closePoolMessage: config.closePoolMessage,
@@ -133,7 +133,9 @@ public final class WebApp: Sendable {
                           adminIPs: config.adminIPs, voteVersion: voteVersion ?? 0, agendas: agendas,
                           maintenance: config.values.bool("maintenance"),
                           revealCaptchaForTests: config.values.bool("captchatesthook"),
-                          addressIDs: services.params.addressIDs, minPasswordLength: config.minPasswordLength),
+                          addressIDs: services.params.addressIDs, minPasswordLength: config.minPasswordLength)
+        pagesConfiguration.explorerURL = config.explorerURL  // ux2 slice
+        pages = Pages(configuration: pagesConfiguration,
                       storage: storage, templates: templates, accounts: accounts, registrar: services.registration,
                       wallets: services.pool, tickets: services.pool, stats: stats, captcha: captcha,
                       userChanged: { await services.votingPreferencesChanged($0, logs: logs) }, logger: logs.logger("CNTL"))
@@ -179,6 +181,11 @@ public final class WebApp: Sendable {
         var background: [any EngineService] = services.walletSet.services + [services.monitor, services.stakepooldNotifier, stats,
                                                                                poolMetrics, health,
                                                                                SessionPurger(storage: storage, logger: logs.logger("CNTL"))]
+        // ux2 slice: closed accounts' email addresses are erased once none of their tickets can still vote.
+        let ticketParams = services.params.tickets
+        background.append(ClosedAccountEraser(storage: storage, tickets: services.pool,
+                                              votingWindow: Int64(ticketParams.maturity + ticketParams.expiry),
+                                              logger: logs.logger("CNTL")))
         // The web app owns the outbox, so it purges finished mail (stakepoold purges the vote audit).
         background.append(RetentionPurge(storage: storage, policy: .init(mailDays: config.mailRetentionDays, voteAuditDays: nil),
                                          logger: logs.logger("MAIL")))

@@ -26,7 +26,7 @@ extension Pages {
         }
         let view = TicketsView(info: info, bestHeight: bestHeight, maxVotedAge: configuration.maxVotedAge)
         lap("classify")
-        let rows = view.rows(explorer: "https://\(configuration.shortNetwork).decred.org/tx/")
+        let rows = view.rows(explorer: configuration.ticketExplorerURL)
         lap("rows")
         // The same steps as `render(_:session:user:)`, timed one by one.
         var values = view.counts

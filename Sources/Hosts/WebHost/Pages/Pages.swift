@@ -84,6 +84,7 @@ public struct Pages: Sendable {
             page([.post], "/passwordupdate") { await $0.passwordUpdatePost(&$1) },
             page([.get], "/settings", signedIn: true) { await $0.settings(&$1) },
             page([.post], "/settings", signedIn: true) { await $0.settingsPost(&$1) },
+            page([.get], "/accountclosed") { await $0.accountClosed(&$1) },
             page([.get], "/address", signedIn: true) { await $0.address(&$1) },
             page([.post], "/address", signedIn: true) { await $0.addressPost(&$1) },
             page([.get], "/tickets", signedIn: true) { await $0.ticketsPage(&$1) },

@@ -34,6 +34,12 @@ public struct PagesConfiguration: Sendable {
     public var addressIDs: NetParams.AddressIDs
     /// `minpasswordlength`: the new-password boxes say it (`minlength`) before the server does.
     public var minPasswordLength: Int
+    /// `explorerurl` (ux2 slice): ticket links are this prefix + hash; "" shows plain hashes; nil takes the
+    /// network's default (`PoolConfig.defaultExplorerURL`).
+    public var explorerURL: String? = nil
+
+    /// The explorer prefix in force ("" for no links).
+    public var ticketExplorerURL: String { explorerURL ?? PoolConfig.defaultExplorerURL(network: shortNetwork) }
 
     public init(network: String = "mainnet", shortNetwork: String = "mainnet", poolEmail: String = "",
                 poolFees: Double = 7.5, poolLink: String = "", closePool: Bool = false, closePoolMessage: String = "",

@@ -18,26 +18,29 @@ extension Pages {
         if wallets.isStopped { return .redirect("/error") }
         guard let snapshot = await stats?.currentAtTip() else { return .redirect("/error?r=/stats") }
         let info = snapshot.stakeInfo
+        // Labels in words for people (ux2 slice); the span ids keep the API's field names.
         let rows: [(String, String, String)] = [
-            ("Immature", "Immature", String(info.immature)), ("Live", "Live", String(info.live)),
+            ("Immature tickets", "Immature", String(info.immature)), ("Live tickets", "Live", String(info.live)),
             ("Voted", "Voted", String(info.voted)), ("Missed", "Missed", String(info.missed)),
             ("Expired", "Expired", String(info.expired)), ("Revoked", "Revoked", String(info.revoked)),
-            ("ProportionMissed", "ProportionMissed", Self.formatFloat(info.proportionMissed)),
-            ("Pool Size", "PoolSize", String(info.poolSize)), ("AllMempoolTix", "AllMempoolTix", String(info.allMempoolTix)),
-            ("ProportionLive", "ProportionLive", Self.formatFloat(info.proportionLive)),
-            ("Difficulty", "Difficulty", Self.formatFloat(info.difficulty)),
-            ("TotalSubsidy", "TotalSubsidy", Self.formatFloat(info.totalSubsidy)),
-            ("Total User Count", "UserCount", String(snapshot.userCount)),
-            ("Active User Count", "UserCountActive", String(snapshot.activeUserCount)),
-            ("Network", "Network", configuration.network), ("Pool Fees", "PoolFees", Self.formatFloat(configuration.poolFees)),
-            ("Pool Status", "PoolStatus", configuration.closePool ? "Closed" : "Open"),
-            ("Pool Email", "PoolEmail", configuration.poolEmail),
+            ("Share missed", "ProportionMissed", Self.formatFloat(info.proportionMissed)),
+            ("Network ticket pool size", "PoolSize", String(info.poolSize)),
+            ("Tickets in the mempool", "AllMempoolTix", String(info.allMempoolTix)),
+            ("Share of the network's live tickets", "ProportionLive", Self.formatFloat(info.proportionLive)),
+            ("Ticket price (DCR)", "Difficulty", Self.formatFloat(info.difficulty)),
+            ("Total rewards (DCR)", "TotalSubsidy", Self.formatFloat(info.totalSubsidy)),
+            ("Users", "UserCount", String(snapshot.userCount)),
+            ("Users with an address", "UserCountActive", String(snapshot.activeUserCount)),
+            ("Network", "Network", configuration.network), ("Pool fee (%)", "PoolFees", Self.formatFloat(configuration.poolFees)),
+            ("Pool status", "PoolStatus", configuration.closePool ? "Closed" : "Open"),
+            ("Support email", "PoolEmail", configuration.poolEmail),
         ]
         let table: [TemplateValue] = rows.map { ["Label": .string($0.0), "Id": .string($0.1), "Value": .string($0.2)] }
         return .page(template: "stats", title: "Decred Stake Pool - Stats", flag: "IsStats", data: [
             "Rows": .list(table), "Network": .string(configuration.network),
             "PoolStatus": .string(configuration.closePool ? "Closed" : "Open"),
             "Voted": .int(Int64(info.voted)), "Missed": .int(Int64(info.missed)),
+            "VotesCast": .int(Int64(max(1, info.voted + info.missed))),
             "Live": .int(Int64(info.live)), "Immature": .int(Int64(info.immature)), "PoolSize": .int(Int64(info.poolSize)),
         ])
     }

@@ -22,6 +22,7 @@ extension Pages {
 
     func settingsPost(_ context: inout PageContext) async -> PageOutcome {
         guard let id = context.user?.id else { return .redirect("/") }
+        if context.form["closeAccount"] == "true" { return await closeAccountPost(&context) }
         let form = AccountService.SettingsForm(
             password: context.form["password"] ?? "", updateEmail: context.form["updateEmail"] == "true",
             updatePassword: context.form["updatePassword"] == "true",

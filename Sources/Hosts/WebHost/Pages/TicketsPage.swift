@@ -20,7 +20,7 @@ extension Pages {
             logger.error("getbestblock failed: \(error)")
             return .response(.plainError(.internalServerError))
         }
-        let explorer = "https://\(configuration.shortNetwork).decred.org/tx/"
+        let explorer = configuration.ticketExplorerURL
         let view = TicketsView(info: info, bestHeight: height, maxVotedAge: configuration.maxVotedAge)
         var data = view.counts
         data["Network"] = .string(configuration.shortNetwork)
@@ -72,12 +72,16 @@ struct TicketsView {
         var base = HTMLByteWriter(capacity: explorer.utf8.count + 16)
         base.text(explorer)
         let href = base.bytes
+        // No explorer (simnet, or `explorerurl` set empty): plain hashes, no links.
+        let linked = !href.isEmpty
         func link(_ html: inout HTMLByteWriter, _ hash: String) {
+            guard linked else { return }
             html.markup("<a href=\"")
             html.markup(bytes: href)
             html.text(hash)
             html.markup("\" target=\"_blank\" rel=\"noopener\">")
         }
+        func end(_ html: inout HTMLByteWriter) { if linked { html.markup("</a>") } }
         func rows(_ tickets: [StakePoolUserTicket], links: Int, _ row: (inout HTMLByteWriter, StakePoolUserTicket) -> Void) -> [UInt8] {
             guard !tickets.isEmpty else { return [] }
             var html = HTMLByteWriter(capacity: tickets.count * (60 + links * (href.count + 2 * 64 + 60)))
@@ -89,21 +93,21 @@ struct TicketsView {
             return html.bytes
         }
         let live = rows(live, links: 1) { html, t in
-            link(&html, t.ticket); html.text(t.ticket); html.markup("</a></td><td>"); html.decimal(t.ticketHeight)
+            link(&html, t.ticket); html.text(t.ticket); end(&html); html.markup("</td><td>"); html.decimal(t.ticketHeight)
         }
         let voted = rows(voted, links: 2) { html, t in
-            link(&html, t.ticket); html.text(t.ticket); html.markup("</a></td><td>")
-            link(&html, t.spentBy); html.decimal(t.spentByHeight); html.markup("</a></td><td>")
+            link(&html, t.ticket); html.text(t.ticket); end(&html); html.markup("</td><td>")
+            link(&html, t.spentBy); html.decimal(t.spentByHeight); end(&html); html.markup("</td><td>")
             html.decimal(t.ticketHeight)
         }
         func spent(_ html: inout HTMLByteWriter, _ t: StakePoolUserTicket) {
-            link(&html, t.ticket); html.text(t.ticket); html.markup("</a></td><td>"); html.decimal(t.spentByHeight)
+            link(&html, t.ticket); html.text(t.ticket); end(&html); html.markup("</td><td>"); html.decimal(t.spentByHeight)
             html.markup("</td><td>"); html.decimal(t.ticketHeight)
         }
         let missed = rows(missed, links: 1, spent)
         let expired = rows(expired, links: 1, spent)
         let invalidRows = rows(invalid.map { StakePoolUserTicket(status: "", ticket: $0, ticketHeight: 0) }, links: 1) { html, t in
-            link(&html, t.ticket); html.text(t.ticket); html.markup("</a>")
+            link(&html, t.ticket); html.text(t.ticket); end(&html)
         }
         return ["TicketsLiveRows": live, "TicketsVotedRows": voted, "TicketsMissedRows": missed,
                 "TicketsExpiredRows": expired, "TicketsInvalidRows": invalidRows]

@@ -470,4 +470,48 @@ public final class SQLStorageTransaction: StorageWriter {
     public func purgeExpiredCaptchas(now: Int64) throws -> Int {
         try sql.execute("DELETE FROM CaptchaChallenges WHERE ExpiresAt <= ?", [.integer(now)]).affectedRows
     }
+
+    // MARK: Closed accounts (ux2 slice)
+
+    private static let closedAccountColumns = "UserId, ClosedHeight, ClosedAt, EmailErased"
+
+    private func closedAccounts(_ statement: String, _ arguments: [SQLValue]) throws -> [ClosedAccount] {
+        try sql.query(statement, arguments).map {
+            ClosedAccount(userId: UserId($0[0].int64), closedHeight: $0[1].int64, closedAt: $0[2].int64,
+                          emailErased: $0[3].int64 != 0)
+        }
+    }
+
+    public func closedAccount(userId: UserId) throws -> ClosedAccount? {
+        try closedAccounts("SELECT \(Self.closedAccountColumns) FROM ClosedAccounts WHERE UserId = ?",
+                           [.integer(userId.rawValue)]).first
+    }
+
+    public func closedAccountsAwaitingErasure(maxClosedHeight: Int64) throws -> [ClosedAccount] {
+        try closedAccounts("""
+            SELECT \(Self.closedAccountColumns) FROM ClosedAccounts WHERE EmailErased = 0 AND ClosedHeight <= ? \
+            ORDER BY UserId
+            """, [.integer(maxClosedHeight)])
+    }
+
+    public func insertClosedAccount(_ account: ClosedAccount) throws {
+        guard try user(id: account.userId) != nil else {
+            throw StorageError(.notFound, "no user with id \(account.userId)")
+        }
+        do {
+            try sql.execute("INSERT INTO ClosedAccounts (\(Self.closedAccountColumns)) VALUES (?, ?, ?, ?)",
+                            [.integer(account.userId.rawValue), .integer(account.closedHeight),
+                             .integer(account.closedAt), .integer(account.emailErased ? 1 : 0)])
+        } catch let error as StorageError where error.code == .duplicate {
+            throw StorageError(.duplicate, "the account of user \(account.userId) is already closed")
+        }
+    }
+
+    public func markClosedAccountEmailErased(userId: UserId) throws {
+        // Compared by row, not by affected count: MySQL counts an update to the same value as 0 rows.
+        guard try closedAccount(userId: userId) != nil else {
+            throw StorageError(.notFound, "user \(userId) has no closed account")
+        }
+        try sql.execute("UPDATE ClosedAccounts SET EmailErased = 1 WHERE UserId = ?", [.integer(userId.rawValue)])
+    }
 }

@@ -33,6 +33,8 @@ public enum APITokenBackfill {
             guard let last = page.last else { break }
             after = last.id
             for user in page where user.apiToken.isEmpty && user.emailVerified.isVerified {
+                // A closed account's token was revoked on purpose (ux2 slice).
+                if try await storage.read({ try $0.closedAccount(userId: user.id) }) != nil { continue }
                 let token = signer.issue(for: user.id)
                 do {
                     let updated = try await storage.updateUser(id: user.id) { row in

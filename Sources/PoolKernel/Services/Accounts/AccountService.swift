@@ -245,7 +245,8 @@ public struct AccountService: Sendable {
         let mail = renderer.render(.passwordReset(token: token, ip: ip), to: email)
         do {
             let queued = try await storage.write { tx -> Bool in
-                guard let user = try tx.user(email: email) else { return false }
+                // A closed account (ux2 slice) gets no reset link: it must stay closed.
+                guard let user = try tx.user(email: email), try tx.closedAccount(userId: user.id) == nil else { return false }
                 _ = try tx.insertPasswordReset(PasswordReset(userId: user.id, token: token, created: time,
                                                              expires: time + lifetime))
                 var message = OutboxMessage(queuing: mail)
