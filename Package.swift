@@ -72,7 +72,7 @@ let package = Package(
 
 // MARK: Fuzz targets (docs/fuzzing.md), one libFuzzer entry per parser. Declared only when HXSTAKEPOOL_FUZZ=1
 // (scripts/fuzz.sh sets it and builds them with -sanitize=fuzzer,address into .build-fuzz), so `swift build`
-// and `swift test` never see them.
+// and `swift test` never see them; in that mode the package holds the parser modules and fuzz targets only.
 if Context.environment["HXSTAKEPOOL_FUZZ"] == "1" {
     let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
         ("FuzzHTTPRequest", ["WebHost"]),
@@ -84,6 +84,10 @@ if Context.environment["HXSTAKEPOOL_FUZZ"] == "1" {
         ("FuzzJSONRPC", ["PoolNet"]),
         ("FuzzSMTPReply", ["NotifySMTP", "PoolKernel"]),
     ]
+    // Only the parser modules stay, so one `swift build` builds exactly the fuzz targets (no host, no test).
+    let parserModules: Set<String> = ["COpenSSL", "CEpoll", "PoolKernel", "PoolNet", "WebHost", "NotifySMTP"]
+    package.targets.removeAll { !parserModules.contains($0.name) }
+    package.products = []
     for target in fuzzTargets {
         // No main: libFuzzer's main calls the target's @_cdecl("LLVMFuzzerTestOneInput").
         package.targets.append(.executableTarget(name: target.name, dependencies: target.dependencies,
