@@ -5,8 +5,11 @@ SWIFT ?= swift
 BUILD_PKGS := libssl-dev libsqlite3-dev default-libmysqlclient-dev pkg-config openssl
 TEST_PKGS := $(BUILD_PKGS) mariadb-server mariadb-client python3-aiosmtpd python3-pip nginx-light chromium curl
 BENCH_PKGS := $(BUILD_PKGS) wrk nginx-light
+# Fuzzing (docs/fuzzing.md): seconds per target for `make fuzz`, inputs per target in `make test`.
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_RUNS ?= 20000
 
-.PHONY: run test bench build deps-build deps-test deps-bench clean example-test
+.PHONY: run test bench build fuzz deps-build deps-test deps-bench clean example-test
 
 deps-build:
 	@scripts/apt-ensure.sh $(BUILD_PKGS)
@@ -27,10 +30,17 @@ run: deps-build
 	$(SWIFT) build
 	scripts/dev-run.sh
 
-## make test: real MariaDB + SMTP sink (+ nginx) on loopback in a temp dir, then swift test.
+## make test: real MariaDB + SMTP sink (+ nginx) on loopback in a temp dir, then swift test,
+## then every fuzz target briefly (FUZZ_SMOKE_RUNS inputs each, fixed seed).
 test: deps-test
 	$(SWIFT) build --build-tests
 	scripts/with-test-services.sh $(SWIFT) test --skip-build
+	FUZZ_SMOKE_RUNS=$(FUZZ_SMOKE_RUNS) SWIFT=$(SWIFT) scripts/fuzz.sh smoke
+
+## make fuzz: libFuzzer + ASan build into .build-fuzz, then each target for FUZZ_SECONDS, one after the other.
+fuzz: deps-build
+	SWIFT=$(SWIFT) scripts/fuzz.sh build
+	scripts/fuzz.sh run -- -max_total_time=$(FUZZ_SECONDS)
 
 ## make bench: release build, prints one JSON line per figure.
 bench: deps-bench
@@ -39,7 +49,7 @@ bench: deps-bench
 	scripts/with-test-services.sh .build/release/poolbench
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz
 
 ## make example-test: builds and tests the fork's vote-policy package (examples/ForkVotePolicy) against this one.
 example-test: deps-build

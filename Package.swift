@@ -70,6 +70,33 @@ let package = Package(
     ]
 )
 
+// MARK: Fuzz targets (docs/fuzzing.md), one libFuzzer entry per parser. Declared only when HXSTAKEPOOL_FUZZ=1
+// (scripts/fuzz.sh sets it and builds them with -sanitize=fuzzer,address into .build-fuzz), so `swift build`
+// and `swift test` never see them; in that mode the package holds the parser modules and fuzz targets only.
+if Context.environment["HXSTAKEPOOL_FUZZ"] == "1" {
+    let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+        ("FuzzHTTPRequest", ["WebHost"]),
+        ("FuzzConfig", ["PoolKernel"]),
+        ("FuzzJSON", ["PoolNet"]),
+        ("FuzzTemplate", ["WebHost"]),
+        ("FuzzChainEncoding", ["PoolKernel"]),
+        ("FuzzWebSocketFrames", ["PoolNet"]),
+        ("FuzzJSONRPC", ["PoolNet"]),
+        ("FuzzSMTPReply", ["NotifySMTP", "PoolKernel"]),
+    ]
+    // Only the parser modules stay, so one `swift build` builds exactly the fuzz targets (no host, no test).
+    let parserModules: Set<String> = ["COpenSSL", "CEpoll", "PoolKernel", "PoolNet", "WebHost", "NotifySMTP"]
+    package.targets.removeAll { !parserModules.contains($0.name) }
+    package.products = []
+    for target in fuzzTargets {
+        // No main: libFuzzer's main calls the target's @_cdecl("LLVMFuzzerTestOneInput").
+        package.targets.append(.executableTarget(name: target.name, dependencies: target.dependencies,
+                                                 path: "Fuzz/Targets/\(target.name)",
+                                                 swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+        package.products.append(.executable(name: target.name, targets: [target.name]))
+    }
+}
+
 // Strict settings for every Swift target, applied in one place.
 for target in package.targets where target.type != .system {
     var settings = target.swiftSettings ?? []

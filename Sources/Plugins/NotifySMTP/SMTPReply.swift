@@ -29,6 +29,8 @@ struct SMTPReplyParser {
     static let maxLines = 128
 
     private var buffer: [UInt8] = []
+    /// Leading bytes of `buffer` known to hold no LF, so a line trickling in byte by byte is scanned once.
+    private var scanned = 0
     private var pendingLines: [String] = []
     private var pendingCode: Int?
 
@@ -40,9 +42,10 @@ struct SMTPReplyParser {
 
     /// The next complete reply, `nil` when more input is needed, or a protocol error.
     mutating func nextReply() throws(NotifyError) -> SMTPReply? {
-        while let newline = buffer.firstIndex(of: 0x0A) {
+        while let newline = buffer[scanned...].firstIndex(of: 0x0A) {
             var line = Array(buffer[..<newline])
             buffer.removeSubrange(...newline)
+            scanned = 0
             if line.last == 0x0D { line.removeLast() }
             guard line.count <= Self.maxLineLength else { throw Self.protocolError("reply line too long") }
             guard line.count >= 3, let code = Self.code(line) else {
@@ -64,6 +67,7 @@ struct SMTPReplyParser {
                 return reply
             }
         }
+        scanned = buffer.count
         guard buffer.count <= Self.maxLineLength else { throw Self.protocolError("reply line too long") }
         return nil
     }

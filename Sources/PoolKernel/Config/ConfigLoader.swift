@@ -175,10 +175,13 @@ public struct ConfigLoader: Sendable {
 
     func suggestion(for key: String) -> String {
         let lowered = key.lowercased()
-        let best = specs.filter { !$0.commandLineOnly }
+        let limit = max(2, lowered.count / 4)
+        // Names whose length differs by more than the limit cannot be within it: skip their quadratic distance
+        // (a long unknown key cost ~1 ms; found by Fuzz/Targets/FuzzConfig).
+        let best = specs.filter { !$0.commandLineOnly && abs($0.name.count - lowered.count) <= limit }
             .map { ($0.name, EditDistance.between(lowered, $0.name)) }
             .min { $0.1 < $1.1 }
-        guard let best, best.1 <= max(2, lowered.count / 4) else { return "" }
+        guard let best, best.1 <= limit else { return "" }
         return " (did you mean \"\(best.0)\"?)"
     }
 

@@ -291,41 +291,30 @@ public final class JSONRPCClient: Sendable {
     }
 
     private func handleMessage(_ payload: [UInt8], socket: WebSocketConnection) {
-        guard case .object(let message)? = try? JSONValue.parse(payload) else {
+        switch JSONRPCServerMessage.decode(payload) {
+        case .malformed:
             logger.warn("\(configuration.name): malformed JSON from the server; dropping the connection")
             failAll(NetError(.netProtocol, "\(configuration.name) sent malformed JSON"))
             socket.close(code: 1002, reason: "malformed JSON")
-            return
-        }
-        let id = message["id"]
-        if id == nil || id == .null {
-            guard case .string(let method)? = message["method"], !method.isEmpty,
-                  case .array(let params)? = message["params"] else {
-                logger.warn("\(configuration.name): dropping a malformed notification")
-                return
-            }
+        case .ignored(let why):
+            logger.warn("\(configuration.name): \(why)")
+        case .notification(let method, let params):
             let handler = state.withLock { $0.handler }
             if let handler { handler(method, params) } else { logger.debug("ignoring notification \(method)") }
-            return
-        }
-        guard let number = id?.intValue, number >= 0 else {
-            logger.warn("\(configuration.name): dropping a reply with a bad id")
-            return
-        }
-        guard let pending = state.withLock({ $0.pending.removeValue(forKey: UInt64(number)) }) else {
-            logger.warn("\(configuration.name): dropping a reply for unknown id \(number)")
-            return
-        }
-        recentRoundTrip.store(DispatchTime.now().uptimeNanoseconds &- pending.startedAt, ordering: .relaxed)
-        switch message["error"] {
-        case nil, .null?:
-            pending.reply.deliver(.success(message["result"] ?? .null))
-        case .object(let error)?:
-            let code = error["code"]?.intValue.map { Int($0) } ?? 0
-            let text = error["message"]?.stringValue ?? ""
-            pending.reply.deliver(.failure(NetError.rpc(code: code, message: text)))
-        default:
-            pending.reply.deliver(.failure(NetError(.netProtocol, "\(pending.method): the reply's error member is not an object")))
+        case .reply(let id, let outcome):
+            guard let pending = state.withLock({ $0.pending.removeValue(forKey: id) }) else {
+                logger.warn("\(configuration.name): dropping a reply for unknown id \(id)")
+                return
+            }
+            recentRoundTrip.store(DispatchTime.now().uptimeNanoseconds &- pending.startedAt, ordering: .relaxed)
+            switch outcome {
+            case .result(let result):
+                pending.reply.deliver(.success(result))
+            case .error(let code, let message):
+                pending.reply.deliver(.failure(NetError.rpc(code: code, message: message)))
+            case .badErrorMember:
+                pending.reply.deliver(.failure(NetError(.netProtocol, "\(pending.method): the reply's error member is not an object")))
+            }
         }
     }
 

@@ -241,23 +241,14 @@ public final class JSONRPCServer: Sendable {
     // MARK: - Requests
 
     private func handle(_ payload: [UInt8], session: Session) {
-        guard case .object(let request)? = try? JSONValue.parse(payload) else {
-            reply(session, id: .null, error: (-32700, "Parse error"))
+        let request: JSONRPCRequestEnvelope
+        switch JSONRPCRequestEnvelope.decode(payload) {
+        case .success(let decoded): request = decoded
+        case .failure(let rejection):
+            reply(session, id: rejection.id, error: (rejection.code, rejection.message))
             return
         }
-        let id = request["id"] ?? .null
-        guard case .string(let method)? = request["method"] else {
-            reply(session, id: id, error: (-32600, "Invalid request: missing method"))
-            return
-        }
-        let params: [JSONValue]
-        switch request["params"] {
-        case .array(let values)?: params = values
-        case nil, .null?: params = []
-        default:
-            reply(session, id: id, error: (-32600, "Invalid request: params must be an array"))
-            return
-        }
+        let (id, method, params) = (request.id, request.method, request.params)
         // Unauthenticated sessions (no Basic header) must authenticate first; anything else closes.
         if !session.authenticated.withLock({ $0 }) {
             let ok = method == "authenticate" && params.count == 2

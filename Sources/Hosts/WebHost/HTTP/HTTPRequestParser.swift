@@ -111,22 +111,25 @@ struct HTTPRequestParser {
         // Tolerate empty lines before a request line (RFC 9112 §2.2).
         while buffer.count - start >= 2, buffer[start] == 13, buffer[start + 1] == 10 { start += 2 }
         if buffer.count - start == 1, buffer[start] == 13 { return .needMoreData }
+        // Garbage first, before any size check: its verdict never changes as bytes arrive, so the answer
+        // (400) does not depend on how the stream was split into reads (found by Fuzz/Targets/FuzzHTTPRequest).
+        if let problem = earlyGarbage() { return fail(.badRequest, problem) }
 
         guard let headEnd = findHeadEnd(from: start + max(0, scanned - 3)) else {
             let pending = buffer.count - start
             if pending > limits.maxHeadBytes {
-                let hasLineEnd = findCRLF(from: start, to: start + limits.maxHeadBytes) != nil
+                // A request line shorter than maxHeadBytes, the same bound as below once the head is complete.
+                let hasLineEnd = findCRLF(from: start, to: start + limits.maxHeadBytes + 1) != nil
                 return fail(hasLineEnd ? .headerFieldsTooLarge : .uriTooLong,
                             hasLineEnd ? "header section too large" : "request line too long")
             }
-            if let problem = earlyGarbage() { return fail(.badRequest, problem) }
             state = .head(scanned: pending)
             return .needMoreData
         }
         // headEnd points at the first byte after CRLFCRLF.
         let headBytes = headEnd - start
         guard let lineEnd = findCRLF(from: start, to: headEnd) else { return fail(.badRequest, "no request line") }
-        if lineEnd - start > limits.maxHeadBytes { return fail(.uriTooLong, "request line too long") }
+        if lineEnd - start >= limits.maxHeadBytes { return fail(.uriTooLong, "request line too long") }
         if headBytes > limits.maxHeadBytes { return fail(.headerFieldsTooLarge, "header section too large") }
 
         var request: HTTPRequest

@@ -1,0 +1,55 @@
+// libFuzzer target: base58, base58check, address and extended-key decoding (PoolKernel/Chain).
+// Input: byte 0 picks the mode; the rest is either text to decode (even mode), or raw bytes that are
+// base58check-encoded first (odd mode), so the decoders past the checksum (address IDs, key shapes,
+// curve points) see inputs a random string almost never reaches.
+// Checks: errors are ChainError; base58 decode∘encode and encode∘decode are identities; a decoded address
+// re-decodes from its own text to an equal address; a parsed extended key serializes to the same text.
+@testable import PoolKernel
+
+private func requireChainError(_ body: () throws -> Void) {
+    do { try body() } catch { precondition(error is ChainError, "threw \(type(of: error)): \(error)") }
+}
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzChainEncoding(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let input = UnsafeBufferPointer(start: data, count: size)
+    guard let mode = input.first else { return 0 }
+    let rest = Array(input.dropFirst())
+
+    // Raw bytes survive a base58 round trip (leading zeros included).
+    let rawText = Base58.encode(rest)
+    precondition((try? Base58.decode(rawText)) == rest, "base58 decode(encode(x)) != x")
+
+    let text: String
+    if mode & 1 == 1 {
+        text = Base58Check.encode(raw: rest)
+        if rest.count >= 2 {  // decodeRaw wants at least 6 bytes with the checksum
+            precondition((try? Base58Check.decodeRaw(text)) == rest, "base58check decodeRaw(encode(raw: x)) != x")
+        }
+    } else {
+        text = String(decoding: rest, as: UTF8.self)
+        requireChainError {
+            let bytes = try Base58.decode(text)
+            precondition(Base58.encode(bytes) == text, "base58 encode(decode(t)) != t")
+        }
+        requireChainError { _ = try Base58Check.decode(text) }
+    }
+
+    requireChainError {
+        let address = try Address.decode(text, anyOf: NetParams.allBuiltIn)
+        guard let network = NetParams.allBuiltIn.first(where: { $0.name == address.networkName }) else {
+            preconditionFailure("decoded address names an unknown network \(address.networkName)")
+        }
+        let again = try Address.decode(address.encoded, network: network)
+        precondition(again == address, "address re-decode differs")
+        _ = address.paymentScript
+    }
+    for network in NetParams.allBuiltIn {
+        requireChainError {
+            let key = try ExtendedPublicKey(parsing: text, network: network)
+            precondition(key.serialized() == text, "extended key does not serialize to its own text")
+            _ = try key.child(0)
+        }
+    }
+    return 0
+}
