@@ -30,11 +30,12 @@ run: deps-build
 	$(SWIFT) build
 	scripts/dev-run.sh
 
-## make test: real MariaDB + SMTP sink (+ nginx) on loopback in a temp dir, then swift test,
-## then every fuzz target briefly (FUZZ_SMOKE_RUNS inputs each, fixed seed).
+## make test: real MariaDB + SMTP sink (+ nginx) on loopback in a temp dir, then swift test, the examples'
+## tests, then every fuzz target briefly (FUZZ_SMOKE_RUNS inputs each, fixed seed).
 test: deps-test
 	$(SWIFT) build --build-tests
 	scripts/with-test-services.sh $(SWIFT) test --skip-build
+	$(MAKE) --no-print-directory example-test
 	FUZZ_SMOKE_RUNS=$(FUZZ_SMOKE_RUNS) SWIFT=$(SWIFT) scripts/fuzz.sh smoke
 
 ## make fuzz: libFuzzer + ASan build into .build-fuzz, then each target for FUZZ_SECONDS, one after the other.
