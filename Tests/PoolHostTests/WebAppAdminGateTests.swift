@@ -72,7 +72,10 @@ final class WebAppAdminGateTests: XCTestCase {
 
         let admin = PageClient(port: port)
         try admin.signIn("admin@example.com", password)
-        XCTAssertEqual(try admin.get("/status").status, 200, "listed admin on an admin IP")
+        let adminStatus = try admin.get("/status")
+        XCTAssertEqual(adminStatus.status, 200, "listed admin on an admin IP")
+        XCTAssertTrue(adminStatus.text.contains("Hello, admin@example.com"), "/status shows the admin's signed-in navbar")
+        XCTAssertFalse(adminStatus.text.contains("href=\"/signin\""), "no sign-in link for a signed-in admin")
         XCTAssertEqual(try admin.get("/metrics").status, 200, "listed admin on an admin IP")
         let elsewhere = PageClient(port: port, source: "127.0.0.2")
         elsewhere.cookies = admin.cookies

@@ -103,7 +103,7 @@ public struct StatusReport: Sendable, Equatable {
 /// wallet lacks what.
 public struct StatusPage: Sendable {
     /// Turns the report into the page (the pages layer passes its template; the default is plain HTML).
-    public typealias Renderer = @Sendable (StatusReport, HTTPRequest) -> HTTPResponse
+    public typealias Renderer = @Sendable (StatusReport, HTTPRequest) async -> HTTPResponse
     /// The rest of the page (stakepoolds, warnings, open incidents), read from the web app's in-memory state.
     public typealias Extras = @Sendable () async -> StatusExtras
 
@@ -127,7 +127,7 @@ public struct StatusPage: Sendable {
     func respond(_ request: HTTPRequest) async -> HTTPResponse {
         let slots = await wallets.walletStatuses()
         let stopped = wallets.isStopped
-        var response = render(StatusReport(wallets: slots, rpcStatus: WalletSlotStatus.rpcStatus(slots),
+        var response = await render(StatusReport(wallets: slots, rpcStatus: WalletSlotStatus.rpcStatus(slots),
                                            stopReason: stopped ? wallets.stopReason ?? "stopped" : nil,
                                            extras: await extras()), request)
         if stopped { response.status = .internalServerError }

@@ -108,10 +108,12 @@ public struct Pages: Sendable {
     public var statusRenderer: StatusPage.Renderer {
         let pages = self
         return { report, request in
-            var session = WebSession(cookieID: "", userId: nil, data: SessionData(), createdAt: 0, lastSeenAt: 0, isNew: true)
+            // The navbar of the admin's own session (read only: /status neither creates nor touches a session).
+            var session = await pages.sessions.load(request, now: pages.clock())
+            let user = if let id = session.userId { try? await pages.storage.user(id: id) } else { User?.none }
             return pages.render(.page(template: "status", title: "Decred Stake Pool - Status", flag: "IsStatus",
                                       data: report.templateData),
-                                session: &session, user: nil)
+                                session: &session, user: user)
         }
     }
 
