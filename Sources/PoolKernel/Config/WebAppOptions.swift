@@ -78,7 +78,7 @@ public enum WebAppOptions {
         OptionSpec("trustedproxies", .list, default: "127.0.0.1,::1", help: "Proxy addresses or CIDR ranges whose realipheader is trusted (the client is the rightmost untrusted address)"),
         OptionSpec("adminuserids", .list, default: "", help: "User ids that, with adminips, may see admin pages (empty: IP only)"),
         OptionSpec("metricslisten", .string, default: "", help: "Separate host:port (or Unix socket path) serving /metrics (default: served on listen, to adminips only)"),
-        OptionSpec("alertemail", .string, default: "", help: "Where operator alerts go (wallet down, lagging, disagreeing)"),
+        OptionSpec("alertemail", .string, default: "", help: "Where operator alerts go: one message per incident (wallets, pool, database, mail, stakepoold) and its recovery"),
         OptionSpec("walletautorecover", .bool, default: "false", help: "Resume wallet operations automatically once all wallets agree again"),
         OptionSpec("bcryptcost", .int, default: "10", help: "bcrypt cost for new password hashes"),
         OptionSpec("maxbodybytes", .int, default: "1048576", help: "Largest HTTP request body accepted"),
