@@ -189,6 +189,8 @@ final class WebAppIncidentTests: XCTestCase {
         XCTAssertEqual(health, 503)
         let alert = try XCTUnwrap(logs.captured.first { $0.contains("ALERT database-down") }, logs.text)
         XCTAssertTrue(alert.contains("[ERR]") && alert.contains("hxstakepool: database unreachable"), alert)
+        // The log line comes first; the mail is held once its queueing attempt has failed (moments later).
+        for _ in 0..<100 where app.services.alerter.heldMailCount < 1 { try await Task.sleep(for: .milliseconds(50)) }
         XCTAssertGreaterThanOrEqual(app.services.alerter.heldMailCount, 1, "the mail waits for the database")
 
         // It returns on the same port: the held incident message and the recovery message are queued, in order.
