@@ -46,11 +46,7 @@ final class StakepooldProcessHarness: @unchecked Sendable {
 
     /// Waits (bounded) for the process to exit; false when it is still running.
     func waitForExit(_ process: Process, seconds: TimeInterval) async -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while process.isRunning, Date() < deadline { try? await Task.sleep(for: .milliseconds(25)) }
-        if process.isRunning { return false }
-        process.waitUntilExit()
-        return true
+        await ChildProcessHarness.waitForExit(process, seconds: seconds)
     }
 
     /// simwallet with one node and `wallets` wallets on free ports; returns the node and wallet addresses.

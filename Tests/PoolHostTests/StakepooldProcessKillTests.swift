@@ -64,7 +64,7 @@ final class StakepooldProcessKillTests: XCTestCase {
             "--blockms", "0", "--seed", "11", "--rpcuser", Self.rpcUser, "--rpcpass", Self.rpcPassword,
         ], log: simwalletLog)
         let announced = try await processes.waitForLine(simwallet, simwalletLog, containing: "wallets on ", seconds: 30)
-        let (nodeAddress, walletAddresses) = try Self.parseAddresses(announced)
+        let (nodeAddress, walletAddresses) = try ChildProcessHarness.simwalletAddresses(announced)
         XCTAssertEqual(walletAddresses.count, clusters, announced)
         let certificate = appData.appendingPathComponent("rpc.cert").path
         let node = try await connect(nodeAddress, certificate: certificate, name: "control")
@@ -159,7 +159,7 @@ final class StakepooldProcessKillTests: XCTestCase {
         // Clean stop of the three daemons (none stuck after the kill and restart).
         for daemon in daemons { daemon.terminate() }
         for (cluster, daemon) in daemons.enumerated() {
-            let stopped = await waitForExit(daemon, seconds: 15)
+            let stopped = await ChildProcessHarness.waitForExit(daemon, seconds: 15)
             XCTAssertTrue(stopped, "stakepoold \(cluster) stops on SIGTERM")
             if stopped {
                 XCTAssertEqual(daemon.terminationReason, .exit, "stakepoold \(cluster)")
@@ -251,14 +251,6 @@ final class StakepooldProcessKillTests: XCTestCase {
         _ = try await XCTUnwrap(processes).waitForLine(process, log, containing: "subscribed to notifications from dcrd", seconds: 40)
     }
 
-    private func waitForExit(_ process: Process, seconds: TimeInterval) async -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while process.isRunning, Date() < deadline { try? await Task.sleep(for: .milliseconds(25)) }
-        if process.isRunning { return false }
-        process.waitUntilExit()
-        return true
-    }
-
     // MARK: - RPC and audit
 
     private func connect(_ address: String, certificate: String, name: String) async throws -> JSONRPCClient {
@@ -288,17 +280,6 @@ final class StakepooldProcessKillTests: XCTestCase {
             if Date() > deadline { return false }
             try await Task.sleep(for: .milliseconds(10))
         }
-    }
-
-    /// `simwallet: node on A, wallets on B, C, D` → (A, [B, C, D]).
-    private static func parseAddresses(_ line: String) throws -> (String, [String]) {
-        guard let node = line.range(of: "node on "), let wallets = line.range(of: ", wallets on "),
-              node.upperBound <= wallets.lowerBound else {
-            XCTFail("unexpected simwallet line: \(line)")
-            throw CancellationError()
-        }
-        let addresses = line[wallets.upperBound...].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        return (String(line[node.upperBound..<wallets.lowerBound]), addresses)
     }
 
     private static func counts(_ info: JSONValue) throws -> ChainCounts {
