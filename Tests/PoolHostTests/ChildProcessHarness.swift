@@ -43,6 +43,15 @@ final class ChildProcessHarness: @unchecked Sendable {
         children = []
     }
 
+    /// Waits (bounded) for `process` to exit; false when it is still running.
+    static func waitForExit(_ process: Process, seconds: TimeInterval) async -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning, Date() < deadline { try? await Task.sleep(for: .milliseconds(25)) }
+        if process.isRunning { return false }
+        process.waitUntilExit()
+        return true
+    }
+
     static func contents(_ log: URL) -> String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 
     /// Waits (bounded) for a line of `log` containing `text`; fails with the log's tail if the process exits.

@@ -21,16 +21,8 @@ final class MySQLTLSWiringTests: XCTestCase {
         let database = try TestEnvironment.require("POOL_MYSQL_DATABASE")
         let directory = try self.directory ?? TestEnvironment.makeTemporaryDirectory(prefix: "mysql-tls")
         self.directory = directory
-        let path = directory.appendingPathComponent("dcrstakepool-\(UUID().uuidString).conf").path
-        try """
-        apisecret=api-secret-value-0123456789abcdef
-        cookiesecret=cookie-secret-value-0123456789abcdef
-        coldwalletextpub=\(SimnetWalletPlugin.defaultKeys.cold)
-        votingwalletextpub=\(SimnetWalletPlugin.defaultKeys.voting)
-        adminips=127.0.0.1
-        wallet=simnet
-        simnet=1
-        datadir=\(directory.path)/data
+        let path = try WebAppTestConfig.write(into: directory.path, fileName: "dcrstakepool-\(UUID().uuidString).conf",
+                                              serving: false, extra: """
         storage=mysql
         dbhost=\(host)
         dbport=\(port)
@@ -39,7 +31,7 @@ final class MySQLTLSWiringTests: XCTestCase {
         dbname=\(database)
         dbtls=true
         \(tlsLines)
-        """.write(toFile: path, atomically: true, encoding: .utf8)
+        """)
         let out = LockedValue(""), err = LockedValue("")
         let output = HostOutput(out: { text in out.withLock { $0 += text + "\n" } },
                                 err: { text in err.withLock { $0 += text + "\n" } })

@@ -44,9 +44,7 @@ final class SimnetRPCPool: Sendable {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    static var repoRoot: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-    }
+    static var repoRoot: String { WebAppTestConfig.repoRoot }
 
     /// Writes dcrstakepool.conf (production plugins: sqlite storage, dcrwallet wallets, log mail) plus `extra`
     /// lines, and returns its path.

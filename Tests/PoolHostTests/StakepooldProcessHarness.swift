@@ -12,17 +12,16 @@ final class StakepooldProcessHarness: @unchecked Sendable {
     static let rpcPassword = "harness-pass"
 
     let directory: URL
-    private var children: [Process] = []
+    private let processes: ChildProcessHarness
     private var clients: [JSONRPCClient] = []
 
-    init(prefix: String) throws { directory = try TestEnvironment.makeTemporaryDirectory(prefix: prefix) }
+    init(prefix: String) throws {
+        directory = try TestEnvironment.makeTemporaryDirectory(prefix: prefix)
+        processes = ChildProcessHarness(directory: directory)
+    }
 
     func stop() {
-        for child in children where child.isRunning {
-            kill(child.processIdentifier, SIGKILL)
-            child.waitUntilExit()
-        }
-        children = []
+        processes.stopAll()
         for client in clients { client.close() }
         clients = []
         try? FileManager.default.removeItem(at: directory)
@@ -32,49 +31,22 @@ final class StakepooldProcessHarness: @unchecked Sendable {
 
     /// Starts `binary` with stdout and stderr appended to `log`.
     func launch(_ binary: String, _ arguments: [String], log: String) throws -> Process {
-        if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
-        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        defer { try? output.close() }
-        try output.seekToEnd()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        children.append(process)
-        return process
+        try processes.launch(binary, arguments, log: URL(fileURLWithPath: log))
     }
 
-    func contents(_ log: String) -> String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
+    func contents(_ log: String) -> String { ChildProcessHarness.contents(URL(fileURLWithPath: log)) }
 
     /// Waits (bounded) for a line of `log` containing `text`; fails with the log's tail if the process exits.
     @discardableResult
-    func waitForLine(_ process: Process, _ log: String, containing text: String, seconds: TimeInterval = 40) async throws -> String {
-        let deadline = Date().addingTimeInterval(seconds)
-        while true {
-            let contents = contents(log)
-            if let line = contents.split(separator: "\n").first(where: { $0.contains(text) }) { return String(line) }
-            if !process.isRunning {
-                XCTFail("\((log as NSString).lastPathComponent): exited with \(process.terminationStatus) before “\(text)”: \(contents.suffix(2_000))")
-                throw CancellationError()
-            }
-            if Date() > deadline {
-                XCTFail("\((log as NSString).lastPathComponent): no “\(text)” within \(seconds) s: \(contents.suffix(2_000))")
-                throw CancellationError()
-            }
-            try await Task.sleep(for: .milliseconds(25))
-        }
+    func waitForLine(_ process: Process, _ log: String, containing text: String, seconds: TimeInterval = 40,
+                     file: StaticString = #filePath, line: UInt = #line) async throws -> String {
+        try await processes.waitForLine(process, URL(fileURLWithPath: log), containing: text, seconds: seconds,
+                                        file: file, line: line)
     }
 
     /// Waits (bounded) for the process to exit; false when it is still running.
     func waitForExit(_ process: Process, seconds: TimeInterval) async -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while process.isRunning, Date() < deadline { try? await Task.sleep(for: .milliseconds(25)) }
-        if process.isRunning { return false }
-        process.waitUntilExit()
-        return true
+        await ChildProcessHarness.waitForExit(process, seconds: seconds)
     }
 
     /// simwallet with one node and `wallets` wallets on free ports; returns the node and wallet addresses.

@@ -20,16 +20,13 @@ final class StakepooldProcessKillTests: XCTestCase {
     private static let blockWait: TimeInterval = 3
 
     private var directory: URL?
-    private var children: [Process] = []
+    private var processes: ChildProcessHarness?
     private var clients: [JSONRPCClient] = []
     private var storages: [SQLiteStorage] = []
 
     override func tearDown() async throws {
-        for child in children where child.isRunning {
-            kill(child.processIdentifier, SIGKILL)
-            child.waitUntilExit()
-        }
-        children = []
+        processes?.stopAll()
+        processes = nil
         for client in clients { client.close() }
         clients = []
         for storage in storages { await storage.shutdown() }
@@ -55,17 +52,19 @@ final class StakepooldProcessKillTests: XCTestCase {
         let stakepooldBinary = try BuiltExecutable.path("stakepoold")
         let directory = try TestEnvironment.makeTemporaryDirectory(prefix: "stakepoold-kill")
         self.directory = directory
+        let processes = ChildProcessHarness(directory: directory)
+        self.processes = processes
         let clusters = 3
 
         // simwallet: a node and three wallets on free ports, blocks only on request.
         let appData = directory.appendingPathComponent("simwallet")
         let simwalletLog = directory.appendingPathComponent("simwallet.log")
-        let simwallet = try launch(simwalletBinary, [
+        let simwallet = try processes.launch(simwalletBinary, [
             "--appdata", appData.path, "--wallets", "\(clusters)", "--nodeport", "0", "--walletports", "0,0,0",
             "--blockms", "0", "--seed", "11", "--rpcuser", Self.rpcUser, "--rpcpass", Self.rpcPassword,
         ], log: simwalletLog)
-        let announced = try await waitForLine(simwallet, simwalletLog, containing: "wallets on ", seconds: 30)
-        let (nodeAddress, walletAddresses) = try Self.parseAddresses(announced)
+        let announced = try await processes.waitForLine(simwallet, simwalletLog, containing: "wallets on ", seconds: 30)
+        let (nodeAddress, walletAddresses) = try ChildProcessHarness.simwalletAddresses(announced)
         XCTAssertEqual(walletAddresses.count, clusters, announced)
         let certificate = appData.appendingPathComponent("rpc.cert").path
         let node = try await connect(nodeAddress, certificate: certificate, name: "control")
@@ -123,7 +122,7 @@ final class StakepooldProcessKillTests: XCTestCase {
         }
         var daemons: [Process] = []
         for cluster in 0..<clusters {
-            daemons.append(try launch(stakepooldBinary, arguments[cluster], log: daemonLog(cluster, run: 1)))
+            daemons.append(try processes.launch(stakepooldBinary, arguments[cluster], log: daemonLog(cluster, run: 1)))
         }
         for cluster in 0..<clusters { try await waitUntilSubscribed(daemons[cluster], daemonLog(cluster, run: 1)) }
 
@@ -151,7 +150,7 @@ final class StakepooldProcessKillTests: XCTestCase {
         let killBlock = try XCTUnwrap(blocks.last).height
         for _ in 0..<8 { try await mineAndWait(voters: [0, 1]) }
         // 3. The same daemon again: same flags, same data directory and database.
-        daemons[killed] = try launch(stakepooldBinary, arguments[killed], log: daemonLog(killed, run: 2))
+        daemons[killed] = try processes.launch(stakepooldBinary, arguments[killed], log: daemonLog(killed, run: 2))
         try await waitUntilSubscribed(daemons[killed], daemonLog(killed, run: 2))
         let restartHeight = try XCTUnwrap(blocks.last).height
         for _ in 0..<15 { try await mineAndWait(voters: [0, 1, 2]) }
@@ -160,7 +159,7 @@ final class StakepooldProcessKillTests: XCTestCase {
         // Clean stop of the three daemons (none stuck after the kill and restart).
         for daemon in daemons { daemon.terminate() }
         for (cluster, daemon) in daemons.enumerated() {
-            let stopped = await waitForExit(daemon, seconds: 15)
+            let stopped = await ChildProcessHarness.waitForExit(daemon, seconds: 15)
             XCTAssertTrue(stopped, "stakepoold \(cluster) stops on SIGTERM")
             if stopped {
                 XCTAssertEqual(daemon.terminationReason, .exit, "stakepoold \(cluster)")
@@ -247,54 +246,9 @@ final class StakepooldProcessKillTests: XCTestCase {
         ]
     }
 
-    /// Starts `binary` with its output appended to `log`; tearDown kills it if it is still running.
-    private func launch(_ binary: String, _ arguments: [String], log: URL) throws -> Process {
-        if !FileManager.default.fileExists(atPath: log.path) {
-            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        }
-        let output = try FileHandle(forWritingTo: log)
-        defer { try? output.close() }
-        try output.seekToEnd()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        children.append(process)
-        return process
-    }
-
-    /// Waits (bounded) for a line of `log` containing `text`; fails with the log's tail if the process exits.
-    private func waitForLine(_ process: Process, _ log: URL, containing text: String, seconds: TimeInterval) async throws -> String {
-        let deadline = Date().addingTimeInterval(seconds)
-        while true {
-            let contents = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-            if let line = contents.split(separator: "\n").first(where: { $0.contains(text) }) { return String(line) }
-            if !process.isRunning {
-                XCTFail("\(log.lastPathComponent): exited with \(process.terminationStatus) before “\(text)”: \(contents.suffix(2_000))")
-                throw CancellationError()
-            }
-            if Date() > deadline {
-                XCTFail("\(log.lastPathComponent): no “\(text)” within \(seconds) s: \(contents.suffix(2_000))")
-                throw CancellationError()
-            }
-            try await Task.sleep(for: .milliseconds(25))
-        }
-    }
-
     /// The daemon built its ticket map and listens for the node's notifications.
     private func waitUntilSubscribed(_ process: Process, _ log: URL) async throws {
-        _ = try await waitForLine(process, log, containing: "subscribed to notifications from dcrd", seconds: 40)
-    }
-
-    private func waitForExit(_ process: Process, seconds: TimeInterval) async -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while process.isRunning, Date() < deadline { try? await Task.sleep(for: .milliseconds(25)) }
-        if process.isRunning { return false }
-        process.waitUntilExit()
-        return true
+        _ = try await XCTUnwrap(processes).waitForLine(process, log, containing: "subscribed to notifications from dcrd", seconds: 40)
     }
 
     // MARK: - RPC and audit
@@ -326,17 +280,6 @@ final class StakepooldProcessKillTests: XCTestCase {
             if Date() > deadline { return false }
             try await Task.sleep(for: .milliseconds(10))
         }
-    }
-
-    /// `simwallet: node on A, wallets on B, C, D` → (A, [B, C, D]).
-    private static func parseAddresses(_ line: String) throws -> (String, [String]) {
-        guard let node = line.range(of: "node on "), let wallets = line.range(of: ", wallets on "),
-              node.upperBound <= wallets.lowerBound else {
-            XCTFail("unexpected simwallet line: \(line)")
-            throw CancellationError()
-        }
-        let addresses = line[wallets.upperBound...].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        return (String(line[node.upperBound..<wallets.lowerBound]), addresses)
     }
 
     private static func counts(_ info: JSONValue) throws -> ChainCounts {

@@ -148,20 +148,12 @@ final class StorageCommandsTests: XCTestCase {
     /// `minpasswordlength`, and the common-password list: nothing is stored for a refused password.
     func testPoolctlUserAdd_appliesTheConfiguredPasswordPolicy() async throws {
         let dir = try XCTUnwrap(directory).path
-        let configPath = dir + "/dcrstakepool.conf"
-        try """
-        apisecret=api-secret-value-of-32-characters-x
-        cookiesecret=cookie-secret-value-of-32-characters
-        coldwalletextpub=\(SimnetWalletPlugin.defaultKeys.cold)
-        votingwalletextpub=\(SimnetWalletPlugin.defaultKeys.voting)
-        adminips=127.0.0.1
-        wallet=simnet
-        simnet=1
+        let configPath = try WebAppTestConfig.write(into: dir, serving: false, extra: """
         storage=sqlite
         sqlitepath=\(dir)/pool.sqlite
         bcryptcost=4
         minpasswordlength=20
-        """.write(toFile: configPath, atomically: true, encoding: .utf8)
+        """)
         func add(_ email: String, _ password: String) async throws -> (Int32, Captured) {
             let io = Captured()
             let file = try passwordFile(password + "\n")

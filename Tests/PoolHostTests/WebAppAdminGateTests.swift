@@ -30,22 +30,7 @@ final class WebAppAdminGateTests: XCTestCase {
         let directory = try TestEnvironment.makeTemporaryDirectory(prefix: "webapp-admin")
         self.directory = directory
         let dir = directory.path
-        let path = dir + "/dcrstakepool.conf"
-        try """
-        apisecret=api-secret-value-0123456789abcdef
-        cookiesecret=cookie-secret-value-long-enough-for-anyone
-        coldwalletextpub=\(SimnetWalletPlugin.defaultKeys.cold)
-        votingwalletextpub=\(SimnetWalletPlugin.defaultKeys.voting)
-        wallet=simnet
-        simnet=1
-        listen=127.0.0.1:0
-        datadir=\(dir)/data
-        logdir=\(dir)/logs
-        templatepath=\(SimnetRPCPool.repoRoot)/templates
-        publicpath=\(SimnetRPCPool.repoRoot)/public
-        bcryptcost=4
-        \(extra)
-        """.write(toFile: path, atomically: true, encoding: .utf8)
+        let path = try WebAppTestConfig.write(into: dir, adminIPs: nil, extra: "bcryptcost=4\n" + extra)
         let (loaded, _, _) = try PoolConfig.load(arguments: ["-C", path], home: dir)
         let config = try XCTUnwrap(loaded)
         let app = try await WebApp.assemble(config: config, plugins: .builtIn(), logs: LogBackend(level: .error, sinks: [CapturingSink()]))

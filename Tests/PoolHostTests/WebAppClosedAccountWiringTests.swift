@@ -19,27 +19,8 @@ final class WebAppClosedAccountWiringTests: XCTestCase {
         try? FileManager.default.removeItem(atPath: dir)
     }
 
-    private var repoRoot: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-    }
-
     private func config(_ extra: String) throws -> PoolConfig {
-        let path = dir + "/dcrstakepool.conf"
-        try """
-        apisecret=api-secret-value-of-32-characters-x
-        cookiesecret=cookie-secret-value-of-32-characters
-        coldwalletextpub=\(SimnetWalletPlugin.defaultKeys.cold)
-        votingwalletextpub=\(SimnetWalletPlugin.defaultKeys.voting)
-        adminips=127.0.0.1
-        wallet=simnet
-        simnet=1
-        listen=127.0.0.1:0
-        datadir=\(dir!)/data
-        logdir=\(dir!)/logs
-        templatepath=\(repoRoot)/templates
-        publicpath=\(repoRoot)/public
-        \(extra)
-        """.write(toFile: path, atomically: true, encoding: .utf8)
+        let path = try WebAppTestConfig.write(into: dir, extra: extra)
         let (loaded, _, _) = try PoolConfig.load(arguments: ["-C", path], home: dir)
         return try XCTUnwrap(loaded)
     }

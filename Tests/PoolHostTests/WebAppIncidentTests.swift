@@ -41,23 +41,7 @@ final class WebAppIncidentTests: XCTestCase {
     /// Assembles and runs the web app from a config file with `extra` lines; returns it, its port and its log.
     private func startApp(_ extra: String) async throws -> (WebApp, Int, CapturingSink) {
         let dir = try makeDirectory().path
-        let path = dir + "/dcrstakepool.conf"
-        try """
-        apisecret=api-secret-value-0123456789abcdef
-        cookiesecret=cookie-secret-value-long-enough-for-anyone
-        coldwalletextpub=\(SimnetWalletPlugin.defaultKeys.cold)
-        votingwalletextpub=\(SimnetWalletPlugin.defaultKeys.voting)
-        wallet=simnet
-        simnet=1
-        listen=127.0.0.1:0
-        adminips=127.0.0.1
-        datadir=\(dir)/data
-        logdir=\(dir)/logs
-        templatepath=\(SimnetRPCPool.repoRoot)/templates
-        publicpath=\(SimnetRPCPool.repoRoot)/public
-        bcryptcost=4
-        \(extra)
-        """.write(toFile: path, atomically: true, encoding: .utf8)
+        let path = try WebAppTestConfig.write(into: dir, extra: "bcryptcost=4\n" + extra)
         let (loaded, _, _) = try PoolConfig.load(arguments: ["-C", path], home: dir)
         let config = try XCTUnwrap(loaded)
         let logs = CapturingSink()

@@ -19,28 +19,8 @@ final class WebAppMainTests: XCTestCase {
         try? FileManager.default.removeItem(atPath: dir)
     }
 
-    private var repoRoot: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-    }
-
     private func writeConfig(_ extra: String = "") throws -> String {
-        let path = dir + "/dcrstakepool.conf"
-        try """
-        apisecret=api-secret-value-0123456789abcdef
-        cookiesecret=cookie-secret-value-0123456789abcdef
-        coldwalletextpub=\(SimnetWalletPlugin.defaultKeys.cold)
-        votingwalletextpub=\(SimnetWalletPlugin.defaultKeys.voting)
-        adminips=127.0.0.1
-        wallet=simnet
-        simnet=1
-        listen=127.0.0.1:0
-        datadir=\(dir!)/data
-        logdir=\(dir!)/logs
-        templatepath=\(repoRoot)/templates
-        publicpath=\(repoRoot)/public
-        \(extra)
-        """.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
+        try WebAppTestConfig.write(into: dir, extra: extra)
     }
 
     private func capture() -> (HostOutput, LockedValue<String>, LockedValue<String>) {
@@ -218,9 +198,7 @@ final class WebAppMainTests: XCTestCase {
 }
 
 final class ShippedConfigTests: XCTestCase {
-    private var repoRoot: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-    }
+    private let repoRoot = WebAppTestConfig.repoRoot
 
     /// The shipped sample is generated from the option table; regenerate with `poolctl config sample`.
     func testSampleConfig_isUpToDateWithEveryOption() throws {

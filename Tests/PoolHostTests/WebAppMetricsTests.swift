@@ -26,21 +26,7 @@ final class WebAppMetricsTests: XCTestCase {
         let directory = try TestEnvironment.makeTemporaryDirectory(prefix: "webapp-metrics")
         self.directory = directory
         let dir = directory.path
-        let path = dir + "/dcrstakepool.conf"
-        try """
-        apisecret=api-secret-value-0123456789abcdef
-        cookiesecret=cookie-secret-value-0123456789abcdef
-        coldwalletextpub=\(SimnetWalletPlugin.defaultKeys.cold)
-        votingwalletextpub=\(SimnetWalletPlugin.defaultKeys.voting)
-        adminips=127.0.0.1
-        wallet=simnet
-        simnet=1
-        listen=127.0.0.1:0
-        datadir=\(dir)/data
-        logdir=\(dir)/logs
-        templatepath=\(SimnetRPCPool.repoRoot)/templates
-        publicpath=\(SimnetRPCPool.repoRoot)/public
-        """.write(toFile: path, atomically: true, encoding: .utf8)
+        let path = try WebAppTestConfig.write(into: dir)
         let (loaded, _, _) = try PoolConfig.load(arguments: ["-C", path], home: dir)
         let config = try XCTUnwrap(loaded)
         let app = try await WebApp.assemble(config: config, plugins: .builtIn(), logs: LogBackend(level: .error, sinks: [CapturingSink()]))
