@@ -23,9 +23,9 @@ final class PagesBrowserTests: PagesTestCase {
     }
 
     /// Starts the pages and the browser; returns the tab and the site's base URL.
-    private func launch() throws -> (BrowserPage, String) {
+    private func launch(statusPage: Bool = false) throws -> (BrowserPage, String) {
         let binary = try HeadlessChromium.requireBinary()
-        try startPages()
+        try startPages(statusPage: statusPage)
         try FileManager.default.createDirectory(atPath: artifacts, withIntermediateDirectories: true)
         let browser = try HeadlessChromium(binary: binary, directory: tempDir)
         chromium = browser
@@ -257,6 +257,13 @@ final class PagesBrowserTests: PagesTestCase {
         ], invalid: [hash64("f")]) }
     }
 
+    /// A verified user with no address yet.
+    private func seedNewUser(email: String, password: String) throws {
+        let store: InMemoryStorage = storage
+        let hash = try BCrypt.hash(password: password, cost: 4)
+        _ = try blocking { try await store.insertUser(User(email: email, passwordHash: hash, emailVerified: .verified)) }
+    }
+
     /// Checks one page as it is shown now: no horizontal scrolling, no serious or critical axe violation.
     private func checkPage(_ page: BrowserPage, _ path: String, audit: AxeAudit, shotName: String?) throws {
         if path == "/tickets" { try page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)") }
@@ -269,11 +276,37 @@ final class PagesBrowserTests: PagesTestCase {
         if let shotName { try shot(page, shotName) }
     }
 
-    private func name(_ path: String) -> String { path == "/" ? "home" : String(path.dropFirst()) }
+    private func name(_ path: String) -> String {
+        path == "/" ? "home" : String(path.dropFirst().prefix { $0 != "?" })
+    }
+
+    /// Fresh one-time tokens for the pages reached from a mail: email verification, password update, email change.
+    /// Returns the paths to audit, valid tokens first (each may be consumed by its visit), then invalid ones.
+    private func seedTokenPages(round: Int) throws -> [(path: String, shot: String)] {
+        let store: InMemoryStorage = storage
+        let now = Int64(Date().timeIntervalSince1970)
+        let verify = "ab\(round)1" + String(repeating: "0", count: 28)
+        let reset = "cd\(round)2" + String(repeating: "0", count: 28)
+        let change = "ef\(round)3" + String(repeating: "0", count: 28)
+        let hash = try BCrypt.hash(password: "token-Pass-001", cost: 4)
+        _ = try blocking {
+            let id = try await store.insertUser(User(email: "tokens\(round)@example.com", passwordHash: hash,
+                                                     emailVerified: .unverified, emailToken: verify)).id
+            return try await store.write { writer in
+                _ = try writer.insertPasswordReset(PasswordReset(userId: id, token: reset, created: now, expires: now + 3600))
+                return try writer.insertEmailChange(EmailChange(userId: id, newEmail: "moved\(round)@example.com",
+                                                                token: change, created: now, expires: now + 3600))
+            }
+        }
+        let bad = String(repeating: "0", count: 32)
+        return [("/passwordupdate?t=" + reset, "passwordupdate"),
+                ("/emailverify?t=" + verify, "emailverify-valid"), ("/emailverify?t=" + bad, "emailverify-invalid"),
+                ("/emailupdate?t=" + change, "emailupdate-valid"), ("/emailupdate?t=" + bad, "emailupdate-invalid")]
+    }
 
     func testPagesBrowser_everyPageFitsAPhoneAndPassesTheAccessibilityAudit() throws {
         let audit = try AxeAudit.load()
-        let (page, site) = try launch()
+        let (page, site) = try launch(statusPage: true)
         defer { chromium?.stop() }
         try page.navigate(site + "/")
         let version = try audit.inject(into: page)
@@ -289,6 +322,16 @@ final class PagesBrowserTests: PagesTestCase {
             for path in Self.signedOutPages {
                 try page.navigate(site + path)
                 try checkPage(page, path, audit: audit, shotName: mobile ? "phone-out-\(name(path))" : nil)
+            }
+            // The pages a mail's link opens, with a valid and an invalid token.
+            for (path, shotName) in try seedTokenPages(round: width) {
+                try page.navigate(site + path)
+                XCTAssertEqual(try page.status(), 200, path)
+                if shotName == "passwordupdate" {
+                    XCTAssertEqual(try page.evaluate("!!document.querySelector('form[action^=\"/passwordupdate\"] #password')").boolValue, true,
+                                   "a valid reset token shows the form")
+                }
+                try checkPage(page, path, audit: audit, shotName: mobile ? "phone-out-\(shotName)" : nil)
             }
         }
 
@@ -339,6 +382,25 @@ final class PagesBrowserTests: PagesTestCase {
             XCTAssertFalse(text.contains(raw), "\(raw) on the stats page: \(text)")
         }
         XCTAssertTrue(text.contains("Share missed"), text)
+
+        // A user who has not submitted an address yet sees the address form; /status is shown to an admin.
+        try page.clickAndWait("a[href='/logout']")
+        try seedNewUser(email: "fresh@example.com", password: password)
+        try page.navigate(site + "/signin")
+        try page.type("#inputEmail3", "fresh@example.com")
+        try page.type("#inputPassword3", password)
+        try page.clickAndWait("form[action='/signin'] button[type=submit]")
+        for (width, mobile) in [(390, true), (1100, false)] {
+            try page.setViewport(width: width, height: mobile ? 844 : 900, mobile: mobile)
+            for path in ["/address", "/status"] {
+                try page.navigate(site + path)
+                XCTAssertEqual(try page.location(), path)
+                XCTAssertEqual(try page.status(), 200, path)
+                try checkPage(page, path, audit: audit, shotName: mobile ? "phone-in-\(name(path))-new-user" : nil)
+            }
+            try page.navigate(site + "/address")
+            XCTAssertEqual(try page.evaluate("!!document.querySelector('#UserPubKeyAddr')").boolValue, true, "the address form")
+        }
     }
 
     func testPagesBrowser_closeAccountFromSettings() throws {

@@ -102,8 +102,9 @@ class PagesTestCase: WebHostTestCase {
     }
 
     /// Builds and serves the pages; `configure` adjusts the configuration first.
+    /// `statusPage` also serves `/status` (admins from 127.0.0.1) rendered by the pages, as the web app does.
     func startPages(configure: (inout PagesConfiguration) -> Void = { _ in },
-                    throttle: SignInThrottle = SignInThrottle()) throws {
+                    throttle: SignInThrottle = SignInThrottle(), statusPage: Bool = false) throws {
         storage = InMemoryStorage()
         wallets = FakeWalletPool()
         registrar = FakeRegistrar(storage: storage)
@@ -129,7 +130,12 @@ class PagesTestCase: WebHostTestCase {
                           accounts: accounts, registrar: registrar, wallets: wallets, tickets: ticketSource, stats: stats,
                           userChanged: { id in changed.withLock { $0.append(id) } }, logger: logger,
                           environment: ["POOL_TEST_CAPTCHA": "1"])
-        let router = Router(routes: pages.routes, middleware: [RequestIDMiddleware(), SecurityHeadersMiddleware()],
+        var routes = pages.routes
+        if statusPage {
+            let guardian = AdminGuard(adminIPs: ["127.0.0.1"], logger: logger)
+            routes.append(StatusPage(wallets: wallets, render: pages.statusRenderer).route(adminGuard: guardian))
+        }
+        let router = Router(routes: routes, middleware: [RequestIDMiddleware(), SecurityHeadersMiddleware()],
                             notFound: pages.notFoundPage)
         (_, port) = try startServer(router)
     }
