@@ -37,7 +37,7 @@ final class SignalRouterTests: XCTestCase {
         defer { router.cancelAll() }
         router.on(SIGTERM) { group.shutdown() }
         let runner = Task { try await group.run() }
-        let deadline = Date().addingTimeInterval(5)
+        let deadline = Date().addingTimeInterval(30)  // generous: Dispatch arms a signal source asynchronously, slowly under load
         while group.stoppedInOrder.isEmpty && Date() < deadline {
             kill(getpid(), SIGTERM)
             try await Task.sleep(for: .milliseconds(50))
@@ -52,7 +52,7 @@ final class SignalRouterTests: XCTestCase {
         let hits = LockedValue(0)
         router.on(SIGUSR1) { hits.withLock { $0 += 1 } }
         // Dispatch arms the source asynchronously; until then the signal is ignored, so resend until seen.
-        let deadline = Date().addingTimeInterval(5)
+        let deadline = Date().addingTimeInterval(30)  // generous: Dispatch arms a signal source asynchronously, slowly under load
         while hits.value == 0 && Date() < deadline {
             kill(getpid(), SIGUSR1)
             try await Task.sleep(for: .milliseconds(20))
