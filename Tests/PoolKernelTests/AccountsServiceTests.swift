@@ -59,6 +59,13 @@ final class AccountsServiceTests: XCTestCase {
         XCTAssertEqual(queued.count, 2)
         XCTAssertEqual(queued.last?.to, "a@b.c")
         XCTAssertTrue(queued.last?.body.contains("/emailverify?t=\(user?.emailToken ?? "-")") ?? false)
+        // The password typed the second time is not taken (a stranger could otherwise set it), and the mail says so.
+        XCTAssertTrue(queued.last?.body.contains("Its password is the one chosen at the first sign-up, not one typed since.") ?? false,
+                      queued.last?.body ?? "")
+        XCTAssertTrue(queued.last?.body.contains("http://pool/passwordreset") ?? false)
+        let unchanged = try await storage.user(email: "a@b.c")
+        XCTAssertEqual(unchanged?.passwordHash, user?.passwordHash)
+        XCTAssertEqual(unchanged?.emailToken, user?.emailToken)
         let errors = await accounts.signUp(email: "x", password: "", passwordRepeat: "y", captchaPassed: false, ip: "")
         XCTAssertEqual(errors.errors, ["email address is invalid", "Password cannot be empty", "Passwords do not match",
                                        "Recaptcha error"])

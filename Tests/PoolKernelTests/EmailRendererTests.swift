@@ -83,6 +83,28 @@ final class EmailRendererTests: XCTestCase {
         }
     }
 
+    /// Every email, including this engine's own (no spec text), ships a template file saying what the built-in says.
+    func testEmailRenderer_everyEmailHasAShippedTemplateMatchingItsBuiltIn() {
+        let samples: [PoolEmail] = [
+            .signupVerification(token: token, ip: "192.0.2.7"), .passwordReset(token: token, ip: "192.0.2.7"),
+            .emailChangeVerification(oldEmail: "o@example.org", newEmail: "n@example.org", token: token, ip: "192.0.2.7"),
+            .emailChangeNotice(oldEmail: "o@example.org", newEmail: "n@example.org", ip: "192.0.2.7"),
+            .passwordChanged(ip: "192.0.2.7"), .accountExists(ip: "192.0.2.7"),
+            .signupRepeated(token: token, ip: "192.0.2.7"), .accountClosed(ip: "192.0.2.7"),
+        ]
+        XCTAssertEqual(Set(samples.map(\.templateName)), Set(PoolEmail.allTemplateNames))
+        let shipped = renderer(directory: Self.shippedTemplates), builtIn = renderer(directory: nil)
+        for email in samples {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: Self.shippedTemplates + "/\(email.templateName).txt"), email.templateName)
+            let file = shipped.render(email, to: "u@example.org"), text = builtIn.render(email, to: "u@example.org")
+            XCTAssertEqual(file.subject, text.subject, email.templateName)
+            XCTAssertEqual(normalized(file.body), normalized(text.body), email.templateName)
+        }
+        let repeated = builtIn.render(.signupRepeated(token: token, ip: "192.0.2.7"), to: "u@example.org").body
+        XCTAssertTrue(repeated.contains("https://pool.example.com/emailverify?t=\(token)\n"))
+        XCTAssertTrue(repeated.contains("https://pool.example.com/passwordreset\n"))
+    }
+
     func testEmailRenderer_missingTemplateFallsBackToBuiltIn() {
         let message = renderer(directory: tempDir + "/nowhere").render(.passwordChanged(ip: "192.0.2.7"), to: "u@example.org")
         XCTAssertEqual(message.subject, "Stake pool password change")

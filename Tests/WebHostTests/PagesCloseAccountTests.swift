@@ -61,6 +61,15 @@ final class PagesCloseAccountTests: PagesTestCase {
         let stillOpen = try await storage.read { try $0.closedAccount(userId: before!.id) }
         XCTAssertNil(stillOpen)
 
+        // An email change asked for before closing: its link must not work afterwards.
+        try browser.get("/settings")
+        let changeAnswer = try browser.captchaAnswer()
+        let change = try browser.post("/settings", ["password": password, "updateEmail": "true", "email": "moved@example.com",
+                                                    "captcha": changeAnswer])
+        XCTAssertTrue(change.text.contains("Verification token sent to new email address"), change.text)
+        let changeMail = try await lastMail(to: "moved@example.com")
+        let changeLink = try XCTUnwrap(self.link(in: changeMail, path: "/emailupdate"))
+
         ticketSource.height.withLock { $0 = 1_234 }
         try browser.get("/settings")
         let closed = try browser.post("/settings", ["password": password, "closeAccount": "true"])
@@ -84,6 +93,18 @@ final class PagesCloseAccountTests: PagesTestCase {
         XCTAssertEqual(record?.closedHeight, 1_234)
         let voteBits = try await storage.user(id: before!.id)?.voteBits
         XCTAssertEqual(voteBits, 5, "yes on lnfeatures kept")
+
+        // The owner is told, at the account's address; the earlier email-change link changes nothing now.
+        let confirmation = try await lastMail(to: email)
+        XCTAssertEqual(confirmation?.subject, "Stake pool account closed")
+        XCTAssertTrue(confirmation?.body.contains("Tickets of yours that can\nstill vote are voted by the pool") ?? false)
+        let late = try self.browser().get(changeLink)
+        XCTAssertTrue(late.text.contains("Email verification token not valid"), late.text)
+        let emailAfter = try await storage.user(id: before!.id)?.email
+        XCTAssertEqual(emailAfter, email, "the address did not move")
+        let changeToken = String(changeLink.split(separator: "=").last ?? "")
+        let leftover = try await storage.read { try $0.emailChange(token: changeToken) }
+        XCTAssertNil(leftover, "the link is used up")
 
         // A reset link would reopen the account: none is sent.
         let reset = self.browser()

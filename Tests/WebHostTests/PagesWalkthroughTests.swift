@@ -182,6 +182,20 @@ final class PagesWalkthroughTests: PagesTestCase {
         XCTAssertEqual(try browser().get("/assets/none.css").text, "404 page not found\n")
     }
 
+    func testWalkthroughNotFound_signedInVisitorKeepsTheirMenu() async throws {
+        try startPages()
+        let browser = browser()
+        try await signUpAndVerify(browser, email: "lost@example.com", password: "lost-Pass-000001")
+        let signedOut = try self.browser().get("/no-such-page")
+        XCTAssertTrue(signedOut.text.contains(#"href="/signin""#), "a stranger's 404 offers sign-in")
+        XCTAssertEqual(try signIn(browser, email: "lost@example.com", password: "lost-Pass-000001").status, 303)
+        let missing = try browser.get("/no-such-page")
+        XCTAssertEqual(missing.status, 404)
+        XCTAssertTrue(missing.text.contains(#"href="/logout""#), "the signed-in menu: \(missing.text)")
+        XCTAssertFalse(missing.text.contains(#"href="/signin""#))
+        XCTAssertNil(missing.header("Set-Cookie"), "a 404 neither creates nor touches a session")
+    }
+
     // MARK: - Enumeration-safe mails
 
     func testWalkthroughSignUp_takenAddressGetsTheSameAnswerAndAMailToItsOwner() async throws {

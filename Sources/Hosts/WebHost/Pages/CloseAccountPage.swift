@@ -13,7 +13,8 @@ extension Pages {
             context.session.flash("settingsError", ["The pool cannot read the chain height right now, so your account was not closed. Please try again later."])
             return await settings(&context)
         }
-        let messages = await accounts.closeAccount(userId: id, password: context.form["password"] ?? "", height: height)
+        let messages = await accounts.closeAccount(userId: id, password: context.form["password"] ?? "", height: height,
+                                                     ip: context.ip)
         guard messages.errors.isEmpty else {
             context.session.flash("settingsError", messages.errors)
             return await settings(&context)

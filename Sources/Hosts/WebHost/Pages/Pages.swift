@@ -160,19 +160,23 @@ public struct Pages: Sendable {
               data: ["StaleForm": true, "Referer": .string(Self.localPath(request.path) ?? "/")], status: .badRequest)
     }
 
-    /// Unknown paths: a 404 page in the site's layout. The API (`/api/…`) keeps its plain answer unchanged.
-    public var notFoundPage: @Sendable (HTTPRequest) -> HTTPResponse {
+    /// Unknown paths: a 404 page in the site's layout, with the visitor's own navbar (the session is read, never
+    /// created or touched, as for /status). The API (`/api/…`) and assets keep their plain answer unchanged.
+    public var notFoundPage: RouteHandler {
         let pages = self
         return { request in
             if request.path.hasPrefix("/api/") || request.path == "/api" || request.path.hasPrefix("/assets/") {
-                return .plainError(.notFound)
+                return .immediate(.plainError(.notFound))
             }
-            var session = WebSession(cookieID: "", userId: nil, data: SessionData(), createdAt: 0, lastSeenAt: 0, isNew: true)
-            var response = pages.render(.page(template: "error", title: "Decred Stake Pool - Page not found", flag: "IsError",
-                                              data: ["NotFound": true], status: .notFound),
-                                        session: &session, user: nil)
-            response.headers.set("Cache-Control", "no-store")
-            return response
+            return .deferred {
+                var session = await pages.sessions.load(request, now: pages.clock())
+                let user = if let id = session.userId { try? await pages.storage.user(id: id) } else { User?.none }
+                var response = pages.render(.page(template: "error", title: "Decred Stake Pool - Page not found",
+                                                  flag: "IsError", data: ["NotFound": true], status: .notFound),
+                                            session: &session, user: user)
+                response.headers.set("Cache-Control", "no-store")
+                return response
+            }
         }
     }
 

@@ -12,11 +12,12 @@
 public struct Router: HTTPResponder {
     public var routes: [Route]
     public var middleware: [any HTTPMiddleware]
-    /// The answer for unknown paths (Go's `404 page not found\n` by default).
-    public var notFound: @Sendable (HTTPRequest) -> HTTPResponse
+    /// The answer for unknown paths (Go's `404 page not found\n` by default); like a route's, it may be deferred
+    /// (the site's 404 page reads the visitor's session for its navbar).
+    public var notFound: RouteHandler
 
     public init(routes: [Route] = [], middleware: [any HTTPMiddleware] = [],
-                notFound: @escaping @Sendable (HTTPRequest) -> HTTPResponse = { _ in .plainError(.notFound) }) {
+                notFound: @escaping RouteHandler = { _ in .immediate(.plainError(.notFound)) }) {
         self.routes = routes
         self.middleware = middleware
         self.notFound = notFound
@@ -46,21 +47,25 @@ public struct Router: HTTPResponder {
         guard let handler else {
             if allowed.isEmpty {
                 request.routePattern = "unmatched"
-                return .immediate(finish(notFound(request), request, upTo: middleware.count - 1))
+                return answer(notFound, request)
             }
             var response = HTTPResponse.text("Method Not Allowed\n", status: .methodNotAllowed)
             response.headers.set("Allow", allowed.sorted().joined(separator: ", "))
             return .immediate(finish(response, request, upTo: middleware.count - 1))
         }
+        return answer(handler, request)
+    }
+
+    /// Runs `handler` and passes its response back through every middleware.
+    private func answer(_ handler: RouteHandler, _ request: HTTPRequest) -> HTTPResult {
         switch handler(request) {
         case .immediate(let response):
             return .immediate(finish(response, request, upTo: middleware.count - 1))
         case .deferred(let work):
             let chain = self
-            let routed = request
             return .deferred {
                 let response = await work()
-                return chain.finish(response, routed, upTo: chain.middleware.count - 1)
+                return chain.finish(response, request, upTo: chain.middleware.count - 1)
             }
         }
     }

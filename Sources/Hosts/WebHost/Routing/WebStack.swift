@@ -25,7 +25,7 @@ public enum WebStack {
     public static func router(api: PoolAPI?, status: StatusPage?, adminGuard: AdminGuard, metrics: MetricsRegistry?,
                               metricsOnMainListener: Bool = true, rateLimiter: RateLimiter?,
                               pages: [Route] = [], health: (@Sendable () async -> HealthReport)? = nil,
-                              notFound: (@Sendable (HTTPRequest) -> HTTPResponse)? = nil) -> Router {
+                              notFound: RouteHandler? = nil) -> Router {
         var routes: [Route] = [health.map { Route.health(report: $0) } ?? .health()]
         if let api { routes += api.routes }
         if let status { routes.append(status.route(adminGuard: adminGuard)) }

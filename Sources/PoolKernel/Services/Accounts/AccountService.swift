@@ -102,7 +102,8 @@ public struct AccountService: Sendable {
     /// POST /signup after the closepool check (the page redirects when closed). `captchaPassed` is the
     /// captcha's verdict, `captchaProblem` the text shown when it failed (the captcha kind's own words).
     /// The answer is the same whether or not the email is taken; a taken address is mailed instead: a verified
-    /// account gets "you already have an account", an unverified one its verification link again.
+    /// account gets "you already have an account", an unverified one its verification link again with a word on
+    /// why the password just typed was not taken (a stranger must not set the password its owner will verify).
     public func signUp(email: String, password: String, passwordRepeat: String, captchaPassed: Bool,
                        captchaProblem: String = AccountService.recaptchaRefused, ip: String) async -> AccountMessages {
         var messages = AccountMessages()
@@ -132,8 +133,9 @@ public struct AccountService: Sendable {
                     if existing.emailVerified.isVerified || existing.emailToken.isEmpty {
                         notice = OutboxMessage(queuing: exists)
                     } else {
+                        // The first sign-up's link again; the password typed now is not taken (see the mail).
                         notice = OutboxMessage(queuing: renderer.render(
-                            .signupVerification(token: existing.emailToken, ip: ip), to: existing.email))
+                            .signupRepeated(token: existing.emailToken, ip: ip), to: existing.email))
                     }
                     notice.to = existing.email
                     _ = try tx.enqueueMail(notice)
@@ -321,6 +323,11 @@ public struct AccountService: Sendable {
             let outcome = try await storage.write { tx -> Outcome in
                 guard let change = try tx.emailChange(token: token) else { return .invalid }
                 if change.isExpired(now: time) { return .expired }
+                // A link asked for before the account was closed changes nothing afterwards; it is used up.
+                if try tx.closedAccount(userId: change.userId) != nil {
+                    try tx.deleteEmailChanges(token: token)
+                    return .invalid
+                }
                 if try tx.user(email: change.newEmail) != nil { return .inUse }
                 guard var user = try tx.user(id: change.userId) else { return .invalid }
                 user.email = change.newEmail

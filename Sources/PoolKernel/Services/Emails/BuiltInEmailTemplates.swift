@@ -56,6 +56,25 @@ enum BuiltInEmailTemplates {
                 "Sign in:\n\n{{SignInLink}}\n\n" +
                 "Forgot your password? Ask for a reset link:\n\n{{ResetLink}}\n\n" +
                 "If you did not make this request, you may safely ignore this email.\n")
+        case "signup-repeated":
+            // Ours: a second sign-up for an address still waiting for verification. The password typed the second
+            // time is not taken, or a stranger could set the password of an account its owner is about to verify.
+            Template(subject: "Stake pool email verification", body:
+                "Someone, probably you, asked from IP address {{IP}} to sign up at {{BaseURL}}\n" +
+                "again with this email address. Your account is waiting for this address to be verified:\n\n" +
+                "{{Link}}\n\n" +
+                "Its password is the one chosen at the first sign-up, not one typed since.\n" +
+                "If you no longer know it, verify with the link above, then ask for a reset link:\n\n" +
+                "{{ResetLink}}\n\n" +
+                "If you did not make this request, you may safely ignore this email.\n")
+        case "account-closed":
+            // Ours: the confirmation of closing an account from Settings.
+            Template(subject: "Stake pool account closed", body:
+                "Your stake pool account at {{BaseURL}} was closed from IP address {{IP}}.\n\n" +
+                "You can no longer sign in, and your API token no longer works. Tickets of yours that can\n" +
+                "still vote are voted by the pool with your last voting preferences; once none can, your\n" +
+                "email address is erased.\n\n" +
+                "If you did not do this, please contact the stake pool administrator immediately.\n")
         default:
             nil
         }

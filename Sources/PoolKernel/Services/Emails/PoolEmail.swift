@@ -15,6 +15,11 @@ public enum PoolEmail: Sendable, Hashable {
     /// To an address that already has a verified account when someone signs up with it again: the page
     /// answers as for a new sign-up (no enumeration); the owner learns to sign in or reset the password.
     case accountExists(ip: String)
+    /// To an address whose account still waits for verification when someone signs up with it again: the first
+    /// sign-up's link once more, and why the password just typed was not taken (a stranger must not set it).
+    case signupRepeated(token: String, ip: String)
+    /// To the account's address when it was closed from Settings: what stays (voting of live tickets) and what ends.
+    case accountClosed(ip: String)
 
     /// Lifetime of password-reset and email-change tokens: one hour ("The above link expires an hour after
     /// this email was sent").
@@ -29,12 +34,15 @@ public enum PoolEmail: Sendable, Hashable {
         case .emailChangeNotice: "email-change-old"
         case .passwordChanged: "password-changed"
         case .accountExists: "account-exists"
+        case .signupRepeated: "signup-repeated"
+        case .accountClosed: "account-closed"
         }
     }
 
     /// Every template name, for tooling and tests.
     public static let allTemplateNames = ["signup-verification", "password-reset", "email-change-new",
-                                          "email-change-old", "password-changed", "account-exists"]
+                                          "email-change-old", "password-changed", "account-exists",
+                                          "signup-repeated", "account-closed"]
 
     /// The values `{{Name}}` placeholders are replaced with. `Link` is the full URL (empty for notices).
     func variables(baseURL: String) -> [String: String] {
@@ -64,6 +72,13 @@ public enum PoolEmail: Sendable, Hashable {
             values["IP"] = ip
             values["SignInLink"] = "\(baseURL)/signin"
             values["ResetLink"] = "\(baseURL)/passwordreset"
+        case let .signupRepeated(token, ip):
+            values["IP"] = ip
+            values["Token"] = token
+            values["Link"] = "\(baseURL)/emailverify?t=\(token)"
+            values["ResetLink"] = "\(baseURL)/passwordreset"
+        case let .accountClosed(ip):
+            values["IP"] = ip
         }
         return values
     }
