@@ -30,6 +30,7 @@ final class StakepooldForkNetworkProcessTests: XCTestCase {
         var agendas: [(id: String, mask: Int, choices: [String: Int])]
         var stakeValidationHeight: Int
         var maturity: Int
+        var scriptHashID: UInt16
 
         init() throws {
             let data = try Data(contentsOf: URL(fileURLWithPath: StakepooldForkNetworkProcessTests.forkFile))
@@ -46,6 +47,8 @@ final class StakepooldForkNetworkProcessTests: XCTestCase {
             let tickets = try XCTUnwrap(root["tickets"] as? [String: Any])
             stakeValidationHeight = try XCTUnwrap(tickets["stakeValidationHeight"] as? Int)
             maturity = try XCTUnwrap(tickets["maturity"] as? Int)
+            let ids = try XCTUnwrap(root["addressIDs"] as? [String: String])
+            scriptHashID = try XCTUnwrap(ids["scriptHash"].flatMap { UInt16($0, radix: 16) })
         }
     }
 
@@ -81,7 +84,7 @@ final class StakepooldForkNetworkProcessTests: XCTestCase {
         for uid in 1...2 {
             let user = try await node.call("simregisteruser", [.int(Int64(uid))])
             let owner = (try XCTUnwrap(user["multisigaddress"]?.stringValue), try XCTUnwrap(user["feeaddress"]?.stringValue))
-            XCTAssertTrue(owner.0.hasPrefix("F"), "a fork address: \(owner.0)")
+            XCTAssertEqual(try Base58Check.decode(owner.0).version, fork.scriptHashID, "a fork P2SH address: \(owner.0)")
             owners.append(owner)
             _ = try await storage.insertUser(User(email: "fork\(uid)@example.com", passwordHash: "x", multiSigAddress: owner.0,
                                                   voteBits: UInt16(1 | (forkAgenda.choices["no"] ?? 0)),
