@@ -3,6 +3,7 @@ import PoolHost
 import PoolKernel
 import PoolTestKit
 import Synchronization
+import WalletSimnet
 import XCTest
 
 /// `poolctl simulate --chainparams FILE --votepolicy NAME --votepolicyoptions …` (issue 19 item 2): the vote
@@ -48,6 +49,38 @@ final class SimulateForkCommandTests: XCTestCase {
         let prefsReport = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(prefsJSON.utf8)) as? [String: Any])
         let prefsChoices = try XCTUnwrap((prefsReport["choices"] as? [String: [String: Int]])?["poolfeecap"])
         XCTAssertGreaterThan(prefsChoices.count, 1, "the users' own mixed choices: \(prefsJSON)")
+    }
+
+    /// A command reading the config (`config check`) runs on the file's network: its name, directories and keys.
+    func testPoolctlConfigCheck_honoursTheConfigsChainParams() async throws {
+        let fork = try StakepooldForkNetworkProcessTests.ForkFacts()
+        let directory = try TestEnvironment.makeTemporaryDirectory(prefix: "poolctl-fork-config")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let keys = Simnet(configuration: .init(seed: 1, walletCount: 1, parameters: SimnetParameters(
+            netParams: try NetParams.resolve(StakepooldForkNetworkProcessTests.forkFile))), logger: .disabled)
+        func write(_ chainParams: String, cold: String, voting: String) throws -> String {
+            let path = directory.path + "/dcrstakepool.conf"
+            try ["apisecret=api-secret-value-0123456789abcdef", "cookiesecret=cookie-secret-value-0123456789abcdef",
+                 "coldwalletextpub=\(cold)", "votingwalletextpub=\(voting)", "adminips=127.0.0.1", "wallet=simnet",
+                 "datadir=\(directory.path)/data", "chainparams=\(chainParams)"]
+                .joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
+        let good = try write(StakepooldForkNetworkProcessTests.forkFile, cold: keys.coldExtendedPublicKey,
+                             voting: keys.votingExtendedPublicKey)
+        let checked = try await poolctl(["-C", good, "config", "check"])
+        XCTAssertEqual(checked.code, 0, checked.err)
+        XCTAssertTrue(checked.out.contains("configuration is valid (network \(fork.name),"), checked.out)
+        // simnet's keys are not the fork's: the key check runs against the file's network.
+        let simnetKeys = SimnetWalletPlugin.defaultKeys
+        let wrongKeys = try await poolctl(["-C", try write(StakepooldForkNetworkProcessTests.forkFile, cold: simnetKeys.cold,
+                                                           voting: simnetKeys.voting), "config", "check"])
+        XCTAssertEqual(wrongKeys.code, 2)
+        XCTAssertTrue(wrongKeys.err.contains("coldwalletextpub"), wrongKeys.err)
+        let missing = try await poolctl(["-C", try write(directory.path + "/none.json", cold: keys.coldExtendedPublicKey,
+                                                         voting: keys.votingExtendedPublicKey), "db", "status"])
+        XCTAssertEqual(missing.code, 2)
+        XCTAssertTrue(missing.err.contains("chainparams: "), missing.err)
     }
 
     func testSimulate_unknownPolicyOrBadChainParamsIsOneSentenceExitTwo() async throws {
