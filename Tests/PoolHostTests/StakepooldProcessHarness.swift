@@ -50,7 +50,9 @@ final class StakepooldProcessHarness: @unchecked Sendable {
     }
 
     /// simwallet with one node and `wallets` wallets on free ports; returns the node and wallet addresses.
-    func startSimwallet(wallets: Int, seed: Int = 5) async throws -> (node: String, wallets: [String], certificate: String) {
+    func startSimwallet(wallets: Int, seed: Int = 5, extraArguments: [String] = []) async throws
+        -> (node: String, wallets: [String], certificate: String)
+    {
         let binary = try BuiltExecutable.path("simwallet")
         let appData = path("simwallet")
         let log = path("simwallet.log")
@@ -58,7 +60,7 @@ final class StakepooldProcessHarness: @unchecked Sendable {
             "--appdata", appData, "--wallets", "\(wallets)", "--nodeport", "0",
             "--walletports", Array(repeating: "0", count: wallets).joined(separator: ","),
             "--blockms", "0", "--seed", "\(seed)", "--rpcuser", Self.rpcUser, "--rpcpass", Self.rpcPassword,
-        ], log: log)
+        ] + extraArguments, log: log)
         let line = try await waitForLine(process, log, containing: "wallets on ", seconds: 30)
         guard let node = line.range(of: "node on "), let list = line.range(of: ", wallets on ") else {
             XCTFail("unexpected simwallet line: \(line)")

@@ -163,6 +163,18 @@ public final class Simnet: Sendable {
         }
     }
 
+    /// The bits and vote version of the vote the chain recorded for a ticket; nil when it was not voted (chain slice).
+    public func recordedVote(_ hash: String) -> (bits: UInt16, voteVersion: UInt32?)? {
+        world.withLock { world in
+            guard let parsed = SimHash(displayHex: hash), let id = world.chain.ticketIndex[parsed],
+                  let vote = world.chain.votes[id] else { return nil }
+            return (vote.bits, vote.version)
+        }
+    }
+
+    /// The network the simulated chain runs on (simnet, or a fork's parameters).
+    public var network: NetParams { configuration.parameters.network }
+
     /// Sets the simulated ticket price (stake difficulty) for later purchases, atoms.
     public func setTicketPrice(_ atoms: Int64) {
         world.withLock { $0.chain.ticketPrice = max(atoms, $0.chain.parameters.minimumStakeDiff) }
@@ -203,8 +215,8 @@ public final class Simnet: Sendable {
                 guard uid >= 0, uid < 1_000_000 else { throw SimnetError.invalidParameter("uid out of range") }
                 let pool = SimnetAddress(kind: .pubKey, payload: world.keyring.votingPublicKey(index: uid))
                 let user = SimnetAddress(kind: .pubKey, payload: world.keyring.votingPublicKey(index: 1_000_000 + uid))
-                let multisig = try world.createMultisig(0, nRequired: 1, keys: [SimnetAddressCodec.encode(pool),
-                                                                                SimnetAddressCodec.encode(user)])
+                let multisig = try world.createMultisig(0, nRequired: 1, keys: [world.addresses.encode(pool),
+                                                                                world.addresses.encode(user)])
                 for index in world.wallets.indices {
                     let faults = world.wallets[index].faults
                     world.wallets[index].faults = SimnetWalletFaults()

@@ -45,10 +45,10 @@ struct SimnetChainState: Sendable {
     private(set) var livePool: [Int32] = []
     /// Winners of the tip block, in announcement order.
     private(set) var winners: [Int32] = []
-    /// Votes accepted for the tip's winners: ticket id → vote txid.
-    private(set) var pendingVotes: [Int32: SimHash] = [:]
-    /// Vote txid of every voted ticket (spent-by).
-    private(set) var voteHashes: [Int32: SimHash] = [:]
+    /// Votes accepted for the tip's winners: ticket id → the vote.
+    private(set) var pendingVotes: [Int32: SimnetCastVote] = [:]
+    /// The vote of every voted ticket (spent-by, and its bits for `simvote`).
+    private(set) var votes: [Int32: SimnetCastVote] = [:]
     private var toRevoke: [Int32] = []
     /// What connecting the tip announced (a reorganization announces it again under the replacement's hash).
     private(set) var tipEvent: SimnetBlockEvent?
@@ -96,7 +96,7 @@ struct SimnetChainState: Sendable {
         let id = Int32(owners.count)
         // A deterministic user reward address per ticket address.
         let reward = SimnetAddress(kind: .pubKeyHash, payload: SimnetCrypto.hash160(address.payload + [0x72]))
-        owners.append(SimnetOwner(address: address, encoded: SimnetAddressCodec.encode(address), rewardAddress: reward))
+        owners.append(SimnetOwner(address: address, encoded: parameters.addresses.encode(address), rewardAddress: reward))
         ownerIndex[address] = id
         return id
     }
@@ -148,7 +148,7 @@ struct SimnetChainState: Sendable {
             counts.live -= 1
             if let vote = pendingVotes[id] {
                 tickets[Int(id)].status = .voted
-                voteHashes[id] = vote
+                votes[id] = vote
                 counts.voted += 1
                 voters += 1
                 spentAndMissed.append((tickets[Int(id)].hash, true))
@@ -248,7 +248,7 @@ struct SimnetChainState: Sendable {
             revocations: UInt8(revocations), poolSize: UInt32(counts.live), stakeDifficulty: ticketPrice,
             height: UInt32(height), size: UInt32(300 + 300 * (fresh + voters + revocations)),
             timestamp: startTime &+ UInt32(height * parameters.targetTimePerBlock),
-            nonce: UInt32(truncatingIfNeeded: random.next()), stakeVersion: 6)
+            nonce: UInt32(truncatingIfNeeded: random.next()), stakeVersion: parameters.voteVersion)
         let hash = header.hash
         headers.append(header)
         hashes.append(hash)
@@ -321,8 +321,8 @@ struct SimnetChainState: Sendable {
             throw SimnetError.rejected(txid, "vote spends unknown ticket \(vote.ticket)")
         }
         if let existing = pendingVotes[ticket] {
-            if existing == txid { throw SimnetError.rejected(txid, "already have transaction \(txid)") }
-            throw SimnetError.rejected(txid, "output \(vote.ticket):0 already spent by transaction \(existing) in the memory pool")
+            if existing.hash == txid { throw SimnetError.rejected(txid, "already have transaction \(txid)") }
+            throw SimnetError.rejected(txid, "output \(vote.ticket):0 already spent by transaction \(existing.hash) in the memory pool")
         }
         guard vote.blockHash == tipHash, vote.blockHeight == tipHeight else {
             if let votedOn = blockIndex[vote.blockHash], Int(votedOn) < tipHeight {
@@ -333,7 +333,7 @@ struct SimnetChainState: Sendable {
         guard tickets[Int(ticket)].isSelected else {
             throw SimnetError.rejected(txid, "ticket \(vote.ticket) is not eligible to vote on block \(vote.blockHash)")
         }
-        pendingVotes[ticket] = txid
+        pendingVotes[ticket] = SimnetCastVote(hash: txid, bits: vote.voteBits, version: vote.voteVersion)
         return txid
     }
 
@@ -376,4 +376,11 @@ struct SimnetChainState: Sendable {
 
     /// A mempool ticket with this hash, if any.
     func pendingTicket(_ hash: SimHash) -> SimnetPendingTicket? { mempool.first { $0.hash == hash } }
+}
+
+/// A vote the node accepted: its txid, vote bits and the vote version of its extended bits.
+struct SimnetCastVote: Sendable, Equatable {
+    var hash: SimHash
+    var bits: UInt16
+    var version: UInt32?
 }

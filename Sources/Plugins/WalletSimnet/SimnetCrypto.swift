@@ -24,12 +24,12 @@ struct SimnetAddress: Hashable, Sendable {
     var hash160: [UInt8] { kind == .pubKey ? SimnetCrypto.hash160(payload) : payload }
 }
 
-/// Simnet address strings (base58check with the simnet address IDs).
-enum SimnetAddressCodec {
-    static let network = NetParams.simnet
+/// Address strings of the simulated network (base58check with its address IDs: simnet's, or a fork's).
+struct SimnetAddressCodec: Sendable {
+    let network: NetParams
 
     /// The encoded address; "" if the payload has the wrong shape (never for addresses the simulation builds).
-    static func encode(_ address: SimnetAddress) -> String {
+    func encode(_ address: SimnetAddress) -> String {
         let kind: Address.Kind
         switch address.kind {
         case .pubKeyHash: kind = .pubKeyHash
@@ -39,8 +39,8 @@ enum SimnetAddressCodec {
         return (try? Address(kind: kind, payload: address.payload, network: network))?.encoded ?? ""
     }
 
-    /// Decodes a simnet P2PKH, P2SH or secp256k1 P2PK address; nil for anything else.
-    static func decode(_ string: String) -> SimnetAddress? {
+    /// Decodes a P2PKH, P2SH or secp256k1 P2PK address; nil for anything else.
+    func decode(_ string: String) -> SimnetAddress? {
         guard let address = try? Address.decode(string, network: network) else { return nil }
         switch address.kind {
         case .pubKeyHash: return SimnetAddress(kind: .pubKeyHash, payload: address.payload)
@@ -56,6 +56,7 @@ enum SimnetAddressCodec {
 /// (`coldwalletextpub`; fee address of user i = /0/i). Child derivation is real BIP32 (CKDpub); the roots
 /// are built from the seed's chain codes over fixed public points, since the simulation never signs.
 struct SimnetKeyring: Sendable {
+    let addresses: SimnetAddressCodec
     let voting: ExtendedPublicKey
     let cold: ExtendedPublicKey
     private let votingBranch: ExtendedPublicKey
@@ -65,19 +66,21 @@ struct SimnetKeyring: Sendable {
     private static let votingRootPoint = "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
     private static let coldRootPoint = "02c6047f9441ed7d6d3045406e95c07cd85c778e4b8cef3ca7abac09b95c709ee5"
 
-    init(seed: UInt64) {
+    init(seed: UInt64, network: NetParams) {
+        let addresses = SimnetAddressCodec(network: network)
+        self.addresses = addresses
         func root(_ label: String, _ point: String) -> ExtendedPublicKey {
             var material = WireWriter()
             material.u64(seed)
             material.raw(Array(label.utf8))
             var raw = [UInt8]()
-            let version = SimnetAddressCodec.network.hdKeyIDs.public
+            let version = network.hdKeyIDs.public
             raw += [UInt8(version >> 24 & 0xFF), UInt8(version >> 16 & 0xFF), UInt8(version >> 8 & 0xFF), UInt8(version & 0xFF)]
             raw += [UInt8](repeating: 0, count: 9)  // depth 0, parent fingerprint 0, child number 0
             raw += SimnetCrypto.blake256(material.bytes)
             raw += HexCoding.decode(point) ?? []
             do {
-                return try ExtendedPublicKey(parsing: Base58Check.encode(raw: raw), network: SimnetAddressCodec.network)
+                return try ExtendedPublicKey(parsing: Base58Check.encode(raw: raw), network: network)
             } catch {
                 preconditionFailure("simnet root key is malformed: \(error)")  // fixed points: a programmer bug
             }
@@ -102,13 +105,13 @@ struct SimnetKeyring: Sendable {
 
     /// The P2PKH ticket address of voting child `/0/index`.
     func ticketAddress(index: Int) -> String {
-        SimnetAddressCodec.encode(SimnetAddress(kind: .pubKeyHash, payload: SimnetCrypto.hash160(votingPublicKey(index: index))))
+        addresses.encode(SimnetAddress(kind: .pubKeyHash, payload: SimnetCrypto.hash160(votingPublicKey(index: index))))
     }
 
     /// The P2PKH fee address of cold-wallet child `/0/index`.
     func feeAddress(index: Int) -> String {
         let key = Self.child(coldBranch, UInt32(index)).publicKey
-        return SimnetAddressCodec.encode(SimnetAddress(kind: .pubKeyHash, payload: SimnetCrypto.hash160(key)))
+        return addresses.encode(SimnetAddress(kind: .pubKeyHash, payload: SimnetCrypto.hash160(key)))
     }
 
     /// The voting account's extended public key (`spub…`).

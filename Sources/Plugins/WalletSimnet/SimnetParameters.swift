@@ -33,23 +33,35 @@ public struct SimnetParameters: Sendable, Equatable {
     public var genesisHash: String
     /// Header version used for simulated blocks.
     public var blockVersion: UInt32
+    /// The network the simulated chain runs on: its address and HD key IDs encode every key and address.
+    public var network: NetParams = .simnet
+    /// The wallets' vote version (`walletinfo.voteversion`) and the blocks' stake version.
+    public var voteVersion: UInt32 = 6
 
     /// The real simnet values (the kernel's bundled simnet NetParams; subsidy numbers from dcrd's
-    /// chaincfg/simnetparams.go, which NetParams does not carry).
-    public static let simnet = SimnetParameters(netParams: .simnet)
+    /// chaincfg/simnetparams.go), with vote version 6 as the simulation always had.
+    public static let simnet = SimnetParameters(netParams: .simnet, voteVersion: 6)
 
-    /// The ticket parameters, magic and genesis of `netParams`; subsidy numbers are simnet's unless given.
-    public init(netParams: NetParams, baseSubsidy: Int64 = 50_000_000_000, subsidyReductionInterval: Int64 = 128) {
+    /// The network `netParams` (a fork's `chainparams` file, say): its tickets, subsidy, magic, genesis, address
+    /// and key IDs; the wallets vote `voteVersion`, by default the network's newest vote version.
+    public init(netParams: NetParams, voteVersion: UInt32? = nil) {
         let tickets = netParams.tickets
+        let subsidy = PoolTicketFee.SubsidyParams(network: netParams)
         self.init(ticketMaturity: tickets.maturity, ticketExpiry: tickets.expiry, ticketsPerBlock: tickets.perBlock,
                   ticketPoolSize: tickets.poolSize, stakeEnabledHeight: tickets.stakeEnabledHeight,
                   stakeValidationHeight: tickets.stakeValidationHeight,
                   maxFreshStakePerBlock: tickets.maxFreshStakePerBlock, minimumStakeDiff: tickets.minimumStakeDiff,
-                  targetTimePerBlock: netParams.targetTimePerBlockSeconds, baseSubsidy: baseSubsidy, mulSubsidy: 100,
-                  divSubsidy: 101, subsidyReductionInterval: subsidyReductionInterval, workRewardProportion: 6,
-                  stakeRewardProportion: 3, blockTaxProportion: 1, netMagic: netParams.netMagic,
-                  genesisHash: netParams.genesisHash, blockVersion: 6)
+                  targetTimePerBlock: netParams.targetTimePerBlockSeconds, baseSubsidy: subsidy.baseSubsidy,
+                  mulSubsidy: subsidy.mulSubsidy, divSubsidy: subsidy.divSubsidy,
+                  subsidyReductionInterval: subsidy.reductionInterval, workRewardProportion: subsidy.workProportion,
+                  stakeRewardProportion: subsidy.stakeProportion, blockTaxProportion: subsidy.taxProportion,
+                  netMagic: netParams.netMagic, genesisHash: netParams.genesisHash, blockVersion: 6)
+        network = netParams
+        self.voteVersion = voteVersion ?? netParams.latestVoteVersion ?? 6
     }
+
+    /// Address encoding for `network`.
+    var addresses: SimnetAddressCodec { SimnetAddressCodec(network: network) }
 
     public init(ticketMaturity: Int, ticketExpiry: Int, ticketsPerBlock: Int, ticketPoolSize: Int,
                 stakeEnabledHeight: Int, stakeValidationHeight: Int, maxFreshStakePerBlock: Int,

@@ -10,6 +10,8 @@ struct SimnetVote: Sendable, Equatable {
     var blockHeight: Int
     var ticket: SimHash
     var voteBits: UInt16
+    /// The vote version in the extended bits (their first four bytes, little-endian); nil when shorter.
+    var voteVersion: UInt32?
 
     /// Builds the vote for a ticket. Deterministic: every wallet sharing the seed produces the same bytes
     /// (like RFC 6979 signatures), so a second copy is a duplicate at the node.
@@ -57,6 +59,7 @@ struct SimnetVote: Sendable, Equatable {
               let bits = StakeScript.parseVoteBits(transaction.outputs[1].script),
               transaction.outputs.dropFirst(2).allSatisfy({ $0.script.first == SimnetScript.opSSGen }) else { return nil }
         return SimnetVote(blockHash: blockHash, blockHeight: Int(reference.height), ticket: transaction.inputs[1].previousHash,
-                          voteBits: bits.bits)
+                          voteBits: bits.bits,
+                          voteVersion: bits.extended.count >= 4 ? bits.extended.prefix(4).reversed().reduce(0) { $0 << 8 | UInt32($1) } : nil)
     }
 }

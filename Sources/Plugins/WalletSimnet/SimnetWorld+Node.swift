@@ -20,12 +20,12 @@ extension SimnetWorld {
         let transaction = try SimnetTransaction.deserialize(hex: hex)
         var outputs = [DecodedOutput]()
         for (index, output) in transaction.outputs.enumerated() {
-            let (type, addresses, reqSigs) = SimnetScript.classify(output.script)
+            let (type, paidTo, reqSigs) = SimnetScript.classify(output.script)
             let commitment = SimnetScript.parseCommitment(output.script)
             outputs.append(DecodedOutput(
                 value: Self.dcr(output.value), n: UInt32(index), version: output.version,
                 scriptAsm: SimnetScript.disassemble(output.script), scriptHex: HexCoding.encode(output.script),
-                reqSigs: reqSigs, scriptType: type, addresses: addresses.map(SimnetAddressCodec.encode),
+                reqSigs: reqSigs, scriptType: type, addresses: paidTo.map(addresses.encode),
                 commitAmount: commitment.map { Self.dcr($0.amount) }))
         }
         let decoded = DecodedTransaction(txid: transaction.txid.hex, version: Int32(transaction.version),

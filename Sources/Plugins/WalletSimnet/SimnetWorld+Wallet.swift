@@ -18,7 +18,7 @@ extension SimnetWorld {
 
     mutating func validateAddress(_ wallet: Int, _ address: String) throws -> AddressValidation {
         try checkUp(wallet)
-        guard let decoded = SimnetAddressCodec.decode(address) else { return AddressValidation(isValid: false) }
+        guard let decoded = addresses.decode(address) else { return AddressValidation(isValid: false) }
         let state = wallets[wallet]
         switch decoded.kind {
         case .pubKeyHash:
@@ -28,7 +28,7 @@ extension SimnetWorld {
             }
             var key = keyring.votingPublicKey(index: index)
             if state.faults.disagrees { key = keyring.votingPublicKey(index: index + 1_000_000) }
-            let keyAddress = SimnetAddressCodec.encode(SimnetAddress(kind: .pubKey, payload: key))
+            let keyAddress = addresses.encode(SimnetAddress(kind: .pubKey, payload: key))
             return AddressValidation(isValid: true, address: address, isMine: true, pubKeyAddress: keyAddress,
                                      pubKey: HexCoding.encode(key), isCompressed: true, account: "default")
         case .scriptHash:
@@ -36,7 +36,7 @@ extension SimnetWorld {
                 return AddressValidation(isValid: true, address: address, isScript: true)
             }
             let keys = Self.multisigKeys(imported.script)
-            let keyAddresses = keys.map { SimnetAddressCodec.encode(SimnetAddress(kind: .pubKey, payload: $0)) }
+            let keyAddresses = keys.map { addresses.encode(SimnetAddress(kind: .pubKey, payload: $0)) }
             return AddressValidation(isValid: true, address: address, isMine: true, isScript: true,
                                      account: "imported", addresses: keyAddresses,
                                      hex: HexCoding.encode(imported.script), script: keys.isEmpty ? "nonstandard" : "multisig",
@@ -51,7 +51,7 @@ extension SimnetWorld {
         try checkUp(wallet)
         var publicKeys = [[UInt8]]()
         for key in keys {
-            guard let decoded = SimnetAddressCodec.decode(key), decoded.kind == .pubKey else {
+            guard let decoded = addresses.decode(key), decoded.kind == .pubKey else {
                 throw SimnetError(.simnetInvalidParameter, rpcCode: -32700, "unable to decode pay-to-pubkey address \(key)")
             }
             publicKeys.append(decoded.payload)
@@ -65,7 +65,7 @@ extension SimnetWorld {
         for key in publicKeys { script += [UInt8(key.count)] + key }
         script += [0x50 + UInt8(publicKeys.count), SimnetScript.opCheckMultisig]
         let address = SimnetAddress(kind: .scriptHash, payload: SimnetCrypto.hash160(script))
-        return MultisigScript(address: SimnetAddressCodec.encode(address), redeemScript: HexCoding.encode(script))
+        return MultisigScript(address: addresses.encode(address), redeemScript: HexCoding.encode(script))
     }
 
     mutating func importScript(_ wallet: Int, scriptHex: String, rescan: Bool, scanFrom: Int64) throws {
@@ -129,7 +129,7 @@ extension SimnetWorld {
 
     func stakePoolUserInfo(_ wallet: Int, multisigAddress: String) throws -> StakePoolUserInfo {
         try checkUp(wallet)
-        guard let address = SimnetAddressCodec.decode(multisigAddress) else {
+        guard let address = addresses.decode(multisigAddress) else {
             throw SimnetError.walletFailure("invalid address \(multisigAddress)")
         }
         guard let owner = chain.existingOwnerID(for: address) else { return StakePoolUserInfo() }
@@ -151,7 +151,7 @@ extension SimnetWorld {
             case .immature, .live: break
             case .voted:
                 entry.status = "voted"
-                entry.spentBy = (chain.voteHashes[id] ?? .zero).hex
+                entry.spentBy = (chain.votes[id]?.hash ?? .zero).hex
                 entry.spentByHeight = UInt32(record.spentHeight)
             case .missed, .expired:
                 // dcrwallet records both as missed and calls them expired by age (wallet-rpc.md §2.8).
@@ -266,7 +266,7 @@ extension SimnetWorld {
     /// `ticketsforaddress [address]` (unused by the pool; kept for completeness).
     func ticketsForAddress(_ wallet: Int, address: String) throws -> [String] {
         try checkUp(wallet)
-        guard let decoded = SimnetAddressCodec.decode(address) else { throw SimnetError.walletFailure("invalid address \(address)") }
+        guard let decoded = addresses.decode(address) else { throw SimnetError.walletFailure("invalid address \(address)") }
         guard let owner = chain.existingOwnerID(for: decoded) else { return [] }
         return chain.owners[Int(owner)].tickets.filter { walletCanVote(wallet, ticket: $0) }.map { chain.tickets[Int($0)].hash.hex }
     }

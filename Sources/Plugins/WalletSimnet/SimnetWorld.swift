@@ -19,10 +19,15 @@ struct SimnetWorld: Sendable {
         chain = SimnetChainState(parameters: configuration.parameters, seed: configuration.seed,
                                  ticketPrice: configuration.ticketPrice, poolFeePercent: configuration.poolFeePercent,
                                  autoRevoke: configuration.autoRevoke)
-        keyring = SimnetKeyring(seed: configuration.seed)
-        wallets = Array(repeating: SimnetWalletState(), count: max(1, configuration.walletCount))
+        keyring = SimnetKeyring(seed: configuration.seed, network: configuration.parameters.network)
+        var wallet = SimnetWalletState()
+        wallet.voteVersion = configuration.parameters.voteVersion
+        wallets = Array(repeating: wallet, count: max(1, configuration.walletCount))
         feeAddressLimit = configuration.feeAddressCount
     }
+
+    /// Address encoding of the simulated network.
+    var addresses: SimnetAddressCodec { keyring.addresses }
 
     /// How many cold-wallet children count as pool fee addresses, and how many are derived so far.
     let feeAddressLimit: Int
@@ -32,7 +37,7 @@ struct SimnetWorld: Sendable {
     /// derived once over the simulation's life).
     mutating func resolvePoolFeeAddress(_ address: SimnetAddress) {
         while !chain.poolFeeAddresses.contains(address), derivedFeeAddresses < feeAddressLimit {
-            if let derived = SimnetAddressCodec.decode(keyring.feeAddress(index: derivedFeeAddresses)) {
+            if let derived = addresses.decode(keyring.feeAddress(index: derivedFeeAddresses)) {
                 chain.poolFeeAddresses.insert(derived)
             }
             derivedFeeAddresses += 1
@@ -54,11 +59,11 @@ struct SimnetWorld: Sendable {
 
     /// Buys `count` tickets paying `ticketAddress` (P2SH) with a pool-fee commitment to `feeAddress`.
     mutating func buyTickets(ticketAddress: String, feeAddress: String, count: Int, fee: FeeChoice) throws -> [SimHash] {
-        guard let owner = SimnetAddressCodec.decode(ticketAddress), owner.kind == .scriptHash else {
-            throw SimnetError.invalidParameter("ticket address \(ticketAddress) is not a simnet P2SH address")
+        guard let owner = addresses.decode(ticketAddress), owner.kind == .scriptHash else {
+            throw SimnetError.invalidParameter("ticket address \(ticketAddress) is not a \(addresses.network.name) P2SH address")
         }
-        guard let feeTarget = SimnetAddressCodec.decode(feeAddress), feeTarget.kind == .pubKeyHash else {
-            throw SimnetError.invalidParameter("fee address \(feeAddress) is not a simnet P2PKH address")
+        guard let feeTarget = addresses.decode(feeAddress), feeTarget.kind == .pubKeyHash else {
+            throw SimnetError.invalidParameter("fee address \(feeAddress) is not a \(addresses.network.name) P2PKH address")
         }
         guard count >= 0, count <= 1_000_000 else { throw SimnetError.invalidParameter("ticket count out of range") }
         resolvePoolFeeAddress(feeTarget)

@@ -52,6 +52,20 @@ public struct NetParams: Sendable, Hashable {
         public var ruleChangeActivationInterval: Int
     }
 
+    /// Block subsidy numbers (chaincfg `BaseSubsidy`, `MulSubsidy`, …); optional in a params file, where
+    /// `PoolTicketFee.SubsidyParams(network:)` falls back to the bundled network of the same name.
+    public struct Subsidy: Sendable, Hashable, Codable {
+        public var baseSubsidy: Int64
+        public var mulSubsidy: Int64
+        public var divSubsidy: Int64
+        public var reductionInterval: Int64
+        public var workProportion: Int64
+        public var stakeProportion: Int64
+        public var taxProportion: Int64
+        /// The subsidy of block 1 (premine).
+        public var blockOneSubsidy: Int64
+    }
+
     /// chaincfg name: `mainnet`, `testnet3`, `simnet`, `regnet`, or a fork's own.
     public var name: String
     /// The network name dcrstakepool shows (home page, stats, API `Network`).
@@ -75,6 +89,11 @@ public struct NetParams: Sendable, Hashable {
     public var genesisHash: String
     /// Agendas by vote (stake) version.
     public var voteVersions: [UInt32: [Agenda]]
+    /// The file's `subsidy` section (nil: the bundled network's numbers by name, see `SubsidyParams(network:)`).
+    public var subsidy: Subsidy? = nil
+
+    /// The newest vote version with agendas (nil when the network has none).
+    public var latestVoteVersion: UInt32? { voteVersions.keys.max() }
 
     /// The agendas of `voteVersion` (empty when the version has none).
     public func agendas(forVoteVersion voteVersion: UInt32) -> [Agenda] { voteVersions[voteVersion] ?? [] }

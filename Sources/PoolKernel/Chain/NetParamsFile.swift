@@ -37,6 +37,7 @@ struct NetParamsFile: Decodable {
     var tickets: NetParams.TicketParams
     var genesisHash: String
     var voteVersions: [String: [Agenda]]
+    var subsidy: NetParams.Subsidy?
 
     func validated(origin: String) throws -> NetParams {
         func fail(_ what: String) -> ChainError { ChainError(.badNetParams, "\(origin): \(what).") }
@@ -79,6 +80,13 @@ struct NetParamsFile: Decodable {
         guard tickets.maturity >= 0, tickets.expiry > 0, tickets.perBlock > 0, tickets.poolSize > 0 else {
             throw fail("tickets.maturity/expiry/perBlock/poolSize must be positive")
         }
+        if let subsidy {
+            guard subsidy.baseSubsidy > 0, subsidy.mulSubsidy > 0, subsidy.divSubsidy > 0, subsidy.reductionInterval > 0,
+                  subsidy.workProportion >= 0, subsidy.stakeProportion > 0, subsidy.taxProportion >= 0,
+                  subsidy.blockOneSubsidy >= 0 else {
+                throw fail("subsidy amounts, divisors and the stake proportion must be positive")
+            }
+        }
         guard (try? bytes(genesisHash, 32, "genesisHash")) != nil else { throw fail("genesisHash must be 32 bytes of hex") }
 
         var versions: [UInt32: [Agenda]] = [:]
@@ -114,6 +122,6 @@ struct NetParamsFile: Decodable {
             dataDirName: dataDirName ?? name, netMagic: magic, ports: ports, addressPrefix: addressPrefix,
             addressIDs: ids, hdKeyIDs: hd, slip44CoinType: coinTypes.slip44, legacyCoinType: coinTypes.legacy,
             targetTimePerBlockSeconds: targetTimePerBlockSeconds, tickets: tickets,
-            genesisHash: genesisHash.lowercased(), voteVersions: versions)
+            genesisHash: genesisHash.lowercased(), voteVersions: versions, subsidy: subsidy)
     }
 }

@@ -57,6 +57,8 @@ public struct PoolConfig: Sendable {
     public var walletPlugin: String
     public var votePolicy: String
     public var chainParamsFile: String?
+    /// The network's parameters: the `chainparams` file's, else the bundled ones of `network` (chain slice).
+    public var netParams: NetParams
     // Storage.
     public var sqlitePath: String
     public var db: Database
@@ -186,7 +188,15 @@ extension PoolConfig {
         if v.bool("testnet") && v.bool("simnet") {
             throw fail(.conflict, "simnet", "the testnet and simnet params can't be used together -- choose one of the three")
         }
-        let net: PoolNetwork = v.bool("testnet") ? .testnet : (v.bool("simnet") ? .simnet : .mainnet)
+        var net: PoolNetwork = v.bool("testnet") ? .testnet : (v.bool("simnet") ? .simnet : .mainnet)
+        // chain slice: a `chainparams` file names the network, its directories and default ports.
+        chainParamsFile = v.string("chainparams").isEmpty ? nil : ConfigLoader.expand(v.string("chainparams"))
+        do {
+            netParams = try chainParamsFile.map { try NetParams.resolve($0) } ?? NetParams.named(net.name)
+        } catch {
+            throw fail(.badValue, "chainparams", "chainparams: \(ConfigLoader.reason(error))")
+        }
+        if chainParamsFile != nil { net = PoolNetwork(params: netParams) }
         network = net
         dataDir = ConfigLoader.expand(v.isSet("datadir") ? v.string("datadir") : home + "/data") + "/" + network.dirName
         logDir = ConfigLoader.expand(v.isSet("logdir") ? v.string("logdir") : home + "/logs") + "/" + network.dirName
@@ -204,7 +214,6 @@ extension PoolConfig {
         mailPlugin = v.string("mail").isEmpty ? (smtpHost.isEmpty ? "log" : "smtp") : v.string("mail").lowercased()
         walletPlugin = v.string("wallet").lowercased()
         votePolicy = v.string("votepolicy").lowercased()
-        chainParamsFile = v.string("chainparams").isEmpty ? nil : ConfigLoader.expand(v.string("chainparams"))
 
         // Required options, in dcrstakepool's order; some only matter for the plugin that uses them.
         apiSecret = try PoolConfig.required(v, "apisecret", label: "APIsecret", when: full)
@@ -233,14 +242,8 @@ extension PoolConfig {
         votingWalletExtPub = try PoolConfig.required(v, "votingwalletextpub", when: full)
         if full {
             // Decoded now, for the configured network, so a wrong key names its option instead of failing wallet start-up.
-            let params: NetParams
-            do {
-                params = try chainParamsFile.map { try NetParams.resolve($0) } ?? NetParams.named(net.name)
-            } catch {
-                throw fail(.badValue, "chainparams", "chainparams: \(ConfigLoader.reason(error))")
-            }
             for name in ["coldwalletextpub", "votingwalletextpub"] {
-                try OptionChecks.extendedPublicKey(v.string(name), option: name, network: params, source: v.source(name))
+                try OptionChecks.extendedPublicKey(v.string(name), option: name, network: netParams, source: v.source(name))
             }
         }
 

@@ -13,6 +13,20 @@ public struct PoolNetwork: Sendable, Equatable {
     public static let testnet = PoolNetwork(name: "testnet3", dirName: "testnet3", walletRPCPort: 19110, dcrdRPCPort: 19109, stakepooldPort: 19113)
     public static let simnet = PoolNetwork(name: "simnet", dirName: "simnet", walletRPCPort: 19557, dcrdRPCPort: 19556, stakepooldPort: 19560)
 
+    /// A network's facts from its parameters (a `chainparams` file): its name, data directory and default ports.
+    public init(params: NetParams) {
+        self.init(name: params.name, dirName: params.dataDirName, walletRPCPort: params.ports.walletRPC,
+                  dcrdRPCPort: params.ports.nodeRPC, stakepooldPort: params.ports.stakepoold)
+    }
+
+    public init(name: String, dirName: String, walletRPCPort: Int, dcrdRPCPort: Int, stakepooldPort: Int) {
+        self.name = name
+        self.dirName = dirName
+        self.walletRPCPort = walletRPCPort
+        self.dcrdRPCPort = dcrdRPCPort
+        self.stakepooldPort = stakepooldPort
+    }
+
     /// The name shown in links (dcrstakepool replaces any `testnet…` with `testnet`).
     public var shortName: String { name.hasPrefix("testnet") ? "testnet" : name }
 }

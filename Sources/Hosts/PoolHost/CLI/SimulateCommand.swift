@@ -1,21 +1,29 @@
 import Foundation
 import PoolKernel
+import VotePolicies
 
 /// `poolctl simulate --blocks N --tickets M [--users U] [--clusters C] [--seed S] [--rpc]
 /// [--outage CLUSTER,FROM,LENGTH] [--restart CLUSTER,AT,AFTER]`: runs `VoteSimulation` and prints votes,
 /// misses and latency percentiles (one summary line, then the JSON report). `--rpc` serves the simulated node
 /// and wallets over TLS JSON-RPC websockets on loopback and has every daemon use the production dcrd /
 /// dcrwallet clients; `--outage` takes a cluster's wallet down for a stretch of blocks; `--restart` kills a
-/// daemon (no shutdown) at a block and starts it again some blocks later.
+/// daemon (no shutdown) at a block and starts it again some blocks later. `--chainparams FILE` simulates a
+/// fork's network (its newest vote version and agendas), `--votepolicy NAME [--votepolicyoptions k=v,…]` has
+/// the daemons vote with that policy; the summary then names the choices cast per agenda.
 public enum SimulateCommand {
     static let usage = "usage: poolctl simulate --blocks N --tickets M [--users U] [--clusters C] [--seed S] [--rpc] "
-        + "[--outage CLUSTER,FROM,LENGTH] [--restart CLUSTER,AT,AFTER]"
+        + "[--outage CLUSTER,FROM,LENGTH] [--restart CLUSTER,AT,AFTER] [--chainparams FILE] [--votepolicy NAME] "
+        + "[--votepolicyoptions AGENDA=CHOICE,…]"
 
     public static func run(_ arguments: [String], storage: any StorageBackend, logger: Logger,
+                           policies: VotePolicyRegistry = VotePolicyPlugins.registry(),
                            output: (String) -> Void, errors: (String) -> Void) async -> Int32 {
         var configuration = VoteSimulation.Configuration(storage: storage)
         configuration.blocks = 1000
         configuration.tickets = 10_000
+        // chain slice: network and vote policy, resolved once every flag is read.
+        var policyName = VotePolicyPlugins.defaultName
+        var policyOptions: [String] = []
         var index = 0
         while index < arguments.count {
             let flag = arguments[index]
@@ -29,6 +37,26 @@ public enum SimulateCommand {
                 return 2
             }
             let text = arguments[index + 1]
+            switch flag {
+            case "--chainparams":
+                do {
+                    configuration.network = try NetParams.resolve(text)
+                } catch {
+                    errors("poolctl simulate: --chainparams: \(ConfigLoader.describe(error))")
+                    return 2
+                }
+                index += 2
+                continue
+            case "--votepolicy":
+                policyName = text
+                index += 2
+                continue
+            case "--votepolicyoptions":
+                policyOptions += text.split(separator: ",").map(String.init)
+                index += 2
+                continue
+            default: break
+            }
             if flag == "--outage" || flag == "--restart" {
                 let parts = text.split(separator: ",").compactMap { Int($0) }
                 guard parts.count == 3, parts.allSatisfy({ $0 >= 0 }), parts[2] > 0 else {
@@ -64,6 +92,13 @@ public enum SimulateCommand {
             return 2
         }
         do {
+            configuration.policy = try policies.make(
+                policyName, VotePolicyContext(options: try VotePolicyContext.parseOptions(policyOptions), logger: logger))
+        } catch {
+            errors("poolctl simulate: \(ConfigLoader.describe(error))")
+            return 2
+        }
+        do {
             let report = try await VoteSimulation.run(configuration, logger: logger)
             var summary = "simulated \(report.blocks) blocks (\(report.transport.rawValue)): \(report.poolWinners) pool "
                 + "winners, \(report.voted) voted, \(report.missed) missed, \(report.wrongBits) with wrong bits; "
@@ -73,6 +108,8 @@ public enum SimulateCommand {
                 summary += "; notification → generatevote at the wallet p50 \(milliseconds(report.notifyToRequestP50)) ms "
                     + "p99 \(milliseconds(report.notifyToRequestP99)) ms"
             }
+            summary += "; policy \(report.policy) on \(report.network) vote version \(report.voteVersion): "
+                + (report.agendaChoices.isEmpty ? "no agendas" : report.choicesSummary)
             output(summary)
             output(report.json)
             return report.missed == 0 && report.wrongBits == 0 ? 0 : 1

@@ -9,7 +9,8 @@ import WalletSimnet
 /// wallet, all on one simulated node) vote `tickets` pool tickets of `users` users for `blocks` blocks, with
 /// an optional cluster outage and an optional abrupt restart (kill -9) of one instance. Counts, from the
 /// chain's point of view, every pool winner voted or missed, and checks every cast vote's bits against the
-/// userprefs policy. Used by `poolctl simulate` and the PoolHost tests.
+/// policy (userprefs by default; any other policy's own decision for each user) on simnet or a fork's network
+/// (`network`). Used by `poolctl simulate` and the PoolHost tests.
 ///
 /// With `transport = .rpc` the simulated node and wallets are served by a `SimnetRPCHost` over TLS websockets on
 /// loopback (what `simwallet` serves), and each daemon talks to them through the production dcrd / dcrwallet
@@ -41,6 +42,11 @@ public enum VoteSimulation {
         public var certificateDirectory: String?
         /// Storage for users and the vote audit (a fresh database).
         public var storage: any StorageBackend
+        // chain slice
+        /// The network simulated (simnet, or a fork's `chainparams`); the wallets vote its newest vote version.
+        public var network: NetParams = .simnet
+        /// The daemons' vote policy.
+        public var policy: any VotePolicy = UserPrefsPolicy()
         public init(storage: any StorageBackend) { self.storage = storage }
     }
 
@@ -73,6 +79,19 @@ public enum VoteSimulation {
         public var winnersAfterRestart = 0
         public var restartedDaemonVotes = 0
         public var elapsedSeconds = 0.0
+        // chain slice
+        public var network = ""
+        public var policy = ""
+        public var voteVersion: UInt32 = 0
+        /// Per agenda of the vote version (in the network's order): how many cast votes chose each choice.
+        public var agendaChoices: [(agenda: String, counts: [(choice: String, votes: Int)])] = []
+
+        /// `poolfeecap yes 120, maxtreasuryspend abstain 120` (agendas in order, choices by votes).
+        public var choicesSummary: String {
+            agendaChoices.map { entry in
+                "\(entry.agenda) " + entry.counts.map { "\($0.choice) \($0.votes)" }.joined(separator: " ")
+            }.joined(separator: ", ")
+        }
 
         /// One JSON object (for scripts).
         public var json: String {
@@ -84,6 +103,10 @@ public enum VoteSimulation {
                 + "\"notify_to_request_p50_ms\":\(ms(notifyToRequestP50)),"
                 + "\"notify_to_request_p99_ms\":\(ms(notifyToRequestP99)),"
                 + "\"winners_after_restart\":\(winnersAfterRestart),\"restarted_daemon_votes\":\(restartedDaemonVotes),"
+                + "\"network\":\"\(network)\",\"policy\":\"\(policy)\",\"vote_version\":\(voteVersion),\"choices\":{"
+                + agendaChoices.map { entry in
+                    "\"\(entry.agenda)\":{" + entry.counts.map { "\"\($0.choice)\":\($0.votes)" }.joined(separator: ",") + "}"
+                }.joined(separator: ",") + "},"
                 + "\"elapsed_s\":\((elapsedSeconds * 10).rounded() / 10)}"
         }
 
@@ -125,7 +148,8 @@ public enum VoteSimulation {
         let began = clock.now
         let users = max(1, configuration.users)
         let clusters = max(1, configuration.clusters)
-        var parameters = SimnetParameters.simnet
+        let network = configuration.network
+        var parameters = network == .simnet ? SimnetParameters.simnet : SimnetParameters(netParams: network)
         // The block header counts fresh stake in a UInt8.
         parameters.maxFreshStakePerBlock = max(20, min(255, configuration.tickets / 20 + 1))
         parameters.ticketExpiry = configuration.blocks + 10_000
@@ -140,6 +164,9 @@ public enum VoteSimulation {
         let wallets = (0..<clusters).map { SimnetWalletBackend(simnet: simnet, walletIndex: $0) }
         for wallet in wallets { try await wallet.accountSyncAddressIndex(account: "default", branch: 0, index: UInt32(2 * users + 10)) }
         let info = try await wallets[0].walletInfo()
+        let rules = VoteRules(voteVersion: info.voteVersion, netAgendas: network.agendas(forVoteVersion: info.voteVersion),
+                              defaultBits: info.voteBits, defaultBitsExtended: info.voteBitsExtended)
+        let policy = configuration.policy
         var addresses: [String] = []
         var expectedBits: [String: UInt16] = [:]
         for user in 1...users {
@@ -150,11 +177,19 @@ public enum VoteSimulation {
             // 1, 3, 5, and 5 for an older vote version (→ the wallet's default bits).
             let bits: UInt16 = [1, 3, 5, 5][user % 4]
             let version = user % 4 == 3 ? info.voteVersion - 1 : info.voteVersion
-            _ = try await storage.insertUser(User(email: "sim\(user)@example.com", passwordHash: "x",
-                                                  multiSigAddress: multisig.address, voteBits: bits,
-                                                  voteBitsVersion: version))
+            let stored = try await storage.insertUser(User(email: "sim\(user)@example.com", passwordHash: "x",
+                                                           multiSigAddress: multisig.address, voteBits: bits,
+                                                           voteBitsVersion: version))
             addresses.append(multisig.address)
-            expectedBits[multisig.address] = version == info.voteVersion ? bits : info.voteBits
+            if policy is UserPrefsPolicy {
+                expectedBits[multisig.address] = version == info.voteVersion ? bits : info.voteBits
+            } else {
+                // Another policy: its own decision for this owner, as the engine casts it (invalid → wallet default).
+                let owner = VotingUser(userId: stored.id, multiSigAddress: multisig.address, voteBits: bits, voteBitsVersion: version)
+                let decided = policy.decide(for: WinningTicket(ticketHash: "", blockHash: "", blockHeight: 0,
+                                                               multiSigAddress: multisig.address, owner: owner), rules: rules).bits
+                expectedBits[multisig.address] = rules.isValid(decided) ? decided : rules.defaultBits
+            }
         }
 
         // Tickets, mined and matured before the daemons start, past stake validation height.
@@ -172,7 +207,7 @@ public enum VoteSimulation {
         if simnet.stats.height < parameters.stakeValidationHeight { simnet.mine(parameters.stakeValidationHeight - simnet.stats.height) }
 
         let feeAddresses = Set((0...users + 1).map { simnet.feeAddress(index: $0) })
-        let netParams = try NetParams.named("simnet")
+        let netParams = network
 
         // RPC transport: serve the node and wallets over TLS websockets on loopback.
         let timer = RequestTimer()
@@ -233,7 +268,7 @@ public enum VoteSimulation {
                 close = {}
             }
             let engine = try await StakepooldEngine.start(
-                wallet: wallet, node: node, storage: storage, policy: UserPrefsPolicy(),
+                wallet: wallet, node: node, storage: storage, policy: policy,
                 agendas: { netParams.agendas(forVoteVersion: $0) }, settings: settings, logger: daemonLogger)
             let task = Task { try await engine.voting.run() }
             // Wait for the notification subscriptions (bounded).
@@ -305,8 +340,19 @@ public enum VoteSimulation {
         // Bits of every vote put on the wire, against the policy.
         let audits = try await storage.read { try $0.recentVoteAudits(limit: 10_000_000) }
         report.auditRecords = audits.count
+        var tallies: [String: [String: Int]] = [:]
         for audit in audits where audit.result == .voted || audit.result == .duplicate {
             if let owner = owners[audit.ticketHash], audit.voteBits != expectedBits[owner] { report.wrongBits += 1 }
+            if audit.result == .voted {
+                for agenda in rules.agendas { tallies[agenda.id, default: [:]][agenda.choice(in: audit.voteBits)?.id ?? "invalid", default: 0] += 1 }
+            }
+        }
+        report.network = network.name
+        report.policy = policy.name
+        report.voteVersion = rules.voteVersion
+        report.agendaChoices = rules.agendas.map { agenda in
+            (agenda.id, (tallies[agenda.id] ?? [:]).sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+                .map { (choice: $0.key, votes: $0.value) })
         }
         if let restart = configuration.restart, let daemon = daemons[restart.cluster], !retired.isEmpty {
             let counts = daemon.engine.metrics.snapshot

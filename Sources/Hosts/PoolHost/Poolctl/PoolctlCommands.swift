@@ -70,7 +70,8 @@ public enum PoolctlCommands {
     /// real TLS JSON-RPC clients); prints votes, misses and latency percentiles. Uses a throw-away SQLite database.
     public static let simulate = PoolctlCommand(name: "simulate", summary: "simulate voting on a simnet and count misses",
                                                 usage: "simulate [--blocks N] [--tickets M] [--users U] [--clusters C] [--seed S] [--rpc] "
-                                                    + "[--outage CLUSTER,FROM,LENGTH] [--restart CLUSTER,AT,AFTER]") { arguments, context in
+                                                    + "[--outage CLUSTER,FROM,LENGTH] [--restart CLUSTER,AT,AFTER] "
+                                                    + "[--chainparams FILE] [--votepolicy NAME] [--votepolicyoptions AGENDA=CHOICE,…]") { arguments, context in
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("poolctl-simulate-\(UUID().uuidString).sqlite").path
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         let storage = SQLiteStorage(configuration: .init(path: path), logger: context.logs.logger("STOR"))

@@ -21,7 +21,10 @@ import WalletSimnet
 /// - `simsetnodefaults [{"dropnotifications","down"}]` → null.
 /// - `simdropconnections []` → null: drops every websocket of the node (clients must reconnect).
 /// - `simsetvotesettings [index, {"voteversion","votebits","voting"}]` → null.
-/// - `siminfo []` → chain-wide counts, current winners and the pool's extended public keys.
+/// - `siminfo []` → chain-wide counts, current winners, the pool's extended public keys, the network's name and
+///   the wallets' vote version.
+/// - `simvote [ticket]` → `{"status","votebits","voteversion"}`: the ticket's chain status and, once voted, the
+///   bits and vote version its vote carried (null before).
 /// - `simaddresses [uid]` → `{"ticketaddress","feeaddress"}` of user `uid`.
 /// - `simregisteruser [uid]` → `{"multisigaddress","redeemscript","feeaddress"}`: a 1-of-2 multisig of the
 ///   pool key `/0/uid` and a stand-in user key, imported into every wallet (a user without the web app).
@@ -194,6 +197,20 @@ public enum SimnetRPCHandlers {
                     ("wallets", .int(Int64(simnet.walletCount))),
                     ("votingwalletextpub", .string(simnet.votingExtendedPublicKey)),
                     ("coldwalletextpub", .string(simnet.coldExtendedPublicKey)),
+                    ("network", .string(simnet.network.name)),
+                    ("voteversion", .int(Int64(simnet.configuration.parameters.voteVersion))),
+                ]))
+            },
+            "simvote": { params in
+                let ticket = try ControlParams(params, "simvote", count: 1...1, code: bad).string(0)
+                guard let status = simnet.ticketStatus(ticket) else {
+                    throw NetError.rpc(code: bad, message: "unknown ticket \(ticket)")
+                }
+                let vote = simnet.recordedVote(ticket)
+                return .object(JSONObject([
+                    ("status", .string(status)),
+                    ("votebits", vote.map { .int(Int64($0.bits)) } ?? .null),
+                    ("voteversion", vote?.voteVersion.map { .int(Int64($0)) } ?? .null),
                 ]))
             },
             "simregisteruser": { params in

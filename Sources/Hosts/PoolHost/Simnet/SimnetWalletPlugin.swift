@@ -13,7 +13,10 @@ public enum SimnetWalletPlugin {
     public static func make(_ context: PluginContext, seed: UInt64 = 1, walletCount: Int = 3,
                             blockInterval: Duration = .seconds(1)) -> WalletSet {
         let logger = context.logs.logger("SIMN")
-        let simnet = Simnet(configuration: .init(seed: seed, walletCount: walletCount,
+        // chain slice: with a `chainparams` file the simulated chain runs on that network (its newest vote version).
+        let parameters = context.config.chainParamsFile == nil ? SimnetParameters.simnet
+            : SimnetParameters(netParams: context.config.netParams)
+        let simnet = Simnet(configuration: .init(seed: seed, walletCount: walletCount, parameters: parameters,
                                                  poolFeePercent: context.config.poolFees), logger: logger)
         let wallets: [any WalletBackend] = (0..<walletCount).map { SimnetWalletBackend(simnet: simnet, walletIndex: $0) }
         return WalletSet(wallets: wallets, node: SimnetNodeBackend(simnet: simnet),

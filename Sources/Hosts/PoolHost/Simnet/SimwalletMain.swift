@@ -9,7 +9,8 @@ import WalletSimnet
 /// Flags (all optional): `--seed N` (1), `--wallets N` (3), `--blockms N` (1000; 0 = only `simmine`),
 /// `--appdata DIR` (`./run/simwallet`), `--rpcuser U` (`simnet`), `--rpcpass P` (`simwallet-dev-pass`),
 /// `--nodeport N` (19556), `--walletports a,b,c` (19557,19567,19577), `--notls`, `--printkeys` (print the
-/// seed's extended public keys and exit).
+/// seed's extended public keys and exit), `--chainparams FILE` (run on a fork's network: its magic, address and
+/// key IDs, tickets, subsidy and newest vote version; its RPC ports become the default ports).
 public enum SimwalletMain {
     /// Runs until SIGINT/SIGTERM; returns the exit status (0, or 2 for bad flags / 1 for start failures).
     public static func run(arguments: [String]) async -> Int32 {
@@ -35,13 +36,24 @@ public enum SimwalletMain {
             guard let value = Int(text), range.contains(value) else { return nil }
             return value
         }
+        // chain slice: the simulated chain runs on simnet or on the network of a `--chainparams` file.
+        var parameters = SimnetParameters.simnet
+        if let file = options["--chainparams"] {
+            do {
+                parameters = SimnetParameters(netParams: try NetParams.resolve(file))
+            } catch {
+                FileHandle.standardError.write(Data("simwallet: --chainparams: \(ConfigLoader.describe(error))\n".utf8))
+                return 2
+            }
+        }
+        let ports = parameters.network.ports
         guard let seed = number("--seed", 1, 0...Int.max), let walletCount = number("--wallets", 3, 1...64),
               let blockMilliseconds = number("--blockms", 1000, 0...3_600_000),
-              let nodePort = number("--nodeport", 19556, 0...65535) else {
+              let nodePort = number("--nodeport", ports.nodeRPC, 0...65535) else {
             FileHandle.standardError.write(Data("simwallet: bad numeric flag\n".utf8))
             return 2
         }
-        var walletPorts = (0..<walletCount).map { UInt16(19557 + 10 * $0) }
+        var walletPorts = (0..<walletCount).map { UInt16(truncatingIfNeeded: ports.walletRPC + 10 * $0) }
         if let list = options["--walletports"] {
             let parsed = list.split(separator: ",").compactMap { UInt16($0.trimmingCharacters(in: .whitespaces)) }
             guard parsed.count == walletCount else {
@@ -53,7 +65,8 @@ public enum SimwalletMain {
 
         let logs = LogBackend(level: .info)
         let logger = logs.logger("SIMW")
-        let simnet = Simnet(configuration: .init(seed: UInt64(seed), walletCount: walletCount), logger: logger)
+        let simnet = Simnet(configuration: .init(seed: UInt64(seed), walletCount: walletCount, parameters: parameters),
+                            logger: logger)
         if options["--printkeys"] != nil {
             print("votingwalletextpub=\(simnet.votingExtendedPublicKey)")
             print("coldwalletextpub=\(simnet.coldExtendedPublicKey)")
@@ -71,7 +84,7 @@ public enum SimwalletMain {
             FileHandle.standardError.write(Data("simwallet: cannot start: \(error)\n".utf8))
             return 1
         }
-        logger.info("simwallet: seed \(seed), votingwalletextpub \(simnet.votingExtendedPublicKey), coldwalletextpub \(simnet.coldExtendedPublicKey)")
+        logger.info("simwallet: network \(parameters.network.name), vote version \(parameters.voteVersion), seed \(seed), votingwalletextpub \(simnet.votingExtendedPublicKey), coldwalletextpub \(simnet.coldExtendedPublicKey)")
         var services: [any EngineService] = [host]
         if blockMilliseconds > 0 {
             services.append(SimnetMiner(simnet: simnet, interval: .milliseconds(blockMilliseconds), logger: logger))

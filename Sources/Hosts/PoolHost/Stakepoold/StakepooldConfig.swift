@@ -54,6 +54,8 @@ public struct StakepooldConfig: Sendable {
         // config slice
         OptionSpec("dbsocket", .string, default: "", help: "MySQL Unix socket path; when set, dbhost and dbport must not be set"),
         // end config slice
+        // chain slice
+        OptionSpec("chainparams", .string, default: "", help: "JSON file of network parameters for a fork's network (default: built-in)"),
     ] + mysqlOptions
 
     // ops2: the web app's MySQL pool and TLS options, same names, defaults, help and checks (`PoolConfig.database`).
@@ -61,6 +63,8 @@ public struct StakepooldConfig: Sendable {
 
     public var home: String
     public var network: PoolNetwork
+    /// The network's parameters: the `chainparams` file's, else the bundled ones of `network` (chain slice).
+    public var netParams: NetParams
     public var dataDir: String
     public var logDir: String
     public var debugLevel: DebugLevel
@@ -144,6 +148,14 @@ public struct StakepooldConfig: Sendable {
             throw fail(.conflict, "simnet", "the testnet and simnet params can't be used together -- choose one of the three")
         }
         network = v.bool("testnet") ? .testnet : (v.bool("simnet") ? .simnet : .mainnet)
+        // chain slice: a `chainparams` file names the network, its directories and default ports.
+        let chainParams = v.string("chainparams")
+        do {
+            netParams = chainParams.isEmpty ? try NetParams.named(network.name) : try NetParams.resolve(ConfigLoader.expand(chainParams))
+        } catch {
+            throw fail(.badValue, "chainparams", "chainparams: \(ConfigLoader.describe(error))")
+        }
+        if !chainParams.isEmpty { network = PoolNetwork(params: netParams) }
         dataDir = ConfigLoader.expand(v.isSet("datadir") ? v.string("datadir") : home + "/data") + "/" + network.dirName
         logDir = ConfigLoader.expand(v.isSet("logdir") ? v.string("logdir") : home + "/logs") + "/" + network.dirName
         debugLevel = try DebugLevel.parse(v.string("debuglevel"), subsystems: Self.subsystems)
@@ -157,7 +169,7 @@ public struct StakepooldConfig: Sendable {
             return value
         }
         coldWalletExtPub = try required("coldwalletextpub")
-        try OptionChecks.extendedPublicKey(coldWalletExtPub, option: "coldwalletextpub", network: try NetParams.named(network.name),
+        try OptionChecks.extendedPublicKey(coldWalletExtPub, option: "coldwalletextpub", network: netParams,
                                            source: v.source("coldwalletextpub"))
         poolFees = v.double("poolfees")
         guard OptionChecks.isValidPoolFee(poolFees) else {

@@ -64,7 +64,7 @@ public enum StakepooldMain {
         if let warning = config.missingConfigFileWarning { logger.warn(warning) }
         try FileManager.default.createDirectory(atPath: config.dataDir, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
-        let netParams = try NetParams.named(config.network.name)
+        let netParams = config.netParams
 
         // The control API binds first: one that cannot listen is a configuration error, found before the slow steps.
         let reloadRequests = Mutex<(@Sendable () -> Void)?>(nil)
@@ -131,12 +131,15 @@ public enum StakepooldMain {
         }
         let magic = try await node.currentNet()
         logger.info("Connected to dcrd on network 0x\(String(magic, radix: 16))")
+        if magic != netParams.netMagic {
+            logger.warn("dcrd's network 0x\(String(magic, radix: 16)) is not \(netParams.name) (0x\(String(netParams.netMagic, radix: 16)))")
+        }
 
         let policy = try VotePolicyPlugins.registry().make(
             config.votePolicy, VotePolicyContext(options: config.votePolicyOptions, logger: logger))
         var settings = StakepooldEngine.Settings(dataDirectory: config.dataDir)
         settings.poolFeePercent = config.poolFees
-        settings.subsidy = PoolTicketFee.SubsidyParams.named(config.network.name) ?? .mainnet
+        settings.subsidy = PoolTicketFee.SubsidyParams(network: netParams)
         settings.isFeeAddress = isFeeAddress
         settings.prefsReloadInterval = config.noRPCListen ? .seconds(240) : nil
         var missed = MissedVoteNotifier.Settings(daemonName: "stakepoold (wallet \(config.wallet.host))")

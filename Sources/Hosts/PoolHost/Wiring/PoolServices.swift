@@ -24,7 +24,7 @@ public struct PoolServices: Sendable {
     /// Builds everything; nothing connects yet (`connect()` does).
     public static func make(config: PoolConfig, plugins: PoolPlugins, logs: LogBackend,
                             storage: any StorageBackend) throws -> PoolServices {
-        let params = try config.chainParamsFile.map { try NetParams.resolve($0) } ?? NetParams.named(config.network.name)
+        let params = config.netParams
         let walletSet = try plugins.wallets.make(config.walletPlugin, PluginContext(config: config, logs: logs))
         let labels = config.walletPlugin == "dcrwallet" ? config.wallets.map(\.host)
             : walletSet.wallets.indices.map { "\(config.walletPlugin) wallet \($0)" }

@@ -47,10 +47,27 @@ public struct PoolTicketFee: Sendable {
         public static func named(_ network: String) -> SubsidyParams? {
             switch network.lowercased() {
             case "mainnet": .mainnet
-            case "testnet", "testnet2": .testnet2
+            case "testnet", "testnet2", "testnet3": .testnet2
             case "simnet": .simnet
             default: nil
             }
+        }
+
+        /// The numbers of `network`: its params file's `subsidy` section, else the bundled network of that name,
+        /// else mainnet's amounts with the network's own tickets per block and pool size.
+        public init(network: NetParams) {
+            let tickets = (perBlock: Int64(network.tickets.perBlock), poolSize: Int64(network.tickets.poolSize))
+            if let own = network.subsidy {
+                self.init(baseSubsidy: own.baseSubsidy, mulSubsidy: own.mulSubsidy, divSubsidy: own.divSubsidy,
+                          reductionInterval: own.reductionInterval, workProportion: own.workProportion,
+                          stakeProportion: own.stakeProportion, taxProportion: own.taxProportion,
+                          ticketsPerBlock: tickets.perBlock, ticketPoolSize: tickets.poolSize,
+                          blockOneSubsidy: own.blockOneSubsidy)
+                return
+            }
+            self = Self.named(network.name) ?? .mainnet
+            ticketsPerBlock = tickets.perBlock
+            ticketPoolSize = tickets.poolSize
         }
     }
 
