@@ -29,7 +29,7 @@ extension PoolPlugins {
 
 extension MySQLStoragePlugin.Configuration {
     /// The connection the `db*` options describe (web app and stakepoold alike).
-    init(_ db: PoolConfig.Database) {
+    package init(_ db: PoolConfig.Database) {
         self.init(host: db.host, port: db.port, user: db.user, password: db.password, database: db.name, poolSize: db.poolSize,
                   tls: db.tls, tlsCAFile: db.tlsCAFile.isEmpty ? nil : db.tlsCAFile, tlsSkipVerify: db.tlsSkipVerify)
         socket = db.socket

@@ -185,7 +185,7 @@ public final class ControlServer: EngineService {
         }))
     }
 
-    static func reason(_ error: any Error) -> String {
+    package static func reason(_ error: any Error) -> String {
         (error as? any CodedError)?.message ?? String(describing: error)
     }
 }
