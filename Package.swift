@@ -93,12 +93,13 @@ let package = Package(
         .target(name: "HostTestSupport", dependencies: [
             "HostKit", "SimnetHost", "StakepooldControl", "PoolKernel", "PoolNet", "PoolTestKit", "StorageSQLite", "WalletSimnet",
         ], path: "Tests/HostTestSupport"),
-        .testTarget(name: "StakepooldControlTests", dependencies: ["StakepooldControl", "PoolTestKit"]),
+        .testTarget(name: "StakepooldControlTests", dependencies: ["StakepooldControl", "HostTestSupport", "PoolTestKit"]),
         .testTarget(name: "HostKitTests", dependencies: ["HostKit", "StakepooldControl", "HostTestSupport", "PoolTestKit"]),
         .testTarget(name: "WebAppHostTests", dependencies: ["WebAppHost", "StakepooldHost", "PoolctlHost", "HostTestSupport", "PoolTestKit"]),
         .testTarget(name: "StakepooldHostTests", dependencies: ["StakepooldHost", "PoolctlHost", "WebAppHost", "HostTestSupport", "PoolTestKit"]),
         .testTarget(name: "SimnetHostTests", dependencies: ["SimnetHost", "StakepooldHost", "HostTestSupport", "PoolTestKit"]),
         .testTarget(name: "PoolctlHostTests", dependencies: ["PoolctlHost", "HostTestSupport", "PoolTestKit"]),
+        .testTarget(name: "BenchHostTests", dependencies: ["BenchHost", "PoolTestKit"]),
     ]
 )
 

@@ -1,5 +1,6 @@
 import Foundation
 import HostKit
+import HostTestSupport
 import PoolKernel
 import PoolNet
 import PoolTestKit

@@ -3,10 +3,10 @@ import PoolTestKit
 import XCTest
 
 /// Locates the package's executables for tests that run them as child processes.
-enum BuiltExecutable {
+package enum BuiltExecutable {
     /// The executable `name` built next to the test bundle (`swift build --build-tests` builds every product).
     /// Missing: `XCTSkip` on a developer machine; with `CI=true` an `XCTFail` and a thrown error (never a skip).
-    static func path(_ name: String, file: StaticString = #filePath, line: UInt = #line) throws -> String {
+    package static func path(_ name: String, file: StaticString = #filePath, line: UInt = #line) throws -> String {
         var candidates = [URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(name).path]
         if let url = Bundle.main.executableURL { candidates.append(url.deletingLastPathComponent().appendingPathComponent(name).path) }
         candidates.append(SimnetRPCPool.repoRoot + "/.build/debug/" + name)

@@ -9,14 +9,14 @@ import XCTest
 
 /// Child processes for tests that run the real executables (`simwallet`, `stakepoold`): each started with its
 /// output in a log file, waited for by log lines (bounded), and killed by `stopAll()` (call it in tearDown).
-final class ChildProcessHarness: @unchecked Sendable {
-    let directory: URL
+package final class ChildProcessHarness: @unchecked Sendable {
+    package let directory: URL
     private(set) var children: [Process] = []
 
-    init(directory: URL) { self.directory = directory }
+    package init(directory: URL) { self.directory = directory }
 
     /// Starts `binary` with its output appended to `log`.
-    func launch(_ binary: String, _ arguments: [String], log: URL) throws -> Process {
+    package func launch(_ binary: String, _ arguments: [String], log: URL) throws -> Process {
         if !FileManager.default.fileExists(atPath: log.path) {
             _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         }
@@ -35,7 +35,7 @@ final class ChildProcessHarness: @unchecked Sendable {
     }
 
     /// SIGKILLs every child still running and waits for it.
-    func stopAll() {
+    package func stopAll() {
         for child in children where child.isRunning {
             kill(child.processIdentifier, SIGKILL)
             child.waitUntilExit()
@@ -44,7 +44,7 @@ final class ChildProcessHarness: @unchecked Sendable {
     }
 
     /// Waits (bounded) for `process` to exit; false when it is still running.
-    static func waitForExit(_ process: Process, seconds: TimeInterval) async -> Bool {
+    package static func waitForExit(_ process: Process, seconds: TimeInterval) async -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while process.isRunning, Date() < deadline { try? await Task.sleep(for: .milliseconds(25)) }
         if process.isRunning { return false }
@@ -52,10 +52,10 @@ final class ChildProcessHarness: @unchecked Sendable {
         return true
     }
 
-    static func contents(_ log: URL) -> String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+    package static func contents(_ log: URL) -> String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 
     /// Waits (bounded) for a line of `log` containing `text`; fails with the log's tail if the process exits.
-    func waitForLine(_ process: Process, _ log: URL, containing text: String, seconds: TimeInterval,
+    package func waitForLine(_ process: Process, _ log: URL, containing text: String, seconds: TimeInterval,
                      file: StaticString = #filePath, line: UInt = #line) async throws -> String {
         let deadline = Date().addingTimeInterval(seconds)
         while true {
@@ -75,7 +75,7 @@ final class ChildProcessHarness: @unchecked Sendable {
     }
 
     /// The `host:port` after `marker` in a log line (`… listening on 127.0.0.1:40123`).
-    static func address(after marker: String, in line: String) throws -> PoolNet.HostPort {
+    package static func address(after marker: String, in line: String) throws -> PoolNet.HostPort {
         guard let range = line.range(of: marker) else {
             XCTFail("no “\(marker)” in \(line)")
             throw CancellationError()
@@ -86,14 +86,14 @@ final class ChildProcessHarness: @unchecked Sendable {
 
     /// A loopback port that was free a moment ago (bound on port 0, read back, closed): for options that, like
     /// `rpclisten`, refuse port 0, and for "a host where nothing listens".
-    static func freeLoopbackPort() throws -> UInt16 {
+    package static func freeLoopbackPort() throws -> UInt16 {
         let listener = try TCPListener(bindTo: PoolNet.HostPort(host: "127.0.0.1", port: 0))
         defer { listener.close() }
         return listener.localAddress.port
     }
 
     /// `simwallet: node on A, wallets on B, C` → (A, [B, C]).
-    static func simwalletAddresses(_ line: String) throws -> (node: String, wallets: [String]) {
+    package static func simwalletAddresses(_ line: String) throws -> (node: String, wallets: [String]) {
         guard let node = line.range(of: "node on "), let wallets = line.range(of: ", wallets on "),
               node.upperBound <= wallets.lowerBound else {
             XCTFail("unexpected simwallet line: \(line)")
@@ -105,7 +105,7 @@ final class ChildProcessHarness: @unchecked Sendable {
 
     /// One request to a stakepoold control API over TLS (pinned `certificate`), without a token unless given:
     /// (HTTP status, body).
-    static func controlRequest(_ address: PoolNet.HostPort, certificate: String, method: String = "GET", path: String,
+    package static func controlRequest(_ address: PoolNet.HostPort, certificate: String, method: String = "GET", path: String,
                                token: String? = nil) async throws -> (Int, String) {
         let context = try TLSContext(client: TLSClientConfiguration(trust: .certificateFile(certificate)))
         let connection = try await NetConnection.connect(to: address, timeout: .seconds(5))
@@ -127,21 +127,21 @@ final class ChildProcessHarness: @unchecked Sendable {
     }
 
     /// A plain HTTP GET: (status, body).
-    static func get(_ port: Int, _ path: String) async throws -> (Int, String) {
+    package static func get(_ port: Int, _ path: String) async throws -> (Int, String) {
         let url = try XCTUnwrap(URL(string: "http://127.0.0.1:\(port)\(path)"))
         let (body, response) = try await URLSession.shared.data(from: url)
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: body, as: UTF8.self))
     }
 
     /// The check of `component` in a `/health` JSON body.
-    static func healthCheck(_ body: String, _ component: String, instancePrefix: String = "") throws -> [String: Any]? {
+    package static func healthCheck(_ body: String, _ component: String, instancePrefix: String = "") throws -> [String: Any]? {
         let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any], body)
         return (object["checks"] as? [[String: Any]])?.first {
             $0["component"] as? String == component && (($0["instance"] as? String) ?? "").hasPrefix(instancePrefix)
         }
     }
 
-    static func healthStatus(_ body: String) -> String? {
+    package static func healthStatus(_ body: String) -> String? {
         (try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])?["status"] as? String
     }
 }

@@ -12,21 +12,21 @@ import XCTest
 /// pointing the production `dcrwallet` plugin at them. The cold (fee) key is the simnet account key of
 /// `vectors/hdkeychain.json`, so fee addresses can be checked against the vectors' children; the voting key is
 /// the simulation's (the wallets must own the ticket addresses).
-final class SimnetRPCPool: Sendable {
-    static let rpcUser = "pool-rpc"
-    static let rpcPassword = "rpc-test-pass"
-    static let apiSecret = "api-secret-value-0123456789abcdef"
-    static let baseURL = "http://127.0.0.1:8000"
+package final class SimnetRPCPool: Sendable {
+    package static let rpcUser = "pool-rpc"
+    package static let rpcPassword = "rpc-test-pass"
+    package static let apiSecret = "api-secret-value-0123456789abcdef"
+    package static let baseURL = "http://127.0.0.1:8000"
 
-    let directory: URL
-    let simnet: Simnet
-    let host: SimnetRPCHost
-    let node: PoolNet.HostPort
-    let wallets: [PoolNet.HostPort]
-    let certificate: String
-    let vectors: SimnetHDVectors
+    package let directory: URL
+    package let simnet: Simnet
+    package let host: SimnetRPCHost
+    package let node: PoolNet.HostPort
+    package let wallets: [PoolNet.HostPort]
+    package let certificate: String
+    package let vectors: SimnetHDVectors
 
-    init(seed: UInt64 = 21, walletCount: Int = 3) throws {
+    package init(seed: UInt64 = 21, walletCount: Int = 3) throws {
         vectors = try SimnetHDVectors.load()
         directory = try TestEnvironment.makeTemporaryDirectory(prefix: "rpc-pool")
         simnet = Simnet(configuration: .init(seed: seed, walletCount: walletCount), logger: .disabled)
@@ -40,16 +40,16 @@ final class SimnetRPCPool: Sendable {
     }
 
     /// Stops the servers and removes the directory.
-    func stop() {
+    package func stop() {
         host.stop()
         try? FileManager.default.removeItem(at: directory)
     }
 
-    static var repoRoot: String { WebAppTestConfig.repoRoot }
+    package static var repoRoot: String { WebAppTestConfig.repoRoot }
 
     /// Writes dcrstakepool.conf (production plugins: sqlite storage, dcrwallet wallets, log mail) plus `extra`
     /// lines, and returns its path.
-    func writeConfig(_ extra: [String] = []) throws -> String {
+    package func writeConfig(_ extra: [String] = []) throws -> String {
         let count = wallets.count
         let lines = [
             "wallet=dcrwallet",
@@ -75,14 +75,14 @@ final class SimnetRPCPool: Sendable {
     }
 
     /// The validated config of `writeConfig(extra)`.
-    func config(_ extra: [String] = []) throws -> PoolConfig {
+    package func config(_ extra: [String] = []) throws -> PoolConfig {
         let path = try writeConfig(extra)
         let (loaded, _, _) = try PoolConfig.load(arguments: ["-C", path], home: directory.path)
         return try XCTUnwrap(loaded)
     }
 
     /// The configured SQLite storage, migrated.
-    static func storage(_ config: PoolConfig) async throws -> SQLiteStorage {
+    package static func storage(_ config: PoolConfig) async throws -> SQLiteStorage {
         try FileManager.default.createDirectory(atPath: config.dataDir, withIntermediateDirectories: true)
         let storage = SQLiteStorage(configuration: .init(path: config.sqlitePath), logger: .disabled)
         try await storage.migrate()
@@ -90,7 +90,7 @@ final class SimnetRPCPool: Sendable {
     }
 
     /// PoolHost's wiring over the config, connected to every wallet.
-    static func services(_ config: PoolConfig, storage: any StorageBackend, logs: LogBackend = LogBackend(level: .error, sinks: [CapturingSink()]))
+    package static func services(_ config: PoolConfig, storage: any StorageBackend, logs: LogBackend = LogBackend(level: .error, sinks: [CapturingSink()]))
         async throws -> PoolServices
     {
         let services = try PoolServices.make(config: config, plugins: .builtIn(), logs: logs, storage: storage)
@@ -100,7 +100,7 @@ final class SimnetRPCPool: Sendable {
 
     /// Calls a control method on the simulated node over TLS.
     @discardableResult
-    func control(_ method: String, _ params: [JSONValue] = []) async throws -> JSONValue {
+    package func control(_ method: String, _ params: [JSONValue] = []) async throws -> JSONValue {
         let client = try JSONRPCClient(configuration: JSONRPCClientConfiguration(
             address: node, tls: TLSClientConfiguration(trust: .certificateFile(certificate)), user: Self.rpcUser,
             password: Self.rpcPassword, name: "control"), logger: .disabled)
@@ -110,32 +110,32 @@ final class SimnetRPCPool: Sendable {
     }
 
     /// Replaces wallet `index`'s faults (`down` stops its server; back up listens again on the same port).
-    func setFaults(_ index: Int, _ faults: [(key: String, value: JSONValue)]) async throws {
+    package func setFaults(_ index: Int, _ faults: [(key: String, value: JSONValue)]) async throws {
         try await control("simsetwalletfaults", [.int(Int64(index)), .object(JSONObject(faults))])
     }
 
     /// The redeem scripts wallet `index` holds (asked in process; the wallet must be up).
-    func scripts(ofWallet index: Int) async throws -> [String] {
+    package func scripts(ofWallet index: Int) async throws -> [String] {
         try await SimnetWalletBackend(simnet: simnet, walletIndex: index).listScripts().map { $0.redeemScript.lowercased() }
     }
 
     /// The pool's compressed public key for user `uid` (`votingwalletextpub`/0/uid), derived here.
-    func poolKey(_ uid: Int64) throws -> [UInt8] {
+    package func poolKey(_ uid: Int64) throws -> [UInt8] {
         try ExtendedPublicKey(parsing: simnet.votingExtendedPublicKey, network: .simnet).child(0).child(UInt32(uid)).publicKey
     }
 }
 
 /// The simnet account key and its first external children from `vectors/hdkeychain.json` (`extractor_derived`).
-struct SimnetHDVectors: Sendable {
-    struct Child: Sendable {
-        var publicKeyHex: String
-        var pubKeyAddress: String
+package struct SimnetHDVectors: Sendable {
+    package struct Child: Sendable {
+        package var publicKeyHex: String
+        package var pubKeyAddress: String
     }
 
-    var accountExtendedPublicKey: String
-    var children: [Child]
+    package var accountExtendedPublicKey: String
+    package var children: [Child]
 
-    static func load() throws -> SimnetHDVectors {
+    package static func load() throws -> SimnetHDVectors {
         let directory = TestEnvironment.optional("POOL_VECTORS_DIR")
             ?? URL(fileURLWithPath: SimnetRPCPool.repoRoot).deletingLastPathComponent().appendingPathComponent("shared/vectors").path
         let data = try Data(contentsOf: URL(fileURLWithPath: directory + "/hdkeychain.json"))

@@ -6,51 +6,51 @@ import XCTest
 
 /// Child processes (`simwallet`, `stakepoold`) for process-level tests: started with their output in a log
 /// file, waited for by log line or exit, killed by `stop()`.
-final class StakepooldProcessHarness: @unchecked Sendable {
+package final class StakepooldProcessHarness: @unchecked Sendable {
     // @unchecked: used from one test method at a time.
-    static let rpcUser = "harness-user"
-    static let rpcPassword = "harness-pass"
+    package static let rpcUser = "harness-user"
+    package static let rpcPassword = "harness-pass"
 
-    let directory: URL
+    package let directory: URL
     private let processes: ChildProcessHarness
     private var clients: [JSONRPCClient] = []
 
-    init(prefix: String) throws {
+    package init(prefix: String) throws {
         directory = try TestEnvironment.makeTemporaryDirectory(prefix: prefix)
         processes = ChildProcessHarness(directory: directory)
     }
 
-    func stop() {
+    package func stop() {
         processes.stopAll()
         for client in clients { client.close() }
         clients = []
         try? FileManager.default.removeItem(at: directory)
     }
 
-    func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+    package func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
     /// Starts `binary` with stdout and stderr appended to `log`.
-    func launch(_ binary: String, _ arguments: [String], log: String) throws -> Process {
+    package func launch(_ binary: String, _ arguments: [String], log: String) throws -> Process {
         try processes.launch(binary, arguments, log: URL(fileURLWithPath: log))
     }
 
-    func contents(_ log: String) -> String { ChildProcessHarness.contents(URL(fileURLWithPath: log)) }
+    package func contents(_ log: String) -> String { ChildProcessHarness.contents(URL(fileURLWithPath: log)) }
 
     /// Waits (bounded) for a line of `log` containing `text`; fails with the log's tail if the process exits.
     @discardableResult
-    func waitForLine(_ process: Process, _ log: String, containing text: String, seconds: TimeInterval = 40,
+    package func waitForLine(_ process: Process, _ log: String, containing text: String, seconds: TimeInterval = 40,
                      file: StaticString = #filePath, line: UInt = #line) async throws -> String {
         try await processes.waitForLine(process, URL(fileURLWithPath: log), containing: text, seconds: seconds,
                                         file: file, line: line)
     }
 
     /// Waits (bounded) for the process to exit; false when it is still running.
-    func waitForExit(_ process: Process, seconds: TimeInterval) async -> Bool {
+    package func waitForExit(_ process: Process, seconds: TimeInterval) async -> Bool {
         await ChildProcessHarness.waitForExit(process, seconds: seconds)
     }
 
     /// simwallet with one node and `wallets` wallets on free ports; returns the node and wallet addresses.
-    func startSimwallet(wallets: Int, seed: Int = 5) async throws -> (node: String, wallets: [String], certificate: String) {
+    package func startSimwallet(wallets: Int, seed: Int = 5) async throws -> (node: String, wallets: [String], certificate: String) {
         let binary = try BuiltExecutable.path("simwallet")
         let appData = path("simwallet")
         let log = path("simwallet.log")
@@ -68,7 +68,7 @@ final class StakepooldProcessHarness: @unchecked Sendable {
         return (String(line[node.upperBound..<list.lowerBound]), addresses, appData + "/rpc.cert")
     }
 
-    func connect(_ address: String, certificate: String, name: String) async throws -> JSONRPCClient {
+    package func connect(_ address: String, certificate: String, name: String) async throws -> JSONRPCClient {
         let client = try JSONRPCClient(configuration: JSONRPCClientConfiguration(
             address: try PoolNet.HostPort(parsing: address), tls: TLSClientConfiguration(trust: .certificateFile(certificate)),
             user: Self.rpcUser, password: Self.rpcPassword, name: name), logger: .disabled)
@@ -78,7 +78,7 @@ final class StakepooldProcessHarness: @unchecked Sendable {
     }
 
     /// A loopback port with nothing listening on it (bound, then closed).
-    static func closedPort() throws -> UInt16 {
+    package static func closedPort() throws -> UInt16 {
         let listener = try TCPListener(bindTo: PoolNet.HostPort(host: "127.0.0.1", port: 0))
         defer { listener.close() }
         return listener.localAddress.port

@@ -6,8 +6,7 @@ import PoolTestKit
 import PoolctlHost
 import XCTest
 
-/// `poolctl user …` / `poolctl db …` as library functions, against the in-memory store, plus the storage
-/// benchmark functions on a tiny data set.
+/// `poolctl user …` / `poolctl db …` as library functions, against the in-memory store.
 final class StorageCommandsTests: XCTestCase {
     private var directory: URL?
 
@@ -246,26 +245,6 @@ final class StorageCommandsTests: XCTestCase {
                                         retention: RetentionPurge.Policy(mailDays: 0, voteAuditDays: 0))
         XCTAssertEqual(kept0, ExitCode.ok)
         XCTAssertEqual(keepAll.text, "purged 0 finished mail(s) (kept for ever) and 0 vote audit record(s) (kept for ever)")
-    }
-
-    func testStorageBenchmarks_printOneJSONLinePerFigure() async throws {
-        let lines = LockedValue<[String]>([])
-        await StorageBenchmarks.runAll(users: 300) { line in lines.withLock { $0.append(line) } }
-        let names = lines.value.compactMap { line in
-            (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["bench"] as? String
-        }
-        for figure in ["insert_300_users", "lookup_api_token", "lookup_id"] {
-            XCTAssertTrue(names.contains("sqlite_\(figure)"), "\(lines.value)")
-        }
-        for line in lines.value {
-            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-            XCTAssertNotNil(object?["value"] as? Double, line)
-        }
-        if TestEnvironment.optional("POOL_MYSQL_DSN") != nil {
-            for figure in ["insert_300_users", "lookup_api_token", "lookup_id"] {
-                XCTAssertTrue(names.contains("mysql_\(figure)"), "\(lines.value)")
-            }
-        }
     }
 }
 

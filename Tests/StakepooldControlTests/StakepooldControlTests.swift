@@ -1,4 +1,5 @@
 import Foundation
+import HostTestSupport
 import PoolKernel
 import PoolNet
 import PoolTestKit

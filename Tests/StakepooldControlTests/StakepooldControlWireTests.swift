@@ -1,3 +1,4 @@
+import HostTestSupport
 @testable import StakepooldControl
 import XCTest
 
@@ -44,12 +45,4 @@ final class StakepooldControlWireTests: XCTestCase {
         XCTAssertEqual(try route("GET /v1/ping HTTP/1.1\r\n\r\n", token: "t").status, 401)
         XCTAssertEqual(try route("GET /v1/ping HTTP/1.1\r\nAuthorization: Bearer t\r\n\r\n", token: "t").status, 200)
     }
-}
-
-final class LockedBox: @unchecked Sendable {
-    // @unchecked: `storage` is only touched under `lock`.
-    private let lock = NSLock()
-    private var storage: [Int64] = []
-    func append(_ value: Int64) { lock.withLock { storage.append(value) } }
-    var values: [Int64] { lock.withLock { storage } }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import PoolKernel
 import PoolTestKit
+import StakepooldHost
 import XCTest
 
 /// The disk cache (stakepoold.md §9/§10): saved on shutdown, pruned and loaded at start when storage has no

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import HostKit
 import HostTestSupport
 import PoolKernel
 import PoolNet

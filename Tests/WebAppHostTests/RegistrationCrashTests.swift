@@ -5,6 +5,7 @@ import FoundationNetworking
 import HostTestSupport
 import PoolKernel
 import PoolTestKit
+import SimnetHost
 import StorageSQLite
 import XCTest
 

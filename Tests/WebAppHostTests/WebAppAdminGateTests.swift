@@ -1,4 +1,5 @@
 import Foundation
+import HostKit
 import HostTestSupport
 import PoolKernel
 import PoolTestKit

@@ -2,6 +2,7 @@ import Foundation
 import HostKit
 import HostTestSupport
 import PoolKernel
+import SimnetHost
 import WebAppHost
 import XCTest
 

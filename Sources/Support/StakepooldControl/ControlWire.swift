@@ -2,35 +2,35 @@ import Foundation
 
 /// The control API's tiny HTTP/1.1 subset, as a pure parser: one request or response per connection,
 /// `Content-Length` bodies only, hard size limits (the API carries a few bytes of JSON).
-struct ControlMessage: Sendable, Equatable {
+package struct ControlMessage: Sendable, Equatable {
     /// `GET /v1/version HTTP/1.1` or `HTTP/1.1 200 OK`.
-    var startLine: String
+    package var startLine: String
     /// Header names lower-cased.
-    var headers: [String: String]
-    var body: [UInt8]
+    package var headers: [String: String]
+    package var body: [UInt8]
 
     /// Request line parts: method, path.
-    var requestParts: (method: String, path: String)? {
+    package var requestParts: (method: String, path: String)? {
         let parts = startLine.split(separator: " ", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[2].hasPrefix("HTTP/1.") else { return nil }
         return (String(parts[0]), String(parts[1]))
     }
 
     /// The status code of a response line.
-    var statusCode: Int? {
+    package var statusCode: Int? {
         let parts = startLine.split(separator: " ", maxSplits: 2)
         guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), let code = Int(parts[1]) else { return nil }
         return code
     }
 }
 
-enum ControlWire {
+package enum ControlWire {
     static let maxHeadBytes = 8 * 1024
     static let maxBodyBytes = 16 * 1024
     static let maxHeaders = 32
 
     /// A complete message from `bytes`, nil when more bytes are needed, or a `ControlError` for bad input.
-    static func parse(_ bytes: [UInt8]) throws -> ControlMessage? {
+    package static func parse(_ bytes: [UInt8]) throws -> ControlMessage? {
         guard let headEnd = headEnd(in: bytes) else {
             if bytes.count > maxHeadBytes { throw ControlError(.controlBadMessage, "header section too large") }
             return nil
@@ -77,7 +77,7 @@ enum ControlWire {
     }
 
     /// Serialises a response (always `Connection: close`).
-    static func response(status: Int, reason: String, json: String) -> [UInt8] {
+    package static func response(status: Int, reason: String, json: String) -> [UInt8] {
         let body = Array(json.utf8)
         let head = "HTTP/1.1 \(status) \(reason)\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n"
             + "Connection: close\r\n\r\n"
@@ -85,7 +85,7 @@ enum ControlWire {
     }
 
     /// Serialises a request.
-    static func request(method: String, path: String, host: String, token: String?, json: String?) -> [UInt8] {
+    package static func request(method: String, path: String, host: String, token: String?, json: String?) -> [UInt8] {
         let body = Array((json ?? "").utf8)
         var head = "\(method) \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\nContent-Length: \(body.count)\r\n"
         if json != nil { head += "Content-Type: application/json\r\n" }
