@@ -11,7 +11,7 @@ import WalletSimnet
 /// wallet, all on one simulated node) vote `tickets` pool tickets of `users` users for `blocks` blocks, with
 /// an optional cluster outage and an optional abrupt restart (kill -9) of one instance. Counts, from the
 /// chain's point of view, every pool winner voted or missed, and checks every cast vote's bits against the
-/// userprefs policy. Used by `poolctl simulate` and the PoolHost tests.
+/// userprefs policy. Used by `poolctl simulate` and the PoolctlHost tests.
 ///
 /// With `transport = .rpc` the simulated node and wallets are served by a `SimnetRPCHost` over TLS websockets on
 /// loopback (what `simwallet` serves), and each daemon talks to them through the production dcrd / dcrwallet
