@@ -7,7 +7,10 @@ let package = Package(
     name: "hxstakepool",
     products: [
         .library(name: "PoolKernel", targets: ["PoolKernel"]),
-        .library(name: "PoolHost", targets: ["PoolHost"]),
+        // Embedding: the plugin set and services (HostKit) plus the hosts an embedding program runs.
+        .library(name: "HostKit", targets: ["HostKit"]),
+        .library(name: "WebAppHost", targets: ["WebAppHost"]),
+        .library(name: "StakepooldHost", targets: ["StakepooldHost"]),
         .executable(name: "hxstakepool", targets: ["hxstakepool"]),
         .executable(name: "stakepoold", targets: ["stakepoold"]),
         .executable(name: "poolctl", targets: ["poolctl"]),
@@ -30,6 +33,8 @@ let package = Package(
                 resources: [.copy("Resources/netparams"), .copy("Resources/passwords")]),
         // Sockets + TLS shared by network plugins and hosts (not part of the kernel).
         .target(name: "PoolNet", dependencies: ["PoolKernel", "COpenSSL"], path: "Sources/Support/PoolNet"),
+        // stakepoold's control API, both ends (wire, server, client).
+        .target(name: "StakepooldControl", dependencies: ["PoolKernel", "PoolNet"], path: "Sources/Support/StakepooldControl"),
 
         // MARK: Plugins: each depends on the kernel and its own C module only.
         .target(name: "StorageSQLite", dependencies: ["PoolKernel", "CSQLite"], path: "Sources/Plugins/StorageSQLite"),
@@ -45,15 +50,33 @@ let package = Package(
 
         // MARK: Hosts.
         .target(name: "WebHost", dependencies: ["PoolKernel", "PoolNet", "CEpoll"], path: "Sources/Hosts/WebHost"),
-        .target(name: "PoolHost", dependencies: [
-            "PoolKernel", "PoolNet", "WebHost", "StorageSQLite", "StorageMySQL", "NotifyLog", "NotifySMTP",
+        // What every host shares: the plugin registries and built-in plugins, the assembled services, logging.
+        .target(name: "HostKit", dependencies: [
+            "PoolKernel", "PoolNet", "StakepooldControl", "WebHost", "StorageSQLite", "StorageMySQL", "NotifyLog", "NotifySMTP",
             "WalletDcrwallet", "WalletSimnet", "VotePolicies",
-        ], path: "Sources/Hosts/PoolHost"),
-        .executableTarget(name: "hxstakepool", dependencies: ["PoolHost"], path: "Sources/Hosts/hxstakepool"),
-        .executableTarget(name: "stakepoold", dependencies: ["PoolHost"], path: "Sources/Hosts/stakepoold"),
-        .executableTarget(name: "poolctl", dependencies: ["PoolHost"], path: "Sources/Hosts/poolctl"),
-        .executableTarget(name: "poolbench", dependencies: ["PoolHost"], path: "Sources/Hosts/poolbench"),
-        .executableTarget(name: "simwallet", dependencies: ["PoolHost"], path: "Sources/Hosts/simwallet"),
+        ], path: "Sources/Hosts/HostKit"),
+        .target(name: "WebAppHost", dependencies: ["HostKit", "PoolKernel", "StakepooldControl", "WebHost"],
+                path: "Sources/Hosts/WebAppHost"),
+        .target(name: "StakepooldHost", dependencies: [
+            "HostKit", "PoolKernel", "PoolNet", "StakepooldControl", "WebHost", "StorageSQLite", "StorageMySQL",
+            "WalletDcrwallet", "VotePolicies",
+        ], path: "Sources/Hosts/StakepooldHost"),
+        // The simulated dcrwallet/dcrd JSON-RPC servers (simwallet) with the server-side wallet handlers.
+        .target(name: "SimnetHost", dependencies: ["PoolKernel", "PoolNet", "WalletDcrwallet", "WalletSimnet"],
+                path: "Sources/Hosts/SimnetHost"),
+        .target(name: "PoolctlHost", dependencies: [
+            "HostKit", "StakepooldHost", "SimnetHost", "PoolKernel", "PoolNet", "StorageSQLite", "VotePolicies",
+            "WalletDcrwallet", "WalletSimnet",
+        ], path: "Sources/Hosts/PoolctlHost"),
+        .target(name: "BenchHost", dependencies: [
+            "HostKit", "PoolctlHost", "SimnetHost", "PoolKernel", "PoolNet", "WebHost", "StorageSQLite", "StorageMySQL",
+            "VotePolicies", "WalletDcrwallet", "WalletSimnet",
+        ], path: "Sources/Hosts/BenchHost"),
+        .executableTarget(name: "hxstakepool", dependencies: ["WebAppHost"], path: "Sources/Hosts/hxstakepool"),
+        .executableTarget(name: "stakepoold", dependencies: ["StakepooldHost"], path: "Sources/Hosts/stakepoold"),
+        .executableTarget(name: "poolctl", dependencies: ["PoolctlHost"], path: "Sources/Hosts/poolctl"),
+        .executableTarget(name: "poolbench", dependencies: ["BenchHost"], path: "Sources/Hosts/poolbench"),
+        .executableTarget(name: "simwallet", dependencies: ["SimnetHost"], path: "Sources/Hosts/simwallet"),
 
         // MARK: Tests: one target per module.
         .testTarget(name: "PoolKernelTests", dependencies: ["PoolKernel", "PoolTestKit"]),
@@ -62,11 +85,21 @@ let package = Package(
         .testTarget(name: "StorageMySQLTests", dependencies: ["StorageMySQL", "PoolTestKit"]),
         .testTarget(name: "NotifyLogTests", dependencies: ["NotifyLog", "PoolTestKit"]),
         .testTarget(name: "NotifySMTPTests", dependencies: ["NotifySMTP", "PoolNet", "PoolTestKit"]),
-        .testTarget(name: "WalletDcrwalletTests", dependencies: ["WalletDcrwallet", "WalletSimnet", "PoolNet", "PoolTestKit"]),
+        .testTarget(name: "WalletDcrwalletTests", dependencies: ["WalletDcrwallet", "WalletSimnet", "SimnetHost", "PoolNet", "PoolTestKit"]),
         .testTarget(name: "WalletSimnetTests", dependencies: ["WalletSimnet", "PoolTestKit"]),
         .testTarget(name: "VotePoliciesTests", dependencies: ["VotePolicies", "PoolTestKit"]),
         .testTarget(name: "WebHostTests", dependencies: ["WebHost", "PoolNet", "PoolTestKit"], exclude: ["Golden"]),
-        .testTarget(name: "PoolHostTests", dependencies: ["PoolHost", "PoolTestKit"]),
+        // Harness shared by the host test targets (child processes, simulated RPC wallets, web app configs).
+        .target(name: "HostTestSupport", dependencies: [
+            "HostKit", "SimnetHost", "StakepooldControl", "PoolKernel", "PoolNet", "PoolTestKit", "StorageSQLite", "WalletSimnet",
+        ], path: "Tests/HostTestSupport"),
+        .testTarget(name: "StakepooldControlTests", dependencies: ["StakepooldControl", "HostTestSupport", "PoolTestKit"]),
+        .testTarget(name: "HostKitTests", dependencies: ["HostKit", "StakepooldControl", "HostTestSupport", "PoolTestKit"]),
+        .testTarget(name: "WebAppHostTests", dependencies: ["WebAppHost", "StakepooldHost", "PoolctlHost", "HostTestSupport", "PoolTestKit"]),
+        .testTarget(name: "StakepooldHostTests", dependencies: ["StakepooldHost", "PoolctlHost", "WebAppHost", "HostTestSupport", "PoolTestKit"]),
+        .testTarget(name: "SimnetHostTests", dependencies: ["SimnetHost", "StakepooldHost", "HostTestSupport", "PoolTestKit"]),
+        .testTarget(name: "PoolctlHostTests", dependencies: ["PoolctlHost", "HostTestSupport", "PoolTestKit"]),
+        .testTarget(name: "BenchHostTests", dependencies: ["BenchHost", "PoolTestKit"]),
     ]
 )
 

@@ -2,6 +2,7 @@ import Foundation
 import PoolKernel
 import PoolNet
 import PoolTestKit
+import SimnetHost
 @testable import WalletDcrwallet
 import XCTest
 

@@ -1,6 +1,7 @@
 import Foundation
 import PoolKernel
 import PoolNet
+import SimnetHost
 import Synchronization
 @testable import WalletDcrwallet
 import XCTest

@@ -1,5 +1,6 @@
 import PoolKernel
 import PoolNet
+import SimnetHost
 @testable import WalletDcrwallet
 import XCTest
 

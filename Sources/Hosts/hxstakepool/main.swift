@@ -1,5 +1,5 @@
-// hxstakepool: the stake pool web app. All logic lives in PoolHost (WebAppMain) so it can be tested.
+// hxstakepool: the stake pool web app. All logic lives in WebAppHost (WebAppMain) so it can be tested.
 import Foundation
-import PoolHost
+import WebAppHost
 
 exit(await WebAppMain.run(arguments: Array(CommandLine.arguments.dropFirst())))

@@ -1,7 +1,7 @@
 // poolbench: `make bench` runs it in release; every figure is one JSON line on stdout, written at once (not
 // buffered) so a long run shows progress. Groups can be chosen by name: `poolbench chain storage` (default: all).
 import Foundation
-import PoolHost
+import BenchHost
 
 let groups = ["chain", "storage", "rpc", "simnet", "services", "vote", "http", "pages"]
 /// Diagnostic groups, run only when named (not part of `make bench`).

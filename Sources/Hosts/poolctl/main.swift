@@ -1,5 +1,5 @@
-// poolctl: the operator CLI. All logic lives in PoolHost (PoolctlMain) so it can be tested.
+// poolctl: the operator CLI. All logic lives in PoolctlHost (PoolctlMain) so it can be tested.
 import Foundation
-import PoolHost
+import PoolctlHost
 
 exit(await PoolctlMain.run(arguments: Array(CommandLine.arguments.dropFirst())))

@@ -1,5 +1,5 @@
-// simwallet: the simulated simnet node + voting wallets over real JSON-RPC. Logic lives in PoolHost.
+// simwallet: the simulated simnet node + voting wallets over real JSON-RPC. Logic lives in SimnetHost.
 import Foundation
-import PoolHost
+import SimnetHost
 
 exit(await SimwalletMain.run(arguments: Array(CommandLine.arguments.dropFirst())))

@@ -1,4 +1,4 @@
 import Foundation
-import PoolHost
+import StakepooldHost
 
 exit(await StakepooldMain.run(arguments: Array(CommandLine.arguments.dropFirst())))

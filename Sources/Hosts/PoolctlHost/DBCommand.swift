@@ -1,0 +1,106 @@
+import HostKit
+import PoolKernel
+
+/// `poolctl db migrate` (apply pending migrations), `poolctl db status` (show the schema version) and
+/// `poolctl db purge` (delete finished mail and vote audit records older than their retention, once).
+/// The backend is the caller's: it is not shut down here.
+public enum DBCommand {
+    public static let usage = "db migrate | db status | db purge"
+
+    /// Runs the subcommand and returns the exit code (0 ok, 2 usage, 7 database problem or pending migrations
+    /// for `status` is still 0; a newer schema than this binary is 7). `retention` is used by `purge`.
+    public static func run(_ arguments: [String], storage: any StorageBackend, output: HostOutput,
+                           retention: RetentionPurge.Policy = .init()) async -> Int32 {
+        guard arguments.count == 1, let verb = arguments.first, ["migrate", "status", "purge"].contains(verb) else {
+            output.err("poolctl: usage: poolctl \(usage)")
+            return ExitCode.usage
+        }
+        do {
+            if verb == "purge" {
+                try await storage.migrate()
+                let purge = RetentionPurge(storage: storage, policy: retention, logger: .disabled)
+                let result = try await purge.purgeOnce()
+                output.out("purged \(result.mail) finished mail(s) (\(describe(retention.finishedMail))) and "
+                    + "\(result.voteAudits) vote audit record(s) (\(describe(retention.voteAudits)))")
+                return ExitCode.ok
+            }
+            if verb == "migrate" {
+                let before = try await storage.schemaStatus()
+                try await storage.migrate()
+                let after = try await storage.schemaStatus()
+                for migration in before.pending {
+                    output.out("applied migration \(migration.version): \(migration.name)")
+                }
+                output.out(summary(after))
+                return ExitCode.ok
+            }
+            let status = try await storage.schemaStatus()
+            output.out(summary(status))
+            for migration in status.pending { output.out("pending migration \(migration.version): \(migration.name)") }
+            if status.isTooNew {
+                output.err("poolctl: the database schema is newer than this binary; use a newer hxstakepool")
+                return ExitCode.database
+            }
+            return ExitCode.ok
+        } catch let error as StorageError {
+            output.err("poolctl: storage: \(error.message)")
+            return ExitCode.database
+        } catch {
+            output.err("poolctl: \(error)")
+            return ExitCode.database
+        }
+    }
+
+    /// `older than N days` or `kept for ever`.
+    static func describe(_ retention: Duration?) -> String {
+        guard let retention else { return "kept for ever" }
+        return "older than \(retention.components.seconds / 86_400) days"
+    }
+
+    static func summary(_ status: SchemaStatus) -> String {
+        let state = status.isUpToDate ? "up to date" : status.isTooNew ? "NEWER than this binary"
+            : "\(status.pending.count) migration(s) pending"
+        return "storage \(status.engine): schema version \(status.currentVersion) of \(status.latestVersion) (\(state))"
+    }
+}
+
+extension PoolctlCommands {
+    /// `poolctl user …` wired to the configured storage (migrated first, shut down after).
+    public static let user = PoolctlCommand(name: "user", summary: "show, list or add users (no secrets shown)",
+                                            usage: UserCommand.usage) { arguments, context in
+        do {
+            let config = try context.config()
+            let storage = try await context.storage()
+            do {
+                try await storage.migrate()
+            } catch {
+                await storage.shutdown()
+                throw error
+            }
+            let code = await UserCommand.run(arguments, storage: storage, output: context.output,
+                                             bcryptCost: config.bcryptCost,
+                                             passwordPolicy: PasswordPolicy(minimumLength: config.minPasswordLength))
+            await storage.shutdown()
+            return code
+        } catch {
+            context.output.err("poolctl: \(error)")
+            return ExitCode.database
+        }
+    }
+
+    /// `poolctl db migrate|status|purge` wired to the configured storage.
+    public static let db = PoolctlCommand(name: "db", summary: "run or show storage schema migrations, purge old rows",
+                                          usage: DBCommand.usage) { arguments, context in
+        do {
+            let retention = arguments == ["purge"] ? try context.config().retentionPolicy : RetentionPurge.Policy()
+            let storage = try await context.storage()
+            let code = await DBCommand.run(arguments, storage: storage, output: context.output, retention: retention)
+            await storage.shutdown()
+            return code
+        } catch {
+            // A configuration mistake exits 2 like everywhere else; only a database problem is 7.
+            context.output.err("poolctl: \(ConfigLoader.describe(error))")
+            return error is ConfigError ? ExitCode.usage : ExitCode.database
+        }
+    }
+}

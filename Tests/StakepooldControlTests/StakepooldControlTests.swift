@@ -1,0 +1,96 @@
+import Foundation
+import HostTestSupport
+import PoolKernel
+import PoolNet
+import PoolTestKit
+import StakepooldControl
+import XCTest
+
+/// The control API over real TLS on loopback: version, ping, update prefs, auth token, bad requests.
+final class StakepooldControlTests: XCTestCase {
+    var tempDir: URL!
+
+    override func setUpWithError() throws {
+        tempDir = FileManager.default.temporaryDirectory.appendingPathComponent("control-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: tempDir, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: tempDir) }
+
+    func withServer(token: String? = nil,
+                    _ body: (PoolNet.HostPort, String, LockedBox) async throws -> Void) async throws {
+        let updates = LockedBox()
+        let cert = tempDir.appendingPathComponent("rpc.cert").path
+        var configuration = ControlServer.Configuration(
+            listen: [PoolNet.HostPort(host: "127.0.0.1", port: 0)], certificateFile: cert,
+            privateKeyFile: tempDir.appendingPathComponent("rpc.key").path, authToken: token)
+        configuration.connectionTimeout = .seconds(3)
+        let server = ControlServer(configuration: configuration, logger: .disabled) { id in updates.append(id) }
+        let address = try XCTUnwrap(try server.bind().first)
+        let task = Task { try await server.run() }
+        defer { task.cancel() }
+        try await body(address, cert, updates)
+    }
+
+    func testControlAPI_versionPingAndUpdate() async throws {
+        try await withServer { address, cert, updates in
+            let client = ControlClient(address: address, certificateFile: cert)
+            let version = try await client.version()
+            XCTAssertEqual(version, APIVersion(major: 3, minor: 0, patch: 0))
+            try await client.checkVersion()
+            try await client.ping()
+            try await client.updateVotingPrefs(userId: 42)
+            try await client.updateVotingPrefs(userId: 0)
+            XCTAssertEqual(updates.values, [42, 0])
+        }
+    }
+
+    func testControlAPI_tokenIsRequiredWhenConfigured() async throws {
+        try await withServer(token: "s3cret-token") { address, cert, updates in
+            let anonymous = ControlClient(address: address, certificateFile: cert)
+            do {
+                try await anonymous.updateVotingPrefs(userId: 1)
+                XCTFail("expected 401")
+            } catch let error as ControlError {
+                XCTAssertEqual(error.code, .controlUnauthorized)
+                XCTAssertTrue(error.message.contains("check stakepooldtoken = controltoken"), error.message)
+                XCTAssertFalse(error.message.contains("s3cret"))
+            }
+            let wrong = ControlClient(address: address, certificateFile: cert, authToken: "s3cret-tokex")
+            await XCTAssertThrowsErrorAsync(try await wrong.ping())
+            let right = ControlClient(address: address, certificateFile: cert, authToken: "s3cret-token")
+            try await right.updateVotingPrefs(userId: 5)
+            XCTAssertEqual(updates.values, [5])
+        }
+    }
+
+    func testControlAPI_untrustedCertificateFails() async throws {
+        try await withServer { address, _, _ in
+            let other = SelfSignedCertificate.loadOrCreate
+            let otherCert = tempDir.appendingPathComponent("other.cert").path
+            _ = try other(otherCert, tempDir.appendingPathComponent("other.key").path, SelfSignedCertificate.loopbackHosts)
+            let client = ControlClient(address: address, certificateFile: otherCert, timeout: .seconds(3))
+            do {
+                try await client.ping()
+                XCTFail("expected a TLS failure")
+            } catch let error as ControlError {
+                XCTAssertEqual(error.code, .controlUnavailable)
+            }
+        }
+    }
+
+    func testControlAPI_unreachableDaemon() async throws {
+        let client = ControlClient(address: PoolNet.HostPort(host: "127.0.0.1", port: 1),
+                                   certificateFile: tempDir.appendingPathComponent("none.cert").path,
+                                   timeout: .seconds(2))
+        await XCTAssertThrowsErrorAsync(try await client.version())
+    }
+}
+
+func XCTAssertThrowsErrorAsync(_ expression: @autoclosure () async throws -> some Any,
+                               file: StaticString = #filePath, line: UInt = #line) async {
+    do {
+        _ = try await expression()
+        XCTFail("expected an error", file: file, line: line)
+    } catch {}
+}

@@ -1,0 +1,26 @@
+import Foundation
+import HostKit
+import HostTestSupport
+import PoolKernel
+import SimnetHost
+import WebAppHost
+import XCTest
+
+/// The web app's start-up with real RPC wallets: with `minservers=2` and one of two wallets down, it refuses to
+/// start with dcrstakepool's sentence and exit code 3, and serves nothing.
+final class WebAppStartupWalletsTests: XCTestCase {
+    func testWebAppStart_minServersTwoWithOneWalletDownIsAClearStartupError() async throws {
+        let pool = try SimnetRPCPool(walletCount: 2)
+        defer { pool.stop() }
+        pool.host.setWalletDown(1, true)
+        let path = try pool.writeConfig(["minservers=2", "listen=127.0.0.1:0"])
+        let out = LockedValue(""), err = LockedValue("")
+        let output = HostOutput(out: { text in out.withLock { $0 += text + "\n" } },
+                                err: { text in err.withLock { $0 += text + "\n" } })
+        let code = await WebAppMain.run(arguments: ["-C", path], output: output)
+        XCTAssertEqual(code, ExitCode.controllerInit)
+        XCTAssertTrue(err.value.contains("RPC server connection failure on start"), err.value)
+        XCTAssertFalse(err.value.contains(SimnetRPCPool.rpcPassword), "the wallet password is never printed")
+        XCTAssertFalse(out.value.contains("listening"), "nothing is served: \(out.value)")
+    }
+}
