@@ -1,5 +1,6 @@
 import Foundation
 import HostKit
+import HostTestSupport
 import PoolctlHost
 import PoolKernel
 import PoolTestKit
@@ -21,10 +22,10 @@ final class SimulateForkCommandTests: XCTestCase {
     }
 
     func testSimulate_forkNetworkWithPoolDefaultVotesTheForkAgendasChoice() async throws {
-        let fork = try StakepooldForkNetworkProcessTests.ForkFacts()
+        let fork = try ForkNetworkFacts()
         let result = try await poolctl([
             "simulate", "--blocks", "12", "--tickets", "120", "--users", "4", "--clusters", "2",
-            "--chainparams", StakepooldForkNetworkProcessTests.forkFile,
+            "--chainparams", ForkNetworkFacts.file,
             "--votepolicy", "pooldefault", "--votepolicyoptions", "poolfeecap=no",
         ])
         XCTAssertEqual(result.code, 0, result.out + result.err)
@@ -42,7 +43,7 @@ final class SimulateForkCommandTests: XCTestCase {
         // The same run with userprefs: the users' own (mixed) choices, so the policy flag is what decided above.
         let prefs = try await poolctl([
             "simulate", "--blocks", "12", "--tickets", "120", "--users", "4", "--clusters", "2",
-            "--chainparams", StakepooldForkNetworkProcessTests.forkFile,
+            "--chainparams", ForkNetworkFacts.file,
         ])
         XCTAssertEqual(prefs.code, 0, prefs.out + prefs.err)
         XCTAssertTrue(prefs.out.contains("policy userprefs on \(fork.name)"), prefs.out)
@@ -54,11 +55,11 @@ final class SimulateForkCommandTests: XCTestCase {
 
     /// A command reading the config (`config check`) runs on the file's network: its name, directories and keys.
     func testPoolctlConfigCheck_honoursTheConfigsChainParams() async throws {
-        let fork = try StakepooldForkNetworkProcessTests.ForkFacts()
+        let fork = try ForkNetworkFacts()
         let directory = try TestEnvironment.makeTemporaryDirectory(prefix: "poolctl-fork-config")
         defer { try? FileManager.default.removeItem(at: directory) }
         let keys = Simnet(configuration: .init(seed: 1, walletCount: 1, parameters: SimnetParameters(
-            netParams: try NetParams.resolve(StakepooldForkNetworkProcessTests.forkFile))), logger: .disabled)
+            netParams: try NetParams.resolve(ForkNetworkFacts.file))), logger: .disabled)
         func write(_ chainParams: String, cold: String, voting: String) throws -> String {
             let path = directory.path + "/dcrstakepool.conf"
             try ["apisecret=api-secret-value-0123456789abcdef", "cookiesecret=cookie-secret-value-0123456789abcdef",
@@ -67,14 +68,14 @@ final class SimulateForkCommandTests: XCTestCase {
                 .joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
             return path
         }
-        let good = try write(StakepooldForkNetworkProcessTests.forkFile, cold: keys.coldExtendedPublicKey,
+        let good = try write(ForkNetworkFacts.file, cold: keys.coldExtendedPublicKey,
                              voting: keys.votingExtendedPublicKey)
         let checked = try await poolctl(["-C", good, "config", "check"])
         XCTAssertEqual(checked.code, 0, checked.err)
         XCTAssertTrue(checked.out.contains("configuration is valid (network \(fork.name),"), checked.out)
         // simnet's keys are not the fork's: the key check runs against the file's network.
         let simnetKeys = SimnetWalletPlugin.defaultKeys
-        let wrongKeys = try await poolctl(["-C", try write(StakepooldForkNetworkProcessTests.forkFile, cold: simnetKeys.cold,
+        let wrongKeys = try await poolctl(["-C", try write(ForkNetworkFacts.file, cold: simnetKeys.cold,
                                                            voting: simnetKeys.voting), "config", "check"])
         XCTAssertEqual(wrongKeys.code, 2)
         XCTAssertTrue(wrongKeys.err.contains("coldwalletextpub"), wrongKeys.err)

@@ -22,44 +22,13 @@ final class StakepooldForkNetworkProcessTests: XCTestCase {
         harness = nil
     }
 
-    static let forkFile = WebAppTestConfig.repoRoot + "/examples/fork-chainparams.json"
-
-    /// The fork file as plain JSON: name, newest vote version and its agendas as (id, mask, choice id → bits).
-    struct ForkFacts {
-        var name: String
-        var newestVersion: Int
-        var agendas: [(id: String, mask: Int, choices: [String: Int])]
-        var stakeValidationHeight: Int
-        var maturity: Int
-        var scriptHashID: UInt16
-
-        init() throws {
-            let data = try Data(contentsOf: URL(fileURLWithPath: StakepooldForkNetworkProcessTests.forkFile))
-            let root = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-            name = try XCTUnwrap(root["name"] as? String)
-            let versions = try XCTUnwrap(root["voteVersions"] as? [String: [[String: Any]]])
-            newestVersion = try XCTUnwrap(versions.keys.compactMap(Int.init).max())
-            agendas = try XCTUnwrap(versions[String(newestVersion)]).map { agenda in
-                let choices = (agenda["choices"] as? [[String: Any]] ?? []).reduce(into: [String: Int]()) {
-                    $0[$1["id"] as? String ?? ""] = $1["bits"] as? Int
-                }
-                return (agenda["id"] as? String ?? "", agenda["mask"] as? Int ?? 0, choices)
-            }
-            let tickets = try XCTUnwrap(root["tickets"] as? [String: Any])
-            stakeValidationHeight = try XCTUnwrap(tickets["stakeValidationHeight"] as? Int)
-            maturity = try XCTUnwrap(tickets["maturity"] as? Int)
-            let ids = try XCTUnwrap(root["addressIDs"] as? [String: String])
-            scriptHashID = try XCTUnwrap(ids["scriptHash"].flatMap { UInt16($0, radix: 16) })
-        }
-    }
-
     func testStakepooldOnForkNetwork_votesEveryWinnerWithThePolicysBitsForTheForkAgenda() async throws {
-        let fork = try ForkFacts()
+        let fork = try ForkNetworkFacts()
         // The fork's own agenda (present only in the fork's newest version): poolfeecap.
         let forkAgenda = try XCTUnwrap(fork.agendas.first { $0.id == "poolfeecap" })
         let harness = try StakepooldProcessHarness(prefix: "stakepoold-fork")
         self.harness = harness
-        let served = try await harness.startSimwallet(wallets: 1, seed: 13, extraArguments: ["--chainparams", Self.forkFile])
+        let served = try await harness.startSimwallet(wallets: 1, seed: 13, extraArguments: ["--chainparams", ForkNetworkFacts.file])
         let node = try await harness.connect(served.node, certificate: served.certificate, name: "node")
         let wallet = try await harness.connect(served.wallets[0], certificate: served.certificate, name: "wallet")
 
@@ -102,7 +71,7 @@ final class StakepooldForkNetworkProcessTests: XCTestCase {
         let home = harness.path("stakepoold")
         let log = harness.path("stakepoold.out")
         let daemon = try harness.launch(try BuiltExecutable.path("stakepoold"), [
-            "--chainparams=\(Self.forkFile)", "--appdata", home, "--logdir", home + "/logs", "--datadir", home + "/data",
+            "--chainparams=\(ForkNetworkFacts.file)", "--appdata", home, "--logdir", home + "/logs", "--datadir", home + "/data",
             "--coldwalletextpub=\(coldKey)", "--storage=sqlite", "--sqlitepath=\(databasePath)",
             "--dcrdhost=\(served.node)", "--dcrduser=\(StakepooldProcessHarness.rpcUser)",
             "--dcrdpassword=\(StakepooldProcessHarness.rpcPassword)", "--dcrdcert=\(served.certificate)",

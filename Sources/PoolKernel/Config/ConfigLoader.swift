@@ -221,6 +221,12 @@ public struct ConfigLoader: Sendable {
         return text
     }
 
+    /// One sentence for an error, as every host prints it: the message of a coded error, else its description.
+    public static func describe(_ error: any Error) -> String {
+        if let coded = error as? any CodedError { return coded.message }
+        return String(describing: error)
+    }
+
     static func reason(_ error: any Error) -> String {
         if let coded = error as? any CodedError { return coded.message }
         return (error as NSError).localizedDescription
