@@ -29,11 +29,14 @@ let package = Package(
         .target(name: "PoolKernel", dependencies: ["COpenSSL"], path: "Sources/PoolKernel",
                 resources: [.copy("Resources/netparams"), .copy("Resources/passwords")]),
         // Sockets + TLS shared by network plugins and hosts (not part of the kernel).
-        .target(name: "PoolNet", dependencies: ["PoolKernel", "COpenSSL"], path: "Sources/Support/PoolNet"),
+        .target(name: "PoolNet", dependencies: ["PoolKernel", "PoolSystem", "COpenSSL"], path: "Sources/Support/PoolNet"),
+        // kernel: OS helpers (owner threads, spin waits, signals; Glibc) and the SQL base both SQL plugins share.
+        .target(name: "PoolSystem", path: "Sources/Support/PoolSystem"),
+        .target(name: "SQLStorageBase", dependencies: ["PoolKernel"], path: "Sources/Support/SQLStorageBase"),
 
-        // MARK: Plugins: each depends on the kernel and its own C module only.
-        .target(name: "StorageSQLite", dependencies: ["PoolKernel", "CSQLite"], path: "Sources/Plugins/StorageSQLite"),
-        .target(name: "StorageMySQL", dependencies: ["PoolKernel", "CMySQL"], path: "Sources/Plugins/StorageMySQL"),
+        // MARK: Plugins: each depends on the kernel, support targets and its own C module only.
+        .target(name: "StorageSQLite", dependencies: ["PoolKernel", "PoolSystem", "SQLStorageBase", "CSQLite"], path: "Sources/Plugins/StorageSQLite"),
+        .target(name: "StorageMySQL", dependencies: ["PoolKernel", "PoolSystem", "SQLStorageBase", "CMySQL"], path: "Sources/Plugins/StorageMySQL"),
         .target(name: "NotifyLog", dependencies: ["PoolKernel"], path: "Sources/Plugins/NotifyLog"),
         .target(name: "NotifySMTP", dependencies: ["PoolKernel", "PoolNet"], path: "Sources/Plugins/NotifySMTP"),
         .target(name: "WalletDcrwallet", dependencies: ["PoolKernel", "PoolNet"], path: "Sources/Plugins/WalletDcrwallet"),
@@ -46,7 +49,7 @@ let package = Package(
         // MARK: Hosts.
         .target(name: "WebHost", dependencies: ["PoolKernel", "PoolNet", "CEpoll"], path: "Sources/Hosts/WebHost"),
         .target(name: "PoolHost", dependencies: [
-            "PoolKernel", "PoolNet", "WebHost", "StorageSQLite", "StorageMySQL", "NotifyLog", "NotifySMTP",
+            "PoolKernel", "PoolNet", "PoolSystem", "WebHost", "StorageSQLite", "StorageMySQL", "NotifyLog", "NotifySMTP",
             "WalletDcrwallet", "WalletSimnet", "VotePolicies",
         ], path: "Sources/Hosts/PoolHost"),
         .executableTarget(name: "hxstakepool", dependencies: ["PoolHost"], path: "Sources/Hosts/hxstakepool"),
@@ -57,9 +60,11 @@ let package = Package(
 
         // MARK: Tests: one target per module.
         .testTarget(name: "PoolKernelTests", dependencies: ["PoolKernel", "PoolTestKit"]),
+        .testTarget(name: "PoolSystemTests", dependencies: ["PoolSystem", "PoolKernel"]),
+        .testTarget(name: "SQLStorageBaseTests", dependencies: ["SQLStorageBase", "PoolKernel"]),
         .testTarget(name: "PoolNetTests", dependencies: ["PoolNet", "PoolKernel", "PoolTestKit"]),
-        .testTarget(name: "StorageSQLiteTests", dependencies: ["StorageSQLite", "PoolTestKit"]),
-        .testTarget(name: "StorageMySQLTests", dependencies: ["StorageMySQL", "PoolTestKit"]),
+        .testTarget(name: "StorageSQLiteTests", dependencies: ["StorageSQLite", "SQLStorageBase", "PoolTestKit"]),
+        .testTarget(name: "StorageMySQLTests", dependencies: ["StorageMySQL", "SQLStorageBase", "PoolTestKit"]),
         .testTarget(name: "NotifyLogTests", dependencies: ["NotifyLog", "PoolTestKit"]),
         .testTarget(name: "NotifySMTPTests", dependencies: ["NotifySMTP", "PoolNet", "PoolTestKit"]),
         .testTarget(name: "WalletDcrwalletTests", dependencies: ["WalletDcrwallet", "WalletSimnet", "PoolNet", "PoolTestKit"]),
@@ -85,7 +90,7 @@ if Context.environment["HXSTAKEPOOL_FUZZ"] == "1" {
         ("FuzzSMTPReply", ["NotifySMTP", "PoolKernel"]),
     ]
     // Only the parser modules stay, so one `swift build` builds exactly the fuzz targets (no host, no test).
-    let parserModules: Set<String> = ["COpenSSL", "CEpoll", "PoolKernel", "PoolNet", "WebHost", "NotifySMTP"]
+    let parserModules: Set<String> = ["COpenSSL", "CEpoll", "PoolKernel", "PoolSystem", "PoolNet", "WebHost", "NotifySMTP"]
     package.targets.removeAll { !parserModules.contains($0.name) }
     package.products = []
     for target in fuzzTargets {

@@ -1,6 +1,7 @@
 import Foundation
 import PoolKernel
 import PoolNet
+import PoolSystem
 import StorageMySQL
 import StorageSQLite
 import Synchronization

@@ -1,5 +1,6 @@
 import Foundation
 import PoolKernel
+import PoolSystem
 import WebHost
 
 /// The assembled web app: plugins built from the config, the engine services over them, and the HTTP

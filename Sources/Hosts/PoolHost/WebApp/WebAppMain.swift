@@ -1,5 +1,6 @@
 import Foundation
 import PoolKernel
+import PoolSystem
 import WebHost
 
 /// The `hxstakepool` executable's whole life: config → logging → plugins → engine services → HTTP,
