@@ -49,8 +49,9 @@ let package = Package(
         // MARK: Hosts.
         .target(name: "WebHost", dependencies: ["PoolKernel", "PoolNet", "CEpoll"], path: "Sources/Hosts/WebHost"),
         .target(name: "PoolHost", dependencies: [
-            "PoolKernel", "PoolNet", "PoolSystem", "WebHost", "StorageSQLite", "StorageMySQL", "NotifyLog", "NotifySMTP",
+            "PoolKernel", "PoolNet", "WebHost", "StorageSQLite", "StorageMySQL", "NotifyLog", "NotifySMTP",
             "WalletDcrwallet", "WalletSimnet", "VotePolicies",
+            "PoolSystem", "SQLStorageBase",  // kernel: signal routing, owner threads; the benchmarks' SQL look-ups
         ], path: "Sources/Hosts/PoolHost"),
         .executableTarget(name: "hxstakepool", dependencies: ["PoolHost"], path: "Sources/Hosts/hxstakepool"),
         .executableTarget(name: "stakepoold", dependencies: ["PoolHost"], path: "Sources/Hosts/stakepoold"),
