@@ -127,19 +127,19 @@ final class IPAddressTextTests: XCTestCase {
     func testParsingAgreesWithGlibcOnGeneratedTexts() {
         var random = SplitMix64(seed: 19)
         var accepted = 0
-        for _ in 0..<200_000 {
+        for _ in 0..<40_000 {
             let text = generatedText(&random)
             let expected = glibcAddress(text)
             if expected != nil { accepted += 1 }
             XCTAssertEqual(IPAddress(text), expected, "\"\(text)\"")
             if IPAddress(text) != expected { break }
         }
-        XCTAssertGreaterThan(accepted, 5_000, "the generator reaches valid forms too")
+        XCTAssertGreaterThan(accepted, 1_000, "the generator reaches valid forms too")
     }
 
     func testTextAgreesWithGlibcAndReadsBack() {
         var random = SplitMix64(seed: 4291)
-        for _ in 0..<100_000 {
+        for _ in 0..<20_000 {
             // Mostly zero groups, so that runs of every length and position occur; some IPv4-mapped/compatible.
             var words = (0..<8).map { _ in random.below(3) == 0 ? UInt64(random.below(0x10000)) : 0 }
             if random.below(8) == 0 { words[0...4] = [0, 0, 0, 0, 0]; words[5] = random.below(2) == 0 ? 0xFFFF : 0 }
