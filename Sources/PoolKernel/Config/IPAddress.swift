@@ -15,7 +15,7 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
     public init?(_ text: String) {
         let bytes = Array(text.utf8)[...]
         if let v4 = IPAddressText.ipv4(bytes) {
-            self.init(high: 0, low: IPAddress.mappedPrefix | v4.reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
+            self.init(high: 0, low: IPAddress.mappedPrefix | UInt64(v4))
             return
         }
         guard let words = IPAddressText.ipv6(bytes) else { return nil }

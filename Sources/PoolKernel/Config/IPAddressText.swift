@@ -4,21 +4,29 @@ enum IPAddressText {
     /// No accepted text is longer: `ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255` (groups have at most 4 digits).
     static let maximumLength = 45
 
-    /// The four bytes of `a.b.c.d`: exactly four decimal parts 0-255 without leading zeros (`010` is octal to some
-    /// parsers, so it is refused rather than guessed).
-    static func ipv4(_ text: ArraySlice<UInt8>) -> [UInt8]? {
-        guard text.count <= maximumLength else { return nil }
-        let parts = text.split(separator: UInt8(ascii: "."), maxSplits: 4, omittingEmptySubsequences: false)
-        guard parts.count == 4 else { return nil }
-        var bytes: [UInt8] = []
-        for part in parts {
-            guard (1...3).contains(part.count), part.allSatisfy(isDecimalDigit),
-                  part.count == 1 || part.first != UInt8(ascii: "0") else { return nil }
-            let value = part.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
-            guard value <= 255 else { return nil }
-            bytes.append(UInt8(value))
+    /// The 32 bits of `a.b.c.d`: exactly four decimal parts 0-255 without leading zeros (`010` is octal to some
+    /// parsers, so it is refused rather than guessed). One pass: client addresses go through here.
+    static func ipv4(_ text: ArraySlice<UInt8>) -> UInt32? {
+        var address: UInt32 = 0
+        var completeParts = 0
+        var part = 0
+        var digits = 0
+        for byte in text {
+            if byte == UInt8(ascii: ".") {
+                guard digits > 0, completeParts < 3 else { return nil }
+                address = address << 8 | UInt32(part)
+                completeParts += 1
+                part = 0
+                digits = 0
+                continue
+            }
+            guard isDecimalDigit(byte), digits < 3, digits == 0 || part != 0 else { return nil }
+            part = part * 10 + Int(byte - UInt8(ascii: "0"))
+            digits += 1
+            guard part <= 255 else { return nil }
         }
-        return bytes
+        guard digits > 0, completeParts == 3 else { return nil }
+        return address << 8 | UInt32(part)
     }
 
     /// The eight 16-bit groups of an IPv6 address: groups of 1-4 hex digits separated by `:`, at most one `::`
@@ -83,8 +91,8 @@ enum IPAddressText {
         var words: [UInt16] = []
         for (index, field) in fields.enumerated() {
             if mayEndInIPv4 && index == fields.count - 1 && field.contains(UInt8(ascii: ".")) {
-                guard let bytes = ipv4(field) else { return nil }
-                words += [UInt16(bytes[0]) << 8 | UInt16(bytes[1]), UInt16(bytes[2]) << 8 | UInt16(bytes[3])]
+                guard let v4 = ipv4(field) else { return nil }
+                words += [UInt16(v4 >> 16), UInt16(v4 & 0xFFFF)]
                 continue
             }
             guard (1...4).contains(field.count) else { return nil }
