@@ -32,13 +32,16 @@ let package = Package(
         .target(name: "PoolKernel", dependencies: ["COpenSSL"], path: "Sources/PoolKernel",
                 resources: [.copy("Resources/netparams"), .copy("Resources/passwords")]),
         // Sockets + TLS shared by network plugins and hosts (not part of the kernel).
-        .target(name: "PoolNet", dependencies: ["PoolKernel", "COpenSSL"], path: "Sources/Support/PoolNet"),
+        .target(name: "PoolNet", dependencies: ["PoolKernel", "PoolSystem", "COpenSSL"], path: "Sources/Support/PoolNet"),
+        // OS helpers (owner threads, spin waits, signals; Glibc) and the SQL base both SQL plugins share.
+        .target(name: "PoolSystem", path: "Sources/Support/PoolSystem"),
+        .target(name: "SQLStorageBase", dependencies: ["PoolKernel"], path: "Sources/Support/SQLStorageBase"),
         // stakepoold's control API, both ends (wire, server, client).
         .target(name: "StakepooldControl", dependencies: ["PoolKernel", "PoolNet"], path: "Sources/Support/StakepooldControl"),
 
-        // MARK: Plugins: each depends on the kernel and its own C module only.
-        .target(name: "StorageSQLite", dependencies: ["PoolKernel", "CSQLite"], path: "Sources/Plugins/StorageSQLite"),
-        .target(name: "StorageMySQL", dependencies: ["PoolKernel", "CMySQL"], path: "Sources/Plugins/StorageMySQL"),
+        // MARK: Plugins: each depends on the kernel, support targets and its own C module only.
+        .target(name: "StorageSQLite", dependencies: ["PoolKernel", "PoolSystem", "SQLStorageBase", "CSQLite"], path: "Sources/Plugins/StorageSQLite"),
+        .target(name: "StorageMySQL", dependencies: ["PoolKernel", "PoolSystem", "SQLStorageBase", "CMySQL"], path: "Sources/Plugins/StorageMySQL"),
         .target(name: "NotifyLog", dependencies: ["PoolKernel"], path: "Sources/Plugins/NotifyLog"),
         .target(name: "NotifySMTP", dependencies: ["PoolKernel", "PoolNet"], path: "Sources/Plugins/NotifySMTP"),
         .target(name: "WalletDcrwallet", dependencies: ["PoolKernel", "PoolNet"], path: "Sources/Plugins/WalletDcrwallet"),
@@ -55,22 +58,22 @@ let package = Package(
             "PoolKernel", "PoolNet", "StakepooldControl", "WebHost", "StorageSQLite", "StorageMySQL", "NotifyLog", "NotifySMTP",
             "WalletDcrwallet", "WalletSimnet", "VotePolicies",
         ], path: "Sources/Hosts/HostKit"),
-        .target(name: "WebAppHost", dependencies: ["HostKit", "PoolKernel", "StakepooldControl", "WebHost"],
+        .target(name: "WebAppHost", dependencies: ["HostKit", "PoolKernel", "PoolSystem", "StakepooldControl", "WebHost"],
                 path: "Sources/Hosts/WebAppHost"),
         .target(name: "StakepooldHost", dependencies: [
-            "HostKit", "PoolKernel", "PoolNet", "StakepooldControl", "WebHost", "StorageSQLite", "StorageMySQL",
+            "HostKit", "PoolKernel", "PoolNet", "PoolSystem", "StakepooldControl", "WebHost", "StorageSQLite", "StorageMySQL",
             "WalletDcrwallet", "VotePolicies",
         ], path: "Sources/Hosts/StakepooldHost"),
         // The simulated dcrwallet/dcrd JSON-RPC servers (simwallet) with the server-side wallet handlers.
-        .target(name: "SimnetHost", dependencies: ["PoolKernel", "PoolNet", "WalletDcrwallet", "WalletSimnet"],
+        .target(name: "SimnetHost", dependencies: ["PoolKernel", "PoolNet", "PoolSystem", "WalletDcrwallet", "WalletSimnet"],
                 path: "Sources/Hosts/SimnetHost"),
         .target(name: "PoolctlHost", dependencies: [
             "HostKit", "StakepooldHost", "SimnetHost", "PoolKernel", "PoolNet", "StorageSQLite", "VotePolicies",
             "WalletDcrwallet", "WalletSimnet",
         ], path: "Sources/Hosts/PoolctlHost"),
         .target(name: "BenchHost", dependencies: [
-            "HostKit", "PoolctlHost", "SimnetHost", "PoolKernel", "PoolNet", "WebHost", "StorageSQLite", "StorageMySQL",
-            "VotePolicies", "WalletDcrwallet", "WalletSimnet",
+            "HostKit", "PoolctlHost", "SimnetHost", "PoolKernel", "PoolNet", "PoolSystem", "SQLStorageBase", "WebHost",
+            "StorageSQLite", "StorageMySQL", "VotePolicies", "WalletDcrwallet", "WalletSimnet",
         ], path: "Sources/Hosts/BenchHost"),
         .executableTarget(name: "hxstakepool", dependencies: ["WebAppHost"], path: "Sources/Hosts/hxstakepool"),
         .executableTarget(name: "stakepoold", dependencies: ["StakepooldHost"], path: "Sources/Hosts/stakepoold"),
@@ -80,9 +83,11 @@ let package = Package(
 
         // MARK: Tests: one target per module.
         .testTarget(name: "PoolKernelTests", dependencies: ["PoolKernel", "PoolTestKit"]),
+        .testTarget(name: "PoolSystemTests", dependencies: ["PoolSystem", "PoolKernel"]),
+        .testTarget(name: "SQLStorageBaseTests", dependencies: ["SQLStorageBase", "PoolKernel"]),
         .testTarget(name: "PoolNetTests", dependencies: ["PoolNet", "PoolKernel", "PoolTestKit"]),
-        .testTarget(name: "StorageSQLiteTests", dependencies: ["StorageSQLite", "PoolTestKit"]),
-        .testTarget(name: "StorageMySQLTests", dependencies: ["StorageMySQL", "PoolTestKit"]),
+        .testTarget(name: "StorageSQLiteTests", dependencies: ["StorageSQLite", "SQLStorageBase", "PoolTestKit"]),
+        .testTarget(name: "StorageMySQLTests", dependencies: ["StorageMySQL", "SQLStorageBase", "PoolTestKit"]),
         .testTarget(name: "NotifyLogTests", dependencies: ["NotifyLog", "PoolTestKit"]),
         .testTarget(name: "NotifySMTPTests", dependencies: ["NotifySMTP", "PoolNet", "PoolTestKit"]),
         .testTarget(name: "WalletDcrwalletTests", dependencies: ["WalletDcrwallet", "WalletSimnet", "SimnetHost", "PoolNet", "PoolTestKit"]),
@@ -118,7 +123,7 @@ if Context.environment["HXSTAKEPOOL_FUZZ"] == "1" {
         ("FuzzSMTPReply", ["NotifySMTP", "PoolKernel"]),
     ]
     // Only the parser modules stay, so one `swift build` builds exactly the fuzz targets (no host, no test).
-    let parserModules: Set<String> = ["COpenSSL", "CEpoll", "PoolKernel", "PoolNet", "WebHost", "NotifySMTP"]
+    let parserModules: Set<String> = ["COpenSSL", "CEpoll", "PoolKernel", "PoolSystem", "PoolNet", "WebHost", "NotifySMTP"]
     package.targets.removeAll { !parserModules.contains($0.name) }
     package.products = []
     for target in fuzzTargets {

@@ -1,6 +1,7 @@
 import Foundation
 import PoolKernel
 import PoolTestKit
+import SQLStorageBase
 @testable import StorageMySQL
 import XCTest
 

@@ -2,6 +2,7 @@ import Foundation
 import PoolKernel
 import PoolTestKit
 @testable import StorageMySQL
+import SQLStorageBase
 import XCTest
 
 /// The test MariaDB (from scripts/services/mariadb.sh) and throwaway databases on it.

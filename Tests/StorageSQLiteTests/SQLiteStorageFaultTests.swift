@@ -3,6 +3,7 @@ import Foundation
 import PoolKernel
 import PoolTestKit
 @testable import StorageSQLite
+import SQLStorageBase
 import XCTest
 
 /// SQLite under trouble: a lock held by another process, a full database, a corrupt file, schema mismatches,

@@ -1,5 +1,7 @@
 import Foundation
 import PoolKernel
+import PoolSystem
+import SQLStorageBase
 import StorageSQLite
 
 /// Diagnostic figures for the storage look-up path (`poolbench storage-stages`, not part of `make bench`): what one

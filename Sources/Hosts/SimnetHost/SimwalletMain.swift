@@ -1,6 +1,7 @@
 import Foundation
 import PoolKernel
 import PoolNet
+import PoolSystem
 import WalletSimnet
 
 /// `simwallet`: serves the simulated simnet node and wallets over the real JSON-RPC + websocket protocol

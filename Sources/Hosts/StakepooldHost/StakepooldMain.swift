@@ -3,6 +3,7 @@ import HostKit
 import PoolKernel
 import PoolNet
 import StakepooldControl
+import PoolSystem
 import StorageMySQL
 import StorageSQLite
 import Synchronization

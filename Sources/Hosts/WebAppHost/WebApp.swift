@@ -2,6 +2,7 @@ import Foundation
 import HostKit
 import PoolKernel
 import StakepooldControl
+import PoolSystem
 import WebHost
 
 /// The assembled web app: plugins built from the config, the engine services over them, and the HTTP

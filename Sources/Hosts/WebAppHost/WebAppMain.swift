@@ -1,6 +1,7 @@
 import Foundation
 import HostKit
 import PoolKernel
+import PoolSystem
 import WebHost
 
 /// The `hxstakepool` executable's whole life: config → logging → plugins → engine services → HTTP,

@@ -2,6 +2,8 @@ import CMySQL
 import Dispatch
 import Foundation
 import PoolKernel
+import PoolSystem
+import SQLStorageBase
 
 /// The one owner of a `MYSQL*` handle and its prepared statements. Every use happens on `owner`, a dedicated
 /// thread, so the blocking client calls never run on Swift's cooperative pool. A lost connection is closed and opened again on

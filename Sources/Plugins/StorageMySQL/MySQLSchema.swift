@@ -1,4 +1,5 @@
 import PoolKernel
+import SQLStorageBase
 
 /// The MySQL schema as numbered migrations. Version 1 is dcrstakepool v1.1.1's own DDL (`CREATE TABLE IF NOT
 /// EXISTS`, so an existing dcrstakepool database is adopted untouched) plus its column-adding migrations for

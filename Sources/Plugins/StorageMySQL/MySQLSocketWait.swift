@@ -2,6 +2,7 @@ import CMySQL
 import Foundation
 import Glibc
 import PoolKernel
+import PoolSystem
 import Synchronization
 
 /// How the MariaDB client waits for its socket (Connector/C's `MARIADB_OPT_IO_WAIT` hook): a read first polls

@@ -1,5 +1,7 @@
 import Foundation
 import PoolKernel
+import PoolSystem
+import SQLStorageBase
 import Synchronization
 
 /// The MySQL/MariaDB `StorageBackend`: a pool of connections, each running one transaction at a time on its own

@@ -2,6 +2,8 @@ import CSQLite
 import Dispatch
 import Foundation
 import PoolKernel
+import PoolSystem
+import SQLStorageBase
 
 /// The one owner of a `sqlite3*` handle and its prepared statements. Every use happens on `owner`, a dedicated
 /// thread (checked with a precondition), so blocking SQLite calls never run on Swift's cooperative pool.

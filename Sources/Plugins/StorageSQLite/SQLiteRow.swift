@@ -1,6 +1,7 @@
 import CSQLite
 import Foundation
 import PoolKernel
+import SQLStorageBase
 
 /// The current row of a stepped statement, read column by column without building a `[SQLValue]` per row (a
 /// user look-up reads 15 columns). Valid only until the statement steps again; each column converts through

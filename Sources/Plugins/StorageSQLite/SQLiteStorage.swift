@@ -1,5 +1,7 @@
 import Foundation
 import PoolKernel
+import PoolSystem
+import SQLStorageBase
 import Synchronization
 
 /// The SQLite `StorageBackend`. Writes go through one writer connection (`BEGIN IMMEDIATE`, so concurrent

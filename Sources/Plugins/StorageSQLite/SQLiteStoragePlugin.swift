@@ -1,4 +1,5 @@
 import PoolKernel
+import PoolSystem
 
 /// The SQLite storage plugin (`storage=sqlite`): one database file, WAL mode, one writer connection and a few
 /// reader connections, each owned by its own thread (`OwnerThread`).

@@ -1,8 +1,3 @@
-import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// An IPv4 or IPv6 address as 128 bits; IPv4 is held IPv4-mapped (`::ffff:a.b.c.d`), so one
 /// comparison serves both families and a dual-stack peer matches its IPv4 form.
 public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
@@ -18,16 +13,14 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses `192.0.2.1`, `2001:db8::1`, `::ffff:192.0.2.1`; nil for anything else (host names, ports, zones).
     public init?(_ text: String) {
-        var v4 = in_addr()
-        if inet_pton(AF_INET, text, &v4) == 1 {
-            self.init(high: 0, low: IPAddress.mappedPrefix | UInt64(UInt32(bigEndian: v4.s_addr)))
+        let bytes = Array(text.utf8)[...]
+        if let v4 = IPAddressText.ipv4(bytes) {
+            self.init(high: 0, low: IPAddress.mappedPrefix | UInt64(v4))
             return
         }
-        var v6 = in6_addr()
-        guard inet_pton(AF_INET6, text, &v6) == 1 else { return nil }
-        let bytes = withUnsafeBytes(of: &v6) { Array($0) }
-        let word = { (start: Int) in bytes[start..<start + 8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) } }
-        self.init(high: word(0), low: word(8))
+        guard let words = IPAddressText.ipv6(bytes) else { return nil }
+        let fold = { (range: Range<Int>) in words[range].reduce(UInt64(0)) { $0 << 16 | UInt64($1) } }
+        self.init(high: fold(0..<4), low: fold(4..<8))
     }
 
     public var isIPv4: Bool { high == 0 && low >> 32 == 0xFFFF }
@@ -38,16 +31,8 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
             let v = UInt32(truncatingIfNeeded: low)
             return "\(v >> 24).\(v >> 16 & 0xFF).\(v >> 8 & 0xFF).\(v & 0xFF)"
         }
-        var v6 = in6_addr()
-        withUnsafeMutableBytes(of: &v6) { raw in
-            for index in 0..<8 {
-                raw[index] = UInt8(truncatingIfNeeded: high >> (56 - 8 * UInt64(index)))
-                raw[8 + index] = UInt8(truncatingIfNeeded: low >> (56 - 8 * UInt64(index)))
-            }
-        }
-        var out = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
-        inet_ntop(AF_INET6, &v6, &out, socklen_t(out.count))
-        return String(decoding: out.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let words = (0..<8).map { UInt16(truncatingIfNeeded: ($0 < 4 ? high : low) >> (48 - 16 * UInt64($0 % 4))) }
+        return IPAddressText.text(words)
     }
 
     /// The key one client is counted under: the address for IPv4, its /64 for IPv6 (one subscriber

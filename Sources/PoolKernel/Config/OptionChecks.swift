@@ -26,8 +26,7 @@ public enum OptionChecks {
 
     /// `text` is an IPv4 or IPv6 address (no brackets, no zone).
     public static func isIPAddress(_ text: String) -> Bool {
-        var v4 = in_addr(), v6 = in6_addr()
-        return inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1
+        IPAddress(text) != nil
     }
 
     /// `host:port` with a port 1-65535 and a host that is a name or an address (`[v6]:port`).

@@ -5,8 +5,8 @@ import Synchronization
 public struct StandardOutputSink: LogSink {
     public init() {}
     public func write(_ line: String) {
-        let bytes = Array((line + "\n").utf8)
-        bytes.withUnsafeBytes { raw in _ = Foundation.write(STDOUT_FILENO, raw.baseAddress, raw.count) }
+        // Unbuffered: one write per entry, so entries from several threads never interleave.
+        try? FileHandle.standardOutput.write(contentsOf: Data((line + "\n").utf8))
     }
 }
 

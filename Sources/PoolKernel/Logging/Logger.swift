@@ -104,20 +104,9 @@ public final class LogBackend: Sendable {
             }
             return LogText.escaped(text)
         }
-        var entry = "\(LogBackend.timestamp()) [\(level.tag)] \(subsystem): \(safe.first ?? "")"
+        var entry = "\(LogTimestamp.now()) [\(level.tag)] \(subsystem): \(safe.first ?? "")"
         for continuation in safe.dropFirst() { entry += "\n    " + continuation }
         for sink in sinks { sink.write(entry) }
-    }
-
-    private static func timestamp() -> String {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        var seconds = now.tv_sec
-        var parts = tm()
-        localtime_r(&seconds, &parts)
-        return String(format: "%04d-%02d-%02d %02d:%02d:%02d.%03d",
-                      Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
-                      Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), Int(now.tv_nsec / 1_000_000))
     }
 }
 

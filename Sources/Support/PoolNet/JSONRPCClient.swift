@@ -1,5 +1,6 @@
 import Dispatch
 import PoolKernel
+import PoolSystem
 import Synchronization
 
 /// How a JSON-RPC client reconnects after its websocket drops: wait `step × attempt`, at most

@@ -1,6 +1,7 @@
 import COpenSSL
 import Dispatch
 import Foundation
+import PoolSystem
 import Synchronization
 #if canImport(Glibc)
 import Glibc

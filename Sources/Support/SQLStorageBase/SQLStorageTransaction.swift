@@ -1,4 +1,5 @@
 import Foundation
+import PoolKernel
 
 /// The storage contract over SQL, shared by the SQL plugins: every `StorageReader`/`StorageWriter` operation as
 /// parameterised statements on the dcrstakepool tables plus ours. The plugin opens the transaction, hands this to

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Glibc
 
 /// Routes Unix signals to handlers through Dispatch sources (never from a raw signal handler).
 ///

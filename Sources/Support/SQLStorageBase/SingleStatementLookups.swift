@@ -1,3 +1,5 @@
+import PoolKernel
+
 /// The hottest user look-ups (by id, API token, email) as single statements outside a transaction, shared by
 /// the SQL engines: each engine only says how to run one statement on a connection it owns.
 public protocol SingleStatementLookups: StorageBackend {

@@ -1,5 +1,6 @@
 import Dispatch
 import PoolKernel
+import PoolSystem
 import Synchronization
 import XCTest
 

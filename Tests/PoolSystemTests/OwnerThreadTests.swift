@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import PoolKernel
+import PoolSystem
 import XCTest
 
 /// `OwnerThread`: the one thread that owns a C handle. Jobs run in order, one at a time, on that thread (never on
