@@ -97,6 +97,7 @@ let package = Package(
         // Harness shared by the host test targets (child processes, simulated RPC wallets, web app configs).
         .target(name: "HostTestSupport", dependencies: [
             "HostKit", "SimnetHost", "StakepooldControl", "PoolKernel", "PoolNet", "PoolTestKit", "StorageSQLite", "WalletSimnet",
+            "SQLStorageBase",
         ], path: "Tests/HostTestSupport"),
         .testTarget(name: "StakepooldControlTests", dependencies: ["StakepooldControl", "HostTestSupport", "PoolTestKit"]),
         .testTarget(name: "HostKitTests", dependencies: ["HostKit", "StakepooldControl", "HostTestSupport", "PoolTestKit"]),
