@@ -47,6 +47,8 @@ fuzz: deps-build
 bench: deps-bench
 	$(SWIFT) build -c release --product poolbench
 	$(SWIFT) build -c release --product simwallet
+	$(SWIFT) build -c release --product hxstakepool
+	$(SWIFT) build -c release --product stakepoold
 	scripts/with-test-services.sh .build/release/poolbench
 
 clean:

@@ -1,5 +1,6 @@
 import Foundation
 import PoolKernel
+import PoolTestKit
 @testable import PoolNet
 import Synchronization
 import XCTest
@@ -147,6 +148,48 @@ final class JSONRPCTests: XCTestCase {
         XCTAssertLessThan(ContinuousClock.now - started, .seconds(1))
         let echoed = try await client.call("echo", [7])
         XCTAssertEqual(echoed, [7])
+    }
+
+    /// The earliest deadline wins: a short call made while a long one is pending (the deadline timer is armed for
+    /// the long one, 30 s away) still times out on its own deadline.
+    func testJSONRPC_shorterCallTimesOutWhileALongerCallIsPending() async throws {
+        let server = try makeServer()
+        let client = try makeClient(server, callTimeout: .seconds(30))
+        try await client.connect()
+        let long = Task { try await client.call("hang") }
+        defer { long.cancel() }
+        while hanging.withLock({ $0 }) == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        let started = ContinuousClock.now
+        await assertNetError(.netTimeout) { try await client.call("sleep", [3000], timeout: .milliseconds(100)) }
+        XCTAssertLessThan(ContinuousClock.now - started, .milliseconds(2900), "timed out on its own deadline")
+    }
+
+    /// An idle client's reader sleeps in `poll` and is never woken: no tick while no call is pending (it used to
+    /// wake every 25 ms to sweep call timeouts). The reader thread is the one that runs the notification handler;
+    /// the kernel's context-switch count for it must not move while nothing is sent.
+    func testJSONRPC_idleClientReaderSleepsWithoutWakeUps() async throws {
+        let server = try makeServer()
+        let client = try makeClient(server)
+        try await client.connect()
+        let reader = LockedValue<Int32?>(nil)
+        client.setNotificationHandler { _, _ in reader.withLock { $0 = ThreadActivity.currentThreadID() } }
+        try await client.subscribe("notifyblocks")
+        _ = try await client.call("echo", [1])
+        XCTAssertEqual(server.notify("blockconnected", ["00ff", nil]), 1)
+        var thread: Int32?
+        for _ in 0..<2_000 where thread == nil {
+            thread = reader.withLock { $0 }
+            if thread == nil { try await Task.sleep(for: .milliseconds(5)) }
+        }
+        let tid = try XCTUnwrap(thread, "the notification never reached the handler")
+        let blocked = await ThreadActivity.waitUntilBlocked(tid)
+        XCTAssertTrue(blocked, "the reader should sleep in poll")
+        let before = try XCTUnwrap(ThreadActivity.contextSwitches(tid))
+        try await Task.sleep(for: .milliseconds(400))
+        XCTAssertEqual(ThreadActivity.contextSwitches(tid), before, "the idle reader woke up")
+        // Still usable: the reader wakes for the next message.
+        let echoed = try await client.call("echo", [2])
+        XCTAssertEqual(echoed, [2])
     }
 
     func testJSONRPC_notificationsReachSubscribersOnly() async throws {

@@ -1,5 +1,6 @@
 import Foundation
 import PoolKernel
+import PoolTestKit
 import XCTest
 @testable import WebHost
 
@@ -129,5 +130,46 @@ final class HTTPServerTests: WebHostTestCase {
         let deadline = Date().addingTimeInterval(2)
         while !logs.text.contains("\"GET /health\" 200 2") && Date() < deadline { usleep(10_000) }
         XCTAssertTrue(logs.text.contains("127.0.0.1 \"GET /health\" 200 2 "), logs.text)
+    }
+}
+
+/// An idle server costs nothing: with no connection open its I/O threads sleep in `epoll_wait` until a connection
+/// or a message arrives (they used to wake every 250 ms to sweep timeouts).
+final class HTTPServerIdleTests: WebHostTestCase {
+    func testHTTPServer_idleEventLoopsSleepWithoutWakeUps() async throws {
+        let name = "idle\(UInt16.random(in: 1000...9999))"
+        let router = Router(routes: [.get("/health") { _ in .text("ok") }])
+        let (_, port) = try startServer(router) { $0.name = name }
+        do {  // one request on a connection that is then closed: the loops have had work and are idle again
+            let client = try RawHTTPClient(port: port)
+            try client.send("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            XCTAssertEqual(try client.readResponse().status, 200)
+        }
+        var threads: [Int32] = []
+        for _ in 0..<2_000 where threads.count < 2 {
+            threads = ThreadActivity.threads(named: "\(name)-io-0") + ThreadActivity.threads(named: "\(name)-io-1")
+            if threads.count < 2 { try await Task.sleep(for: .milliseconds(5)) }
+        }
+        XCTAssertEqual(threads.count, 2, "both I/O threads run")
+        for thread in threads {
+            let blocked = await ThreadActivity.waitUntilBlocked(thread)
+            XCTAssertTrue(blocked, "I/O thread \(thread) should sleep in epoll_wait")
+        }
+        // The loop that served the request closes the connection when it reads the client's close: settle first.
+        try await Task.sleep(for: .milliseconds(300))
+        for thread in threads { _ = await ThreadActivity.waitUntilBlocked(thread) }
+        let before = threads.map(ThreadActivity.contextSwitches)
+        try await Task.sleep(for: .milliseconds(1_500))
+        XCTAssertEqual(threads.map(ThreadActivity.contextSwitches), before, "an idle I/O thread woke up")
+        // After the long sleep the first answer carries the current date, not the one of the last sweep.
+        let client = try RawHTTPClient(port: port)
+        try client.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        let response = try client.readResponse()
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        let date = try XCTUnwrap(response.header("Date").flatMap(formatter.date(from:)))
+        XCTAssertLessThanOrEqual(abs(date.timeIntervalSinceNow), 1.5, "Date header is stale")
     }
 }

@@ -3,7 +3,7 @@
 import Foundation
 import BenchHost
 
-let groups = ["chain", "storage", "rpc", "simnet", "services", "vote", "http", "pages"]
+let groups = ["chain", "storage", "rpc", "simnet", "services", "vote", "http", "pages", "idle"]
 /// Diagnostic groups, run only when named (not part of `make bench`).
 let extraGroups = ["pages-stages", "storage-stages", "signin-storm"]
 let chosen = Set(CommandLine.arguments.dropFirst())
@@ -50,6 +50,7 @@ if wants("http") {
     await SignInStormBenchmark.runAll(print: emit)
 }
 if wants("pages") { await PagesBenchmarks.runAll(print: emit) }
+if wants("idle") { await IdleBenchmarks.runAll(print: emit) }
 if chosen.contains("pages-stages") { await PagesBenchmarks.stages(print: emit) }
 // The storm alone (it also runs at the end of the `http` group).
 if chosen.contains("signin-storm") { await SignInStormBenchmark.runAll(print: emit) }

@@ -90,13 +90,15 @@ public final class JSONRPCClient: Sendable {
         var handler: NotificationHandler?
         var reconnectTask: Task<Void, Never>?
         var generation = 0
-        var nextSweep = ContinuousClock.now
     }
 
     public let configuration: JSONRPCClientConfiguration
     private let logger: Logger
     private let tlsContext: TLSContext?
-    private let state = SpinningLock(State())
+    private let state: SpinningLock<State>
+    /// Fails calls whose deadline passed; armed only while calls are pending (the reader itself blocks until a
+    /// message arrives, so an idle client never wakes).
+    private let callTimer: DeadlineTimer
     /// How long the last reply took, in nanoseconds (decides whether a sole call polls for its reply).
     private let recentRoundTrip = Atomic<UInt64>(0)
     private let authorization: String
@@ -107,6 +109,10 @@ public final class JSONRPCClient: Sendable {
         self.logger = logger
         self.tlsContext = try configuration.tls.map { try TLSContext(client: $0) }
         self.authorization = WebSocketHandshake.basicAuthorization(user: configuration.user, password: configuration.password)
+        let state = SpinningLock(State())
+        self.state = state
+        let name = configuration.name
+        callTimer = DeadlineTimer(label: "poolnet.rpc.deadlines") { Self.failExpiredCalls(state, name: name) }
         logger.backend.registerSecret(configuration.password)
         logger.backend.registerSecret(authorization)
     }
@@ -227,6 +233,7 @@ public final class JSONRPCClient: Sendable {
         } catch {
             fail(id: id, with: (error as? NetError) ?? NetError(.netIO, "\(error)"))
         }
+        callTimer.arm(at: deadline)
         if pollsForReply { reply.poll(for: window) }
         return try await withTaskCancellationHandler {
             try await reply.wait()
@@ -272,6 +279,7 @@ public final class JSONRPCClient: Sendable {
             return (socket, pending, task)
         }
         task?.cancel()
+        callTimer.cancel()
         socket?.close()
         for call in pending { call.reply.deliver(.failure(NetError(.netShutdown, "the client has been shutdown"))) }
     }
@@ -285,7 +293,7 @@ public final class JSONRPCClient: Sendable {
     // MARK: - Reader
 
     private func readLoop(_ socket: WebSocketConnection, generation: Int) {
-        let ended = socket.runReader(tick: .milliseconds(25), onTick: sweepTimeouts) { payload in
+        let ended = socket.runReader { payload in
             handleMessage(payload, socket: socket)
         }
         connectionEnded(generation: generation, error: ended)
@@ -319,17 +327,18 @@ public final class JSONRPCClient: Sendable {
         }
     }
 
-    private func sweepTimeouts() {
+    /// `callTimer`'s work: fails the calls whose deadline has passed; returns the earliest deadline still pending.
+    private static func failExpiredCalls(_ state: SpinningLock<State>, name: String) -> ContinuousClock.Instant? {
         let now = ContinuousClock.now
-        let expired = state.withLock { state -> [Pending] in
-            guard now >= state.nextSweep, !state.pending.isEmpty else { return [] }
-            state.nextSweep = now + .milliseconds(20)
+        let (expired, next) = state.withLock { state -> ([Pending], ContinuousClock.Instant?) in
             let ids = state.pending.filter { $0.value.deadline <= now }.map(\.key)
-            return ids.compactMap { state.pending.removeValue(forKey: $0) }
+            let expired = ids.compactMap { state.pending.removeValue(forKey: $0) }
+            return (expired, state.pending.values.map(\.deadline).min())
         }
         for call in expired {
-            call.reply.deliver(.failure(NetError(.netTimeout, "\(call.method) on \(configuration.name) timed out")))
+            call.reply.deliver(.failure(NetError(.netTimeout, "\(call.method) on \(name) timed out")))
         }
+        return next
     }
 
     private func failAll(_ error: NetError) {

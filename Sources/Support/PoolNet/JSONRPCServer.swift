@@ -231,7 +231,7 @@ public final class JSONRPCServer: Sendable {
         }
         // A client that calls one method after another sends its next request within about a round trip.
         session.socket.connection.busyPollNanoseconds = NetConnection.requestReplyBusyPollNanoseconds
-        let ended = session.socket.runReader(tick: .seconds(60), onTick: {}) { payload in
+        let ended = session.socket.runReader { payload in
             handle(payload, session: session)
         }
         logger.debug("\(configuration.name): session \(sessionID) ended: \(ended.message)")

@@ -190,9 +190,9 @@ final class WebSocketConnection: Sendable {
     // MARK: - Reading
 
     /// Reads until the connection ends, handing each text/binary message to `onMessage` (on this
-    /// thread), answering pings and the peer's close. `onTick` runs at least every `tick` while idle.
+    /// thread), answering pings and the peer's close. Sleeps while nothing arrives (no periodic wake-up).
     /// Returns why the connection ended (`netDisconnected` for a peer close or EOF).
-    func runReader(tick: Duration, onTick: () -> Void, onMessage: ([UInt8]) -> Void) -> NetError {
+    func runReader(onMessage: ([UInt8]) -> Void) -> NetError {
         var parser = WebSocketFrameParser(role: role, maxMessageSize: maxMessageSize)
         parser.append(leftover)
         var readBuffer = [UInt8](repeating: 0, count: 65_536)
@@ -201,9 +201,10 @@ final class WebSocketConnection: Sendable {
             if !first {
                 let count: Int
                 do {
-                    count = try readBuffer.withUnsafeMutableBytes { try connection.read(into: $0, timeout: tick) }
+                    // No timeout: the reader sleeps until bytes arrive or the connection closes (its owner's
+                    // timers, not a tick of this loop, bound the calls in flight).
+                    count = try readBuffer.withUnsafeMutableBytes { try connection.read(into: $0, timeout: nil) }
                 } catch let error as NetError {
-                    if error.code == .netTimeout { onTick(); continue }
                     connection.close()
                     return error.code == .netClosed ? NetError(.netDisconnected, "websocket to \(connection.peer) closed") : error
                 } catch {
@@ -239,7 +240,6 @@ final class WebSocketConnection: Sendable {
                 close(code: 1011)
                 return NetError(.netProtocol, "\(error)")
             }
-            onTick()
         }
     }
 }

@@ -110,7 +110,8 @@ public final class ControlServer: EngineService {
             thread.name = "control-accept"
             thread.start()
         }
-        while !Task.isCancelled { try? await Task.sleep(for: .milliseconds(100)) }
+        // Sleeps until cancelled (a cancelled sleep returns at once): no periodic wake-up while idle.
+        while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
         stop()
     }
 
@@ -124,7 +125,7 @@ public final class ControlServer: EngineService {
         while !stopped.load(ordering: .relaxed) {
             let connection: NetConnection?
             do {
-                connection = try listener.accept(timeout: .milliseconds(250))
+                connection = try listener.accept(timeout: nil)  // `stop()` closes the listener, which wakes it
             } catch {
                 if !stopped.load(ordering: .relaxed) { logger.warn("control API accept failed: \(error)") }
                 return

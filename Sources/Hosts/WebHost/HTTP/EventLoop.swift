@@ -77,11 +77,13 @@ final class EventLoop: @unchecked Sendable {
         var events = [epoll_event](repeating: epoll_event(), count: 256)
         refreshDate()
         while true {
-            let count = events.withUnsafeMutableBufferPointer { epoll_wait(epollFD, $0.baseAddress, 256, 250) }
+            let timeout = waitMilliseconds()
+            let count = events.withUnsafeMutableBufferPointer { epoll_wait(epollFD, $0.baseAddress, 256, timeout) }
             if count < 0 && errno != EINTR {
                 shared.logger.error("epoll_wait failed: \(SocketIO.errnoText())")
                 break
             }
+            if timeout < 0 { refreshDate() }  // after an idle sleep the Date header may be old
             for slot in 0..<max(0, Int(count)) {
                 let event = events[slot]
                 let id = event.data.u64
@@ -102,6 +104,14 @@ final class EventLoop: @unchecked Sendable {
             if draining && (connections.isEmpty || now >= drainDeadline) { break }
         }
         for connection in Array(connections.values) { closeConnection(connection) }
+    }
+
+    /// How long `epoll_wait` may sleep: until the next sweep while there is something to sweep (connections, paused
+    /// listeners, a drain), else indefinitely — an idle loop wakes only for a connection or a posted message.
+    private func waitMilliseconds() -> Int32 {
+        if connections.isEmpty && listenersEnabled && !draining { return -1 }
+        let now = MonotonicClock.now()
+        return nextSweep > now ? Int32((nextSweep - now + 999_999) / 1_000_000) : 0
     }
 
     private func register(fd: Int32, id: UInt64, events: UInt32) {

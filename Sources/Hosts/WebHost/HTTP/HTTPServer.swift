@@ -83,11 +83,14 @@ public final class HTTPServer: EngineService {
                 for (index, loop) in loops.enumerated() {
                     group.addTask {
                         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                            let name = "\(self.configuration.name)-io-\(index)"
                             let thread = Thread {
+                                // Named from inside: only then does the kernel's name (`top -H`) follow.
+                                Thread.current.name = name
                                 loop.run()
                                 continuation.resume()
                             }
-                            thread.name = "\(self.configuration.name)-io-\(index)"
+                            thread.name = name
                             thread.stackSize = 1 << 20
                             thread.start()
                         }
