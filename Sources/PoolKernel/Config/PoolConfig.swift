@@ -78,6 +78,8 @@ public struct PoolConfig: Sendable {
     // end ux2 slice
     /// Every option's value with its source: the plugins' and the host's options are read from here.
     public var values: OptionValues
+    /// How the config was checked for files: plugins built from it resolve paths the same way.
+    private let fileExists: @Sendable (String) -> Bool
 
     /// Values that must never be printed.
     public var secrets: [String] { values.secrets }
@@ -123,7 +125,7 @@ extension PoolConfig {
 
     /// What this config hands a plugin's factory.
     public func pluginContext(logs: LogBackend) -> PluginContext {
-        PluginContext(values: values, network: network, homeDir: homeDir, dataDir: dataDir, logs: logs)
+        PluginContext(values: values, network: network, homeDir: homeDir, dataDir: dataDir, logs: logs, fileExists: fileExists)
     }
 
     /// Validates raw values in dcrstakepool's order (webapp spec §1.4), with this engine's plugin rules.
@@ -138,6 +140,7 @@ extension PoolConfig {
             return ConfigError(code, (source == .defaultValue ? "" : "\(source): ") + text)
         }
         values = v
+        self.fileExists = fileExists
         homeDir = home
         self.configFile = configFile
 

@@ -78,8 +78,9 @@ public struct PluginRegistry<Product, Context>: PluginSelection {
 
     /// The selection option, then every plugin's options in registration order (a name registered twice once).
     public var optionSpecs: [OptionSpec] {
+        let empty = fallbackName.map { " (empty: the one whose options are set, else \($0))" } ?? ""
         let selection = OptionSpec(option, .string, default: defaultName,
-                                   help: "\(help) (registered: \(names.joined(separator: ", ")))")
+                                   help: "\(help): \(names.joined(separator: ", "))\(empty)")
         return OptionSpec.merged([selection] + order.flatMap { entries[$0]?.options ?? [] })
     }
 

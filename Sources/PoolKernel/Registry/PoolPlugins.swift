@@ -16,7 +16,7 @@ public struct PoolPlugins: Sendable {
         kind: "storage", option: "storage", defaultName: "sqlite", help: "Storage plugin")
     /// `mail`: how the web app sends emails; empty chooses the plugin that claims it (else `log`).
     public var mail = PluginRegistry<any NotificationBackend, PluginContext>(
-        kind: "mail", option: "mail", defaultName: "", help: "Mail plugin (default: the one whose server option is set, else log)")
+        kind: "mail", option: "mail", defaultName: "", help: "Mail plugin")
     /// `wallet` in the web app: its voting wallets (and their node).
     public var wallets = PluginRegistry<WalletSet, PluginContext>(
         kind: "wallet", option: "wallet", defaultName: "dcrwallet", help: "Wallet plugin")

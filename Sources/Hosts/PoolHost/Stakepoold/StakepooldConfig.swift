@@ -56,6 +56,8 @@ public struct StakepooldConfig: Sendable {
     public var nodePlugin: String
     /// Every option's value with its source: the plugins read theirs from here.
     public var values: OptionValues
+    /// How the config was checked for files: plugins built from it resolve paths the same way.
+    private let fileExists: @Sendable (String) -> Bool
     public var noRPCListen: Bool
     public var rpcListen: [String]
     public var rpcCert: String
@@ -91,7 +93,7 @@ public struct StakepooldConfig: Sendable {
 
     /// What this config hands a plugin's factory.
     public func pluginContext(logs: LogBackend) -> PluginContext {
-        PluginContext(values: values, network: network, homeDir: home, dataDir: dataDir, logs: logs)
+        PluginContext(values: values, network: network, homeDir: home, dataDir: dataDir, logs: logs, fileExists: fileExists)
     }
 
     /// Loads and validates with `plugins` (which check their own options); `nil` config with
@@ -130,6 +132,7 @@ public struct StakepooldConfig: Sendable {
                 fileExists: @escaping @Sendable (String) -> Bool = { FileManager.default.fileExists(atPath: $0) }) throws {
         self.home = home
         values = v
+        self.fileExists = fileExists
         let fail = { (code: ErrorCode, option: String, text: String) -> ConfigError in
             ConfigError(code, OptionChecks.prefix(v.source(option)) + text)
         }
