@@ -34,18 +34,12 @@ public enum DcrwalletPlugin {
         plugins.wallets.register(name, options: walletSetOptions, check: { context, isSelected in
             if isSelected { _ = try walletEndpoints(context) }
         }) { context in try walletSet(context) }
-        plugins.votingWallet.register(name, options: votingWalletOptions, check: { context, isSelected in
-            try checkHost(context, "wallethost")
-            if isSelected { _ = try endpoint(context, prefix: "wallet") }
-        }) { context in
+        plugins.votingWallet.register(name, options: votingWalletOptions, check: endpointCheck(prefix: "wallet")) { context in
             let endpoint = try endpoint(context, prefix: "wallet")
             let backend = try DcrwalletBackend(configuration: endpoint, logger: context.logs.logger("WLLT"))
             return ConnectableBackend(backend, label: endpoint.host) { try await backend.connect() }
         }
-        plugins.node.register(nodeName, options: nodeOptions, check: { context, isSelected in
-            try checkHost(context, "dcrdhost")
-            if isSelected { _ = try endpoint(context, prefix: "dcrd") }
-        }) { context in
+        plugins.node.register(nodeName, options: nodeOptions, check: endpointCheck(prefix: "dcrd")) { context in
             let endpoint = try endpoint(context, prefix: "dcrd")
             let backend = try DcrdBackend(configuration: endpoint, logger: context.logs.logger("DCRD"))
             return ConnectableBackend(backend, label: endpoint.host) { try await backend.connect() }
@@ -123,6 +117,14 @@ public enum DcrwalletPlugin {
                                                 option: prefix + "cert", fileExists: context.fileExists)
         return RPCEndpointConfiguration(host: host, defaultPort: UInt16(port), user: user, password: password,
                                         certificatePath: cert, reconnect: ReconnectPolicy(), name: isNode ? "dcrd" : "dcrwallet")
+    }
+
+    /// The check of stakepoold's `<prefix>*` options: a host that is set must be `host[:port]`; chosen, all are required.
+    static func endpointCheck(prefix: String) -> @Sendable (PluginContext, Bool) throws -> Void {
+        { context, isSelected in
+            try checkHost(context, prefix + "host")
+            if isSelected { _ = try endpoint(context, prefix: prefix) }
+        }
     }
 
     /// A host option that is set must be `host` or `host:port`.
