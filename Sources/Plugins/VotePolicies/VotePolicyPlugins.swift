@@ -20,6 +20,7 @@ public enum VotePolicyPlugins {
     /// A registry holding this package's policies.
     public static func registry() -> VotePolicyRegistry {
         var registry = PoolPlugins().votePolicies
+        registry.defaultName = defaultName
         register(into: &registry)
         return registry
     }

@@ -3,9 +3,9 @@
 ///
 /// ```swift
 /// var storage = PluginRegistry<any StorageBackend, PluginContext>(kind: "storage", option: "storage",
-///                                                                 defaultName: "sqlite", help: "Storage plugin")
-/// storage.register("sqlite", options: [OptionSpec("sqlitepath", .string, default: "", help: "Database file")],
-///                  check: { context, isSelected in … }) { context in SQLiteStorage(…) }
+///                                                                 defaultName: "mystore", help: "Storage plugin")
+/// storage.register("mystore", options: [OptionSpec("mystorepath", .string, default: "", help: "Database file")],
+///                  check: { context, isSelected in … }) { context in MyStorage(…) }
 /// let backend = try storage.make(storage.selectedName(values), context)
 /// ```
 /// An unknown name is a `ConfigError(.unknownPlugin)` that lists the known names.
@@ -31,8 +31,8 @@ public struct PluginRegistry<Product, Context>: PluginSelection {
     public let kind: String
     /// The config option that selects one (`storage`, `mail`, `wallet`, `node`, `votepolicy`).
     public let option: String
-    /// The selection option's default.
-    public let defaultName: String
+    /// The selection option's default (set by whoever assembles the set, e.g. `PoolPlugins.builtIn()`).
+    public var defaultName: String
     /// The selection option's help, before the list of registered names.
     public let help: String
     /// Chosen when the option is empty and no plugin claims the default (`mail`: log).

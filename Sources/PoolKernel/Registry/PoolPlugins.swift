@@ -13,27 +13,25 @@
 public struct PoolPlugins: Sendable {
     /// `storage`: the pool's database (web app, stakepoold, poolctl).
     public var storage = PluginRegistry<any StorageBackend, PluginContext>(
-        kind: "storage", option: "storage", defaultName: "sqlite", help: "Storage plugin")
-    /// `mail`: how the web app sends emails; empty chooses the plugin that claims it (else `log`).
+        kind: "storage", option: "storage", help: "Storage plugin")
+    /// `mail`: how the web app sends emails; empty chooses the plugin that claims it (else `fallbackName`).
     public var mail = PluginRegistry<any NotificationBackend, PluginContext>(
-        kind: "mail", option: "mail", defaultName: "", help: "Mail plugin")
+        kind: "mail", option: "mail", help: "Mail plugin")
     /// `wallet` in the web app: its voting wallets (and their node).
     public var wallets = PluginRegistry<WalletSet, PluginContext>(
-        kind: "wallet", option: "wallet", defaultName: "dcrwallet", help: "Wallet plugin")
+        kind: "wallet", option: "wallet", help: "Wallet plugin")
     /// `votepolicy`: how stakepoold decides each vote (the web app checks the name).
     public var votePolicies = VotePolicyRegistry(
-        kind: "vote policy", option: "votepolicy", defaultName: "userprefs", help: "Vote policy plugin")
+        kind: "vote policy", option: "votepolicy", help: "Vote policy plugin")
     /// `wallet` in stakepoold: the one voting wallet the daemon drives.
     public var votingWallet = PluginRegistry<ConnectableBackend<any WalletBackend>, PluginContext>(
-        kind: "wallet", option: "wallet", defaultName: "dcrwallet", help: "Voting wallet plugin")
+        kind: "wallet", option: "wallet", help: "Voting wallet plugin")
     /// `node` in stakepoold: the chain node it follows.
     public var node = PluginRegistry<ConnectableBackend<any NodeBackend>, PluginContext>(
-        kind: "node", option: "node", defaultName: "dcrd", help: "Node plugin")
+        kind: "node", option: "node", help: "Node plugin")
 
-    /// An empty set (no plugin registered).
-    public init() {
-        mail.fallbackName = "log"
-    }
+    /// An empty set: no plugin registered, no defaults (`builtIn()` registers the stock plugins and their defaults).
+    public init() {}
 
     /// The registries the web app (and poolctl, reading the same file) chooses from.
     public var webApp: [any PluginSelection] { [storage, mail, wallets, votePolicies] }

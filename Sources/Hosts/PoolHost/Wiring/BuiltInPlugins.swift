@@ -17,6 +17,14 @@ extension PoolPlugins {
         DcrwalletPlugin.register(into: &plugins)
         SimnetWalletPlugin.register(into: &plugins.wallets)
         VotePolicyPlugins.register(into: &plugins.votePolicies)
+        // dcrstakepool's defaults: SQLite here (no database server needed), dcrwallet and dcrd, the owner's choices,
+        // and mail to the log unless a plugin claims it (smtp when smtphost is set).
+        plugins.storage.defaultName = SQLiteStoragePlugin.name
+        plugins.wallets.defaultName = DcrwalletPlugin.name
+        plugins.votingWallet.defaultName = DcrwalletPlugin.name
+        plugins.node.defaultName = DcrwalletPlugin.nodeName
+        plugins.votePolicies.defaultName = VotePolicyPlugins.defaultName
+        plugins.mail.fallbackName = LogNotifier.pluginName
         return plugins
     }
 }
