@@ -96,8 +96,8 @@ let package = Package(
         .testTarget(name: "WebHostTests", dependencies: ["WebHost", "PoolNet", "PoolTestKit"], exclude: ["Golden"]),
         // Harness shared by the host test targets (child processes, simulated RPC wallets, web app configs).
         .target(name: "HostTestSupport", dependencies: [
-            "HostKit", "SimnetHost", "StakepooldControl", "PoolKernel", "PoolNet", "PoolTestKit", "StorageSQLite", "WalletSimnet",
-            "SQLStorageBase",
+            "HostKit", "SimnetHost", "StakepooldControl", "StakepooldHost", "PoolKernel", "PoolNet", "PoolTestKit",
+            "SQLStorageBase", "StorageSQLite", "StorageMySQL", "NotifySMTP", "WalletDcrwallet", "WalletSimnet",
         ], path: "Tests/HostTestSupport"),
         .testTarget(name: "StakepooldControlTests", dependencies: ["StakepooldControl", "HostTestSupport", "PoolTestKit"]),
         .testTarget(name: "HostKitTests", dependencies: ["HostKit", "StakepooldControl", "HostTestSupport", "PoolTestKit"]),

@@ -77,7 +77,7 @@ package final class SimnetRPCPool: Sendable {
     /// The validated config of `writeConfig(extra)`.
     package func config(_ extra: [String] = []) throws -> PoolConfig {
         let path = try writeConfig(extra)
-        let (loaded, _, _) = try PoolConfig.load(arguments: ["-C", path], home: directory.path)
+        let (loaded, _, _) = try PoolConfig.load(arguments: ["-C", path], home: directory.path, plugins: .builtIn(), hostOptions: WebAppHostOptions.all)
         return try XCTUnwrap(loaded)
     }
 

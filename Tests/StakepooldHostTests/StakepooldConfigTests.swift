@@ -1,9 +1,12 @@
 import Foundation
 import HostKit
+import HostTestSupport
 import PoolKernel
 import PoolctlHost
 import StakepooldHost
 import WebAppHost
+import StorageMySQL
+import WalletDcrwallet
 import XCTest
 
 final class StakepooldConfigTests: XCTestCase {
@@ -12,7 +15,7 @@ final class StakepooldConfigTests: XCTestCase {
                 "--walletcert=/c/wallet.cert", "--simnet"]
 
     func load(_ extra: [String]) throws -> StakepooldConfig {
-        let (config, _) = try StakepooldConfig.load(arguments: base + extra, home: "/tmp/spd-home-test",
+        let (config, _) = try StakepooldConfig.load(arguments: base + extra, home: "/tmp/spd-home-test", plugins: .builtIn(),
                                                     fileExists: { $0.hasPrefix("/c/") })
         return try XCTUnwrap(config)
     }
@@ -20,8 +23,8 @@ final class StakepooldConfigTests: XCTestCase {
     func testStakepooldConfig_defaultsAndPorts() throws {
         let config = try load([])
         XCTAssertEqual(config.poolFees, 5)
-        XCTAssertEqual(config.dcrd.host, "127.0.0.1:19556")
-        XCTAssertEqual(config.wallet.host, "127.0.0.1:19557")
+        XCTAssertEqual(try config.dcrd.host, "127.0.0.1:19556")
+        XCTAssertEqual(try config.wallet.host, "127.0.0.1:19557")
         XCTAssertEqual(config.rpcListen, ["127.0.0.1:19560", "[::1]:19560"])
         XCTAssertEqual(config.votePolicy, "userprefs")
         XCTAssertEqual(config.storagePlugin, "sqlite")
@@ -39,9 +42,9 @@ final class StakepooldConfigTests: XCTestCase {
         XCTAssertThrowsError(try load(["--storage=postgres"]))
         XCTAssertThrowsError(try load(["--votepolicyoptions=novalue"]))
         XCTAssertThrowsError(try load(["--metricslisten=nohostport"])) { XCTAssertTrue("\($0)".contains("metricslisten")) }
-        XCTAssertThrowsError(try StakepooldConfig.load(arguments: Array(base.dropFirst()), home: "/tmp/spd-home-test",
+        XCTAssertThrowsError(try StakepooldConfig.load(arguments: Array(base.dropFirst()), home: "/tmp/spd-home-test", plugins: .builtIn(),
                                                        fileExists: { _ in true }))
-        XCTAssertThrowsError(try StakepooldConfig.load(arguments: base, home: "/tmp/spd-home-test",
+        XCTAssertThrowsError(try StakepooldConfig.load(arguments: base, home: "/tmp/spd-home-test", plugins: .builtIn(),
                                                        fileExists: { _ in false })) {
             // An absolute path is not also tried under the home directory (no "/home//c/..." in the message).
             XCTAssertTrue("\($0)".contains("dcrdcert /c/dcrd.cert does not exist"), "\($0)")
@@ -65,7 +68,7 @@ final class StakepooldConfigTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: home) }
         try text.write(toFile: home + "/stakepoold.conf", atomically: true, encoding: .utf8)
-        let (config, _) = try StakepooldConfig.load(arguments: base + ["-C", home + "/stakepoold.conf"], home: home,
+        let (config, _) = try StakepooldConfig.load(arguments: base + ["-C", home + "/stakepoold.conf"], home: home, plugins: .builtIn(),
                                                     fileExists: { $0.hasPrefix("/c/") })
         return try XCTUnwrap(config)
     }
@@ -85,7 +88,7 @@ final class StakepooldConfigTests: XCTestCase {
         assertFileError("storage=mysql\ndbpassword=pw\ndbhost=/run/mysqld/mysqld.sock\n",
                         contains: "stakepoold.conf:3: dbhost is a TCP host name or address; give a socket path as dbsocket=")
         let socket = try loadFile("storage=mysql\ndbpassword=pw\ndbsocket=/run/mysqld/mysqld.sock\n")
-        XCTAssertEqual(socket.db.socket, "/run/mysqld/mysqld.sock")
+        XCTAssertEqual(try socket.db.socket, "/run/mysqld/mysqld.sock")
         XCTAssertNil(try loadFile("").db.socket, "dbhost means TCP by default")
         XCTAssertEqual(try loadFile("debuglevel=GRPC=debug,DB=trace\n").debugLevel.perSubsystem, ["CTRL": .debug, "STOR": .trace],
                        "dcrstakepool's subsystem names are aliases")
@@ -145,7 +148,7 @@ final class StakepooldConfigTests: XCTestCase {
         let shipped = try String(contentsOfFile: repoRoot + "/examples/stakepoold.conf", encoding: .utf8)
         XCTAssertEqual(shipped.trimmingCharacters(in: .whitespacesAndNewlines), out.value.trimmingCharacters(in: .whitespacesAndNewlines),
                        "examples/stakepoold.conf is stale: run `poolctl config sample stakepoold > examples/stakepoold.conf`")
-        for spec in StakepooldConfig.options where !spec.commandLineOnly { XCTAssertTrue(shipped.contains(";\(spec.name)="), spec.name) }
+        for spec in StakepooldConfig.options(plugins: .builtIn()) where !spec.commandLineOnly { XCTAssertTrue(shipped.contains(";\(spec.name)="), spec.name) }
         XCTAssertNoThrow(try INIParser().parse(shipped, path: "stakepoold.conf"))
     }
 }

@@ -5,6 +5,7 @@ import PoolKernel
 import PoolNet
 import PoolTestKit
 import StakepooldHost
+import StorageMySQL
 import XCTest
 
 /// stakepoold reaches MySQL like the web app (`dbtls`, `dbtlsca`, `dbtlsskipverify`, `dbpoolsize`, checked by
@@ -73,7 +74,7 @@ final class StakepooldMySQLTLSTests: XCTestCase {
                     "--dbpassword=secret"]
         func failure(_ extra: [String]) -> String {
             do {
-                _ = try StakepooldConfig.load(arguments: base + extra, home: directory.path, fileExists: { FileManager.default.fileExists(atPath: $0) })
+                _ = try StakepooldConfig.load(arguments: base + extra, home: directory.path, plugins: .builtIn(), fileExists: { FileManager.default.fileExists(atPath: $0) })
                 return ""
             } catch {
                 return (error as? ConfigError)?.message ?? "\(error)"
@@ -83,9 +84,10 @@ final class StakepooldMySQLTLSTests: XCTestCase {
         XCTAssertTrue(failure(["--dbtlsskipverify=true"]).contains("dbtlsskipverify only applies with dbtls=true"))
         XCTAssertTrue(failure(["--dbpoolsize=0"]).contains("dbpoolsize must be between 1 and 256"))
         let (loaded, _) = try StakepooldConfig.load(arguments: base + ["--dbtls=true", "--dbtlsskipverify=true", "--dbpoolsize=9"],
-                                                    home: directory.path)
+                                                    home: directory.path, plugins: .builtIn())
         let config = try XCTUnwrap(loaded)
-        XCTAssertEqual(config.db.poolSize, 9)
-        XCTAssertTrue(config.db.tls && config.db.tlsSkipVerify)
+        let db = try config.db
+        XCTAssertEqual(db.poolSize, 9)
+        XCTAssertTrue(db.tls && db.tlsSkipVerify)
     }
 }

@@ -26,7 +26,7 @@ final class WebAppAccountsWiringTests: XCTestCase {
 
     private func config(_ extra: String) throws -> PoolConfig {
         let path = try WebAppTestConfig.write(into: dir, extra: extra)
-        let (loaded, _, _) = try PoolConfig.load(arguments: ["-C", path], home: dir)
+        let (loaded, _, _) = try PoolConfig.load(arguments: ["-C", path], home: dir, plugins: .builtIn(), hostOptions: WebAppHostOptions.all)
         return try XCTUnwrap(loaded)
     }
 

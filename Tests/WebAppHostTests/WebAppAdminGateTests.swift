@@ -33,7 +33,7 @@ final class WebAppAdminGateTests: XCTestCase {
         self.directory = directory
         let dir = directory.path
         let path = try WebAppTestConfig.write(into: dir, adminIPs: nil, extra: "bcryptcost=4\n" + extra)
-        let (loaded, _, _) = try PoolConfig.load(arguments: ["-C", path], home: dir)
+        let (loaded, _, _) = try PoolConfig.load(arguments: ["-C", path], home: dir, plugins: .builtIn(), hostOptions: WebAppHostOptions.all)
         let config = try XCTUnwrap(loaded)
         let app = try await WebApp.assemble(config: config, plugins: .builtIn(), logs: LogBackend(level: .error, sinks: [CapturingSink()]))
         guard case let .tcp(_, port) = try app.bind() else { throw PageClient.ClientError("the web app did not bind TCP") }

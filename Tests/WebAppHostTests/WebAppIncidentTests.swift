@@ -45,7 +45,7 @@ final class WebAppIncidentTests: XCTestCase {
     private func startApp(_ extra: String) async throws -> (WebApp, Int, CapturingSink) {
         let dir = try makeDirectory().path
         let path = try WebAppTestConfig.write(into: dir, extra: "bcryptcost=4\n" + extra)
-        let (loaded, _, _) = try PoolConfig.load(arguments: ["-C", path], home: dir)
+        let (loaded, _, _) = try PoolConfig.load(arguments: ["-C", path], home: dir, plugins: .builtIn(), hostOptions: WebAppHostOptions.all)
         let config = try XCTUnwrap(loaded)
         let logs = CapturingSink()
         let app = try await WebApp.assemble(config: config, plugins: .builtIn(), logs: LogBackend(level: .info, sinks: [logs]))

@@ -54,7 +54,7 @@ final class WebAppMainTests: XCTestCase {
         let (output, out, _) = capture()
         let helpCode = await WebAppMain.run(arguments: ["--help"], output: output)
         XCTAssertEqual(helpCode, ExitCode.ok)
-        for spec in WebAppOptions.all { XCTAssertTrue(out.value.contains("--\(spec.name)"), spec.name) }
+        for spec in WebAppHostOptions.options(plugins: .builtIn()) { XCTAssertTrue(out.value.contains("--\(spec.name)"), spec.name) }
         let (output2, out2, _) = capture()
         let versionCode = await WebAppMain.run(arguments: ["-V"], output: output2)
         XCTAssertEqual(versionCode, ExitCode.ok)
@@ -166,7 +166,7 @@ final class WebAppMainTests: XCTestCase {
 
     func testWebApp_servesHealthAndStopsGracefully() async throws {
         let path = try writeConfig()
-        let (loaded, _, _) = try PoolConfig.load(arguments: ["-C", path], home: dir)
+        let (loaded, _, _) = try PoolConfig.load(arguments: ["-C", path], home: dir, plugins: .builtIn(), hostOptions: WebAppHostOptions.all)
         let config = try XCTUnwrap(loaded)
         let sink = CapturingSink()
         let logs = LogBackend(level: .info, sinks: [sink])
@@ -206,10 +206,10 @@ final class ShippedConfigTests: XCTestCase {
     /// The shipped sample is generated from the option table; regenerate with `poolctl config sample`.
     func testSampleConfig_isUpToDateWithEveryOption() throws {
         let shipped = try String(contentsOfFile: repoRoot + "/examples/dcrstakepool.conf", encoding: .utf8)
-        let rendered = SampleConfig.render(WebAppOptions.all, title: "dcrstakepool.conf for hxstakepool (every option)")
+        let rendered = SampleConfig.render(WebAppHostOptions.options(plugins: .builtIn()), title: "dcrstakepool.conf for hxstakepool (every option)")
         XCTAssertEqual(shipped.trimmingCharacters(in: .whitespacesAndNewlines), rendered.trimmingCharacters(in: .whitespacesAndNewlines),
                        "examples/dcrstakepool.conf is stale: run `poolctl config sample > examples/dcrstakepool.conf`")
-        for spec in WebAppOptions.all where !spec.commandLineOnly {
+        for spec in WebAppHostOptions.options(plugins: .builtIn()) where !spec.commandLineOnly {
             XCTAssertTrue(shipped.contains(";\(spec.name)="), spec.name)
         }
     }
@@ -219,9 +219,9 @@ final class ShippedConfigTests: XCTestCase {
         let shipped = try String(contentsOfFile: repoRoot + "/examples/dcrstakepool.conf", encoding: .utf8)
         XCTAssertNoThrow(try INIParser().parse(shipped, path: "dcrstakepool.conf"))
         let dev = try String(contentsOfFile: repoRoot + "/examples/dev.conf", encoding: .utf8)
-        let values = try ConfigLoader(specs: WebAppOptions.all, appName: "t", defaultConfigFile: "/x").load(["-C", repoRoot + "/examples/dev.conf"]).values
+        let values = try ConfigLoader(specs: WebAppHostOptions.options(plugins: .builtIn()), appName: "t", defaultConfigFile: "/x").load(["-C", repoRoot + "/examples/dev.conf"]).values
         XCTAssertFalse(dev.isEmpty)
-        let config = try PoolConfig(values: values, home: "/tmp/home")
+        let config = try PoolConfig(values: values, home: "/tmp/home", plugins: .builtIn())
         XCTAssertEqual(config.network, .simnet)
         XCTAssertEqual(config.storagePlugin, "sqlite")
         XCTAssertEqual(config.mailPlugin, "log")

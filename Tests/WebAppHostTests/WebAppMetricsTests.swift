@@ -29,7 +29,7 @@ final class WebAppMetricsTests: XCTestCase {
         self.directory = directory
         let dir = directory.path
         let path = try WebAppTestConfig.write(into: dir)
-        let (loaded, _, _) = try PoolConfig.load(arguments: ["-C", path], home: dir)
+        let (loaded, _, _) = try PoolConfig.load(arguments: ["-C", path], home: dir, plugins: .builtIn(), hostOptions: WebAppHostOptions.all)
         let config = try XCTUnwrap(loaded)
         let app = try await WebApp.assemble(config: config, plugins: .builtIn(), logs: LogBackend(level: .error, sinks: [CapturingSink()]))
         _ = try await app.storage.insertUser(User(email: "m@example.com", passwordHash: "x"))

@@ -26,7 +26,7 @@ public func fuzzConfig(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
 
     do {
-        _ = try PoolConfig.load(arguments: arguments, home: "/nonexistent-fuzz-home",
+        _ = try PoolConfig.load(arguments: arguments, home: "/nonexistent-fuzz-home", plugins: PoolPlugins(),
                                 readFile: { _ in file }, fileExists: { _ in false })
     } catch {
         precondition(error is any CodedError, "PoolConfig.load threw \(type(of: error)): \(error)")

@@ -26,12 +26,11 @@ public struct PoolServices: Sendable {
     public static func make(config: PoolConfig, plugins: PoolPlugins, logs: LogBackend,
                             storage: any StorageBackend) throws -> PoolServices {
         let params = config.netParams
-        let walletSet = try plugins.wallets.make(config.walletPlugin, PluginContext(config: config, logs: logs))
-        let labels = config.walletPlugin == "dcrwallet" ? config.wallets.map(\.host)
-            : walletSet.wallets.indices.map { "\(config.walletPlugin) wallet \($0)" }
+        let walletSet = try plugins.wallets.make(config.walletPlugin, config.pluginContext(logs: logs))
+        let labels = walletSet.labels ?? walletSet.wallets.indices.map { "\(config.walletPlugin) wallet \($0)" }
         let members = zip(labels, walletSet.wallets).map { WalletPool.Member(label: $0, backend: $1) }
         let log = logs.logger("DCRS")
-        let alerter = OperatorAlerter(configuration: .init(recipient: config.alertEmail, sender: config.smtp.from),
+        let alerter = OperatorAlerter(configuration: .init(recipient: config.alertEmail, sender: config.mailFrom),
                                       storage: storage, logger: log)
         var chainTip: (@Sendable () async throws -> Int64)?
         if let node = walletSet.node { chainTip = { try await node.bestBlock().height } }

@@ -8,16 +8,21 @@ import WalletSimnet
 public enum SimnetWalletPlugin {
     public static let name = "simnet"
 
+    /// Registers `simnet` for the web app's wallets (no options: the seed and block interval are fixed).
+    public static func register(into registry: inout PluginRegistry<WalletSet, PluginContext>) {
+        registry.register(name) { make($0) }
+    }
+
     /// Builds the wallet set: `walletCount` wallets over one simulation seeded with `seed`, the node, and
     /// a miner service producing a block every `blockInterval`.
     public static func make(_ context: PluginContext, seed: UInt64 = 1, walletCount: Int = 3,
                             blockInterval: Duration = .seconds(1)) -> WalletSet {
         let logger = context.logs.logger("SIMN")
-        // chain slice: with a `chainparams` file the simulated chain runs on that network (its newest vote version).
-        let parameters = context.config.chainParamsFile == nil ? SimnetParameters.simnet
-            : SimnetParameters(netParams: context.config.netParams)
+        // With a `chainparams` file the simulated chain runs on that network (its newest vote version).
+        let parameters = context.values.string("chainparams").isEmpty ? SimnetParameters.simnet
+            : SimnetParameters(netParams: context.params)
         let simnet = Simnet(configuration: .init(seed: seed, walletCount: walletCount, parameters: parameters,
-                                                 poolFeePercent: context.config.poolFees), logger: logger)
+                                                 poolFeePercent: context.values.double("poolfees")), logger: logger)
         let wallets: [any WalletBackend] = (0..<walletCount).map { SimnetWalletBackend(simnet: simnet, walletIndex: $0) }
         return WalletSet(wallets: wallets, node: SimnetNodeBackend(simnet: simnet),
                          services: [SimnetMiner(simnet: simnet, interval: blockInterval, logger: logger)])

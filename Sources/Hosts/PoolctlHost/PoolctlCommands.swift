@@ -115,8 +115,8 @@ public enum PoolctlCommands {
             }
             do {
                 let config = try context.config()
-                let mailer = try context.plugins.mail.make(config.mailPlugin, PluginContext(config: config, logs: context.logs))
-                let code = await MailCommand.test(address: arguments[1], mailer: mailer, sender: config.smtp.from, output: context.output)
+                let mailer = try context.plugins.mail.make(config.mailPlugin, config.pluginContext(logs: context.logs))
+                let code = await MailCommand.test(address: arguments[1], mailer: mailer, sender: config.mailFrom, output: context.output)
                 await mailer.shutdown()
                 return code
             } catch {
@@ -139,9 +139,9 @@ public enum PoolctlCommands {
         case "sample":
             switch arguments.dropFirst().first {
             case nil, "hxstakepool", "dcrstakepool":
-                context.output.out(SampleConfig.render(WebAppOptions.all, title: "dcrstakepool.conf for hxstakepool (every option)"))
+                context.output.out(SampleConfig.render(WebAppHostOptions.options(plugins: context.plugins), title: "dcrstakepool.conf for hxstakepool (every option)"))
             case "stakepoold":
-                context.output.out(StakepooldConfig.sampleFile)
+                context.output.out(StakepooldConfig.sampleFile(plugins: context.plugins))
             default:
                 context.output.err("poolctl: usage: poolctl config sample [stakepoold]")
                 return ExitCode.usage
@@ -150,7 +150,6 @@ public enum PoolctlCommands {
         case "check":
             do {
                 let config = try context.config()
-                try context.plugins.validate(config)
                 context.output.out("configuration is valid (network \(config.network.name), storage \(config.storagePlugin), "
                                    + "mail \(config.mailPlugin), wallet \(config.walletPlugin))")
                 return ExitCode.ok

@@ -9,7 +9,7 @@ public enum PoolctlMain {
     public static func run(arguments: [String], commands: [PoolctlCommand] = PoolctlCommands.all,
                            plugins: PoolPlugins = .builtIn(), output: HostOutput = .standard,
                            home: String = PoolConfig.defaultHome()) async -> Int32 {
-        var loader = ConfigLoader(specs: WebAppOptions.all, appName: "poolctl", defaultConfigFile: home + "/dcrstakepool.conf")
+        var loader = ConfigLoader(specs: WebAppHostOptions.options(plugins: plugins), appName: "poolctl", defaultConfigFile: home + "/dcrstakepool.conf")
         loader.allowsArguments = true
         let parsed: ConfigLoader.Result
         do {
@@ -31,7 +31,7 @@ public enum PoolctlMain {
         let configOnce = LockedValue<PoolConfig?>(nil)
         let loadConfig: @Sendable () throws -> PoolConfig = {
             if let config = configOnce.value { return config }
-            let config = try PoolConfig(values: parsed.values, home: home, configFile: parsed.configFile)
+            let config = try PoolConfig(values: parsed.values, home: home, configFile: parsed.configFile, plugins: plugins)
             for secret in config.secrets { logs.registerSecret(secret) }
             configOnce.withLock { $0 = config }
             return config
@@ -39,7 +39,8 @@ public enum PoolctlMain {
         // Storage needs only the database options (`poolctl db migrate` runs before wallets or certificates exist).
         let loadDatabaseConfig: @Sendable () throws -> PoolConfig = {
             if let config = configOnce.value { return config }
-            let config = try PoolConfig(values: parsed.values, home: home, configFile: parsed.configFile, scope: .database)
+            let config = try PoolConfig(values: parsed.values, home: home, configFile: parsed.configFile, plugins: plugins,
+                                        scope: .database)
             for secret in config.secrets { logs.registerSecret(secret) }
             return config
         }
@@ -49,7 +50,7 @@ public enum PoolctlMain {
                 let config = try loadDatabaseConfig()
                 try FileManager.default.createDirectory(atPath: config.dataDir, withIntermediateDirectories: true,
                                                         attributes: [.posixPermissions: 0o700])
-                return try plugins.storage.make(config.storagePlugin, PluginContext(config: config, logs: logs))
+                return try plugins.storage.make(config.storagePlugin, config.pluginContext(logs: logs))
             },
             plugins: plugins, logs: logs)
         return await command.run(Array(parsed.arguments.dropFirst()), context)

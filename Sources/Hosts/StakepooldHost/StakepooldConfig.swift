@@ -2,12 +2,18 @@ import Foundation
 import PoolKernel
 import WebHost
 
-/// stakepoold's configuration (stakepoold.md §2) plus this engine's options: `votepolicy` /
-/// `votepolicyoptions`, storage selection like the web app (`storage=sqlite|mysql`, `sqlitepath`, `db*`),
-/// `controltoken` for the control API and `metricslisten` for `/metrics`.
+/// stakepoold's configuration (stakepoold.md §2) plus this engine's options: `votepolicyoptions`,
+/// `controltoken` for the control API and `metricslisten` for `/metrics`. Storage, voting wallet, node and vote
+/// policy are plugins chosen by name (`storage`, `wallet`, `node`, `votepolicy`; `PoolPlugins.stakepoold`): each
+/// plugin's options (`dbhost`, `wallethost`, `dcrdhost`, …) come with it and are checked by it at load.
 public struct StakepooldConfig: Sendable {
-    /// The option table (`--help` prints it).
-    public static let options: [OptionSpec] = [
+    /// Every option with `plugins`' options (`--help` prints them, the loader accepts them).
+    public static func options(plugins: PoolPlugins) -> [OptionSpec] {
+        OptionSpec.merged(hostOptions + plugins.stakepoold.optionSpecs)
+    }
+
+    /// The daemon's own options.
+    public static let hostOptions: [OptionSpec] = [
         OptionSpec("appdata", short: "A", .string, commandLineOnly: true, help: "Path to application home directory, where the config file and default paths are (default: ~/.stakepoold)"),
         OptionSpec("version", short: "V", .bool, default: "false", commandLineOnly: true, help: "Display version information and exit"),
         OptionSpec("configfile", short: "C", .string, commandLineOnly: true, help: "Path to configuration file (default: <appdata>/stakepoold.conf)"),
@@ -21,28 +27,12 @@ public struct StakepooldConfig: Sendable {
         OptionSpec("debuglevel", short: "d", .string, default: "info", help: "Logging level {trace, debug, info, warn, error, critical} or SUBSYS=level,..."),
         OptionSpec("coldwalletextpub", .string, help: "The extended public key for addresses to which voting service user fees are sent"),
         OptionSpec("poolfees", .float, default: "5", help: "The per-ticket fee mandated by the pool, in percent (0.01-100.00)"),
-        OptionSpec("storage", .string, default: "sqlite", help: "Storage plugin: sqlite or mysql (the web app's database)"),
-        OptionSpec("sqlitepath", .string, default: "", help: "SQLite database file (default: <datadir>/stakepool.sqlite)"),
-        OptionSpec("dbhost", .string, default: "localhost", help: "Host name or IP address of the MySQL server, reached over TCP at dbport (see dbsocket)"),
-        OptionSpec("dbport", .string, default: "3306", help: "Port for database connection"),
-        OptionSpec("dbuser", .string, default: "stakepool", help: "Username for database connection"),
-        OptionSpec("dbpassword", .string, secret: true, help: "Password for database connection (required with storage=mysql)"),
-        OptionSpec("dbname", .string, default: "stakepool", help: "Name of database"),
-        OptionSpec("dcrdhost", .string, help: "host[:port] of the dcrd RPC server (required)"),
-        OptionSpec("dcrduser", .string, help: "Username for dcrd server"),
-        OptionSpec("dcrdpassword", .string, secret: true, help: "Password for dcrd server"),
-        OptionSpec("dcrdcert", .string, help: "Certificate path for dcrd server"),
-        OptionSpec("wallethost", .string, help: "host[:port] of the dcrwallet RPC server (required)"),
-        OptionSpec("walletuser", .string, help: "Username for wallet server"),
-        OptionSpec("walletpassword", .string, secret: true, help: "Password for wallet server"),
-        OptionSpec("walletcert", .string, help: "Certificate path for wallet server"),
         OptionSpec("norpclisten", .bool, default: "false", help: "Don't listen on the control API (reload prefs every 240 s instead)"),
         OptionSpec("rpclisten", .list, help: "Listen for control API connections on this interface/port (default: 127.0.0.1 and ::1 on the network's port)"),
         OptionSpec("rpccert", .string, help: "File containing the certificate file (default: <appdata>/rpc.cert)"),
         OptionSpec("rpckey", .string, help: "File containing the certificate key (default: <appdata>/rpc.key)"),
         OptionSpec("controltoken", .string, secret: true, help: "Bearer token the web app must send to the control API (empty: TLS only; at least 16 characters)"),
         OptionSpec("metricslisten", .string, default: "", help: "host:port (a bare port: loopback) serving /metrics over plain HTTP (empty: off)"),
-        OptionSpec("votepolicy", .string, default: "userprefs", help: "Vote policy plugin: userprefs or pooldefault"),
         OptionSpec("votepolicyoptions", .list, help: "Options of the vote policy, key=value (pooldefault: <agenda>=<choice>)"),
         OptionSpec("voteauditretentiondays", .int, default: "365", help: "Days vote audit records are kept before they are purged (0: keep for ever)"),
         // health
@@ -51,31 +41,26 @@ public struct StakepooldConfig: Sendable {
         OptionSpec("alertemail", .string, default: "", help: "Operator address for alerts (missed votes, database outage), queued in the web app's mail outbox (empty: log only)"),
         OptionSpec("alertfrom", .string, default: "", help: "Sender address of alert and missed-vote mails (the web app's smtpfrom)"),
         OptionSpec("missedvotemail", .bool, default: "true", help: "Mail a ticket's owner when this daemon missed or was late with the ticket's vote"),
-        // config slice
-        OptionSpec("dbsocket", .string, default: "", help: "MySQL Unix socket path; when set, dbhost and dbport must not be set"),
-        // end config slice
-        // chain slice
         OptionSpec("chainparams", .string, default: "", help: "JSON file of network parameters for a fork's network (default: built-in)"),
-    ] + mysqlOptions
-
-    // ops2: the web app's MySQL pool and TLS options, same names, defaults, help and checks (`PoolConfig.database`).
-    static let mysqlOptions = WebAppOptions.all.filter { ["dbpoolsize", "dbtls", "dbtlsca", "dbtlsskipverify"].contains($0.name) }
+    ]
 
     public var home: String
     public var network: PoolNetwork
-    /// The network's parameters: the `chainparams` file's, else the bundled ones of `network` (chain slice).
+    /// The network's parameters: the `chainparams` file's, else the bundled ones of `network`.
     public var netParams: NetParams
     public var dataDir: String
     public var logDir: String
     public var debugLevel: DebugLevel
     public var coldWalletExtPub: String
     public var poolFees: Double
+    /// Plugins by name: `storage`, `wallet` (the voting wallet), `node`; `votePolicy` below.
     public var storagePlugin: String
-    public var sqlitePath: String
-    /// The MySQL connection (`storage=mysql`), as the web app's.
-    public var db: PoolConfig.Database
-    public var dcrd: (host: String, user: String, password: String, cert: String)
-    public var wallet: (host: String, user: String, password: String, cert: String)
+    public var walletPlugin: String
+    public var nodePlugin: String
+    /// Every option's value with its source: the plugins read theirs from here.
+    public var values: OptionValues
+    /// How the config was checked for files: plugins built from it resolve paths the same way.
+    private let fileExists: @Sendable (String) -> Bool
     public var noRPCListen: Bool
     public var rpcListen: [String]
     public var rpcCert: String
@@ -107,11 +92,17 @@ public struct StakepooldConfig: Sendable {
         (environment["HOME"] ?? NSHomeDirectory()) + "/.stakepoold"
     }
 
-    public var secrets: [String] { [db.password, dcrd.password, wallet.password, controlToken].filter { !$0.isEmpty } }
+    public var secrets: [String] { values.secrets }
 
-    /// Loads and validates; `nil` config with `result.helpRequested`/`versionRequested` set for the host.
-    public static func load(arguments: [String], home defaultHome: String = defaultHome(),
-                            fileExists: @Sendable (String) -> Bool = { FileManager.default.fileExists(atPath: $0) })
+    /// What this config hands a plugin's factory.
+    public func pluginContext(logs: LogBackend) -> PluginContext {
+        PluginContext(values: values, network: network, params: netParams, homeDir: home, dataDir: dataDir, logs: logs, fileExists: fileExists)
+    }
+
+    /// Loads and validates with `plugins` (which check their own options); `nil` config with
+    /// `result.helpRequested`/`versionRequested` set for the host.
+    public static func load(arguments: [String], home defaultHome: String = defaultHome(), plugins: PoolPlugins,
+                            fileExists: @escaping @Sendable (String) -> Bool = { FileManager.default.fileExists(atPath: $0) })
         throws -> (config: StakepooldConfig?, result: ConfigLoader.Result)
     {
         // -A/--appdata re-roots every default path.
@@ -123,24 +114,28 @@ public struct StakepooldConfig: Sendable {
                 home = ConfigLoader.expand(String(argument.dropFirst("--appdata=".count)))
             }
         }
-        let result = try loader(home: home).load(arguments)
+        let result = try loader(home: home, plugins: plugins).load(arguments)
         if result.helpRequested || result.versionRequested || result.showSubsystemsRequested { return (nil, result) }
-        var config = try StakepooldConfig(values: result.values, home: home, fileExists: fileExists)
+        var config = try StakepooldConfig(values: result.values, home: home, plugins: plugins, fileExists: fileExists)
         config.missingConfigFileWarning = result.missingConfigFileWarning
         return (config, result)
     }
 
     /// The commented sample `examples/stakepoold.conf` (`poolctl config sample stakepoold`), from the option table.
-    public static var sampleFile: String { SampleConfig.render(options, title: "stakepoold.conf (every option)") }
-
-    /// The option loader for a home directory (also prints `--help`).
-    public static func loader(home: String = defaultHome()) -> ConfigLoader {
-        ConfigLoader(specs: options, appName: "stakepoold", defaultConfigFile: home + "/stakepoold.conf")
+    public static func sampleFile(plugins: PoolPlugins) -> String {
+        SampleConfig.render(options(plugins: plugins), title: "stakepoold.conf (every option)")
     }
 
-    public init(values v: OptionValues, home: String,
-                fileExists: @Sendable (String) -> Bool = { FileManager.default.fileExists(atPath: $0) }) throws {
+    /// The option loader for a home directory (also prints `--help`).
+    public static func loader(home: String = defaultHome(), plugins: PoolPlugins) -> ConfigLoader {
+        ConfigLoader(specs: options(plugins: plugins), appName: "stakepoold", defaultConfigFile: home + "/stakepoold.conf")
+    }
+
+    public init(values v: OptionValues, home: String, plugins: PoolPlugins,
+                fileExists: @escaping @Sendable (String) -> Bool = { FileManager.default.fileExists(atPath: $0) }) throws {
         self.home = home
+        values = v
+        self.fileExists = fileExists
         let fail = { (code: ErrorCode, option: String, text: String) -> ConfigError in
             ConfigError(code, OptionChecks.prefix(v.source(option)) + text)
         }
@@ -148,7 +143,7 @@ public struct StakepooldConfig: Sendable {
             throw fail(.conflict, "simnet", "the testnet and simnet params can't be used together -- choose one of the three")
         }
         network = v.bool("testnet") ? .testnet : (v.bool("simnet") ? .simnet : .mainnet)
-        // chain slice: a `chainparams` file names the network, its directories and default ports.
+        // A `chainparams` file names the network, its directories and default ports.
         let chainParams = v.string("chainparams")
         do {
             netParams = chainParams.isEmpty ? try NetParams.named(network.name) : try NetParams.resolve(ConfigLoader.expand(chainParams))
@@ -163,37 +158,20 @@ public struct StakepooldConfig: Sendable {
         if !profile.isEmpty, Int(profile).map({ !(1024...65535).contains($0) }) ?? true {
             throw fail(.badValue, "profile", "the profile port must be between 1024 and 65535")
         }
-        func required(_ name: String, when condition: Bool = true) throws -> String {
-            let value = v.string(name)
-            if condition && value.isEmpty { throw ConfigError(.missingOption, "\(name) is not set in config") }
-            return value
-        }
-        coldWalletExtPub = try required("coldwalletextpub")
+        coldWalletExtPub = try OptionChecks.required(v, "coldwalletextpub")
         try OptionChecks.extendedPublicKey(coldWalletExtPub, option: "coldwalletextpub", network: netParams,
                                            source: v.source("coldwalletextpub"))
         poolFees = v.double("poolfees")
         guard OptionChecks.isValidPoolFee(poolFees) else {
             throw fail(.badValue, "poolfees", "invalid pool fee \(v.string("poolfees")), pool fee must be between 0.01 and 100.00")
         }
-        storagePlugin = v.string("storage").lowercased()
-        guard ["sqlite", "mysql"].contains(storagePlugin) else {
-            throw fail(.unknownPlugin, "storage", "unknown storage plugin \"\(storagePlugin)\" (known: mysql, sqlite)")
-        }
-        sqlitePath = v.string("sqlitepath").isEmpty ? dataDir + "/stakepool.sqlite" : ConfigLoader.expand(v.string("sqlitepath"))
-        let isMySQL = storagePlugin == "mysql"
-        db = try PoolConfig.database(v, user: try required("dbuser", when: isMySQL),
-                                     password: try required("dbpassword", when: isMySQL), isMySQL: isMySQL, fileExists: fileExists)
-        for name in ["dcrdhost", "wallethost"] where !v.string(name).isEmpty {
-            let port = name == "dcrdhost" ? network.dcrdRPCPort : network.walletRPCPort
-            guard OptionChecks.isHostPort(HostPort.normalize(v.string(name), defaultPort: port)) else {
-                throw fail(.badValue, name, "\(name) must be host or host:port, not \"\(v.string(name))\"")
-            }
-        }
-        dcrd = (HostPort.normalize(try required("dcrdhost"), defaultPort: network.dcrdRPCPort), try required("dcrduser"),
-                try required("dcrdpassword"), try Self.resolveCert(try required("dcrdcert"), home: home, kind: "dcrdcert", fileExists: fileExists))
-        wallet = (HostPort.normalize(try required("wallethost"), defaultPort: network.walletRPCPort), try required("walletuser"),
-                  try required("walletpassword"),
-                  try Self.resolveCert(try required("walletcert"), home: home, kind: "walletcert", fileExists: fileExists))
+        storagePlugin = plugins.storage.selectedName(v)
+        walletPlugin = plugins.votingWallet.selectedName(v)
+        nodePlugin = plugins.node.selectedName(v)
+        votePolicy = plugins.votePolicies.selectedName(v)
+        // Each plugin checks its options (the chosen one also demands what it needs).
+        try plugins.stakepoold.check(PluginContext(values: v, network: network, params: netParams, homeDir: home, dataDir: dataDir,
+                                                   fileExists: fileExists))
         noRPCListen = v.bool("norpclisten")
         let listen = v.list("rpclisten").filter { !$0.isEmpty }
         let port = network.stakepooldPort
@@ -215,7 +193,6 @@ public struct StakepooldConfig: Sendable {
             throw fail(.badValue, "metricslisten", "invalid metricslisten \(metrics): \(error.message) (give host:port, or a bare port for loopback)")
         }
         metricsListen = metrics.isEmpty ? nil : metrics
-        votePolicy = v.string("votepolicy").lowercased()
         votePolicyOptions = try VotePolicyContext.parseOptions(v.list("votepolicyoptions"))
         voteAuditRetentionDays = v.int("voteauditretentiondays")
         walletAutoRecover = v.bool("walletautorecover")   // health
@@ -238,15 +215,5 @@ public struct StakepooldConfig: Sendable {
     static func isLoopback(_ hostPort: String) -> Bool {
         guard let host = HostPort.split(hostPort)?.host.lowercased() else { return false }
         return host == "localhost" || host == "::1" || host.hasPrefix("127.")
-    }
-
-    /// A cert path as given, else under the home directory (stakepoold.md §2 step 10).
-    static func resolveCert(_ path: String, home: String, kind: String, fileExists: (String) -> Bool) throws -> String {
-        let expanded = ConfigLoader.expand(path)
-        if fileExists(expanded) { return expanded }
-        if expanded.hasPrefix("/") { throw ConfigError(.badValue, "\(kind) \(expanded) does not exist") }
-        let underHome = home + "/" + path
-        if fileExists(underHome) { return underHome }
-        throw ConfigError(.badValue, "\(kind) \(expanded) and \(underHome) don't exist")
     }
 }

@@ -2,32 +2,30 @@ import Foundation
 import HostKit
 import PoolKernel
 import PoolNet
-import StakepooldControl
 import PoolSystem
-import StorageMySQL
-import StorageSQLite
+import StakepooldControl
 import Synchronization
 import VotePolicies
-import WalletDcrwallet
 import WebHost
 
 /// The stakepoold program (stakepoold.md §3 start-up, §10 shutdown). `Sources/Hosts/stakepoold/main.swift`
-/// only calls `run`.
+/// only calls `run`; a fork's daemon calls it with its own plugin set (`PoolPlugins.builtIn()` plus its policy).
 public enum StakepooldMain {
     public static let version = PoolVersion.string
 
     /// Runs the daemon until SIGINT/SIGTERM; returns the exit code (0 after a clean stop, 2 for a configuration
     /// mistake, as the web app, 1 on another start-up failure).
-    public static func run(arguments: [String], output: HostOutput = .standard,
+    /// Storage, voting wallet, node and vote policy are built from `plugins` by the names the config chooses.
+    public static func run(arguments: [String], plugins: PoolPlugins = .builtIn(), output: HostOutput = .standard,
                            home: String = StakepooldConfig.defaultHome()) async -> Int32 {
         let loaded: (config: StakepooldConfig?, result: ConfigLoader.Result)
         do {
-            loaded = try StakepooldConfig.load(arguments: arguments, home: home)
+            loaded = try StakepooldConfig.load(arguments: arguments, home: home, plugins: plugins)
         } catch {
             output.err("stakepoold: \(ConfigLoader.describe(error))\nUse stakepoold -h to show usage")
             return ExitCode.usage
         }
-        if loaded.result.helpRequested { output.out(StakepooldConfig.loader(home: home).usage()); return ExitCode.ok }
+        if loaded.result.helpRequested { output.out(StakepooldConfig.loader(home: home, plugins: plugins).usage()); return ExitCode.ok }
         if loaded.result.versionRequested { output.out("stakepoold version \(version)"); return ExitCode.ok }
         if loaded.result.showSubsystemsRequested {
             output.out(LogSubsystem.listing(StakepooldConfig.subsystems))
@@ -52,7 +50,7 @@ public enum StakepooldMain {
         }
         defer { hangup.cancelAll() }
         do {
-            return try await start(config, logger: logger)
+            return try await start(config, plugins: plugins, logs: backend)
         } catch {
             logger.critical(ConfigLoader.describe(error))
             output.err("stakepoold: \(ConfigLoader.describe(error))")
@@ -60,7 +58,8 @@ public enum StakepooldMain {
         }
     }
 
-    static func start(_ config: StakepooldConfig, logger: Logger) async throws -> Int32 {
+    static func start(_ config: StakepooldConfig, plugins: PoolPlugins, logs: LogBackend) async throws -> Int32 {
+        let logger = logs.logger("STPK")
         logger.info("Version \(version)")
         logger.info("Network: \(config.network.name)")
         logger.info("Home dir: \(config.home)")
@@ -105,47 +104,35 @@ public enum StakepooldMain {
         }
         let isFeeAddress: @Sendable (String) -> Bool = { [feeAddresses] in feeAddresses.contains($0) }
 
-        // Storage (the web app's database), chosen like the web app does.
-        let storage: any StorageBackend
-        if config.storagePlugin == "mysql" {
-            storage = MySQLStorage(configuration: .init(config.db), logger: logger.with(subsystem: "STOR"))
-        } else {
-            storage = SQLiteStorage(configuration: SQLiteStoragePlugin.Configuration(path: config.sqlitePath),
-                                    logger: logger.with(subsystem: "STOR"))
-        }
+        // Storage (the web app's database), voting wallet, node and vote policy: the plugins the config names.
+        let context = config.pluginContext(logs: logs)
+        let storage = try plugins.storage.make(config.storagePlugin, context)
         // No migrate here: the engine's database link tries it and starts without the database if it must.
-
-        // Wallet and node (JSON-RPC over TLS websockets, auto-reconnect).
-        let wallet = try DcrwalletBackend(configuration: RPCEndpointConfiguration(
-            host: config.wallet.host, defaultPort: UInt16(config.network.walletRPCPort), user: config.wallet.user,
-            password: config.wallet.password, certificatePath: config.wallet.cert, reconnect: ReconnectPolicy(),
-            name: "dcrwallet"), logger: logger.with(subsystem: "WLLT"))
-        let node = try DcrdBackend(configuration: RPCEndpointConfiguration(
-            host: config.dcrd.host, defaultPort: UInt16(config.network.dcrdRPCPort), user: config.dcrd.user,
-            password: config.dcrd.password, certificatePath: config.dcrd.cert, reconnect: ReconnectPolicy(),
-            name: "dcrd"), logger: logger.with(subsystem: "DCRD"))
-        try await wallet.connect()
-        try await node.connect()
+        let walletPort = try plugins.votingWallet.make(config.walletPlugin, context)
+        let nodePort = try plugins.node.make(config.nodePlugin, context)
+        let wallet = walletPort.backend, node = nodePort.backend
+        try await walletPort.connect()
+        try await nodePort.connect()
         guard try await wallet.hasCompatibleAPI() else {
-            throw ControlError(.controlIncompatible, "dcrwallet does not advertise dcrwalletjsonrpcapi 4.1.0")
+            throw ControlError(.controlIncompatible, "\(config.walletPlugin) does not advertise dcrwalletjsonrpcapi 4.1.0")
         }
         guard try await node.hasCompatibleAPI() else {
-            throw ControlError(.controlIncompatible, "dcrd does not advertise dcrdjsonrpcapi 3.1.0")
+            throw ControlError(.controlIncompatible, "\(config.nodePlugin) does not advertise dcrdjsonrpcapi 3.1.0")
         }
         let magic = try await node.currentNet()
-        logger.info("Connected to dcrd on network 0x\(String(magic, radix: 16))")
+        logger.info("Connected to \(config.nodePlugin) on network 0x\(String(magic, radix: 16))")
         if magic != netParams.netMagic {
-            logger.warn("dcrd's network 0x\(String(magic, radix: 16)) is not \(netParams.name) (0x\(String(netParams.netMagic, radix: 16)))")
+            logger.warn("\(config.nodePlugin)'s network 0x\(String(magic, radix: 16)) is not \(netParams.name) (0x\(String(netParams.netMagic, radix: 16)))")
         }
 
-        let policy = try VotePolicyPlugins.registry().make(
+        let policy = try plugins.votePolicies.make(
             config.votePolicy, VotePolicyContext(options: config.votePolicyOptions, logger: logger))
         var settings = StakepooldEngine.Settings(dataDirectory: config.dataDir)
         settings.poolFeePercent = config.poolFees
         settings.subsidy = PoolTicketFee.SubsidyParams(network: netParams)
         settings.isFeeAddress = isFeeAddress
         settings.prefsReloadInterval = config.noRPCListen ? .seconds(240) : nil
-        var missed = MissedVoteNotifier.Settings(daemonName: "stakepoold (wallet \(config.wallet.host))")
+        var missed = MissedVoteNotifier.Settings(daemonName: "stakepoold (wallet \(walletPort.label))")
         missed.operatorEmail = config.alertEmail
         missed.sender = config.alertFrom
         missed.mailOwners = config.missedVoteMail

@@ -50,7 +50,7 @@ public final class WebApp: Sendable {
     /// (webapp spec §10.1): storage + migrations (exit 7), wallets connected and their vote version agreed
     /// (exit 3), vote-bits reset and wallet sync (exit 4). Nothing is served until `run()`.
     public static func assemble(config: PoolConfig, plugins: PoolPlugins, logs: LogBackend) async throws -> WebApp {
-        let context = PluginContext(config: config, logs: logs)
+        let context = config.pluginContext(logs: logs)
         let log = logs.logger("DCRS")
         let storage = try plugins.storage.make(config.storagePlugin, context)
         do {
@@ -116,7 +116,7 @@ public final class WebApp: Sendable {
         } catch {
             throw StartupFailure(message: "Failed to load templates: \(ConfigLoader.describe(error))", exitCode: ExitCode.usage)
         }
-        let renderer = EmailRenderer(configuration: .init(baseURL: config.baseURL, from: config.smtp.from,
+        let renderer = EmailRenderer(configuration: .init(baseURL: config.baseURL, from: config.mailFrom,
                                                           templateDirectory: config.values.string("emailtemplates")),
                                      logger: logs.logger("MAIL"))
         let accounts = AccountService(configuration: .init(closePool: config.closePool, voteVersion: voteVersion ?? 0,
@@ -125,8 +125,9 @@ public final class WebApp: Sendable {
                                       storage: storage, renderer: renderer,
                                       tokens: APITokenSigner(secret: config.apiSecret, issuer: config.baseURL),
                                       wakeOutbox: { outbox.wake() }, logger: logs.logger("CNTL"))
-        let captcha: CaptchaMode = config.recaptchaSecret.isEmpty || config.recaptchaSiteKey.isEmpty ? .builtIn
-            : RecaptchaVerifier(secret: config.recaptchaSecret, logger: logs.logger("CNTL")).mode(siteKey: config.recaptchaSiteKey)
+        let recaptchaSecret = config.values.string("recaptchasecret"), recaptchaSiteKey = config.values.string("recaptchasitekey")
+        let captcha: CaptchaMode = recaptchaSecret.isEmpty || recaptchaSiteKey.isEmpty ? .builtIn
+            : RecaptchaVerifier(secret: recaptchaSecret, logger: logs.logger("CNTL")).mode(siteKey: recaptchaSiteKey)
         var pagesConfiguration = PagesConfiguration(
                           network: services.params.displayName, shortNetwork: config.network.shortName,
                           poolEmail: config.poolEmail, poolFees: config.poolFees, poolLink: config.poolLink,

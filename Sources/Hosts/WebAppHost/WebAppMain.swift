@@ -13,7 +13,7 @@ public enum WebAppMain {
         let appName = "hxstakepool"
         let loaded: (config: PoolConfig?, result: ConfigLoader.Result, loader: ConfigLoader)
         do {
-            loaded = try PoolConfig.load(arguments: arguments)
+            loaded = try PoolConfig.load(arguments: arguments, plugins: plugins, hostOptions: WebAppHostOptions.all)
         } catch {
             output.err("\(appName): \(ConfigLoader.describe(error))\nUse \(appName) -h to show usage")
             return ExitCode.usage
@@ -32,7 +32,6 @@ public enum WebAppMain {
                                                     attributes: [.posixPermissions: 0o700])
             logs = try HostLogging.makeBackend(logDir: config.logDir, fileName: "hxstakepool.log",
                                                debugLevel: config.debugLevel, secrets: config.secrets)
-            try plugins.validate(config)
         } catch {
             output.err("\(appName): \(ConfigLoader.describe(error))")
             return ExitCode.usage

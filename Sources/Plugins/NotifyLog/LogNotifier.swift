@@ -44,3 +44,15 @@ public struct LogNotifier: NotificationBackend {
     }
 }
 
+
+extension LogNotifier {
+    /// The name selected by the `mail` option; also the mail plugin when no other claims an empty `mail`.
+    public static let pluginName = "log"
+
+    /// Registers `log` (no options of its own; the sender is the web app's `smtpfrom`).
+    public static func register(into registry: inout PluginRegistry<any NotificationBackend, PluginContext>) {
+        registry.register(pluginName) { context in
+            LogNotifier(configuration: .init(from: context.values.string("smtpfrom")), logger: context.logs.logger("MAIL"))
+        }
+    }
+}

@@ -57,11 +57,13 @@ public struct SMTPNotifier: NotificationBackend {
             self.dataTimeout = dataTimeout
         }
 
-        /// From the parsed `smtp*` options. `smtptls=starttls` on port 465 means implicit TLS (SMTPS).
-        public init(options smtp: PoolConfig.SMTP) {
-            self.init(host: smtp.host, username: smtp.username, password: smtp.password, from: smtp.from,
-                      tlsMode: Self.tlsMode(option: smtp.tls, host: smtp.host), caFile: smtp.caFile,
-                      skipVerify: smtp.skipVerify)
+        /// From the `smtp*` options (`SMTPNotifier.options`) and the host's `smtpfrom`. `smtptls=starttls` on
+        /// port 465 means implicit TLS (SMTPS).
+        public init(values v: OptionValues) {
+            let host = v.string("smtphost")
+            self.init(host: host, username: v.string("smtpusername"), password: v.string("smtppassword"),
+                      from: v.string("smtpfrom"), tlsMode: Self.tlsMode(option: v.string("smtptls"), host: host),
+                      caFile: v.string("smtpcafile"), skipVerify: v.bool("smtpskipverify"))
         }
 
         /// The `smtptls` value as a mode; `starttls` (the default) on port 465 means implicit TLS.

@@ -28,3 +28,23 @@ public enum SQLiteStoragePlugin {
         }
     }
 }
+
+extension SQLiteStoragePlugin {
+    /// The plugin's options.
+    public static let options: [OptionSpec] = [
+        OptionSpec("sqlitepath", .string, default: "", help: "SQLite database file (default: <datadir>/stakepool.sqlite)"),
+    ]
+
+    /// The settings the options describe: `sqlitepath`, or `stakepool.sqlite` in the network's data directory.
+    public static func configuration(_ context: PluginContext) -> Configuration {
+        let path = context.values.string("sqlitepath")
+        return Configuration(path: path.isEmpty ? context.dataDir + "/stakepool.sqlite" : ConfigLoader.expand(path))
+    }
+
+    /// Registers `sqlite` with its options and factory.
+    public static func register(into registry: inout PluginRegistry<any StorageBackend, PluginContext>) {
+        registry.register(name, options: options) { context in
+            SQLiteStorage(configuration: configuration(context), logger: context.logs.logger("STOR"))
+        }
+    }
+}

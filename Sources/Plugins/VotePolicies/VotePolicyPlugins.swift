@@ -19,7 +19,8 @@ public enum VotePolicyPlugins {
 
     /// A registry holding this package's policies.
     public static func registry() -> VotePolicyRegistry {
-        var registry = VotePolicyRegistry(kind: "vote policy", option: "votepolicy")
+        var registry = PoolPlugins().votePolicies
+        registry.defaultName = defaultName
         register(into: &registry)
         return registry
     }

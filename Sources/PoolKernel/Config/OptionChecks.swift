@@ -75,4 +75,23 @@ public enum OptionChecks {
     public static func prefix(_ source: OptionSource) -> String {
         source == .defaultValue ? "" : "\(source): "
     }
+
+    /// A file option's path (`walletcert`, `dbtlsca`…): as given (`~` and `$VAR` expanded) when it exists, else a
+    /// relative path under the home directory (dcrstakepool §1.4.12); otherwise `unreadable-file` naming the option.
+    public static func resolveFile(_ path: String, home: String, option: String, fileExists: (String) -> Bool) throws -> String {
+        let expanded = ConfigLoader.expand(path)
+        if fileExists(expanded) { return expanded }
+        // Only a relative path is also tried under the home directory (an absolute one cannot be).
+        if expanded.hasPrefix("/") { throw ConfigError(.unreadableFile, "\(option) \(expanded) does not exist") }
+        let underHome = home + "/" + path
+        if fileExists(underHome) { return underHome }
+        throw ConfigError(.unreadableFile, "\(option) \(path) and \(underHome) don't exist")
+    }
+
+    /// The option's value, demanded when `condition` holds: "`name` is not set in config" otherwise.
+    public static func required(_ values: OptionValues, _ name: String, when condition: Bool = true) throws -> String {
+        let value = values.string(name)
+        if condition && value.isEmpty { throw ConfigError(.missingOption, "\(name) is not set in config") }
+        return value
+    }
 }

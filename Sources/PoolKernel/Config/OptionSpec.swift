@@ -51,3 +51,12 @@ public enum OptionSource: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+
+extension OptionSpec {
+    /// `specs` with each name once (the first one wins), in order: a host's options, then its plugins' options,
+    /// where several plugins may declare one they share.
+    public static func merged(_ specs: [OptionSpec]) -> [OptionSpec] {
+        var seen = Set<String>()
+        return specs.filter { seen.insert($0.name).inserted }
+    }
+}

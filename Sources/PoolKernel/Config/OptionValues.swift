@@ -55,6 +55,10 @@ public struct OptionValues: Sendable {
     public func int(_ name: String) -> Int { Int(string(name)) ?? 0 }
     public func double(_ name: String) -> Double { Double(string(name)) ?? 0 }
     public func source(_ name: String) -> OptionSource { values[name]?.source ?? .defaultValue }
+    /// Every non-empty value of a secret option (`OptionSpec(secret: true)`), for the log backend to redact.
+    public var secrets: [String] {
+        specs.values.filter(\.isSecret).flatMap { list($0.name) }.filter { !$0.isEmpty }
+    }
     /// A list's items with the line (or flag) each came from.
     public func entries(_ name: String) -> [(item: String, source: OptionSource)] {
         guard let value = values[name] else { return [] }

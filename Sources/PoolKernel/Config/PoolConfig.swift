@@ -2,16 +2,11 @@ import Foundation
 
 /// The web app's configuration, typed and validated (dcrstakepool.conf + flags).
 ///
-/// Built by `PoolConfig.load(arguments:)`; every field keeps dcrstakepool's meaning. Secrets are
-/// listed in `secrets` so hosts can register them with the log backend.
+/// Built by `PoolConfig.load(arguments:plugins:)`; every field keeps dcrstakepool's meaning. Plugins (storage,
+/// mail, wallets, vote policy) are named by their selection options only: each plugin checks its own options
+/// at load (`PluginRegistry`) and reads them from `values` when built. Secrets are listed in `secrets` so hosts
+/// can register them with the log backend.
 public struct PoolConfig: Sendable {
-    /// One dcrwallet RPC endpoint (lists are paired by index, as dcrstakepool).
-    public struct WalletEndpoint: Sendable, Equatable {
-        public var host: String
-        public var user: String
-        public var password: String
-        public var certPath: String
-    }
     public struct StakepooldEndpoint: Sendable, Equatable {
         public var host: String
         public var certPath: String
@@ -39,8 +34,6 @@ public struct PoolConfig: Sendable {
     public var cookieSecure: Bool
     public var publicPath: String
     public var templatePath: String
-    public var recaptchaSecret: String
-    public var recaptchaSiteKey: String
     public var poolEmail: String
     public var poolFees: Double
     public var poolLink: String
@@ -49,21 +42,15 @@ public struct PoolConfig: Sendable {
     public var minServers: Int
     public var enableStakepoold: Bool
     public var stakepoolds: [StakepooldEndpoint]
-    public var wallets: [WalletEndpoint]
     public var maxVotedAge: Int
-    // Plugins.
+    // Plugins, by name (`PoolPlugins.webApp`).
     public var storagePlugin: String
     public var mailPlugin: String
     public var walletPlugin: String
     public var votePolicy: String
     public var chainParamsFile: String?
-    /// The network's parameters: the `chainparams` file's, else the bundled ones of `network` (chain slice).
+    /// The network's parameters: the `chainparams` file's, else the bundled ones of `network`.
     public var netParams: NetParams
-    // Storage.
-    public var sqlitePath: String
-    public var db: Database
-    // Mail.
-    public var smtp: SMTP
     // Web.
     public var trustedProxies: [String]
     public var adminUserIDs: [Int64]
@@ -91,55 +78,13 @@ public struct PoolConfig: Sendable {
     /// `explorerurl`: the prefix of ticket links (hash appended); "" shows plain hashes.
     public var explorerURL = ""
     // end ux2 slice
-    /// The raw values, for plugin options not modelled above.
+    /// Every option's value with its source: the plugins' and the host's options are read from here.
     public var values: OptionValues
-
-    public struct Database: Sendable, Equatable {
-        /// TCP host (`dbhost`); used with `port` unless `socket` is set.
-        public var host: String
-        public var port: Int
-        public var user: String
-        public var password: String
-        public var name: String
-        public var poolSize: Int
-        public var tls: Bool
-        // transport slice
-        /// `dbtlsca`: PEM file of the CA that signs the server certificate; empty → the system store.
-        public var tlsCAFile: String = ""
-        /// `dbtlsskipverify`: encrypt without verifying the server certificate (an explicit opt-out).
-        public var tlsSkipVerify: Bool = false
-        // config slice
-        /// `dbsocket`: a Unix socket path used instead of `host`/`port`; nil: TCP.
-        public var socket: String? = nil
-
-        public init(host: String, port: Int, user: String, password: String, name: String, poolSize: Int, tls: Bool,
-                    socket: String? = nil) {
-            self.host = host
-            self.port = port
-            self.user = user
-            self.password = password
-            self.name = name
-            self.poolSize = poolSize
-            self.tls = tls
-            self.socket = socket
-        }
-    }
-
-    public struct SMTP: Sendable, Equatable {
-        public var host: String
-        public var username: String
-        public var password: String
-        public var from: String
-        public var tls: String
-        public var caFile: String
-        public var skipVerify: Bool
-    }
+    /// How the config was checked for files: plugins built from it resolve paths the same way.
+    private let fileExists: @Sendable (String) -> Bool
 
     /// Values that must never be printed.
-    public var secrets: [String] {
-        [apiSecret, cookieSecret, db.password, smtp.password, recaptchaSecret, values.string("stakepooldtoken")]
-            + wallets.map(\.password)
-    }
+    public var secrets: [String] { values.secrets }
 
     /// Subsystems the web app logs under (for `debuglevel`).
     public static let subsystems = LogSubsystem.webAppSet
@@ -156,25 +101,41 @@ extension PoolConfig {
         (environment["HOME"] ?? NSHomeDirectory()) + "/.dcrstakepool"
     }
 
-    /// Loads and validates the web app's configuration. Throws `ConfigError` with one clear sentence.
+    /// Every option `dcrstakepool.conf` accepts: the engine's, then `hostOptions`, then the plugins' (each name once).
+    public static func options(plugins: PoolPlugins, hostOptions: [OptionSpec] = []) -> [OptionSpec] {
+        OptionSpec.merged(WebAppOptions.all + hostOptions + plugins.webApp.optionSpecs)
+    }
+
+    /// Loads and validates the web app's configuration: the engine's options, `hostOptions` and the options of
+    /// every plugin in `plugins` (each checked by its plugin). Throws `ConfigError` with one clear sentence.
     /// `--help` and `--version` are returned in `ConfigLoader.Result` for the host to act on.
-    public static func load(arguments: [String], home: String = defaultHome(),
+    public static func load(arguments: [String], home: String = defaultHome(), plugins: PoolPlugins,
+                            hostOptions: [OptionSpec] = [], appName: String = "hxstakepool",
                             readFile: (@Sendable (String) throws -> String?)? = nil,
-                            fileExists: @Sendable (String) -> Bool = { FileManager.default.fileExists(atPath: $0) })
+                            fileExists: @escaping @Sendable (String) -> Bool = { FileManager.default.fileExists(atPath: $0) })
         throws -> (config: PoolConfig?, result: ConfigLoader.Result, loader: ConfigLoader)
     {
-        var loader = ConfigLoader(specs: WebAppOptions.all, appName: "hxstakepool",
+        var loader = ConfigLoader(specs: options(plugins: plugins, hostOptions: hostOptions), appName: appName,
                                   defaultConfigFile: home + "/dcrstakepool.conf")
         if let readFile { loader.readFile = readFile }
         let result = try loader.load(arguments)
         if result.helpRequested || result.versionRequested || result.showSubsystemsRequested { return (nil, result, loader) }
-        let config = try PoolConfig(values: result.values, home: home, configFile: result.configFile, fileExists: fileExists)
+        let config = try PoolConfig(values: result.values, home: home, configFile: result.configFile, plugins: plugins,
+                                    fileExists: fileExists)
         return (config, result, loader)
     }
 
+    /// What this config hands a plugin's factory.
+    public func pluginContext(logs: LogBackend) -> PluginContext {
+        PluginContext(values: values, network: network, params: netParams, homeDir: homeDir, dataDir: dataDir, logs: logs,
+                      fileExists: fileExists)
+    }
+
     /// Validates raw values in dcrstakepool's order (webapp spec §1.4), with this engine's plugin rules.
-    public init(values v: OptionValues, home: String, configFile: String? = nil,
-                fileExists: @Sendable (String) -> Bool = { FileManager.default.fileExists(atPath: $0) },
+    /// `plugins` check their options; with `scope == .database` only the storage choice must be known and the
+    /// other plugins check only the values that are set.
+    public init(values v: OptionValues, home: String, configFile: String? = nil, plugins: PoolPlugins,
+                fileExists: @escaping @Sendable (String) -> Bool = { FileManager.default.fileExists(atPath: $0) },
                 scope: Scope = .full) throws {
         let full = scope == .full
         let fail = { (code: ErrorCode, option: String, text: String) -> ConfigError in
@@ -182,6 +143,7 @@ extension PoolConfig {
             return ConfigError(code, (source == .defaultValue ? "" : "\(source): ") + text)
         }
         values = v
+        self.fileExists = fileExists
         homeDir = home
         self.configFile = configFile
 
@@ -189,7 +151,7 @@ extension PoolConfig {
             throw fail(.conflict, "simnet", "the testnet and simnet params can't be used together -- choose one of the three")
         }
         var net: PoolNetwork = v.bool("testnet") ? .testnet : (v.bool("simnet") ? .simnet : .mainnet)
-        // chain slice: a `chainparams` file names the network, its directories and default ports.
+        // A `chainparams` file names the network, its directories and default ports.
         chainParamsFile = v.string("chainparams").isEmpty ? nil : ConfigLoader.expand(v.string("chainparams"))
         do {
             netParams = try chainParamsFile.map { try NetParams.resolve($0) } ?? NetParams.named(net.name)
@@ -209,11 +171,10 @@ extension PoolConfig {
             }
         }
 
-        storagePlugin = v.string("storage").lowercased()
-        let smtpHost = v.string("smtphost")
-        mailPlugin = v.string("mail").isEmpty ? (smtpHost.isEmpty ? "log" : "smtp") : v.string("mail").lowercased()
-        walletPlugin = v.string("wallet").lowercased()
-        votePolicy = v.string("votepolicy").lowercased()
+        storagePlugin = plugins.storage.selectedName(v)
+        mailPlugin = plugins.mail.selectedName(v)
+        walletPlugin = plugins.wallets.selectedName(v)
+        votePolicy = plugins.votePolicies.selectedName(v)
 
         // Required options, in dcrstakepool's order; some only matter for the plugin that uses them.
         apiSecret = try PoolConfig.required(v, "apisecret", label: "APIsecret", when: full)
@@ -228,7 +189,6 @@ extension PoolConfig {
         if let problem = OptionChecks.tokenProblem(v.string("stakepooldtoken"), option: "stakepooldtoken") {
             throw fail(.badValue, "stakepooldtoken", problem)
         }
-        let dbPassword = try PoolConfig.required(v, "dbpassword", when: storagePlugin == "mysql")
         coldWalletExtPub = try PoolConfig.required(v, "coldwalletextpub", when: full)
         adminIPs = v.list("adminips").filter { !$0.isEmpty }
         if adminIPs.isEmpty && full { throw ConfigError(.missingOption, "adminips is not set in config") }
@@ -247,32 +207,10 @@ extension PoolConfig {
             }
         }
 
-        // Wallet endpoints (dcrwallet plugin): paired by index after default ports and de-duplication.
-        if walletPlugin == "dcrwallet" && full {
-            for name in ["wallethosts", "walletcerts", "walletusers", "walletpasswords"] where v.list(name).isEmpty {
-                throw ConfigError(.missingOption, "\(name) is not set in config")
-            }
-            let hosts = HostPort.deduplicate(v.list("wallethosts").map { HostPort.normalize($0, defaultPort: net.walletRPCPort) })
-            guard hosts.count >= 2 else {
-                throw fail(.badValue, "wallethosts", "you must specify at least 2 wallethosts")
-            }
-            for (name, list) in [("walletusers", v.list("walletusers")), ("walletpasswords", v.list("walletpasswords")),
-                                 ("walletcerts", v.list("walletcerts"))] where list.count != hosts.count {
-                throw fail(.badValue, name, "wallet configuration mismatch (\(name) and wallethosts counts differ)")
-            }
-            var endpoints: [WalletEndpoint] = []
-            for (index, host) in hosts.enumerated() {
-                guard OptionChecks.isHostPort(host) else {
-                    throw fail(.badValue, "wallethosts", "wallethosts entry \"\(host)\" is not host:port")
-                }
-                let cert = try PoolConfig.resolveCert(v.list("walletcerts")[index], home: home, kind: "walletcert", fileExists: fileExists)
-                endpoints.append(WalletEndpoint(host: host, user: v.list("walletusers")[index],
-                                                password: v.list("walletpasswords")[index], certPath: cert))
-            }
-            wallets = endpoints
-        } else {
-            wallets = []
-        }
+        // Each plugin checks its options (the chosen one also demands what it needs).
+        let context = PluginContext(values: v, network: net, params: netParams, homeDir: home, dataDir: dataDir,
+                                    fileExists: fileExists)
+        try plugins.webApp.check(context, selecting: { full || $0.option == plugins.storage.option })
 
         enableStakepoold = v.bool("enablestakepoold")
         if enableStakepoold && full {
@@ -291,7 +229,7 @@ extension PoolConfig {
             var endpoints: [StakepooldEndpoint] = []
             for (host, cert) in zip(hosts, certs) {
                 endpoints.append(StakepooldEndpoint(
-                    host: host, certPath: try PoolConfig.resolveCert(cert, home: home, kind: "stakepooldcert", fileExists: fileExists)))
+                    host: host, certPath: try OptionChecks.resolveFile(cert, home: home, option: "stakepooldcert", fileExists: fileExists)))
             }
             stakepoolds = endpoints
         } else {
@@ -306,8 +244,6 @@ extension PoolConfig {
         cookieSecure = v.bool("cookiesecure")
         publicPath = ConfigLoader.expand(v.string("publicpath"))
         templatePath = ConfigLoader.expand(v.string("templatepath"))
-        recaptchaSecret = v.string("recaptchasecret")
-        recaptchaSiteKey = v.string("recaptchasitekey")
         poolEmail = v.string("poolemail")
         poolFees = v.double("poolfees")
         if !OptionChecks.isValidPoolFee(poolFees) {
@@ -320,25 +256,8 @@ extension PoolConfig {
         }
         minServers = v.int("minservers")
         if minServers < 1 { throw fail(.badValue, "minservers", "minservers must be at least 1") }
-        if walletPlugin == "dcrwallet" && full && minServers > wallets.count {
-            throw fail(.badValue, "minservers", "minservers (\(minServers)) is more than the \(wallets.count) wallethosts configured")
-        }
         maxVotedAge = v.int("maxvotedage")
         if maxVotedAge < 0 { throw fail(.badValue, "maxvotedage", "maxvotedage must not be negative") }
-
-        sqlitePath = v.string("sqlitepath").isEmpty ? dataDir + "/stakepool.sqlite" : ConfigLoader.expand(v.string("sqlitepath"))
-        db = try PoolConfig.database(v, user: v.string("dbuser"), password: dbPassword, isMySQL: storagePlugin == "mysql",
-                                     fileExists: fileExists)
-        let smtpTLS = v.string("smtptls").lowercased()
-        guard ["starttls", "opportunistic", "implicit", "none"].contains(smtpTLS) else {
-            throw fail(.badValue, "smtptls", "smtptls must be starttls, opportunistic, implicit or none, not \"\(smtpTLS)\"")
-        }
-        if mailPlugin == "smtp" && smtpHost.isEmpty { throw ConfigError(.missingOption, "smtphost is not set in config (mail=smtp)") }
-        if !smtpHost.isEmpty && !OptionChecks.isHostPort(smtpHost) {
-            throw fail(.badValue, "smtphost", "smtphost must be host:port, not \"\(smtpHost)\"")
-        }
-        smtp = SMTP(host: smtpHost, username: v.string("smtpusername"), password: v.string("smtppassword"),
-                    from: v.string("smtpfrom"), tls: smtpTLS, caFile: v.string("smtpcafile"), skipVerify: v.bool("smtpskipverify"))
 
         trustedProxies = v.list("trustedproxies").filter { !$0.isEmpty }
         var ids: [Int64] = []
@@ -425,59 +344,6 @@ extension PoolConfig {
         RetentionPurge.Policy(mailDays: mailRetentionDays, voteAuditDays: voteAuditRetentionDays)
     }
 
-    /// The MySQL connection options (`dbhost`, `dbport`, `dbname`, `dbpoolsize`, `dbtls`, `dbtlsca`,
-    /// `dbtlsskipverify`, `dbsocket`), checked alike for the web app and stakepoold; each mistake names its option.
-    public static func database(_ v: OptionValues, user: String, password: String, isMySQL: Bool,
-                                fileExists: (String) -> Bool) throws -> Database {
-        let fail = { (code: ErrorCode, option: String, text: String) -> ConfigError in
-            ConfigError(code, OptionChecks.prefix(v.source(option)) + text)
-        }
-        guard let dbPort = Int(v.string("dbport")), (1...65535).contains(dbPort) else {
-            throw fail(.badValue, "dbport", "dbport must be a port number 1-65535, not \"\(v.string("dbport"))\"")
-        }
-        let poolSize = v.int("dbpoolsize")
-        if !(1...256).contains(poolSize) { throw fail(.badValue, "dbpoolsize", "dbpoolsize must be between 1 and 256") }
-        var db = Database(host: v.string("dbhost"), port: dbPort, user: user, password: password,
-                          name: v.string("dbname"), poolSize: poolSize, tls: v.bool("dbtls"),
-                          socket: try PoolConfig.databaseSocket(v))
-        // dbtls verifies the server certificate unless dbtlsskipverify says otherwise.
-        db.tlsCAFile = ConfigLoader.expand(v.string("dbtlsca"))
-        db.tlsSkipVerify = v.bool("dbtlsskipverify")
-        if db.tlsSkipVerify && !db.tls {
-            throw fail(.badValue, "dbtlsskipverify", "dbtlsskipverify only applies with dbtls=true")
-        }
-        if db.tlsSkipVerify && !db.tlsCAFile.isEmpty {
-            throw fail(.conflict, "dbtlsskipverify", "dbtlsskipverify and dbtlsca contradict each other: set one")
-        }
-        if isMySQL && db.tls && !db.tlsCAFile.isEmpty && !fileExists(db.tlsCAFile) {
-            throw fail(.unreadableFile, "dbtlsca", "dbtlsca \(db.tlsCAFile) does not exist")
-        }
-        return db
-    }
-
-    /// `dbhost` is a TCP host (MariaDB's client would take `localhost` as its default socket and ignore `dbport`);
-    /// a socket is asked for explicitly with `dbsocket`.
-    public static func databaseSocket(_ v: OptionValues) throws -> String? {
-        let host = v.string("dbhost"), socket = v.string("dbsocket")
-        let where_ = { (name: String) in OptionChecks.prefix(v.source(name)) }
-        if host.hasPrefix("/") || host.hasPrefix(".") {
-            throw ConfigError(.badValue, where_("dbhost") + "dbhost is a TCP host name or address; give a socket path as dbsocket=\(host)")
-        }
-        if socket.isEmpty {
-            guard OptionChecks.isHostName(host) || OptionChecks.isIPAddress(host) else {
-                throw ConfigError(.badValue, where_("dbhost") + "dbhost must be a host name or IP address, not \"\(host)\"")
-            }
-            return nil
-        }
-        guard socket.hasPrefix("/") else {
-            throw ConfigError(.badValue, where_("dbsocket") + "dbsocket must be an absolute path to the MySQL Unix socket, not \"\(socket)\"")
-        }
-        if v.isSet("dbhost") || v.isSet("dbport") {
-            throw ConfigError(.conflict, where_("dbsocket") + "dbsocket is set, so dbhost and dbport would be ignored; remove them or dbsocket")
-        }
-        return ConfigLoader.expand(socket)
-    }
-
     static func looksLikeEmail(_ text: String) -> Bool {
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)
         return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !text.contains(where: \.isWhitespace)
@@ -500,16 +366,5 @@ extension PoolConfig {
         }
         if text.hasPrefix(".") || text.hasPrefix("/") { return .unix(path: text) }
         throw ConfigError(.badValue, "\(source == .defaultValue ? "" : "\(source): ")error while parsing bind arg \(text)")
-    }
-
-    /// A cert path that does not exist as given is tried under the home directory (dcrstakepool §1.4.12).
-    static func resolveCert(_ path: String, home: String, kind: String, fileExists: (String) -> Bool) throws -> String {
-        let expanded = ConfigLoader.expand(path)
-        if fileExists(expanded) { return expanded }
-        // Only a relative path is also tried under the home directory (an absolute one cannot be).
-        if expanded.hasPrefix("/") { throw ConfigError(.unreadableFile, "\(kind) \(expanded) does not exist") }
-        let underHome = home + "/" + path
-        if fileExists(underHome) { return underHome }
-        throw ConfigError(.unreadableFile, "\(kind) \(path) and \(underHome) don't exist")
     }
 }

@@ -1,5 +1,6 @@
-/// Every option of the web app (`hxstakepool`, reading `dcrstakepool.conf`): dcrstakepool v1.1.1's
-/// options with their names, defaults and meanings, then this engine's additions.
+/// The engine's options of the web app (`hxstakepool`, reading `dcrstakepool.conf`): dcrstakepool v1.1.1's
+/// options with their names, defaults and meanings, then this engine's additions. The web host adds its own
+/// (reCAPTCHA, sender address) and each plugin its own (`PoolPlugins.webApp`): `PoolConfig.load` takes them all.
 public enum WebAppOptions {
     public static let defaultCloseMessage = "The stake pool is temporarily closed to new signups."
     public static let defaultPoolLink = "https://forum.decred.org/threads/rfp-6-setup-and-operate-10-stake-pools.1361/"
@@ -26,29 +27,14 @@ public enum WebAppOptions {
         OptionSpec("closepoolmsg", .string, default: defaultCloseMessage, help: "Message shown to users when the pool is closed"),
         OptionSpec("cookiesecret", .string, secret: true, help: "Secret string used to sign session cookies (required; at least 32 characters)"),
         OptionSpec("cookiesecure", .bool, default: "false", help: "Set the Secure flag on cookies (serve over HTTPS)"),
-        OptionSpec("dbhost", .string, default: "localhost", help: "MySQL host name or IP address, reached over TCP at dbport (see dbsocket for a Unix socket)"),
-        OptionSpec("dbuser", .string, default: "stakepool", help: "MySQL user"),
-        OptionSpec("dbpassword", .string, secret: true, help: "MySQL password (required with storage=mysql)"),
-        OptionSpec("dbport", .string, default: "3306", help: "MySQL port"),
-        OptionSpec("dbname", .string, default: "stakepool", help: "MySQL database name"),
         OptionSpec("publicpath", .string, default: "public", help: "Directory of static assets served under /assets/"),
         OptionSpec("templatepath", .string, default: "templates", help: "Directory of page templates (dcrstakepool used views)"),
-        OptionSpec("recaptchasecret", .string, default: "", secret: true, help: "reCAPTCHA v2 secret; when set with recaptchasitekey, reCAPTCHA replaces the built-in captcha"),
-        OptionSpec("recaptchasitekey", .string, default: "", help: "reCAPTCHA v2 site key"),
         OptionSpec("poolemail", .string, default: "admin@example.com", help: "Support email shown to users"),
         OptionSpec("poolfees", .float, default: "7.5", help: "Pool fee percent shown to users, 0.01-100.00 (stakepoold's range)"),
         OptionSpec("poollink", .string, default: defaultPoolLink, help: "Support link shown on the home page"),
         OptionSpec("realipheader", .string, default: "", help: "Request header carrying the client IP (e.g. X-Real-IP); honoured only from trustedproxies"),
-        OptionSpec("smtpfrom", .string, default: "", help: "From address for emails"),
-        OptionSpec("smtphost", .string, default: "", help: "SMTP server host:port; empty means emails are written to the log"),
-        OptionSpec("smtpusername", .string, default: "", help: "SMTP user name"),
-        OptionSpec("smtppassword", .string, default: "", secret: true, help: "SMTP password"),
         OptionSpec("stakepooldhosts", .list, help: "Comma-separated stakepoold control API hosts (with enablestakepoold)"),
         OptionSpec("stakepooldcerts", .list, help: "Comma-separated stakepoold TLS certificate paths, same order"),
-        OptionSpec("wallethosts", .list, help: "Comma-separated dcrwallet RPC hosts (required with wallet=dcrwallet)"),
-        OptionSpec("walletusers", .list, help: "Comma-separated dcrwallet RPC user names, same order"),
-        OptionSpec("walletpasswords", .list, secret: true, help: "Comma-separated dcrwallet RPC passwords, same order"),
-        OptionSpec("walletcerts", .list, help: "Comma-separated dcrwallet RPC certificate paths, same order"),
         OptionSpec("votingwalletextpub", .string, help: "Extended public key of the voting wallets' default account (required)"),
         OptionSpec("adminips", .list, help: "Comma-separated IPs or CIDR ranges (10.0.0.0/8) allowed to see /status and /metrics (required)"),
         OptionSpec("minservers", .int, default: "2", help: "Minimum number of wallets that must answer for a wallet operation"),
@@ -58,22 +44,8 @@ public enum WebAppOptions {
 
     /// This engine's additions. Each keeps dcrstakepool's behaviour when left at its default.
     public static let engine: [OptionSpec] = [
-        OptionSpec("storage", .string, default: "sqlite", help: "Storage plugin: sqlite or mysql"),
-        OptionSpec("sqlitepath", .string, default: "", help: "SQLite database file (default: <datadir>/stakepool.sqlite)"),
-        OptionSpec("dbpoolsize", .int, default: "4", help: "MySQL connections kept open"),
-        // transport slice
-        OptionSpec("dbtls", .bool, default: "false", help: "Use TLS to the MySQL server and verify its certificate and host name"),
-        OptionSpec("dbtlsca", .string, default: "", help: "CA file that signs the MySQL server's certificate (with dbtls; default: system store)"),
-        OptionSpec("dbtlsskipverify", .bool, default: "false", help: "With dbtls: encrypt without verifying the MySQL server's certificate (testing only)"),
-        OptionSpec("mail", .string, default: "", help: "Mail plugin: smtp or log (default: smtp when smtphost is set, else log)"),
-        OptionSpec("smtptls", .string, default: "starttls", help: "SMTP transport security: starttls (required: no STARTTLS, no mail), opportunistic (STARTTLS when offered, else plain), implicit (port 465) or none"),
-        // end transport slice
-        OptionSpec("smtpcafile", .string, default: "", help: "CA file that signs the SMTP server's certificate (default: system store)"),
-        OptionSpec("smtpskipverify", .bool, default: "false", help: "Do not verify the SMTP server's certificate (testing only)"),
-        OptionSpec("wallet", .string, default: "dcrwallet", help: "Wallet plugin: dcrwallet (JSON-RPC) or simnet (in-process simulation)"),
         OptionSpec("emailtemplates", .string, default: "templates/email", help: "Directory of operator-editable email templates (built-in text when a file is missing)"),
         OptionSpec("stakepooldtoken", .string, default: "", secret: true, help: "Bearer token for the stakepoold control API (must equal stakepoold's controltoken; at least 16 characters)"),
-        OptionSpec("votepolicy", .string, default: "userprefs", help: "Vote policy plugin: userprefs, pooldefault, or one a fork adds"),
         OptionSpec("chainparams", .string, default: "", help: "JSON file of network parameters for a fork's network (default: built-in)"),
         OptionSpec("trustedproxies", .list, default: "127.0.0.1,::1", help: "Proxy addresses or CIDR ranges whose realipheader is trusted (the client is the rightmost untrusted address)"),
         OptionSpec("adminuserids", .list, default: "", help: "User ids that, with adminips, may see admin pages (empty: IP only)"),
@@ -98,8 +70,5 @@ public enum WebAppOptions {
         // ux2 slice
         OptionSpec("explorerurl", .string, default: "", help: "Block explorer URL that ticket hashes are appended to on the tickets page, http(s) (default per network: https://mainnet.decred.org/tx/, https://testnet.decred.org/tx/; simnet none); set it empty for plain hashes without links"),
         // end ux2 slice
-        // config slice
-        OptionSpec("dbsocket", .string, default: "", help: "MySQL Unix socket path; when set, dbhost and dbport must not be set"),
-        // end config slice
     ]
 }

@@ -1,3 +1,14 @@
+import Foundation
+import NotifySMTP
+import HostKit
+import HostTestSupport
+import PoolctlHost
+import StakepooldHost
+import WebAppHost
+import PoolTestKit
+import StorageMySQL
+import StorageSQLite
+import WalletDcrwallet
 import XCTest
 @testable import PoolKernel
 
@@ -5,10 +16,14 @@ import XCTest
 enum VectorKeys {
     static let byNetwork: [String: [String]] = {
         var keys: [String: [String]] = [:]
-        for vector in (try? ChainVectors.array("hdkeychain")) ?? [] {
+        let directory = TestEnvironment.optional("POOL_VECTORS_DIR")
+            ?? URL(fileURLWithPath: WebAppTestConfig.repoRoot).deletingLastPathComponent().appendingPathComponent("shared/vectors").path
+        let root = (try? Data(contentsOf: URL(fileURLWithPath: directory + "/hdkeychain.json")))
+            .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] } ?? [:]
+        for vector in root["vectors"] as? [[String: Any]] ?? [] {
             if let network = vector["network"] as? String, let key = vector["ext_pub"] as? String { keys[network, default: []].append(key) }
         }
-        for derived in (try? ChainVectors.array("hdkeychain", key: "extractor_derived")) ?? [] {
+        for derived in root["extractor_derived"] as? [[String: Any]] ?? [] {
             for field in ["master_ext_pub", "account_ext_pub"] {
                 if let network = derived["network"] as? String, let key = derived[field] as? String { keys[network, default: []].append(key) }
             }
@@ -43,7 +58,8 @@ final class ConfigTests: XCTestCase {
 
     private func load(_ file: String?, _ args: [String] = [], files: [String: String] = [:]) throws -> PoolConfig {
         let all = files.merging(file.map { ["/home/x/.dcrstakepool/dcrstakepool.conf": $0] } ?? [:]) { a, _ in a }
-        let (config, _, _) = try PoolConfig.load(arguments: args, home: "/home/x/.dcrstakepool",
+        let (config, _, _) = try PoolConfig.load(arguments: args, home: "/home/x/.dcrstakepool", plugins: .builtIn(),
+                                                 hostOptions: WebAppHostOptions.all,
                                                  readFile: { all[$0] }, fileExists: { all[$0] != nil })
         return try XCTUnwrap(config)
     }
@@ -66,8 +82,8 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(config.closePoolMessage, "The stake pool is temporarily closed to new signups.")
         XCTAssertFalse(config.closePool)
         XCTAssertFalse(config.cookieSecure)
-        XCTAssertEqual(config.db, .init(host: "localhost", port: 3306, user: "stakepool", password: "", name: "stakepool", poolSize: 4, tls: false))
-        XCTAssertNil(config.db.socket, "dbhost means TCP unless dbsocket is set")
+        XCTAssertEqual(try config.db, .init(host: "localhost", port: 3306, user: "stakepool", password: "", database: "stakepool", poolSize: 4, tls: false))
+        XCTAssertNil(try config.db.socket, "dbhost means TCP unless dbsocket is set")
         XCTAssertEqual(config.poolEmail, "admin@example.com")
         XCTAssertEqual(config.poolFees, 7.5)
         XCTAssertEqual(config.poolLink, WebAppOptions.defaultPoolLink)
@@ -87,7 +103,7 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(config.bcryptCost, 10)
         XCTAssertFalse(config.enableStakepoold)
         // Every spec with a default parses as its own kind.
-        for spec in WebAppOptions.all {
+        for spec in WebAppHostOptions.options(plugins: .builtIn()) {
             guard let value = spec.defaultValue else { continue }
             XCTAssertNoThrow(try OptionValues.validate(value, spec: spec, source: .defaultValue), spec.name)
         }
@@ -150,7 +166,7 @@ final class ConfigTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("dcrstakepool.conf").path
         try Data([0xff, 0xfe, 0x00, 0x41]).write(to: URL(fileURLWithPath: path))
-        XCTAssertThrowsError(try PoolConfig.load(arguments: ["-C", path], home: dir.path)) { error in
+        XCTAssertThrowsError(try PoolConfig.load(arguments: ["-C", path], home: dir.path, plugins: .builtIn())) { error in
             XCTAssertEqual((error as? ConfigError)?.code, .unreadableFile)
         }
     }
@@ -171,8 +187,8 @@ final class ConfigTests: XCTestCase {
         let files = ["/home/x/.dcrstakepool/w1.cert": "x", "/certs/w2.cert": "x"]
         let good = base + "\nwallethosts=10.0.0.1,10.0.0.2:1234,10.0.0.1\nwalletusers=u1,u2\nwalletpasswords=p1,p2\nwalletcerts=w1.cert,/certs/w2.cert\n"
         let config = try load(good, files: files)
-        XCTAssertEqual(config.wallets.map(\.host), ["10.0.0.1:9110", "10.0.0.2:1234"], "default port appended, duplicates removed")
-        XCTAssertEqual(config.wallets.map(\.certPath), ["/home/x/.dcrstakepool/w1.cert", "/certs/w2.cert"], "cert resolved under home")
+        XCTAssertEqual(try config.wallets.map(\.host), ["10.0.0.1:9110", "10.0.0.2:1234"], "default port appended, duplicates removed")
+        XCTAssertEqual(try config.wallets.map(\.certificatePath), ["/home/x/.dcrstakepool/w1.cert", "/certs/w2.cert"], "cert resolved under home")
         XCTAssertTrue(config.secrets.contains("p1"))
 
         assertConfigError(base + "\nwallethosts=a\nwalletusers=u\nwalletpasswords=p\nwalletcerts=c\n",
@@ -214,9 +230,9 @@ final class ConfigTests: XCTestCase {
     /// transport slice: dbtls verifies unless dbtlsskipverify; smtptls accepts opportunistic.
     func testConfig_transportSecurityOptions() throws {
         let verifying = try load(minimal + "\ndbtls=true\ndbtlsca=/etc/pool/mysql-ca.pem\n")
-        XCTAssertTrue(verifying.db.tls)
-        XCTAssertEqual(verifying.db.tlsCAFile, "/etc/pool/mysql-ca.pem")
-        XCTAssertFalse(verifying.db.tlsSkipVerify)
+        XCTAssertTrue(try verifying.db.tls)
+        XCTAssertEqual(try verifying.db.tlsCAFile, "/etc/pool/mysql-ca.pem")
+        XCTAssertFalse(try verifying.db.tlsSkipVerify)
         XCTAssertTrue(try load(minimal + "\ndbtls=true\ndbtlsskipverify=true\n").db.tlsSkipVerify)
         assertConfigError(minimal + "\ndbtlsskipverify=true\n", code: .badValue, contains: "dbtlsskipverify only applies with dbtls=true")
         assertConfigError(minimal + "\ndbtls=true\ndbtlsskipverify=true\ndbtlsca=/ca.pem\n", code: .conflict,
@@ -224,8 +240,8 @@ final class ConfigTests: XCTestCase {
         let mysql = minimal + "\nstorage=mysql\ndbpassword=pw\ndbtls=true\ndbtlsca=/etc/pool/mysql-ca.pem\n"
         assertConfigError(mysql, code: .unreadableFile, contains: "dbtlsca /etc/pool/mysql-ca.pem does not exist")
         XCTAssertEqual(try load(mysql, files: ["/etc/pool/mysql-ca.pem": "PEM"]).db.tlsCAFile, "/etc/pool/mysql-ca.pem")
-        XCTAssertEqual(try load(minimal + "\n").smtp.tls, "starttls")
-        XCTAssertEqual(try load(minimal + "\nsmtptls=opportunistic\n").smtp.tls, "opportunistic")
+        XCTAssertEqual(try load(minimal + "\n").smtp.tlsMode.rawValue, "starttls")
+        XCTAssertEqual(try load(minimal + "\nsmtptls=opportunistic\n").smtp.tlsMode.rawValue, "opportunistic")
         assertConfigError(minimal + "\nsmtptls=maybe\n", code: .badValue,
                           contains: "smtptls must be starttls, opportunistic, implicit or none")
     }
@@ -241,7 +257,7 @@ final class ConfigTests: XCTestCase {
         assertConfigError(minimal + "\ndebuglevel=NOPE=info\n", code: .badValue, contains: "subsystem [NOPE] is invalid")
         assertConfigError(minimal + "\ndebuglevel=CNTL=info,HTTP\n", code: .badValue, contains: "invalid subsystem/level pair [HTTP]")
         // `show` is answered before the rest of the configuration is required.
-        let (config, result, _) = try PoolConfig.load(arguments: ["--debuglevel=show"], home: "/h", readFile: { _ in nil })
+        let (config, result, _) = try PoolConfig.load(arguments: ["--debuglevel=show"], home: "/h", plugins: .builtIn(), readFile: { _ in nil })
         XCTAssertNil(config)
         XCTAssertTrue(result.showSubsystemsRequested)
     }
@@ -251,20 +267,21 @@ final class ConfigTests: XCTestCase {
     }
 
     func testConfig_helpAndVersionAreReported() throws {
-        let (config, result, loader) = try PoolConfig.load(arguments: ["-h"], home: "/h", readFile: { _ in nil })
+        let (config, result, loader) = try PoolConfig.load(arguments: ["-h"], home: "/h", plugins: .builtIn(),
+                                                           hostOptions: WebAppHostOptions.all, readFile: { _ in nil })
         XCTAssertNil(config)
         XCTAssertTrue(result.helpRequested)
         let usage = loader.usage()
-        for spec in WebAppOptions.all { XCTAssertTrue(usage.contains("--\(spec.name)"), spec.name) }
+        for spec in WebAppHostOptions.options(plugins: .builtIn()) { XCTAssertTrue(usage.contains("--\(spec.name)"), spec.name) }
         XCTAssertTrue(usage.contains("(default: :8000)"))
-        let (_, version, _) = try PoolConfig.load(arguments: ["-V"], home: "/h", readFile: { _ in nil })
+        let (_, version, _) = try PoolConfig.load(arguments: ["-V"], home: "/h", plugins: .builtIn(), readFile: { _ in nil })
         XCTAssertTrue(version.versionRequested)
     }
 
     func testConfig_missingDefaultFileIsAWarningNotAnError() throws {
         let (_, result, _) = try PoolConfig.load(arguments: ["--apisecret=\(Self.apiSecret)", "--cookiesecret=\(Self.cookieSecret)",
                                                              "--adminips=127.0.0.1", "--wallet=simnet"] + VectorKeys.flags("mainnet"),
-                                                 home: "/h", readFile: { _ in nil })
+                                                 home: "/h", plugins: .builtIn(), readFile: { _ in nil })
         XCTAssertEqual(result.missingConfigFileWarning, "open /h/dcrstakepool.conf: no such file or directory")
     }
 
@@ -354,14 +371,16 @@ final class ConfigTests: XCTestCase {
     }
 
     func testConfig_databaseScopeNeedsOnlyTheDatabaseOptions() throws {
-        var values = OptionValues(specs: WebAppOptions.all)
-        try ConfigLoader(specs: WebAppOptions.all, appName: "t", defaultConfigFile: "/x/dcrstakepool.conf")
+        let specs = WebAppHostOptions.options(plugins: .builtIn())
+        var values = OptionValues(specs: specs)
+        try ConfigLoader(specs: specs, appName: "t", defaultConfigFile: "/x/dcrstakepool.conf")
             .apply(file: "storage=mysql\ndbpassword=pw\ndbhost=127.0.0.1\nenablestakepoold=1\nstakepooldhosts=a,b\nstakepooldcerts=/tmp/a.cert,/tmp/b.cert\n",
                    path: "/x/dcrstakepool.conf", to: &values)
-        let config = try PoolConfig(values: values, home: "/root/.dcrstakepool", fileExists: { _ in false }, scope: .database)
-        XCTAssertEqual(config.db.host, "127.0.0.1")
-        XCTAssertEqual(config.db.password, "pw")
-        XCTAssertThrowsError(try PoolConfig(values: values, home: "/root/.dcrstakepool", fileExists: { _ in false })) { error in
+        let config = try PoolConfig(values: values, home: "/root/.dcrstakepool", plugins: .builtIn(), fileExists: { _ in false },
+                                    scope: .database)
+        XCTAssertEqual(try config.db.host, "127.0.0.1")
+        XCTAssertEqual(try config.db.password, "pw")
+        XCTAssertThrowsError(try PoolConfig(values: values, home: "/root/.dcrstakepool", plugins: .builtIn(), fileExists: { _ in false })) { error in
             XCTAssertEqual((error as? ConfigError)?.code, .missingOption, "the full config still needs apisecret: \(error)")
         }
     }
@@ -384,7 +403,31 @@ final class ConfigTests: XCTestCase {
         XCTAssertTrue(listing.contains("  CTRL  stakepoold control API"), listing)
     }
 
+    /// Moved from the kernel's LoggingTests: a plugin's secret option (smtppassword) is redacted like the engine's.
+    func testLogger_secretsAreRedacted() throws {
+        let sink = CapturingSink()
+        let backend = LogBackend(level: .trace, sinks: [sink])
+        let config = try PoolConfig(values: {
+            var values = OptionValues(specs: WebAppHostOptions.options(plugins: .builtIn()))
+            for (key, value) in [("apisecret", "sup3r-api-secret-0123456789abcdef"), ("cookiesecret", "c00kie-secret-0123456789abcdef-xyz"),
+                                 ("coldwalletextpub", VectorKeys.key("mainnet", 0)), ("votingwalletextpub", VectorKeys.key("mainnet", 1)),
+                                 ("adminips", "127.0.0.1"), ("wallet", "simnet"),
+                                 ("smtppassword", "smtp-pass-word")] {
+                try values.set(key, value, source: .commandLine(flag: "--\(key)"))
+            }
+            return values
+        }(), home: "/h", plugins: .builtIn())
+        for secret in config.secrets { backend.registerSecret(secret) }
+        let log = backend.logger("DCRS")
+        log.info("config: apisecret=\(config.apiSecret) cookiesecret=\(config.cookieSecret) smtp=\(config.smtp.password)")
+        XCTAssertFalse(sink.text.contains("sup3r-api-secret"))
+        XCTAssertFalse(sink.text.contains("c00kie-secret"))
+        XCTAssertFalse(sink.text.contains("smtp-pass-word"))
+        XCTAssertTrue(sink.text.contains("apisecret=*** cookiesecret=*** smtp=***"))
+    }
+
     func testExpand_homeAndVariables() {
         XCTAssertEqual(ConfigLoader.expand("~/x/$NAME/${OTHER}y", environment: ["HOME": "/root", "NAME": "n", "OTHER": "o"]), "/root/x/n/oy")
     }
 }
+

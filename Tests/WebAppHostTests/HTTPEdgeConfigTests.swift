@@ -1,5 +1,10 @@
+import HostKit
+import HostTestSupport
+import PoolctlHost
+import StakepooldHost
+import WebAppHost
+import PoolKernel
 import XCTest
-@testable import PoolKernel
 
 /// The HTTP edge's options (issue 17 items 1–3, issue 18 item 5): CIDR ranges in `adminips` and
 /// `trustedproxies`, validated at load; `maxconnectionsperip`, `ratelimit`, `ratelimitburst`.
@@ -14,7 +19,7 @@ final class HTTPEdgeConfigTests: XCTestCase {
 
     private func load(_ extra: String) throws -> PoolConfig {
         let files = ["/h/dcrstakepool.conf": minimal + "\n" + extra + "\n"]
-        let (config, _, _) = try PoolConfig.load(arguments: [], home: "/h", readFile: { files[$0] }, fileExists: { files[$0] != nil })
+        let (config, _, _) = try PoolConfig.load(arguments: [], home: "/h", plugins: .builtIn(), readFile: { files[$0] }, fileExists: { files[$0] != nil })
         return try XCTUnwrap(config)
     }
 
