@@ -8,6 +8,8 @@ let package = Package(
     products: [
         .library(name: "PoolKernel", targets: ["PoolKernel"]),
         .library(name: "PoolHost", targets: ["PoolHost"]),
+        // In-memory ports and the conformance suites, for out-of-tree plugins' tests (examples/ForkVotePolicy).
+        .library(name: "PoolTestKit", targets: ["PoolTestKit"]),
         .executable(name: "hxstakepool", targets: ["hxstakepool"]),
         .executable(name: "stakepoold", targets: ["stakepoold"]),
         .executable(name: "poolctl", targets: ["poolctl"]),
