@@ -77,8 +77,9 @@ final class StakepooldControlTests: XCTestCase {
     /// Nothing listens on 127.0.0.1:1; the certificate is real, so the failure can only come from connecting.
     func testControlAPI_unreachableDaemonFailsOnConnect() async throws {
         let cert = tempDir.appendingPathComponent("rpc.cert").path
-        _ = try SelfSignedCertificate.loadOrCreate(cert, tempDir.appendingPathComponent("rpc.key").path,
-                                                   SelfSignedCertificate.loopbackHosts)
+        _ = try SelfSignedCertificate.loadOrCreate(certificateFile: cert,
+                                                   privateKeyFile: tempDir.appendingPathComponent("rpc.key").path,
+                                                   hosts: SelfSignedCertificate.loopbackHosts)
         let client = ControlClient(address: PoolNet.HostPort(host: "127.0.0.1", port: 1), certificateFile: cert,
                                    timeout: .seconds(2))
         await assertControlError(.controlUnavailable, messageContains: "cannot connect to 127.0.0.1:1") {
