@@ -131,12 +131,15 @@ final class DcrwalletWireProtocolTests: XCTestCase {
             try peer.acceptUpgrade()
             let exchanges: [(String, JSONValue)] = [
                 (#"{"jsonrpc":"1.0","method":"sendrawtransaction","params":["0100",false],"id":1}"#, .string(hash)),
+                // Replies written by hand in dcrd v1.1.0's shapes (shared/spec/wallet-rpc.md §2.6, §2.17, §2.20).
                 (#"{"jsonrpc":"1.0","method":"decoderawtransaction","params":["0100"],"id":2}"#,
-                 WalletWire.json(DecodedTransaction(txid: hash, outputs: [DecodedOutput(value: 1, n: 0, scriptType: "stakesubmission")]))),
+                 try JSONValue.parse(#"{"txid":"\#(hash)","version":1,"locktime":0,"expiry":0,"vin":[],"vout":[{"value":1,"n":0,"version":0,"scriptPubKey":{"asm":"OP_SSTX OP_HASH160 ab OP_EQUAL","hex":"baa914ab87","reqSigs":1,"type":"stakesubmission","addresses":["TcMs"]}}]}"#)),
                 (#"{"jsonrpc":"1.0","method":"getblockheader","params":["\#(hash)",false],"id":3}"#, .string("00")),
                 (#"{"jsonrpc":"1.0","method":"getcurrentnet","params":[],"id":4}"#, .int(303_307_798)),
-                (#"{"jsonrpc":"1.0","method":"getbestblock","params":[],"id":5}"#, WalletWire.json(BestBlock(hash: hash, height: 7))),
-                (#"{"jsonrpc":"1.0","method":"version","params":[],"id":6}"#, WalletWire.json(versions: [("dcrdjsonrpcapi", APIVersion(major: 3, minor: 1, patch: 0))])),
+                (#"{"jsonrpc":"1.0","method":"getbestblock","params":[],"id":5}"#,
+                 try JSONValue.parse(#"{"hash":"\#(hash)","height":7}"#)),
+                (#"{"jsonrpc":"1.0","method":"version","params":[],"id":6}"#,
+                 try JSONValue.parse(#"{"dcrdjsonrpcapi":{"versionstring":"3.1.0","major":3,"minor":1,"patch":0,"prerelease":"","buildmetadata":""}}"#)),
                 (#"{"jsonrpc":"1.0","method":"notifyblocks","params":[],"id":7}"#, .null),
                 (#"{"jsonrpc":"1.0","method":"notifywinningtickets","params":[],"id":8}"#, .null),
                 (#"{"jsonrpc":"1.0","method":"notifynewtickets","params":[],"id":9}"#, .null),
@@ -163,10 +166,13 @@ final class DcrwalletWireProtocolTests: XCTestCase {
         XCTAssertEqual(txid, hash)
         let decoded = try await node.decodeRawTransaction("0100")
         XCTAssertEqual(decoded.outputs.first?.scriptType, "stakesubmission")
+        XCTAssertEqual(decoded.outputs.first?.addresses, ["TcMs"])
+        XCTAssertEqual(decoded.txid, hash)
         _ = try await node.blockHeader(hash: hash)
         let net = try await node.currentNet()
         XCTAssertEqual(net, 0x1214_1c16)
-        _ = try await node.bestBlock()
+        let best = try await node.bestBlock()
+        XCTAssertEqual(best, BestBlock(hash: hash, height: 7))
         let compatible = try await node.hasCompatibleAPI()
         XCTAssertTrue(compatible)
         let stream = try await node.notificationStream()
