@@ -11,6 +11,8 @@ let package = Package(
         .library(name: "HostKit", targets: ["HostKit"]),
         .library(name: "WebAppHost", targets: ["WebAppHost"]),
         .library(name: "StakepooldHost", targets: ["StakepooldHost"]),
+        // In-memory ports and the conformance suites, for out-of-tree plugins' tests (examples/ForkVotePolicy).
+        .library(name: "PoolTestKit", targets: ["PoolTestKit"]),
         .executable(name: "hxstakepool", targets: ["hxstakepool"]),
         .executable(name: "stakepoold", targets: ["stakepoold"]),
         .executable(name: "poolctl", targets: ["poolctl"]),

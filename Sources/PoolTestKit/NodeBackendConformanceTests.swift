@@ -24,7 +24,7 @@ open class NodeBackendConformanceTests: XCTestCase {
     open var expectedNet: UInt32 { 0x1214_1c16 }
 
     /// Every check of the contract, by name. Each gets a fresh node from `makeNode()`.
-    public var nodeChecks: [(name: String, run: () async throws -> Void)] {
+    public var nodeChecks: [ConformanceCheck] {
         [
             ("currentNetIsKnown", checkNode_currentNetIsKnown),
             ("bestBlockHeaderCarriesItsHeight", checkNode_bestBlockHeaderCarriesItsHeight),
@@ -37,21 +37,21 @@ open class NodeBackendConformanceTests: XCTestCase {
         ]
     }
 
-    /// Runs every check; a failing check is reported with its name and the others still run.
-    public func runNodeConformance(file: StaticString = #filePath, line: UInt = #line) async throws {
+    /// Runs every check; a failing check is reported with its name and the others still run; a skipped check
+    /// fails with `CI=true` (`failSkips`) and otherwise turns the run into a skip (`ConformanceRunner`).
+    public func runNodeConformance(failSkips: Bool = TestEnvironment.isCI, file: StaticString = #filePath,
+                                     line: UInt = #line) async throws {
         guard let probe = try await makeNode() else { throw XCTSkip("base conformance class: no backend") }
         await probe.close()
-        for check in nodeChecks {
-            do {
-                try await check.run()
-            } catch is XCTSkip {
-                continue
-            } catch {
-                XCTFail("node conformance check \(check.name) threw \(error)", file: file, line: line)
-            }
+        var outcome: (any Error)?
+        do {
+            try await ConformanceRunner.run("node", nodeChecks, failSkips: failSkips, file: file, line: line)
+        } catch {
+            outcome = error
         }
         for node in opened { await node.close() }
         opened = []
+        if let outcome { throw outcome }
     }
 
     private func node() async throws -> any NodeBackend {

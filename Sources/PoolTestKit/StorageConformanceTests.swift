@@ -36,7 +36,7 @@ open class StorageConformanceTests: XCTestCase {
     }
 
     /// Every check of the contract, by name. Each gets a fresh backend.
-    public var storageChecks: [(name: String, run: () async throws -> Void)] {
+    public var storageChecks: [ConformanceCheck] {
         [
             ("userRoundTripsEveryField", checkStorage_userRoundTripsEveryField),
             ("idsStartAtOneAndIncrease", checkStorage_idsStartAtOneAndIncrease),
@@ -80,19 +80,13 @@ open class StorageConformanceTests: XCTestCase {
         ]
     }
 
-    /// Runs every check; a failing check is reported with its name and the others still run.
-    public func runStorageConformance(file: StaticString = #filePath, line: UInt = #line) async throws {
+    /// Runs every check; a failing check is reported with its name and the others still run; a skipped check
+    /// fails with `CI=true` (`failSkips`) and otherwise turns the run into a skip (`ConformanceRunner`).
+    public func runStorageConformance(failSkips: Bool = TestEnvironment.isCI, file: StaticString = #filePath,
+                                     line: UInt = #line) async throws {
         guard let probe = try await makeBackend() else { throw XCTSkip("base conformance class: no backend") }
         await probe.shutdown()
-        for check in storageChecks {
-            do {
-                try await check.run()
-            } catch is XCTSkip {
-                continue
-            } catch {
-                XCTFail("storage conformance check \(check.name) threw \(error)", file: file, line: line)
-            }
-        }
+        try await ConformanceRunner.run("storage", storageChecks, failSkips: failSkips, file: file, line: line)
     }
 
     // MARK: Fixtures

@@ -28,7 +28,7 @@ open class WalletBackendConformanceTests: XCTestCase {
 
 
     /// Every check of the contract, by name. Each gets a fresh wallet from `makeWallet()`.
-    public var walletChecks: [(name: String, run: () async throws -> Void)] {
+    public var walletChecks: [ConformanceCheck] {
         [
             ("walletInfoVoteDefaultsAreConsistent", checkWallet_walletInfoVoteDefaultsAreConsistent),
             ("undecodableAddressIsInvalidNotAnError", checkWallet_undecodableAddressIsInvalidNotAnError),
@@ -50,18 +50,11 @@ open class WalletBackendConformanceTests: XCTestCase {
     }
 
     /// Runs every check; a failing check is reported with its name and the others still run.
-    /// Checks that need a fixture the backend lacks are skipped individually.
-    public func runWalletConformance(file: StaticString = #filePath, line: UInt = #line) async throws {
+    /// A check that needs a fixture the backend lacks skips, and a skip fails with `CI=true` (`ConformanceRunner`).
+    public func runWalletConformance(failSkips: Bool = TestEnvironment.isCI, file: StaticString = #filePath,
+                                     line: UInt = #line) async throws {
         guard try await makeWallet() != nil else { throw XCTSkip("base conformance class: no backend") }
-        for check in walletChecks {
-            do {
-                try await check.run()
-            } catch is XCTSkip {
-                continue
-            } catch {
-                XCTFail("wallet conformance check \(check.name) threw \(error)", file: file, line: line)
-            }
-        }
+        try await ConformanceRunner.run("wallet", walletChecks, failSkips: failSkips, file: file, line: line)
     }
 
     private static let unknownHash = String(repeating: "ab", count: 32)

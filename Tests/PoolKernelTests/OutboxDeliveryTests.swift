@@ -201,18 +201,17 @@ final class OutboxDeliveryTests: XCTestCase {
         service.wake()
         let sent = try await notifier.waitForSent(count: 2)
         XCTAssertEqual(sent.map(\.to), ["first@example.org", "second@example.org"])
-        // The outcome is recorded just after the backend returns.
-        let deadline = ContinuousClock.now + .seconds(5)
+        // The outcome is recorded just after the backend returns (a bound on waiting, not on speed).
+        let deadline = ContinuousClock.now + .seconds(30)
         var row = try await stored(id)
         while row.status != .delivered && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(5))
             row = try await stored(id)
         }
         XCTAssertEqual(row.status, .delivered)
+        // Stopping is the outcome: `value` returns although the service is asleep for an hour (poll interval).
         runner.cancel()
-        let stopped = ContinuousClock.now
         try await runner.value
-        XCTAssertLessThan(ContinuousClock.now - stopped, .seconds(2))
     }
 }
 

@@ -16,14 +16,6 @@ final class VotingLoopTests: XCTestCase {
         let sink: CapturingSink
     }
 
-    struct BitsPolicy: VotePolicy {
-        var name: String { "fixed" }
-        let bits: UInt16
-        func decide(for ticket: WinningTicket, rules: VoteRules) -> VoteDecision {
-            VoteDecision(bits: bits, reason: "fixed \(bits)")
-        }
-    }
-
     func makeRig(users: Int = 5, tickets: Int = 5, bits: UInt16 = 5, policy: (any VotePolicy)? = nil,
                  node: InMemoryNode = InMemoryNode(), deadline: Duration = .seconds(2),
                  attemptTimeout: Duration = .milliseconds(800)) async throws -> Rig {
@@ -46,7 +38,7 @@ final class VotingLoopTests: XCTestCase {
         settings.deadline = deadline
         settings.attemptTimeout = attemptTimeout
         settings.retryDelay = .milliseconds(5)
-        let loop = VoteLoop(tracker: tracker, prefs: prefs, policy: policy ?? UserPrefsPolicyForTests(),
+        let loop = VoteLoop(tracker: tracker, prefs: prefs, policy: policy ?? InMemoryVotePolicy(),
                             rules: VotingFixture.rules, wallet: wallet, node: node, storage: storage,
                             metrics: metrics, logger: logger, settings: settings)
         return Rig(wallet: wallet, node: node, storage: storage, prefs: prefs, tracker: tracker, metrics: metrics,
@@ -70,7 +62,7 @@ final class VotingLoopTests: XCTestCase {
         // One audit record per decision, with policy, reason and result.
         let audits = try await rig.storage.read { try $0.recentVoteAudits(limit: 10) }
         XCTAssertEqual(audits.count, 4)
-        XCTAssertTrue(audits.allSatisfy { $0.result == .voted && $0.voteBits == 5 && $0.policyName == "userprefs-test" })
+        XCTAssertTrue(audits.allSatisfy { $0.result == .voted && $0.voteBits == 5 && $0.policyName == "inmemory" })
         XCTAssertTrue(audits.allSatisfy { $0.userId != nil && $0.blockHeight == 1000 && !$0.detail.isEmpty })
         // One log line per vote plus the summary.
         XCTAssertEqual(rig.sink.captured.filter { $0.contains("voted ticket") }.count, 4)
@@ -83,7 +75,7 @@ final class VotingLoopTests: XCTestCase {
     }
 
     func testVoteLoop_invalidPolicyBitsFallBackToWalletDefault() async throws {
-        let rig = try await makeRig(policy: BitsPolicy(bits: 7))
+        let rig = try await makeRig(policy: InMemoryVotePolicy(fixedBits: 7))
         let report = await rig.loop.process(winners([0x1000]))
         XCTAssertEqual(report.results.first?.decision.bits, 1)
         XCTAssertEqual(report.results.first?.decision.fellBack, true)
@@ -91,14 +83,14 @@ final class VotingLoopTests: XCTestCase {
         XCTAssertTrue(rig.sink.text.contains("invalid votebits 7"))
     }
 
+    /// Every call waits until all five are inside the wallet at once: only overlapping calls can all be cast.
+    /// (Deadlines far away: a loop that voted one at a time would hit them, not a timing threshold.)
     func testVoteLoop_votesConcurrently() async throws {
-        let rig = try await makeRig()
-        for n in 0..<5 { rig.wallet.script.withLock { $0[VotingFixture.hash(0x1000 + n)] = [.succeed(after: .milliseconds(300))] } }
-        let start = ContinuousClock.now
+        let rig = try await makeRig(deadline: .seconds(60), attemptTimeout: .seconds(50))
+        for n in 0..<5 { rig.wallet.script.withLock { $0[VotingFixture.hash(0x1000 + n)] = [.rendezvous(peers: 5)] } }
         let report = await rig.loop.process(winners((0..<5).map { 0x1000 + $0 }))
-        let elapsed = ContinuousClock.now - start
         XCTAssertEqual(report.cast, 5)
-        XCTAssertLessThan(elapsed, .milliseconds(1200), "5 × 300 ms must overlap")
+        XCTAssertEqual(rig.wallet.inFlight.value.most, 5, "all five generatevote calls overlapped")
     }
 
     func testVoteLoop_retriesAnUnavailableWallet() async throws {
@@ -166,11 +158,10 @@ final class VotingLoopTests: XCTestCase {
     func testVoteLoop_hungWalletHitsTheDeadlineWithoutHoldingOthers() async throws {
         let rig = try await makeRig(deadline: .milliseconds(600), attemptTimeout: .milliseconds(250))
         rig.wallet.script.withLock { $0[VotingFixture.hash(0x1000)] = [.hang, .hang] }
-        let start = ContinuousClock.now
         let report = await rig.loop.process(winners([0x1000, 0x1001, 0x1002]))
-        let elapsed = ContinuousClock.now - start
-        XCTAssertLessThan(elapsed, .milliseconds(1500))
-        XCTAssertGreaterThanOrEqual(elapsed, .milliseconds(550))
+        // The block was reported while both hung calls were still inside the wallet: the loop never waits on them.
+        XCTAssertEqual(rig.wallet.hanging.value, 2, "process() returned without waiting for the hung calls")
+        rig.wallet.releaseHangs()
         XCTAssertEqual(report.cast, 2)
         XCTAssertEqual(report.results.first?.outcome, .deadline)
         XCTAssertEqual(report.results.first?.attempts, 2, "the first try timed out and was retried")
@@ -190,30 +181,11 @@ final class VotingLoopTests: XCTestCase {
     }
 
     func testVoteLoop_policyObservesEachBlock() async throws {
-        final class Observer: VotePolicy, @unchecked Sendable {
-            // @unchecked: `seen` is only touched under `lock`.
-            let lock = NSLock()
-            var seen: [DecidedBlock] = []
-            var name: String { "observer" }
-            func decide(for ticket: WinningTicket, rules: VoteRules) -> VoteDecision { VoteDecision(bits: 3, reason: "") }
-            func observe(_ block: DecidedBlock) { lock.withLock { seen.append(block) } }
-        }
-        let observer = Observer()
+        let observer = InMemoryVotePolicy(fixedBits: 3)
         let rig = try await makeRig(policy: observer)
         _ = await rig.loop.process(winners([0x1000, 0x1001, 0x4444]))
-        let seen = observer.lock.withLock { observer.seen }
+        let seen = observer.state.value.observed
         XCTAssertEqual(seen.count, 1)
         XCTAssertEqual(seen.first?.entries.map(\.bits), [3, 3])
-    }
-}
-
-/// The userprefs rule, restated here because PoolKernelTests does not link the VotePolicies plugin.
-struct UserPrefsPolicyForTests: VotePolicy {
-    var name: String { "userprefs-test" }
-    func decide(for ticket: WinningTicket, rules: VoteRules) -> VoteDecision {
-        guard let owner = ticket.owner, owner.voteBitsVersion == rules.voteVersion else {
-            return VoteDecision(bits: rules.defaultBits, reason: "wallet default")
-        }
-        return VoteDecision(bits: owner.voteBits, reason: "user prefs")
     }
 }

@@ -8,8 +8,10 @@ enum VoteStep: Sendable {
     case succeed(after: Duration = .zero)
     case fail(WalletError, after: Duration = .zero)
     case empty
-    /// Never answers (ignores cancellation too, like a wedged connection).
+    /// Never answers (ignores cancellation too, like a wedged connection) until `ScriptedWallet.releaseHangs()`.
     case hang
+    /// Answers only once `peers` calls have been inside `generatevote` at the same time (proves they overlap).
+    case rendezvous(peers: Int)
 }
 
 /// A wallet that forwards to `InMemoryWallet` but answers `generatevote` from a per-ticket script.
@@ -17,6 +19,14 @@ final class ScriptedWallet: WalletBackend {
     let inner: InMemoryWallet
     let script = LockedValue<[String: [VoteStep]]>([:])
     let voteCalls = LockedValue<[String]>([])
+    /// `generatevote` calls inside the wallet now, and the most there ever were at once.
+    let inFlight = LockedValue((now: 0, most: 0))
+    /// `.hang` calls not yet released.
+    let hanging = LockedValue(0)
+    private let hangsReleased = LockedValue(false)
+
+    /// Lets every `.hang` call (now or later) end with a timeout error.
+    func releaseHangs() { hangsReleased.withLock { $0 = true } }
 
     init(_ inner: InMemoryWallet = InMemoryWallet()) { self.inner = inner }
 
@@ -52,6 +62,8 @@ final class ScriptedWallet: WalletBackend {
             script[ticket] = steps
             return step
         }
+        inFlight.withLock { $0.now += 1; $0.most = max($0.most, $0.now) }
+        defer { inFlight.withLock { $0.now -= 1 } }
         switch step {
         case .succeed(let delay):
             if delay > .zero { try? await Task.sleep(for: delay) }
@@ -63,11 +75,29 @@ final class ScriptedWallet: WalletBackend {
         case .empty:
             return ""
         case .hang:
-            // Sleeps far past any deadline, deliberately ignoring cancellation.
-            let end = ContinuousClock.now + .seconds(30)
-            while ContinuousClock.now < end { try? await Task.sleep(for: .milliseconds(50)) ; if Task.isCancelled { break } }
+            // Deliberately deaf to cancellation; a safety bound keeps a broken loop from wedging the test run.
+            hanging.withLock { $0 += 1 }
+            defer { hanging.withLock { $0 -= 1 } }
+            var polls = 0
+            while !hangsReleased.value, polls < 6_000 {
+                await Self.sleepIgnoringCancellation(.milliseconds(5))
+                polls += 1
+            }
             throw WalletError(.walletTimeout, "hung")
+        case .rendezvous(let peers):
+            var polls = 0
+            while inFlight.value.most < peers, !Task.isCancelled, polls < 6_000 {
+                try? await Task.sleep(for: .milliseconds(5))
+                polls += 1
+            }
+            return try await inner.generateVote(blockHash: blockHash, height: height, ticket: ticket,
+                                                voteBits: voteBits, voteBitsExtended: voteBitsExtended)
         }
+    }
+
+    /// A sleep that runs to its end even in a cancelled task (in a detached task nobody cancels).
+    private static func sleepIgnoringCancellation(_ duration: Duration) async {
+        await Task.detached { try? await Task.sleep(for: duration) }.value
     }
 }
 

@@ -155,7 +155,7 @@ final class VotingTicketTrackerTests: XCTestCase {
     func testVotingService_gapInHeightsTriggersResync() async throws {
         let rig = try await makeRig()
         _ = addTicket(rig, 1, user: 1)
-        let loop = VoteLoop(tracker: rig.tracker, prefs: rig.prefs, policy: UserPrefsPolicyForTests(),
+        let loop = VoteLoop(tracker: rig.tracker, prefs: rig.prefs, policy: InMemoryVotePolicy(),
                             rules: VotingFixture.rules, wallet: rig.wallet, node: rig.node, storage: nil,
                             metrics: VotingMetrics(), logger: .disabled)
         let service = VotingService(node: rig.node, tracker: rig.tracker, loop: loop, logger: .disabled, knownHeight: 100)
@@ -193,7 +193,7 @@ final class VotingTicketTrackerTests: XCTestCase {
         try await rig.tracker.buildInitial(node: rig.node)
         let sink = CapturingSink()
         let logger = LogBackend(level: .debug, sinks: [sink]).logger("STPK")
-        let loop = VoteLoop(tracker: rig.tracker, prefs: rig.prefs, policy: UserPrefsPolicyForTests(),
+        let loop = VoteLoop(tracker: rig.tracker, prefs: rig.prefs, policy: InMemoryVotePolicy(),
                             rules: VotingFixture.rules, wallet: rig.wallet, node: rig.node, storage: nil,
                             metrics: VotingMetrics(), logger: .disabled)
         let service = VotingService(node: rig.node, tracker: rig.tracker, loop: loop, logger: logger, knownHeight: 10)

@@ -6,6 +6,23 @@ import XCTest
 
 /// `SignalRouter`: a signal sent to the process reaches the routed handler (through Dispatch, not a raw handler).
 final class SignalRouterTests: XCTestCase {
+    /// `SignalRouter.on` sets the signal's disposition to SIG_IGN for the whole test process; `cancelAll()` must
+    /// put back what it was. Checked when the test ends (after the router's `cancelAll`), then restored anyway so
+    /// no later test (or the runner) inherits an ignored SIGTERM/SIGUSR1 even when the check fails.
+    private func expectDispositionRestored(of signalNumber: Int32) {
+        var previous = sigaction()
+        sigaction(signalNumber, nil, &previous)
+        addTeardownBlock {
+            var now = sigaction()
+            sigaction(signalNumber, nil, &now)
+            XCTAssertEqual(unsafeBitCast(now.__sigaction_handler.sa_handler, to: Int.self),
+                           unsafeBitCast(previous.__sigaction_handler.sa_handler, to: Int.self),
+                           "cancelAll() restores signal \(signalNumber)'s disposition")
+            var restore = previous
+            sigaction(signalNumber, &restore, nil)
+        }
+    }
+
     func testSignalRouter_SIGTERMShutsDownGroupInReverseOrder() async throws {
         final class Idle: EngineService {
             let name: String
@@ -13,6 +30,7 @@ final class SignalRouterTests: XCTestCase {
             func run() async throws { while !Task.isCancelled { try? await Task.sleep(for: .milliseconds(5)) } }
         }
         let group = ServiceGroup(services: [Idle("storage"), Idle("outbox"), Idle("web")], logger: .disabled)
+        expectDispositionRestored(of: SIGTERM)
         let router = SignalRouter()
         defer { router.cancelAll() }
         router.on(SIGTERM) { group.shutdown() }
@@ -27,6 +45,7 @@ final class SignalRouterTests: XCTestCase {
     }
 
     func testSignalRouter_SIGUSR1ReachesHandler() async throws {
+        expectDispositionRestored(of: SIGUSR1)
         let router = SignalRouter()
         defer { router.cancelAll() }
         let hits = LockedValue(0)

@@ -48,16 +48,12 @@ final class StakepooldControlTests: XCTestCase {
     func testControlAPI_tokenIsRequiredWhenConfigured() async throws {
         try await withServer(token: "s3cret-token") { address, cert, updates in
             let anonymous = ControlClient(address: address, certificateFile: cert)
-            do {
+            await assertControlError(.controlUnauthorized, messageContains: "check stakepooldtoken = controltoken",
+                                     messageLacks: "s3cret") {
                 try await anonymous.updateVotingPrefs(userId: 1)
-                XCTFail("expected 401")
-            } catch let error as ControlError {
-                XCTAssertEqual(error.code, .controlUnauthorized)
-                XCTAssertTrue(error.message.contains("check stakepooldtoken = controltoken"), error.message)
-                XCTAssertFalse(error.message.contains("s3cret"))
             }
             let wrong = ControlClient(address: address, certificateFile: cert, authToken: "s3cret-tokex")
-            await XCTAssertThrowsErrorAsync(try await wrong.ping())
+            await assertControlError(.controlUnauthorized, messageContains: "refused the token") { try await wrong.ping() }
             let right = ControlClient(address: address, certificateFile: cert, authToken: "s3cret-token")
             try await right.updateVotingPrefs(userId: 5)
             XCTAssertEqual(updates.values, [5])
@@ -79,18 +75,33 @@ final class StakepooldControlTests: XCTestCase {
         }
     }
 
-    func testControlAPI_unreachableDaemon() async throws {
-        let client = ControlClient(address: PoolNet.HostPort(host: "127.0.0.1", port: 1),
-                                   certificateFile: tempDir.appendingPathComponent("none.cert").path,
+    /// Nothing listens on 127.0.0.1:1; the certificate is real, so the failure can only come from connecting.
+    func testControlAPI_unreachableDaemonFailsOnConnect() async throws {
+        let cert = tempDir.appendingPathComponent("rpc.cert").path
+        _ = try SelfSignedCertificate.loadOrCreate(certificateFile: cert,
+                                                   privateKeyFile: tempDir.appendingPathComponent("rpc.key").path,
+                                                   hosts: SelfSignedCertificate.loopbackHosts)
+        let client = ControlClient(address: PoolNet.HostPort(host: "127.0.0.1", port: 1), certificateFile: cert,
                                    timeout: .seconds(2))
-        await XCTAssertThrowsErrorAsync(try await client.version())
+        await assertControlError(.controlUnavailable, messageContains: "cannot connect to 127.0.0.1:1") {
+            _ = try await client.version()
+        }
     }
 }
 
-func XCTAssertThrowsErrorAsync(_ expression: @autoclosure () async throws -> some Any,
-                               file: StaticString = #filePath, line: UInt = #line) async {
+/// Fails unless `body` throws a `ControlError` with `code` whose message contains `messageContains` (and not
+/// `messageLacks`).
+func assertControlError(_ code: ErrorCode, messageContains: String, messageLacks: String? = nil,
+                        _ body: () async throws -> Void, file: StaticString = #filePath, line: UInt = #line) async {
     do {
-        _ = try await expression()
-        XCTFail("expected an error", file: file, line: line)
-    } catch {}
+        try await body()
+        XCTFail("expected ControlError \(code)", file: file, line: line)
+    } catch let error as ControlError {
+        XCTAssertEqual(error.code, code, error.message, file: file, line: line)
+        XCTAssertTrue(error.message.contains(messageContains), "\(error.message) lacks \"\(messageContains)\"",
+                      file: file, line: line)
+        if let messageLacks { XCTAssertFalse(error.message.contains(messageLacks), error.message, file: file, line: line) }
+    } catch {
+        XCTFail("expected ControlError \(code), got \(error)", file: file, line: line)
+    }
 }

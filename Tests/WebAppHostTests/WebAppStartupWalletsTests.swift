@@ -6,14 +6,16 @@ import SimnetHost
 import WebAppHost
 import XCTest
 
-/// The web app's start-up with real RPC wallets: with `minservers=2` and one of two wallets down, it refuses to
-/// start with dcrstakepool's sentence and exit code 3, and serves nothing.
+/// The web app's start-up with real RPC wallets: with one of two wallets unreachable it refuses to start with
+/// dcrstakepool's sentence and exit code 3, and serves nothing — whatever `minservers` says (as in dcrstakepool,
+/// any wallet that cannot be reached at start-up stops it; `minservers` matters once running:
+/// `WebAppMinServersTests`).
 final class WebAppStartupWalletsTests: XCTestCase {
-    func testWebAppStart_minServersTwoWithOneWalletDownIsAClearStartupError() async throws {
+    func testWebAppStart_anyUnreachableWalletIsAClearStartupErrorEvenWithMinServersOne() async throws {
         let pool = try SimnetRPCPool(walletCount: 2)
         defer { pool.stop() }
         pool.host.setWalletDown(1, true)
-        let path = try pool.writeConfig(["minservers=2", "listen=127.0.0.1:0"])
+        let path = try pool.writeConfig(["minservers=1", "listen=127.0.0.1:0"])
         let out = LockedValue(""), err = LockedValue("")
         let output = HostOutput(out: { text in out.withLock { $0 += text + "\n" } },
                                 err: { text in err.withLock { $0 += text + "\n" } })

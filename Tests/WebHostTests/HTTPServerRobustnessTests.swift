@@ -33,8 +33,11 @@ final class HTTPServerRobustnessTests: WebHostTestCase {
         XCTAssertEqual(try RawHTTPClient.get(port: port, "/health").status, 200)  // still serving
     }
 
+    /// Normal requests are answered while 200 slow clients still hold their connections (their header deadline
+    /// is far away), so nobody waited behind them; and a header deadline ends slow clients although they keep
+    /// sending. Outcomes and ordering only, no elapsed-time threshold.
     func testHTTPServerRobustness_slowlorisDoesNotBlockNormalClients() throws {
-        let (_, port) = try startServer(router()) { $0.headerTimeout = .seconds(2) }
+        let (server, port) = try startServer(router()) { $0.headerTimeout = .seconds(600) }
         // 200 connections that dribble a header byte at a time.
         var slow: [RawHTTPClient] = []
         for _ in 0..<200 {
@@ -42,31 +45,43 @@ final class HTTPServerRobustnessTests: WebHostTestCase {
             try client.send("GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ")
             slow.append(client)
         }
-        let start = Date()
-        var worst: TimeInterval = 0
         for round in 0..<30 {
             if round % 5 == 0 { for client in slow { try? client.send("a") } }
-            let began = Date()
             XCTAssertEqual(try RawHTTPClient.get(port: port, "/health").text, "ok")
-            worst = max(worst, Date().timeIntervalSince(began))
-            usleep(100_000)
         }
-        XCTAssertLessThan(worst, 0.5, "a normal request waited \(worst)s behind slow clients")
+        XCTAssertGreaterThanOrEqual(server.openConnectionCount, 200, "the slow clients were still connected meanwhile")
+
         // The header deadline ends the slow connections (408, then close), although they keep sending.
-        let deadline = Date().addingTimeInterval(5)
+        let (_, strictPort) = try startServer(router()) { $0.headerTimeout = .milliseconds(500) }
+        var dribbling: [RawHTTPClient] = []
+        for _ in 0..<50 {
+            let client = try RawHTTPClient(port: strictPort)
+            try client.send("GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+            client.setTimeout(30)  // a bound on waiting for the 408, never an assertion on time
+            dribbling.append(client)
+        }
         var closed = 0
-        for client in slow {
-            client.setTimeout(max(0.1, deadline.timeIntervalSinceNow))
+        for client in dribbling {
             try? client.send("a")
             if let response = try? client.readResponse(), response.status == 408 { closed += 1 }
         }
-        XCTAssertEqual(closed, slow.count)
-        XCTAssertLessThan(Date().timeIntervalSince(start), 12)
+        XCTAssertEqual(closed, dribbling.count)
+        XCTAssertEqual(try RawHTTPClient.get(port: strictPort, "/health").status, 200)  // still serving
     }
 
     func testHTTPServerRobustness_holds2000IdleKeepAliveConnections() throws {
         var limit = rlimit()
         getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        let original = limit
+        // The open-file limit belongs to the whole test process: restore it when this test ends (lowering the
+        // soft limit while the server's descriptors are still open is allowed; only new ones would be refused).
+        addTeardownBlock {
+            var restore = original
+            setrlimit(Int32(RLIMIT_NOFILE.rawValue), &restore)
+            var now = rlimit()
+            getrlimit(Int32(RLIMIT_NOFILE.rawValue), &now)
+            XCTAssertEqual(now.rlim_cur, original.rlim_cur, "the open-file limit is restored")
+        }
         if limit.rlim_cur < 4500 {
             limit.rlim_cur = min(limit.rlim_max, 8192)
             setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)

@@ -8,6 +8,8 @@ let package = Package(
     dependencies: [.package(name: "hxstakepool", path: "../..")],
     targets: [
         .target(name: "ForkVotePolicy", dependencies: [.product(name: "PoolKernel", package: "hxstakepool")]),
-        .testTarget(name: "ForkVotePolicyTests", dependencies: ["ForkVotePolicy"]),
+        .testTarget(name: "ForkVotePolicyTests", dependencies: [
+            "ForkVotePolicy", .product(name: "PoolTestKit", package: "hxstakepool"),
+        ]),
     ]
 )

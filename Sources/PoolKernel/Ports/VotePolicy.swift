@@ -15,15 +15,26 @@ import Foundation
 /// }
 /// ```
 ///
-/// Implementation requirements:
+/// Implementation requirements (the contract `VotePolicyConformanceTests` in PoolTestKit checks; run your
+/// policy through it):
+/// - `name` is a non-empty lower-case identifier (`a-z`, `0-9`, `-`), the same on every call: the name its
+///   factory is registered under (`votepolicy = <name>`), stored in each vote audit record.
 /// - `decide` is pure and fast (it runs on the vote path, inside the miners' ~3 s window, for every managed
-///   winner; budget: a few microseconds). No I/O, no locks held for long, no logging of secrets.
-/// - `decide` may return any bits: the engine validates them against `rules` (bit 0 set, every agenda's masked
-///   value one of its choices, no unknown bits — `VoteRules.isValid`). An invalid result is never cast: the
-///   wallet's default bits are used instead and the fallback is logged and audited (`VoteDecisionStep`).
-/// - `reason` is a short operator-facing text (stored in the vote audit), e.g. `user prefs v6`.
+///   winner; budget: a few microseconds). No I/O, no locks held for long, no logging of secrets. Deciding has
+///   no effect on later decisions: the same ticket under the same rules gets the same answer until `observe` is
+///   called (only `observe` may change what a policy decides).
+/// - Given valid inputs — `rules.defaultBits` valid under `rules`, and an owner's `voteBits` valid under
+///   `rules` whenever their `voteBitsVersion` is `rules.voteVersion` (owners of another version may hold any
+///   bits) — `decide` returns bits valid under `rules` (`VoteRules.isValid`) for every ticket, with or without
+///   an owner, whatever the agendas (none included), and whatever blocks were observed before.
+/// - The engine still validates every answer (bit 0 set, every agenda's masked value one of its choices, no
+///   unknown bits): an invalid result is never cast: the wallet's default bits are used instead and the
+///   fallback is logged and audited (`VoteDecisionStep`). That is a safety net, not a way to say "default".
+/// - `reason` is a short operator-facing text stored in the vote audit, e.g. `user prefs v6`: non-empty, one
+///   line (no control characters), at most `StorageLimits.shortText` (255) characters.
 /// - `observe(_:)` is called once per decided block, after all its winners were decided, from one task at a
-///   time per block (blocks may overlap, so implementations that keep state must lock it).
+///   time per block; blocks may overlap, and `decide` runs meanwhile for other blocks, so implementations that
+///   keep state must lock it (concurrent `observe` and `decide` calls from many tasks must stay safe and valid).
 public protocol VotePolicy: Sendable {
     /// The plugin name (`userprefs`, `pooldefault`, …): stored in each vote audit record.
     var name: String { get }
