@@ -106,7 +106,7 @@ public struct AccountService: Sendable {
     public func signUp(email: String, password: String, passwordRepeat: String, captchaPassed: Bool,
                        captchaProblem: String = AccountService.recaptchaRefused, ip: String) async -> AccountMessages {
         var messages = AccountMessages()
-        if !email.contains("@") { messages.errors.append("email address is invalid") }
+        if !email.contains("@") { messages.errors.append(Self.invalidEmail) }
         if let problem = configuration.passwordPolicy.problem(with: password) { messages.errors.append(problem) }
         if password != passwordRepeat { messages.errors.append(Self.passwordsDiffer) }
         if !captchaPassed { messages.errors.append(captchaProblem) }
@@ -158,6 +158,8 @@ public struct AccountService: Sendable {
     public static let recaptchaRefused = "Recaptcha error"
     /// One wording for every form.
     public static let passwordsDiffer = "Passwords do not match"
+    /// The refusal of an email address, on every form and in `poolctl user add`.
+    public static let invalidEmail = "email address is invalid"
 
     /// GET /emailverify?t=… (spec §3.10). The token stays with the account after verification, so a second
     /// click says the address is verified (only someone holding the link learns that).
@@ -403,7 +405,7 @@ public struct AccountService: Sendable {
                                     ip: String) async -> AccountMessages {
         guard captchaPassed else { return .error(captchaProblem) }
         if newEmail.isEmpty || newEmail.unicodeScalars.count > StorageLimits.shortText {
-            return .error("email address is invalid")
+            return .error(Self.invalidEmail)
         }
         let time = now()
         let token = SecureRandom.hexToken()
