@@ -160,6 +160,10 @@ public struct AccountService: Sendable {
     public static let passwordsDiffer = "Passwords do not match"
     /// The refusal of an email address, on every form and in `poolctl user add`.
     public static let invalidEmail = "email address is invalid"
+    /// A refused sign-in, whatever was wrong (never says whether the account exists).
+    public static let invalidCredentials = "Invalid Email or Password"
+    /// A password change or reset that could not be stored.
+    public static let passwordNotUpdated = "Unable to update password"
 
     /// GET /emailverify?t=… (spec §3.10). The token stays with the account after verification, so a second
     /// click says the address is verified (only someone holding the link learns that).
@@ -200,7 +204,7 @@ public struct AccountService: Sendable {
             admission = try await storage.write { try throttle.admit($0, ip: ip, email: email, now: time) }
         } catch {
             logger.error("sign-in throttle failed: \(error)")
-            return .refused("Invalid Email or Password")
+            return .refused(Self.invalidCredentials)
         }
         guard case .admitted(let slowDown) = admission else {
             logger.warn("sign-in throttled for \(ip)")
@@ -212,7 +216,7 @@ public struct AccountService: Sendable {
             user = try await storage.user(email: email)
         } catch {
             logger.error("sign-in lookup failed: \(error)")
-            return .refused("Invalid Email or Password")
+            return .refused(Self.invalidCredentials)
         }
         // Too long: still one verification (against the dummy), so the answer costs the same.
         let checkable = password.utf8.count <= Self.maxPasswordBytes
@@ -223,7 +227,7 @@ public struct AccountService: Sendable {
             } catch {
                 logger.error("could not count a failed sign-in: \(error)")
             }
-            return .refused("Invalid Email or Password")
+            return .refused(Self.invalidCredentials)
         }
         do {
             try await storage.write { try throttle.succeeded($0, ip: ip, email: email, now: time) }
@@ -286,7 +290,7 @@ public struct AccountService: Sendable {
         if let problem = configuration.passwordPolicy.problem(with: password) { return .error(problem) }
         if password != passwordRepeat { return .error(Self.passwordsDiffer) }
         guard let hash = try? await hasher.hash(password) else {
-            return .error("Unable to update password")
+            return .error(Self.passwordNotUpdated)
         }
         let tokens = self.tokens
         do {
@@ -307,7 +311,7 @@ public struct AccountService: Sendable {
                 : .error("Unable to find User ID")
         } catch {
             logger.error("password update failed: \(error)")
-            return .error("Unable to update password")
+            return .error(Self.passwordNotUpdated)
         }
     }
 
@@ -435,7 +439,7 @@ public struct AccountService: Sendable {
         if let problem = configuration.passwordPolicy.problem(with: form.newPassword) { return (.error(problem), false) }
         if form.newPassword != form.newPasswordRepeat { return (.error(Self.passwordsDiffer), false) }
         guard let hash = try? await hasher.hash(form.newPassword) else {
-            return (.error("Unable to update password"), false)
+            return (.error(Self.passwordNotUpdated), false)
         }
         let notice = renderer.render(.passwordChanged(ip: ip), to: user.email)
         do {
@@ -450,7 +454,7 @@ public struct AccountService: Sendable {
             return (AccountMessages(successes: ["Password successfully updated", Self.regenerateTokenOffer]), true)
         } catch {
             logger.error("password change failed: \(error)")
-            return (.error("Unable to update password"), false)
+            return (.error(Self.passwordNotUpdated), false)
         }
     }
 
