@@ -70,7 +70,7 @@ public final class StatsCache: EngineService {
             let stakeInfo = try await wallets.stakeInfo()
             let (users, active) = try await storage.read { reader in (try reader.userCount(), try reader.activeUserCount()) }
             let data = StatsCache.statsData(stakeInfo, userCount: users, activeUserCount: active, configuration: configuration)
-            let body = APIEnvelope.body(status: "success", code: APIEnvelope.Code.ok.rawValue, message: "stats successfully retrieved", data: .value(data))
+            let body = APIEnvelope.body(status: "success", code: .ok, message: "stats successfully retrieved", data: .value(data))
             let fresh = Snapshot(stakeInfo: stakeInfo, userCount: users, activeUserCount: active,
                                  refreshedAt: MonotonicClock.now(), apiBody: body)
             snapshot.withLock { $0 = fresh }
