@@ -116,7 +116,7 @@ public struct AccountService: Sendable {
         do {
             hash = try await hasher.hash(password)
         } catch {
-            return .error("Database error occurred while adding user")
+            return .error(Self.signUpFailed)
         }
         let token = SecureRandom.hexToken()
         let mail = renderer.render(.signupVerification(token: token, ip: ip), to: email)
@@ -150,7 +150,7 @@ public struct AccountService: Sendable {
             return sent
         } catch {
             logger.error("sign-up failed: \(error)")
-            return .error("Database error occurred while adding user")
+            return .error(Self.signUpFailed)
         }
     }
 
@@ -164,11 +164,23 @@ public struct AccountService: Sendable {
     public static let invalidCredentials = "Invalid Email or Password"
     /// A password change or reset that could not be stored.
     public static let passwordNotUpdated = "Unable to update password"
+    /// Sign-up could not be stored.
+    public static let signUpFailed = "Database error occurred while adding user"
+    /// An email verification link without its token.
+    public static let noVerificationToken = "No email verification token present"
+    /// A password reset link that is unknown, used or expired.
+    public static let resetTokenInvalid = "Password update token not valid"
+    /// The API token could not be stored.
+    public static let apiTokenNotSet = "Unable to set API Token"
+    /// The current password, asked again before a change, was wrong.
+    public static let passwordNotValid = "Password not valid"
+    /// A password change or reset that was stored.
+    public static let passwordUpdated = "Password successfully updated"
 
     /// GET /emailverify?t=… (spec §3.10). The token stays with the account after verification, so a second
     /// click says the address is verified (only someone holding the link learns that).
     public func verifyEmail(token: String) async -> AccountMessages {
-        guard !token.isEmpty else { return .error("No email verification token present") }
+        guard !token.isEmpty else { return .error(Self.noVerificationToken) }
         enum Outcome { case unknown, verified, alreadyVerified }
         do {
             let outcome = try await storage.write { tx -> Outcome in
@@ -273,13 +285,13 @@ public struct AccountService: Sendable {
         guard !token.isEmpty else { return .error("No password update token present") }
         do {
             guard let reset = try await storage.read({ try $0.passwordReset(token: token) }) else {
-                return .error("Password update token not valid")
+                return .error(Self.resetTokenInvalid)
             }
             if reset.isExpired(now: now()) { return .error("Password update token has expired") }
             return AccountMessages()
         } catch {
             logger.error("password reset lookup failed: \(error)")
-            return .error("Password update token not valid")
+            return .error(Self.resetTokenInvalid)
         }
     }
 
@@ -306,7 +318,7 @@ public struct AccountService: Sendable {
                 try tx.deleteSessions(userId: user.id)
                 return true
             }
-            return found ? AccountMessages(successes: ["Password successfully updated",
+            return found ? AccountMessages(successes: [Self.passwordUpdated,
                                                        "Every session was signed out and a new API token was issued"])
                 : .error("Unable to find User ID")
         } catch {
@@ -320,7 +332,7 @@ public struct AccountService: Sendable {
     /// GET /emailupdate?t=… (spec §3.11). On success every session of the user ends. Returns the messages and
     /// the user whose email changed.
     public func confirmEmailChange(token: String) async -> (AccountMessages, UserId?) {
-        guard !token.isEmpty else { return (.error("No email verification token present"), nil) }
+        guard !token.isEmpty else { return (.error(Self.noVerificationToken), nil) }
         let time = now()
         enum Outcome: Sendable { case invalid, expired, inUse, changed(UserId) }
         do {
@@ -361,7 +373,7 @@ public struct AccountService: Sendable {
             return (updated, AccountMessages())
         } catch {
             logger.error("API token generation failed: \(error)")
-            return (try? await storage.user(id: id), .error("Unable to set API Token"))
+            return (try? await storage.user(id: id), .error(Self.apiTokenNotSet))
         }
     }
 
@@ -373,7 +385,7 @@ public struct AccountService: Sendable {
         guard let user = try? await storage.user(id: userId),
               form.password.utf8.count <= Self.maxPasswordBytes,
               await hasher.verifyOrDummy(form.password, hash: user.passwordHash) else {
-            return (.error("Password not valid"), false)
+            return (.error(Self.passwordNotValid), false)
         }
         if form.updateEmail {
             return (await requestEmailChange(user: user, newEmail: form.email, captchaPassed: captchaPassed,
@@ -388,7 +400,7 @@ public struct AccountService: Sendable {
                 try await storage.updateUser(id: userId) { $0.apiToken = fresh }
                 return (.success("A new API token was issued; the old one no longer works"), false)
             } catch {
-                return (.error("Unable to set API Token"), false)
+                return (.error(Self.apiTokenNotSet), false)
             }
         }
         return (AccountMessages(), false)
@@ -451,7 +463,7 @@ public struct AccountService: Sendable {
                 _ = try tx.enqueueMail(OutboxMessage(queuing: notice))
             }
             wakeOutbox()
-            return (AccountMessages(successes: ["Password successfully updated", Self.regenerateTokenOffer]), true)
+            return (AccountMessages(successes: [Self.passwordUpdated, Self.regenerateTokenOffer]), true)
         } catch {
             logger.error("password change failed: \(error)")
             return (.error(Self.passwordNotUpdated), false)
