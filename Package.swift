@@ -103,7 +103,7 @@ let package = Package(
         ], path: "Tests/HostTestSupport"),
         .testTarget(name: "StakepooldControlTests", dependencies: ["StakepooldControl", "HostTestSupport", "PoolTestKit"]),
         .testTarget(name: "HostKitTests", dependencies: ["HostKit", "StakepooldControl", "HostTestSupport", "PoolTestKit"]),
-        .testTarget(name: "WebAppHostTests", dependencies: ["WebAppHost", "StakepooldHost", "PoolctlHost", "HostTestSupport", "PoolTestKit"]),
+        .testTarget(name: "WebAppHostTests", dependencies: ["WebAppHost", "StakepooldHost", "PoolctlHost", "SimnetHost", "HostTestSupport", "PoolTestKit"]),
         .testTarget(name: "StakepooldHostTests", dependencies: ["StakepooldHost", "PoolctlHost", "WebAppHost", "HostTestSupport", "PoolTestKit"]),
         .testTarget(name: "SimnetHostTests", dependencies: ["SimnetHost", "StakepooldHost", "HostTestSupport", "PoolTestKit"]),
         .testTarget(name: "PoolctlHostTests", dependencies: ["PoolctlHost", "HostTestSupport", "PoolTestKit"]),

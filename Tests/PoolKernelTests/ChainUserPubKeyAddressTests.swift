@@ -5,8 +5,8 @@ import XCTest
 final class ChainUserPubKeyAddressTests: XCTestCase {
     private let generator = [UInt8](repeating: 0, count: 31) + [1]
 
-    private func code(_ body: () throws -> Address) -> ErrorCode? {
-        do { _ = try body(); return nil } catch { return (error as? ChainError)?.code }
+    private func code(_ body: () throws -> Address) -> RegistrationError.Code? {
+        do { _ = try body(); return nil } catch { return (error as? RegistrationError)?.code }
     }
 
     func testUserPubKeyAddress_acceptsPubKeyAddressOfPoolNetwork() throws {

@@ -247,9 +247,8 @@ final class RegistrationTests: XCTestCase {
         await assertRegistrationError(.alreadySubmitted, "Stake pool is currently limited to one address per account") {
             try await fixture.registration.registerAddress(userId: 1, pubKeyAddress: try simnetUserAddress(7))
         }
-        let error = RegistrationError(.alreadySubmitted, "")
-        XCTAssertEqual(error.apiCode, 6)
-        XCTAssertEqual(error.apiMessage, "address error - address already submitted")
+        XCTAssertEqual(RegistrationError.alreadySubmitted.apiCode, 6)
+        XCTAssertEqual(RegistrationError.alreadySubmitted.apiMessage, "address error - address already submitted")
     }
 
     func testRegistration_badAddressesGiveOriginalMessages() async throws {

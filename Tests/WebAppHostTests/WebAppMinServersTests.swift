@@ -5,6 +5,7 @@ import WebAppHost
 import PoolKernel
 import PoolNet
 import PoolTestKit
+import SimnetHost
 import WalletSimnet
 import XCTest
 

@@ -19,7 +19,7 @@ final class FakeWalletPool: WalletPoolReporting {
             state.stakeInfoCalls += 1
             return state.stakeInfo
         }
-        guard let info else { throw AddressRegistrationError.walletFailure }
+        guard let info else { throw WalletPoolError(.walletUnavailable, "no stake info scripted") }
         return info
     }
 

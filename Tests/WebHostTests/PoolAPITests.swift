@@ -159,11 +159,13 @@ final class PoolAPITests: WebHostTestCase {
         try assertAPI("POST", "/api/v1/address", token: token, form: "UserPubKeyAddr=Tk123", golden: "address-too-short")
         try assertAPI("POST", "/api/v1/address", token: token, form: "UserPubKeyAddr=\(String(repeating: "T", count: 66))", golden: "address-too-long")
         let failures: [(any Error & Sendable, String)] = [
-            (AddressRegistrationError.undecodable, "address-undecodable"), (AddressRegistrationError.wrongType, "address-wrong-type"),
-            (AddressRegistrationError.walletFailure, "address-wallet-failure"),
-            (AddressRegistrationError.alreadySubmitted, "address-already-submitted"),
-            (ChainError(.wrongNetwork, "Address is for mainnet"), "address-wrong-network"),
-            (ChainError(.incorrectAddressType, "Incorrect address type"), "address-wrong-type"),
+            (RegistrationError.undecodableAddress, "address-undecodable"),
+            (RegistrationError.incorrectAddressType, "address-wrong-type"),
+            (RegistrationError.walletsUnavailable, "address-wallet-failure"),
+            (RegistrationError.alreadySubmitted, "address-already-submitted"),
+            (RegistrationError.wrongNetwork(addressNetwork: "mainnet", poolNetwork: "testnet3"), "address-wrong-network"),
+            (RegistrationError.notAPubKeyAddress, "address-too-short"),
+            // Outside the registrar's contract: answered as the wallet failure it most likely is.
             (StorageError(.unavailable, "db down"), "address-wallet-failure")]
         for (error, name) in failures {
             registrar.failure.withLock { $0 = error }
@@ -175,6 +177,44 @@ final class PoolAPITests: WebHostTestCase {
         XCTAssertEqual(registrar.calls.value.last?.0, user.id)
         XCTAssertEqual(registrar.calls.value.last?.1, valid)
         try assertAPI("POST", "/api/v1/address", token: token, form: "UserPubKeyAddr=\(valid)", golden: "address-already-submitted")
+    }
+
+    /// Every refusal the registrar can throw is answered with the code and message the error carries — the API
+    /// restates none of them. The wire texts are also written out here from webapp.md §4.6, so a changed message
+    /// is noticed.
+    func testPoolAPI_addressRefusalsRenderTheErrorsOwnCodeAndMessage() async throws {
+        let (_, token) = try await makeUser(email: "refused@x.com")
+        let system = (14, "system error - unable to process wallet commands")
+        let refusals: [(RegistrationError, (Int, String))] = [
+            (.unknownUser, (16, "address error - invalid api token")),
+            (.alreadySubmitted, (6, "address error - address already submitted")),
+            (.addressTooShort, (3, "address error - address too short")),
+            (.notAPubKeyAddress, (3, "address error - address too short")),
+            (.addressTooLong, (3, "address error - address too long")),
+            (.undecodableAddress, (3, "address error - couldn't decode address")),
+            (.incorrectAddressType, (3, "address error - incorrect address type")),
+            (.wrongNetwork(addressNetwork: "mainnet", poolNetwork: "testnet3"),
+             (3, "address error - address is for the wrong network")),
+            (.ticketAddressDerivation, system), (.feeAddressDerivation, system), (.poolAddressNotMine, system),
+            (.inProgress, system), (.earlierSubmissionPending, system), (.walletsUnavailable, system),
+            (.importInterrupted, system), (.walletsStopped, system), (.walletsFailed, system),
+            (.accountUnreadable, system), (.addressUnsaved, system), (.unexpected, system),
+        ]
+        for (refusal, wire) in refusals {
+            registrar.failure.withLock { $0 = refusal.with(detail: "operator detail \(refusal.codeName)") }
+            let client = try RawHTTPClient(port: port)
+            let form = "UserPubKeyAddr=TkKmVKG7u7PwhQaYr7wgMqBwHneJ2cN4e5YpMVUsWSopx81NFXEzK"
+            try client.send("POST /api/v2/address HTTP/1.1\r\nHost: pool\r\nAuthorization: Bearer \(token)\r\n"
+                + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: \(form.utf8.count)\r\n\r\n\(form)")
+            let response = try client.readResponse()
+            let body = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])
+            XCTAssertEqual(body["code"] as? Int, refusal.apiCode, refusal.codeName)
+            XCTAssertEqual(body["message"] as? String, refusal.apiMessage, refusal.codeName)
+            XCTAssertEqual(body["code"] as? Int, wire.0, refusal.codeName)
+            XCTAssertEqual(body["message"] as? String, wire.1, refusal.codeName)
+            XCTAssertFalse(response.text.contains("operator detail"), "detail is for logs only")
+        }
+        registrar.failure.withLock { $0 = nil }
     }
 
     // MARK: - voting

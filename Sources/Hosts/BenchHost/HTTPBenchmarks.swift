@@ -135,7 +135,7 @@ public enum HTTPBenchmarks {
     }
 
     struct NoRegistrar: AddressRegistering {
-        func register(userID: UserId, pubKeyAddress: String) async throws -> User { throw AddressRegistrationError.walletFailure }
+        func register(userID: UserId, pubKeyAddress: String) async throws -> User { throw RegistrationError.walletsUnavailable }
     }
 
     // MARK: - wrk

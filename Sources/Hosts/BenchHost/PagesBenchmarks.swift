@@ -16,7 +16,7 @@ public enum PagesBenchmarks {
 
     struct NoRegistrar: AddressRegistering {
         func register(userID: UserId, pubKeyAddress: String) async throws -> User {
-            throw AddressRegistrationError.walletFailure
+            throw RegistrationError.walletsUnavailable
         }
     }
 

@@ -154,7 +154,7 @@ public enum UserCommand {
         if password.hasSuffix("\r\n") || password.hasSuffix("\n") { password.removeLast() }
         // The sign-up form's rules: an `@` in the email (spec §3.9) and the password policy (ASVS V2.1).
         guard email.contains("@") else {
-            output.err("poolctl: email address is invalid")
+            output.err("poolctl: \(AccountService.invalidEmail)")
             return ExitCode.failure
         }
         if let problem = passwordPolicy.problem(with: password) {

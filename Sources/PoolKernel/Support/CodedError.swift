@@ -1,7 +1,10 @@
-/// What every module's error type offers: a stable machine-readable code and a one-sentence message.
+/// What every error type offers: a stable machine-readable code and a one-sentence message.
 ///
-/// Each module has exactly one error struct (`ConfigError`, `ChainError`, `StorageError`, …) with a
-/// nested `Code` of `static let` values, so new codes never break callers. Equality compares codes.
+/// There is one error type per concern, not per module (`ConfigError`, `ChainError`, `StorageError`,
+/// `WalletPoolError`, `RegistrationError`, …), each with `static let` codes (`ErrorCode` extensions or a nested
+/// `Code`), so new codes never break callers. Equality compares codes. An error carries its code and its
+/// user-facing message once: the API, the pages and the CLI render `message` (and a refusal's own API fields,
+/// as `RegistrationError` has them where the spec words the API differently), never a restated text.
 /// `description` never contains secrets: messages are written to be shown to operators.
 public protocol CodedError: Error, CustomStringConvertible, Sendable {
     /// The stable code, e.g. `unknown-option`.

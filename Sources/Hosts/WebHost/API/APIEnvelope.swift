@@ -29,13 +29,22 @@ enum APIEnvelope {
         response(status: "error", code: code, message: message, data: data)
     }
 
+    /// A registration refusal, answered with the code and message the error itself carries (webapp.md §4.6).
+    static func refusal(_ error: RegistrationError) -> HTTPResponse {
+        .json(body(status: "error", rawCode: Int64(error.apiCode), message: error.apiMessage, data: .omitted))
+    }
+
     static func response(status: String, code: Code, message: String, data: DataField,
                          httpStatus: HTTPStatus = .ok) -> HTTPResponse {
         .json(body(status: status, code: code, message: message, data: data), status: httpStatus)
     }
 
     static func body(status: String, code: Code, message: String, data: DataField) -> [UInt8] {
-        var fields: [(String, GoJSONValue)] = [("status", .string(status)), ("code", .int(code.rawValue)),
+        body(status: status, rawCode: code.rawValue, message: message, data: data)
+    }
+
+    static func body(status: String, rawCode: Int64, message: String, data: DataField) -> [UInt8] {
+        var fields: [(String, GoJSONValue)] = [("status", .string(status)), ("code", .int(rawCode)),
                                              ("message", .string(message))]
         switch data {
         case .omitted: break

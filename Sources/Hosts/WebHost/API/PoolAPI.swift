@@ -138,39 +138,20 @@ public struct PoolAPI: Sendable {
     }
 
     func address(_ request: HTTPRequest) async -> HTTPResponse {
-        guard let user = await authenticatedUser(request) else {
-            return APIEnvelope.error(.unauthenticated, "address error - invalid api token")
-        }
-        guard user.userPubKeyAddr.isEmpty else {
-            return APIEnvelope.error(.alreadyExists, "address error - address already submitted")
-        }
+        guard let user = await authenticatedUser(request) else { return APIEnvelope.refusal(.unknownUser) }
+        guard user.userPubKeyAddr.isEmpty else { return APIEnvelope.refusal(.alreadySubmitted) }
         let submitted = request.formValues["UserPubKeyAddr"] ?? ""
         logger.info("Address POST from \(request.clientIP), pubkeyaddr \(submitted.prefix(80))")
-        if submitted.utf8.count < 40 { return APIEnvelope.error(.invalidArgument, "address error - address too short") }
-        if submitted.utf8.count > 65 { return APIEnvelope.error(.invalidArgument, "address error - address too long") }
+        // dcrstakepool's order: the length is checked before the registrar decodes anything.
+        if submitted.utf8.count < UserPubKeyAddress.minimumLength { return APIEnvelope.refusal(.addressTooShort) }
+        if submitted.utf8.count > UserPubKeyAddress.maximumLength { return APIEnvelope.refusal(.addressTooLong) }
         do {
             _ = try await registrar.register(userID: user.id, pubKeyAddress: submitted)
             return APIEnvelope.success("address successfully imported")
         } catch {
-            // Mapped by code, so the registrar may throw AddressRegistrationError or ChainError.
-            let code = (error as? any CodedError).map { ErrorCode($0.codeName) }
-            switch code {
-            case .some(.addressAlreadySubmitted):
-                return APIEnvelope.error(.alreadyExists, "address error - address already submitted")
-            case .some(.addressTooShort):
-                return APIEnvelope.error(.invalidArgument, "address error - address too short")
-            case .some(.addressTooLong):
-                return APIEnvelope.error(.invalidArgument, "address error - address too long")
-            case .some(.undecodableAddress):
-                return APIEnvelope.error(.invalidArgument, "address error - couldn't decode address")
-            case .some(.incorrectAddressType):
-                return APIEnvelope.error(.invalidArgument, "address error - incorrect address type")
-            case .some(.wrongNetwork):
-                return APIEnvelope.error(.invalidArgument, "address error - address is for the wrong network")
-            default:
-                logger.error("address registration for user \(user.id) failed: \(error)")
-                return APIEnvelope.error(.unavailable, "system error - unable to process wallet commands")
-            }
+            let refusal = RegistrationError.refusal(for: error)
+            logger.warn("address registration for user \(user.id) refused: \(refusal.codeName) \(refusal.detail)")
+            return APIEnvelope.refusal(refusal)
         }
     }
 

@@ -28,7 +28,7 @@ extension Pages {
         // A pasted address often brings spaces or a line break along.
         let address = (context.form["UserPubKeyAddr"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         if !user.userPubKeyAddr.isEmpty {
-            context.session.flash("address", ["Stake pool is currently limited to one address per account"])
+            context.session.flash("address", [RegistrationError.alreadySubmitted.message])
             return await self.address(&context)
         }
         if wallets.isStopped { return .redirect("/error") }
@@ -37,27 +37,12 @@ extension Pages {
             context.user = updated
             await userChanged(user.id)
             return .redirect("/tickets")
-        } catch let error as RegistrationError {
-            if error.redirectsToErrorPage { return .redirect("/error") }
-            logger.warn("address submission refused: \(error.codeName) \(error.detail)")
-            context.session.flash("address", [error.message])
         } catch {
-            guard let message = Self.addressMessages[(error as? any CodedError)?.codeName ?? ""] else {
-                logger.error("address submission failed: \(error)")
-                return .redirect("/error")
-            }
-            context.session.flash("address", [message])
+            let refusal = RegistrationError.refusal(for: error)
+            logger.warn("address submission refused: \(refusal.codeName) \(refusal.detail)")
+            if refusal.redirectsToErrorPage { return .redirect("/error") }
+            context.session.flash("address", [refusal.message])
         }
         return await self.address(&context)
     }
-
-    /// Flash texts of the registrar's address refusals (codes of `AddressRegistrationError`/`ChainError`).
-    static let addressMessages: [String: String] = [
-        ErrorCode.addressAlreadySubmitted.rawValue: "Stake pool is currently limited to one address per account",
-        ErrorCode.addressTooShort.rawValue: "Address is too short",
-        ErrorCode.addressTooLong.rawValue: "Address is too long",
-        ErrorCode.undecodableAddress.rawValue: "Couldn't decode address",
-        ErrorCode.incorrectAddressType.rawValue: "Incorrect address type",
-        ErrorCode.wrongNetwork.rawValue: "Address is for the wrong network",
-    ]
 }

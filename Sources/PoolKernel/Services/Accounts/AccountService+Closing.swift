@@ -12,7 +12,7 @@ extension AccountService {
         guard let user = try? await storage.user(id: userId),
               password.utf8.count <= Self.maxPasswordBytes,
               await hasher.verifyOrDummy(password, hash: user.passwordHash) else {
-            return .error("Password not valid")
+            return .error(Self.passwordNotValid)
         }
         let closing = ClosedAccount(userId: userId, closedHeight: height, closedAt: now())
         let confirmation = renderer.render(.accountClosed(ip: ip), to: user.email)

@@ -107,7 +107,7 @@ public struct AccountService: Sendable {
     public func signUp(email: String, password: String, passwordRepeat: String, captchaPassed: Bool,
                        captchaProblem: String = AccountService.recaptchaRefused, ip: String) async -> AccountMessages {
         var messages = AccountMessages()
-        if !email.contains("@") { messages.errors.append("email address is invalid") }
+        if !email.contains("@") { messages.errors.append(Self.invalidEmail) }
         if let problem = configuration.passwordPolicy.problem(with: password) { messages.errors.append(problem) }
         if password != passwordRepeat { messages.errors.append(Self.passwordsDiffer) }
         if !captchaPassed { messages.errors.append(captchaProblem) }
@@ -117,7 +117,7 @@ public struct AccountService: Sendable {
         do {
             hash = try await hasher.hash(password)
         } catch {
-            return .error("Database error occurred while adding user")
+            return .error(Self.signUpFailed)
         }
         let token = SecureRandom.hexToken()
         let mail = renderer.render(.signupVerification(token: token, ip: ip), to: email)
@@ -152,7 +152,7 @@ public struct AccountService: Sendable {
             return sent
         } catch {
             logger.error("sign-up failed: \(error)")
-            return .error("Database error occurred while adding user")
+            return .error(Self.signUpFailed)
         }
     }
 
@@ -160,11 +160,29 @@ public struct AccountService: Sendable {
     public static let recaptchaRefused = "Recaptcha error"
     /// One wording for every form.
     public static let passwordsDiffer = "Passwords do not match"
+    /// The refusal of an email address, on every form and in `poolctl user add`.
+    public static let invalidEmail = "email address is invalid"
+    /// A refused sign-in, whatever was wrong (never says whether the account exists).
+    public static let invalidCredentials = "Invalid Email or Password"
+    /// A password change or reset that could not be stored.
+    public static let passwordNotUpdated = "Unable to update password"
+    /// Sign-up could not be stored.
+    public static let signUpFailed = "Database error occurred while adding user"
+    /// An email verification link without its token.
+    public static let noVerificationToken = "No email verification token present"
+    /// A password reset link that is unknown, used or expired.
+    public static let resetTokenInvalid = "Password update token not valid"
+    /// The API token could not be stored.
+    public static let apiTokenNotSet = "Unable to set API Token"
+    /// The current password, asked again before a change, was wrong.
+    public static let passwordNotValid = "Password not valid"
+    /// A password change or reset that was stored.
+    public static let passwordUpdated = "Password successfully updated"
 
     /// GET /emailverify?t=… (spec §3.10). The token stays with the account after verification, so a second
     /// click says the address is verified (only someone holding the link learns that).
     public func verifyEmail(token: String) async -> AccountMessages {
-        guard !token.isEmpty else { return .error("No email verification token present") }
+        guard !token.isEmpty else { return .error(Self.noVerificationToken) }
         enum Outcome { case unknown, verified, alreadyVerified }
         do {
             let outcome = try await storage.write { tx -> Outcome in
@@ -200,7 +218,7 @@ public struct AccountService: Sendable {
             admission = try await storage.write { try throttle.admit($0, ip: ip, email: email, now: time) }
         } catch {
             logger.error("sign-in throttle failed: \(error)")
-            return .refused("Invalid Email or Password")
+            return .refused(Self.invalidCredentials)
         }
         guard case .admitted(let slowDown) = admission else {
             logger.warn("sign-in throttled for \(ip)")
@@ -212,7 +230,7 @@ public struct AccountService: Sendable {
             user = try await storage.user(email: email)
         } catch {
             logger.error("sign-in lookup failed: \(error)")
-            return .refused("Invalid Email or Password")
+            return .refused(Self.invalidCredentials)
         }
         // Too long: still one verification (against the dummy), so the answer costs the same.
         let checkable = password.utf8.count <= Self.maxPasswordBytes
@@ -223,7 +241,7 @@ public struct AccountService: Sendable {
             } catch {
                 logger.error("could not count a failed sign-in: \(error)")
             }
-            return .refused("Invalid Email or Password")
+            return .refused(Self.invalidCredentials)
         }
         do {
             try await storage.write { try throttle.succeeded($0, ip: ip, email: email, now: time) }
@@ -269,13 +287,13 @@ public struct AccountService: Sendable {
         guard !token.isEmpty else { return .error("No password update token present") }
         do {
             guard let reset = try await storage.read({ try $0.passwordReset(token: token) }) else {
-                return .error("Password update token not valid")
+                return .error(Self.resetTokenInvalid)
             }
             if reset.isExpired(now: now()) { return .error("Password update token has expired") }
             return AccountMessages()
         } catch {
             logger.error("password reset lookup failed: \(error)")
-            return .error("Password update token not valid")
+            return .error(Self.resetTokenInvalid)
         }
     }
 
@@ -286,7 +304,7 @@ public struct AccountService: Sendable {
         if let problem = configuration.passwordPolicy.problem(with: password) { return .error(problem) }
         if password != passwordRepeat { return .error(Self.passwordsDiffer) }
         guard let hash = try? await hasher.hash(password) else {
-            return .error("Unable to update password")
+            return .error(Self.passwordNotUpdated)
         }
         let tokens = self.tokens
         do {
@@ -302,12 +320,12 @@ public struct AccountService: Sendable {
                 try tx.deleteSessions(userId: user.id)
                 return true
             }
-            return found ? AccountMessages(successes: ["Password successfully updated",
+            return found ? AccountMessages(successes: [Self.passwordUpdated,
                                                        "Every session was signed out and a new API token was issued"])
                 : .error("Unable to find User ID")
         } catch {
             logger.error("password update failed: \(error)")
-            return .error("Unable to update password")
+            return .error(Self.passwordNotUpdated)
         }
     }
 
@@ -316,7 +334,7 @@ public struct AccountService: Sendable {
     /// GET /emailupdate?t=… (spec §3.11). On success every session of the user ends. Returns the messages and
     /// the user whose email changed.
     public func confirmEmailChange(token: String) async -> (AccountMessages, UserId?) {
-        guard !token.isEmpty else { return (.error("No email verification token present"), nil) }
+        guard !token.isEmpty else { return (.error(Self.noVerificationToken), nil) }
         let time = now()
         enum Outcome: Sendable { case invalid, expired, inUse, changed(UserId) }
         do {
@@ -362,7 +380,7 @@ public struct AccountService: Sendable {
             return (updated, AccountMessages())
         } catch {
             logger.error("API token generation failed: \(error)")
-            return (try? await storage.user(id: id), .error("Unable to set API Token"))
+            return (try? await storage.user(id: id), .error(Self.apiTokenNotSet))
         }
     }
 
@@ -374,7 +392,7 @@ public struct AccountService: Sendable {
         guard let user = try? await storage.user(id: userId),
               form.password.utf8.count <= Self.maxPasswordBytes,
               await hasher.verifyOrDummy(form.password, hash: user.passwordHash) else {
-            return (.error("Password not valid"), false)
+            return (.error(Self.passwordNotValid), false)
         }
         if form.updateEmail {
             return (await requestEmailChange(user: user, newEmail: form.email, captchaPassed: captchaPassed,
@@ -389,7 +407,7 @@ public struct AccountService: Sendable {
                 try await storage.updateUser(id: userId) { $0.apiToken = fresh }
                 return (.success("A new API token was issued; the old one no longer works"), false)
             } catch {
-                return (.error("Unable to set API Token"), false)
+                return (.error(Self.apiTokenNotSet), false)
             }
         }
         return (AccountMessages(), false)
@@ -410,7 +428,7 @@ public struct AccountService: Sendable {
                                     ip: String) async -> AccountMessages {
         guard captchaPassed else { return .error(captchaProblem) }
         if newEmail.isEmpty || newEmail.unicodeScalars.count > StorageLimits.shortText {
-            return .error("email address is invalid")
+            return .error(Self.invalidEmail)
         }
         let time = now()
         let token = SecureRandom.hexToken()
@@ -440,7 +458,7 @@ public struct AccountService: Sendable {
         if let problem = configuration.passwordPolicy.problem(with: form.newPassword) { return (.error(problem), false) }
         if form.newPassword != form.newPasswordRepeat { return (.error(Self.passwordsDiffer), false) }
         guard let hash = try? await hasher.hash(form.newPassword) else {
-            return (.error("Unable to update password"), false)
+            return (.error(Self.passwordNotUpdated), false)
         }
         let notice = renderer.render(.passwordChanged(ip: ip), to: user.email)
         do {
@@ -452,10 +470,10 @@ public struct AccountService: Sendable {
                 _ = try tx.enqueueMail(OutboxMessage(queuing: notice))
             }
             wakeOutbox()
-            return (AccountMessages(successes: ["Password successfully updated", Self.regenerateTokenOffer]), true)
+            return (AccountMessages(successes: [Self.passwordUpdated, Self.regenerateTokenOffer]), true)
         } catch {
             logger.error("password change failed: \(error)")
-            return (.error("Unable to update password"), false)
+            return (.error(Self.passwordNotUpdated), false)
         }
     }
 

@@ -50,16 +50,14 @@ public final class AddressRegistration: AddressRegistering {
     /// `AddressRegistering`: registers and returns the updated user row.
     public func register(userID: UserId, pubKeyAddress: String) async throws -> User {
         _ = try await registerAddress(userId: userID, pubKeyAddress: pubKeyAddress)
-        guard let user = try await loadUser(userID) else { throw RegistrationError(.unknownUser, "Unknown user") }
+        guard let user = try await loadUser(userID) else { throw RegistrationError.unknownUser }
         return user
     }
 
     /// Registers `pubKeyAddress` for `userId` (see the type's rules) and returns what was stored.
     public func registerAddress(userId: UserId, pubKeyAddress: String) async throws -> Registration {
         let claimed = inFlight.withLock { $0.insert(userId).inserted }
-        guard claimed else {
-            throw RegistrationError(.inProgress, "An address submission for this account is already in progress")
-        }
+        guard claimed else { throw RegistrationError.inProgress }
         defer { _ = inFlight.withLock { $0.remove(userId) } }
         return try await register(userId: userId, submitted: pubKeyAddress)
     }
@@ -74,12 +72,8 @@ public final class AddressRegistration: AddressRegistering {
     }
 
     private func register(userId: UserId, submitted: String) async throws -> Registration {
-        guard let user = try await loadUser(userId) else {
-            throw RegistrationError(.unknownUser, "Unknown user")
-        }
-        if !user.userPubKeyAddr.isEmpty || !user.multiSigAddress.isEmpty {
-            throw RegistrationError(.alreadySubmitted, "Stake pool is currently limited to one address per account")
-        }
+        guard let user = try await loadUser(userId) else { throw RegistrationError.unknownUser }
+        if !user.userPubKeyAddr.isEmpty || !user.multiSigAddress.isEmpty { throw RegistrationError.alreadySubmitted }
 
         // An interrupted earlier submission wins: complete exactly that script.
         var userAddress = submitted
@@ -102,11 +96,9 @@ public final class AddressRegistration: AddressRegistering {
         guard userId.rawValue >= 0, userId.rawValue <= Self.maximumUserId,
               let ticketAddress = try? keys.ticketAddress(userId: userId)
         else {
-            throw RegistrationError(.ticketAddressDerivation, "Unable to derive ticket address")
+            throw RegistrationError.ticketAddressDerivation
         }
-        guard let feeAddress = try? keys.feeAddress(userId: userId) else {
-            throw RegistrationError(.feeAddressDerivation, "Unable to derive fee address")
-        }
+        guard let feeAddress = try? keys.feeAddress(userId: userId) else { throw RegistrationError.feeAddressDerivation }
 
         // Every wallet must be usable before anything is changed anywhere.
         let readiness: WalletPool.Readiness
@@ -124,8 +116,8 @@ public final class AddressRegistration: AddressRegistering {
             throw await fail("validateaddress", error)
         }
         guard validation.isMine, !validation.pubKeyAddress.isEmpty else {
-            throw RegistrationError(.poolAddressNotMine, "Unable to validate pool ticket address",
-                                    detail: "ticket address \(ticketAddress) is not ismine on the wallets")
+            throw RegistrationError.poolAddressNotMine.with(
+                detail: "ticket address \(ticketAddress) is not ismine on the wallets")
         }
         let poolAddress = validation.pubKeyAddress
 
@@ -164,8 +156,7 @@ public final class AddressRegistration: AddressRegistering {
         do {
             try await pool.importScript(script, scanFrom: height)
         } catch let error as WalletPoolError where error.code == .walletUnavailable {
-            throw RegistrationError(.walletsUnavailable, "A pool wallet became unavailable while importing the "
-                + "script; your submission is saved and will complete when you submit again", detail: error.message)
+            throw RegistrationError.importInterrupted.with(detail: error.message)
         } catch {
             throw await fail("importscript", error)
         }
@@ -195,26 +186,14 @@ public final class AddressRegistration: AddressRegistering {
         case otherPending
     }
 
-    static let notAPubKeyAddress = "Incorrect address type: this is not a public key address. "
-        + "Run validateaddress on it and submit the pubkeyaddr value it shows."
-
+    /// The key deriver refuses with a `RegistrationError`; anything else it throws means the address is unusable.
     private func validate(_ address: String) throws {
         do {
             try keys.validateUserAddress(address)
-        } catch let error as ChainError {
-            switch error.code {
-            case .addressTooShort:
-                // A shorter address that decodes (a P2PKH `Ds…`/`Ss…` one, say) is the common mistake: the form says
-                // what to submit instead. The code, and so the API's answer, stays "address too short".
-                let isOtherAddress = (try? Address.decode(address, anyOf: NetParams.allBuiltIn)) != nil
-                throw RegistrationError(.addressTooShort, isOtherAddress ? Self.notAPubKeyAddress : "Address is too short")
-            case .addressTooLong: throw RegistrationError(.addressTooLong, "Address is too long")
-            case .incorrectAddressType: throw RegistrationError(.incorrectAddressType, Self.notAPubKeyAddress)
-            case .wrongNetwork: throw RegistrationError(.wrongNetwork, error.message)
-            default: throw RegistrationError(.undecodableAddress, "Couldn't decode address")
-            }
+        } catch let refusal as RegistrationError {
+            throw refusal
         } catch {
-            throw RegistrationError(.undecodableAddress, "Couldn't decode address")
+            throw RegistrationError.undecodableAddress.with(detail: "\(error)")
         }
     }
 
@@ -222,8 +201,7 @@ public final class AddressRegistration: AddressRegistering {
         do {
             return try await storage.user(id: id)
         } catch {
-            throw RegistrationError(.storageFailed, "Unable to read your account; please try again later",
-                                    detail: "\(error)")
+            throw RegistrationError.accountUnreadable.with(detail: "\(error)")
         }
     }
 
@@ -231,14 +209,12 @@ public final class AddressRegistration: AddressRegistering {
         do {
             try await storage.updateUser(id: id, change)
         } catch Conflict.alreadySubmitted {
-            throw RegistrationError(.alreadySubmitted, "Stake pool is currently limited to one address per account")
+            throw RegistrationError.alreadySubmitted
         } catch Conflict.otherPending {
-            throw RegistrationError(.inProgress, "An earlier address submission for this account is pending; "
-                + "submit again to complete it")
+            throw RegistrationError.earlierSubmissionPending
         } catch {
             logger.error("uid \(id): storing the registration failed: \(error)")
-            throw RegistrationError(.storageFailed, "Unable to save your address; please try again later",
-                                    detail: "\(error)")
+            throw RegistrationError.addressUnsaved.with(detail: "\(error)")
         }
     }
 
@@ -246,11 +222,9 @@ public final class AddressRegistration: AddressRegistering {
     private func refusal(_ error: any Error) -> RegistrationError {
         let text = (error as? any CodedError)?.message ?? "\(error)"
         if let poolError = error as? WalletPoolError, poolError.code == .stopped {
-            return RegistrationError(.walletsStopped, "The pool's wallets are stopped; address submission is "
-                + "unavailable until the operator restores them", detail: text)
+            return RegistrationError.walletsStopped.with(detail: text)
         }
-        return RegistrationError(.walletsUnavailable, "The pool's wallets are not all available right now; "
-            + "please try again later", detail: text)
+        return RegistrationError.walletsUnavailable.with(detail: text)
     }
 
     /// dcrstakepool's fatal path: unavailability refuses; a failure or disagreement stops the pool.
@@ -260,8 +234,7 @@ public final class AddressRegistration: AddressRegistering {
             return refusal(poolError)
         }
         await pool.stop(function: function, error: error)
-        return RegistrationError(.walletsStopped, "The pool's wallets disagree or failed; address submission is "
-            + "unavailable until the operator restores them",
+        return RegistrationError.walletsFailed.with(
             detail: "RPC \(function) failed: \((error as? any CodedError)?.message ?? "\(error)")")
     }
 }

@@ -2,9 +2,8 @@
 /// user id. `ChainRegistrationKeys` is the real one (xpubs from `votingwalletextpub` / `coldwalletextpub`);
 /// tests may substitute their own.
 public protocol RegistrationKeyDeriving: Sendable {
-    /// Checks a submitted pubkey address (webapp.md §6.1). Throws `ChainError` with the `UserPubKeyAddress`
-    /// codes (`address-too-short`, `address-too-long`, `undecodable-address`, `incorrect-address-type`,
-    /// `wrong-network`).
+    /// Checks a submitted pubkey address (webapp.md §6.1). Throws the `RegistrationError` address refusals
+    /// (`UserPubKeyAddress.validate`'s).
     func validateUserAddress(_ text: String) throws
     /// The user's ticket address: `votingwalletextpub`/0/`userId` as P2PKH.
     func ticketAddress(userId: UserId) throws -> String
