@@ -1,6 +1,6 @@
 /// The plugin set: one registry per port, for every host. A host is given a set as a value, checks the
 /// config's choices and the plugins' options against it at load, and builds each port from it by name.
-/// `PoolPlugins.builtIn()` (PoolHost) holds every plugin this package ships; an embedding program or a fork
+/// `PoolPlugins.builtIn()` (HostKit) holds every plugin this package ships; an embedding program or a fork
 /// adds its own before handing the set to a host:
 ///
 /// ```swift
