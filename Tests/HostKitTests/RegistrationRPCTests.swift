@@ -111,7 +111,8 @@ final class RegistrationRPCTests: XCTestCase {
             try await services.registration.registerAddress(userId: uid, pubKeyAddress: userAddress)
         }
         XCTAssertEqual(refusal?.message, "The pool's wallets are not all available right now; please try again later")
-        XCTAssertTrue(refusal?.detail.contains("wallet server 2") == true, refusal?.detail ?? "")
+        let detail = refusal?.detail ?? ""
+        XCTAssertTrue(detail.contains("wallet server 2"), detail)
         XCTAssertEqual(refusal?.apiMessage, "system error - unable to process wallet commands")
         try await assertNothingStored(storage, uid)
         for index in 0..<2 {
