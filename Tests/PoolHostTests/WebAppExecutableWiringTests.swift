@@ -207,7 +207,7 @@ final class WebAppExecutableWiringTests: XCTestCase {
         var log = ""
         try await HostProcesses.waitFor("four scrubbed access-log lines") {
             log = (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? ""
-            return log.components(separatedBy: "\"GET /*** HTTP").count - 1 >= 4 || log.components(separatedBy: "\"GET /***\"").count - 1 >= 4
+            return log.components(separatedBy: "\"GET /***\" 404").count - 1 >= 4
         }
         let stdout = ChildProcessHarness.contents(URL(fileURLWithPath: app.output))
         for secret in configured {
