@@ -111,28 +111,11 @@ final class PoolctlProcessWiringTests: XCTestCase {
         -> (delivered: [Int64], queued: Int64)
     {
         let storage = try await migrated(path)
-        let now = Int64(Date().timeIntervalSince1970), day: Int64 = 86_400
-        let ids = try await storage.write { tx -> ([Int64], Int64) in
-            var delivered: [Int64] = []
-            for (index, age) in deliveredAges.enumerated() {
-                let id = try tx.enqueueMail(OutboxMessage(to: "d\(index)@example.com", subject: "s", body: "b",
-                                                          messageID: "<d\(index)@pool.test>", nextAttemptAt: 0,
-                                                          createdAt: now - age * day))
-                try tx.markMailDelivered(id: id)
-                delivered.append(id)
-            }
-            let queued = try tx.enqueueMail(OutboxMessage(to: "q@example.com", subject: "s", body: "b", messageID: "<q@pool.test>",
-                                                          nextAttemptAt: now + 3_600, createdAt: now - queuedAge * day))
-            for (index, age) in auditAges.enumerated() {
-                _ = try tx.appendVoteAudit(VoteAuditRecord(ticketHash: "t\(age)", blockHeight: Int64(index), blockHash: "b",
-                                                           voteBits: 1, policyName: "userprefs", reason: "r", result: .voted,
-                                                           receivedAtMillis: (now - age * day) * 1_000, decisionMicros: 1,
-                                                           totalMicros: 1))
-            }
-            return (delivered, queued)
+        let ids = try await storage.write { tx in
+            try RetentionSeed.write(tx, deliveredAges: deliveredAges, queuedAge: queuedAge, auditAges: auditAges)
         }
         await storage.shutdown()
-        return (ids.0, ids.1)
+        return ids
     }
 
     private func remaining(_ path: String, _ ids: [Int64]) async throws -> (mail: [Int64], audits: [String]) {

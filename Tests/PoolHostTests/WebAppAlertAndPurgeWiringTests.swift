@@ -98,28 +98,13 @@ final class WebAppAlertAndPurgeWiringTests: XCTestCase {
                                                 withIntermediateDirectories: true)
         let storage = SQLiteStorage(configuration: .init(path: config.sqlitePath), logger: .disabled)
         try await storage.migrate()
-        let now = Int64(Date().timeIntervalSince1970), day: Int64 = 86_400
-        let ids = try await storage.write { tx -> ([Int64], Int64) in
-            var delivered: [Int64] = []
-            for (index, age) in deliveredAges.enumerated() {
-                let id = try tx.enqueueMail(OutboxMessage(to: "d\(index)@example.com", subject: "s", body: "b",
-                                                          messageID: "<d\(index)@pool.test>", nextAttemptAt: 0,
-                                                          createdAt: now - age * day))
-                try tx.markMailDelivered(id: id)
-                delivered.append(id)
-            }
-            // Pending, far in the future (the outbox must not pick it up during the test).
-            let queued = try tx.enqueueMail(OutboxMessage(to: "q@example.com", subject: "s", body: "b", messageID: "<q@pool.test>",
-                                                          nextAttemptAt: now + 30 * day, createdAt: now - 100 * day))
-            _ = try tx.appendVoteAudit(VoteAuditRecord(ticketHash: "old-audit", blockHeight: 1, blockHash: "b", voteBits: 1,
-                                                       policyName: "userprefs", reason: "r", result: .voted,
-                                                       receivedAtMillis: (now - 4_000 * day) * 1_000, decisionMicros: 1,
-                                                       totalMicros: 1))
+        let now = Int64(Date().timeIntervalSince1970)
+        let ids = try await storage.write { tx in
             try tx.insertCaptcha(CaptchaChallenge(id: "0123456789abcdef0123456789abcdef", answer: "11111", expiresAt: now - 3_600))
-            return (delivered, queued)
+            return try RetentionSeed.write(tx, deliveredAges: deliveredAges, queuedAge: 100, auditAges: [4_000], now: now)
         }
         await storage.shutdown()
-        return (config, ids.0, ids.1)
+        return (config, ids.delivered, ids.queued)
     }
 
     func testMailRetentionDays_theWebAppsPurgeDeletesOlderDeliveredMailOnly() async throws {
@@ -134,7 +119,7 @@ final class WebAppAlertAndPurgeWiringTests: XCTestCase {
         }
         XCTAssertNotNil(recent, "3 days < mailretentiondays=7")
         XCTAssertEqual(pending?.status, .queued, "pending mail is never purged")
-        XCTAssertEqual(audits.map(\.ticketHash), ["old-audit"], "the vote audit is stakepoold's to purge")
+        XCTAssertEqual(audits.map(\.ticketHash), ["t4000"], "the vote audit is stakepoold's to purge")
         XCTAssertTrue(logs.text.contains("retention purge deleted 1 finished mail(s) and 0 vote audit record(s)"), logs.text)
     }
 

@@ -250,6 +250,15 @@ final class WebAppExecutableWiringTests: XCTestCase {
 
     // MARK: - Exit codes
 
+    /// Runs `hxstakepool -C config` until it exits (bounded): its status and output.
+    private func runToExit(_ hosts: HostProcesses, config: String) async throws -> (Int32, String) {
+        let output = config + ".out"
+        let process = try hosts.launch("hxstakepool", ["-C", config], output: output)
+        let exited = await ChildProcessHarness.waitForExit(process, seconds: 90)
+        XCTAssertTrue(exited, "hxstakepool still running")
+        return (process.terminationStatus, ChildProcessHarness.contents(URL(fileURLWithPath: output)))
+    }
+
     /// webapp.md §10.1: a listener that cannot bind exits 5, logging `could not bind` once.
     func testExitCode5_listenAddressTaken() async throws {
         let hosts = try makeProcesses()
@@ -258,12 +267,8 @@ final class WebAppExecutableWiringTests: XCTestCase {
         let text = try String(contentsOfFile: config, encoding: .utf8)
             .replacingOccurrences(of: "listen=127.0.0.1:0", with: "listen=127.0.0.1:\(taken.port)")
         try text.write(toFile: config, atomically: true, encoding: .utf8)
-        let output = hosts.path("exit5.out")
-        let process = try hosts.launch("hxstakepool", ["-C", config], output: output)
-        let exited = await ChildProcessHarness.waitForExit(process, seconds: 90)
-        XCTAssertTrue(exited)
-        let printed = ChildProcessHarness.contents(URL(fileURLWithPath: output))
-        XCTAssertEqual(process.terminationStatus, 5, printed)
+        let (status, printed) = try await runToExit(hosts, config: config)
+        XCTAssertEqual(status, 5, printed)
         XCTAssertTrue(printed.contains("could not bind"), printed)
         _ = taken
     }
@@ -275,12 +280,8 @@ final class WebAppExecutableWiringTests: XCTestCase {
         let hosts = try makeProcesses()
         let taken = try TCPListenerHolder()
         let (config, _) = try writeConfig(hosts, "exit6", "metricslisten=127.0.0.1:\(taken.port)")
-        let output = hosts.path("exit6.out")
-        let process = try hosts.launch("hxstakepool", ["-C", config], output: output)
-        let exited = await ChildProcessHarness.waitForExit(process, seconds: 90)
-        XCTAssertTrue(exited)
-        let printed = ChildProcessHarness.contents(URL(fileURLWithPath: output))
-        XCTAssertEqual(process.terminationStatus, 6, printed)
+        let (status, printed) = try await runToExit(hosts, config: config)
+        XCTAssertEqual(status, 6, printed)
         XCTAssertTrue(printed.contains("DCRS: listening on "), printed)
         XCTAssertTrue(printed.contains("serve failed"), printed)
         _ = taken
