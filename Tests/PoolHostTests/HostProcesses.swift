@@ -31,19 +31,27 @@ final class HostProcesses: @unchecked Sendable {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    /// Starts `name` (a built executable) with stdout and stderr in `output`; `environment` adds variables.
-    func launch(_ name: String, _ arguments: [String], output: String, environment: [String: String] = [:]) throws -> Process {
+    /// Starts `name` (a built executable) with stdout in `output` and stderr in `errors` (else in `output` too);
+    /// `environment` adds variables.
+    func launch(_ name: String, _ arguments: [String], output: String, errors: String? = nil,
+                environment: [String: String] = [:]) throws -> Process {
         let binary = try BuiltExecutable.path(name)
-        FileManager.default.createFile(atPath: output, contents: nil)
+        _ = FileManager.default.createFile(atPath: output, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
         defer { try? handle.close() }
+        var errorHandle = handle
+        if let errors {
+            _ = FileManager.default.createFile(atPath: errors, contents: nil)
+            errorHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: errors))
+        }
+        defer { if errors != nil { try? errorHandle.close() } }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = handle
-        process.standardError = handle
+        process.standardError = errorHandle
         try process.run()
         children.append(process)
         return process
@@ -88,20 +96,7 @@ final class HostProcesses: @unchecked Sendable {
     /// Runs `poolctl arguments` to the end (bounded): (exit status, stdout, stderr).
     func poolctl(_ arguments: [String], seconds: TimeInterval = 120) async throws -> (status: Int32, out: String, err: String) {
         let out = path("poolctl-\(children.count).out"), err = path("poolctl-\(children.count).err")
-        let binary = try BuiltExecutable.path("poolctl")
-        FileManager.default.createFile(atPath: out, contents: nil)
-        FileManager.default.createFile(atPath: err, contents: nil)
-        let outHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
-        let errHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
-        defer { try? outHandle.close(); try? errHandle.close() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = outHandle
-        process.standardError = errHandle
-        try process.run()
-        children.append(process)
+        let process = try launch("poolctl", arguments, output: out, errors: err)
         let exited = await ChildProcessHarness.waitForExit(process, seconds: seconds)
         XCTAssertTrue(exited, "poolctl \(arguments.joined(separator: " ")) did not finish")
         return (process.terminationStatus, ChildProcessHarness.contents(URL(fileURLWithPath: out)),

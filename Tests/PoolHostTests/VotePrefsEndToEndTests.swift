@@ -11,9 +11,10 @@ import WebHost
 import XCTest
 
 /// The web app → stakepoold preference push end to end (issue 20): a user changes their vote bits through the
-/// real web app (assembled from its config, `enablestakepoold`, `stakepooldhosts`, `stakepooldtoken`); a real
-/// `stakepoold` process sharing its database gets the push on its control API, reloads, and on its clean stop
-/// writes the new choice into its disk cache (`uservotingconfig-*.json`, what it votes with).
+/// real web app (assembled from its config, `enablestakepoold`, `stakepooldhosts`, `stakepooldtoken`), by API v1
+/// and then on the /voting page; a real `stakepoold` process sharing its database gets each push on its control
+/// API and reloads (it reloads on nothing else), and on its clean stop writes the page's choice into its disk
+/// cache (`uservotingconfig-*.json`, what it votes with).
 final class VotePrefsEndToEndTests: XCTestCase {
     private static let token = "control-token-0123456789abcdef"
     private var harness: StakepooldProcessHarness?
@@ -92,7 +93,9 @@ final class VotePrefsEndToEndTests: XCTestCase {
         running.append((app, Task { try await app.run() }))
 
         // A verified user with an API token registers an address, then changes their vote bits (webapp.md §4.6, §4.7).
-        let uid = try await app.storage.insertUser(User(email: "voter@example.com", passwordHash: "x", emailVerified: .verified)).id
+        let password = "voter password 0123456789"
+        let uid = try await app.storage.insertUser(User(email: "voter@example.com", passwordHash: try BCrypt.hash(password: password, cost: 4),
+                                                        emailVerified: .verified)).id
         let token = APITokenSigner(secret: config.apiSecret, issuer: config.baseURL).issue(for: uid)
         _ = try await app.storage.updateUser(id: uid) { $0.apiToken = token }
         let bearer = ["Authorization": "Bearer \(token)"]
@@ -108,8 +111,32 @@ final class VotePrefsEndToEndTests: XCTestCase {
         let answer = try HostProcesses.json(body)
         XCTAssertEqual(answer["code"] as? Int, 0, body)
         XCTAssertEqual(answer["message"] as? String, "sucessfully updated voting preferences", body)
-        try await HostProcesses.waitFor("stakepoold reloading after the change", seconds: 90) {
+        try await HostProcesses.waitFor("stakepoold reloading after the API change", seconds: 90) {
             self.reloads(harness.contents(log)) > reloadsBefore
+        }
+
+        // Then on the /voting page, signed in (webapp.md §9.5): bits = 1 | each agenda's chosen choice.
+        let browser = URLSession(configuration: .ephemeral)
+        var (code, page) = try await HostProcesses.request(Int(port), "/signin", session: browser)
+        (code, page) = try await HostProcesses.request(Int(port), "/signin", method: "POST", form: [
+            ("csrf_token", try csrf(page)), ("email", "voter@example.com"), ("password", password),
+        ], session: browser)
+        (code, page) = try await HostProcesses.request(Int(port), "/voting", session: browser)
+        XCTAssertEqual(code, 200, page)
+        let agendas = Self.agendaChoices(page)
+        XCTAssertFalse(agendas.isEmpty, "the voting page lists the agendas: \(page)")
+        // Each agenda's last choice; if that adds up to the API's 5, the first agenda's first choice instead.
+        var chosen = agendas.map { $0.last ?? 0 }
+        if chosen.reduce(1, |) == 5 { chosen[0] = agendas[0][0] }
+        let expected = chosen.reduce(UInt16(1), |)
+        let form = [("csrf_token", try csrf(page)), ("updateVoting", "true")]
+            + chosen.enumerated().map { ("agenda\($0.offset)", "\($0.element)") }
+        XCTAssertNotEqual(expected, 5, "a change from the API's bits")
+        let reloadsAfterAPI = reloads(harness.contents(log))
+        (code, page) = try await HostProcesses.request(Int(port), "/voting", method: "POST", form: form, session: browser)
+        XCTAssertTrue(page.contains("successfully updated voting preferences"), page)
+        try await HostProcesses.waitFor("stakepoold reloading after the page change", seconds: 90) {
+            self.reloads(harness.contents(log)) > reloadsAfterAPI
         }
 
         // Its clean stop writes what it would vote with.
@@ -123,7 +150,19 @@ final class VotePrefsEndToEndTests: XCTestCase {
         let cache = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file)))
             as? [String: [String: Any]])
         let user = try XCTUnwrap(cache.values.first { $0["Userid"] as? Int == Int(uid.rawValue) }, "\(cache)")
-        XCTAssertEqual(user["VoteBits"] as? Int, 5, "the choice made in the web app: \(cache)")
+        XCTAssertEqual(user["VoteBits"] as? Int, Int(expected), "the choice made on the voting page: \(cache)")
+    }
+
+    private func csrf(_ page: String) throws -> String {
+        try XCTUnwrap(WebAppExecutableWiringTests.capture(#"name="csrf_token" value="([0-9a-f]+)""#, in: page), page)
+    }
+
+    /// The option values (choice bits) of each `agenda<i>` select of the voting page, in order.
+    static func agendaChoices(_ page: String) -> [[UInt16]] {
+        page.components(separatedBy: "<select name=\"agenda").dropFirst().map { select in
+            let options = select.components(separatedBy: "</select>")[0].components(separatedBy: "<option value=\"").dropFirst()
+            return options.compactMap { UInt16($0.prefix { $0 != "\"" }) }
+        }
     }
 
     private func reloads(_ log: String) -> Int { log.components(separatedBy: "reloaded voting prefs for 1 users").count - 1 }
