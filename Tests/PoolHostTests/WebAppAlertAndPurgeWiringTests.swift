@@ -1,5 +1,5 @@
 import Foundation
-import PoolHost
+@testable import PoolHost
 import PoolKernel
 import PoolNet
 import PoolTestKit
@@ -9,8 +9,8 @@ import XCTest
 /// Options of the web app as it is assembled from a config file (issue 20), option → wiring → behaviour:
 /// - `alertemail`: a wallet that lags behind the others queues one alert mail to that address; empty (the
 ///   default) logs the alert and queues no mail;
-/// - `mailretentiondays`: the web app's purge deletes delivered mail older than that many days (and never the
-///   vote audit, which is stakepoold's); `0` keeps it.
+/// - `mailretentiondays`: the web app's purge (at start, then hourly) deletes delivered mail older than that many
+///   days (and never the vote audit, which is stakepoold's); `0` keeps it.
 final class WebAppAlertAndPurgeWiringTests: XCTestCase {
     private var rpcPool: SimnetRPCPool?
     private var running: [(WebApp, Task<Void, any Error>)] = []
@@ -121,6 +121,10 @@ final class WebAppAlertAndPurgeWiringTests: XCTestCase {
         XCTAssertEqual(pending?.status, .queued, "pending mail is never purged")
         XCTAssertEqual(audits.map(\.ticketHash), ["t4000"], "the vote audit is stakepoold's to purge")
         XCTAssertTrue(logs.text.contains("retention purge deleted 1 finished mail(s) and 0 vote audit record(s)"), logs.text)
+        // Hourly (README: "purges older ones hourly"): the schedule of the purge the host runs.
+        let purges = app.walletServices.compactMap { $0 as? RetentionPurge }
+        XCTAssertEqual(purges.map(\.policy), [RetentionPurge.Policy(finishedMail: .seconds(7 * 86_400), voteAudits: nil,
+                                                                    interval: .seconds(3_600))])
     }
 
     /// `0` keeps delivered mail: after the start-up passes of the background purges (the expired captcha is gone),
