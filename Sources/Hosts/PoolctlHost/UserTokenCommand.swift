@@ -30,7 +30,9 @@ enum UserTokenCommand {
                 output.out(user.apiToken)
                 return ExitCode.ok
             }
-            let token = APITokenSigner(secret: config.apiSecret, issuer: config.baseURL).issue(for: user.id)
+            // Regenerating within the second the old token was issued must still change it (iat is in seconds).
+            let token = AccountService.freshAPIToken(APITokenSigner(secret: config.apiSecret, issuer: config.baseURL),
+                                                     for: user.id, replacing: user.apiToken)
             _ = try await storage.updateUser(id: user.id) { $0.apiToken = token }
             output.out(token)
             return ExitCode.ok

@@ -414,7 +414,7 @@ public struct AccountService: Sendable {
     }
 
     /// A new API token, different from `old` even within the same second (iat is in seconds).
-    static func freshAPIToken(_ tokens: APITokenSigner, for id: UserId, replacing old: String) -> String {
+    public static func freshAPIToken(_ tokens: APITokenSigner, for id: UserId, replacing old: String) -> String {
         var issuedAt = Date()
         var token = tokens.issue(for: id, at: issuedAt)
         while token == old {
