@@ -43,8 +43,8 @@ final class MajorityFollowPolicyTests: XCTestCase {
         MajorityFollowPolicy.register(into: &registry)
         let fork = try NetParams.load(contentsOf: URL(fileURLWithPath: ForkFile.path))
         func check(_ options: String?, hostHasOptions: Bool = true) throws {
-            var specs = [OptionSpec("votepolicy", .string, default: "")]
-            if hostHasOptions { specs.append(OptionSpec("votepolicyoptions", .list, default: "")) }
+            var specs = [OptionSpec("votepolicy", .string, default: "", help: "")]
+            if hostHasOptions { specs.append(OptionSpec("votepolicyoptions", .list, help: "")) }
             var values = OptionValues(specs: specs)
             try values.set("votepolicy", "followmajority", source: .commandLine(flag: "--votepolicy"))
             if let options { try values.set("votepolicyoptions", options, source: .commandLine(flag: "--votepolicyoptions")) }

@@ -81,7 +81,7 @@ final class ForkStakepooldEndToEndTests: XCTestCase {
                          database: database).write(toFile: config, atomically: true, encoding: .utf8)
         let webLog = processes.path("hxstakepool.out")
         let web = try processes.launch(hxstakepool, ["-C", config], log: webLog)
-        let listening = try await processes.waitForLine(web, webLog, containing: "listening on ", seconds: 180)
+        let listening = try await processes.waitForLine(web, webLog, containing: "listening on ", seconds: 300)
         let webAddress = try HostPort(parsing: String(listening[try XCTUnwrap(listening.range(of: "listening on ")).upperBound...])
             .trimmingCharacters(in: .whitespaces))
         let api = LoopbackHTTPClient(webAddress)
@@ -135,7 +135,8 @@ final class ForkStakepooldEndToEndTests: XCTestCase {
             XCTAssertEqual(tickets.count, Self.ticketsPerUser)
             for ticket in tickets { owner[ticket] = index }
         }
-        let height = try XCTUnwrap(try await node.call("siminfo")["height"]?.intValue)
+        let afterPurchase = try await node.call("siminfo")
+        let height = try XCTUnwrap(afterPurchase["height"]?.intValue)
         _ = try await node.call("simmine", [.int(Int64(fork.stakeValidationHeight - 2) - height)])
 
         // fork-stakepoold: the stock daemon with followmajority, on wallet 0 and the web app's database.
@@ -149,12 +150,13 @@ final class ForkStakepooldEndToEndTests: XCTestCase {
             "--walletpassword=\(Self.rpcPassword)", "--walletcert=\(certificate)", "--norpclisten",
             "--votepolicy=followmajority", "--votepolicyoptions=agenda=\(feeCap.id),blocks=\(Self.window)",
         ], log: daemonLog)
-        try await processes.waitForLine(daemon, daemonLog, containing: "subscribed to notifications from dcrd", seconds: 120)
+        try await processes.waitForLine(daemon, daemonLog, containing: "subscribed to notifications from dcrd", seconds: 300)
 
         // One block at a time: the next is mined once the policy has observed this one's decided votes.
         var winnersByBlock: [[String]] = []
         for _ in 0..<Self.votedBlocks {
-            let blockHeight = try XCTUnwrap(try await node.call("simmine", [.int(1)])["height"]?.intValue)
+            let tip = try await node.call("simmine", [.int(1)])
+            let blockHeight = try XCTUnwrap(tip["height"]?.intValue)
             let winners = try await node.call("siminfo")["winners"]?.arrayValue?.compactMap(\.stringValue) ?? []
             XCTAssertFalse(winners.isEmpty, "winners at height \(blockHeight)")
             try await processes.waitForLine(daemon, daemonLog, containing: "followmajority observed block \(blockHeight):")
@@ -166,13 +168,14 @@ final class ForkStakepooldEndToEndTests: XCTestCase {
         // by more than half of the window's winners' owners (abstain, 0, without one).
         var otherAgendas = 0
         for agenda in fork.agendas where agenda.id != feeCap.id { otherAgendas |= defaultBits & agenda.mask }
+        let abstain = try XCTUnwrap(feeCap.choices["abstain"])
         var followedMajority = 0
         for (index, winners) in winnersByBlock.enumerated() {
             let window = winnersByBlock[max(0, index - Self.window)..<index].flatMap { $0 }
             let preferred = try window.map { users[try XCTUnwrap(owner[$0], "ticket \($0) is a user's")].choiceBits }
             let counts = Dictionary(preferred.map { ($0, 1) }, uniquingKeysWith: +)
-            let majority = counts.first { $0.value * 2 > preferred.count }?.key ?? 0
-            if majority != 0 { followedMajority += winners.count }
+            let majority = counts.first { $0.value * 2 > preferred.count }?.key ?? abstain
+            if majority != abstain { followedMajority += winners.count }
             for ticket in winners {
                 let vote = try await node.call("simvote", [.string(ticket)])
                 XCTAssertEqual(vote["status"]?.stringValue, "voted", "ticket \(ticket)")

@@ -52,7 +52,7 @@ final class LoopbackHTTPClient: @unchecked Sendable {
             try connection.write(request, timeout: .seconds(10))
             var received: [UInt8] = []
             while true {
-                let chunk = try connection.read(maxLength: 65_536, timeout: .seconds(60))
+                let chunk = try connection.read(maxLength: 65_536, timeout: .seconds(180))
                 if chunk.isEmpty { return received }
                 received += chunk
             }
