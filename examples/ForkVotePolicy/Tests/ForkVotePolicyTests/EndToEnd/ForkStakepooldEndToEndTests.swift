@@ -142,13 +142,25 @@ final class ForkStakepooldEndToEndTests: XCTestCase {
         // fork-stakepoold: the stock daemon with followmajority, on wallet 0 and the web app's database.
         let home = processes.path("stakepoold")
         let daemonLog = processes.path("fork-stakepoold.out")
-        let daemon = try processes.launch(forkStakepoold, [
+        let daemonArguments = [
             "--chainparams=\(ForkFile.path)", "--appdata", home, "--logdir", home + "/logs", "--datadir", home + "/data",
             "--coldwalletextpub=\(coldKey)", "--storage=sqlite", "--sqlitepath=\(database)",
             "--dcrdhost=\(nodeAddress)", "--dcrduser=\(Self.rpcUser)", "--dcrdpassword=\(Self.rpcPassword)",
             "--dcrdcert=\(certificate)", "--wallethost=\(walletAddresses[0])", "--walletuser=\(Self.rpcUser)",
             "--walletpassword=\(Self.rpcPassword)", "--walletcert=\(certificate)", "--norpclisten",
-            "--votepolicy=followmajority", "--votepolicyoptions=agenda=\(feeCap.id),blocks=\(Self.window)",
+            "--votepolicy=followmajority",
+        ]
+        // The stock daemon does not know the fork's policy; fork-stakepoold checks its options at load. Both: exit 2.
+        let stock = try await processes.run(try ExampleProcesses.rootExecutable("stakepoold"),
+                                            daemonArguments + ["--votepolicyoptions=agenda=\(feeCap.id)"])
+        XCTAssertEqual(stock.status, 2, stock.output)
+        XCTAssertTrue(stock.output.contains(#"unknown vote policy plugin "followmajority""#), stock.output)
+        let typo = try await processes.run(forkStakepoold, daemonArguments + ["--votepolicyoptions=agenda=poolfeecaps"])
+        XCTAssertEqual(typo.status, 2, typo.output)
+        XCTAssertTrue(typo.output.contains("--votepolicyoptions: agenda poolfeecaps is not an agenda of \(fork.name)"), typo.output)
+
+        let daemon = try processes.launch(forkStakepoold, daemonArguments + [
+            "--votepolicyoptions=agenda=\(feeCap.id),blocks=\(Self.window)",
         ], log: daemonLog)
         try await processes.waitForLine(daemon, daemonLog, containing: "subscribed to notifications from dcrd", seconds: 300)
 
