@@ -9,7 +9,7 @@ BENCH_PKGS := $(BUILD_PKGS) wrk nginx-light
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_RUNS ?= 20000
 
-.PHONY: run test bench build fuzz deps-build deps-test deps-bench clean example-test
+.PHONY: run test bench build fuzz deps-build deps-test deps-bench clean example-test example-embedded
 
 deps-build:
 	@scripts/apt-ensure.sh $(BUILD_PKGS)
@@ -31,11 +31,13 @@ run: deps-build
 	scripts/dev-run.sh
 
 ## make test: real MariaDB + SMTP sink (+ nginx) on loopback in a temp dir, then swift test, the examples'
-## tests, then every fuzz target briefly (FUZZ_SMOKE_RUNS inputs each, fixed seed).
+## tests (the fork's end to end over this build's simwallet/hxstakepool/poolctl) and the embedded example's runs,
+## then every fuzz target briefly (FUZZ_SMOKE_RUNS inputs each, fixed seed).
 test: deps-test
 	$(SWIFT) build --build-tests
 	scripts/with-test-services.sh $(SWIFT) test --skip-build
 	$(MAKE) --no-print-directory example-test
+	$(MAKE) --no-print-directory example-embedded
 	FUZZ_SMOKE_RUNS=$(FUZZ_SMOKE_RUNS) SWIFT=$(SWIFT) scripts/fuzz.sh smoke
 
 ## make fuzz: libFuzzer + ASan build into .build-fuzz, then each target for FUZZ_SECONDS, one after the other.
@@ -54,6 +56,13 @@ bench: deps-bench
 clean:
 	rm -rf .build .build-fuzz
 
-## make example-test: builds and tests the fork's vote-policy package (examples/ForkVotePolicy) against this one.
+## make example-test: builds the fork's package (examples/ForkVotePolicy: its vote policy and `fork-stakepoold`) and runs
+## its tests; the end-to-end one runs this package's simwallet, hxstakepool and poolctl, so they are built first.
 example-test: deps-build
+	$(SWIFT) build
 	cd examples/ForkVotePolicy && $(SWIFT) build --build-tests && $(SWIFT) test --skip-build
+
+## make example-embedded: builds examples/EmbeddedPool (the engine embedded in a program) and runs it twice from fresh
+## temp dirs; each run must print a simnet P2SH ticket address.
+example-embedded: deps-build
+	SWIFT=$(SWIFT) scripts/example-embedded.sh

@@ -13,6 +13,8 @@ let package = Package(
         .library(name: "StakepooldHost", targets: ["StakepooldHost"]),
         // In-memory ports and the conformance suites, for out-of-tree plugins' tests (examples/ForkVotePolicy).
         .library(name: "PoolTestKit", targets: ["PoolTestKit"]),
+        // Sockets, TLS and the JSON-RPC websocket client, for out-of-tree tests that drive simwallet (examples/ForkVotePolicy).
+        .library(name: "PoolNet", targets: ["PoolNet"]),
         .executable(name: "hxstakepool", targets: ["hxstakepool"]),
         .executable(name: "stakepoold", targets: ["stakepoold"]),
         .executable(name: "poolctl", targets: ["poolctl"]),

@@ -79,22 +79,21 @@ public final class HTTPServer: EngineService {
         }
         logger.info("\(configuration.name): listening on \(address)")
         await withTaskCancellationHandler {
-            await withTaskGroup(of: Void.self) { group in
+            // Every I/O thread is started here, at once: started from child tasks instead, a loop would wait for a
+            // free cooperative thread and its connections would not be served meanwhile.
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let running = Mutex(loops.count)
                 for (index, loop) in loops.enumerated() {
-                    group.addTask {
-                        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                            let name = "\(self.configuration.name)-io-\(index)"
-                            let thread = Thread {
-                                // Named from inside: only then does the kernel's name (`top -H`) follow.
-                                Thread.current.name = name
-                                loop.run()
-                                continuation.resume()
-                            }
-                            thread.name = name
-                            thread.stackSize = 1 << 20
-                            thread.start()
-                        }
+                    let name = "\(self.configuration.name)-io-\(index)"
+                    let thread = Thread {
+                        // Named from inside: only then does the kernel's name (`top -H`) follow.
+                        Thread.current.name = name
+                        loop.run()
+                        if running.withLock({ $0 -= 1; return $0 == 0 }) { continuation.resume() }
                     }
+                    thread.name = name
+                    thread.stackSize = 1 << 20
+                    thread.start()
                 }
             }
         } onCancel: {

@@ -6,25 +6,54 @@ import Synchronization
 /// clear majority. Other agendas keep the wallet default's choice.
 public final class MajorityFollowPolicy: VotePolicy {
     public static let pluginName = "followmajority"
+    /// How many decided blocks the majority is counted over when `blocks` is not given.
+    public static let defaultBlocks = 12
     public var name: String { Self.pluginName }
     public let agenda: String
     public let blocks: Int
+    private let logger: Logger
     /// Per recent block: the owners' preferred choice bits on the agenda.
     private let history = Mutex<[[UInt16]]>([])
 
-    public init(agenda: String, blocks: Int) {
+    public init(agenda: String, blocks: Int, logger: Logger = .disabled) {
         self.agenda = agenda.lowercased()
         self.blocks = max(1, blocks)
+        self.logger = logger
     }
 
-    /// Registers the plugin (`votepolicyoptions=agenda=<id>,blocks=<n>`).
+    /// Registers the plugin (`votepolicyoptions=agenda=<id>,blocks=<n>`) with a check run when the config is
+    /// loaded: where the host has `votepolicyoptions` (stakepoold), the agenda must be one of the network's
+    /// (a `chainparams` fork's own agendas included) and `blocks` a positive number, so a typo is exit 2 at start.
     public static func register(into registry: inout VotePolicyRegistry) {
-        registry.register(pluginName) { context in
-            guard let agenda = context.options["agenda"] else {
-                throw ConfigError(.missingOption, "followmajority needs votepolicyoptions=agenda=<id>")
-            }
-            return MajorityFollowPolicy(agenda: agenda, blocks: Int(context.options["blocks"] ?? "") ?? 12)
+        registry.register(pluginName, check: { context, isSelected in
+            guard isSelected, context.values.specs["votepolicyoptions"] != nil else { return }
+            let prefix = OptionChecks.prefix(context.values.source("votepolicyoptions"))
+            _ = try settings(try VotePolicyContext.parseOptions(context.values.list("votepolicyoptions")),
+                             network: context.params, prefix: prefix)
+        }) { context in
+            let (agenda, blocks) = try settings(context.options, network: nil, prefix: "")
+            return MajorityFollowPolicy(agenda: agenda, blocks: blocks, logger: context.logger)
         }
+    }
+
+    /// The agenda and window the options name; `network` (when given) must have that agenda.
+    static func settings(_ options: [String: String], network: NetParams?, prefix: String) throws -> (String, Int) {
+        guard let agenda = options["agenda"], !agenda.isEmpty else {
+            throw ConfigError(.missingOption, prefix + "votepolicy=followmajority needs votepolicyoptions=agenda=<id>")
+        }
+        let place = prefix.isEmpty ? "votepolicyoptions: " : prefix
+        if let network {
+            let known = Set(network.voteVersions.values.flatMap { $0.map { $0.id.lowercased() } })
+            guard known.contains(agenda.lowercased()) else {
+                throw ConfigError(.badValue, place + "agenda \(agenda) is not an agenda of \(network.name) "
+                                  + "(known: \(known.sorted().joined(separator: ", ")))")
+            }
+        }
+        let text = options["blocks"] ?? String(defaultBlocks)
+        guard let blocks = Int(text), blocks > 0 else {
+            throw ConfigError(.badValue, place + "blocks=\(text) is not a positive number of blocks")
+        }
+        return (agenda, blocks)
     }
 
     public func decide(for ticket: WinningTicket, rules: VoteRules) -> VoteDecision {
@@ -44,10 +73,14 @@ public final class MajorityFollowPolicy: VotePolicy {
 
     public func observe(_ block: DecidedBlock) {
         let preferred = block.entries.compactMap { $0.ticket.owner?.voteBits }
-        history.withLock { history in
+        let window = history.withLock { history in
             history.append(preferred)
             if history.count > blocks { history.removeFirst(history.count - blocks) }
+            return history.reduce(0) { $0 + $1.count }
         }
+        // Once per block: what the next block's votes on the agenda will follow (also a point tests wait for).
+        logger.info("followmajority observed block \(block.blockHeight): \(preferred.count) preferences, "
+                    + "\(window) in the last \(blocks) blocks")
     }
 
     private func majority(in item: VoteRules.Agenda) -> (VoteRules.Choice, String) {

@@ -1,4 +1,5 @@
 import ForkVotePolicy
+import Foundation
 import PoolKernel
 import XCTest
 
@@ -32,5 +33,36 @@ final class MajorityFollowPolicyTests: XCTestCase {
         let policy = try registry.make("followmajority", VotePolicyContext(options: ["agenda": "lnfeatures"], logger: .disabled))
         XCTAssertEqual(policy.name, "followmajority")
         XCTAssertThrowsError(try registry.make("followmajority", VotePolicyContext(logger: .disabled)))
+    }
+
+    /// The option check stakepoold runs at load: the agenda must be one of the network's (the fork file's own
+    /// `poolfeecap` included), `blocks` a positive number; a host without `votepolicyoptions` (the web app, which
+    /// only checks the policy's name) is not asked for them.
+    func testMajorityFollow_optionCheckNamesTheAgendaAndTheNetwork() throws {
+        var registry = VotePolicyRegistry(kind: "vote policy", option: "votepolicy")
+        MajorityFollowPolicy.register(into: &registry)
+        let fork = try NetParams.load(contentsOf: URL(fileURLWithPath: ForkFile.path))
+        func check(_ options: String?, hostHasOptions: Bool = true) throws {
+            var specs = [OptionSpec("votepolicy", .string, default: "", help: "")]
+            if hostHasOptions { specs.append(OptionSpec("votepolicyoptions", .list, help: "")) }
+            var values = OptionValues(specs: specs)
+            try values.set("votepolicy", "followmajority", source: .commandLine(flag: "--votepolicy"))
+            if let options { try values.set("votepolicyoptions", options, source: .commandLine(flag: "--votepolicyoptions")) }
+            try registry.checkOptions(PluginContext(values: values, network: PoolNetwork(params: fork), params: fork,
+                                                    homeDir: "/nonexistent", dataDir: "/nonexistent"),
+                                      selected: "followmajority")
+        }
+        XCTAssertNoThrow(try check("agenda=poolfeecap,blocks=3"))
+        XCTAssertNoThrow(try check(nil, hostHasOptions: false))
+        XCTAssertThrowsError(try check("agenda=poolfeecaps")) { error in
+            XCTAssertEqual((error as? ConfigError)?.code, .badValue)
+            let message = (error as? ConfigError)?.message ?? "\(error)"
+            XCTAssertTrue(message.hasPrefix("--votepolicyoptions: agenda poolfeecaps is not an agenda of forknet"), message)
+        }
+        XCTAssertThrowsError(try check("blocks=3")) { XCTAssertEqual(($0 as? ConfigError)?.code, .missingOption) }
+        XCTAssertThrowsError(try check("agenda=poolfeecap,blocks=none")) { error in
+            let message = (error as? ConfigError)?.message ?? "\(error)"
+            XCTAssertTrue(message.contains("blocks=none is not a positive number"), message)
+        }
     }
 }
