@@ -9,7 +9,7 @@ BENCH_PKGS := $(BUILD_PKGS) wrk nginx-light
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_RUNS ?= 20000
 
-.PHONY: run test bench build fuzz deps-build deps-test deps-bench clean example-test
+.PHONY: run test bench build fuzz deps-build deps-test deps-bench clean example-test testing-doc
 
 deps-build:
 	@scripts/apt-ensure.sh $(BUILD_PKGS)
@@ -57,3 +57,8 @@ clean:
 ## make example-test: builds and tests the fork's vote-policy package (examples/ForkVotePolicy) against this one.
 example-test: deps-build
 	cd examples/ForkVotePolicy && $(SWIFT) build --build-tests && $(SWIFT) test --skip-build
+
+## make testing-doc: regenerates docs/testing.md from README's <!-- test … --> markers (markers20).
+testing-doc:
+	$(SWIFT) build --build-tests
+	POOL_WRITE_TESTING_DOC=1 $(SWIFT) test --skip-build --filter HostKitTests.ReadmeTestMarkersTests/testTestingDocument_isGeneratedFromTheReadmeMarkers
