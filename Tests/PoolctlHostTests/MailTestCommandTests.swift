@@ -2,6 +2,7 @@ import Foundation
 import HostKit
 import HostTestSupport
 import PoolKernel
+import PoolNet
 import PoolTestKit
 import PoolctlHost
 import XCTest

@@ -4,6 +4,7 @@ import FoundationNetworking
 #endif
 import HostTestSupport
 import PoolKernel
+import PoolNet
 import PoolTestKit
 import SimnetHost
 import StorageSQLite

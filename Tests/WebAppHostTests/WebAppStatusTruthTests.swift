@@ -153,9 +153,9 @@ final class WebAppStatusTruthTests: XCTestCase {
             certificates.append(home + "/rpc.cert")
         }
         // A third host where no daemon runs: a port held, not listening, for the whole test.
-        let refusing = try ChildProcessHarness.refusingPort()
-        defer { refusing.close() }
-        let downAddress = refusing.localAddress
+        let nothingListens = try ChildProcessHarness.refusingPort()
+        defer { nothingListens.close() }
+        let downAddress = nothingListens.localAddress
         addresses.append(downAddress)
         certificates.append(certificates[0])
 
