@@ -9,7 +9,7 @@ BENCH_PKGS := $(BUILD_PKGS) wrk nginx-light
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_RUNS ?= 20000
 
-.PHONY: run test bench build fuzz deps-build deps-test deps-bench clean example-test example-embedded
+.PHONY: run test bench build fuzz deps-build deps-test deps-bench clean example-test example-embedded testing-doc
 
 deps-build:
 	@scripts/apt-ensure.sh $(BUILD_PKGS)
@@ -66,3 +66,8 @@ example-test: deps-build
 ## temp dirs; each run must print a simnet P2SH ticket address.
 example-embedded: deps-build
 	SWIFT=$(SWIFT) scripts/example-embedded.sh
+
+## make testing-doc: regenerates docs/testing.md from README's <!-- test … --> markers.
+testing-doc:
+	$(SWIFT) build --build-tests
+	POOL_WRITE_TESTING_DOC=1 $(SWIFT) test --skip-build --filter HostKitTests.ReadmeTestMarkersTests/testTestingDocument_isGeneratedFromTheReadmeMarkers

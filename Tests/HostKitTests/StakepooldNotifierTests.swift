@@ -38,10 +38,10 @@ final class StakepooldNotifierTests: XCTestCase {
     }
 
     func testNotifier_changeWhileStakepooldIsDownIsDeliveredWhenItComesUp() async throws {
-        // A free port with nothing listening on it yet.
-        let probe = try TCPListener(bindTo: PoolNet.HostPort(host: "127.0.0.1", port: 0))
-        let port = probe.localAddress.port
-        probe.close()
+        // A port held with nothing listening on it yet; the control server binds it later (SO_REUSEADDR).
+        let held = try TCPListener(bindTo: PoolNet.HostPort(host: "127.0.0.1", port: 0), listening: false)
+        defer { held.close() }
+        let port = held.localAddress.port
         let host = "127.0.0.1:\(port)"
         let logs = CapturingSink()
         let client = ControlClient(address: PoolNet.HostPort(host: "127.0.0.1", port: port),

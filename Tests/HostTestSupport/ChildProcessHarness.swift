@@ -84,12 +84,11 @@ package final class ChildProcessHarness: @unchecked Sendable {
         return try PoolNet.HostPort(parsing: text)
     }
 
-    /// A loopback port that was free a moment ago (bound on port 0, read back, closed): for options that, like
-    /// `rpclisten`, refuse port 0, and for "a host where nothing listens".
-    package static func freeLoopbackPort() throws -> UInt16 {
-        let listener = try TCPListener(bindTo: PoolNet.HostPort(host: "127.0.0.1", port: 0))
-        defer { listener.close() }
-        return listener.localAddress.port
+    /// "A host where nothing listens": a loopback port bound (port 0, read back) but not listening, so connecting
+    /// is refused. The caller holds it for the test's duration (`close()` it at the end); it is never released for
+    /// another to reuse while the test still names it.
+    package static func refusingPort() throws -> TCPListener {
+        try TCPListener(bindTo: PoolNet.HostPort(host: "127.0.0.1", port: 0), listening: false)
     }
 
     /// `simwallet: node on A, wallets on B, C` → (A, [B, C]).

@@ -78,11 +78,4 @@ package final class StakepooldProcessHarness: @unchecked Sendable {
         try await client.connect()
         return client
     }
-
-    /// A loopback port with nothing listening on it (bound, then closed).
-    package static func closedPort() throws -> UInt16 {
-        let listener = try TCPListener(bindTo: PoolNet.HostPort(host: "127.0.0.1", port: 0))
-        defer { listener.close() }
-        return listener.localAddress.port
-    }
 }

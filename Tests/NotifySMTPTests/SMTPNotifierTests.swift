@@ -95,6 +95,17 @@ final class SMTPNotifierTests: XCTestCase {
         XCTAssertTrue(try sink.messages(to: recipient).isEmpty)
     }
 
+    func testSMTPNotifier_skipVerifyEncryptsWithAnUntrustedCertificate() async throws {
+        // `smtpskipverify`: the same untrusted server as above, no CA given, and the mail goes out over TLS.
+        let sink = try SMTPSink()
+        let recipient = SMTPSink.recipient("skipverify")
+        let notifier = try SMTPNotifier(configuration: .init(host: try sink.address("starttls"), from: "pool@example.com",
+                                                             skipVerify: true, commandTimeout: .seconds(5)), logger: .disabled)
+        try await notifier.send(message(to: recipient))
+        let received = try await sink.waitForMessage(to: recipient)
+        XCTAssertTrue(received.tls, "still encrypted, only not verified")
+    }
+
     func testSMTPNotifier_startTLSRequiredByServerWhenClientRefusesTLS() async throws {
         let sink = try SMTPSink()
         let recipient = SMTPSink.recipient("notls")
@@ -210,9 +221,9 @@ final class SMTPNotifierTests: XCTestCase {
     }
 
     func testSMTPNotifier_connectionRefusedIsTemporary() async throws {
-        let listener = try TCPListener(bindTo: PoolNet.HostPort(host: "127.0.0.1", port: 0))
+        let listener = try TCPListener(bindTo: PoolNet.HostPort(host: "127.0.0.1", port: 0), listening: false)
+        defer { listener.close() }
         let address = listener.localAddress.description
-        listener.close()
         let notifier = try SMTPNotifier(configuration: .init(host: address, from: "pool@example.com", tlsMode: .none),
                                         logger: .disabled)
         _ = await assertNotifyError(.mailTemporary) { try await notifier.send(message(to: "a@example.org")) }

@@ -228,9 +228,9 @@ final class TLSConnectionTests: XCTestCase {
     }
 
     func testTCP_connectRefused() throws {
-        let listener = try TCPListener(bindTo: HostPort(host: "127.0.0.1", port: 0))
+        let listener = try TCPListener(bindTo: HostPort(host: "127.0.0.1", port: 0), listening: false)
+        defer { listener.close() }
         let address = listener.localAddress
-        listener.close()
         XCTAssertThrowsError(try NetConnection.connect(to: address, timeout: .seconds(2))) { error in
             XCTAssertEqual((error as? NetError)?.code, .netConnect, "\(error)")
         }

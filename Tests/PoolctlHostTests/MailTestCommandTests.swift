@@ -2,6 +2,7 @@ import Foundation
 import HostKit
 import HostTestSupport
 import PoolKernel
+import PoolNet
 import PoolTestKit
 import PoolctlHost
 import XCTest
@@ -38,7 +39,9 @@ final class MailTestCommandTests: XCTestCase {
     }
 
     func testMailTest_refusedAndBadAddress() async throws {
-        let port = try StakepooldProcessHarness.closedPort()
+        let refusing = try ChildProcessHarness.refusingPort()
+        defer { refusing.close() }
+        let port = refusing.localAddress.port
         let (code, refused) = try await run(["smtphost=127.0.0.1:\(port)", "smtptls=none", "smtpfrom=pool@example.com"],
                                             ["mail", "test", "ops@example.com"])
         XCTAssertEqual(code, ExitCode.failure, refused.errors)

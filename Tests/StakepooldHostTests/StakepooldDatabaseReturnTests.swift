@@ -8,7 +8,7 @@ import XCTest
 
 /// A real `stakepoold` on MariaDB (with-test-services) through a database outage (issue 18 item 3): an earlier run
 /// saves its disk cache; started again while the database port answers nothing, it votes with the cached
-/// choices; when the database becomes reachable (a TCP relay opens on that port) it reconnects, reloads the
+/// choices; when the database becomes reachable (the TCP relay holding that port starts relaying) it reconnects, reloads the
 /// users' preferences and votes the changed choice.
 final class StakepooldDatabaseReturnTests: XCTestCase {
     private var harness: StakepooldProcessHarness?
@@ -74,9 +74,11 @@ final class StakepooldDatabaseReturnTests: XCTestCase {
         XCTAssertTrue(harness.contents(firstLog).contains("saved uservotingconfig data"), harness.contents(firstLog))
 
         // 2. The database port answers nothing: the daemon starts with the cache and votes the cached choice.
-        let port = try StakepooldProcessHarness.closedPort()
+        // The relay holds its port and refuses connections until it resumes.
+        let relay = try TCPRelay(target: PoolNet.HostPort(host: "127.0.0.1", port: UInt16(mysqlPort)))
+        self.relay = relay
         let log = harness.path("run2.log")
-        let daemon = try harness.launch(binary, common + ["--dbport=\(port)"], log: log)
+        let daemon = try harness.launch(binary, common + ["--dbport=\(relay.port)"], log: log)
         try await harness.waitForLine(daemon, log, containing: "subscribed to notifications from dcrd")
         try await harness.waitForLine(daemon, log, containing: "database unreachable")
         try await voteOneBlock(node: node, harness: harness, daemon: daemon, log: log, expectedBits: bits.before)
@@ -86,7 +88,7 @@ final class StakepooldDatabaseReturnTests: XCTestCase {
         var user = try XCTUnwrap(stored)
         user.voteBits = bits.after
         try await storage.write { [user] in try $0.updateUser(user) }
-        relay = try TCPRelay(listenPort: port, target: PoolNet.HostPort(host: "127.0.0.1", port: UInt16(mysqlPort)))
+        try relay.resume()
         try await harness.waitForLine(daemon, log, containing: "database is reachable again", seconds: 60)
         try await harness.waitForLine(daemon, log, containing: "reloaded voting prefs for", seconds: 20)
         try await voteOneBlock(node: node, harness: harness, daemon: daemon, log: log, expectedBits: bits.after)

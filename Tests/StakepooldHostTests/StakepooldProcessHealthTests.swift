@@ -70,14 +70,13 @@ final class StakepooldProcessHealthTests: XCTestCase {
 
         let home = directory.appendingPathComponent("stakepoold").path
         let log = directory.appendingPathComponent("stakepoold.out")
-        let controlPort = try ChildProcessHarness.freeLoopbackPort()   // rpclisten refuses port 0
         let daemon = try harness.launch(stakepooldBinary, [
             "--simnet", "--appdata", home, "--logdir", home + "/logs", "--datadir", home + "/data",
             "--coldwalletextpub=\(coldKey)", "--storage=sqlite", "--sqlitepath=\(databasePath)",
             "--dcrdhost=\(nodeAddress)", "--dcrduser=\(Self.rpcUser)", "--dcrdpassword=\(Self.rpcPassword)",
             "--dcrdcert=\(certificate)", "--wallethost=\(walletAddresses[0])", "--walletuser=\(Self.rpcUser)",
             "--walletpassword=\(Self.rpcPassword)", "--walletcert=\(certificate)",
-            "--rpclisten=127.0.0.1:\(controlPort)", "--controltoken=\(Self.controlToken)", "--metricslisten=127.0.0.1:0",
+            "--rpclisten=127.0.0.1:0", "--controltoken=\(Self.controlToken)", "--metricslisten=127.0.0.1:0",
         ], log: log)
         let metricsLine = try await harness.waitForLine(daemon, log, containing: "metrics: listening on ", seconds: 40)
         let metricsPort = try ChildProcessHarness.address(after: "listening on ", in: metricsLine).port

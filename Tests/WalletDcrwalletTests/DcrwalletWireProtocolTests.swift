@@ -357,9 +357,10 @@ final class DcrwalletWireProtocolTests: XCTestCase {
     }
 
     func testWire_unreachableServerIsUnavailable() async throws {
-        let listener = try TCPListener(bindTo: HostPort(host: "127.0.0.1", port: 0))
+        // Held, not listening: connecting is refused, and the port is not handed to anyone else meanwhile.
+        let listener = try TCPListener(bindTo: HostPort(host: "127.0.0.1", port: 0), listening: false)
+        defer { listener.close() }
         let address = listener.localAddress.description
-        listener.close()
         let wallet = try DcrwalletBackend(configuration: RPCEndpointConfiguration(
             host: address, defaultPort: 19557, user: "u", password: "p", certificatePath: nil, name: "wallet 2"), logger: .disabled)
         do {

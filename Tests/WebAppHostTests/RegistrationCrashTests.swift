@@ -4,6 +4,7 @@ import FoundationNetworking
 #endif
 import HostTestSupport
 import PoolKernel
+import PoolNet
 import PoolTestKit
 import SimnetHost
 import StorageSQLite
@@ -28,27 +29,9 @@ final class RegistrationCrashTests: XCTestCase {
         pool?.stop()
     }
 
-    /// A loopback port nobody listens on right now.
-    private func freePort() throws -> UInt16 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw POSIXError(.EMFILE) }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sockaddr in
-                bind(fd, sockaddr, length) == 0 && getsockname(fd, sockaddr, &length) == 0
-            }
-        }
-        guard bound else { throw POSIXError(.EADDRINUSE) }
-        return UInt16(bigEndian: address.sin_port)
-    }
-
-    /// Starts `hxstakepool -C config` with its output in `log`, and waits until `/health` answers.
-    private func launch(_ binary: String, config: String, port: UInt16, log: String) async throws -> Process {
+    /// Starts `hxstakepool -C config` (listening on port 0) with its output in `log`; returns it and the port it
+    /// bound (read back from its "listening on" line) once `/health` answers.
+    private func launch(_ binary: String, config: String, log: String) async throws -> (Process, UInt16) {
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         let output = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         try output.seekToEnd()
@@ -59,6 +42,9 @@ final class RegistrationCrashTests: XCTestCase {
         process.standardError = output
         try process.run()
         child = process
+        let line = try await ChildProcessHarness(directory: URL(fileURLWithPath: log).deletingLastPathComponent())
+            .waitForLine(process, URL(fileURLWithPath: log), containing: "listening on 127.0.0.1:", seconds: 60)
+        let port = try ChildProcessHarness.address(after: "listening on ", in: line).port
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
             if !process.isRunning {
@@ -66,7 +52,7 @@ final class RegistrationCrashTests: XCTestCase {
                 XCTFail("hxstakepool exited with \(process.terminationStatus): \(text.suffix(2_000))")
                 throw CancellationError()
             }
-            if let (status, _) = try? await get(port: port, "/health"), status == 200 { return process }
+            if let (status, _) = try? await get(port: port, "/health"), status == 200 { return (process, port) }
             try await Task.sleep(for: .milliseconds(50))
         }
         XCTFail("hxstakepool did not serve /health within 60 s")
@@ -112,9 +98,8 @@ final class RegistrationCrashTests: XCTestCase {
         let binary = try BuiltExecutable.path("hxstakepool")
         let pool = try SimnetRPCPool(seed: 33)
         self.pool = pool
-        let port = try freePort()
-        let configPath = try pool.writeConfig(["listen=127.0.0.1:\(port)"])
-        let config = try pool.config(["listen=127.0.0.1:\(port)"])
+        let configPath = try pool.writeConfig(["listen=127.0.0.1:0"])
+        let config = try pool.config(["listen=127.0.0.1:0"])
 
         // A verified user with an API token, written before the app starts.
         let storage = try await SimnetRPCPool.storage(config)
@@ -124,7 +109,7 @@ final class RegistrationCrashTests: XCTestCase {
         await storage.shutdown()
 
         let log = pool.directory.appendingPathComponent("hxstakepool.log").path
-        let first = try await launch(binary, config: configPath, port: port, log: log)
+        let (first, port) = try await launch(binary, config: configPath, log: log)
         pool.host.stallImports(wallet: 2, true)
         let submitted = pool.vectors.children[0].pubKeyAddress
         let hung = Task.detached { [port, token, submitted] () -> String? in
@@ -159,7 +144,7 @@ final class RegistrationCrashTests: XCTestCase {
         XCTAssertEqual(walletTwo, [], "wallet 2 never got the script")
 
         // Restart: the startup sync imports the script on wallet 2 and completes the interrupted registration.
-        let second = try await launch(binary, config: configPath, port: port, log: log + ".restarted")
+        let (second, restartedPort) = try await launch(binary, config: configPath, log: log + ".restarted")
         let completed = try await readUser(config, user.id)
         XCTAssertEqual(completed.multiSigScript, script, "the same script")
         XCTAssertEqual(completed.userPubKeyAddr, submitted)
@@ -171,7 +156,7 @@ final class RegistrationCrashTests: XCTestCase {
             XCTAssertEqual(scripts, [script], "wallet \(index) holds exactly the one script")
         }
         // A new submission can't make a second script.
-        let again = try await Self.submitAddress(port: port, token: token, address: pool.vectors.children[2].pubKeyAddress, timeout: 30)
+        let again = try await Self.submitAddress(port: restartedPort, token: token, address: pool.vectors.children[2].pubKeyAddress, timeout: 30)
         XCTAssertTrue(again.hasPrefix(#"{"status":"error","code":6,"message":"address error - address already submitted""#), again)
         for index in 0..<3 {
             let scripts = try await pool.scripts(ofWallet: index)

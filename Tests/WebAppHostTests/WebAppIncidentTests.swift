@@ -149,14 +149,13 @@ final class WebAppIncidentTests: XCTestCase {
 
     func testDatabaseIncident_mysqlGoesAway_loggedAtOnce_thenIncidentAndRecoveryQueuedWhenItReturns() async throws {
         let mysqlPort = try XCTUnwrap(UInt16(try TestEnvironment.require("POOL_MYSQL_PORT")))
-        let relayPort = try StakepooldProcessHarness.closedPort()
-        var relay = try TCPRelay(listenPort: relayPort, target: PoolNet.HostPort(host: "127.0.0.1", port: mysqlPort))
+        let relay = try TCPRelay(target: PoolNet.HostPort(host: "127.0.0.1", port: mysqlPort), relaying: true)
         cleanups.append { relay.stop() }
         let operatorAddress = "ops-\(UUID().uuidString.prefix(8).lowercased())@example.org"
         let (app, port, logs) = try await startApp("""
         storage=mysql
         dbhost=127.0.0.1
-        dbport=\(relayPort)
+        dbport=\(relay.port)
         dbuser=\(try TestEnvironment.require("POOL_MYSQL_USER"))
         dbpassword=\(try TestEnvironment.require("POOL_MYSQL_PASSWORD"))
         dbname=\(try TestEnvironment.require("POOL_MYSQL_DATABASE"))
@@ -166,7 +165,7 @@ final class WebAppIncidentTests: XCTestCase {
         XCTAssertEqual(before, 200)
 
         // The database goes away: /health says down and the alert is in the log at once, as an error.
-        relay.stop()
+        relay.pause()
         var health = 0
         for _ in 0..<100 {
             health = try await get(port, "/health").0
@@ -181,7 +180,7 @@ final class WebAppIncidentTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(app.services.alerter.heldMailCount, 1, "the mail waits for the database")
 
         // It returns on the same port: the held incident message and the recovery message are queued, in order.
-        relay = try TCPRelay(listenPort: relayPort, target: PoolNet.HostPort(host: "127.0.0.1", port: mysqlPort))
+        try relay.resume()
         for _ in 0..<150 {
             health = try await get(port, "/health").0
             if health == 200 { break }
@@ -235,7 +234,9 @@ final class WebAppIncidentTests: XCTestCase {
         let refusing = try XCTUnwrap(try server.bind().first)
         let serving = Task { try await server.run() }
         cleanups.append { serving.cancel() }
-        let down = PoolNet.HostPort(host: "127.0.0.1", port: try StakepooldProcessHarness.closedPort())
+        let refusingPort = try ChildProcessHarness.refusingPort()
+        cleanups.append { refusingPort.close() }
+        let down = refusingPort.localAddress
         let certificate = dir.appendingPathComponent("rpc.cert").path
 
         let (_, port, _) = try await startApp("""

@@ -146,14 +146,16 @@ final class WebAppStatusTruthTests: XCTestCase {
                 "--dcrdpassword=\(SimnetRPCPool.rpcPassword)", "--dcrdcert=\(rpcPool.certificate)",
                 "--wallethost=127.0.0.1:\(rpcPool.wallets[index].port)", "--walletuser=\(SimnetRPCPool.rpcUser)",
                 "--walletpassword=\(SimnetRPCPool.rpcPassword)", "--walletcert=\(rpcPool.certificate)",
-                "--rpclisten=127.0.0.1:\(try ChildProcessHarness.freeLoopbackPort())", "--controltoken=\(daemonToken)",
+                "--rpclisten=127.0.0.1:0", "--controltoken=\(daemonToken)",
             ], log: log)
             let line = try await harness.waitForLine(daemon, log, containing: "control API listening on ", seconds: 60)
             addresses.append(try ChildProcessHarness.address(after: "listening on ", in: line))
             certificates.append(home + "/rpc.cert")
         }
-        // A third host where no daemon runs: a port that was free a moment ago.
-        let downAddress = PoolNet.HostPort(host: "127.0.0.1", port: try ChildProcessHarness.freeLoopbackPort())
+        // A third host where no daemon runs: a port held, not listening, for the whole test.
+        let nothingListens = try ChildProcessHarness.refusingPort()
+        defer { nothingListens.close() }
+        let downAddress = nothingListens.localAddress
         addresses.append(downAddress)
         certificates.append(certificates[0])
 

@@ -1,5 +1,6 @@
 import Foundation
 import PoolKernel
+import PoolNet
 import PoolTestKit
 import XCTest
 @testable import WebHost
@@ -11,12 +12,15 @@ import Glibc
 /// examples/nginx.conf with only ports and paths swapped.
 final class NginxProxyTests: WebHostTestCase {
     private var nginx: Process?
+    private var heldPort: TCPListener?
 
     override func tearDown() async throws {
         if let nginx, nginx.isRunning {
             nginx.terminate()
             nginx.waitUntilExit()
         }
+        heldPort?.close()
+        heldPort = nil
         try await super.tearDown()
     }
 
@@ -29,10 +33,13 @@ final class NginxProxyTests: WebHostTestCase {
         return path
     }
 
-    private func freePort() throws -> Int {
-        let (fd, address) = try SocketIO.listen(on: .tcp(host: "127.0.0.1", port: 0))
-        close(fd)
-        return address.port ?? 0
+    /// A loopback port for nginx's `listen` (nginx cannot report a port it picked): bound on port 0 but not
+    /// listening, held until tearDown. nginx (SO_REUSEADDR) may bind it because this socket does not listen, while
+    /// no port-0 bind elsewhere is given it: the port is never released for reuse.
+    private func heldPortForNginx() throws -> Int {
+        let held = try TCPListener(bindTo: PoolNet.HostPort(host: "127.0.0.1", port: 0), listening: false)
+        heldPort = held
+        return Int(held.localAddress.port)
     }
 
     func testNginxProxy_pageAPIAssetsAndRealIP() async throws {
@@ -57,7 +64,7 @@ final class NginxProxyTests: WebHostTestCase {
             $0.trustedProxies = ["127.0.0.2"]
         }
 
-        let proxyPort = try freePort()
+        let proxyPort = try heldPortForNginx()
         let root = tempDir.path
         try FileManager.default.createDirectory(atPath: "\(root)/public/css", withIntermediateDirectories: true)
         try Data("body { color: #2970ff; }\n".utf8).write(to: URL(fileURLWithPath: "\(root)/public/css/styles.css"))

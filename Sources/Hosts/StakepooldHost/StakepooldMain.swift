@@ -74,10 +74,12 @@ public enum StakepooldMain {
         let healthReport = Mutex<(@Sendable () -> HealthReport)?>(nil)
         var control: ControlServer?
         if !config.noRPCListen {
+            // Port 0 lets the system pick one; the bound address is logged ("control API listening on …").
             let listen = try config.rpcListen.map { text in
-                do { return try PoolNet.HostPort(parsing: text) } catch {
-                    throw ConfigError(.badValue, "rpclisten \(text) is not host:port: \(ControlServer.reason(error))")
+                guard let (host, port) = PoolKernel.HostPort.split(text) else {
+                    throw ConfigError(.badValue, "rpclisten \(text) is not host:port")
                 }
+                return PoolNet.HostPort(host: host, port: UInt16(port))
             }
             let server = ControlServer(
                 configuration: ControlServer.Configuration(listen: listen, certificateFile: config.rpcCert,

@@ -12,8 +12,12 @@ public final class TCPListener: @unchecked Sendable {
     /// The bound address; the port is the real one when 0 was requested.
     public let localAddress: HostPort
 
-    /// Binds and listens on `address` (port 0 picks a free port).
-    public init(bindTo address: HostPort, backlog: Int32 = 128) throws {
+    private let backlog: Int32
+
+    /// Binds and listens on `address` (port 0 picks a free port). With `listening: false` the port is only held:
+    /// connections to it are refused until `startListening()`, and no port-0 bind elsewhere is given it (a test's
+    /// "nothing listens here"); Linux lets a server that names the port with SO_REUSEADDR bind it meanwhile.
+    public init(bindTo address: HostPort, backlog: Int32 = 128, listening: Bool = true) throws {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -28,7 +32,7 @@ public final class TCPListener: @unchecked Sendable {
         guard fd >= 0 else { throw NetError(.netListen, "socket(): \(NetConnection.errnoText())") }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        guard bind(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0, listen(fd, backlog) == 0 else {
+        guard bind(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0, !listening || Glibc.listen(fd, backlog) == 0 else {
             let text = NetConnection.errnoText()
             Glibc.close(fd)
             throw NetError(.netListen, "cannot listen on \(address): \(text)")
@@ -42,7 +46,15 @@ public final class TCPListener: @unchecked Sendable {
             return Self.port(of: pointer)
         }
         self.fd = fd
+        self.backlog = backlog
         self.localAddress = HostPort(host: address.host, port: port)
+    }
+
+    /// Starts listening on a listener made with `listening: false` (idempotent for one that listens).
+    public func startListening() throws {
+        guard Glibc.listen(fd, backlog) == 0 else {
+            throw NetError(.netListen, "cannot listen on \(localAddress): \(NetConnection.errnoText())")
+        }
     }
 
     deinit { Glibc.close(fd) }
