@@ -1,6 +1,7 @@
 import Foundation
+import HostKit
 import HostTestSupport
-@testable import PoolHost
+@testable import WebAppHost
 import PoolKernel
 import PoolNet
 import PoolTestKit
@@ -93,7 +94,7 @@ final class WebAppAlertAndPurgeWiringTests: XCTestCase {
         let made = try TestEnvironment.makeTemporaryDirectory(prefix: "webapp-purge")
         directory = made
         let path = try WebAppTestConfig.write(into: made.path, extra: extra)
-        let (loaded, _, _) = try PoolConfig.load(arguments: ["-C", path], home: made.path)
+        let (loaded, _, _) = try PoolConfig.load(arguments: ["-C", path], home: made.path, plugins: .builtIn(), hostOptions: WebAppHostOptions.all)
         let config = try XCTUnwrap(loaded)
         try FileManager.default.createDirectory(atPath: (config.sqlitePath as NSString).deletingLastPathComponent,
                                                 withIntermediateDirectories: true)

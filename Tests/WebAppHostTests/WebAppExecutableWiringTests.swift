@@ -1,5 +1,6 @@
 import Foundation
 import HostTestSupport
+import WebAppHost
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif

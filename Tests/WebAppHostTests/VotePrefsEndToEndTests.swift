@@ -55,7 +55,6 @@ final class VotePrefsEndToEndTests: XCTestCase {
         // stakepoold on the shared database with its control API.
         let home = harness.path("stakepoold")
         let log = harness.path("stakepoold.out")
-        let controlPort = try ChildProcessHarness.freeLoopbackPort()   // rpclisten refuses port 0
         let daemon = try harness.launch(try BuiltExecutable.path("stakepoold"), [
             "--simnet", "--appdata", home, "--logdir", home + "/logs", "--datadir", home + "/data",
             "--coldwalletextpub=\(coldKey)", "--storage=sqlite", "--sqlitepath=\(database)",
@@ -63,9 +62,10 @@ final class VotePrefsEndToEndTests: XCTestCase {
             "--dcrdpassword=\(StakepooldProcessHarness.rpcPassword)", "--dcrdcert=\(certificate)",
             "--wallethost=\(walletAddresses[0])", "--walletuser=\(StakepooldProcessHarness.rpcUser)",
             "--walletpassword=\(StakepooldProcessHarness.rpcPassword)", "--walletcert=\(certificate)",
-            "--rpclisten=127.0.0.1:\(controlPort)", "--controltoken=\(Self.token)",
+            "--rpclisten=127.0.0.1:0", "--controltoken=\(Self.token)",
         ], log: log)
-        try await harness.waitForLine(daemon, log, containing: "control API listening on ", seconds: 90)
+        let listening = try await harness.waitForLine(daemon, log, containing: "control API listening on ", seconds: 90)
+        let controlPort = try ChildProcessHarness.address(after: "control API listening on ", in: listening).port
         try await harness.waitForLine(daemon, log, containing: "loaded prefs for 0 users from storage", seconds: 90)
         try await harness.waitForLine(daemon, log, containing: "subscribed to notifications from dcrd", seconds: 90)
         return Daemon(process: daemon, log: log, home: home, controlPort: controlPort, database: database)
@@ -79,7 +79,9 @@ final class VotePrefsEndToEndTests: XCTestCase {
                                                           started.database)
 
         // The web app: the daemon and a second stakepoold host where nothing listens (two are required).
-        let unused = try StakepooldProcessHarness.closedPort()
+        let refusing = try ChildProcessHarness.refusingPort()   // held, never listening, for the whole test
+        defer { refusing.close() }
+        let unused = refusing.localAddress.port
         let dir = harness.path("webapp")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let path = try WebAppTestConfig.write(into: dir, extra: """
@@ -89,7 +91,7 @@ final class VotePrefsEndToEndTests: XCTestCase {
         stakepooldcerts=\(home)/rpc.cert,\(home)/rpc.cert
         stakepooldtoken=\(Self.token)
         """)
-        let (loaded, _, _) = try PoolConfig.load(arguments: ["-C", path], home: dir)
+        let (loaded, _, _) = try PoolConfig.load(arguments: ["-C", path], home: dir, plugins: .builtIn(), hostOptions: WebAppHostOptions.all)
         let config = try XCTUnwrap(loaded)
         let app = try await WebApp.assemble(config: config, plugins: .builtIn(), logs: LogBackend(level: .error, sinks: [CapturingSink()]))
         guard case let .tcp(_, port) = try app.bind() else { return XCTFail("not tcp") }
