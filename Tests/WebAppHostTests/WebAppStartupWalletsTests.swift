@@ -2,6 +2,7 @@ import Foundation
 import HostKit
 import HostTestSupport
 import PoolKernel
+import PoolNet
 import SimnetHost
 import WebAppHost
 import XCTest
@@ -23,6 +24,23 @@ final class WebAppStartupWalletsTests: XCTestCase {
         XCTAssertEqual(code, ExitCode.controllerInit)
         XCTAssertTrue(err.value.contains("RPC server connection failure on start"), err.value)
         XCTAssertFalse(err.value.contains(SimnetRPCPool.rpcPassword), "the wallet password is never printed")
+        XCTAssertFalse(out.value.contains("listening"), "nothing is served: \(out.value)")
+    }
+
+    /// Exit code 4 (dcrstakepool's "wallet sync"): every wallet answers, but the start-up sync cannot complete on one
+    /// (its address manager is locked), so the web app stops before serving, with a sentence naming the wallet.
+    func testWebAppStart_aWalletTheStartupSyncCannotCompleteOnIsExitFour() async throws {
+        let pool = try SimnetRPCPool(walletCount: 2)
+        defer { pool.stop() }
+        try await pool.setFaults(1, [("locked", .bool(true))])
+        let path = try pool.writeConfig(["listen=127.0.0.1:0"])
+        let out = LockedValue(""), err = LockedValue("")
+        let output = HostOutput(out: { text in out.withLock { $0 += text + "\n" } },
+                                err: { text in err.withLock { $0 += text + "\n" } })
+        let code = await WebAppMain.run(arguments: ["-C", path], output: output)
+        XCTAssertEqual(code, 4, err.value)
+        XCTAssertTrue(err.value.hasPrefix("hxstakepool: Failed to sync the wallets: "), err.value)
+        XCTAssertTrue(err.value.contains("wallet server 1 locked"), err.value)
         XCTAssertFalse(out.value.contains("listening"), "nothing is served: \(out.value)")
     }
 }
