@@ -67,7 +67,7 @@ if curl -fsS http://127.0.0.1:8000/health >/dev/null 2>&1; then
     echo "  storage: SQLite in $RUN/data, mail: written to the log, wallets: simwallet (3 simulated simnet wallets)"
     echo "  stakepoold log: $RUN/logs/stakepoold.out (metrics: http://127.0.0.1:9114/metrics),"
     echo "  simwallet log: $RUN/logs/simwallet.log. Ctrl-C stops everything."
-    echo "  A ticket's life: $BIN/poolctl dev buy $DEMO_EMAIL --count 5, then $BIN/poolctl dev mine 20"
+    echo "  A ticket's life: $BIN/poolctl dev buy $DEMO_EMAIL --count 5, then $BIN/poolctl dev mine 30"
     echo "  (README: \"Your first vote in five minutes\")."
 fi
 wait -n "${pids[@]}"

@@ -42,17 +42,19 @@ struct SimwalletControl {
             throw Failure(sentence: "simwalletnode \"\(named)\" is not host:port")
         }
         let certificate = values.list("walletcerts").first.map { ConfigLoader.expand($0) }
-        let client = try JSONRPCClient(configuration: JSONRPCClientConfiguration(
-            address: address, tls: certificate.map { TLSClientConfiguration(trust: .certificateFile($0)) },
-            user: values.list("walletusers").first ?? "", password: values.list("walletpasswords").first ?? "",
-            connectTimeout: .seconds(10), callTimeout: .seconds(30), name: "simwallet"), logger: .disabled)
+        var client: JSONRPCClient?
         do {
-            try await client.connect()
+            client = try JSONRPCClient(configuration: JSONRPCClientConfiguration(
+                address: address, tls: certificate.map { TLSClientConfiguration(trust: .certificateFile($0)) },
+                user: values.list("walletusers").first ?? "", password: values.list("walletpasswords").first ?? "",
+                connectTimeout: .seconds(10), callTimeout: .seconds(30), name: "simwallet"), logger: .disabled)
+            try await client?.connect()
         } catch {
-            client.close()
+            client?.close()
             throw Failure(sentence: "cannot reach simwallet at \(address) (is `make run` running?): "
                           + ((error as? any CodedError)?.message ?? "\(error)"))
         }
+        guard let client else { throw Failure(sentence: "cannot reach simwallet at \(address)") }
         return SimwalletControl(client: client, address: "\(address)")
     }
 
