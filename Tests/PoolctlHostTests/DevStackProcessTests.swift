@@ -53,6 +53,15 @@ final class DevStackProcessTests: XCTestCase {
         try (lines + ["simwalletnode=\(served.node)"]).joined(separator: "\n").write(toFile: devConfig, atomically: true, encoding: .utf8)
         let poolctl = PoolctlRunner(directory: harness.directory.path)
 
+        // A node that does not know the control methods (here a wallet endpoint) is refused in one sentence.
+        let wrongNode = harness.path("wrong-node.conf")
+        try (lines + ["simwalletnode=\(served.wallets[0])"]).joined(separator: "\n").write(toFile: wrongNode, atomically: true, encoding: .utf8)
+        let refused = try poolctl.run(["-C", wrongNode, "dev", "mine", "1"])
+        XCTAssertEqual(refused.status, 1, refused.all)
+        XCTAssertTrue(refused.err.contains("it is not simwallet"), refused.err)
+        let untouched = try await node.call("siminfo")
+        XCTAssertEqual(untouched["height"]?.intValue, 0, "nothing mined")
+
         // The demo account: created once with a printed password, registered on every wallet; the second run
         // changes nothing and prints no password.
         let first = try poolctl.run(["-C", devConfig, "dev", "demo-account"])
