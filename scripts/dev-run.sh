@@ -4,7 +4,8 @@
 #   hxstakepool — the web app (examples/dev.conf: SQLite, mail in the log), talking to simwallet through the
 #                 dcrwallet RPC plugin, exactly the production client path
 #   stakepoold  — the vote daemon for wallet 0, voting winners through the same RPC plugins
-# Ctrl-C stops all three.
+#   poolctl dev — mines to just below the stake validation height and creates the demo account (printed)
+# run/dev.conf keeps the connection details for `poolctl dev …`. Ctrl-C stops all three.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-.build/debug}
@@ -26,6 +27,29 @@ pids+=($!)
 for _ in $(seq 1 100); do [ -s "$CERT" ] && break; sleep 0.1; done
 [ -s "$CERT" ] || { echo "simwallet did not start: see $RUN/logs/simwallet.log" >&2; exit 1; }
 
+# dev22: the web app's connection details, given to hxstakepool as flags and written (absolute paths) to
+# run/dev.conf, which `poolctl dev …` reads by itself and `poolctl -C run/dev.conf …` on request.
+WEB_OPTIONS=(
+    "votingwalletextpub=$VOTING" "coldwalletextpub=$COLD" "wallet=dcrwallet"
+    "wallethosts=127.0.0.1:19557,127.0.0.1:19567,127.0.0.1:19577" "walletusers=simnet,simnet,simnet"
+    "walletpasswords=$PASS,$PASS,$PASS" "walletcerts=$PWD/$CERT,$PWD/$CERT,$PWD/$CERT"
+)
+{
+    echo "; Written by scripts/dev-run.sh (make run): the dev stack's connection details. Development only."
+    grep -vE '^(datadir|logdir|wallet|votingwalletextpub|coldwalletextpub)=' examples/dev.conf
+    echo "datadir=$PWD/$RUN/data"
+    echo "logdir=$PWD/$RUN/logs"
+    printf '%s\n' "${WEB_OPTIONS[@]}"
+    echo "; poolctl only: the simwallet node whose control methods poolctl dev calls."
+    echo "simwalletnode=127.0.0.1:19556"
+} > "$RUN/dev.conf"
+
+# Near the stake validation height, so a ticket bought now is voted minutes later (not after 144 blocks);
+# then the demo account, before stakepoold starts so it votes the demo user's tickets from the first block.
+"$BIN/poolctl" dev mine 120 > /dev/null
+DEMO_EMAIL=demo@example.com
+DEMO=$("$BIN/poolctl" dev demo-account --email "$DEMO_EMAIL") || { echo "the demo account could not be created" >&2; exit 1; }
+
 "$BIN/stakepoold" --simnet --appdata "$RUN/stakepoold" --logdir "$RUN/logs" --datadir "$RUN/stakepoold/data" \
     --coldwalletextpub="$COLD" --storage=sqlite --sqlitepath="$RUN/data/simnet/stakepool.sqlite" \
     --dcrdhost=127.0.0.1:19556 --dcrduser=simnet --dcrdpassword="$PASS" --dcrdcert="$CERT" \
@@ -33,17 +57,17 @@ for _ in $(seq 1 100); do [ -s "$CERT" ] && break; sleep 0.1; done
     --norpclisten --metricslisten=127.0.0.1:9114 > "$RUN/logs/stakepoold.out" 2>&1 &
 pids+=($!)
 
-"$BIN/hxstakepool" -C examples/dev.conf --votingwalletextpub="$VOTING" --coldwalletextpub="$COLD" \
-    --wallet=dcrwallet --wallethosts=127.0.0.1:19557,127.0.0.1:19567,127.0.0.1:19577 \
-    --walletusers=simnet,simnet,simnet --walletpasswords="$PASS,$PASS,$PASS" \
-    --walletcerts="$CERT,$CERT,$CERT" "$@" &
+"$BIN/hxstakepool" -C examples/dev.conf "${WEB_OPTIONS[@]/#/--}" "$@" &
 pids+=($!)
 for _ in $(seq 1 100); do curl -fsS http://127.0.0.1:8000/health >/dev/null 2>&1 && break; sleep 0.2; done
 if curl -fsS http://127.0.0.1:8000/health >/dev/null 2>&1; then
     echo
     echo "hxstakepool is running: http://127.0.0.1:8000  (health: /health, API: /api/v2/stats)"
+    echo "$DEMO"
     echo "  storage: SQLite in $RUN/data, mail: written to the log, wallets: simwallet (3 simulated simnet wallets)"
     echo "  stakepoold log: $RUN/logs/stakepoold.out (metrics: http://127.0.0.1:9114/metrics),"
     echo "  simwallet log: $RUN/logs/simwallet.log. Ctrl-C stops everything."
+    echo "  A ticket's life: $BIN/poolctl dev buy $DEMO_EMAIL --count 5, then $BIN/poolctl dev mine 30"
+    echo "  (README: \"Your first vote in five minutes\")."
 fi
 wait -n "${pids[@]}"

@@ -48,6 +48,21 @@ final class SimnetVotingTests: XCTestCase {
         XCTAssertEqual(Int(entry.spentByHeight), SimnetParameters.simnet.stakeValidationHeight)
     }
 
+    /// `awaitingVotes` (siminfo's `awaitingvotes`, what `poolctl dev mine` waits on) counts the tip's winners a
+    /// wallet could vote whose vote has not arrived: 5 after the draw, one less per vote, and not the winners of a
+    /// ticket no wallet holds.
+    func testSimnetVoting_awaitingVotesCountsVotableWinnersWithoutAVote() async throws {
+        let (simnet, _) = try await chainWithWinners()
+        let node = SimnetNodeBackend(simnet: simnet)
+        XCTAssertEqual(simnet.awaitingVotes, 5)
+        _ = try await node.sendRawTransaction(try await vote(simnet, ticket: simnet.currentWinners[0]), allowHighFees: false)
+        XCTAssertEqual(simnet.awaitingVotes, 4)
+        simnet.wipeWallet(0)
+        simnet.wipeWallet(1)
+        simnet.wipeWallet(2)
+        XCTAssertEqual(simnet.awaitingVotes, 0, "no wallet can vote the other four any more")
+    }
+
     /// The P2SH of uid 7 (registerUser is deterministic in the seed).
     private func registerUserAddress(_ simnet: Simnet) throws -> String {
         let world = simnet.world.value

@@ -7,7 +7,7 @@ import StorageSQLite
 /// The built-in poolctl commands.
 public enum PoolctlCommands {
     public static var all: [PoolctlCommand] {
-        [config, ChainCommand.poolctlCommand, db, userWithToken, mail, wallets, tickets, simulate]
+        [config, ChainCommand.poolctlCommand, db, userWithToken, mail, wallets, tickets, simulate, DevCommand.poolctlCommand]
     }
 
     /// `poolctl user …`, with `user token` handled here (it needs the API secret and base URL).

@@ -9,13 +9,21 @@ public enum PoolctlMain {
     public static func run(arguments: [String], commands: [PoolctlCommand] = PoolctlCommands.all,
                            plugins: PoolPlugins = .builtIn(), output: HostOutput = .standard,
                            home: String = PoolConfig.defaultHome()) async -> Int32 {
-        var loader = ConfigLoader(specs: WebAppHostOptions.options(plugins: plugins), appName: "poolctl", defaultConfigFile: home + "/dcrstakepool.conf")
+        // dev22: `poolctl dev …` (and only it) reads make run's run/dev.conf when no -C is given.
+        let specs = WebAppHostOptions.options(plugins: plugins) + [SimwalletControl.nodeOption]
+        let devFile = DevCommand.defaultConfigFile(for: arguments, specs: specs)
+        var loader = ConfigLoader(specs: specs, appName: "poolctl", defaultConfigFile: devFile ?? home + "/dcrstakepool.conf")
         loader.allowsArguments = true
         let parsed: ConfigLoader.Result
         do {
             parsed = try loader.load(arguments)
         } catch {
             output.err("poolctl: \(ConfigLoader.describe(error))")
+            return ExitCode.usage
+        }
+        if let devFile, parsed.configFile == nil, !parsed.helpRequested {
+            output.err("poolctl: \(devFile) does not exist: start the dev stack with `make run` (it writes the file), "
+                       + "or name a configuration with -C")
             return ExitCode.usage
         }
         guard !parsed.helpRequested, let name = parsed.arguments.first else {

@@ -21,8 +21,8 @@ import WalletSimnet
 /// - `simsetnodefaults [{"dropnotifications","down"}]` → null.
 /// - `simdropconnections []` → null: drops every websocket of the node (clients must reconnect).
 /// - `simsetvotesettings [index, {"voteversion","votebits","voting"}]` → null.
-/// - `siminfo []` → chain-wide counts, current winners, the pool's extended public keys, the network's name and
-///   the wallets' vote version.
+/// - `siminfo []` → chain-wide counts, current winners (and `awaitingvotes`: those a wallet could vote whose vote
+///   has not arrived), the pool's extended public keys, the network's name and the wallets' vote version.
 /// - `simvote [ticket]` → `{"status","votebits","voteversion"}`: the ticket's chain status and, once voted, the
 ///   bits and vote version its vote carried (null before).
 /// - `simaddresses [uid]` → `{"ticketaddress","feeaddress"}` of user `uid`.
@@ -194,6 +194,7 @@ public enum SimnetRPCHandlers {
                     ("missed", .int(Int64(stats.missed))), ("expired", .int(Int64(stats.expired))),
                     ("revoked", .int(Int64(stats.revoked))), ("mempool", .int(Int64(stats.mempool))),
                     ("winners", .array(simnet.currentWinners.map(JSONValue.string))),
+                    ("awaitingvotes", .int(Int64(simnet.awaitingVotes))),
                     ("wallets", .int(Int64(simnet.walletCount))),
                     ("votingwalletextpub", .string(simnet.votingExtendedPublicKey)),
                     ("coldwalletextpub", .string(simnet.coldExtendedPublicKey)),

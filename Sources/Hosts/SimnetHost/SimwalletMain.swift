@@ -13,20 +13,45 @@ import WalletSimnet
 /// seed's extended public keys and exit), `--chainparams FILE` (run on a fork's network: its magic, address and
 /// key IDs, tickets, subsidy and newest vote version; its RPC ports become the default ports).
 public enum SimwalletMain {
-    /// Runs until SIGINT/SIGTERM; returns the exit status (0, or 2 for bad flags / 1 for start failures).
+    /// `simwallet --help`.
+    static let usage = """
+        Usage: simwallet [flags]
+        A simulated Decred simnet (one node, N voting wallets) over the real JSON-RPC/websocket/TLS protocol, on
+        loopback. A development and test tool: never point a real pool at it. Control methods: docs/simwallet.md.
+
+        Flags:
+          --seed N              seed of the simulated wallets' keys (default 1)
+          --wallets N           number of voting wallets, 1-64 (default 3)
+          --blockms N           mine a block every N ms; 0: only on simmine (default 1000)
+          --appdata DIR         where rpc.cert/rpc.key are written (default ./run/simwallet)
+          --rpcuser U           RPC user of the node and every wallet (default simnet)
+          --rpcpass P           RPC password (default simwallet-dev-pass)
+          --nodeport N          node port; 0: any free port, printed at start (default 19556)
+          --walletports a,b,c   one port per wallet (default 19557,19567,19577)
+          --notls               plain websockets (tests only)
+          --printkeys           print votingwalletextpub= and coldwalletextpub= of the seed and exit
+          --chainparams FILE    run the simulated chain on a fork's network (JSON network parameters)
+          -h, --help            show this help and exit
+        """
+
+    /// Runs until SIGINT/SIGTERM; returns the exit status (0 — also for `--help` —, 2 for bad flags, 1 for start failures).
     public static func run(arguments: [String]) async -> Int32 {
         var options: [String: String] = [:]
         var index = 0
         let switches: Set<String> = ["--notls", "--printkeys"]
         while index < arguments.count {
             let flag = arguments[index]
+            if flag == "--help" || flag == "-h" {
+                print(usage)
+                return 0
+            }
             if switches.contains(flag) {
                 options[flag] = "1"
                 index += 1
                 continue
             }
             guard flag.hasPrefix("--"), index + 1 < arguments.count else {
-                FileHandle.standardError.write(Data("simwallet: unknown or incomplete flag \(flag)\n".utf8))
+                FileHandle.standardError.write(Data("simwallet: unknown or incomplete flag \(flag) (simwallet --help lists them)\n".utf8))
                 return 2
             }
             options[flag] = arguments[index + 1]

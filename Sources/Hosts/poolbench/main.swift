@@ -7,6 +7,16 @@ let groups = ["chain", "storage", "rpc", "simnet", "services", "vote", "http", "
 /// Diagnostic groups, run only when named (not part of `make bench`).
 let extraGroups = ["pages-stages", "storage-stages", "signin-storm"]
 let chosen = Set(CommandLine.arguments.dropFirst())
+if chosen.contains("--help") || chosen.contains("-h") {
+    print("""
+        Usage: poolbench [group ...]
+        Prints one JSON line per figure (`make bench` runs it in release with the test services). With no group,
+        every group runs, each in its own child process.
+          groups: \(groups.joined(separator: " "))
+          diagnostic groups (only when named): \(extraGroups.joined(separator: " "))
+        """)
+    exit(0)
+}
 func wants(_ group: String) -> Bool { chosen.contains(group) }
 
 // With no group named, each group runs in a fresh child process, so one group's memory and threads do not

@@ -146,6 +146,16 @@ public final class Simnet: Sendable {
         world.withLock { world in world.chain.winners.map { world.chain.tickets[Int($0)].hash.hex } }
     }
 
+    /// The tip's winners that some wallet could vote but whose vote has not reached the node yet: what
+    /// `poolctl dev mine` waits for before the next block, so mining fast never makes the pool miss.
+    public var awaitingVotes: Int {
+        world.withLock { world in
+            world.chain.winners.filter { id in
+                world.chain.pendingVotes[id] == nil && world.wallets.indices.contains { world.walletCanVote($0, ticket: id) }
+            }.count
+        }
+    }
+
     /// The ticket's chain status (`immature`, `live`, `voted`, `missed`, `expired`, `revoked`), nil if
     /// unknown or still in the mempool.
     public func ticketStatus(_ hash: String) -> String? {
