@@ -35,11 +35,10 @@ final class DevStackProcessTests: XCTestCase {
         let voteVersion = try XCTUnwrap(world["voteversion"]?.intValue)
 
         // The web app's file, and the dev file `make run` writes: the same plus the simwallet node.
-        let port = try ChildProcessHarness.freeLoopbackPort()
         let user = StakepooldProcessHarness.rpcUser, password = StakepooldProcessHarness.rpcPassword
         let webConfig = harness.path("web.conf")
         let lines = [
-            "simnet=1", "listen=127.0.0.1:\(port)", "baseurl=http://127.0.0.1:\(port)", "datadir=\(harness.path("data"))",
+            "simnet=1", "listen=127.0.0.1:0", "baseurl=http://127.0.0.1", "datadir=\(harness.path("data"))",
             "logdir=\(harness.path("logs"))", "templatepath=\(WebAppTestConfig.repoRoot)/templates",
             "publicpath=\(WebAppTestConfig.repoRoot)/public", "apisecret=dev-stack-api-secret-0123456789abcdef",
             "cookiesecret=dev-stack-cookie-secret-0123456789abcdef", "adminips=127.0.0.1", "storage=sqlite", "mail=log",
@@ -77,7 +76,9 @@ final class DevStackProcessTests: XCTestCase {
 
         // The web app; a second user registers an address through its API.
         let web = try harness.launch(try BuiltExecutable.path("hxstakepool"), ["-C", webConfig], log: harness.path("web.log"))
-        try await harness.waitForLine(web, harness.path("web.log"), containing: "wallet sync done", seconds: 90)
+        // The web app binds port 0 and says where it listens.
+        let listening = try await harness.waitForLine(web, harness.path("web.log"), containing: "DCRS: listening on ", seconds: 90)
+        let port = try ChildProcessHarness.address(after: "DCRS: listening on ", in: listening).port
         let passwordFile = harness.path("alice.pass")
         try "alice-password-0123".write(toFile: passwordFile, atomically: true, encoding: .utf8)
         let added = try poolctl.run(["-C", devConfig, "user", "add", "--email", "alice@example.com", "--password-file", passwordFile, "--verified"])
@@ -161,7 +162,9 @@ final class DevStackProcessTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: harness.path("run"), withIntermediateDirectories: true)
         try "storage=sqlite\ndatadir=\(harness.path("home-data"))\n"
             .write(toFile: home + "/.dcrstakepool/dcrstakepool.conf", atomically: true, encoding: .utf8)
-        let closed = try ChildProcessHarness.freeLoopbackPort()
+        let refusing = try ChildProcessHarness.refusingPort()   // held, never listening: nothing answers there
+        defer { refusing.close() }
+        let closed = refusing.localAddress.port
         try "not a certificate".write(toFile: harness.path("none.cert"), atomically: true, encoding: .utf8)
         try """
             simnet=1
