@@ -59,7 +59,7 @@ let package = Package(
         .target(name: "WebHost", dependencies: ["PoolKernel", "PoolNet", "CEpoll"], path: "Sources/Hosts/WebHost"),
         // What every host shares: the plugin registries and built-in plugins, the assembled services, logging.
         .target(name: "HostKit", dependencies: [
-            "PoolKernel", "PoolNet", "StakepooldControl", "WebHost", "StorageSQLite", "StorageMySQL", "NotifyLog", "NotifySMTP",
+            "PoolKernel", "PoolNet", "PoolSystem", "StakepooldControl", "WebHost", "StorageSQLite", "StorageMySQL", "NotifyLog", "NotifySMTP",
             "WalletDcrwallet", "WalletSimnet", "VotePolicies",
         ], path: "Sources/Hosts/HostKit"),
         .target(name: "WebAppHost", dependencies: ["HostKit", "PoolKernel", "PoolSystem", "StakepooldControl", "WebHost"],

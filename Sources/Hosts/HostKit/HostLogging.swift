@@ -1,5 +1,6 @@
 import Foundation
 import PoolKernel
+import PoolSystem
 
 /// Builds the process's log backend from a config: stdout plus a rotating file in `logdir`, levels from
 /// `debuglevel`, and every configured secret registered for redaction before the first line is written.
@@ -16,6 +17,18 @@ public enum HostLogging {
         for secret in secrets { backend.registerSecret(secret) }
         debugLevel.apply(to: backend)
         return backend
+    }
+
+    /// logrotate moves the file away and sends SIGHUP: from now on, each SIGHUP reopens the log files at the
+    /// configured path (also while the wallets are still being dialled, so it never kills the daemon). The host
+    /// keeps the router for as long as it routes the signal.
+    public static func reopenOnHangup(_ backend: LogBackend, logger: Logger) -> SignalRouter {
+        let hangup = SignalRouter()
+        hangup.on(SIGHUP) {
+            backend.reopenSinks()
+            logger.info("Received SIGHUP: log files reopened")
+        }
+        return hangup
     }
 }
 

@@ -41,13 +41,7 @@ public enum StakepooldMain {
             return ExitCode.usage
         }
         let logger = backend.logger("STPK")
-        // logrotate moves the file away and sends SIGHUP: write on in a fresh file at the configured path (from the
-        // first line on, so a SIGHUP while the wallet is still being dialled does not kill the daemon either).
-        let hangup = SignalRouter()
-        hangup.on(SIGHUP) {
-            backend.reopenSinks()
-            logger.info("Received SIGHUP: log files reopened")
-        }
+        let hangup = HostLogging.reopenOnHangup(backend, logger: logger)
         defer { hangup.cancelAll() }
         do {
             return try await start(config, plugins: plugins, logs: backend)

@@ -37,13 +37,8 @@ public enum WebAppMain {
             return ExitCode.usage
         }
         let log = logs.logger("DCRS")
-        // SIGHUP (logrotate moved the file away) reopens the log files from here on until the process ends, also
-        // while the wallets are being dialled.
-        let hangup = SignalRouter()
-        hangup.on(SIGHUP) {
-            logs.reopenSinks()
-            log.info("Received SIGHUP: log files reopened")
-        }
+        // SIGHUP reopens the log files until `run` returns.
+        let hangup = HostLogging.reopenOnHangup(logs, logger: log)
         log.info("Version: \(version)")
         log.info("Network: \(config.network.name)")
         if let warning = loaded.result.missingConfigFileWarning { log.warn(warning) }
