@@ -12,23 +12,8 @@ import XCTest
 
 /// The accounts hardening as the real web app wires it from a configuration file: `minpasswordlength` reaches
 /// the sign-up form, and the background purge deletes expired captchas and old sign-in counters.
-final class WebAppAccountsWiringTests: XCTestCase {
-    private var dir: String!
-
-    override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("webapp-accounts-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: dir)
-    }
-
-    private func config(_ extra: String) throws -> PoolConfig {
-        let path = try WebAppTestConfig.write(into: dir, extra: extra)
-        let (loaded, _, _) = try PoolConfig.load(arguments: ["-C", path], home: dir, plugins: .builtIn(), hostOptions: WebAppHostOptions.all)
-        return try XCTUnwrap(loaded)
-    }
+final class WebAppAccountsWiringTests: WebAppConfigTestCase {
+    override class var homePrefix: String { "webapp-accounts" }
 
     func testConfig_minPasswordLengthIsValidatedWithItsName() throws {
         XCTAssertEqual(try config("").minPasswordLength, 12, "ASVS V2.1.1's 12 by default")

@@ -9,23 +9,8 @@ import XCTest
 
 /// ux2 slice as the real web app wires it from a configuration file: `explorerurl` is validated with its name and
 /// line and defaults per network, and the assembled app runs the closed-account erasure over SQLite.
-final class WebAppClosedAccountWiringTests: XCTestCase {
-    private var dir: String!
-
-    override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("webapp-ux2-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: dir)
-    }
-
-    private func config(_ extra: String) throws -> PoolConfig {
-        let path = try WebAppTestConfig.write(into: dir, extra: extra)
-        let (loaded, _, _) = try PoolConfig.load(arguments: ["-C", path], home: dir, plugins: .builtIn(), hostOptions: WebAppHostOptions.all)
-        return try XCTUnwrap(loaded)
-    }
+final class WebAppClosedAccountWiringTests: WebAppConfigTestCase {
+    override class var homePrefix: String { "webapp-ux2" }
 
     func testConfig_explorerURLDefaultsPerNetworkAndIsValidated() throws {
         XCTAssertEqual(try config("").explorerURL, "", "simnet has no public explorer")
