@@ -63,7 +63,9 @@ final class StakepooldNotifierTests: XCTestCase {
         let (control, _) = try server(port: port, token: nil, logger: .disabled, updates: updates)
         let serving = Task { try await control.run() }
         defer { serving.cancel() }
-        try await waitFor("the delivery") { !updates.values.isEmpty && notifier.pendingHosts.isEmpty }
+        try await waitFor("the delivery") {
+            !updates.values.isEmpty && notifier.pendingHosts.isEmpty && logs.text.contains("accepted the pending voting-preference change")
+        }
         XCTAssertEqual(updates.values, [0], "coalesced into one reload of every user")
         XCTAssertTrue(registry.render().contains("pool_stakepoold_pending_notifications{host=\"\(host)\"} 0"), registry.render())
         XCTAssertTrue(logs.text.contains("accepted the pending voting-preference change"), logs.text)

@@ -166,11 +166,11 @@ public final class StakepooldNotifier: EngineService {
                 if states[index].generation == generation { states[index].pendingUserId = nil }
                 return (failures, states[index].pendingUserId != nil)
             }
+            updateGauges()   // with the state, so `/metrics` never lags behind `pendingHosts`
             if failures > 0 && retrying {
                 logger.info("stakepoold at \(host) accepted the pending voting-preference change after \(failures) failed attempt(s)")
                 await onHostTrouble(host, nil)
             }
-            updateGauges()
             if more { wake.yield() }
         } catch {
             reachability.record(index, error: error)
@@ -181,6 +181,7 @@ public final class StakepooldNotifier: EngineService {
                 states[index].nextAttempt = ContinuousClock.now + delay
                 return (states[index].failures, delay)
             }
+            updateGauges()
             let what = userId == 0 ? "all users" : "user \(userId)"
             if !retrying {
                 logger.error("Failed to update stakepoold voting cfg for \(what) on host \(host): \(error)")
@@ -193,7 +194,6 @@ public final class StakepooldNotifier: EngineService {
             } else {
                 logger.debug("stakepoold at \(host) still refuses the pending change (attempt \(failures)), next in \(delay): \(error)")
             }
-            updateGauges()
             Task { [wake] in
                 try? await Task.sleep(for: delay)
                 wake.yield()
