@@ -55,7 +55,7 @@ enum DemoAccount {
             password = fresh
         }
         if user.multiSigAddress.isEmpty { user = try await submitAddress(for: user, config: config, storage: storage, context: context) }
-        let signIn = config.baseURL.isEmpty ? "/login" : config.baseURL + "/login"
+        let signIn = config.baseURL.isEmpty ? "/signin" : config.baseURL + "/signin"
         if let password {
             context.output.out("demo account created: sign in at \(signIn) as \(user.email) with password \(password)")
             context.output.out("  (shown once; `poolctl dev demo-account --new-password` sets a new one)")
