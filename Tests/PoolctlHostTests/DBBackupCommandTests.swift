@@ -111,6 +111,19 @@ final class DBBackupCommandTests: XCTestCase {
         let (refused, refusedText) = await poolctl(target, "restore", file)
         XCTAssertEqual(refused, ExitCode.failure)
         XCTAssertTrue(refusedText.contains("refusing to restore: the database is not empty (table Users has rows)"), refusedText)
+
+        // And back: a backup of the MySQL database restores into a new SQLite file with the same accounts.
+        let fromMySQL = dir + "/from-mysql.jsonl"
+        let (backedUpAgain, backupAgainText) = await poolctl(target, "backup", fromMySQL)
+        XCTAssertEqual(backedUpAgain, ExitCode.ok, backupAgainText)
+        XCTAssertTrue(backupAgainText.contains("3 Users, 1 Sessions, 1 MailOutbox from mysql"), backupAgainText)
+        let sqlite = try writeConfig("back.conf", "storage=sqlite\nsqlitepath=\(dir)/back.sqlite\n")
+        let (back, backText) = await poolctl(sqlite, "restore", fromMySQL)
+        XCTAssertEqual(back, ExitCode.ok, backText)
+        let check = SQLiteStorage(configuration: .init(path: dir + "/back.sqlite"), logger: .disabled)
+        let backUsers = try await check.read { try $0.snapshot().users }
+        await check.shutdown()
+        XCTAssertEqual(backUsers, [alice, bob, next])
     }
 
     func testRestoreRefusesADamagedFileWritingNothing() async throws {

@@ -61,7 +61,7 @@ public final class OnlineBackupService: EngineService {
         return path
     }
 
-    /// `backup-20261203T004512.123Z.sqlite`.
+    /// `backup-20261203T004512.123Z.<ext>`.
     static func fileName(at date: Date, fileExtension: String) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withYear, .withMonth, .withDay, .withTime, .withFractionalSeconds, .withTimeZone]

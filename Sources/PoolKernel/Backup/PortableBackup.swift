@@ -4,13 +4,13 @@ import Foundation
 /// Lines, UTF-8. Line 1 is the header, every later line one row of one table:
 ///
 /// ```
-/// {"format":"hxstakepool-backup","version":1,"createdAt":"2026-12-03T00:50:00Z","engine":"sqlite 3.40.1","schemaVersion":4,"tables":{"Users":2,…}}
+/// {"format":"hxstakepool-backup","version":1,"createdAt":"2026-12-03T00:50:00Z","engine":"<engine> <version>","schemaVersion":4,"tables":{"Users":2,…}}
 /// {"table":"Users","UserId":1,"Email":"a@example.com",…}
 /// ```
 ///
 /// Column names are the SQL schema's; integers are JSON numbers, text is JSON strings, `Sessions.Payload` is
 /// base64, a missing user id is `null`. The header's row counts let a reader tell a truncated file from a whole
-/// one. The same file restores into SQLite, MySQL or the in-memory store.
+/// one. The same file restores into any storage plugin (each implements `StorageWriter.restore`).
 public enum PortableBackup {
     public static let format = "hxstakepool-backup"
     /// The row layout this binary writes and reads; a newer file is refused.

@@ -1,5 +1,5 @@
 /// An optional storage capability (ops23 slice): an engine-native copy of the live database, taken while the pool
-/// keeps reading and writing. A plugin whose engine can do this (SQLite's backup API) adopts it and says, from its
+/// keeps reading and writing. A plugin whose engine has an online backup API adopts it and says, from its
 /// own options, how often the web app should call it; `OnlineBackupService` does the scheduling, atomic file
 /// placement and rotation.
 ///
@@ -22,7 +22,7 @@ public struct OnlineBackupSchedule: Sendable, Equatable {
     public var interval: Duration
     /// How many backup files to keep (the oldest beyond it are deleted after each new one).
     public var keep: Int
-    /// The extension of the files, without the dot (`sqlite`).
+    /// The extension of the files, without the dot (the engine's usual one).
     public var fileExtension: String
 
     public init(directory: String, interval: Duration, keep: Int, fileExtension: String) {
