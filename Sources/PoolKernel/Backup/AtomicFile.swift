@@ -7,6 +7,9 @@ public enum AtomicFile {
     /// Temporary files start with this (so `OnlineBackupService` can tell and sweep leftovers).
     public static let temporaryPrefix = ".partial-"
 
+    /// Where the blocking file work (fsync, rename, delete) runs: a Dispatch thread, never Swift's cooperative pool.
+    public static let io = BoundedWorkQueue(width: 1, label: "atomic-file-io")
+
     /// A fresh temporary path next to `path`.
     public static func temporaryPath(for path: String) -> String {
         let url = URL(fileURLWithPath: path)
@@ -20,11 +23,13 @@ public enum AtomicFile {
         let temporary = temporaryPath(for: path)
         do {
             try await fill(temporary)
-            try sync(temporary)
-            try FileManager.default.moveItem(atPath: temporary, toPath: path)
-            try sync(URL(fileURLWithPath: path).deletingLastPathComponent().path)
+            try await io.run {
+                try sync(temporary)
+                try FileManager.default.moveItem(atPath: temporary, toPath: path)
+                try sync(URL(fileURLWithPath: path).deletingLastPathComponent().path)
+            }
         } catch {
-            try? FileManager.default.removeItem(atPath: temporary)
+            await io.run { try? FileManager.default.removeItem(atPath: temporary) }
             throw error
         }
     }

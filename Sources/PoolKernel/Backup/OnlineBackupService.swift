@@ -44,20 +44,23 @@ public final class OnlineBackupService: EngineService {
     /// Takes one backup now and rotates; returns the new file's path.
     @discardableResult
     public func backUpOnce() async throws -> String {
-        let directory = schedule.directory
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
-        removeLeftovers()
-        // Two backups within one millisecond (a test, a clock step back) never overwrite one: the later takes
-        // the next free millisecond, so names still sort in the order the backups were taken.
-        var stamp = now()
-        var path = directory + "/" + Self.fileName(at: stamp, fileExtension: schedule.fileExtension)
-        while FileManager.default.fileExists(atPath: path) {
-            stamp = stamp.addingTimeInterval(0.001)
-            path = directory + "/" + Self.fileName(at: stamp, fileExtension: schedule.fileExtension)
+        let schedule = schedule, started = now()
+        let path = try await AtomicFile.io.run { [self] in
+            try FileManager.default.createDirectory(atPath: schedule.directory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+            removeLeftovers()
+            // Two backups within one millisecond (a test, a clock step back) never overwrite one: the later takes
+            // the next free millisecond, so names still sort in the order the backups were taken.
+            var stamp = started
+            var path = schedule.directory + "/" + Self.fileName(at: stamp, fileExtension: schedule.fileExtension)
+            while FileManager.default.fileExists(atPath: path) {
+                stamp = stamp.addingTimeInterval(0.001)
+                path = schedule.directory + "/" + Self.fileName(at: stamp, fileExtension: schedule.fileExtension)
+            }
+            return path
         }
         try await AtomicFile.write(to: path) { temporary in try await storage.writeOnlineBackup(to: temporary) }
-        rotate()
+        await AtomicFile.io.run { [self] in rotate() }
         return path
     }
 
