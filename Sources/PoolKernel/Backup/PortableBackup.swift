@@ -49,7 +49,7 @@ public enum PortableBackup {
             "engine": header.engine, "schemaVersion": header.schemaVersion, "tables": header.tables,
         ]
         var buffer = try line(headerObject)
-        for row in PortableBackupRows.rows(of: snapshot) {
+        try PortableBackupRows.forEachRow(of: snapshot) { row in
             buffer.append(try line(row))
             if buffer.count >= 1 << 20 {
                 try emit(buffer)

@@ -8,61 +8,59 @@ enum PortableBackupRows {
         let text: String
     }
 
-    static func rows(of snapshot: StorageSnapshot) -> [[String: Any]] {
-        var rows: [[String: Any]] = []
-        rows.reserveCapacity(snapshot.rowCounts.reduce(0) { $0 + $1.rows })
+    /// Hands each row of `snapshot` to `emit`, one at a time (a large database is never held twice).
+    static func forEachRow(of snapshot: StorageSnapshot, _ emit: ([String: Any]) throws -> Void) rethrows {
         for user in snapshot.users {
-            rows.append(["table": "Users", "UserId": user.id.rawValue, "Email": user.email, "Username": user.username,
-                         "Password": user.passwordHash, "MultiSigAddress": user.multiSigAddress,
-                         "MultiSigScript": user.multiSigScript, "PoolPubKeyAddr": user.poolPubKeyAddr,
-                         "UserPubKeyAddr": user.userPubKeyAddr, "UserFeeAddr": user.userFeeAddr,
-                         "HeightRegistered": user.heightRegistered, "EmailVerified": user.emailVerified.rawValue,
-                         "EmailToken": user.emailToken, "APIToken": user.apiToken, "VoteBits": Int(user.voteBits),
-                         "VoteBitsVersion": Int(user.voteBitsVersion)])
+            try emit(["table": "Users", "UserId": user.id.rawValue, "Email": user.email, "Username": user.username,
+                      "Password": user.passwordHash, "MultiSigAddress": user.multiSigAddress,
+                      "MultiSigScript": user.multiSigScript, "PoolPubKeyAddr": user.poolPubKeyAddr,
+                      "UserPubKeyAddr": user.userPubKeyAddr, "UserFeeAddr": user.userFeeAddr,
+                      "HeightRegistered": user.heightRegistered, "EmailVerified": user.emailVerified.rawValue,
+                      "EmailToken": user.emailToken, "APIToken": user.apiToken, "VoteBits": Int(user.voteBits),
+                      "VoteBitsVersion": Int(user.voteBitsVersion)])
         }
         for change in snapshot.emailChanges {
-            rows.append(["table": "EmailChange", "EmailChangeID": change.id, "UserId": change.userId.rawValue,
-                         "NewEmail": change.newEmail, "Token": change.token, "Created": change.created,
-                         "Expires": change.expires])
+            try emit(["table": "EmailChange", "EmailChangeID": change.id, "UserId": change.userId.rawValue,
+                      "NewEmail": change.newEmail, "Token": change.token, "Created": change.created,
+                      "Expires": change.expires])
         }
         for reset in snapshot.passwordResets {
-            rows.append(["table": "PasswordReset", "PasswordResetID": reset.id, "UserId": reset.userId.rawValue,
-                         "Token": reset.token, "Created": reset.created, "Expires": reset.expires])
+            try emit(["table": "PasswordReset", "PasswordResetID": reset.id, "UserId": reset.userId.rawValue,
+                      "Token": reset.token, "Created": reset.created, "Expires": reset.expires])
         }
         for session in snapshot.sessions {
-            rows.append(["table": "Sessions", "SessionId": session.id, "UserId": optional(session.userId),
-                         "Payload": session.payload.base64EncodedString(), "CreatedAt": session.createdAt,
-                         "LastSeenAt": session.lastSeenAt, "ExpiresAt": session.expiresAt])
+            try emit(["table": "Sessions", "SessionId": session.id, "UserId": optional(session.userId),
+                      "Payload": session.payload.base64EncodedString(), "CreatedAt": session.createdAt,
+                      "LastSeenAt": session.lastSeenAt, "ExpiresAt": session.expiresAt])
         }
         for message in snapshot.outbox {
-            rows.append(["table": "MailOutbox", "OutboxId": message.id, "Recipient": message.to,
-                         "Subject": message.subject, "Body": message.body, "MessageId": message.messageID,
-                         "Status": message.status.rawValue, "Attempts": message.attempts,
-                         "NextAttemptAt": message.nextAttemptAt, "LastError": message.lastError,
-                         "CreatedAt": message.createdAt])
+            try emit(["table": "MailOutbox", "OutboxId": message.id, "Recipient": message.to,
+                      "Subject": message.subject, "Body": message.body, "MessageId": message.messageID,
+                      "Status": message.status.rawValue, "Attempts": message.attempts,
+                      "NextAttemptAt": message.nextAttemptAt, "LastError": message.lastError,
+                      "CreatedAt": message.createdAt])
         }
         for record in snapshot.voteAudits {
-            rows.append(["table": "VoteAudit", "AuditId": record.id, "TicketHash": record.ticketHash,
-                         "BlockHeight": record.blockHeight, "BlockHash": record.blockHash, "UserId": optional(record.userId),
-                         "VoteBits": Int(record.voteBits), "PolicyName": record.policyName, "Reason": record.reason,
-                         "Result": record.result.rawValue, "Detail": record.detail,
-                         "ReceivedAtMillis": record.receivedAtMillis, "DecisionMicros": record.decisionMicros,
-                         "TotalMicros": record.totalMicros])
+            try emit(["table": "VoteAudit", "AuditId": record.id, "TicketHash": record.ticketHash,
+                      "BlockHeight": record.blockHeight, "BlockHash": record.blockHash, "UserId": optional(record.userId),
+                      "VoteBits": Int(record.voteBits), "PolicyName": record.policyName, "Reason": record.reason,
+                      "Result": record.result.rawValue, "Detail": record.detail,
+                      "ReceivedAtMillis": record.receivedAtMillis, "DecisionMicros": record.decisionMicros,
+                      "TotalMicros": record.totalMicros])
         }
-        for hash in snapshot.lowFeeTickets { rows.append(["table": "LowFeeTickets", "TicketHash": hash]) }
+        for hash in snapshot.lowFeeTickets { try emit(["table": "LowFeeTickets", "TicketHash": hash]) }
         for counter in snapshot.rateCounters {
-            rows.append(["table": "RateCounters", "CounterKey": counter.key, "WindowStart": counter.windowStart,
-                         "Count": counter.count])
+            try emit(["table": "RateCounters", "CounterKey": counter.key, "WindowStart": counter.windowStart,
+                      "Count": counter.count])
         }
         for challenge in snapshot.captchas {
-            rows.append(["table": "CaptchaChallenges", "ChallengeId": challenge.id, "Answer": challenge.answer,
-                         "ExpiresAt": challenge.expiresAt])
+            try emit(["table": "CaptchaChallenges", "ChallengeId": challenge.id, "Answer": challenge.answer,
+                      "ExpiresAt": challenge.expiresAt])
         }
         for account in snapshot.closedAccounts {
-            rows.append(["table": "ClosedAccounts", "UserId": account.userId.rawValue, "ClosedHeight": account.closedHeight,
-                         "ClosedAt": account.closedAt, "EmailErased": account.emailErased ? 1 : 0])
+            try emit(["table": "ClosedAccounts", "UserId": account.userId.rawValue, "ClosedHeight": account.closedHeight,
+                      "ClosedAt": account.closedAt, "EmailErased": account.emailErased ? 1 : 0])
         }
-        return rows
     }
 
     private static func optional(_ id: UserId?) -> Any { id.map { $0.rawValue as Any } ?? NSNull() }
