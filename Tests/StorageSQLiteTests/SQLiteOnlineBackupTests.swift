@@ -36,13 +36,24 @@ final class SQLiteOnlineBackupTests: XCTestCase {
         let schedule = OnlineBackupSchedule(directory: directory.path + "/backups", interval: .seconds(180), keep: 3,
                                             fileExtension: "sqlite")
         let clock = MinuteClock()
-        let service = OnlineBackupService(storage: storage, schedule: schedule, logger: .disabled, now: { clock.now() })
+        let metrics = MetricsRegistry()
+        let service = OnlineBackupService(storage: storage, schedule: schedule, logger: .disabled, metrics: metrics,
+                                          now: { clock.now() })
         var written: [String] = []
         for n in 1...5 {
             _ = try await storage.insertUser(StorageConformanceTests.sampleUser(n))
             written.append(try await service.backUpOnce())
         }
+        // The last one started at 00:04 (2024-01-01T00:04:00Z = 1704067440); no failure.
+        XCTAssertTrue(metrics.render().contains("\npool_backup_last_success_timestamp_seconds 1704067440\n"), metrics.render())
+        XCTAssertTrue(metrics.render().contains("\npool_backup_failures_total 0\n"), metrics.render())
         await storage.shutdown()
+        // A backup that cannot be written (the storage is shut down) is counted and leaves the files alone.
+        do {
+            try await service.backUpOnce()
+            XCTFail("a backup of a closed database succeeded")
+        } catch {}
+        XCTAssertTrue(metrics.render().contains("\npool_backup_failures_total 1\n"), metrics.render())
 
         let names = try FileManager.default.contentsOfDirectory(atPath: schedule.directory).sorted()
         XCTAssertEqual(names, ["backup-20240101T000200.000Z.sqlite", "backup-20240101T000300.000Z.sqlite",

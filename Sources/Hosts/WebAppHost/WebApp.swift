@@ -191,7 +191,8 @@ public final class WebApp: Sendable {
                                                                                SessionPurger(storage: storage, logger: logs.logger("CNTL"))]
         // First in the list, so it stops last: its shutdown backup sees every other service's last write.
         if let backupable, let backupSchedule {
-            background.insert(OnlineBackupService(storage: backupable, schedule: backupSchedule, logger: logs.logger("STOR")), at: 0)
+            background.insert(OnlineBackupService(storage: backupable, schedule: backupSchedule, logger: logs.logger("STOR"),
+                                                  metrics: metrics), at: 0)
         }
         // ux2 slice: closed accounts' email addresses are erased once none of their tickets can still vote.
         let ticketParams = services.params.tickets

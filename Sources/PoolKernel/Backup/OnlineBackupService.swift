@@ -10,16 +10,22 @@ public final class OnlineBackupService: EngineService {
     private let storage: any OnlineBackupCapable
     private let logger: Logger
     private let now: @Sendable () -> Date
+    private let lastSuccess: Gauge?
+    private let failures: Counter?
 
     /// File names: this prefix, a UTC time that sorts as text, the extension.
     public static let filePrefix = "backup-"
 
+    /// With `metrics`: `pool_backup_last_success_timestamp_seconds` and `pool_backup_failures_total`.
     public init(storage: any OnlineBackupCapable, schedule: OnlineBackupSchedule, logger: Logger,
-                now: @escaping @Sendable () -> Date = Date.init) {
+                metrics: MetricsRegistry? = nil, now: @escaping @Sendable () -> Date = Date.init) {
         self.storage = storage
         self.schedule = schedule
         self.logger = logger
         self.now = now
+        lastSuccess = metrics?.gauge("pool_backup_last_success_timestamp_seconds",
+                                     help: "Unix time at which the newest automatic database backup was started (0: none yet)")
+        failures = metrics?.counter("pool_backup_failures_total", help: "Automatic database backups that failed")
     }
 
     public func run() async throws {
@@ -44,7 +50,19 @@ public final class OnlineBackupService: EngineService {
     /// Takes one backup now and rotates; returns the new file's path.
     @discardableResult
     public func backUpOnce() async throws -> String {
-        let schedule = schedule, started = now()
+        let started = now()
+        do {
+            let path = try await backUp(startedAt: started)
+            lastSuccess?.set(started.timeIntervalSince1970.rounded(.down))
+            return path
+        } catch {
+            failures?.increment()
+            throw error
+        }
+    }
+
+    private func backUp(startedAt started: Date) async throws -> String {
+        let schedule = schedule
         let path = try await AtomicFile.io.run { [self] in
             try FileManager.default.createDirectory(atPath: schedule.directory, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
