@@ -18,12 +18,13 @@ enum BackupDownloadRoute {
             return .text("No automatic backups: they need storage=sqlite and backupinterval above 0 "
                 + "(with MySQL use poolctl db backup FILE).\n", status: .notFound)
         }
-        // File reading is blocking I/O: off the cooperative pool.
-        let file: (name: String, bytes: [UInt8])? = await withCheckedContinuation { continuation in
+        // Listing and opening are file system calls: off the cooperative pool. The body is then sent from the open
+        // file as the client reads it (a rotation that deletes the file meanwhile does not cut the download).
+        let file: (name: String, body: HTTPFileBody)? = await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 let newest = OnlineBackupService.newestBackup(in: schedule.directory, fileExtension: schedule.fileExtension)
                 continuation.resume(returning: newest.flatMap { path in
-                    FileManager.default.contents(atPath: path).map { (URL(fileURLWithPath: path).lastPathComponent, [UInt8]($0)) }
+                    (try? HTTPFileBody(path: path)).map { (URL(fileURLWithPath: path).lastPathComponent, $0) }
                 })
             }
         }
@@ -35,6 +36,8 @@ enum BackupDownloadRoute {
         headers.set("Content-Type", "application/vnd.sqlite3")
         headers.set("Content-Disposition", "attachment; filename=\"\(file.name)\"")
         headers.set("Cache-Control", "no-store")
-        return HTTPResponse(status: .ok, headers: headers, body: file.bytes)
+        var response = HTTPResponse(status: .ok, headers: headers)
+        response.file = file.body
+        return response
     }
 }
