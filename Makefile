@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 # Debian packages each goal needs; installed only when missing.
 BUILD_PKGS := libssl-dev libsqlite3-dev default-libmysqlclient-dev pkg-config openssl
-TEST_PKGS := $(BUILD_PKGS) mariadb-server mariadb-client python3-aiosmtpd python3-pip nginx-light chromium curl
+TEST_PKGS := $(BUILD_PKGS) mariadb-server mariadb-client python3-aiosmtpd python3-pip nginx-light chromium curl systemd
 BENCH_PKGS := $(BUILD_PKGS) wrk nginx-light
 # Fuzzing (docs/fuzzing.md): seconds per target for `make fuzz`, inputs per target in `make test`.
 FUZZ_SECONDS ?= 60

@@ -101,14 +101,14 @@ let package = Package(
         // Harness shared by the host test targets (child processes, simulated RPC wallets, web app configs).
         .target(name: "HostTestSupport", dependencies: [
             "HostKit", "SimnetHost", "StakepooldControl", "StakepooldHost", "PoolKernel", "PoolNet", "PoolTestKit",
-            "SQLStorageBase", "StorageSQLite", "StorageMySQL", "NotifySMTP", "WalletDcrwallet", "WalletSimnet",
+            "SQLStorageBase", "StorageSQLite", "StorageMySQL", "NotifySMTP", "WalletDcrwallet", "WalletSimnet", "CSQLite",
         ], path: "Tests/HostTestSupport"),
         .testTarget(name: "StakepooldControlTests", dependencies: ["StakepooldControl", "HostTestSupport", "PoolTestKit"]),
         .testTarget(name: "HostKitTests", dependencies: ["HostKit", "StakepooldControl", "HostTestSupport", "PoolTestKit"]),
         .testTarget(name: "WebAppHostTests", dependencies: ["WebAppHost", "StakepooldHost", "PoolctlHost", "SimnetHost", "HostTestSupport", "PoolTestKit"]),
         .testTarget(name: "StakepooldHostTests", dependencies: ["StakepooldHost", "PoolctlHost", "WebAppHost", "HostTestSupport", "PoolTestKit"]),
         .testTarget(name: "SimnetHostTests", dependencies: ["SimnetHost", "StakepooldHost", "HostTestSupport", "PoolTestKit"]),
-        .testTarget(name: "PoolctlHostTests", dependencies: ["PoolctlHost", "HostTestSupport", "PoolTestKit"]),
+        .testTarget(name: "PoolctlHostTests", dependencies: ["PoolctlHost", "HostTestSupport", "PoolTestKit", "StorageMySQL"]),
         .testTarget(name: "BenchHostTests", dependencies: ["BenchHost", "PoolTestKit"]),
     ]
 )

@@ -501,4 +501,53 @@ final class MemoryTransaction: StorageWriter {
         account.emailErased = true
         change({ $0.closedAccounts[id] }, { $0.closedAccounts[id] = $1 }, account)
     }
+
+    // MARK: Backups (ops23 slice)
+
+    func snapshot() throws -> StorageSnapshot {
+        var snapshot = StorageSnapshot()
+        snapshot.users = Array(tables.users.values)
+        snapshot.emailChanges = Array(tables.emailChanges.values)
+        snapshot.passwordResets = Array(tables.passwordResets.values)
+        snapshot.sessions = Array(tables.sessions.values)
+        snapshot.outbox = Array(tables.outbox.values)
+        snapshot.voteAudits = Array(tables.voteAudits.values)
+        snapshot.lowFeeTickets = Array(tables.lowFeeTickets.keys)
+        snapshot.rateCounters = tables.rateCounts.map { .init(key: $0.key, windowStart: $0.value.windowStart, count: $0.value.count) }
+        snapshot.captchas = Array(tables.captchas.values)
+        snapshot.closedAccounts = Array(tables.closedAccounts.values)
+        snapshot.sort()
+        return snapshot
+    }
+
+    func restore(_ snapshot: StorageSnapshot) throws {
+        guard try self.snapshot().isEmpty else { throw StorageError(.notEmpty, "the database already holds rows") }
+        try snapshot.validate()
+        let before = tables
+        undoLog.append { $0 = before }
+        func next(_ ids: [Int64]) -> Int64 { (ids.max() ?? 0) + 1 }
+        for user in snapshot.users {
+            tables.users[user.id.rawValue] = user
+            tables.emailIndex[EmailKey.fold(user.email)] = user.id.rawValue
+        }
+        tables.nextUserId = max(tables.nextUserId, next(snapshot.users.map(\.id.rawValue)))
+        for change in snapshot.emailChanges { tables.emailChanges[change.id] = change }
+        tables.nextEmailChangeId = max(tables.nextEmailChangeId, next(snapshot.emailChanges.map(\.id)))
+        for reset in snapshot.passwordResets { tables.passwordResets[reset.id] = reset }
+        tables.nextPasswordResetId = max(tables.nextPasswordResetId, next(snapshot.passwordResets.map(\.id)))
+        for session in snapshot.sessions { tables.sessions[session.id] = session }
+        for message in snapshot.outbox {
+            tables.outbox[message.id] = message
+            tables.outboxMessageIDs[message.messageID] = message.id
+        }
+        tables.nextOutboxId = max(tables.nextOutboxId, next(snapshot.outbox.map(\.id)))
+        for record in snapshot.voteAudits { tables.voteAudits[record.id] = record }
+        tables.nextVoteAuditId = max(tables.nextVoteAuditId, next(snapshot.voteAudits.map(\.id)))
+        for hash in snapshot.lowFeeTickets { tables.lowFeeTickets[hash] = true }
+        for counter in snapshot.rateCounters {
+            tables.rateCounts[counter.key] = MemoryTables.RateCount(windowStart: counter.windowStart, count: counter.count)
+        }
+        for challenge in snapshot.captchas { tables.captchas[challenge.id] = challenge }
+        for account in snapshot.closedAccounts { tables.closedAccounts[account.userId.rawValue] = account }
+    }
 }

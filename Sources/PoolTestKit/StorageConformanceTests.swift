@@ -77,6 +77,9 @@ open class StorageConformanceTests: XCTestCase {
             ("apiTokenBackfillIsIdempotent", checkStorage_apiTokenBackfillIsIdempotent),
             ("concurrentRegistrationsGetUniqueIds", checkStorage_concurrentRegistrationsGetUniqueIds),
             ("callsAfterShutdownAreClosed", checkStorage_callsAfterShutdownAreClosed),
+            // ops23 slice: backups
+            ("snapshotRestoresIntoAnEmptyDatabase", checkStorage_snapshotRestoresIntoAnEmptyDatabase),
+            ("restoreRefusesANonEmptyDatabaseAndBadRows", checkStorage_restoreRefusesANonEmptyDatabaseAndBadRows),
         ]
     }
 

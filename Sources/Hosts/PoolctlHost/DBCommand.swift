@@ -5,12 +5,19 @@ import PoolKernel
 /// `poolctl db purge` (delete finished mail and vote audit records older than their retention, once).
 /// The backend is the caller's: it is not shut down here.
 public enum DBCommand {
-    public static let usage = "db migrate | db status | db purge"
+    public static let usage = "db migrate | db status | db purge | db backup FILE | db restore FILE"
 
     /// Runs the subcommand and returns the exit code (0 ok, 2 usage, 7 database problem or pending migrations
     /// for `status` is still 0; a newer schema than this binary is 7). `retention` is used by `purge`.
     public static func run(_ arguments: [String], storage: any StorageBackend, output: HostOutput,
                            retention: RetentionPurge.Policy = .init()) async -> Int32 {
+        // ops23 slice: the portable backup (exit codes in DBBackupCommand).
+        if arguments.count == 2, arguments[0] == "backup" {
+            return await DBBackupCommand.backup(to: arguments[1], storage: storage, output: output)
+        }
+        if arguments.count == 2, arguments[0] == "restore" {
+            return await DBBackupCommand.restore(from: arguments[1], storage: storage, output: output)
+        }
         guard arguments.count == 1, let verb = arguments.first, ["migrate", "status", "purge"].contains(verb) else {
             output.err("poolctl: usage: poolctl \(usage)")
             return ExitCode.usage
@@ -88,8 +95,8 @@ extension PoolctlCommands {
         }
     }
 
-    /// `poolctl db migrate|status|purge` wired to the configured storage.
-    public static let db = PoolctlCommand(name: "db", summary: "run or show storage schema migrations, purge old rows",
+    /// `poolctl db migrate|status|purge|backup|restore` wired to the configured storage.
+    public static let db = PoolctlCommand(name: "db", summary: "run or show storage schema migrations, purge old rows, back up and restore",
                                           usage: DBCommand.usage) { arguments, context in
         do {
             let retention = arguments == ["purge"] ? try context.config().retentionPolicy : RetentionPurge.Policy()

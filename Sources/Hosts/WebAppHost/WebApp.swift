@@ -153,6 +153,9 @@ public final class WebApp: Sendable {
         // The admin gate: adminips, and with adminuserids the user signed in on the session cookie.
         let guardian = AdminGuard(adminIPs: config.adminIPs, adminUserIDs: config.adminUserIDs, logger: logs.logger("SYTM"),
                                   currentUser: pages.signedInUser)
+        // ops23 slice: the storage plugin's automatic online backups (SQLite), downloadable at /admin/backup.
+        let backupable = storage as? any OnlineBackupCapable
+        let backupSchedule = backupable?.onlineBackupSchedule
         // /status also shows what /metrics knows: stakepoold pushes and refusals, the proxy warning, open incidents.
         let serverBox = LockedValue<HTTPServer?>(nil)
         let statusExtras: StatusPage.Extras = { [notifier = services.stakepooldNotifier, alerter = services.alerter] in
@@ -164,7 +167,8 @@ public final class WebApp: Sendable {
                                                                   extras: statusExtras),
                                      adminGuard: guardian, metrics: metrics, metricsOnMainListener: config.metricsListen == nil,
                                      rateLimiter: WebStack.rateLimiter(rate: config.rateLimit, burst: config.rateLimitBurst),
-                                     pages: pages.routes, health: { await health.report() },
+                                     pages: pages.routes + [BackupDownloadRoute.route(schedule: backupSchedule, adminGuard: guardian)],
+                                     health: { await health.report() },
                                      notFound: pages.notFoundPage)
         let listen: ListenAddress
         do {
@@ -185,6 +189,11 @@ public final class WebApp: Sendable {
         var background: [any EngineService] = services.walletSet.services + [services.monitor, services.stakepooldNotifier, stats,
                                                                                poolMetrics, health,
                                                                                SessionPurger(storage: storage, logger: logs.logger("CNTL"))]
+        // First in the list, so it stops last: its shutdown backup sees every other service's last write.
+        if let backupable, let backupSchedule {
+            background.insert(OnlineBackupService(storage: backupable, schedule: backupSchedule, logger: logs.logger("STOR"),
+                                                  metrics: metrics), at: 0)
+        }
         // ux2 slice: closed accounts' email addresses are erased once none of their tickets can still vote.
         let ticketParams = services.params.tickets
         background.append(ClosedAccountEraser(storage: storage, tickets: services.pool,

@@ -152,6 +152,36 @@ final class SQLiteConnection: @unchecked Sendable, SQLExecutor {
         }
     }
 
+    /// Copies this connection's database into a new file at `path` with SQLite's online backup API, in one step
+    /// (one read snapshot: in WAL mode the writer keeps committing meanwhile), then makes the copy a
+    /// self-contained rollback-journal database. The copy's handle lives and dies here, on `owner` (ops23 slice).
+    func backUp(to path: String) throws {
+        precondition(owner.isCurrent, "SQLite handle used off its owner thread")
+        guard let handle else { throw StorageError(.closed, "SQLite connection is closed") }
+        var copy: OpaquePointer?
+        var rc = sqlite3_open_v2(path, &copy, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nil)
+        defer { sqlite3_close_v2(copy) }
+        guard rc == SQLITE_OK, let copy else {
+            throw Self.error(code: rc, message: "cannot create the backup file \(path)")
+        }
+        guard let backup = sqlite3_backup_init(copy, "main", handle, "main") else {
+            throw Self.error(code: sqlite3_extended_errcode(copy), message: "SQLite backup: " + String(cString: sqlite3_errmsg(copy)))
+        }
+        rc = sqlite3_backup_step(backup, -1)
+        let finish = sqlite3_backup_finish(backup)
+        guard rc == SQLITE_DONE, finish == SQLITE_OK else {
+            throw Self.error(code: rc == SQLITE_DONE ? finish : rc,
+                             message: "SQLite backup: " + String(cString: sqlite3_errmsg(copy)))
+        }
+        // The source is in WAL mode and its header says so; the copy is one file that opens anywhere as it is.
+        for pragma in ["PRAGMA journal_mode = DELETE", "PRAGMA synchronous = FULL"] {
+            rc = sqlite3_exec(copy, pragma, nil, nil, nil)
+            guard rc == SQLITE_OK else {
+                throw Self.error(code: rc, message: "SQLite backup: " + String(cString: sqlite3_errmsg(copy)))
+            }
+        }
+    }
+
     var isInTransaction: Bool { handle.map { sqlite3_get_autocommit($0) == 0 } ?? false }
 
     // MARK: Statements

@@ -6,7 +6,7 @@ import Synchronization
 
 /// The SQLite `StorageBackend`. Writes go through one writer connection (`BEGIN IMMEDIATE`, so concurrent
 /// writers queue instead of deadlocking); reads use a small set of reader connections (WAL snapshots).
-public final class SQLiteStorage: SingleStatementLookups {
+public final class SQLiteStorage: SingleStatementLookups, OnlineBackupCapable {
     public let engineName = SQLiteStoragePlugin.name
     public let configuration: SQLiteStoragePlugin.Configuration
     private let logger: Logger
@@ -153,6 +153,16 @@ public final class SQLiteStorage: SingleStatementLookups {
         return try await nextReaderConnection().perform { connection in
             try body(SQLStorageTransaction(executor: connection, dialect: .sqlite))
         }
+    }
+
+    // MARK: Online backups (`OnlineBackupCapable`, ops23 slice)
+
+    public var onlineBackupSchedule: OnlineBackupSchedule? { configuration.backupSchedule }
+
+    /// On a reader connection, so writers are not held up while the pages are copied.
+    public func writeOnlineBackup(to path: String) async throws {
+        try await ensureSchema()
+        try await nextReaderConnection().perform { try $0.backUp(to: path) }
     }
 
     public func shutdown() async {

@@ -18,6 +18,8 @@ public enum SQLiteStoragePlugin {
         public var readConnections: Int
         /// Optional cap on the database size: writes that would grow it further fail with `full`.
         public var maxDatabaseBytes: Int64?
+        /// The web app's automatic online backups (`backupinterval`, `backupcount`); nil: off (ops23 slice).
+        public var backupSchedule: OnlineBackupSchedule?
 
         public init(path: String, busyTimeoutMilliseconds: Int = 5_000, readConnections: Int = 2,
                     maxDatabaseBytes: Int64? = nil) {
@@ -33,17 +35,20 @@ extension SQLiteStoragePlugin {
     /// The plugin's options.
     public static let options: [OptionSpec] = [
         OptionSpec("sqlitepath", .string, default: "", help: "SQLite database file (default: <datadir>/stakepool.sqlite)"),
-    ]
+    ] + backupOptions
 
     /// The settings the options describe: `sqlitepath`, or `stakepool.sqlite` in the network's data directory.
+    /// (`backupinterval`/`backupcount` were checked when the config was loaded.)
     public static func configuration(_ context: PluginContext) -> Configuration {
         let path = context.values.string("sqlitepath")
-        return Configuration(path: path.isEmpty ? context.dataDir + "/stakepool.sqlite" : ConfigLoader.expand(path))
+        var configuration = Configuration(path: path.isEmpty ? context.dataDir + "/stakepool.sqlite" : ConfigLoader.expand(path))
+        configuration.backupSchedule = try? backupSchedule(context)
+        return configuration
     }
 
-    /// Registers `sqlite` with its options and factory.
+    /// Registers `sqlite` with its options, their check (at config load) and its factory.
     public static func register(into registry: inout PluginRegistry<any StorageBackend, PluginContext>) {
-        registry.register(name, options: options) { context in
+        registry.register(name, options: options, check: { context, _ in _ = try backupSchedule(context) }) { context in
             SQLiteStorage(configuration: configuration(context), logger: context.logs.logger("STOR"))
         }
     }

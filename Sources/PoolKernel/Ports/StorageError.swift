@@ -29,6 +29,8 @@ public struct StorageError: CodedError, Equatable {
         public static let corrupt = Code(rawValue: "corrupt")
         /// The backend was shut down.
         public static let closed = Code(rawValue: "closed")
+        /// A restore was asked of a database that already holds rows. Nothing was written.
+        public static let notEmpty = Code(rawValue: "not-empty")
         /// Any other engine error (message carries the engine's text, without bound values).
         public static let engine = Code(rawValue: "engine")
     }

@@ -61,4 +61,9 @@ public protocol StorageReader {
     /// Closed accounts whose email is not yet erased and whose `closedHeight <= maxClosedHeight`, ascending by
     /// user id (the erasure purge's candidates).
     func closedAccountsAwaitingErasure(maxClosedHeight: Int64) throws -> [ClosedAccount]
+
+    // ops23 slice: backups
+    /// Every row of every table (`StorageSnapshot`, each table in its documented order), read inside this one
+    /// transaction, so a backup taken while the pool runs is consistent.
+    func snapshot() throws -> StorageSnapshot
 }

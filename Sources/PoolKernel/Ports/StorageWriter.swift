@@ -95,4 +95,11 @@ public protocol StorageWriter: StorageReader {
     func insertClosedAccount(_ account: ClosedAccount) throws
     /// Marks the closed account's email as erased. `not-found` if the user has no closing record.
     func markClosedAccountEmailErased(userId: UserId) throws
+
+    // ops23 slice: backups
+    /// Loads `snapshot` into an empty database: every row with its own ids, tokens and timestamps, exactly as
+    /// `snapshot()` reads it back; ids assigned by later inserts are above the restored ones. Throws `not-empty`
+    /// (and writes nothing) when any table already has a row; values breaking a `StorageLimits` limit throw
+    /// `invalid-input`.
+    func restore(_ snapshot: StorageSnapshot) throws
 }

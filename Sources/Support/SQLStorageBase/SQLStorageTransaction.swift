@@ -8,8 +8,8 @@ import PoolKernel
 /// Column names are dcrstakepool's (`Users.UserId`, `Email`, …), so an existing dcrstakepool database is read as
 /// is. NULLs in old rows read as `""`/0.
 public final class SQLStorageTransaction: StorageWriter {
-    private let sql: any SQLExecutor
-    private let dialect: SQLDialect
+    let sql: any SQLExecutor
+    let dialect: SQLDialect
 
     public init(executor: any SQLExecutor, dialect: SQLDialect) {
         self.sql = executor
@@ -47,7 +47,7 @@ public final class SQLStorageTransaction: StorageWriter {
                     voteBitsVersion: UInt32(truncatingIfNeeded: row.int64(14)))
     }
 
-    private func userValues(_ user: User) -> [SQLValue] {
+    func userValues(_ user: User) -> [SQLValue] {
         [.text(user.email), .text(user.username), .blob(Data(user.passwordHash.utf8)), .text(user.multiSigAddress),
          .text(user.multiSigScript), .text(user.poolPubKeyAddr), .text(user.userPubKeyAddr), .text(user.userFeeAddr),
          .integer(user.heightRegistered), .integer(user.emailVerified.rawValue), .text(user.emailToken),
@@ -234,7 +234,7 @@ public final class SQLStorageTransaction: StorageWriter {
         }
     }
 
-    private func userIdValue(_ id: UserId?) -> SQLValue { id.map { .integer($0.rawValue) } ?? .null }
+    func userIdValue(_ id: UserId?) -> SQLValue { id.map { .integer($0.rawValue) } ?? .null }
 
     public func insertSession(_ session: SessionRecord) throws {
         try StorageLimits.check(session)
@@ -474,7 +474,7 @@ public final class SQLStorageTransaction: StorageWriter {
 
     // MARK: Closed accounts (ux2 slice)
 
-    private static let closedAccountColumns = "UserId, ClosedHeight, ClosedAt, EmailErased"
+    static let closedAccountColumns = "UserId, ClosedHeight, ClosedAt, EmailErased"
 
     private func closedAccounts(_ statement: String, _ arguments: [SQLValue]) throws -> [ClosedAccount] {
         try sql.query(statement, arguments).map {

@@ -268,6 +268,12 @@ final class EventLoop: @unchecked Sendable {
         while connection.phase == .open && connection.inFlight == nil {
             // Back-pressure: a client that pipelines without reading its answers waits here.
             if connection.writeBuffer.count - connection.writeOffset > 256 * 1024 { break }
+            // The request after a file body waits until all of the file is sent (answers go out in order).
+            if connection.file != nil {
+                flush(connection)
+                guard connections[connection.id] != nil else { return }
+                if connection.file != nil { break }
+            }
             switch connection.parser.next() {
             case .request(let request):
                 dispatch(request, on: connection)
@@ -345,6 +351,10 @@ final class EventLoop: @unchecked Sendable {
         let bodyBytes = HTTPResponseSerializer.append(response, keepAlive: exchange.keepAlive && connection.phase == .open,
                                                       omitBody: exchange.isHead, date: dateHeader,
                                                       to: &connection.writeBuffer)
+        if !exchange.isHead, !response.status.forbidsBody, let file = response.file, file.length > 0 {
+            connection.file = file
+            connection.fileOffset = 0
+        }
         if connection.writePendingSince == 0 && connection.writeBuffer.count > before {
             connection.writePendingSince = MonotonicClock.now()
         }
@@ -361,6 +371,19 @@ final class EventLoop: @unchecked Sendable {
 
     private func flush(_ connection: HTTPConnection) {
         while connection.hasPendingOutput {
+            if connection.writeOffset == connection.writeBuffer.count, let file = connection.file {
+                // The buffer is out: the next piece of the file body, and the write clock restarts (progress).
+                let piece = min(256 * 1024, file.length - connection.fileOffset)
+                guard let bytes = file.read(at: connection.fileOffset, count: piece), bytes.count == piece else {
+                    closeConnection(connection)  // the file shrank or failed: the promised length cannot be kept
+                    return
+                }
+                connection.writeBuffer = bytes
+                connection.writeOffset = 0
+                connection.fileOffset += piece
+                if connection.fileOffset == file.length { connection.file = nil }
+                connection.writePendingSince = MonotonicClock.now()
+            }
             let sent = connection.writeBuffer.withUnsafeBytes { bytes in
                 send(connection.fd, bytes.baseAddress! + connection.writeOffset, bytes.count - connection.writeOffset,
                      Int32(MSG_NOSIGNAL))
@@ -384,7 +407,7 @@ final class EventLoop: @unchecked Sendable {
         var wanted: UInt32 = 0
         switch connection.phase {
         case .open:
-            let backlog = connection.writeBuffer.count - connection.writeOffset > 256 * 1024
+            let backlog = connection.writeBuffer.count - connection.writeOffset > 256 * 1024 || connection.file != nil
             if connection.inFlight == nil && !connection.peerClosed && !backlog { wanted |= EPOLLIN.rawValue }
         case .closingAfterWrite:
             break

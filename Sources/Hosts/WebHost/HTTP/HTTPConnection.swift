@@ -31,6 +31,9 @@ final class HTTPConnection {
     var phase: Phase = .open
     var writeBuffer: [UInt8] = []
     var writeOffset = 0
+    /// A file body still to send after `writeBuffer` (ops23 slice), and how much of it is sent already.
+    var file: HTTPFileBody?
+    var fileOffset = 0
     /// The request handed to the responder and not yet answered.
     var inFlight: Exchange?
     /// The peer closed its sending side; answer what is buffered, then close.
@@ -62,5 +65,5 @@ final class HTTPConnection {
         self.counted = counted
     }
 
-    var hasPendingOutput: Bool { writeOffset < writeBuffer.count }
+    var hasPendingOutput: Bool { writeOffset < writeBuffer.count || file != nil }
 }

@@ -17,15 +17,17 @@ enum HTTPResponseSerializer {
             for byte in value.utf8 where byte != 13 && byte != 10 { buffer.append(byte) }
             buffer.append(contentsOf: [13, 10])
         }
+        let length = response.file?.length ?? response.body.count
         if !response.status.forbidsBody {
-            appendASCII("Content-Length: \(response.body.count)\r\n", to: &buffer)
+            appendASCII("Content-Length: \(length)\r\n", to: &buffer)
         }
         if !date.isEmpty { appendASCII("Date: \(date)\r\n", to: &buffer) }
         if !keepAlive { appendASCII("Connection: close\r\n", to: &buffer) }
         buffer.append(contentsOf: [13, 10])
         guard !omitBody, !response.status.forbidsBody else { return 0 }
-        buffer.append(contentsOf: response.body)
-        return response.body.count
+        // A file body follows the head as the connection drains (`HTTPConnection.file`).
+        if response.file == nil { buffer.append(contentsOf: response.body) }
+        return length
     }
 
     private static func appendASCII(_ text: String, to buffer: inout [UInt8]) {
