@@ -9,7 +9,7 @@ BENCH_PKGS := $(BUILD_PKGS) wrk nginx-light
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_RUNS ?= 20000
 
-.PHONY: run test bench build fuzz deps-build deps-test deps-bench clean example-test example-embedded testing-doc
+.PHONY: run test bench build fuzz deps-build deps-test deps-bench clean example-test example-embedded testing-doc test-under-load
 
 deps-build:
 	@scripts/apt-ensure.sh $(BUILD_PKGS)
@@ -39,6 +39,11 @@ test: deps-test
 	$(MAKE) --no-print-directory example-test
 	$(MAKE) --no-print-directory example-embedded
 	FUZZ_SMOKE_RUNS=$(FUZZ_SMOKE_RUNS) SWIFT=$(SWIFT) scripts/fuzz.sh smoke
+
+## make test-under-load: `make test` RUNS (5) times in a row with stress-ng keeping every core busy (docs/testing.md).
+test-under-load: deps-test
+	@scripts/apt-ensure.sh stress-ng
+	RUNS=$(or $(RUNS),5) scripts/test-under-load.sh
 
 ## make fuzz: libFuzzer + ASan build into .build-fuzz, then each target for FUZZ_SECONDS, one after the other.
 fuzz: deps-build
