@@ -25,6 +25,17 @@ final class ServiceGroupTests: XCTestCase {
         XCTAssertEqual(group.stoppedInOrder, ["c", "b", "a"])
     }
 
+    func testServiceGroup_shutdownBeforeStartStartsNothing() async throws {
+        let started = LockedValue<[String]>([])
+        let group = ServiceGroup(services: ["a", "b"].map { RecordingService(name: $0, started: started) },
+                                 logger: .disabled, gracePeriod: .seconds(2))
+        group.shutdown()  // a signal that arrives before the host reached run()
+        try await group.run()
+        try await Task.sleep(for: .milliseconds(50))  // a service task started by mistake would have run by now
+        XCTAssertEqual(started.withLock { $0 }, [], "no service starts once shutdown was requested")
+        XCTAssertEqual(group.stoppedInOrder, [])
+    }
+
     func testServiceGroup_failingServiceStopsTheOthers() async {
         struct Failing: EngineService {
             let name = "broken"

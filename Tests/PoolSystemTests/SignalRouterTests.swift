@@ -4,7 +4,7 @@ import PoolKernel
 import PoolSystem
 import XCTest
 
-/// `SignalRouter`: a signal sent to the process reaches the routed handler (through Dispatch, not a raw handler).
+/// `SignalRouter`: a signal sent to the process reaches the routed handler (through its pipe and routing thread).
 final class SignalRouterTests: XCTestCase {
     /// `SignalRouter.on` sets the signal's disposition to SIG_IGN for the whole test process; `cancelAll()` must
     /// put back what it was. Checked when the test ends (after the router's `cancelAll`), then restored anyway so
@@ -26,16 +26,24 @@ final class SignalRouterTests: XCTestCase {
     func testSignalRouter_SIGTERMShutsDownGroupInReverseOrder() async throws {
         final class Idle: EngineService {
             let name: String
-            init(_ name: String) { self.name = name }
-            func run() async throws { while !Task.isCancelled { try? await Task.sleep(for: .milliseconds(5)) } }
+            let running: LockedValue<Int>
+            init(_ name: String, _ running: LockedValue<Int>) { self.name = name; self.running = running }
+            func run() async throws {
+                running.withLock { $0 += 1 }
+                while !Task.isCancelled { try? await Task.sleep(for: .milliseconds(5)) }
+            }
         }
-        let group = ServiceGroup(services: [Idle("storage"), Idle("outbox"), Idle("web")], logger: .disabled)
+        let running = LockedValue(0)
+        let group = ServiceGroup(services: [Idle("storage", running), Idle("outbox", running), Idle("web", running)],
+                                 logger: .disabled)
         expectDispositionRestored(of: SIGTERM)
         let router = SignalRouter()
         defer { router.cancelAll() }
         router.on(SIGTERM) { group.shutdown() }
         let runner = Task { try await group.run() }
-        let deadline = Date().addingTimeInterval(30)  // generous: Dispatch arms a signal source asynchronously, slowly under load
+        // Signal only once all three run: a SIGTERM during start-up rightly stops only what had started.
+        while running.value < 3 { try await Task.sleep(for: .milliseconds(5)) }
+        let deadline = Date().addingTimeInterval(30)  // a lost signal is resent; the deadline only ends a broken run
         while group.stoppedInOrder.isEmpty && Date() < deadline {
             kill(getpid(), SIGTERM)
             try await Task.sleep(for: .milliseconds(50))
@@ -50,8 +58,7 @@ final class SignalRouterTests: XCTestCase {
         defer { router.cancelAll() }
         let hits = LockedValue(0)
         router.on(SIGUSR1) { hits.withLock { $0 += 1 } }
-        // Dispatch arms the source asynchronously; until then the signal is ignored, so resend until seen.
-        let deadline = Date().addingTimeInterval(30)  // generous: Dispatch arms a signal source asynchronously, slowly under load
+        let deadline = Date().addingTimeInterval(30)  // a lost signal is resent; the deadline only ends a broken run
         while hits.value == 0 && Date() < deadline {
             kill(getpid(), SIGUSR1)
             try await Task.sleep(for: .milliseconds(20))

@@ -140,6 +140,24 @@ final class MySQLStorageFaultTests: StorageConformanceTests {
         await storage.shutdown()
     }
 
+    /// `kill(SIGSTOP)` only queues the stop: on a busy machine a server thread already running may still answer for a
+    /// moment. Every thread's state in /proc must read `T` (stopped) before the server counts as silent.
+    private static func waitUntilEveryThreadIsStopped(_ pid: pid_t) throws {
+        let tasks = URL(fileURLWithPath: "/proc/\(pid)/task")
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            let threads = try FileManager.default.contentsOfDirectory(atPath: tasks.path)
+            let states = threads.compactMap { thread -> Character? in
+                guard let stat = try? String(contentsOf: tasks.appendingPathComponent("\(thread)/stat"), encoding: .utf8),
+                      let close = stat.lastIndex(of: ")") else { return nil }
+                return stat[stat.index(close, offsetBy: 2)...].first  // the state follows "(comm) "
+            }
+            if !states.isEmpty, states.allSatisfy({ $0 == "T" || $0 == "t" }) { return }
+            usleep(1_000)
+        }
+        XCTFail("mariadbd \(pid) did not stop within 30 s")
+    }
+
     func testMySQLStorage_serverThatStopsAnsweringTimesOutThenRecovers() async throws {
         // Reads wait through our socket hook (busy-poll, then poll): the I/O timeout must still end a call to a
         // server that accepts the query but never answers, and the next call must reconnect once it answers again.
@@ -148,6 +166,7 @@ final class MySQLStorageFaultTests: StorageConformanceTests {
         try await storage.migrate()
         let kept = try await storage.insertUser(Self.sampleUser(1))
         XCTAssertEqual(kill(pid, SIGSTOP), 0)
+        try Self.waitUntilEveryThreadIsStopped(pid)
         let stoppedAt = Date()
         do {
             _ = try await storage.user(id: kept.id)

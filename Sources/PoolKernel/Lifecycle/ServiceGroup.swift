@@ -29,21 +29,24 @@ public final class ServiceGroup: Sendable {
     /// Starts every service and returns once all have stopped. Rethrows the first failure.
     public func run() async throws {
         for service in services {
-            let task = Task<Void, any Error> { [logger] in
-                do {
-                    try await service.run()
-                } catch is CancellationError {
-                } catch {
-                    logger.error("service \(service.name) failed: \(error)")
-                    throw error
+            // Checked and recorded in one step: a shutdown requested while the group is starting (a signal during
+            // start-up) must not start the remaining services, whose tasks nobody would cancel.
+            let task: Task<Void, any Error>? = state.withLock { running in
+                if running.stopping { return nil }
+                let task = Task<Void, any Error> { [logger] in
+                    do {
+                        try await service.run()
+                    } catch is CancellationError {
+                    } catch {
+                        logger.error("service \(service.name) failed: \(error)")
+                        throw error
+                    }
                 }
-            }
-            let alreadyStopping = state.withLock { running -> Bool in
                 running.tasks.append((service.name, task))
-                return running.stopping
+                return task
             }
+            guard let task else { break }
             logger.debug("started service \(service.name)")
-            if alreadyStopping { break }
             watch(service.name, task)
         }
         // Wait until shutdown has completed.
