@@ -128,7 +128,7 @@ final class PagesBrowserTests: PagesTestCase {
         try page.evaluate("document.querySelector('details summary').click()")
         text = try page.text()
         XCTAssertTrue(text.contains("P2SH Address:") && text.contains("Tcbvn2hiEAXBDwUPDLDG2SxF9iANMKhdVev"), "ticket address shown: \(text.prefix(600))")
-        XCTAssertTrue(text.contains("Live/Immature (1)"), text)
+        XCTAssertTrue(text.contains("Live Tickets (1)"), text)
         try shot(page, "08-tickets")
         try page.navigate(site + "/address")
         XCTAssertTrue(try page.text().contains("Address Submitted"))
