@@ -56,7 +56,9 @@ WEB_OPTIONS=(
     echo "simwalletnode=127.0.0.1:19556"
 } > "$RUN/dev.conf"
 
-# The vote daemons first: the web app (and `poolctl dev demo-account`) then reach them at once.
+# The database first (both daemons open it), then the vote daemons: the web app and `poolctl dev demo-account` reach
+# their control APIs at once (a push before a daemon has loaded its users is harmless: it loads them from storage).
+"$BIN/poolctl" -C "$RUN/dev.conf" db migrate > /dev/null
 for i in 0 1; do
     dir=$(daemon_dir "$i")
     "$BIN/stakepoold" --simnet --appdata "$dir" --logdir "$RUN/logs/stakepoold$i" --datadir "$dir/data" \

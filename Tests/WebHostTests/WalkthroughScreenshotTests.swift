@@ -1,6 +1,7 @@
 import Foundation
 import HostTestSupport
 import PoolKernel
+import PoolNet
 import PoolTestKit
 import XCTest
 
@@ -26,7 +27,7 @@ final class WalkthroughScreenshotTests: XCTestCase {
 
     func testWalkthrough_demoAccountSeesItsTicketsImmatureThenLiveThenVoted() throws {
         let binary = try HeadlessChromium.requireBinary()
-        let stack = try Self.blocking { try await DevStack(prefix: "walkthrough") }
+        let stack = try blocking(seconds: 300) { try await DevStack(prefix: "walkthrough") }
         self.stack = stack
         let writeDocs = ProcessInfo.processInfo.environment["POOL_WRITE_SCREENSHOTS"] == "1"
         let folder = writeDocs ? Self.repoRoot + "/docs/screenshots" : Self.repoRoot + "/test-artifacts/browser"
@@ -38,7 +39,7 @@ final class WalkthroughScreenshotTests: XCTestCase {
         XCTAssertEqual(demo.status, 0, demo.all)
         let password = try XCTUnwrap(demo.out.range(of: #"with password [0-9a-f]{24}"#, options: .regularExpression)
             .map { String(demo.out[$0].split(separator: " ").last!) }, demo.all)
-        let port = try Self.blocking { try await stack.startWebApp() }
+        let port = try blocking(seconds: 120) { try await stack.startWebApp() }
         let site = "http://127.0.0.1:\(port)"
 
         let browser = try HeadlessChromium(binary: binary, directory: stack.harness.directory, width: 1000, height: 720)
@@ -66,54 +67,27 @@ final class WalkthroughScreenshotTests: XCTestCase {
         var text = try page.text()
         XCTAssertTrue(text.contains("P2SH Address:") && text.contains("Immature Tickets (0)") && text.contains("Live Tickets (0)"), text)
 
-        // Step 2: five tickets, mined in the next block: immature.
+        // Step 2: five tickets, mined in the next block: immature; matured 16 blocks later (simnet's ticket maturity):
+        // live; called from the stake validation height on and voted by stakepoold: voted.
         let bought = try stack.dev(["dev", "buy", "demo@example.com", "--count", "5"])
         XCTAssertEqual(bought.status, 0, bought.all)
         let tickets = Set(DevStack.hashes(bought.out))
         XCTAssertEqual(tickets.count, 5, bought.all)
-        XCTAssertEqual(try stack.dev(["dev", "mine", "1"]).status, 0)
-        try page.navigate(site + "/tickets")
-        text = try page.text()
-        XCTAssertTrue(text.contains("Immature Tickets (5)") && text.contains("Live Tickets (0)"), text)
-        XCTAssertEqual(try listed("ticketsimmature"), tickets)
-        try shot("walkthrough-1-immature")
-
-        // Matured 16 blocks later (simnet's ticket maturity): live.
-        XCTAssertEqual(try stack.dev(["dev", "mine", "16"]).status, 0)
-        try page.navigate(site + "/tickets")
-        text = try page.text()
-        XCTAssertTrue(text.contains("Immature Tickets (0)") && text.contains("Live Tickets (5)"), text)
-        XCTAssertEqual(try listed("ticketslive"), tickets)
-        try shot("walkthrough-2-live")
-
-        // Called from the stake validation height on and voted by stakepoold: voted, none missed.
-        XCTAssertEqual(try stack.dev(["dev", "mine", "10"]).status, 0)
+        for (blocks, heading, table, name) in [("1", "Immature Tickets (5)", "ticketsimmature", "walkthrough-1-immature"),
+                                               ("16", "Live Tickets (5)", "ticketslive", "walkthrough-2-live"),
+                                               ("10", "Voted Tickets (5)", "ticketsvoted", "walkthrough-3-voted")] {
+            XCTAssertEqual(try stack.dev(["dev", "mine", blocks]).status, 0)
+            try page.navigate(site + "/tickets")
+            text = try page.text()
+            XCTAssertTrue(text.contains(heading), "after mining \(blocks): \(text)")
+            XCTAssertEqual(try listed(table), tickets, "after mining \(blocks)")
+            try shot(name)
+        }
         let info = try stack.dev(["dev", "info"])
-        XCTAssertTrue(info.out.contains("voted 5, missed 0"), info.all)
-        try page.navigate(site + "/tickets")
-        text = try page.text()
-        XCTAssertTrue(text.contains("Voted Tickets (5)") && text.contains("Live Tickets (0)"), text)
-        XCTAssertEqual(try listed("ticketsvoted"), tickets)
-        try shot("walkthrough-3-voted")
+        XCTAssertTrue(info.out.contains("immature 0, live 0, voted 5, missed 0"), info.all)
         try page.navigate(site + "/stats")
         XCTAssertEqual(try page.evaluate("document.getElementById('Voted').innerText").stringValue, "5")
         XCTAssertEqual(try page.evaluate("document.getElementById('Missed').innerText").stringValue, "0")
         try shot("walkthrough-4-stats")
-    }
-
-    /// Runs async set-up (child processes) from this synchronous test and waits for it (bounded).
-    private static func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
-        let result = LockedValue<Result<T, any Error>?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            let outcome: Result<T, any Error>
-            do { outcome = .success(try await body()) } catch { outcome = .failure(error) }
-            result.withLock { $0 = outcome }
-            done.signal()
-        }
-        guard done.wait(timeout: .now() + 300) == .success, let outcome = result.value else {
-            throw HeadlessChromium.LaunchError("the dev stack did not start within 300 s")
-        }
-        return try outcome.get()
     }
 }
