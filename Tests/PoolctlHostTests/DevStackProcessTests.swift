@@ -150,6 +150,22 @@ final class DevStackProcessTests: XCTestCase {
         XCTAssertTrue(stats.contains(#"<span id="Voted">5</span>"#) && stats.contains(#"<span id="Missed">0</span>"#), stats)
     }
 
+    /// `DevStack` above replays scripts/dev-run.sh on free ports (the script's own ports are fixed, so the test cannot
+    /// run it beside a developer's `make run`); this keeps the two in step: the script starts two stakepoolds with their
+    /// control API behind a token — never `--norpclisten` — and gives the web app (and run/dev.conf) the same hosts,
+    /// certificates and token.
+    func testDevRunScript_startsTheStakepooldsWithTheirControlAPIAndTellsTheWebApp() throws {
+        let script = try String(contentsOfFile: WebAppTestConfig.repoRoot + "/scripts/dev-run.sh", encoding: .utf8)
+        XCTAssertFalse(script.contains("--norpclisten"), "stakepoold must listen for the web app's pushes")
+        for needed in [#"--rpclisten="${DAEMON_CONTROL[$i]}""#, #"--controltoken="$CONTROL_TOKEN""#,
+                       #"--wallethost="${DAEMON_WALLETS[$i]}""#, "for i in 0 1; do",
+                       #""enablestakepoold=1" "stakepooldhosts=${DAEMON_CONTROL[0]},${DAEMON_CONTROL[1]}""#,
+                       #""stakepooldcerts=$PWD/$(daemon_dir 0)/rpc.cert,$PWD/$(daemon_dir 1)/rpc.cert" "stakepooldtoken=$CONTROL_TOKEN""#,
+                       #"printf '%s\n' "${WEB_OPTIONS[@]}""#, #""${WEB_OPTIONS[@]/#/--}""#] {
+            XCTAssertTrue(script.contains(needed), "scripts/dev-run.sh: \(needed)")
+        }
+    }
+
     /// Only `poolctl dev` reads `run/dev.conf` by itself: a leftover file (here pointing at a database that does not
     /// exist) leaves `poolctl db status` on the usual dcrstakepool.conf; `-C run/dev.conf` uses it on request.
     func testLeftoverDevConf_retargetsOnlyTheDevCommands() throws {
