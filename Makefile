@@ -9,7 +9,7 @@ BENCH_PKGS := $(BUILD_PKGS) wrk nginx-light
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_RUNS ?= 20000
 
-.PHONY: run test bench build fuzz deps-build deps-test deps-bench clean example-test example-embedded testing-doc test-under-load
+.PHONY: run test bench build fuzz deps-build deps-test deps-bench clean example-test example-embedded testing-doc test-under-load screenshots
 
 deps-build:
 	@scripts/apt-ensure.sh $(BUILD_PKGS)
@@ -76,3 +76,9 @@ example-embedded: deps-build
 testing-doc:
 	$(SWIFT) build --build-tests
 	POOL_WRITE_TESTING_DOC=1 $(SWIFT) test --skip-build --filter HostKitTests.ReadmeTestMarkersTests/testTestingDocument_isGeneratedFromTheReadmeMarkers
+
+## make screenshots: regenerates docs/screenshots/ (README's walkthrough) from the browser test that walks it
+## against the dev stack.
+screenshots:
+	$(SWIFT) build --build-tests
+	POOL_WRITE_SCREENSHOTS=1 $(SWIFT) test --skip-build --filter WebHostTests.WalkthroughScreenshotTests

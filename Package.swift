@@ -97,7 +97,7 @@ let package = Package(
         .testTarget(name: "WalletDcrwalletTests", dependencies: ["WalletDcrwallet", "WalletSimnet", "SimnetHost", "PoolNet", "PoolTestKit"]),
         .testTarget(name: "WalletSimnetTests", dependencies: ["WalletSimnet", "PoolTestKit"]),
         .testTarget(name: "VotePoliciesTests", dependencies: ["VotePolicies", "PoolTestKit"]),
-        .testTarget(name: "WebHostTests", dependencies: ["WebHost", "PoolNet", "PoolTestKit"], exclude: ["Golden"]),
+        .testTarget(name: "WebHostTests", dependencies: ["WebHost", "PoolNet", "PoolTestKit", "HostTestSupport"], exclude: ["Golden"]),
         // Harness shared by the host test targets (child processes, simulated RPC wallets, web app configs).
         .target(name: "HostTestSupport", dependencies: [
             "HostKit", "SimnetHost", "StakepooldControl", "StakepooldHost", "PoolKernel", "PoolNet", "PoolTestKit",

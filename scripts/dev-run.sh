@@ -3,9 +3,11 @@
 #   simwallet   — a simulated simnet node + 3 voting wallets over the real JSON-RPC/websocket/TLS protocol
 #   hxstakepool — the web app (examples/dev.conf: SQLite, mail in the log), talking to simwallet through the
 #                 dcrwallet RPC plugin, exactly the production client path
-#   stakepoold  — the vote daemon for wallet 0, voting winners through the same RPC plugins
+#   stakepoold  — two vote daemons (wallets 0 and 1, as production runs one per voting wallet), voting winners
+#                 through the same RPC plugins; the web app pushes every registration and vote change to their
+#                 control APIs (TLS, bearer token) at once
 #   poolctl dev — mines to just below the stake validation height and creates the demo account (printed)
-# run/dev.conf keeps the connection details for `poolctl dev …`. Ctrl-C stops all three.
+# run/dev.conf keeps the connection details for `poolctl dev …`. Ctrl-C stops them all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-.build/debug}
@@ -27,12 +29,22 @@ pids+=($!)
 for _ in $(seq 1 100); do [ -s "$CERT" ] && break; sleep 0.1; done
 [ -s "$CERT" ] || { echo "simwallet did not start: see $RUN/logs/simwallet.log" >&2; exit 1; }
 
+# life22: one stakepoold per voting wallet (the web app requires two), each with its control API on loopback behind
+# a token and a self-signed certificate it writes on first start, which the web app pins.
+CONTROL_TOKEN=dev-control-token-not-for-production
+DAEMON_WALLETS=(127.0.0.1:19557 127.0.0.1:19567)
+DAEMON_CONTROL=(127.0.0.1:19560 127.0.0.1:19561)
+DAEMON_METRICS=(127.0.0.1:9114 127.0.0.1:9115)
+daemon_dir() { echo "$RUN/stakepoold$1"; }
+
 # dev22: the web app's connection details, given to hxstakepool as flags and written (absolute paths) to
 # run/dev.conf, which `poolctl dev …` reads by itself and `poolctl -C run/dev.conf …` on request.
 WEB_OPTIONS=(
     "votingwalletextpub=$VOTING" "coldwalletextpub=$COLD" "wallet=dcrwallet"
     "wallethosts=127.0.0.1:19557,127.0.0.1:19567,127.0.0.1:19577" "walletusers=simnet,simnet,simnet"
     "walletpasswords=$PASS,$PASS,$PASS" "walletcerts=$PWD/$CERT,$PWD/$CERT,$PWD/$CERT"
+    "enablestakepoold=1" "stakepooldhosts=${DAEMON_CONTROL[0]},${DAEMON_CONTROL[1]}"
+    "stakepooldcerts=$PWD/$(daemon_dir 0)/rpc.cert,$PWD/$(daemon_dir 1)/rpc.cert" "stakepooldtoken=$CONTROL_TOKEN"
 )
 {
     echo "; Written by scripts/dev-run.sh (make run): the dev stack's connection details. Development only."
@@ -44,18 +56,30 @@ WEB_OPTIONS=(
     echo "simwalletnode=127.0.0.1:19556"
 } > "$RUN/dev.conf"
 
+# The database first (both daemons open it), then the vote daemons: the web app and `poolctl dev demo-account` reach
+# their control APIs at once (a push before a daemon has loaded its users is harmless: it loads them from storage).
+"$BIN/poolctl" -C "$RUN/dev.conf" db migrate > /dev/null
+for i in 0 1; do
+    dir=$(daemon_dir "$i")
+    "$BIN/stakepoold" --simnet --appdata "$dir" --logdir "$RUN/logs/stakepoold$i" --datadir "$dir/data" \
+        --coldwalletextpub="$COLD" --storage=sqlite --sqlitepath="$RUN/data/simnet/stakepool.sqlite" \
+        --dcrdhost=127.0.0.1:19556 --dcrduser=simnet --dcrdpassword="$PASS" --dcrdcert="$CERT" \
+        --wallethost="${DAEMON_WALLETS[$i]}" --walletuser=simnet --walletpassword="$PASS" --walletcert="$CERT" \
+        --rpclisten="${DAEMON_CONTROL[$i]}" --controltoken="$CONTROL_TOKEN" \
+        --metricslisten="${DAEMON_METRICS[$i]}" > "$RUN/logs/stakepoold$i.out" 2>&1 &
+    pids+=($!)
+done
+for i in 0 1; do
+    log="$RUN/logs/stakepoold$i.out"
+    for _ in $(seq 1 300); do grep -q "control API listening on" "$log" 2>/dev/null && break; sleep 0.1; done
+    grep -q "control API listening on" "$log" || { echo "stakepoold $i did not start: see $log" >&2; exit 1; }
+done
+
 # Near the stake validation height, so a ticket bought now is voted minutes later (not after 144 blocks);
-# then the demo account, before stakepoold starts so it votes the demo user's tickets from the first block.
+# then the demo account, pushed to the running stakepoolds so they vote the demo user's tickets from the first block.
 "$BIN/poolctl" dev mine 120 > /dev/null
 DEMO_EMAIL=demo@example.com
 DEMO=$("$BIN/poolctl" dev demo-account --email "$DEMO_EMAIL") || { echo "the demo account could not be created" >&2; exit 1; }
-
-"$BIN/stakepoold" --simnet --appdata "$RUN/stakepoold" --logdir "$RUN/logs" --datadir "$RUN/stakepoold/data" \
-    --coldwalletextpub="$COLD" --storage=sqlite --sqlitepath="$RUN/data/simnet/stakepool.sqlite" \
-    --dcrdhost=127.0.0.1:19556 --dcrduser=simnet --dcrdpassword="$PASS" --dcrdcert="$CERT" \
-    --wallethost=127.0.0.1:19557 --walletuser=simnet --walletpassword="$PASS" --walletcert="$CERT" \
-    --norpclisten --metricslisten=127.0.0.1:9114 > "$RUN/logs/stakepoold.out" 2>&1 &
-pids+=($!)
 
 "$BIN/hxstakepool" -C examples/dev.conf "${WEB_OPTIONS[@]/#/--}" "$@" &
 pids+=($!)
@@ -65,7 +89,7 @@ if curl -fsS http://127.0.0.1:8000/health >/dev/null 2>&1; then
     echo "hxstakepool is running: http://127.0.0.1:8000  (health: /health, API: /api/v2/stats)"
     echo "$DEMO"
     echo "  storage: SQLite in $RUN/data, mail: written to the log, wallets: simwallet (3 simulated simnet wallets)"
-    echo "  stakepoold log: $RUN/logs/stakepoold.out (metrics: http://127.0.0.1:9114/metrics),"
+    echo "  stakepoold logs: $RUN/logs/stakepoold0.out, stakepoold1.out (metrics: http://127.0.0.1:9114/metrics, :9115),"
     echo "  simwallet log: $RUN/logs/simwallet.log. Ctrl-C stops everything."
     echo "  A ticket's life: $BIN/poolctl dev buy $DEMO_EMAIL --count 5, then $BIN/poolctl dev mine 30"
     echo "  (README: \"Your first vote in five minutes\")."

@@ -10,63 +10,51 @@ import PoolTestKit
 import StorageSQLite
 import XCTest
 
-/// Issue 22 item 1, through real processes as scripts/dev-run.sh starts them: simwallet, the web app on SQLite with
-/// log mail talking to it over the dcrwallet RPC plugin, stakepoold, and the real `poolctl dev` commands reading the
-/// dev stack's configuration.
+/// Issue 22 item 1, through real processes as scripts/dev-run.sh starts them (`DevStack`): simwallet, two stakepoolds
+/// with their control API, the web app on SQLite with log mail talking to simwallet over the dcrwallet RPC plugin and
+/// pushing to the stakepoolds, and the real `poolctl dev` commands reading the dev stack's configuration.
 final class DevStackProcessTests: XCTestCase {
     private var harness: StakepooldProcessHarness?
+    private var stack: DevStack?
 
     override func tearDown() async throws {
         harness?.stop()
         harness = nil
+        stack?.stop()
+        stack = nil
     }
 
-    /// The demo account (created once), a user registered through the web app, `poolctl dev buy` for both, then
-    /// `poolctl dev mine`: the tickets go immature → live → voted by stakepoold with the owner's preferences, as the
-    /// user's tickets page, the stats page and `poolctl dev info` show.
+    /// The demo account (created once), a user registered through the web app after everything started, `poolctl dev
+    /// buy` for both, then `poolctl dev mine`: each registration and vote change reaches both stakepoolds at once
+    /// (their control API, not the 240 s reload of `norpclisten`), and the tickets go immature → live → voted by
+    /// stakepoold with the owner's preferences, as the user's tickets page, the stats page and `poolctl dev info` show.
     func testDevStack_boughtTicketsMatureAndAreVotedWithTheOwnersPreferences() async throws {
-        let harness = try StakepooldProcessHarness(prefix: "dev-stack")
-        self.harness = harness
-        let served = try await harness.startSimwallet(wallets: 3, seed: 1)
-        let node = try await harness.connect(served.node, certificate: served.certificate, name: "node")
-        let world = try await node.call("siminfo")
-        let voting = try XCTUnwrap(world["votingwalletextpub"]?.stringValue)
-        let cold = try XCTUnwrap(world["coldwalletextpub"]?.stringValue)
+        let stack = try await DevStack(prefix: "dev-stack")
+        self.stack = stack
+        let poolctl = stack.poolctl, devConfig = stack.devConfig
+        let world = try await stack.node.call("siminfo")
         let voteVersion = try XCTUnwrap(world["voteversion"]?.intValue)
 
-        // The web app's file, and the dev file `make run` writes: the same plus the simwallet node.
-        let user = StakepooldProcessHarness.rpcUser, password = StakepooldProcessHarness.rpcPassword
-        let webConfig = harness.path("web.conf")
-        let lines = [
-            "simnet=1", "listen=127.0.0.1:0", "baseurl=http://127.0.0.1", "datadir=\(harness.path("data"))",
-            "logdir=\(harness.path("logs"))", "templatepath=\(WebAppTestConfig.repoRoot)/templates",
-            "publicpath=\(WebAppTestConfig.repoRoot)/public", "apisecret=dev-stack-api-secret-0123456789abcdef",
-            "cookiesecret=dev-stack-cookie-secret-0123456789abcdef", "adminips=127.0.0.1", "storage=sqlite", "mail=log",
-            "poolfees=7.5", "wallet=dcrwallet", "wallethosts=\(served.wallets.joined(separator: ","))",
-            "walletusers=\(user),\(user),\(user)", "walletpasswords=\(password),\(password),\(password)",
-            "walletcerts=\(served.certificate),\(served.certificate),\(served.certificate)",
-            "votingwalletextpub=\(voting)", "coldwalletextpub=\(cold)",
-        ]
-        try lines.joined(separator: "\n").write(toFile: webConfig, atomically: true, encoding: .utf8)
-        let devConfig = harness.path("dev.conf")
-        try (lines + ["simwalletnode=\(served.node)"]).joined(separator: "\n").write(toFile: devConfig, atomically: true, encoding: .utf8)
-        let poolctl = PoolctlRunner(directory: harness.directory.path)
-
         // A node that does not know the control methods (here a wallet endpoint) is refused in one sentence.
-        let wrongNode = harness.path("wrong-node.conf")
-        try (lines + ["simwalletnode=\(served.wallets[0])"]).joined(separator: "\n").write(toFile: wrongNode, atomically: true, encoding: .utf8)
+        let wrongNode = stack.harness.path("wrong-node.conf")
+        try (stack.webLines + ["simwalletnode=\(stack.served.wallets[0])"]).joined(separator: "\n")
+            .write(toFile: wrongNode, atomically: true, encoding: .utf8)
         let refused = try poolctl.run(["-C", wrongNode, "dev", "mine", "1"])
         XCTAssertEqual(refused.status, 1, refused.all)
         XCTAssertTrue(refused.err.contains("it is not simwallet"), refused.err)
-        let untouched = try await node.call("siminfo")
+        let untouched = try await stack.node.call("siminfo")
         XCTAssertEqual(untouched["height"]?.intValue, 0, "nothing mined")
 
-        // The demo account: created once with a printed password, registered on every wallet; the second run
-        // changes nothing and prints no password.
+        // The demo account: created once with a printed password, registered on every wallet and pushed to both
+        // running stakepoolds; the second run changes nothing and prints no password.
         let first = try poolctl.run(["-C", devConfig, "dev", "demo-account"])
         XCTAssertEqual(first.status, 0, first.all)
         let demoPassword = try XCTUnwrap(first.out.range(of: #"with password [0-9a-f]{24}"#, options: .regularExpression)
             .map { String(first.out[$0].split(separator: " ").last!) }, first.all)
+        for daemon in stack.daemons {
+            try await stack.harness.waitForLine(daemon.process, daemon.log, containing: "reloaded voting prefs for 1 users",
+                                                seconds: 30)
+        }
         let second = try poolctl.run(["-C", devConfig, "dev", "demo-account"])
         XCTAssertEqual(second.status, 0, second.all)
         XCTAssertFalse(second.out.contains(demoPassword), "the password is shown only when created: \(second.out)")
@@ -74,65 +62,74 @@ final class DevStackProcessTests: XCTestCase {
         let listed = try poolctl.run(["-C", devConfig, "user", "list"])
         XCTAssertTrue(listed.out.contains("1 of 1 users"), "no duplicate: \(listed.all)")
 
-        // The web app; a second user registers an address through its API.
-        let web = try harness.launch(try BuiltExecutable.path("hxstakepool"), ["-C", webConfig], log: harness.path("web.log"))
-        // The web app binds port 0 and says where it listens.
-        let listening = try await harness.waitForLine(web, harness.path("web.log"), containing: "DCRS: listening on ", seconds: 90)
-        let port = try ChildProcessHarness.address(after: "DCRS: listening on ", in: listening).port
-        let passwordFile = harness.path("alice.pass")
+        // The web app; a second user registers an address through its API after everything started: both
+        // stakepoolds reload their users within seconds (norpclisten would take up to 240 s).
+        let port = try await stack.startWebApp()
+        let passwordFile = stack.harness.path("alice.pass")
         try "alice-password-0123".write(toFile: passwordFile, atomically: true, encoding: .utf8)
         let added = try poolctl.run(["-C", devConfig, "user", "add", "--email", "alice@example.com", "--password-file", passwordFile, "--verified"])
         XCTAssertEqual(added.status, 0, added.all)
         let token = try poolctl.run(["-C", devConfig, "user", "token", "alice@example.com"]).out.trimmingCharacters(in: .whitespacesAndNewlines)
+        // The wallets' vote version on her account, as a sign-up through the web app stores it (`poolctl user add`
+        // leaves 0, which the web app's start-up sync corrects only at its next start).
+        let storage = SQLiteStorage(configuration: .init(path: stack.harness.path("data") + "/simnet/stakepool.sqlite"), logger: .disabled)
+        let created = try await storage.user(email: "alice@example.com")
+        _ = try await storage.updateUser(id: try XCTUnwrap(created).id) { $0.voteBitsVersion = UInt32(voteVersion) }
         let session = URLSession(configuration: .ephemeral)
         let submitted = try await Self.post(session, port, "/api/v2/address", "UserPubKeyAddr=\(try SimnetHDVectors.load().children[0].pubKeyAddress)",
                                             bearer: token)
         XCTAssertTrue(submitted.contains(#""status":"success""#), submitted)
+        for daemon in stack.daemons {
+            try await stack.harness.waitForLine(daemon.process, daemon.log, containing: "reloaded voting prefs for 2 users",
+                                                seconds: 30)
+        }
 
-        // Alice prefers the first agenda's first non-abstain choice (the wallets' default differs).
+        // Alice prefers the first agenda's first non-abstain choice (the wallets' default differs), set through the
+        // API: pushed to both stakepoolds, which vote her tickets with it below.
         let agenda = try XCTUnwrap(NetParams.simnet.agendas(forVoteVersion: UInt32(voteVersion)).first)
         let choice = try XCTUnwrap(agenda.choices.first { !$0.isAbstain })
         let aliceBits = 1 | choice.bits
-        let storage = SQLiteStorage(configuration: .init(path: harness.path("data") + "/simnet/stakepool.sqlite"), logger: .disabled)
+        let reloadsBefore = (0..<2).map { stack.reloads($0, users: 2) }
+        let voted = try await Self.post(session, port, "/api/v2/voting", "VoteBits=\(aliceBits)", bearer: token)
+        XCTAssertTrue(voted.contains(#""status":"success""#), voted)
+        try await HostProcesses.waitFor("both stakepoolds reloading after alice's vote change", seconds: 30) {
+            (0..<2).allSatisfy { stack.reloads($0, users: 2) > reloadsBefore[$0] }
+        }
         let stored = try await storage.user(email: "alice@example.com")
-        let alice = try XCTUnwrap(stored, "alice is stored")
-        _ = try await storage.updateUser(id: alice.id) { $0.voteBits = aliceBits; $0.voteBitsVersion = UInt32(voteVersion) }
         await storage.shutdown()
+        let alice = try XCTUnwrap(stored, "alice is stored")
+        XCTAssertEqual(alice.voteBits, aliceBits)
 
         // Tickets for both users, paying their own ticket and fee addresses.
         let boughtAlice = try poolctl.run(["-C", devConfig, "dev", "buy", "alice@example.com", "--count", "3"])
         XCTAssertEqual(boughtAlice.status, 0, boughtAlice.all)
-        let aliceTickets = Self.hashes(boughtAlice.out)
+        let aliceTickets = DevStack.hashes(boughtAlice.out)
         XCTAssertEqual(aliceTickets.count, 3, boughtAlice.out)
         XCTAssertTrue(boughtAlice.out.contains(alice.multiSigAddress) && boughtAlice.out.contains(alice.userFeeAddr), boughtAlice.out)
         let boughtDemo = try poolctl.run(["-C", devConfig, "dev", "buy", "demo@example.com", "--count", "2"])
-        XCTAssertEqual(Self.hashes(boughtDemo.out).count, 2, boughtDemo.all)
+        XCTAssertEqual(DevStack.hashes(boughtDemo.out).count, 2, boughtDemo.all)
 
-        // stakepoold on the same database, voting through wallet 0.
-        let daemonLog = harness.path("stakepoold.out")
-        let daemon = try harness.launch(try BuiltExecutable.path("stakepoold"), [
-            "--simnet", "--appdata", harness.path("stakepoold"), "--logdir", harness.path("stakepoold/logs"),
-            "--datadir", harness.path("stakepoold/data"), "--coldwalletextpub=\(cold)", "--poolfees=7.5", "--storage=sqlite",
-            "--sqlitepath=\(harness.path("data"))/simnet/stakepool.sqlite", "--dcrdhost=\(served.node)", "--dcrduser=\(user)",
-            "--dcrdpassword=\(password)", "--dcrdcert=\(served.certificate)", "--wallethost=\(served.wallets[0])",
-            "--walletuser=\(user)", "--walletpassword=\(password)", "--walletcert=\(served.certificate)", "--norpclisten",
-        ], log: daemonLog)
-        try await harness.waitForLine(daemon, daemonLog, containing: "subscribed to notifications from dcrd", seconds: 60)
-
-        // Mined at height 16 (the first height purchases are accepted): immature.
+        // Mined at height 16 (the first height purchases are accepted): immature (simnet's ticket maturity is 16).
         let signedIn = try await Self.signIn(session, port, "alice@example.com", "alice-password-0123")
         XCTAssertTrue(signedIn, "alice signs in")
         XCTAssertEqual(try poolctl.run(["-C", devConfig, "dev", "mine", "17"]).status, 0)
         var info = try poolctl.run(["-C", devConfig, "dev", "info"])
         XCTAssertTrue(info.out.contains("immature 5, live 0, voted 0"), info.all)
         var tickets = try await Self.get(session, port, "/tickets")
-        XCTAssertTrue(tickets.contains("Live/Immature (3)"), tickets)
-        for hash in aliceTickets { XCTAssertTrue(tickets.contains(hash), "ticket \(hash) listed") }
+        XCTAssertTrue(tickets.contains("Immature Tickets (3)") && tickets.contains("Live Tickets (0)"), tickets)
+        for hash in aliceTickets { XCTAssertTrue(Self.table("ticketsimmature", in: tickets).contains(hash), "ticket \(hash) immature") }
+        var stats = try await Self.get(session, port, "/stats")
+        XCTAssertTrue(stats.contains(#"<span id="Immature">5</span>"#) && stats.contains(#"<span id="Live">0</span>"#), stats)
 
         // 16 blocks later: live.
         XCTAssertEqual(try poolctl.run(["-C", devConfig, "dev", "mine", "16"]).status, 0)
         info = try poolctl.run(["-C", devConfig, "dev", "info"])
         XCTAssertTrue(info.out.contains("immature 0, live 5, voted 0"), info.all)
+        tickets = try await Self.get(session, port, "/tickets")
+        XCTAssertTrue(tickets.contains("Immature Tickets (0)") && tickets.contains("Live Tickets (3)"), tickets)
+        for hash in aliceTickets { XCTAssertTrue(Self.table("ticketslive", in: tickets).contains(hash), "ticket \(hash) live") }
+        stats = try await Self.get(session, port, "/stats")
+        XCTAssertTrue(stats.contains(#"<span id="Immature">0</span>"#) && stats.contains(#"<span id="Live">5</span>"#), stats)
 
         // Through the stake validation height: every ticket called and voted, none missed.
         let mined = try poolctl.run(["-C", devConfig, "dev", "mine", "112"])
@@ -142,14 +139,31 @@ final class DevStackProcessTests: XCTestCase {
         XCTAssertTrue(info.out.contains("height 145"), info.out)
         XCTAssertTrue(info.out.contains("live 0, voted 5, missed 0"), info.all)
         for hash in aliceTickets {
-            let vote = try await node.call("simvote", [.string(hash)])
+            let vote = try await stack.node.call("simvote", [.string(hash)])
             XCTAssertEqual(vote["status"]?.stringValue, "voted", hash)
             XCTAssertEqual(vote["votebits"]?.intValue, Int64(aliceBits), "alice's preference: \(hash)")
         }
         tickets = try await Self.get(session, port, "/tickets")
-        XCTAssertTrue(tickets.contains("Voted Tickets (3)"), tickets)
-        let stats = try await Self.get(session, port, "/stats")
-        XCTAssertTrue(stats.contains("5 voted, 0 missed"), stats)
+        XCTAssertTrue(tickets.contains("Voted Tickets (3)") && tickets.contains("Live Tickets (0)"), tickets)
+        for hash in aliceTickets { XCTAssertTrue(Self.table("ticketsvoted", in: tickets).contains(hash), "ticket \(hash) voted") }
+        stats = try await Self.get(session, port, "/stats")
+        XCTAssertTrue(stats.contains(#"<span id="Voted">5</span>"#) && stats.contains(#"<span id="Missed">0</span>"#), stats)
+    }
+
+    /// `DevStack` above replays scripts/dev-run.sh on free ports (the script's own ports are fixed, so the test cannot
+    /// run it beside a developer's `make run`); this keeps the two in step: the script starts two stakepoolds with their
+    /// control API behind a token — never `--norpclisten` — and gives the web app (and run/dev.conf) the same hosts,
+    /// certificates and token.
+    func testDevRunScript_startsTheStakepooldsWithTheirControlAPIAndTellsTheWebApp() throws {
+        let script = try String(contentsOfFile: WebAppTestConfig.repoRoot + "/scripts/dev-run.sh", encoding: .utf8)
+        XCTAssertFalse(script.contains("--norpclisten"), "stakepoold must listen for the web app's pushes")
+        for needed in [#"--rpclisten="${DAEMON_CONTROL[$i]}""#, #"--controltoken="$CONTROL_TOKEN""#,
+                       #"--wallethost="${DAEMON_WALLETS[$i]}""#, "for i in 0 1; do",
+                       #""enablestakepoold=1" "stakepooldhosts=${DAEMON_CONTROL[0]},${DAEMON_CONTROL[1]}""#,
+                       #""stakepooldcerts=$PWD/$(daemon_dir 0)/rpc.cert,$PWD/$(daemon_dir 1)/rpc.cert" "stakepooldtoken=$CONTROL_TOKEN""#,
+                       #"printf '%s\n' "${WEB_OPTIONS[@]}""#, #""${WEB_OPTIONS[@]/#/--}""#] {
+            XCTAssertTrue(script.contains(needed), "scripts/dev-run.sh: \(needed)")
+        }
     }
 
     /// Only `poolctl dev` reads `run/dev.conf` by itself: a leftover file (here pointing at a database that does not
@@ -185,7 +199,7 @@ final class DevStackProcessTests: XCTestCase {
             walletcerts=\(harness.path("none.cert")),\(harness.path("none.cert"))
             simwalletnode=127.0.0.1:\(closed)
             """.write(toFile: harness.path("run/dev.conf"), atomically: true, encoding: .utf8)
-        let poolctl = PoolctlRunner(directory: harness.directory.path, home: home)
+        let poolctl = ExecutableRunner(directory: harness.directory.path, home: home)
 
         let status = try poolctl.run(["db", "status"])
         XCTAssertEqual(status.status, 0, status.all)
@@ -210,7 +224,7 @@ final class DevStackProcessTests: XCTestCase {
         let directory = try TestEnvironment.makeTemporaryDirectory(prefix: "help")
         defer { try? FileManager.default.removeItem(at: directory) }
         for name in ["hxstakepool", "stakepoold", "poolctl", "simwallet", "poolbench"] {
-            let result = try PoolctlRunner(directory: directory.path, home: directory.path, binary: try BuiltExecutable.path(name))
+            let result = try ExecutableRunner(directory: directory.path, home: directory.path, binary: try BuiltExecutable.path(name))
                 .run(["--help"])
             XCTAssertEqual(result.status, 0, "\(name) --help: \(result.all)")
             XCTAssertTrue(result.out.contains("Usage"), "\(name) --help prints its usage: \(result.all)")
@@ -219,9 +233,10 @@ final class DevStackProcessTests: XCTestCase {
 
     // MARK: - Helpers
 
-    private static func hashes(_ output: String) -> [String] {
-        output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-            .filter { $0.count == 64 && $0.allSatisfy(\.isHexDigit) }
+    /// The HTML of the table with `id` on a page ("" when absent).
+    private static func table(_ id: String, in page: String) -> String {
+        guard let start = page.range(of: "id=\"\(id)\"") else { return "" }
+        return page[start.upperBound...].components(separatedBy: "</table>")[0]
     }
 
     private static func get(_ session: URLSession, _ port: UInt16, _ path: String) async throws -> String {
@@ -250,45 +265,6 @@ final class DevStackProcessTests: XCTestCase {
             .map { String(form[$0].split(separator: "\"")[3]) })
         let escaped = email.replacingOccurrences(of: "@", with: "%40")
         _ = try await post(session, port, "/signin", "csrf_token=\(csrf)&email=\(escaped)&password=\(password)")
-        return try await get(session, port, "/tickets").contains("Live/Immature")
-    }
-}
-
-/// Runs an executable (poolctl by default) to completion in `directory` with `HOME` set, capturing its output.
-private struct PoolctlRunner {
-    let directory: String
-    var home: String?
-    var binary: String?
-
-    struct Result {
-        var status: Int32
-        var out: String
-        var err: String
-        var all: String { "exit \(status)\nstdout: \(out)\nstderr: \(err)" }
-    }
-
-    func run(_ arguments: [String]) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try binary ?? BuiltExecutable.path("poolctl"))
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        var environment = ProcessInfo.processInfo.environment
-        environment["HOME"] = home ?? directory
-        process.environment = environment
-        let out = harnessFile("out"), err = harnessFile("err")
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        try process.run()
-        process.waitUntilExit()
-        defer { try? FileManager.default.removeItem(at: out); try? FileManager.default.removeItem(at: err) }
-        return Result(status: process.terminationStatus, out: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
-                      err: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
-    }
-
-    private func harnessFile(_ name: String) -> URL {
-        let url = URL(fileURLWithPath: directory).appendingPathComponent("runner-\(name)-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: url.path, contents: nil)
-        return url
+        return try await get(session, port, "/tickets").contains("Live Tickets")
     }
 }

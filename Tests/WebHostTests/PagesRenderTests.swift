@@ -117,7 +117,7 @@ final class PagesRenderTests: PagesTestCase {
         XCTAssertEqual(page.text.components(separatedBy: "<tr><td><a href=").count - 1, 2500 + 1663 + 2500 + 2500)
         XCTAssertTrue(page.text.contains(atBoundary), "a ticket voted at best height − maxvotedage is listed")
         XCTAssertFalse(page.text.contains(belowBoundary), "a ticket voted one block earlier is archived")
-        let view = TicketsView(info: StakePoolUserInfo(tickets: tickets), bestHeight: 1000, maxVotedAge: 100)
+        let view = TicketsView(info: StakePoolUserInfo(tickets: tickets), bestHeight: 1000, ticketMaturity: 16, maxVotedAge: 100)
         // Missed tickets (i % 4 == 2, spent at 10000 − i) are listed by ascending spend height: 2 … 9998.
         XCTAssertEqual(view.missed.first?.spentByHeight, 2)
         XCTAssertEqual(view.missed.last?.spentByHeight, 9998)
@@ -125,6 +125,37 @@ final class PagesRenderTests: PagesTestCase {
         XCTAssertTrue(page.text.contains("importscript 5121ab"))
         XCTAssertTrue(page.text.contains("--testnet"))
         XCTAssertTrue(page.text.contains("No tickets."))
+    }
+
+    /// The wallet calls immature and live tickets both "live"; the page tells them apart by the network's ticket
+    /// maturity (testnet3: 16 blocks, from its params file): at best height 1000 a ticket mined at 985 is immature
+    /// (live from block 1001), one mined at 984 is live.
+    func testTicketsPage_splitsImmatureFromLiveByTicketMaturity() async throws {
+        try startPages()
+        let browser = browser()
+        try await signUpAndVerify(browser, email: "m@example.com", password: "render-Pass-002")
+        _ = try signIn(browser, email: "m@example.com", password: "render-Pass-002")
+        let user = try await storage.user(email: "m@example.com")
+        try await storage.updateUser(id: user!.id) { $0.multiSigAddress = "TcXYZ"; $0.multiSigScript = "5121ab" }
+        ticketSource.height.withLock { $0 = 1000 }
+        let young = String(repeating: "1", count: 64), old = String(repeating: "2", count: 64)
+        ticketSource.info.withLock { $0 = StakePoolUserInfo(tickets: [
+            StakePoolUserTicket(status: "live", ticket: young, ticketHeight: 985),
+            StakePoolUserTicket(status: "live", ticket: old, ticketHeight: 984),
+        ]) }
+        let page = try browser.get("/tickets").text
+        XCTAssertTrue(page.contains("Immature Tickets (1)"), page)
+        XCTAssertTrue(page.contains("Live Tickets (1)"), page)
+        let immature = try XCTUnwrap(page.components(separatedBy: "id=\"ticketsimmature\"").last?.components(separatedBy: "</table>").first)
+        let live = try XCTUnwrap(page.components(separatedBy: "id=\"ticketslive\"").last?.components(separatedBy: "</table>").first)
+        XCTAssertTrue(immature.contains(young) && !immature.contains(old), immature)
+        XCTAssertTrue(immature.contains("<td>985</td><td>1001</td>"), "bought at 985, live from 1001: \(immature)")
+        XCTAssertTrue(live.contains(old) && !live.contains(young), live)
+
+        // Sixteen blocks after 985 the young ticket is live too.
+        ticketSource.height.withLock { $0 = 1001 }
+        let later = try browser.get("/tickets").text
+        XCTAssertTrue(later.contains("Immature Tickets (0)") && later.contains("Live Tickets (2)"), later)
     }
 
     func testStatsPage_showsSpecRowsAndRedirectsWhenStopped() throws {
@@ -164,9 +195,9 @@ final class TicketsViewTests: XCTestCase {
     func testTicketsView_rowsEscapeHostileWalletData() {
         let info = StakePoolUserInfo(tickets: [StakePoolUserTicket(status: "live", ticket: "<img src=x onerror=1>", ticketHeight: 1)],
                                      invalid: ["\"><script>"])
-        let data = TicketsView(info: info, bestHeight: 10, maxVotedAge: 5).templateData(explorer: "https://testnet.decred.org/tx/")
-        XCTAssertEqual(data["TicketsLiveRows"]?.text.contains("&lt;img src=x onerror=1&gt;"), true)
-        XCTAssertEqual(data["TicketsLiveRows"]?.text.contains("<img"), false)
+        let data = TicketsView(info: info, bestHeight: 10, ticketMaturity: 16, maxVotedAge: 5).templateData(explorer: "https://testnet.decred.org/tx/")
+        XCTAssertEqual(data["TicketsImmatureRows"]?.text.contains("&lt;img src=x onerror=1&gt;"), true)
+        XCTAssertEqual(data["TicketsImmatureRows"]?.text.contains("<img"), false)
         XCTAssertEqual(data["TicketsInvalidRows"]?.text.contains("&#34;&gt;&lt;script&gt;"), true)
         XCTAssertEqual(HTMLEscaping.escape("abc123"), "abc123")
         XCTAssertEqual(HTMLEscaping.escape("<\u{338}a&\"'>é"), "&lt;\u{338}a&amp;&#34;&#39;&gt;é")

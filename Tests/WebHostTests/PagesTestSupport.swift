@@ -113,6 +113,7 @@ class PagesTestCase: WebHostTestCase {
                                                poolFees: 7.5, poolLink: "https://pool.example", cookieSecret: "test-secret",
                                                publicPath: Self.repoRoot + "/public", voteVersion: 6, agendas: agendas,
                                                revealCaptchaForTests: true, addressIDs: NetParams.testnet3.addressIDs)
+        configuration.ticketMaturity = Int64(NetParams.testnet3.tickets.maturity)
         configure(&configuration)
         let renderer = EmailRenderer(configuration: .init(baseURL: "http://pool.test", from: "pool@pool.test",
                                                           templateDirectory: nil), logger: logger)

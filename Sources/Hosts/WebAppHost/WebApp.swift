@@ -139,6 +139,7 @@ public final class WebApp: Sendable {
                           revealCaptchaForTests: config.values.bool("captchatesthook"),
                           addressIDs: services.params.addressIDs, minPasswordLength: config.minPasswordLength)
         pagesConfiguration.explorerURL = config.explorerURL  // ux2 slice
+        pagesConfiguration.ticketMaturity = Int64(services.params.tickets.maturity)  // life22
         pages = Pages(configuration: pagesConfiguration,
                       storage: storage, templates: templates, accounts: accounts, registrar: services.registration,
                       wallets: services.pool, tickets: services.pool, stats: stats, captcha: captcha,

@@ -24,7 +24,8 @@ extension Pages {
             stages.append((stage, Double(now - mark) / 1_000_000))
             mark = now
         }
-        let view = TicketsView(info: info, bestHeight: bestHeight, maxVotedAge: configuration.maxVotedAge)
+        let view = TicketsView(info: info, bestHeight: bestHeight, ticketMaturity: configuration.ticketMaturity,
+                               maxVotedAge: configuration.maxVotedAge)
         lap("classify")
         let rows = view.rows(explorer: configuration.ticketExplorerURL)
         lap("rows")

@@ -1,6 +1,7 @@
 import PoolKernel
 
-/// The tickets page (spec §3.20, §8): live, voted (recent ones listed, older archived), missed, expired, invalid.
+/// The tickets page (spec §3.20, §8): immature, live, voted (recent ones listed, older archived), missed, expired,
+/// invalid.
 extension Pages {
     func ticketsPage(_ context: inout PageContext) async -> PageOutcome {
         guard let user = context.user else { return .redirect("/") }
@@ -21,7 +22,8 @@ extension Pages {
             return .response(.plainError(.internalServerError))
         }
         let explorer = configuration.ticketExplorerURL
-        let view = TicketsView(info: info, bestHeight: height, maxVotedAge: configuration.maxVotedAge)
+        let view = TicketsView(info: info, bestHeight: height, ticketMaturity: configuration.ticketMaturity,
+                               maxVotedAge: configuration.maxVotedAge)
         var data = view.counts
         data["Network"] = .string(configuration.shortNetwork)
         data["IsTestnet"] = .bool(configuration.shortNetwork == "testnet")
@@ -31,8 +33,11 @@ extension Pages {
     }
 }
 
-/// The classification of spec §8 step 3, as template data.
+/// The classification of spec §8 step 3, as template data. The wallet reports immature and live tickets alike as
+/// "live" (dcrwallet's `stakepooluserinfo`); those mined fewer than the network's ticket maturity blocks before the
+/// best block are shown apart as immature (they cannot be called yet).
 struct TicketsView {
+    var immature: [StakePoolUserTicket] = []
     var live: [StakePoolUserTicket] = []
     var voted: [StakePoolUserTicket] = []
     var missed: [StakePoolUserTicket] = []
@@ -40,11 +45,15 @@ struct TicketsView {
     var votedCount = 0
     let invalid: [String]
 
-    init(info: StakePoolUserInfo, bestHeight: Int64, maxVotedAge: Int64) {
+    let ticketMaturity: Int64
+
+    init(info: StakePoolUserInfo, bestHeight: Int64, ticketMaturity: Int64, maxVotedAge: Int64) {
         invalid = info.invalid
+        self.ticketMaturity = ticketMaturity
         let minVotedHeight = bestHeight - maxVotedAge
         for ticket in info.tickets {
             switch ticket.status {
+            case "live" where bestHeight - Int64(ticket.ticketHeight) < ticketMaturity: immature.append(ticket)
             case "live": live.append(ticket)
             case "expired": expired.append(ticket)
             case "missed": missed.append(ticket)
@@ -92,6 +101,10 @@ struct TicketsView {
             }
             return html.bytes
         }
+        let immature = rows(immature, links: 1) { html, t in
+            link(&html, t.ticket); html.text(t.ticket); end(&html); html.markup("</td><td>"); html.decimal(t.ticketHeight)
+            html.markup("</td><td>"); html.decimal(UInt32(clamping: Int64(t.ticketHeight) + ticketMaturity))
+        }
         let live = rows(live, links: 1) { html, t in
             link(&html, t.ticket); html.text(t.ticket); end(&html); html.markup("</td><td>"); html.decimal(t.ticketHeight)
         }
@@ -109,14 +122,17 @@ struct TicketsView {
         let invalidRows = rows(invalid.map { StakePoolUserTicket(status: "", ticket: $0, ticketHeight: 0) }, links: 1) { html, t in
             link(&html, t.ticket); html.text(t.ticket); end(&html)
         }
-        return ["TicketsLiveRows": live, "TicketsVotedRows": voted, "TicketsMissedRows": missed,
+        return ["TicketsImmatureRows": immature, "TicketsLiveRows": live, "TicketsVotedRows": voted, "TicketsMissedRows": missed,
                 "TicketsExpiredRows": expired, "TicketsInvalidRows": invalidRows]
     }
 
     /// The counts the template tests and prints.
     var counts: [String: TemplateValue] {
         [
+            "TicketsImmatureCount": .int(Int64(immature.count)),
             "TicketsLiveCount": .int(Int64(live.count)),
+            // Unspent tickets (immature or live): the instructions fold away once there are any.
+            "TicketsUnspentCount": .int(Int64(immature.count + live.count)),
             "TicketsVotedShownCount": .int(Int64(voted.count)),
             "TicketsMissedCount": .int(Int64(missed.count)),
             "TicketsExpiredCount": .int(Int64(expired.count)),
