@@ -66,6 +66,7 @@ open class StorageConformanceTests: XCTestCase {
             ("parallelRateCountsNeverPassTheLimit", checkStorage_parallelRateCountsNeverPassTheLimit),
             ("parallelSignInsThroughTheServiceNeverPassTheLimit", checkStorage_parallelSignInsThroughTheServiceNeverPassTheLimit),
             ("passwordResetsOfOneUser", checkStorage_passwordResetsOfOneUser),
+            ("parallelPasswordResetsWithOneLinkOneWins", checkStorage_parallelPasswordResetsWithOneLinkOneWins),
             ("captchaChallenges", checkStorage_captchaChallenges),
             ("parallelCaptchaConsumersOneWins", checkStorage_parallelCaptchaConsumersOneWins),
             ("closedAccounts", checkStorage_closedAccounts),
@@ -759,6 +760,40 @@ open class StorageConformanceTests: XCTestCase {
         // The owner from another address is not locked out.
         let owner = await accounts.signIn(email: "victim@example.com", password: "victim-Pass-01", ip: "203.0.113.5")
         guard case .signedIn = owner else { return XCTFail("owner refused: \(owner)") }
+    }
+
+    /// The real `AccountService` over this engine: one password-reset link posted eight times at once, each with
+    /// another new password. The link is consumed atomically (a one-time token, like a captcha answer): exactly
+    /// one post sets its password, the others are told the link is no longer valid. (Eight hashes at once, so the
+    /// eight transactions overlap: on MySQL a read-then-update let two to four posts each set their password.)
+    public func checkStorage_parallelPasswordResetsWithOneLinkOneWins() async throws {
+        let store = try await backend()
+        let logger = LogBackend(level: .error, sinks: []).logger("TEST")
+        let accounts = AccountService(
+            configuration: .init(bcryptCost: 4), storage: store,
+            renderer: EmailRenderer(configuration: .init(baseURL: "http://pool", templateDirectory: nil), logger: logger),
+            tokens: APITokenSigner(secret: "k", issuer: "http://pool"), wakeOutbox: {}, logger: logger,
+            now: { 1_000_000 }, hasher: PasswordHasher(cost: 4, width: 8), pause: { _ in })
+        let user = try await store.insertUser(User(email: "reset@example.com", passwordHash: try BCrypt.hash(password: "old-Pass-00001", cost: 4),
+                                                   emailVerified: .verified))
+        let token = String(repeating: "5e", count: 16)
+        _ = try await store.write {
+            try $0.insertPasswordReset(PasswordReset(userId: user.id, token: token, created: 999_000, expires: 1_003_600))
+        }
+        let results = await withTaskGroup(of: (String, AccountMessages).self) { group in
+            for n in 0..<8 {
+                let password = "parallel-Pass-\(n)\(n)"
+                group.addTask { (password, await accounts.resetPassword(token: token, password: password, passwordRepeat: password)) }
+            }
+            return await group.reduce(into: [(String, AccountMessages)]()) { $0.append($1) }
+        }
+        let winners = results.filter { $0.1.errors.isEmpty }
+        XCTAssertEqual(winners.count, 1, "\(results.map { $0.1 })")
+        let stored = try await store.user(id: user.id)
+        XCTAssertTrue(BCrypt.verify(password: winners.first?.0 ?? "-", hash: stored?.passwordHash ?? ""),
+                      "the stored password is the one post that was told it succeeded")
+        let link = try await store.read { try $0.passwordReset(token: token) }
+        XCTAssertNil(link, "the link is used up")
     }
 
     public func checkStorage_passwordResetsOfOneUser() async throws {

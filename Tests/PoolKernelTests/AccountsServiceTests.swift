@@ -182,6 +182,29 @@ final class AccountsServiceTests: XCTestCase {
         XCTAssertEqual(pauses.value.last, .seconds(7))
     }
 
+    /// Issue 17 item 2: like every per-IP limit, the sign-in throttle counts an IPv6 client by its /64, so the
+    /// 2^64 addresses one subscriber holds do not buy 2^64 times the guesses.
+    func testAccounts_throttleCountsIPv6ClientsPerSlash64() async throws {
+        let accounts = service(throttle: SignInThrottle(perIP: 3, perAccountIP: 2))
+        _ = try await verifiedUser(accounts, "six@x.y", "six-Pass-00001")
+        // Per (account, client): two guesses from two addresses of one /64, then the third address is refused.
+        for host in ["1", "2"] {
+            expectEqual(await accounts.signIn(email: "six@x.y", password: "guess", ip: "2001:db8:1:2::\(host)"),
+                        .refused("Invalid Email or Password"))
+        }
+        expectEqual(await accounts.signIn(email: "six@x.y", password: "six-Pass-00001", ip: "2001:db8:1:2:ffff::3"),
+                    .rateLimited(SignInThrottle.message))
+        // Per client: a third failure from that /64 on another account fills it, then every account is refused.
+        expectEqual(await accounts.signIn(email: "other@x.y", password: "guess", ip: "2001:db8:1:2::4"),
+                    .refused("Invalid Email or Password"))
+        expectEqual(await accounts.signIn(email: "third@x.y", password: "guess", ip: "2001:db8:1:2:aaaa:bbbb:cccc:dddd"),
+                    .rateLimited(SignInThrottle.message))
+        // Another /64 is another client: the owner signs in.
+        guard case .signedIn = await accounts.signIn(email: "six@x.y", password: "six-Pass-00001", ip: "2001:db8:1:3::1") else {
+            return XCTFail("another /64 must not be throttled")
+        }
+    }
+
     func testAccounts_parallelSignInsNeverPassTheLimit() async throws {
         let hasher = PasswordHasher(cost: 4, width: 2)
         let accounts = service(throttle: SignInThrottle(perIP: 10, perAccountIP: 100), hasher: hasher)

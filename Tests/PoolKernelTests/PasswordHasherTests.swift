@@ -57,6 +57,33 @@ final class PasswordHasherTests: XCTestCase {
         XCTAssertEqual(hasher.verifications, 8)
     }
 
+    /// Issue 17 item 8: bcrypt never occupies Swift's cooperative pool (which serves every request). Far more
+    /// verifications are started than the pool has threads; a task started once the first is running still runs
+    /// while they are being worked off one at a time. Hashing inline on the pool would run it only after nearly
+    /// all of them (the pool runs its jobs in order, each to its end).
+    func testPasswordHasher_aStormOfVerificationsLeavesTheCooperativePoolFree() async throws {
+        let jobs = 16
+        let hasher = PasswordHasher(cost: 6, width: 1)
+        let hash = try BCrypt.hash(password: "storm-Pass-0001", cost: 6)
+        let finished = LockedValue(0)
+        let storm = Task {
+            await withTaskGroup(of: Void.self) { group in
+                for _ in 0..<jobs {
+                    group.addTask {
+                        _ = await hasher.verifyOrDummy("wrong", hash: hash)
+                        finished.withLock { $0 += 1 }
+                    }
+                }
+            }
+        }
+        while hasher.verifications == 0 { try await Task.sleep(for: .milliseconds(1)) }
+        let finishedWhenTheProbeRan = await Task { finished.value }.value
+        await storm.value
+        XCTAssertEqual(finished.value, jobs)
+        XCTAssertLessThan(finishedWhenTheProbeRan, jobs / 2,
+                          "a task started during the storm waited for the verifications: bcrypt ran on the cooperative pool")
+    }
+
     func testPasswordHasher_missingOrMalformedHashVerifiesAgainstTheDummy() async {
         let hasher = PasswordHasher(cost: 4, width: 1)
         let missing = await hasher.verifyOrDummy("anything", hash: nil)

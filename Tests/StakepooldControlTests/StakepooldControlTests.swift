@@ -17,7 +17,7 @@ final class StakepooldControlTests: XCTestCase {
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: tempDir) }
 
-    func withServer(token: String? = nil,
+    func withServer(token: String? = nil, configure: (inout ControlServer.Configuration) -> Void = { _ in },
                     _ body: (PoolNet.HostPort, String, LockedBox) async throws -> Void) async throws {
         let updates = LockedBox()
         let cert = tempDir.appendingPathComponent("rpc.cert").path
@@ -25,6 +25,7 @@ final class StakepooldControlTests: XCTestCase {
             listen: [PoolNet.HostPort(host: "127.0.0.1", port: 0)], certificateFile: cert,
             privateKeyFile: tempDir.appendingPathComponent("rpc.key").path, authToken: token)
         configuration.connectionTimeout = .seconds(3)
+        configure(&configuration)
         let server = ControlServer(configuration: configuration, logger: .disabled) { id in updates.append(id) }
         let address = try XCTUnwrap(try server.bind().first)
         let task = Task { try await server.run() }
@@ -72,6 +73,27 @@ final class StakepooldControlTests: XCTestCase {
             } catch let error as ControlError {
                 XCTAssertEqual(error.code, .controlUnavailable)
             }
+        }
+    }
+
+    /// Issue 17 item 10: the connection slots have timeouts. Clients that connect and send nothing (not even a TLS
+    /// hello) hold every slot only until the header timeout: the server closes them long before their own wait
+    /// ends, and a real client is served again.
+    func testControlAPI_silentClientsLoseTheirSlotsAtTheHeaderTimeout() async throws {
+        try await withServer(configure: { $0.maxConnections = 2; $0.headerTimeout = .milliseconds(300) }) { address, cert, _ in
+            let silent = try (0..<2).map { _ in try NetConnection.connect(to: address, timeout: .seconds(5)) }
+            defer { for connection in silent { connection.close() } }
+            for (index, connection) in silent.enumerated() {
+                // End of stream (or a reset) is the server closing; a timeout means it still holds the slot.
+                let closed: Bool
+                do {
+                    closed = try connection.read(timeout: .seconds(10)).isEmpty
+                } catch let error as NetError {
+                    closed = error.code != .netTimeout
+                }
+                XCTAssertTrue(closed, "silent client \(index) still held its slot after 10 s")
+            }
+            try await ControlClient(address: address, certificateFile: cert).ping()
         }
     }
 

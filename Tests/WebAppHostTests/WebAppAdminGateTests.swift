@@ -91,6 +91,48 @@ final class WebAppAdminGateTests: XCTestCase {
         }
     }
 
+    /// Issue 17 items 2–4 through the real web app behind a proxy (`realipheader`, the peer 127.0.0.1 a trusted
+    /// proxy): the admin gate and the sign-in throttle use the rightmost untrusted address of every header line,
+    /// so a forged first line does not pass the gate, and a stranger who exhausts the throttle for the owner's
+    /// email locks out only their own address, not the owner behind the same proxy.
+    func testAdminGateAndSignInThrottle_useTheClientAddressBehindTheProxy() async throws {
+        let (app, port) = try await startApp("adminips=203.0.113.10\nrealipheader=X-Forwarded-For\nratelimit=0")
+        _ = try await addUser(app, "owner@example.com")
+        let proxy = PageClient(port: port)
+        XCTAssertEqual(try proxy.get("/status", headers: ["X-Forwarded-For": "203.0.113.10"]).status, 200, "an admin IP behind the proxy")
+        // HAProxy's `option forwardfor` appends its own line after the client's forged one.
+        XCTAssertEqual(try proxy.get("/status", headers: ["X-Forwarded-For": "203.0.113.10\r\nX-Forwarded-For: 198.51.100.4"]).status,
+                       403, "a forged first line is not the client")
+        XCTAssertEqual(try proxy.get("/status", headers: ["X-Forwarded-For": "203.0.113.10, 198.51.100.4"]).status, 403)
+        XCTAssertEqual(try PageClient(port: port, source: "127.0.0.5").get("/status", headers: ["X-Forwarded-For": "203.0.113.10"]).status,
+                       403, "an untrusted peer's header is ignored")
+
+        // The stranger, through the proxy, guesses the owner's password until the throttle refuses them.
+        let stranger = PageClient(port: port, forwardedFor: "198.51.100.66")
+        var refusedAt: Int?
+        for attempt in 1...12 {
+            let page = try stranger.postSignIn("owner@example.com", "wrong password \(attempt)")
+            if page.text.contains(SignInThrottle.message) { refusedAt = attempt; break }
+            XCTAssertTrue(page.text.contains("Invalid Email or Password"), "attempt \(attempt): \(page.text.prefix(200))")
+        }
+        XCTAssertEqual(refusedAt, 11, "ten failures per (account, client address), then refused")
+        // The owner, through the same proxy from their own address, still signs in.
+        try PageClient(port: port, forwardedFor: "192.0.2.7").signIn("owner@example.com", password)
+    }
+
+    /// Issue 17 item 1 through the web app's config: `maxconnectionsperip` caps one client address with 503 while
+    /// another address is served.
+    func testMaxConnectionsPerIP_fromTheConfigFile() async throws {
+        let (_, port) = try await startApp("adminips=127.0.0.1\nmaxconnectionsperip=2")
+        // Two keep-alive connections from 127.0.0.5, each answered once (so the server has counted both).
+        let held = try (0..<2).map { _ in try PageClient.openKeptAlive(port: port, source: "127.0.0.5") }
+        defer { for fd in held { close(fd) } }
+        let excess = try PageClient(port: port, source: "127.0.0.5").get("/health")
+        XCTAssertEqual(excess.status, 503)
+        XCTAssertEqual(excess.text, "Too many connections from your address.\n")
+        XCTAssertEqual(try PageClient(port: port, source: "127.0.0.6").get("/health").status, 200, "another address is served")
+    }
+
     func testRateLimitOptionsAndForwardedHeaderWarning() async throws {
         let (app, port) = try await startApp("adminips=127.0.0.1\nratelimit=0.01\nratelimitburst=3")
         let client = PageClient(port: port, source: "127.0.0.7")
@@ -122,12 +164,15 @@ private final class PageClient {
 
     let port: Int
     let source: String?
+    /// Sent as `X-Forwarded-For` with every request (a client behind the proxy the peer stands for).
+    let forwardedFor: String?
     var cookies: [String: String] = [:]
     private var lastPage = ""
 
-    init(port: Int, source: String? = nil) {
+    init(port: Int, source: String? = nil, forwardedFor: String? = nil) {
         self.port = port
         self.source = source
+        self.forwardedFor = forwardedFor
     }
 
     func get(_ path: String, headers: [String: String] = [:]) throws -> Response {
@@ -136,19 +181,25 @@ private final class PageClient {
 
     /// The sign-in form as a browser fills it: GET for the CSRF token, then POST; success redirects.
     func signIn(_ email: String, _ password: String) throws {
+        let response = try postSignIn(email, password)
+        XCTAssertTrue((300..<400).contains(response.status), "sign-in of \(email): \(response.status) \(response.text.prefix(300))")
+        XCTAssertEqual(response.header("Location"), "/settings", "sign-in of \(email) redirects to the signed-in page")
+    }
+
+    /// GET /signin for the CSRF token, then POST the form; returns the POST's answer.
+    func postSignIn(_ email: String, _ password: String) throws -> Response {
         _ = try get("/signin")
         let token = try XCTUnwrap(Self.capture(#"name="csrf_token" value="([0-9a-f]*)""#, in: lastPage), "no csrf token")
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._")
         let body = [("csrf_token", token), ("email", email), ("password", password)]
             .map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0.1)" }.joined(separator: "&")
-        let response = try request("POST", "/signin", body: body, headers: [:])
-        XCTAssertTrue((300..<400).contains(response.status), "sign-in of \(email): \(response.status) \(response.text.prefix(300))")
-        XCTAssertEqual(response.header("Location"), "/settings", "sign-in of \(email) redirects to the signed-in page")
+        return try request("POST", "/signin", body: body, headers: [:])
     }
 
     private func request(_ method: String, _ path: String, body: String?, headers: [String: String]) throws -> Response {
         var text = "\(method) \(path) HTTP/1.1\r\nHost: test\r\nConnection: close\r\n"
+        if let forwardedFor { text += "X-Forwarded-For: \(forwardedFor)\r\n" }
         if !cookies.isEmpty { text += "Cookie: " + cookies.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: "; ") + "\r\n" }
         for (name, value) in headers { text += "\(name): \(value)\r\n" }
         if let body { text += "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\n" }
@@ -174,9 +225,48 @@ private final class PageClient {
 
     /// Sends `text` and reads until the server closes (`Connection: close`).
     private func exchange(_ text: String) throws -> String {
+        let fd = try Self.openSocket(port: port, source: source)
+        defer { close(fd) }
+        try Self.send(text, on: fd)
+        var received: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, 65536, 0) }
+            if count > 0 { received += chunk[0..<count] } else if count == 0 { break } else { throw ClientError("recv failed or timed out") }
+        }
+        return String(decoding: received, as: UTF8.self)
+    }
+
+    /// A connection that got one keep-alive answer to `GET /health` and stays open (the caller closes it).
+    static func openKeptAlive(port: Int, source: String?) throws -> Int32 {
+        let fd = try openSocket(port: port, source: source)
+        do {
+            try send("GET /health HTTP/1.1\r\nHost: test\r\n\r\n", on: fd)
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, 4096, 0) }
+            guard count > 0, String(decoding: chunk[0..<count], as: UTF8.self).hasPrefix("HTTP/1.1 200") else {
+                throw ClientError("the kept-alive connection got no 200")
+            }
+            return fd
+        } catch {
+            close(fd)
+            throw error
+        }
+    }
+
+    private static func openSocket(port: Int, source: String?) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw ClientError("socket failed") }
-        defer { close(fd) }
+        do {
+            try connectSocket(fd, port: port, source: source)
+            return fd
+        } catch {
+            close(fd)
+            throw error
+        }
+    }
+
+    private static func connectSocket(_ fd: Int32, port: Int, source: String?) throws {
         var timeout = timeval(tv_sec: 10, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         if let source {
@@ -196,20 +286,16 @@ private final class PageClient {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard connected == 0 else { throw ClientError("connect failed") }
+    }
+
+    private static func send(_ text: String, on fd: Int32) throws {
         let bytes = Array(text.utf8)
         var offset = 0
         while offset < bytes.count {
-            let sent = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL)) }
+            let sent = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL)) }
             guard sent > 0 else { throw ClientError("send failed") }
             offset += sent
         }
-        var received: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, 65536, 0) }
-            if count > 0 { received += chunk[0..<count] } else if count == 0 { break } else { throw ClientError("recv failed or timed out") }
-        }
-        return String(decoding: received, as: UTF8.self)
     }
 
     static func capture(_ pattern: String, in text: String) -> String? {

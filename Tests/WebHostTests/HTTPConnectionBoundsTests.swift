@@ -12,8 +12,13 @@ import Glibc
 /// the idle timeout (what today's code falls back to) stays far beyond it.
 final class HTTPConnectionBoundsTests: WebHostTestCase {
     private func router() -> Router {
-        Router(routes: [.health(), .post("/echo") { HTTPResponse(body: $0.body) }])
+        Router(routes: [.health(), .post("/echo") { HTTPResponse(body: $0.body) },
+                        .get("/big") { _ in HTTPResponse(body: Self.bigBody) }])
     }
+
+    /// More than loopback's socket buffers on both sides can hold, so a client that stops reading leaves the
+    /// server with unwritten output.
+    private static let bigBody = [UInt8](repeating: 0x61, count: 48 << 20)
 
     /// Short header/read clocks, an idle clock far longer than any client here waits.
     private func startShortClocks(_ configure: (inout HTTPServerConfiguration) -> Void = { _ in }) throws -> Int {
@@ -70,6 +75,30 @@ final class HTTPConnectionBoundsTests: WebHostTestCase {
             if client.isClosedByPeer() { closed = true; break }
         }
         XCTAssertTrue(closed, "still open after 5 s of empty lines with a 300 ms header timeout")
+    }
+
+    /// The write clock: a client that asks for a large answer and stops reading is closed at the write timeout
+    /// (what it then reads is what the kernel buffers held, less than the whole answer), not kept for ever.
+    func testConnectionBounds_clientThatStopsReadingIsClosedAtTheWriteTimeout() throws {
+        let port = try startShortClocks { $0.writeTimeout = .milliseconds(300) }
+        let client = try RawHTTPClient(port: port, timeout: 10)
+        try client.send("GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
+        // Not reading: the server's send stalls once the buffers are full, and its write clock runs out.
+        usleep(2_000_000)
+        var received = 0
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { recv(client.fd, $0.baseAddress, $0.count, 0) }
+            guard count > 0 else {
+                XCTAssertTrue(count == 0 || errno == ECONNRESET, "the server closed the connection (errno \(errno))")
+                break
+            }
+            received += count
+        }
+        XCTAssertGreaterThan(received, 0, "the answer started")
+        XCTAssertLessThan(received, Self.bigBody.count, "closed at the write timeout before the whole answer was sent")
+        // Others are still served.
+        XCTAssertEqual(try RawHTTPClient.get(port: port, "/health").status, 200)
     }
 
     func testConnectionBounds_perIPCapAnswers503AndServesOthers() throws {

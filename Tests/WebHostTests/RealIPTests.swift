@@ -38,6 +38,18 @@ final class RealIPTests: WebHostTestCase {
         XCTAssertEqual(try clientIP(port, ["X-Forwarded-For: 203.0.113.7"], source: "127.0.0.2"), "127.0.0.2")
     }
 
+    /// The access log names the client the header resolved, never the proxy, and keeps the path on one line.
+    func testRealIP_accessLogNamesTheResolvedClient() throws {
+        let (_, port) = try startServer(echo) { $0.realIPHeader = "X-Forwarded-For" }
+        XCTAssertEqual(try clientIP(port, ["X-Forwarded-For: 6.6.6.6", "X-Forwarded-For: 203.0.113.7"]), "203.0.113.7")
+        let deadline = Date().addingTimeInterval(5)
+        while !logs.text.contains("\"GET /ip\" 200") && Date() < deadline { usleep(10_000) }
+        let lines = logs.captured.filter { $0.contains("\"GET /ip\" 200") }
+        XCTAssertEqual(lines.count, 1, logs.text)
+        XCTAssertTrue(lines.first?.contains(" 203.0.113.7 \"GET /ip\" 200 ") ?? false, logs.text)
+        XCTAssertFalse(lines.first?.contains("6.6.6.6") ?? true, "the forged hop is not the client")
+    }
+
     func testRealIP_forwardedHeaderSyntax() throws {
         let (_, port) = try startServer(echo) { $0.realIPHeader = "Forwarded" }
         XCTAssertEqual(try clientIP(port, [#"Forwarded: for=192.0.2.60;proto=http, for="[2001:db8:cafe::17]:4711""#]),

@@ -307,11 +307,15 @@ public struct AccountService: Sendable {
             return .error(Self.passwordNotUpdated)
         }
         let tokens = self.tokens
+        let time = now()
         do {
             // Every credential ends together: sessions, every reset link of the user, and the API token (whoever
             // reset the password may not be the only one who knew the old token).
             let found = try await storage.write { tx -> Bool in
-                guard let reset = try tx.passwordReset(token: token),
+                // The link is one-time: of parallel posts only the one whose delete removed it goes on (a read
+                // alone would let each post of a MySQL race set its own password).
+                guard let reset = try tx.passwordReset(token: token), !reset.isExpired(now: time),
+                      try tx.deletePasswordResets(token: token) > 0,
                       var user = try tx.user(id: reset.userId) else { return false }
                 user.passwordHash = hash
                 user.apiToken = Self.freshAPIToken(tokens, for: user.id, replacing: user.apiToken)
@@ -322,7 +326,7 @@ public struct AccountService: Sendable {
             }
             return found ? AccountMessages(successes: [Self.passwordUpdated,
                                                        "Every session was signed out and a new API token was issued"])
-                : .error("Unable to find User ID")
+                : .error(Self.resetTokenInvalid)
         } catch {
             logger.error("password update failed: \(error)")
             return .error(Self.passwordNotUpdated)

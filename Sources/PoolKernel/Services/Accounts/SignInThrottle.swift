@@ -1,7 +1,8 @@
 /// Limits on failed sign-in attempts, counted in fixed windows in storage (so several web hosts sharing one
 /// database share the counts), built so that a stranger cannot lock the owner out:
 ///
-/// - per client IP (`perIP`) and per (account, client IP) (`perAccountIP`): beyond either, that IP is refused
+/// - per client IP (`perIP`) and per (account, client IP) (`perAccountIP`), an IPv6 client by its /64: beyond
+///   either, that IP is refused
 ///   for the rest of the window. Each attempt takes a unit with `incrementRateCount(key:windowStart:limit:)`
 ///   (check and count in one atomic step, so a burst of parallel POSTs cannot pass the limit) before bcrypt
 ///   runs; a successful sign-in gives its units back, so only failures stay counted.
@@ -31,9 +32,11 @@ public struct SignInThrottle: Sendable, Equatable {
     public static let message = "Too many sign-in attempts. Please wait 15 minutes and try again."
 
     func windowStart(now: Int64) -> Int64 { now - now % window }
-    static func ipKey(_ ip: String) -> String { "signin-ip:" + String(ip.prefix(100)) }
+    /// Counted per client as the other per-IP limits are: an IPv4 address, or an IPv6 /64 (one subscriber holds a
+    /// whole /64; counting single IPv6 addresses would let it guess without limit).
+    static func ipKey(_ ip: String) -> String { "signin-ip:" + String(IPAddress.clientKey(ip).prefix(100)) }
     static func accountIPKey(_ email: String, _ ip: String) -> String {
-        "signin-account-ip:" + String(ip.prefix(45)) + "|" + String(EmailKey.fold(email).prefix(180))
+        "signin-account-ip:" + String(IPAddress.clientKey(ip).prefix(45)) + "|" + String(EmailKey.fold(email).prefix(180))
     }
     static func accountKey(_ email: String) -> String { "signin-account:" + String(EmailKey.fold(email).prefix(200)) }
 
