@@ -121,7 +121,8 @@ public enum VoteSimulation {
         let task: Task<Void, any Error>
         /// Closes the daemon's connections (what the OS does when the process dies).
         let close: @Sendable () async -> Void
-        var blocksSeen: Int { engine.metrics.snapshot.blocks }
+        /// Blocks this daemon has finished with, its vote audit written.
+        var blocksSeen: Int { engine.metrics.snapshot.blocksFinished }
     }
 
     /// Server-side timing of `generatevote` requests against the `winningtickets` notification of their block.
@@ -325,6 +326,12 @@ public enum VoteSimulation {
                 try await Task.sleep(for: .microseconds(200))
             }
             report.blocks += 1
+        }
+        // Let every daemon finish the blocks it was sent (on a loaded machine one may still be writing its audit
+        // past `blockWait`; the report reads the audit), bounded so a stuck daemon cannot hold the run.
+        let finishUntil = clock.now + .seconds(60)
+        while clock.now < finishUntil, !daemons.allSatisfy({ $0.value.blocksSeen >= expected[$0.key] ?? 0 }) {
+            try await Task.sleep(for: .milliseconds(2))
         }
         // Stop the daemons first (their votes for the last block are in the mempool), so they do not start on
         // the winners of the closing block.

@@ -173,6 +173,7 @@ public final class VoteLoop: Sendable {
         decider.policy.observe(DecidedBlock(
             blockHash: winners.blockHash, blockHeight: winners.blockHeight,
             entries: decided.map { DecidedBlock.Entry(ticket: $0.0, bits: $0.1.bits) }))
+        metrics.update { $0.blocksFinished += 1 }
         return report
     }
 

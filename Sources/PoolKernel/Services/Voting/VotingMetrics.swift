@@ -21,6 +21,8 @@ public final class VotingMetrics: Sendable {
         public var unmanaged = 0
         /// Blocks processed.
         public var blocks = 0
+        /// Blocks whose handling has ended: votes counted and logged, the vote audit written, the policy told.
+        public var blocksFinished = 0
         public init() {}
 
         /// Managed winners without a vote on the wire from this daemon or a sibling.
