@@ -158,6 +158,56 @@ final class VotePrefsEndToEndTests: XCTestCase {
         XCTAssertEqual(user["VoteBits"] as? Int, Int(expected), "the choice made on the voting page: \(cache)")
     }
 
+    /// Issue 18 item 3: a change that cannot reach stakepoold (its control port refuses: a relay in front of the
+    /// real daemon, paused) stays pending — `pool_stakepoold_pending_notifications` 1, the daemon reloads nothing —
+    /// and is retried until the daemon has it, once the port answers again; then the gauge is 0.
+    func testVotingChangeWhileStakepooldIsUnreachable_isRetriedUntilTheRealDaemonHasIt() async throws {
+        let harness = try StakepooldProcessHarness(prefix: "prefs-retry")
+        self.harness = harness
+        let started = try await startStakepoold(harness)
+        let relay = try TCPRelay(target: PoolNet.HostPort(host: "127.0.0.1", port: started.controlPort))
+        defer { relay.stop() }
+        let refusing = try ChildProcessHarness.refusingPort()
+        defer { refusing.close() }
+        let dir = harness.path("webapp")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = try WebAppTestConfig.write(into: dir, extra: """
+        sqlitepath=\(started.database)
+        enablestakepoold=1
+        stakepooldhosts=127.0.0.1:\(relay.port),127.0.0.1:\(refusing.localAddress.port)
+        stakepooldcerts=\(started.home)/rpc.cert,\(started.home)/rpc.cert
+        stakepooldtoken=\(Self.token)
+        """)
+        let (loaded, _, _) = try PoolConfig.load(arguments: ["-C", path], home: dir, plugins: .builtIn(), hostOptions: WebAppHostOptions.all)
+        let config = try XCTUnwrap(loaded)
+        let app = try await WebApp.assemble(config: config, plugins: .builtIn(), logs: LogBackend(level: .error, sinks: [CapturingSink()]))
+        guard case let .tcp(_, port) = try app.bind() else { return XCTFail("not tcp") }
+        running.append((app, Task { try await app.run() }))
+
+        let uid = try await app.storage.insertUser(User(email: "late@example.com", passwordHash: "x", emailVerified: .verified)).id
+        let token = APITokenSigner(secret: config.apiSecret, issuer: config.baseURL).issue(for: uid)
+        _ = try await app.storage.updateUser(id: uid) { $0.apiToken = token }
+        let bearer = ["Authorization": "Bearer \(token)"]
+        let address = try XCTUnwrap(try SimnetHDVectors.load().children.first).pubKeyAddress
+        var (_, body) = try await HostProcesses.request(Int(port), "/api/v1/address", method: "POST",
+                                                         form: [("UserPubKeyAddr", address)], headers: bearer)
+        XCTAssertEqual(try HostProcesses.json(body)["code"] as? Int, 0, body)
+        (_, body) = try await HostProcesses.request(Int(port), "/api/v1/voting", method: "POST", form: [("VoteBits", "5")],
+                                                     headers: bearer)
+        XCTAssertEqual(try HostProcesses.json(body)["code"] as? Int, 0, "the user's change is accepted: \(body)")
+        let pending = "pool_stakepoold_pending_notifications{host=\"127.0.0.1:\(relay.port)\"} "
+        try await HostProcesses.waitFor("the change pending for the unreachable daemon") {
+            try await HostProcesses.request(Int(port), "/metrics").1.contains(pending + "1\n")
+        }
+        XCTAssertFalse(harness.contents(started.log).contains("reloaded voting prefs for 1 users"), "nothing reached it yet")
+
+        try relay.resume()
+        try await harness.waitForLine(started.process, started.log, containing: "reloaded voting prefs for 1 users", seconds: 120)
+        try await HostProcesses.waitFor("nothing pending once delivered") {
+            try await HostProcesses.request(Int(port), "/metrics").1.contains(pending + "0\n")
+        }
+    }
+
     private func csrf(_ page: String) throws -> String {
         try XCTUnwrap(WebAppExecutableWiringTests.capture(#"name="csrf_token" value="([0-9a-f]+)""#, in: page), page)
     }
