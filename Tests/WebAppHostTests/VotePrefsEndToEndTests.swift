@@ -71,31 +71,39 @@ final class VotePrefsEndToEndTests: XCTestCase {
         return Daemon(process: daemon, log: log, home: home, controlPort: controlPort, database: database)
     }
 
-    func testVotingChangeInTheWebApp_reachesARealStakepooldsPreferenceCache() async throws {
-        let harness = try StakepooldProcessHarness(prefix: "prefs-e2e")
-        self.harness = harness
-        let started = try await startStakepoold(harness)
-        let (daemon, log, home, controlPort, database) = (started.process, started.log, started.home, started.controlPort,
-                                                          started.database)
-
-        // The web app: the daemon and a second stakepoold host where nothing listens (two are required).
-        let refusing = try ChildProcessHarness.refusingPort()   // held, never listening, for the whole test
-        defer { refusing.close() }
-        let unused = refusing.localAddress.port
+    /// The web app assembled from its config file on the daemon's database, pushing to stakepoold at the loopback
+    /// ports `hosts` (two are required) with the daemon's certificate; returns it, its config and its port.
+    private func startWebApp(_ harness: StakepooldProcessHarness, _ daemon: Daemon, hosts: [UInt16]) async throws
+        -> (WebApp, PoolConfig, Int)
+    {
         let dir = harness.path("webapp")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let path = try WebAppTestConfig.write(into: dir, extra: """
-        sqlitepath=\(database)
+        sqlitepath=\(daemon.database)
         enablestakepoold=1
-        stakepooldhosts=127.0.0.1:\(controlPort),127.0.0.1:\(unused)
-        stakepooldcerts=\(home)/rpc.cert,\(home)/rpc.cert
+        stakepooldhosts=\(hosts.map { "127.0.0.1:\($0)" }.joined(separator: ","))
+        stakepooldcerts=\(hosts.map { _ in daemon.home + "/rpc.cert" }.joined(separator: ","))
         stakepooldtoken=\(Self.token)
         """)
         let (loaded, _, _) = try PoolConfig.load(arguments: ["-C", path], home: dir, plugins: .builtIn(), hostOptions: WebAppHostOptions.all)
         let config = try XCTUnwrap(loaded)
         let app = try await WebApp.assemble(config: config, plugins: .builtIn(), logs: LogBackend(level: .error, sinks: [CapturingSink()]))
-        guard case let .tcp(_, port) = try app.bind() else { return XCTFail("not tcp") }
+        guard case let .tcp(_, port) = try app.bind() else { throw CocoaError(.featureUnsupported) }
         running.append((app, Task { try await app.run() }))
+        return (app, config, port)
+    }
+
+    func testVotingChangeInTheWebApp_reachesARealStakepooldsPreferenceCache() async throws {
+        let harness = try StakepooldProcessHarness(prefix: "prefs-e2e")
+        self.harness = harness
+        let started = try await startStakepoold(harness)
+        let (daemon, log, controlPort) = (started.process, started.log, started.controlPort)
+
+        // The web app: the daemon and a second stakepoold host where nothing listens (two are required).
+        let refusing = try ChildProcessHarness.refusingPort()   // held, never listening, for the whole test
+        defer { refusing.close() }
+        let unused = refusing.localAddress.port
+        let (app, config, port) = try await startWebApp(harness, started, hosts: [controlPort, unused])
 
         // A verified user with an API token registers an address, then changes their vote bits (webapp.md §4.6, §4.7).
         let password = "voter password 0123456789"
@@ -169,20 +177,7 @@ final class VotePrefsEndToEndTests: XCTestCase {
         defer { relay.stop() }
         let refusing = try ChildProcessHarness.refusingPort()
         defer { refusing.close() }
-        let dir = harness.path("webapp")
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let path = try WebAppTestConfig.write(into: dir, extra: """
-        sqlitepath=\(started.database)
-        enablestakepoold=1
-        stakepooldhosts=127.0.0.1:\(relay.port),127.0.0.1:\(refusing.localAddress.port)
-        stakepooldcerts=\(started.home)/rpc.cert,\(started.home)/rpc.cert
-        stakepooldtoken=\(Self.token)
-        """)
-        let (loaded, _, _) = try PoolConfig.load(arguments: ["-C", path], home: dir, plugins: .builtIn(), hostOptions: WebAppHostOptions.all)
-        let config = try XCTUnwrap(loaded)
-        let app = try await WebApp.assemble(config: config, plugins: .builtIn(), logs: LogBackend(level: .error, sinks: [CapturingSink()]))
-        guard case let .tcp(_, port) = try app.bind() else { return XCTFail("not tcp") }
-        running.append((app, Task { try await app.run() }))
+        let (app, config, port) = try await startWebApp(harness, started, hosts: [relay.port, refusing.localAddress.port])
 
         let uid = try await app.storage.insertUser(User(email: "late@example.com", passwordHash: "x", emailVerified: .verified)).id
         let token = APITokenSigner(secret: config.apiSecret, issuer: config.baseURL).issue(for: uid)
