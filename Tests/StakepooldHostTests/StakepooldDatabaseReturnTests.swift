@@ -78,7 +78,9 @@ final class StakepooldDatabaseReturnTests: XCTestCase {
         let relay = try TCPRelay(target: PoolNet.HostPort(host: "127.0.0.1", port: UInt16(mysqlPort)))
         self.relay = relay
         let log = harness.path("run2.log")
-        let daemon = try harness.launch(binary, common + ["--dbport=\(relay.port)", "--metricslisten=127.0.0.1:0"], log: log)
+        let operatorAddress = "ops-\(UUID().uuidString.prefix(8).lowercased())@example.org"
+        let daemon = try harness.launch(binary, common + ["--dbport=\(relay.port)", "--metricslisten=127.0.0.1:0",
+                                                          "--alertemail=\(operatorAddress)"], log: log)
         let metricsLine = try await harness.waitForLine(daemon, log, containing: "metrics: listening on ")
         let metricsPort = Int(try ChildProcessHarness.address(after: "listening on ", in: metricsLine).port)
         try await harness.waitForLine(daemon, log, containing: "subscribed to notifications from dcrd")
@@ -97,6 +99,20 @@ final class StakepooldDatabaseReturnTests: XCTestCase {
         try await harness.waitForLine(daemon, log, containing: "reloaded voting prefs for", seconds: 20)
         try await voteOneBlock(node: node, harness: harness, daemon: daemon, log: log, expectedBits: bits.after)
         try await expectDatabase(up: true, metricsPort: metricsPort)
+        // The operator was told at once (log) and, once the outbox could take mail, by the held incident message
+        // and the recovery message, in that order (issue 18 item 4: the same for database trouble).
+        let alert = try XCTUnwrap(harness.contents(log).split(separator: "\n").first { $0.contains("ALERT database-down") },
+                                  harness.contents(log))
+        XCTAssertTrue(alert.contains("[ERR]") && alert.contains("stakepoold: database unreachable"), String(alert))
+        var toOperator: [String] = []
+        try await HostProcesses.waitFor("the incident and recovery mails in the outbox") {
+            toOperator = try await storage.read { try $0.outboxMessages(status: .queued, limit: 1_000) }
+                .filter { $0.to == operatorAddress }.sorted { $0.id < $1.id }.map(\.subject)
+            return toOperator.count >= 2
+        }
+        XCTAssertEqual(toOperator.count, 2, "\(toOperator)")
+        XCTAssertTrue(toOperator[0].contains("stakepoold: database unreachable"), "\(toOperator)")
+        XCTAssertTrue(toOperator[1].contains("stakepoold: database reachable again"), "\(toOperator)")
         XCTAssertTrue(daemon.isRunning)
     }
 
