@@ -73,7 +73,7 @@ final class VotePrefsEndToEndTests: XCTestCase {
 
     /// The web app assembled from its config file on the daemon's database, pushing to stakepoold at the loopback
     /// ports `hosts` (two are required) with the daemon's certificate; returns it, its config and its port.
-    private func startWebApp(_ harness: StakepooldProcessHarness, _ daemon: Daemon, hosts: [UInt16]) async throws
+    private func startWebApp(_ harness: StakepooldProcessHarness, _ daemon: Daemon, hosts: [UInt16], extra: String = "") async throws
         -> (WebApp, PoolConfig, Int)
     {
         let dir = harness.path("webapp")
@@ -84,6 +84,7 @@ final class VotePrefsEndToEndTests: XCTestCase {
         stakepooldhosts=\(hosts.map { "127.0.0.1:\($0)" }.joined(separator: ","))
         stakepooldcerts=\(hosts.map { _ in daemon.home + "/rpc.cert" }.joined(separator: ","))
         stakepooldtoken=\(Self.token)
+        \(extra)
         """)
         let (loaded, _, _) = try PoolConfig.load(arguments: ["-C", path], home: dir, plugins: .builtIn(), hostOptions: WebAppHostOptions.all)
         let config = try XCTUnwrap(loaded)
@@ -177,7 +178,8 @@ final class VotePrefsEndToEndTests: XCTestCase {
         defer { relay.stop() }
         let refusing = try ChildProcessHarness.refusingPort()
         defer { refusing.close() }
-        let (app, config, port) = try await startWebApp(harness, started, hosts: [relay.port, refusing.localAddress.port])
+        let (app, config, port) = try await startWebApp(harness, started, hosts: [relay.port, refusing.localAddress.port],
+                                                         extra: "alertemail=ops@example.org")
 
         let uid = try await app.storage.insertUser(User(email: "late@example.com", passwordHash: "x", emailVerified: .verified)).id
         let token = APITokenSigner(secret: config.apiSecret, issuer: config.baseURL).issue(for: uid)
@@ -201,6 +203,13 @@ final class VotePrefsEndToEndTests: XCTestCase {
         try await HostProcesses.waitFor("nothing pending once delivered") {
             try await HostProcesses.request(Int(port), "/metrics").1.contains(pending + "0\n")
         }
+        // The operator heard of it once: one message for the incident (both hosts, every retry), not one per failure.
+        let alerts = try await app.storage.read { tx in
+            try tx.outboxMessages(status: .queued, limit: 100) + tx.outboxMessages(status: .delivered, limit: 100)
+        }.filter { $0.to == "ops@example.org" }
+        XCTAssertEqual(alerts.count, 1, "\(alerts.map(\.subject))")
+        let told = alerts.first.map { "\($0.subject) \($0.body)" } ?? ""
+        XCTAssertTrue([relay.port, refusing.localAddress.port].contains { told.contains("stakepoold at 127.0.0.1:\($0) unreachable") }, told)
     }
 
     private func csrf(_ page: String) throws -> String {
