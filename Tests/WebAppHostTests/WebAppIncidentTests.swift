@@ -198,6 +198,8 @@ final class WebAppIncidentTests: XCTestCase {
             try await Task.sleep(for: .milliseconds(100))
         }
         XCTAssertEqual(health, 503)
+        let downMetrics = try await get(port, "/metrics").1
+        XCTAssertTrue(downMetrics.contains("\npool_database_up 0\n"), downMetrics)
         let alert = try XCTUnwrap(logs.captured.first { $0.contains("ALERT database-down") }, logs.text)
         XCTAssertTrue(alert.contains("[ERR]") && alert.contains("hxstakepool: database unreachable"), alert)
         // The log line comes first; the mail is held once its queueing attempt has failed (moments later).
@@ -212,6 +214,8 @@ final class WebAppIncidentTests: XCTestCase {
             try await Task.sleep(for: .milliseconds(100))
         }
         XCTAssertEqual(health, 200)
+        let upMetrics = try await get(port, "/metrics").1
+        XCTAssertTrue(upMetrics.contains("\npool_database_up 1\n"), upMetrics)
         var toOperator: [OutboxMessage] = []
         for _ in 0..<100 {
             // Queued, or already delivered by the log mail plugin.
