@@ -82,4 +82,20 @@ final class MailHealthTests: XCTestCase {
         XCTAssertEqual(check.detail, "the oldest queued mail has waited 601 s")
         XCTAssertEqual(figure(check, "failing"), 0)
     }
+
+    /// `/health` asks for figures at most 2 s old: the background round's (every 15 s) are read again when older.
+    func testMailHealth_healthRefreshesFiguresOlderThanItsMaxAge() async throws {
+        let storage = InMemoryStorage()
+        let probe = probe(storage)
+        await probe.refresh(ifOlderThan: 2)
+        XCTAssertEqual(probe.figures?.queued, 0, "no figures yet: read now")
+        try await enqueue(storage)
+        advance(2)
+        await probe.refresh(ifOlderThan: 2)
+        XCTAssertEqual(probe.figures?.queued, 0, "2 s old figures are fresh enough")
+        advance(1)
+        await probe.refresh(ifOlderThan: 2)
+        XCTAssertEqual(probe.figures?.queued, 1, "older: read again")
+        XCTAssertEqual(probe.check(plugin: "smtp").state, .ok)
+    }
 }

@@ -231,6 +231,21 @@ final class DevStackProcessTests: XCTestCase {
         }
     }
 
+    /// One version string for the operator's programs (issue 18 item 6: the daemons said "1.1.1" and "1.1.1+dev";
+    /// poolctl and simwallet had no `--version` at all): `--version` prints `<name> version 1.1.1` and exits 0.
+    func testEveryExecutable_versionPrintsTheOneVersionString() throws {
+        let directory = try TestEnvironment.makeTemporaryDirectory(prefix: "version")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for name in ["hxstakepool", "stakepoold", "poolctl", "simwallet"] {
+            for flag in ["--version", "-V"] {
+                let result = try PoolctlRunner(directory: directory.path, home: directory.path, binary: try BuiltExecutable.path(name))
+                    .run([flag])
+                XCTAssertEqual(result.status, 0, "\(name) \(flag): \(result.all)")
+                XCTAssertEqual(result.out.trimmingCharacters(in: .whitespacesAndNewlines), "\(name) version 1.1.1", "\(name) \(flag): \(result.all)")
+            }
+        }
+    }
+
     // MARK: - Helpers
 
     /// The HTML of the table with `id` on a page ("" when absent).

@@ -78,10 +78,16 @@ final class StakepooldDatabaseReturnTests: XCTestCase {
         let relay = try TCPRelay(target: PoolNet.HostPort(host: "127.0.0.1", port: UInt16(mysqlPort)))
         self.relay = relay
         let log = harness.path("run2.log")
-        let daemon = try harness.launch(binary, common + ["--dbport=\(relay.port)"], log: log)
+        let operatorAddress = "ops-\(UUID().uuidString.prefix(8).lowercased())@example.org"
+        let daemon = try harness.launch(binary, common + ["--dbport=\(relay.port)", "--metricslisten=127.0.0.1:0",
+                                                          "--alertemail=\(operatorAddress)"], log: log)
+        let metricsLine = try await harness.waitForLine(daemon, log, containing: "metrics: listening on ")
+        let metricsPort = Int(try ChildProcessHarness.address(after: "listening on ", in: metricsLine).port)
         try await harness.waitForLine(daemon, log, containing: "subscribed to notifications from dcrd")
         try await harness.waitForLine(daemon, log, containing: "database unreachable")
         try await voteOneBlock(node: node, harness: harness, daemon: daemon, log: log, expectedBits: bits.before)
+        // The outage is on /metrics and /health: degraded (200, it still votes), the database named.
+        try await expectDatabase(up: false, metricsPort: metricsPort)
 
         // 3. The user changes their choice while the daemon cannot see it; then the database returns.
         let stored = try await storage.user(id: userId)
@@ -92,7 +98,39 @@ final class StakepooldDatabaseReturnTests: XCTestCase {
         try await harness.waitForLine(daemon, log, containing: "database is reachable again", seconds: 60)
         try await harness.waitForLine(daemon, log, containing: "reloaded voting prefs for", seconds: 20)
         try await voteOneBlock(node: node, harness: harness, daemon: daemon, log: log, expectedBits: bits.after)
+        try await expectDatabase(up: true, metricsPort: metricsPort)
+        // The operator was told at once (log) and, once the outbox could take mail, by the held incident message
+        // and the recovery message, in that order (issue 18 item 4: the same for database trouble).
+        let alert = try XCTUnwrap(harness.contents(log).split(separator: "\n").first { $0.contains("ALERT database-down") },
+                                  harness.contents(log))
+        XCTAssertTrue(alert.contains("[ERR]") && alert.contains("stakepoold: database unreachable"), String(alert))
+        var toOperator: [String] = []
+        try await HostProcesses.waitFor("the incident and recovery mails in the outbox") {
+            toOperator = try await storage.read { try $0.outboxMessages(status: .queued, limit: 1_000) }
+                .filter { $0.to == operatorAddress }.sorted { $0.id < $1.id }.map(\.subject)
+            return toOperator.count >= 2
+        }
+        XCTAssertEqual(toOperator.count, 2, "\(toOperator)")
+        XCTAssertTrue(toOperator[0].contains("stakepoold: database unreachable"), "\(toOperator)")
+        XCTAssertTrue(toOperator[1].contains("stakepoold: database reachable again"), "\(toOperator)")
         XCTAssertTrue(daemon.isRunning)
+    }
+
+    /// `stakepoold_database_up` and the `database` check of `/health` on the metrics listener say `up` (bounded
+    /// wait: the watch probes every few seconds).
+    private func expectDatabase(up: Bool, metricsPort: Int) async throws {
+        var metrics = "", code = 0, health = ""
+        for _ in 0..<120 {
+            metrics = try await ChildProcessHarness.get(metricsPort, "/metrics").1
+            (code, health) = try await ChildProcessHarness.get(metricsPort, "/health")
+            let state = try ChildProcessHarness.healthCheck(health, "database")?["state"] as? String
+            if metrics.contains("\nstakepoold_database_up \(up ? 1 : 0)\n"), state == (up ? "ok" : "degraded") { break }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        XCTAssertTrue(metrics.contains("\nstakepoold_database_up \(up ? 1 : 0)\n"), metrics)
+        XCTAssertEqual(code, 200, "a database outage never takes the voter out of rotation: \(health)")
+        XCTAssertEqual(ChildProcessHarness.healthStatus(health), up ? "ok" : "degraded", health)
+        XCTAssertEqual(try ChildProcessHarness.healthCheck(health, "database")?["state"] as? String, up ? "ok" : "degraded", health)
     }
 
     /// Mines one block and checks every winner's vote line carries `expectedBits`.

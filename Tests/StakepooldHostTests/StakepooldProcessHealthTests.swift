@@ -138,6 +138,19 @@ final class StakepooldProcessHealthTests: XCTestCase {
         (code, body) = try await ChildProcessHarness.get(Int(metricsPort), "/metrics")
         XCTAssertTrue(body.contains("\nstakepoold_wallet_up 0\n"), body)
         XCTAssertTrue(ChildProcessHarness.contents(log).contains("dcrwallet does not answer"), ChildProcessHarness.contents(log))
+
+        // The wallet returns and dcrd stops answering: this daemon cannot vote either (503, dcrd named).
+        _ = try await node.call("simsetwalletfaults", [.int(0), .object(JSONObject([]))])
+        _ = try await node.call("simsetnodefaults", [.object(JSONObject([("down", .bool(true))]))])
+        for _ in 0..<80 {
+            (code, body) = try await ChildProcessHarness.get(Int(metricsPort), "/health")
+            if code == 503, try ChildProcessHarness.healthCheck(body, "dcrd")?["state"] as? String == "down" { break }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        XCTAssertEqual(code, 503, body)
+        XCTAssertEqual(try ChildProcessHarness.healthCheck(body, "dcrd")?["state"] as? String, "down", body)
+        (code, body) = try await ChildProcessHarness.get(Int(metricsPort), "/metrics")
+        XCTAssertTrue(body.contains("\nstakepoold_dcrd_up 0\n"), body)
         XCTAssertFalse(ChildProcessHarness.contents(log).contains(Self.rpcPassword), "no RPC password in the log")
     }
 

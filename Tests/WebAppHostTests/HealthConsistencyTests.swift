@@ -134,6 +134,25 @@ final class HealthConsistencyTests: XCTestCase {
         try await runner.value
     }
 
+    /// A wallet that answers but lost its dcrd cannot vote: `/health` names dcrd as degraded, with the wallet.
+    func testHealth_walletWithoutItsDcrdIsDegradedNamingDcrd() async throws {
+        let (app, port, _, runner) = try await startApp()
+        let rpcPool = try XCTUnwrap(self.rpcPool)
+        var (code, body) = try await fetch(port, "/health")
+        XCTAssertEqual(check(try json(body), "dcrd")?["state"] as? String, "ok", body)
+        try await rpcPool.setFaults(1, [(key: "daemondisconnected", value: .bool(true))])
+        await app.services.monitor.tick()
+        (code, body) = try await fetch(port, "/health")
+        XCTAssertEqual(code, 200, body)
+        let health = try json(body)
+        XCTAssertEqual(health["status"] as? String, "degraded", body)
+        let dcrd = try XCTUnwrap(check(health, "dcrd"), body)
+        XCTAssertEqual(dcrd["state"] as? String, "degraded", body)
+        XCTAssertEqual(dcrd["detail"] as? String, "wallet(s) 1 not connected to dcrd", body)
+        app.shutdown()
+        try await runner.value
+    }
+
     func testHealth_databaseGoneIsDown503() async throws {
         let (app, port, _, runner) = try await startApp()
         let path = app.config.sqlitePath

@@ -71,31 +71,40 @@ final class VotePrefsEndToEndTests: XCTestCase {
         return Daemon(process: daemon, log: log, home: home, controlPort: controlPort, database: database)
     }
 
+    /// The web app assembled from its config file on the daemon's database, pushing to stakepoold at the loopback
+    /// ports `hosts` (two are required) with the daemon's certificate; returns it, its config and its port.
+    private func startWebApp(_ harness: StakepooldProcessHarness, _ daemon: Daemon, hosts: [UInt16], extra: String = "") async throws
+        -> (WebApp, PoolConfig, Int)
+    {
+        let dir = harness.path("webapp")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = try WebAppTestConfig.write(into: dir, extra: """
+        sqlitepath=\(daemon.database)
+        enablestakepoold=1
+        stakepooldhosts=\(hosts.map { "127.0.0.1:\($0)" }.joined(separator: ","))
+        stakepooldcerts=\(hosts.map { _ in daemon.home + "/rpc.cert" }.joined(separator: ","))
+        stakepooldtoken=\(Self.token)
+        \(extra)
+        """)
+        let (loaded, _, _) = try PoolConfig.load(arguments: ["-C", path], home: dir, plugins: .builtIn(), hostOptions: WebAppHostOptions.all)
+        let config = try XCTUnwrap(loaded)
+        let app = try await WebApp.assemble(config: config, plugins: .builtIn(), logs: LogBackend(level: .error, sinks: [CapturingSink()]))
+        guard case let .tcp(_, port) = try app.bind() else { throw CocoaError(.featureUnsupported) }
+        running.append((app, Task { try await app.run() }))
+        return (app, config, port)
+    }
+
     func testVotingChangeInTheWebApp_reachesARealStakepooldsPreferenceCache() async throws {
         let harness = try StakepooldProcessHarness(prefix: "prefs-e2e")
         self.harness = harness
         let started = try await startStakepoold(harness)
-        let (daemon, log, home, controlPort, database) = (started.process, started.log, started.home, started.controlPort,
-                                                          started.database)
+        let (daemon, log, controlPort) = (started.process, started.log, started.controlPort)
 
         // The web app: the daemon and a second stakepoold host where nothing listens (two are required).
         let refusing = try ChildProcessHarness.refusingPort()   // held, never listening, for the whole test
         defer { refusing.close() }
         let unused = refusing.localAddress.port
-        let dir = harness.path("webapp")
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let path = try WebAppTestConfig.write(into: dir, extra: """
-        sqlitepath=\(database)
-        enablestakepoold=1
-        stakepooldhosts=127.0.0.1:\(controlPort),127.0.0.1:\(unused)
-        stakepooldcerts=\(home)/rpc.cert,\(home)/rpc.cert
-        stakepooldtoken=\(Self.token)
-        """)
-        let (loaded, _, _) = try PoolConfig.load(arguments: ["-C", path], home: dir, plugins: .builtIn(), hostOptions: WebAppHostOptions.all)
-        let config = try XCTUnwrap(loaded)
-        let app = try await WebApp.assemble(config: config, plugins: .builtIn(), logs: LogBackend(level: .error, sinks: [CapturingSink()]))
-        guard case let .tcp(_, port) = try app.bind() else { return XCTFail("not tcp") }
-        running.append((app, Task { try await app.run() }))
+        let (app, config, port) = try await startWebApp(harness, started, hosts: [controlPort, unused])
 
         // A verified user with an API token registers an address, then changes their vote bits (webapp.md §4.6, §4.7).
         let password = "voter password 0123456789"
@@ -156,6 +165,51 @@ final class VotePrefsEndToEndTests: XCTestCase {
             as? [String: [String: Any]])
         let user = try XCTUnwrap(cache.values.first { $0["Userid"] as? Int == Int(uid.rawValue) }, "\(cache)")
         XCTAssertEqual(user["VoteBits"] as? Int, Int(expected), "the choice made on the voting page: \(cache)")
+    }
+
+    /// Issue 18 item 3: a change that cannot reach stakepoold (its control port refuses: a relay in front of the
+    /// real daemon, paused) stays pending — `pool_stakepoold_pending_notifications` 1, the daemon reloads nothing —
+    /// and is retried until the daemon has it, once the port answers again; then the gauge is 0.
+    func testVotingChangeWhileStakepooldIsUnreachable_isRetriedUntilTheRealDaemonHasIt() async throws {
+        let harness = try StakepooldProcessHarness(prefix: "prefs-retry")
+        self.harness = harness
+        let started = try await startStakepoold(harness)
+        let relay = try TCPRelay(target: PoolNet.HostPort(host: "127.0.0.1", port: started.controlPort))
+        defer { relay.stop() }
+        let refusing = try ChildProcessHarness.refusingPort()
+        defer { refusing.close() }
+        let (app, config, port) = try await startWebApp(harness, started, hosts: [relay.port, refusing.localAddress.port],
+                                                         extra: "alertemail=ops@example.org")
+
+        let uid = try await app.storage.insertUser(User(email: "late@example.com", passwordHash: "x", emailVerified: .verified)).id
+        let token = APITokenSigner(secret: config.apiSecret, issuer: config.baseURL).issue(for: uid)
+        _ = try await app.storage.updateUser(id: uid) { $0.apiToken = token }
+        let bearer = ["Authorization": "Bearer \(token)"]
+        let address = try XCTUnwrap(try SimnetHDVectors.load().children.first).pubKeyAddress
+        var (_, body) = try await HostProcesses.request(Int(port), "/api/v1/address", method: "POST",
+                                                         form: [("UserPubKeyAddr", address)], headers: bearer)
+        XCTAssertEqual(try HostProcesses.json(body)["code"] as? Int, 0, body)
+        (_, body) = try await HostProcesses.request(Int(port), "/api/v1/voting", method: "POST", form: [("VoteBits", "5")],
+                                                     headers: bearer)
+        XCTAssertEqual(try HostProcesses.json(body)["code"] as? Int, 0, "the user's change is accepted: \(body)")
+        let pending = "pool_stakepoold_pending_notifications{host=\"127.0.0.1:\(relay.port)\"} "
+        try await HostProcesses.waitFor("the change pending for the unreachable daemon") {
+            try await HostProcesses.request(Int(port), "/metrics").1.contains(pending + "1\n")
+        }
+        XCTAssertFalse(harness.contents(started.log).contains("reloaded voting prefs for 1 users"), "nothing reached it yet")
+
+        try relay.resume()
+        try await harness.waitForLine(started.process, started.log, containing: "reloaded voting prefs for 1 users", seconds: 120)
+        try await HostProcesses.waitFor("nothing pending once delivered") {
+            try await HostProcesses.request(Int(port), "/metrics").1.contains(pending + "0\n")
+        }
+        // The operator heard of it once: one message for the incident (both hosts, every retry), not one per failure.
+        let alerts = try await app.storage.read { tx in
+            try tx.outboxMessages(status: .queued, limit: 100) + tx.outboxMessages(status: .delivered, limit: 100)
+        }.filter { $0.to == "ops@example.org" }
+        XCTAssertEqual(alerts.count, 1, "\(alerts.map(\.subject))")
+        let told = alerts.first.map { "\($0.subject) \($0.body)" } ?? ""
+        XCTAssertTrue([relay.port, refusing.localAddress.port].contains { told.contains("stakepoold at 127.0.0.1:\($0) unreachable") }, told)
     }
 
     private func csrf(_ page: String) throws -> String {

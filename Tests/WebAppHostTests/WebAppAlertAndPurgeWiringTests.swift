@@ -86,6 +86,61 @@ final class WebAppAlertAndPurgeWiringTests: XCTestCase {
         XCTAssertEqual(app.services.alerter.heldMailCount, 0)
     }
 
+    /// Issue 18 item 4 through the real web app and wallets served over TLS JSON-RPC: two wallets that go down in
+    /// the same probe make one message naming both (not one per wallet); their return is always told (never held
+    /// back by the alert interval); a wallet going down again right after — well within the 15-minute alert
+    /// interval — is a new incident and is told too.
+    func testAlertEmail_walletIncidentsThroughRealWallets_oneMessageNamingBoth_recoveryAndASecondOutageToo() async throws {
+        let rpcPool = try SimnetRPCPool(seed: 84)
+        self.rpcPool = rpcPool
+        let operatorAddress = "ops@example.org"
+        let config = try rpcPool.config(["listen=127.0.0.1:0", "alertemail=\(operatorAddress)"])
+        let logs = CapturingSink()
+        let app = try await run(config, logs: logs)
+        await app.services.monitor.tick()
+        func operatorMails(atLeast count: Int) async throws -> [String] {
+            var subjects: [String] = []
+            try await HostProcesses.waitFor("\(count) alert mail(s) to the operator") {
+                await app.services.monitor.tick()
+                subjects = try await app.storage.read { tx in
+                    try tx.outboxMessages(status: .queued, limit: 100) + tx.outboxMessages(status: .delivered, limit: 100)
+                }.filter { $0.to == operatorAddress }.sorted { $0.id < $1.id }.map(\.subject)
+                return subjects.count >= count
+            }
+            return subjects
+        }
+        func waitUntil(_ what: String, _ condition: @escaping @Sendable ([WalletCondition]) -> Bool) async throws {
+            try await HostProcesses.waitFor(what) {
+                await app.services.monitor.tick()
+                return condition(app.services.pool.status().wallets.map(\.condition))
+            }
+        }
+        var subjects = try await operatorMails(atLeast: 0)
+        XCTAssertEqual(subjects, [], "a healthy start tells nothing")
+
+        try await rpcPool.setFaults(0, [(key: "down", value: .bool(true))])
+        try await rpcPool.setFaults(2, [(key: "down", value: .bool(true))])
+        try await waitUntil("wallets 0 and 2 down") { $0[0] == .down && $0[2] == .down }
+        subjects = try await operatorMails(atLeast: 1)
+        XCTAssertEqual(subjects.count, 1, "one message for the incident, not one per wallet: \(subjects)")
+        XCTAssertTrue(subjects[0].contains("wallet 0") && subjects[0].contains("wallet 2") && subjects[0].contains("down"),
+                      subjects[0])
+
+        try await rpcPool.setFaults(0, [])
+        try await rpcPool.setFaults(2, [])
+        try await waitUntil("every wallet up again") { $0.allSatisfy { $0 == .up } }
+        subjects = try await operatorMails(atLeast: 2)
+        XCTAssertEqual(subjects.count, 2, "\(subjects)")
+        XCTAssertTrue(subjects[1].contains("recovered"), "the recovery is told at once: \(subjects)")
+
+        try await rpcPool.setFaults(1, [(key: "down", value: .bool(true))])
+        try await waitUntil("wallet 1 down") { $0[1] == .down }
+        subjects = try await operatorMails(atLeast: 3)
+        XCTAssertEqual(subjects.count, 3, "\(subjects)")
+        XCTAssertTrue(subjects[2].contains("wallet 1") && subjects[2].contains("down"),
+                      "a second outage minutes after the first is told: \(subjects)")
+    }
+
     // MARK: - mailretentiondays
 
     /// Seeds the configured SQLite database: delivered mails aged `deliveredAges` days, a queued one 100 days old,

@@ -116,7 +116,7 @@ final class WebAppIncidentTests: XCTestCase {
         let operatorAddress = "ops-\(UUID().uuidString.prefix(8).lowercased())@example.org"
         try await setFlaky(up: false)
         cleanups.append { [self] in try? await setFlaky(up: true) }
-        let (app, _, logs) = try await startApp("""
+        let (app, port, logs) = try await startApp("""
         smtphost=\(flaky)
         smtptls=none
         smtpfrom=pool@example.com
@@ -130,6 +130,22 @@ final class WebAppIncidentTests: XCTestCase {
         XCTAssertTrue(alert.contains("[ERR]"), alert)
         XCTAssertEqual(try subjects(to: operatorAddress), [], "nothing can reach the operator yet")
         XCTAssertEqual(app.services.alerter.openIncidents, ["mail"])
+        // /metrics and /health say so: the queue (three users' mails and the alert), its age, failing.
+        var metrics = "", code = 0, health = ""
+        for _ in 0..<100 {   // the mail figures are sampled with the health checks (cached briefly)
+            metrics = try await get(port, "/metrics").1
+            (code, health) = try await get(port, "/health")
+            if Self.value(metrics, "pool_mail_failing").flatMap({ Int($0) }) ?? 0 >= 3,
+               Self.value(metrics, "pool_mail_queue_depth").flatMap({ Int($0) }) ?? 0 >= 3,
+               try ChildProcessHarness.healthCheck(health, "mail")?["state"] as? String == "degraded" { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        XCTAssertGreaterThanOrEqual(try XCTUnwrap(Self.value(metrics, "pool_mail_failing").flatMap { Int($0) }, metrics), 3, metrics)
+        XCTAssertGreaterThanOrEqual(try XCTUnwrap(Self.value(metrics, "pool_mail_queue_depth").flatMap { Int($0) }, metrics), 3, metrics)
+        XCTAssertGreaterThanOrEqual(try XCTUnwrap(Self.value(metrics, "pool_mail_oldest_queued_seconds").flatMap { Double($0) }, metrics), 0)
+        XCTAssertEqual(code, 200, "mail trouble is degraded, not down: \(health)")
+        XCTAssertEqual(ChildProcessHarness.healthStatus(health), "degraded", health)
+        XCTAssertEqual(try ChildProcessHarness.healthCheck(health, "mail")?["state"] as? String, "degraded", health)
 
         // The server accepts again; the next mail goes out, and with it everything that waited.
         try await setFlaky(up: true)
@@ -143,6 +159,15 @@ final class WebAppIncidentTests: XCTestCase {
         for index in 0..<4 {
             try await waitFor("user \(index)'s mail") { try !self.subjects(to: "user\(index)-\(operatorAddress)").isEmpty }
         }
+        for _ in 0..<100 {
+            metrics = try await get(port, "/metrics").1
+            (code, health) = try await get(port, "/health")
+            if metrics.contains("\npool_mail_queue_depth 0\n"),
+               try ChildProcessHarness.healthCheck(health, "mail")?["state"] as? String == "ok" { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        XCTAssertTrue(metrics.contains("\npool_mail_failing 0\n") && metrics.contains("\npool_mail_queue_depth 0\n"), metrics)
+        XCTAssertEqual(try ChildProcessHarness.healthCheck(health, "mail")?["state"] as? String, "ok", health)
     }
 
     // MARK: - Database trouble through a MariaDB that goes away
@@ -173,6 +198,8 @@ final class WebAppIncidentTests: XCTestCase {
             try await Task.sleep(for: .milliseconds(100))
         }
         XCTAssertEqual(health, 503)
+        let downMetrics = try await get(port, "/metrics").1
+        XCTAssertTrue(downMetrics.contains("\npool_database_up 0\n"), downMetrics)
         let alert = try XCTUnwrap(logs.captured.first { $0.contains("ALERT database-down") }, logs.text)
         XCTAssertTrue(alert.contains("[ERR]") && alert.contains("hxstakepool: database unreachable"), alert)
         // The log line comes first; the mail is held once its queueing attempt has failed (moments later).
@@ -187,6 +214,8 @@ final class WebAppIncidentTests: XCTestCase {
             try await Task.sleep(for: .milliseconds(100))
         }
         XCTAssertEqual(health, 200)
+        let upMetrics = try await get(port, "/metrics").1
+        XCTAssertTrue(upMetrics.contains("\npool_database_up 1\n"), upMetrics)
         var toOperator: [OutboxMessage] = []
         for _ in 0..<100 {
             // Queued, or already delivered by the log mail plugin.
@@ -217,6 +246,11 @@ final class WebAppIncidentTests: XCTestCase {
             }
             return cells.isEmpty ? nil : Array(cells)
         }
+    }
+
+    /// The value of an unlabelled series.
+    private static func value(_ metrics: String, _ name: String) -> String? {
+        metrics.split(separator: "\n").first { $0.hasPrefix(name + " ") }.map { String($0.dropFirst(name.count + 1)) }
     }
 
     private static func series(_ metrics: String, _ name: String, host: String) -> String? {

@@ -186,6 +186,13 @@ final class WebAppStatusTruthTests: XCTestCase {
         XCTAssertEqual(gauge("pool_stakepoold_token_refused", addresses[1], in: metrics), "1", metrics)
         let refused = try XCTUnwrap(gauge("pool_stakepoold_auth_failures_total", addresses[1], in: metrics).flatMap { Int($0) }, metrics)
         XCTAssertEqual(refused, 2, "the registration's notification and the start-up ping were refused: \(metrics)")
+        // The refusing daemon logged each refusal with the client's address and the reason, never a token.
+        let refusingLog = ChildProcessHarness.contents(directory.appendingPathComponent("stakepoold-1.out"))
+        let refusals = refusingLog.split(separator: "\n").filter { $0.contains("control API refused") }
+        XCTAssertEqual(refusals.count, 2, refusingLog)
+        XCTAssertTrue(refusals.allSatisfy { $0.contains("from 127.0.0.1") && $0.contains("401") && $0.contains("missing or wrong token") },
+                      refusingLog)
+        XCTAssertFalse(refusingLog.contains(token) || refusingLog.contains("some-other-token"), "no token in its log")
         XCTAssertEqual(gauge("pool_stakepoold_reachable", downAddress, in: metrics), "0", metrics)
         XCTAssertEqual(gauge("pool_stakepoold_auth_failures_total", downAddress, in: metrics), "0", metrics)
         XCTAssertEqual(gauge("pool_stakepoold_token_refused", downAddress, in: metrics), "0", metrics)

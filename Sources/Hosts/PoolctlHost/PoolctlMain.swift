@@ -21,6 +21,11 @@ public enum PoolctlMain {
             output.err("poolctl: \(ConfigLoader.describe(error))")
             return ExitCode.usage
         }
+        // audit18: the one version string of every program (issue 18 item 6).
+        if parsed.versionRequested, !parsed.helpRequested {
+            output.out("poolctl version \(PoolVersion.string)")
+            return ExitCode.ok
+        }
         if let devFile, parsed.configFile == nil, !parsed.helpRequested {
             output.err("poolctl: \(devFile) does not exist: start the dev stack with `make run` (it writes the file), "
                        + "or name a configuration with -C")

@@ -32,6 +32,7 @@ public enum SimwalletMain {
           --printkeys           print votingwalletextpub= and coldwalletextpub= of the seed and exit
           --chainparams FILE    run the simulated chain on a fork's network (JSON network parameters)
           -h, --help            show this help and exit
+          -V, --version         print the version and exit
         """
 
     /// Runs until SIGINT/SIGTERM; returns the exit status (0 — also for `--help` —, 2 for bad flags, 1 for start failures).
@@ -43,6 +44,10 @@ public enum SimwalletMain {
             let flag = arguments[index]
             if flag == "--help" || flag == "-h" {
                 print(usage)
+                return 0
+            }
+            if flag == "--version" || flag == "-V" {
+                print("simwallet version \(PoolVersion.string)")
                 return 0
             }
             if switches.contains(flag) {

@@ -46,6 +46,13 @@ public final class MailQueueProbe: Sendable {
                                        checkedAt: now) }
     }
 
+    /// Refreshes when the figures are older than `maxAge` seconds (or missing), so `/health` tells the queue as it
+    /// is now, not as the last background round (15 s) saw it; on failure the previous figures stay.
+    public func refresh(ifOlderThan maxAge: TimeInterval) async {
+        if let checkedAt = figures?.checkedAt, clock().timeIntervalSince(checkedAt) <= maxAge { return }
+        try? await refresh()
+    }
+
     /// The `mail` line of `/health`: `degraded` as soon as queued mail is waiting after a failed delivery attempt
     /// (the transport refuses or is unreachable: users' mails are not going out), or when the oldest queued mail
     /// has waited longer than `staleAfter`; `ok` otherwise (also with an empty queue after earlier failures).
