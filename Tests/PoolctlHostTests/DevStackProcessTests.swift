@@ -238,7 +238,7 @@ final class DevStackProcessTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: directory) }
         for name in ["hxstakepool", "stakepoold", "poolctl", "simwallet"] {
             for flag in ["--version", "-V"] {
-                let result = try PoolctlRunner(directory: directory.path, home: directory.path, binary: try BuiltExecutable.path(name))
+                let result = try ExecutableRunner(directory: directory.path, home: directory.path, binary: try BuiltExecutable.path(name))
                     .run([flag])
                 XCTAssertEqual(result.status, 0, "\(name) \(flag): \(result.all)")
                 XCTAssertEqual(result.out.trimmingCharacters(in: .whitespacesAndNewlines), "\(name) version 1.1.1", "\(name) \(flag): \(result.all)")
