@@ -50,9 +50,7 @@ package final class MultiHostPool: @unchecked Sendable {
         let admin = try MySQLStoragePlugin.Configuration(dsn: try TestEnvironment.require("POOL_MYSQL_DSN"))
         let smtp = try TestEnvironment.require("POOL_SMTP_PLAIN")
         let name = "pt_multi_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
-        let creator = MySQLConnection(configuration: admin, label: "test.admin")
-        try await creator.perform { try $0.simple("CREATE DATABASE `\(name)` CHARACTER SET utf8mb4") }
-        await creator.shutdown()
+        try adminStatement(admin, "CREATE DATABASE `\(name)` CHARACTER SET utf8mb4")
         var database = admin
         database.database = name
         let storage = MySQLStorage(configuration: database, logger: .disabled)
@@ -135,15 +133,35 @@ package final class MultiHostPool: @unchecked Sendable {
         harness.stop()
         heldPort?.close()
         await storage.shutdown()
-        let dropper = MySQLConnection(configuration: admin, label: "test.admin")
-        try? await dropper.perform { [databaseName] in try $0.simple("DROP DATABASE IF EXISTS `\(databaseName)`") }
-        await dropper.shutdown()
+        try? Self.adminStatement(admin, "DROP DATABASE IF EXISTS `\(databaseName)`")
+    }
+
+    /// One statement run by the MariaDB command-line client (the test server's user may create databases).
+    private static func adminStatement(_ admin: MySQLStoragePlugin.Configuration, _ statement: String) throws {
+        let client = ["/usr/bin/mariadb", "/usr/bin/mysql"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? "mariadb"
+        let (status, output) = try ProcessRun.run(client, [
+            "--no-defaults", "--protocol=TCP", "-h", admin.host, "-P", "\(admin.port)", "-u", admin.user,
+            "-p\(admin.password)", "-e", statement])
+        XCTAssertEqual(status, 0, "\(statement): \(output)")
+        if status != 0 { throw CancellationError() }
     }
 
     /// The redeem scripts wallet `index` holds, as its `listscripts` answers over JSON-RPC.
     package func scripts(ofWallet index: Int) async throws -> [String] {
         let answer = try await wallets[index].call("listscripts")
         return (answer["scripts"]?.arrayValue ?? []).compactMap { $0["redeemscript"]?.stringValue?.lowercased() }
+    }
+
+    /// User `id` as stored now (fails when there is none).
+    package func storedUser(_ id: UserId) async throws -> User {
+        let found = try await storage.user(id: id)
+        return try XCTUnwrap(found, "user \(id) is stored")
+    }
+
+    /// The simulation's `votingwalletextpub` or `coldwalletextpub` (as `siminfo` names them).
+    package func simulationKey(_ name: String) async throws -> ExtendedPublicKey {
+        let world = try await node.call("siminfo")
+        return try ExtendedPublicKey(parsing: try XCTUnwrap(world[name]?.stringValue, "\(name) in siminfo"), network: .simnet)
     }
 
     /// A verified user with a password (bcrypt cost 4) and an API token signed with the pool's `apisecret`.
@@ -164,7 +182,7 @@ package final class MultiHostPool: @unchecked Sendable {
                 as? [String: Any])
             guard let recipient = (meta["rcpt_tos"] as? [String])?.first(where: { $0.contains(tag) }) else { return nil }
             let raw = try String(contentsOfFile: maildir + "/" + name.dropLast(5) + ".eml", encoding: .utf8)
-            let header = raw.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            let header = raw.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
                 .first { $0.lowercased().hasPrefix("message-id:") } ?? ""
             return (recipient, header.dropFirst("message-id:".count).trimmingCharacters(in: .whitespaces))
         }

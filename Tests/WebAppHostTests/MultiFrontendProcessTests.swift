@@ -44,7 +44,7 @@ final class MultiFrontendProcessTests: XCTestCase {
             let signedIn = try await browser.request(signIn, "/signin", method: "POST", form: [
                 ("csrf_token", try CookieBrowser.field("csrf_token", in: form.body)), ("email", "session@example.com"),
                 ("password", password)])
-            XCTAssertEqual(signedIn.status, 302, signedIn.body)
+            XCTAssertEqual(signedIn.status, 303, signedIn.body)
             XCTAssertEqual(signedIn.location, "/settings")
             for port in [a, b] {
                 let settings = try await browser.request(port, "/settings")
@@ -53,13 +53,13 @@ final class MultiFrontendProcessTests: XCTestCase {
             }
             let cookie = try XCTUnwrap(browser.cookie("session"))
             let out = try await browser.request(signOut, "/logout")
-            XCTAssertEqual(out.status, 302)
+            XCTAssertEqual(out.status, 303)
             // The old cookie, replayed (as a stolen copy would be), is signed out on both hosts.
             let replay = CookieBrowser()
             defer { replay.invalidate() }
             for port in [a, b] {
                 let settings = try await replay.request(port, "/settings", headers: ["Cookie": "session=\(cookie)"])
-                XCTAssertEqual(settings.status, 302, "signed out on \(signOut), asked on \(port)")
+                XCTAssertEqual(settings.status, 303, "signed out on \(signOut), asked on \(port)")
                 XCTAssertTrue(settings.location.hasPrefix("/signin"), settings.location)
             }
         }
@@ -158,18 +158,29 @@ final class MultiFrontendProcessTests: XCTestCase {
         try await pool.storage.write { tx in
             for n in 0..<queued {
                 _ = try tx.enqueueMail(OutboxMessage(to: "\(tag)-\(n)@example.com", subject: "Queued \(n)", body: "Body \(n)",
-                                                     messageID: "<\(tag).\(n)@pool.example>", nextAttemptAt: now, createdAt: now))
+                                                     messageID: "\(tag).\(n)@pool.example", nextAttemptAt: now, createdAt: now))
             }
         }
         // A sign-up on each host at once: each enqueues its verification mail and wakes that host's outbox.
-        async let onA = signUp(pool.hosts[0].port, "\(tag)-signup-a@example.com")
-        async let onB = signUp(pool.hosts[1].port, "\(tag)-signup-b@example.com")
+        async let onA = Self.signUp(pool.hosts[0].port, "\(tag)-signup-a@example.com")
+        async let onB = Self.signUp(pool.hosts[1].port, "\(tag)-signup-b@example.com")
         _ = try await (onA, onB)
         let expected = queued + 2
 
-        try await HostProcesses.waitFor("every tagged mail delivered in the outbox", seconds: 90) {
-            let delivered = try await pool.storage.read { try $0.outboxMessages(status: .delivered, limit: 100_000) }
-            return delivered.filter { $0.to.hasPrefix(tag) }.count == expected
+        do {
+            try await HostProcesses.waitFor("every tagged mail delivered in the outbox", seconds: 90) {
+                let delivered = try await pool.storage.read { try $0.outboxMessages(status: .delivered, limit: 100_000) }
+                return delivered.filter { $0.to.hasPrefix(tag) }.count == expected
+            }
+        } catch {
+            let rows = try await pool.storage.read { tx in
+                try [OutboxMessage.Status.queued, .sending, .failed, .delivered].flatMap { try tx.outboxMessages(status: $0, limit: 100_000) }
+            }.filter { $0.to.hasPrefix(tag) }
+            let logs = pool.hosts.map { ChildProcessHarness.contents(URL(fileURLWithPath: $0.output)).split(separator: "\n")
+                .filter { $0.contains("MAIL") }.suffix(10).joined(separator: "\n") }
+            XCTFail("outbox: \(Dictionary(grouping: rows, by: \.status.rawValue).mapValues(\.count)), errors: "
+                + "\(Set(rows.map(\.lastError))); logs: \(logs)")
+            throw error
         }
         let left = try await pool.storage.read { tx in
             try [OutboxMessage.Status.queued, .sending, .failed].flatMap { try tx.outboxMessages(status: $0, limit: 100_000) }
@@ -195,7 +206,7 @@ final class MultiFrontendProcessTests: XCTestCase {
         XCTAssertTrue(counts.allSatisfy { $0 > 0 }, "both hosts delivered: \(counts)")
     }
 
-    private func signUp(_ port: Int, _ email: String) async throws -> String {
+    private static func signUp(_ port: Int, _ email: String) async throws -> String {
         let browser = CookieBrowser()
         defer { browser.invalidate() }
         let form = try await browser.request(port, "/signup")
@@ -219,8 +230,7 @@ final class MultiFrontendProcessTests: XCTestCase {
         var users: [(User, String)] = []
         for n in 0..<count { users.append(try await pool.addUser(email: "reg\(n)@example.com")) }
         // Independent keys for the users' addresses: children of a key the pool does not know.
-        let userRoot = try ExtendedPublicKey(parsing: try XCTUnwrap(try await pool.node.call("siminfo")["coldwalletextpub"]?.stringValue),
-                                             network: .simnet).child(7)
+        let userRoot = try await pool.simulationKey("coldwalletextpub").child(7)
         let addresses = try (0..<count).map { try userRoot.child(UInt32($0)).pubKeyAddress(network: .simnet).encoded }
         let ports = pool.hosts.map(\.port)
         // A client that really opens 200 connections at once (and waits for a loaded machine).
@@ -246,11 +256,10 @@ final class MultiFrontendProcessTests: XCTestCase {
             XCTAssertTrue(body.contains(#""status":"success""#), "submission \(n): \(body)")
         }
 
-        let world = try await pool.node.call("siminfo")
-        let voting = try ExtendedPublicKey(parsing: try XCTUnwrap(world["votingwalletextpub"]?.stringValue), network: .simnet).child(0)
-        let cold = try ExtendedPublicKey(parsing: try XCTUnwrap(world["coldwalletextpub"]?.stringValue), network: .simnet).child(0)
+        let voting = try await pool.simulationKey("votingwalletextpub").child(0)
+        let cold = try await pool.simulationKey("coldwalletextpub").child(0)
         var stored: [User] = []
-        for (user, _) in users { stored.append(try XCTUnwrap(try await pool.storage.user(id: user.id))) }
+        for (user, _) in users { stored.append(try await pool.storedUser(user.id)) }
         XCTAssertEqual(Set(stored.map(\.id)).count, count, "unique user ids")
         XCTAssertEqual(Set(stored.map(\.userFeeAddr)).count, count, "distinct fee addresses")
         XCTAssertEqual(Set(stored.map(\.multiSigAddress)).count, count, "distinct ticket addresses")
@@ -287,8 +296,7 @@ final class MultiFrontendProcessTests: XCTestCase {
         let pool = try await pool()
         let victim = try await pool.startHost()
         let (user, token) = try await pool.addUser(email: "killed@example.com")
-        let userRoot = try ExtendedPublicKey(parsing: try XCTUnwrap(try await pool.node.call("siminfo")["coldwalletextpub"]?.stringValue),
-                                             network: .simnet).child(9)
+        let userRoot = try await pool.simulationKey("coldwalletextpub").child(9)
         let address = try userRoot.child(0).pubKeyAddress(network: .simnet).encoded
         let before = try await (0..<3).asyncMap { try await pool.scripts(ofWallet: $0) }
         _ = try await pool.node.call("simstallimports", [.int(2), .bool(true)])
@@ -308,7 +316,7 @@ final class MultiFrontendProcessTests: XCTestCase {
             let zero = try await pool.scripts(ofWallet: 0), one = try await pool.scripts(ofWallet: 1)
             return zero.contains(script) && one.contains(script)
         }
-        let pending = try XCTUnwrap(try await pool.storage.user(id: user.id))
+        let pending = try await pool.storedUser(user.id)
         XCTAssertEqual(pending.multiSigAddress, "", "not active yet")
         kill(victim.process.processIdentifier, SIGKILL)
         victim.process.waitUntilExit()
@@ -324,7 +332,7 @@ final class MultiFrontendProcessTests: XCTestCase {
                                                              headers: ["Authorization": "Bearer \(token)"])
         XCTAssertEqual(status, 200, body)
         XCTAssertTrue(body.contains(#""status":"success""#), body)
-        let completed = try XCTUnwrap(try await pool.storage.user(id: user.id))
+        let completed = try await pool.storedUser(user.id)
         XCTAssertEqual(completed.multiSigScript.lowercased(), script, "the same script")
         XCTAssertEqual(completed.userPubKeyAddr, address)
         XCTAssertEqual(completed.multiSigAddress, try Address.scriptHash(script: try Hex.decode(script), network: .simnet).encoded)
@@ -338,7 +346,7 @@ final class MultiFrontendProcessTests: XCTestCase {
                                                     form: [("UserPubKeyAddr", try userRoot.child(1).pubKeyAddress(network: .simnet).encoded)],
                                                     headers: ["Authorization": "Bearer \(token)"])
         XCTAssertTrue(again.1.contains("address already submitted"), again.1)
-        let after = try XCTUnwrap(try await pool.storage.user(id: user.id))
+        let after = try await pool.storedUser(user.id)
         XCTAssertEqual(after.multiSigScript.lowercased(), script)
     }
 }
