@@ -287,6 +287,49 @@ final class MultiFrontendProcessTests: XCTestCase {
         }
     }
 
+    /// One user sends two different addresses at once, one to each host (a double submit through the load
+    /// balancer), for 20 users: each user ends with one registration — one script, once on every wallet — and
+    /// the other submission is refused. The hosts' in-process guard can't see each other; the database must.
+    func testRegistrations_twoAddressesOfOneUserOnBothHostsAtOnce_oneScriptWins() async throws {
+        let pool = try await pool()
+        let users = 20
+        let before = try await (0..<3).asyncMap { try await pool.scripts(ofWallet: $0) }
+        let root = try await pool.simulationKey("coldwalletextpub").child(11)
+        var accounts: [(User, String)] = []
+        for n in 0..<users { accounts.append(try await pool.addUser(email: "double\(n)@example.com")) }
+        let ports = pool.hosts.map(\.port)
+        let answers = try await withThrowingTaskGroup(of: (Int, Int, String).self) { group in
+            for (n, (_, token)) in accounts.enumerated() {
+                for side in 0..<2 {
+                    let address = try root.child(UInt32(2 * n + side)).pubKeyAddress(network: .simnet).encoded
+                    group.addTask {
+                        let (_, body) = try await HostProcesses.request(ports[side], "/api/v2/address", method: "POST",
+                                                                        form: [("UserPubKeyAddr", address)],
+                                                                        headers: ["Authorization": "Bearer \(token)"])
+                        return (n, side, body)
+                    }
+                }
+            }
+            return try await group.reduce(into: [(Int, Int, String)]()) { $0.append($1) }
+        }
+        var scripts: [String] = []
+        for (n, (user, _)) in accounts.enumerated() {
+            let stored = try await pool.storedUser(user.id)
+            let mine = answers.filter { $0.0 == n }
+            let winners = mine.filter { $0.2.contains(#""status":"success""#) }
+            XCTAssertEqual(winners.count, 1, "user \(n): \(mine.map(\.2))")
+            let expected = try root.child(UInt32(2 * n + (winners.first?.1 ?? 0))).pubKeyAddress(network: .simnet).encoded
+            XCTAssertEqual(stored.userPubKeyAddr, expected, "user \(n): the winning submission's address")
+            XCTAssertFalse(stored.multiSigAddress.isEmpty, "user \(n) is registered")
+            scripts.append(stored.multiSigScript.lowercased())
+        }
+        for wallet in 0..<3 {
+            let held = try await pool.scripts(ofWallet: wallet)
+            XCTAssertEqual(held.count, before[wallet].count + users, "wallet \(wallet): one new script per user, no loser's script")
+            for script in scripts { XCTAssertEqual(held.filter { $0 == script }.count, 1, "wallet \(wallet)") }
+        }
+    }
+
     // MARK: - A host killed mid-registration
 
     /// A third host is killed (`kill -9`) while wallet 2 holds its `importscript` (wallets 0 and 1 imported, the

@@ -312,7 +312,7 @@ public struct AccountService: Sendable {
             // reset the password may not be the only one who knew the old token).
             let found = try await storage.write { tx -> Bool in
                 guard let reset = try tx.passwordReset(token: token),
-                      var user = try tx.user(id: reset.userId) else { return false }
+                      var user = try tx.userForUpdate(id: reset.userId) else { return false }
                 user.passwordHash = hash
                 user.apiToken = Self.freshAPIToken(tokens, for: user.id, replacing: user.apiToken)
                 try tx.updateUser(user)
@@ -347,7 +347,7 @@ public struct AccountService: Sendable {
                     return .invalid
                 }
                 if try tx.user(email: change.newEmail) != nil { return .inUse }
-                guard var user = try tx.user(id: change.userId) else { return .invalid }
+                guard var user = try tx.userForUpdate(id: change.userId) else { return .invalid }
                 user.email = change.newEmail
                 try tx.updateUser(user)
                 try tx.deleteEmailChanges(token: token)
