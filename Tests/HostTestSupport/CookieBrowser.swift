@@ -44,13 +44,7 @@ package final class CookieBrowser: NSObject, URLSessionTaskDelegate, @unchecked 
         if !jar.isEmpty {
             request.setValue(jar.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: "; "), forHTTPHeaderField: "Cookie")
         }
-        if let form {
-            var allowed = CharacterSet.alphanumerics
-            allowed.insert(charactersIn: "-._~")
-            request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
-            request.httpBody = Data(form.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0.1)" }
-                .joined(separator: "&").utf8)
-        }
+        if let form { HostProcesses.setForm(form, on: &request) }
         let (body, response) = try await session.data(for: request)
         let http = try XCTUnwrap(response as? HTTPURLResponse)
         var fields: [String: String] = [:]
