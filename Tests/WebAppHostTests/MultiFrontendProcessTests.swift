@@ -72,7 +72,9 @@ final class MultiFrontendProcessTests: XCTestCase {
     func testSignInThrottle_failuresOnOneHostCountOnTheOther() async throws {
         let pool = try await pool()
         let ports = pool.hosts.map(\.port)
-        let throttle = SignInThrottle()
+        // The documented limits (docs/operations.md, "Sign-in throttle"): 10 failures per (account, address) in
+        // 15-minute windows.
+        let (limit, window) = (10, Int64(900))
         let browser = CookieBrowser()
         defer { browser.invalidate() }
         // The counts live in fixed windows: an attempt whose window ended mid-way is run again with a new account.
@@ -80,19 +82,19 @@ final class MultiFrontendProcessTests: XCTestCase {
             let email = "throttled\(attempt)@example.com"
             let password = "throttle-password-0123"
             _ = try await pool.addUser(email: email, password: password)
-            let window = Int64(Date().timeIntervalSince1970) / throttle.window
+            let started = Int64(Date().timeIntervalSince1970) / window
             func signIn(_ port: Int, _ password: String) async throws -> String {
                 let form = try await browser.request(port, "/signin")
                 return try await browser.request(port, "/signin", method: "POST", form: [
                     ("csrf_token", try CookieBrowser.field("csrf_token", in: form.body)), ("email", email), ("password", password)]).body
             }
-            for failure in 0..<throttle.perAccountIP {
+            for failure in 0..<limit {
                 let page = try await signIn(ports[failure % 2], "wrong password \(failure)")
                 XCTAssertTrue(page.contains(AccountService.invalidCredentials), "failure \(failure): \(page)")
             }
             var refusals: [String] = []
             for port in ports { refusals.append(try await signIn(port, password)) }
-            guard Int64(Date().timeIntervalSince1970) / throttle.window == window else { continue }
+            guard Int64(Date().timeIntervalSince1970) / window == started else { continue }
             for (port, page) in zip(ports, refusals) {
                 XCTAssertTrue(page.contains("Too many sign-in attempts"), "host \(port) refuses even the right password: \(page)")
             }
@@ -288,8 +290,9 @@ final class MultiFrontendProcessTests: XCTestCase {
     }
 
     /// One user sends two different addresses at once, one to each host (a double submit through the load
-    /// balancer), for 20 users: each user ends with one registration — one script, once on every wallet — and
-    /// the other submission is refused. The hosts' in-process guard can't see each other; the database must.
+    /// balancer), for 20 users: each user ends with one registration — one script (of one of the two addresses),
+    /// once on every wallet, no script of the other address anywhere — and exactly one of the two answers is a
+    /// success. The hosts' in-process guards can't see each other; the database's locking read must.
     func testRegistrations_twoAddressesOfOneUserOnBothHostsAtOnce_oneScriptWins() async throws {
         let pool = try await pool()
         let users = 20
@@ -318,8 +321,10 @@ final class MultiFrontendProcessTests: XCTestCase {
             let mine = answers.filter { $0.0 == n }
             let winners = mine.filter { $0.2.contains(#""status":"success""#) }
             XCTAssertEqual(winners.count, 1, "user \(n): \(mine.map(\.2))")
-            let expected = try root.child(UInt32(2 * n + (winners.first?.1 ?? 0))).pubKeyAddress(network: .simnet).encoded
-            XCTAssertEqual(stored.userPubKeyAddr, expected, "user \(n): the winning submission's address")
+            // Either address may be the one kept: a submission that finds the other's script pending completes that
+            // script (an address never changes once submitted), and only one of the two final writes succeeds.
+            let submitted = try (0..<2).map { try root.child(UInt32(2 * n + $0)).pubKeyAddress(network: .simnet).encoded }
+            XCTAssertTrue(submitted.contains(stored.userPubKeyAddr), "user \(n): \(stored.userPubKeyAddr) is one of \(submitted)")
             XCTAssertFalse(stored.multiSigAddress.isEmpty, "user \(n) is registered")
             scripts.append(stored.multiSigScript.lowercased())
         }
