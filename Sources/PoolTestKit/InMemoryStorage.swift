@@ -159,6 +159,8 @@ final class MemoryTransaction: StorageWriter {
     // MARK: Reads
 
     func user(id: UserId) throws -> User? { tables.users[id.rawValue] }
+    /// Write transactions run one at a time here: the plain read is already safe to change.
+    func userForUpdate(id: UserId) throws -> User? { try user(id: id) }
 
     func user(email: String) throws -> User? {
         tables.emailIndex[EmailKey.fold(email)].flatMap { tables.users[$0] }

@@ -77,6 +77,7 @@ open class StorageConformanceTests: XCTestCase {
             ("migrateIsIdempotent", checkStorage_migrateIsIdempotent),
             ("apiTokenBackfillIsIdempotent", checkStorage_apiTokenBackfillIsIdempotent),
             ("concurrentRegistrationsGetUniqueIds", checkStorage_concurrentRegistrationsGetUniqueIds),
+            ("parallelUserUpdatesLoseNoChange", checkStorage_parallelUserUpdatesLoseNoChange),  // multi23
             ("callsAfterShutdownAreClosed", checkStorage_callsAfterShutdownAreClosed),
             // ops23 slice: backups
             ("snapshotRestoresIntoAnEmptyDatabase", checkStorage_snapshotRestoresIntoAnEmptyDatabase),
@@ -885,6 +886,21 @@ open class StorageConformanceTests: XCTestCase {
         }
         let row = try await store.user(id: first)
         XCTAssertEqual(row?.email, Self.sampleUser(1).email, "closing records leave the user row alone")
+    }
+
+    /// 30 transactions change one user in parallel, each reading the row (`userForUpdate`) and adding one: every
+    /// change is kept (two web hosts on one database, or one host's pooled connections, lose no update).
+    public func checkStorage_parallelUserUpdatesLoseNoChange() async throws {
+        let store = try await backend()
+        let id = try await store.insertUser(Self.sampleUser(1)).id
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<30 {
+                group.addTask { try await store.updateUser(id: id) { $0.heightRegistered += 1 } }
+            }
+            try await group.waitForAll()
+        }
+        let row = try await store.user(id: id)
+        XCTAssertEqual(row?.heightRegistered, Self.sampleUser(1).heightRegistered + 30)
     }
 
     /// 20 transactions consume one challenge in parallel: exactly one gets it.

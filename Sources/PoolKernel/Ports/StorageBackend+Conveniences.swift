@@ -29,7 +29,7 @@ extension StorageWriter {
     /// Reads user `id`, applies `change`, writes the whole row back and returns it. `not-found` if absent.
     @discardableResult
     public func updateUser(id: UserId, _ change: (inout User) throws -> Void) throws -> User {
-        guard var user = try user(id: id) else { throw StorageError(.notFound, "no user with id \(id)") }
+        guard var user = try userForUpdate(id: id) else { throw StorageError(.notFound, "no user with id \(id)") }
         try change(&user)
         user.id = id
         try updateUser(user)

@@ -14,6 +14,10 @@ public protocol StorageWriter: StorageReader {
     /// Rewrites every column of the user `user.id` (whole-row update like the original). `not-found` if absent,
     /// `duplicate` if the new email belongs to another user.
     func updateUser(_ user: User) throws
+    /// The user with this id, read to be changed: no other transaction — of this process or of another host on the
+    /// same database — can change the row until this one ends (an engine whose readers do not block writers locks
+    /// it, MySQL `SELECT … FOR UPDATE`), so a read-modify-write never loses a concurrent change. nil if absent.
+    func userForUpdate(id: UserId) throws -> User?
 
     /// Inserts an `EmailChange` row (its `id` is ignored) and returns the assigned id.
     func insertEmailChange(_ change: EmailChange) throws -> Int64

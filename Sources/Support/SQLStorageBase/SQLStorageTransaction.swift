@@ -64,6 +64,12 @@ public final class SQLStorageTransaction: StorageWriter {
         try users(Self.selectUserById, [.integer(id.rawValue)]).first
     }
 
+    /// SQLite: the write transaction (`BEGIN IMMEDIATE`) already excludes other writers. MySQL: a locking read, as
+    /// InnoDB's plain reads see a snapshot that a concurrent commit does not change (a lost update otherwise).
+    public func userForUpdate(id: UserId) throws -> User? {
+        try users(Self.selectUserById + dialect.lockForUpdate, [.integer(id.rawValue)]).first
+    }
+
     public func user(email: String) throws -> User? {
         let matches: [User]
         if dialect.usesEmailKeyColumn {

@@ -52,7 +52,7 @@ public struct ClosedAccountEraser: EngineService {
             }
             let placeholder = Self.placeholderEmail(for: account.userId)
             try await storage.write { tx in
-                guard var row = try tx.user(id: account.userId) else { return }
+                guard var row = try tx.userForUpdate(id: account.userId) else { return }
                 row.email = placeholder
                 row.username = placeholder
                 row.emailToken = ""

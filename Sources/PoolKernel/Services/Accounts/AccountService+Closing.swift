@@ -19,7 +19,7 @@ extension AccountService {
         do {
             let closedNow = try await storage.write { tx -> Bool in
                 if try tx.closedAccount(userId: userId) != nil { return false }
-                guard var row = try tx.user(id: userId) else { throw StorageError(.notFound, "no user \(userId)") }
+                guard var row = try tx.userForUpdate(id: userId) else { throw StorageError(.notFound, "no user \(userId)") }
                 row.passwordHash = ""
                 row.apiToken = ""
                 row.emailToken = ""

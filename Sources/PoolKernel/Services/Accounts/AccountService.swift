@@ -316,7 +316,7 @@ public struct AccountService: Sendable {
                 // alone would let each post of a MySQL race set its own password).
                 guard let reset = try tx.passwordReset(token: token), !reset.isExpired(now: time),
                       try tx.deletePasswordResets(token: token) > 0,
-                      var user = try tx.user(id: reset.userId) else { return false }
+                      var user = try tx.userForUpdate(id: reset.userId) else { return false }
                 user.passwordHash = hash
                 user.apiToken = Self.freshAPIToken(tokens, for: user.id, replacing: user.apiToken)
                 try tx.updateUser(user)
@@ -351,7 +351,7 @@ public struct AccountService: Sendable {
                     return .invalid
                 }
                 if try tx.user(email: change.newEmail) != nil { return .inUse }
-                guard var user = try tx.user(id: change.userId) else { return .invalid }
+                guard var user = try tx.userForUpdate(id: change.userId) else { return .invalid }
                 user.email = change.newEmail
                 try tx.updateUser(user)
                 try tx.deleteEmailChanges(token: token)
