@@ -65,13 +65,14 @@ public struct ECDSASignature: Sendable, Hashable {
         guard sLength > 0 else { return .failure(.zeroSLen) }
         guard sig[sOffset] & 0x80 == 0 else { return .failure(.negativeS) }
         guard sLength == 1 || sig[sOffset] != 0 || sig[sOffset + 1] & 0x80 != 0 else { return .failure(.tooMuchSPadding) }
-        // Integers may carry one leading zero for the sign bit: strip it, then at most 32 bytes remain.
+        // R starts at byte 4. Integers may carry one leading zero for the sign bit: strip it, then at most 32
+        // bytes may remain.
         func fixed(_ bytes: ArraySlice<UInt8>) -> [UInt8]? {
             let trimmed = bytes.drop { $0 == 0 }
             guard trimmed.count <= 32 else { return nil }
             return [UInt8](repeating: 0, count: 32 - trimmed.count) + trimmed
         }
-        guard let r = fixed(sig[5..<(5 + rLength)]), Secp256k1Constants.isBelowOrder(r) else { return .failure(.rTooBig) }
+        guard let r = fixed(sig[4..<(4 + rLength)]), Secp256k1Constants.isBelowOrder(r) else { return .failure(.rTooBig) }
         guard !r.allSatisfy({ $0 == 0 }) else { return .failure(.rIsZero) }
         guard let s = fixed(sig[sOffset..<(sOffset + sLength)]), Secp256k1Constants.isBelowOrder(s) else {
             return .failure(.sTooBig)

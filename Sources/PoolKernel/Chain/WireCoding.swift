@@ -8,7 +8,10 @@ struct WireReader {
 
     var remaining: Int { bytes.count - offset }
 
-    mutating func u8() throws -> UInt8 { try take(1)[0] }
+    mutating func u8() throws -> UInt8 {
+        let byte = try take(1)
+        return byte[byte.startIndex]
+    }
     mutating func u16() throws -> UInt16 { UInt16(try little(2)) }
     mutating func u32() throws -> UInt32 { UInt32(try little(4)) }
     mutating func i64() throws -> Int64 { Int64(bitPattern: try little(8)) }
