@@ -1,3 +1,4 @@
+import COpenSSL
 import Foundation
 @testable import PoolKernel
 import XCTest
@@ -42,6 +43,22 @@ final class ChainEd25519Tests: XCTestCase {
         signature[10] ^= 0x40
         XCTAssertFalse(Ed25519.isValid(signature: signature, message: message, publicKey: key.publicKey))
         XCTAssertThrowsError(try Ed25519SigningKey(seed: [1, 2, 3])) { XCTAssertEqual(($0 as? ChainError)?.code, .badPrivateKey) }
+    }
+
+    /// The scalar·B arithmetic behind Ed25519 WIF public keys agrees with OpenSSL's key derivation:
+    /// RFC 8032's secret scalar is the clamped first half of SHA-512(seed), little-endian.
+    func testEd25519_scalarPublicKeyMatchesOpenSSLOnRandomSeeds() throws {
+        for round in 0..<20 {
+            let seed = round == 0 ? rfcSeed : (0..<32).map { _ in UInt8.random(in: 0...255) }
+            var digest = [UInt8](repeating: 0, count: 64)
+            _ = SHA512(seed, seed.count, &digest)
+            var scalar = Array(digest.prefix(32))
+            scalar[0] &= 248
+            scalar[31] &= 127
+            scalar[31] |= 64
+            XCTAssertEqual(try Ed25519Point.publicKey(scalar: scalar.reversed()), try Ed25519SigningKey(seed: seed).publicKey,
+                           "round \(round)")
+        }
     }
 
     // MARK: - Key file

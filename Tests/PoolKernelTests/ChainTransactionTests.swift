@@ -161,3 +161,47 @@ final class ChainTransactionTests: XCTestCase {
         }
     }
 }
+
+/// dcrd's `CheckTransactionSanity` rules as the spec lists them for vspd's payfee (§5.4 step 9).
+final class ChainTransactionSanityTests: XCTestCase {
+    private func regular() throws -> DecredTransaction {
+        let vector = try XCTUnwrap(ChainVectors.array("wire-tx").first { ($0["tx_type"] as? String) == "regular" })
+        return try DecredTransaction(hex: vector.string("tx_hex"))
+    }
+
+    func testSanity_realTransactionsPassAndEachRuleRefusesItsViolation() throws {
+        for vector in try ChainVectors.array("wire-tx") {
+            XCTAssertNoThrow(try DecredTransaction(hex: vector.string("tx_hex")).checkSanity(maximumSize: 393_216), vector.name)
+        }
+        let tx = try regular()
+        let size = tx.serialized().count
+        XCTAssertNoThrow(try tx.checkSanity(maximumSize: size))
+        let allCoins: Int64 = 2_100_000_000_000_000  // 21e6 DCR in atoms, from the spec
+        var cases: [(String, (inout DecredTransaction) -> Void, Int)] = [
+            ("no inputs", { $0.inputs = [] }, 393_216),
+            ("no outputs", { $0.outputs = [] }, 393_216),
+            ("too big", { _ in }, size - 1),
+            ("negative output", { $0.outputs[0].value = -1 }, 393_216),
+            ("output above all coins", { $0.outputs[0].value = allCoins + 1 }, 393_216),
+            ("outputs summing above all coins", { tx in
+                tx.outputs[0].value = allCoins
+                tx.outputs.append(DecredTransaction.Output(value: 1, script: tx.outputs[0].script))
+            }, 393_216),
+            ("input value out of range", { $0.inputs[0].valueIn = -2 }, 393_216),
+            ("input value above all coins", { $0.inputs[0].valueIn = allCoins + 1 }, 393_216),
+        ]
+        cases.append(("duplicate outpoint", { $0.inputs.append($0.inputs[0]) }, 393_216))
+        for (name, mutate, limit) in cases {
+            var broken = tx
+            mutate(&broken)
+            XCTAssertThrowsError(try broken.checkSanity(maximumSize: limit), name) {
+                XCTAssertEqual(($0 as? ChainError)?.code, .badTransaction, name)
+            }
+        }
+        // The null input value and the exact limits pass.
+        var edges = tx
+        edges.inputs[0].valueIn = -1
+        edges.outputs = [DecredTransaction.Output(value: allCoins, script: tx.outputs[0].script)]
+        XCTAssertNoThrow(try edges.checkSanity(maximumSize: 393_216))
+    }
+}

@@ -18,11 +18,7 @@ final class ChainWIFTests: XCTestCase {
             XCTAssertEqual(built.encoded, try vector.string("wif"), vector.name)
             XCTAssertEqual(built, decoded, vector.name)
             XCTAssertEqual(String(format: "%04x", network.addressIDs.privateKey), try vector.string("net_id_hex"))
-            if type == .ed25519 {
-                XCTAssertThrowsError(try decoded.secp256k1PublicKey())
-            } else {
-                XCTAssertEqual(try decoded.secp256k1PublicKey(), try vector.hex("pubkey_hex"), vector.name)
-            }
+            XCTAssertEqual(try decoded.publicKey(), try vector.hex("pubkey_hex"), vector.name)
             XCTAssertFalse(String(describing: decoded).contains(try vector.string("private_key_hex")))
         }
     }
@@ -69,7 +65,7 @@ final class ChainWIFTests: XCTestCase {
         XCTAssertEqual(code(Base58.encode(body + Array(BLAKE256.hash(body).prefix(4)))), .unsupportedAddress)
         // A zero secp256k1 key decodes (as in dcrd) but has no public key.
         let zero = try WIF(privateKey: [UInt8](repeating: 0, count: 32), network: .mainnet)
-        XCTAssertThrowsError(try WIF.decode(zero.encoded, network: .mainnet).secp256k1PublicKey()) {
+        XCTAssertThrowsError(try WIF.decode(zero.encoded, network: .mainnet).publicKey()) {
             XCTAssertEqual(($0 as? ChainError)?.code, .badPrivateKey)
         }
         for _ in 0..<300 {

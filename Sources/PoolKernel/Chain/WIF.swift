@@ -68,13 +68,14 @@ public struct WIF: Sendable, Hashable {
         self.encoded = encoded
     }
 
-    /// The compressed secp256k1 public key (ECDSA or Schnorr keys). A zero or ≥ n key throws `badPrivateKey`;
-    /// Ed25519 keys throw `unsupportedAddress` (nothing here needs their public key).
-    public func secp256k1PublicKey() throws -> [UInt8] {
-        guard signatureType != .ed25519 else {
-            throw ChainError(.unsupportedAddress, "An Ed25519 WIF key has no secp256k1 public key.")
+    /// The public key in its signature type's form (dcrd `WIF.PubKey`): the 33-byte compressed secp256k1 key for
+    /// ECDSA and Schnorr, the 32-byte Ed25519 key (scalar·B) for Ed25519. A zero or ≥ n secp256k1 key throws
+    /// `badPrivateKey`.
+    public func publicKey() throws -> [UInt8] {
+        switch signatureType {
+        case .ecdsaSecp256k1, .schnorrSecp256k1: try Secp256k1.publicKey(privateKey: privateKey)
+        case .ed25519: try Ed25519Point.publicKey(scalar: privateKey)
         }
-        return try Secp256k1.publicKey(privateKey: privateKey)
     }
 
     private static func checkScalar(_ key: [UInt8], _ type: SignatureType) throws {
