@@ -88,15 +88,20 @@ final class ChainEd25519Tests: XCTestCase {
     }
 
     func testKeyFile_concurrentFirstStartsAgreeOnOneKey() throws {
-        let path = try temporaryDirectory() + "/vspkey"
-        let keys = LockedValue<[[UInt8]]>([])
-        DispatchQueue.concurrentPerform(iterations: 8) { _ in
-            if let key = try? Ed25519KeyFile.loadOrCreate(at: path) { keys.withLock { $0.append(key.publicKey) } }
+        let directory = try temporaryDirectory()
+        for round in 0..<5 {
+            let path = directory + "/vspkey-\(round)"
+            let keys = LockedValue<[[UInt8]]>([])
+            DispatchQueue.concurrentPerform(iterations: 8) { _ in
+                if let key = try? Ed25519KeyFile.loadOrCreate(at: path) { keys.withLock { $0.append(key.publicKey) } }
+            }
+            let all = keys.withLock { $0 }
+            XCTAssertEqual(all.count, 8, "round \(round)")
+            XCTAssertEqual(Set(all).count, 1, "round \(round)")
+            XCTAssertEqual(try Ed25519KeyFile.load(at: path)?.publicKey, all.first)
         }
-        let all = keys.withLock { $0 }
-        XCTAssertEqual(all.count, 8)
-        XCTAssertEqual(Set(all).count, 1)
-        XCTAssertEqual(try Ed25519KeyFile.load(at: path)?.publicKey, all.first)
+        // Only the key files remain: every temporary was removed.
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory).sorted(), (0..<5).map { "vspkey-\($0)" })
     }
 
     func testKeyFile_refusesOpenPermissionsGarbageAndDirectories() throws {

@@ -205,3 +205,42 @@ final class ChainTransactionSanityTests: XCTestCase {
         XCTAssertNoThrow(try edges.checkSanity(maximumSize: 393_216))
     }
 }
+
+/// The fee-payment and voting-key checks of vspd's payfee (spec §5.4 steps 10 and 12).
+final class ChainFeePaymentTests: XCTestCase {
+    private func ticketVector() throws -> DecredTransaction {
+        let vector = try XCTUnwrap(ChainVectors.array("wire-tx").first { ($0["tx_type"] as? String) == "ticket (SSTx)" })
+        return try DecredTransaction(hex: vector.string("tx_hex"))
+    }
+
+    func testFeePayment_firstMatchingVersionZeroOutputOnly() throws {
+        // The block-432100 coinbase pays P2SH f591…bb in output 0 and P2PKH 9c41…c2 in output 2 (wire-tx.json).
+        let coinbase = try DecredTransaction(hex: XCTUnwrap(ChainVectors.array("wire-tx").first?["tx_hex"] as? String))
+        let pkh = try Address(kind: .pubKeyHash, payload: Hex.decode("9c417596dea6570f8e546674555b5ce5087ce2c2"), network: .mainnet)
+        let sh = try Address(kind: .scriptHash, payload: Hex.decode("f5916158e3e2c4551c1796708db8367207ed13bb"), network: .mainnet)
+        XCTAssertEqual(coinbase.firstPayment(to: pkh), 746_182_519)
+        XCTAssertEqual(coinbase.firstPayment(to: sh), 124_362_748)
+        let elsewhere = try Address(kind: .pubKeyHash, payload: [UInt8](repeating: 7, count: 20), network: .mainnet)
+        XCTAssertNil(coinbase.firstPayment(to: elsewhere))
+        var twice = coinbase
+        twice.outputs.append(DecredTransaction.Output(value: 5, script: pkh.paymentScript))
+        XCTAssertEqual(twice.firstPayment(to: pkh), 746_182_519, "not added up")
+        var versioned = coinbase
+        versioned.outputs[2].scriptVersion = 1
+        XCTAssertNil(versioned.firstPayment(to: pkh), "script version 1 does not count")
+    }
+
+    func testVotingKey_matchesOnlyTheKeyOfOutputZero() throws {
+        let key = (0..<32).map { UInt8($0 + 1) }
+        let publicKey = try Secp256k1.publicKey(privateKey: key)
+        var tx = try ticketVector()
+        // Output 0 re-pointed at the key: OP_SSTX OP_DUP OP_HASH160 <hash160> OP_EQUALVERIFY OP_CHECKSIG.
+        tx.outputs[0].script = [0xBA, 0x76, 0xA9, 0x14] + Hash160.hash(publicKey) + [0x88, 0xAC]
+        let ticket = try DecredTicket(tx)
+        XCTAssertTrue(try ticket.isVotingKey(publicKey))
+        XCTAssertTrue(try ticket.isVotingKey(Secp256k1.uncompressed(publicKey)), "hashed compressed, like a WIF's key")
+        XCTAssertFalse(try ticket.isVotingKey(Secp256k1.publicKey(privateKey: [UInt8](repeating: 9, count: 32))))
+        XCTAssertFalse(try DecredTicket(try ticketVector()).isVotingKey(publicKey))
+        XCTAssertThrowsError(try ticket.isVotingKey([0x02] + [UInt8](repeating: 0, count: 32)))
+    }
+}

@@ -30,9 +30,10 @@ public enum Ed25519KeyFile {
         }
         do {
             try FileManager.default.linkItem(atPath: temporary, toPath: path)
-        } catch CocoaError.fileWriteFileExists {
-            // Another process made the key between our look and our link: use theirs.
-            guard let theirs = try load(at: path) else { throw ChainError(.badKeyFile, "The key file \(path) vanished while it was made.") }
+        } catch {
+            // Another process made the key between our look and our link: use theirs. (Whatever error Foundation
+            // reports for the existing name; any other failure has no file there and is rethrown.)
+            guard FileManager.default.fileExists(atPath: path), let theirs = try load(at: path) else { throw error }
             return theirs
         }
         try AtomicFile.sync(URL(fileURLWithPath: path).deletingLastPathComponent().path)
