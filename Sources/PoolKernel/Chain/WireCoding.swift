@@ -79,3 +79,16 @@ struct WireWriter {
         for index in 0..<count { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(8 * index))) }
     }
 }
+
+/// Decred's wire CompactSize integers (dcrd `wire.WriteVarInt`).
+public enum WireVarInt {
+    public static func encode(_ value: UInt64) -> [UInt8] {
+        func little(_ value: UInt64, _ count: Int) -> [UInt8] { (0..<count).map { UInt8(truncatingIfNeeded: value >> UInt64(8 * $0)) } }
+        switch value {
+        case ..<0xFD: return [UInt8(value)]
+        case ...0xFFFF: return [0xFD] + little(value, 2)
+        case ...0xFFFF_FFFF: return [0xFE] + little(value, 4)
+        default: return [0xFF] + little(value, 8)
+        }
+    }
+}
