@@ -126,6 +126,7 @@ if Context.environment["HXSTAKEPOOL_FUZZ"] == "1" {
         ("FuzzWebSocketFrames", ["PoolNet"]),
         ("FuzzJSONRPC", ["PoolNet"]),
         ("FuzzSMTPReply", ["NotifySMTP", "PoolKernel"]),
+        ("FuzzDecredTransaction", ["PoolKernel"]),  // vsp24
     ]
     // Only the parser modules stay, so one `swift build` builds exactly the fuzz targets (no host, no test).
     let parserModules: Set<String> = ["COpenSSL", "CEpoll", "PoolKernel", "PoolSystem", "PoolNet", "WebHost", "NotifySMTP"]

@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 
 SWIFT=${SWIFT:-swift}
 SCRATCH=.build-fuzz
-TARGETS=(FuzzHTTPRequest FuzzConfig FuzzJSON FuzzTemplate FuzzChainEncoding FuzzWebSocketFrames FuzzJSONRPC FuzzSMTPReply)
+TARGETS=(FuzzHTTPRequest FuzzConfig FuzzJSON FuzzTemplate FuzzChainEncoding FuzzWebSocketFrames FuzzJSONRPC FuzzSMTPReply FuzzDecredTransaction)
 export HXSTAKEPOOL_FUZZ=1
 # A Swift trap must reach libFuzzer's handler; Swift's own backtracer would run first and trip ASan.
 export SWIFT_BACKTRACE=enable=no

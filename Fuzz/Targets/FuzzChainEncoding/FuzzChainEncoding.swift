@@ -1,4 +1,5 @@
-// libFuzzer target: base58, base58check, address and extended-key decoding (PoolKernel/Chain).
+// libFuzzer target: base58, base58check, address, extended-key and WIF decoding, DER and compact signatures
+// (PoolKernel/Chain).
 // Input: byte 0 picks the mode; the rest is either text to decode (even mode), or raw bytes that are
 // base58check-encoded first (odd mode), so the decoders past the checksum (address IDs, key shapes,
 // curve points) see inputs a random string almost never reaches.
@@ -51,5 +52,29 @@ public func fuzzChainEncoding(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt
             _ = try key.child(0)
         }
     }
+    fuzzKeysAndSignatures(text: text, raw: mode & 1 == 1 ? rest : nil)
     return 0
+}
+
+/// WIF keys (vsp24): the text as given, or (odd mode) the raw bytes with their single-BLAKE-256 checksum so the
+/// network and key checks are reached; then the raw bytes as a DER and as a compact signature.
+private func fuzzKeysAndSignatures(text: String, raw: [UInt8]?) {
+    let wifText = raw.map { Base58.encode($0 + BLAKE256.hash($0).prefix(4)) } ?? text
+    for network in NetParams.allBuiltIn {
+        requireChainError {
+            let key = try WIF.decode(wifText, network: network)
+            let again = try WIF(privateKey: key.privateKey, signatureType: key.signatureType, network: network)
+            precondition(again == key, "WIF does not re-encode to its own text")
+            _ = try key.publicKey()
+        }
+    }
+    guard let raw else { return }
+    if case .success(let signature) = ECDSASignature.parseDER(raw) {
+        let again = try? ECDSASignature(der: signature.der)
+        precondition(again?.r == signature.r, "DER re-parse lost R")
+    }
+    requireChainError {
+        let (key, _) = try CompactSignature.recoverPublicKey(signature: raw, hash: BLAKE256.hash(raw))
+        precondition(Secp256k1.isValidPublicKey(key), "recovered an invalid key")
+    }
 }

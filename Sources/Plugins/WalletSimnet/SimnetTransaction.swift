@@ -1,3 +1,5 @@
+import PoolKernel
+
 /// A Decred transaction (wire format version 1) as the simulation builds and parses it: tickets (SStx),
 /// votes (SSGen) and revocations (SSRtx).
 struct SimnetTransaction: Sendable, Equatable {
@@ -27,82 +29,46 @@ struct SimnetTransaction: Sendable, Equatable {
     /// Largest transaction the node accepts (simnet MaxTxSize).
     static let maximumSize = 1_000_000
 
-    /// The full serialization (prefix and witness), as carried in hex on the wire.
-    func serialized() -> [UInt8] {
-        var writer = WireWriter(capacity: 320)
-        writer.u32(UInt32(version))  // serialization type 0 = full
-        writePrefixBody(&writer)
-        writer.varInt(inputs.count)
-        for input in inputs {
-            writer.i64(input.valueIn)
-            writer.u32(input.blockHeight)
-            writer.u32(input.blockIndex)
-            writer.varBytes(input.signatureScript)
-        }
-        return writer.bytes
+    /// The kernel's wire form of this transaction (full serialization).
+    var wire: DecredTransaction {
+        DecredTransaction(
+            version: version, serializationType: .full,
+            inputs: inputs.map {
+                DecredTransaction.Input(previousOutPoint: .init(hash: $0.previousHash.bytes, index: $0.previousIndex, tree: $0.tree),
+                                        sequence: $0.sequence, valueIn: $0.valueIn, blockHeight: $0.blockHeight,
+                                        blockIndex: $0.blockIndex, signatureScript: $0.signatureScript)
+            },
+            outputs: outputs.map { DecredTransaction.Output(value: $0.value, scriptVersion: $0.version, script: $0.script) },
+            lockTime: lockTime, expiry: expiry)
     }
+
+    /// The full serialization (prefix and witness), as carried in hex on the wire.
+    func serialized() -> [UInt8] { wire.serialized() }
 
     /// The transaction hash: BLAKE-256 of the prefix serialization (serialization type 1).
-    var txid: SimHash {
-        var writer = WireWriter(capacity: 256)
-        writer.u32(UInt32(version) | 1 << 16)
-        writePrefixBody(&writer)
-        return SimnetCrypto.hash(writer.bytes)
-    }
+    var txid: SimHash { SimHash(bytes: wire.hash) ?? .zero }
 
-    private func writePrefixBody(_ writer: inout WireWriter) {
-        writer.varInt(inputs.count)
-        for input in inputs {
-            writer.raw(input.previousHash.bytes)
-            writer.u32(input.previousIndex)
-            writer.u8(input.tree)
-            writer.u32(input.sequence)
-        }
-        writer.varInt(outputs.count)
-        for output in outputs {
-            writer.i64(output.value)
-            writer.u16(output.version)
-            writer.varBytes(output.script)
-        }
-        writer.u32(lockTime)
-        writer.u32(expiry)
-    }
-
-    /// Parses a full serialization; any malformation throws `SimnetError` with RPC code -22.
+    /// Parses a full serialization (the kernel's decoder; nothing may follow it); any malformation throws
+    /// `SimnetError` with RPC code -22.
     static func deserialize(_ bytes: [UInt8]) throws -> SimnetTransaction {
         guard bytes.count <= maximumSize else { throw SimnetError.deserialization("transaction too large") }
-        var reader = WireReader(bytes)
-        let versionField = try reader.u32()
-        guard versionField >> 16 == 0 else { throw SimnetError.deserialization("only full serializations are accepted") }
-        let inputCount = try reader.varInt()
-        var inputs = [Input]()
-        for _ in 0..<inputCount {
-            guard let hash = SimHash(bytes: try reader.take(32)) else { throw SimnetError.deserialization("bad outpoint") }
-            let index = try reader.u32()
-            let tree = try reader.u8()
-            let sequence = try reader.u32()
-            inputs.append(Input(previousHash: hash, previousIndex: index, tree: tree, sequence: sequence, valueIn: 0))
+        let decoded: (transaction: DecredTransaction, length: Int)
+        do {
+            decoded = try DecredTransaction.decode(bytes)
+        } catch let error as ChainError {
+            throw SimnetError.deserialization(error.message)
         }
-        let outputCount = try reader.varInt()
-        var outputs = [Output]()
-        for _ in 0..<outputCount {
-            let value = try reader.i64()
-            let version = try reader.u16()
-            outputs.append(Output(value: value, version: version, script: try reader.varBytes()))
+        let tx = decoded.transaction
+        guard tx.serializationType == .full else { throw SimnetError.deserialization("only full serializations are accepted") }
+        guard decoded.length == bytes.count else { throw SimnetError.deserialization("trailing bytes") }
+        let inputs = tx.inputs.map {
+            Input(previousHash: SimHash(bytes: $0.previousOutPoint.hash) ?? .zero, previousIndex: $0.previousOutPoint.index,
+                  tree: $0.previousOutPoint.tree, sequence: $0.sequence, valueIn: $0.valueIn, blockHeight: $0.blockHeight,
+                  blockIndex: $0.blockIndex, signatureScript: $0.signatureScript)
         }
-        let lockTime = try reader.u32()
-        let expiry = try reader.u32()
-        let witnessCount = try reader.varInt()
-        guard witnessCount == inputCount else { throw SimnetError.deserialization("witness count mismatch") }
-        for index in 0..<witnessCount {
-            inputs[index].valueIn = try reader.i64()
-            inputs[index].blockHeight = try reader.u32()
-            inputs[index].blockIndex = try reader.u32()
-            inputs[index].signatureScript = try reader.varBytes()
-        }
-        guard reader.isAtEnd else { throw SimnetError.deserialization("trailing bytes") }
-        return SimnetTransaction(version: UInt16(versionField & 0xFFFF), inputs: inputs, outputs: outputs,
-                                 lockTime: lockTime, expiry: expiry)
+        return SimnetTransaction(version: tx.version, inputs: inputs,
+                                 outputs: tx.outputs.map { Output(value: $0.value, version: $0.scriptVersion, script: $0.script) },
+                                 lockTime: tx.lockTime, expiry: tx.expiry)
     }
 
     /// Parses hex; bad hex throws RPC -22 like dcrd.

@@ -49,3 +49,19 @@ extension ErrorCode {
     /// An OpenSSL call failed for a reason that is not the input's fault.
     public static let cryptoFailure: ErrorCode = "crypto-failure"
 }
+
+// vsp24: signatures, WIF keys, transactions.
+extension ErrorCode {
+    /// A signature is malformed (encoding, length, ranges) or recovers no public key.
+    public static let badSignature: ErrorCode = "bad-signature"
+    /// A well-formed signature made by another key than the one expected.
+    public static let signatureMismatch: ErrorCode = "signature-mismatch"
+    /// A WIF private key string is malformed.
+    public static let badWIF: ErrorCode = "bad-wif"
+    /// Bytes that are not a Decred transaction in dcrd's wire format.
+    public static let badTransaction: ErrorCode = "bad-transaction"
+    /// A well-formed transaction that is not a ticket vspd accepts (one input, one commitment).
+    public static let notATicket: ErrorCode = "not-a-ticket"
+    /// A key file that exists but cannot be used (unreadable, wrong size, permissions open to others).
+    public static let badKeyFile: ErrorCode = "bad-key-file"
+}

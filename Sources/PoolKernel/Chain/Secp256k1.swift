@@ -67,7 +67,7 @@ enum Secp256k1 {
 
     /// `addTweak` on the Swift point arithmetic (a compressed parent is first decompressed through OpenSSL).
     static func addTweakInSwift(_ tweak: [UInt8], toPublicKey publicKey: [UInt8]) throws -> PublicKeyForms {
-        guard tweak.count == 32, isBelowOrder(tweak) else {
+        guard tweak.count == 32, Secp256k1Constants.isBelowOrder(tweak) else {
             throw ChainError(.badDerivation, "Derived tweak is not below the curve order; use the next index.")
         }
         let uncompressedKey = publicKey.count == 65 ? publicKey : try uncompressed(publicKey)
@@ -79,17 +79,6 @@ enum Secp256k1 {
         }
         let x = child.x.bigEndianBytes
         return PublicKeyForms(compressed: [child.y.isOdd ? 0x03 : 0x02] + x, uncompressed: [0x04] + x + child.y.bigEndianBytes)
-    }
-
-    /// The curve order n, big-endian.
-    private static let order: [UInt8] = [
-        0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFE,
-        0xBA, 0xAE, 0xDC, 0xE6, 0xAF, 0x48, 0xA0, 0x3B, 0xBF, 0xD2, 0x5E, 0x8C, 0xD0, 0x36, 0x41, 0x41,
-    ]
-
-    private static func isBelowOrder(_ scalar: [UInt8]) -> Bool {
-        for (byte, limit) in zip(scalar, order) where byte != limit { return byte < limit }
-        return false
     }
 
     /// The same operation through OpenSSL's EC API (one wNAF double-scalar multiplication over the generator
