@@ -56,7 +56,8 @@ extension StorageConformanceTests {
         // Hashes compare exactly: the uppercase form is another key (spec §4.1), as is an unknown hash.
         let upper = try await store.read { [ticket] in try $0.vspTicket(hash: ticket.hash.uppercased()) }
         XCTAssertNil(upper)
-        XCTAssertNil(try await store.read { try $0.vspTicket(hash: String(format: "%064x", 99)) })
+        let read1 = try await store.read { try $0.vspTicket(hash: String(format: "%064x", 99)) }
+        XCTAssertNil(read1)
 
         // Empty maps read back as empty maps, never nil; a second insert of the hash is refused and changes nothing.
         let bare = VspTicket(hash: String(format: "%064x", 2), commitmentAddress: "Ts2", feeAddressXPubID: 1,
@@ -81,7 +82,8 @@ extension StorageConformanceTests {
                 throw Abort()
             }
         } catch is Abort {}
-        XCTAssertNil(try await store.read { try $0.vspTicket(hash: third.hash) })
+        let read2 = try await store.read { try $0.vspTicket(hash: third.hash) }
+        XCTAssertNil(read2)
 
         // Listed by fee status, ascending by hash.
         try await store.write { try $0.insertVspTicket(Self.sampleVspTicket(0)) }
@@ -89,7 +91,8 @@ extension StorageConformanceTests {
         XCTAssertEqual(quoted, [String(format: "%064x", 0), bare.hash])
         let broadcast = try await store.read { try $0.vspTickets(feeTxStatus: .broadcast) }
         XCTAssertEqual(broadcast, [ticket])
-        XCTAssertEqual(try await store.read { try $0.vspTickets(feeTxStatus: .error) }, [])
+        let read3 = try await store.read { try $0.vspTickets(feeTxStatus: .error) }
+        XCTAssertEqual(read3, [])
     }
 
     public func checkStorage_parallelFirstRequestsRegisterOneVspTicket() async throws {
@@ -140,7 +143,8 @@ extension StorageConformanceTests {
             return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
         }
         XCTAssertEqual(winners, 1)
-        let paid = try XCTUnwrap(try await store.read { try $0.vspTicket(hash: ticket.hash) })
+        let paidRead = try await store.read { try $0.vspTicket(hash: ticket.hash) }
+        let paid = try XCTUnwrap(paidRead)
         XCTAssertEqual(paid.feeTxStatus, .received)
         XCTAssertTrue(paid.votingWIF.hasPrefix("PtWIF"))
         XCTAssertEqual(paid.preferences, ticket.preferences, "fee updates leave the preferences alone")
@@ -179,7 +183,8 @@ extension StorageConformanceTests {
         XCTAssertNil(same)
         let older = try await store.write { try $0.appendVspVoteChange(Self.voteChange(ticket.hash, timestamp: 99), requireNewerTimestamp: true) }
         XCTAssertNil(older)
-        XCTAssertEqual(try await store.read { try $0.vspVoteChanges(ticketHash: ticket.hash) }.count, 1)
+        let read4 = try await store.read { try $0.vspVoteChanges(ticketHash: ticket.hash) }.count
+        XCTAssertEqual(read4, 1)
         // Eleven more newer ones: ten are kept, the lowest sequences go first.
         for timestamp in 101...111 {
             let stored = try await store.write {
@@ -202,7 +207,8 @@ extension StorageConformanceTests {
         XCTAssertEqual(read?.voteChoices, ["maxtreasuryspend": "no", "new": "abstain"])
         XCTAssertEqual(read?.tSpendPolicy, ticket.tSpendPolicy)
         XCTAssertEqual(read?.feeAmount, ticket.feeAmount, "preference changes leave the fee alone")
-        XCTAssertEqual(try await store.read { try $0.vspVoteChanges(ticketHash: String(format: "%064x", 6)) }, [])
+        let read5 = try await store.read { try $0.vspVoteChanges(ticketHash: String(format: "%064x", 6)) }
+        XCTAssertEqual(read5, [])
         await assertStorageError(.notFound) {
             try await store.write { try $0.appendVspVoteChange(Self.voteChange(String(format: "%064x", 6), timestamp: 1), requireNewerTimestamp: false) }
         }
@@ -224,7 +230,8 @@ extension StorageConformanceTests {
             return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
         }
         XCTAssertEqual(kept, 1, "two updates in one second: the second is a replay (spec §9)")
-        XCTAssertEqual(try await store.read { try $0.vspVoteChanges(ticketHash: ticket.hash) }.count, 1)
+        let read6 = try await store.read { try $0.vspVoteChanges(ticketHash: ticket.hash) }.count
+        XCTAssertEqual(read6, 1)
     }
 
     public func checkStorage_vspAltSignAddressOncePerTicket() async throws {
@@ -235,12 +242,15 @@ extension StorageConformanceTests {
                                        requestSignature: "H18ier4C", response: Data(#"{"timestamp":1}"#.utf8),
                                        responseSignature: "NauhhMCL")
         try await store.write { try $0.insertVspAltSignAddress(record) }
-        XCTAssertEqual(try await store.read { try $0.vspAltSignAddress(ticketHash: hash) }, record)
+        let read7 = try await store.read { try $0.vspAltSignAddress(ticketHash: hash) }
+        XCTAssertEqual(read7, record)
         var second = record
         second.address = "TsAnother"
         await assertStorageError(.duplicate) { [second] in try await store.write { try $0.insertVspAltSignAddress(second) } }
-        XCTAssertEqual(try await store.read { try $0.vspAltSignAddress(ticketHash: hash) }?.address, "TsAlternate9")
-        XCTAssertNil(try await store.read { try $0.vspAltSignAddress(ticketHash: String(format: "%064x", 10)) })
+        let read8 = try await store.read { try $0.vspAltSignAddress(ticketHash: hash) }?.address
+        XCTAssertEqual(read8, "TsAlternate9")
+        let read9 = try await store.read { try $0.vspAltSignAddress(ticketHash: String(format: "%064x", 10)) }
+        XCTAssertNil(read9)
     }
 
     public func checkStorage_vspFeeXPubIndexesAreNeverReused() async throws {
@@ -259,19 +269,22 @@ extension StorageConformanceTests {
         // A take in a transaction that rolls back is not consumed; a committed one never comes back.
         struct Abort: Error {}
         do { try await store.write { tx in _ = try tx.takeNextVspFeeAddressIndex(); throw Abort() } } catch is Abort {}
-        XCTAssertEqual(try await store.write { try $0.takeNextVspFeeAddressIndex() }.lastUsedIndex, 22)
+        let read10 = try await store.write { try $0.takeNextVspFeeAddressIndex() }.lastUsedIndex
+        XCTAssertEqual(read10, 22)
 
         // A new xpub gets the next id and starts again; the old one is stamped retired and keeps its counter.
         let second = try await store.write { try $0.addVspFeeXPub(key: "tpubSecond", now: 2_000) }
         XCTAssertEqual(second.id, 2)
-        XCTAssertEqual(try await store.write { try $0.takeNextVspFeeAddressIndex() }, VspFeeXPub(id: 2, key: "tpubSecond", lastUsedIndex: 1))
+        let read11 = try await store.write { try $0.takeNextVspFeeAddressIndex() }
+        XCTAssertEqual(read11, VspFeeXPub(id: 2, key: "tpubSecond", lastUsedIndex: 1))
         let all = try await store.read { try $0.vspFeeXPubs() }
         XCTAssertEqual(all, [VspFeeXPub(id: 1, key: "tpubFirst", lastUsedIndex: 22, retired: 2_000),
                              VspFeeXPub(id: 2, key: "tpubSecond", lastUsedIndex: 1, retired: 0)])
         // An xpub used before is refused, current or retired; nothing changes.
         await assertStorageError(.duplicate) { try await store.write { try $0.addVspFeeXPub(key: "tpubFirst", now: 3_000) } }
         await assertStorageError(.duplicate) { try await store.write { try $0.addVspFeeXPub(key: "tpubSecond", now: 3_000) } }
-        XCTAssertEqual(try await store.read { try $0.vspFeeXPubs() }, all)
+        let read12 = try await store.read { try $0.vspFeeXPubs() }
+        XCTAssertEqual(read12, all)
     }
 
     public func checkStorage_vspTablesSurviveBackupAndRestore() async throws {
@@ -300,12 +313,14 @@ extension StorageConformanceTests {
         XCTAssertEqual(decoded, snapshot)
         let target = try await backend()
         try await target.write { try $0.restore(decoded) }
-        XCTAssertEqual(try await target.read { try $0.snapshot() }, snapshot)
+        let read13 = try await target.read { try $0.snapshot() }
+        XCTAssertEqual(read13, snapshot)
         // The restored rows work: the history continues, the index counter continues, the ticket is unique.
-        let next = try await target.write { try $0.appendVspVoteChange(Self.voteChange(paid.hash, timestamp: 300), requireNewerTimestamp: true) }
+        let next = try await target.write { [paid] in try $0.appendVspVoteChange(Self.voteChange(paid.hash, timestamp: 300), requireNewerTimestamp: true) }
         XCTAssertEqual(next?.sequence, 2)
-        XCTAssertEqual(try await target.write { try $0.takeNextVspFeeAddressIndex() }.lastUsedIndex, 1)
-        await assertStorageError(.duplicate) { try await target.write { try $0.insertVspTicket(paid) } }
+        let read14 = try await target.write { try $0.takeNextVspFeeAddressIndex() }.lastUsedIndex
+        XCTAssertEqual(read14, 1)
+        await assertStorageError(.duplicate) { [paid] in try await target.write { [paid] in try $0.insertVspTicket(paid) } }
         await assertStorageError(.duplicate) { try await target.write { try $0.addVspFeeXPub(key: "tpubOld", now: 20) } }
     }
 
@@ -335,14 +350,16 @@ extension StorageConformanceTests {
         var noHash = Self.sampleVspTicket(1)
         noHash.hash = ""
         await assertStorageError(.invalidInput) { [noHash] in try await store.write { try $0.insertVspTicket(noHash) } }
-        XCTAssertEqual(try await store.read { try $0.snapshot() }.vspTickets, [])
+        let read15 = try await store.read { try $0.snapshot() }.vspTickets
+        XCTAssertEqual(read15, [])
         // The largest allowed body is stored whole.
         let ticket = Self.sampleVspTicket(2)
         try await store.write { try $0.insertVspTicket(ticket) }
         var big = Self.voteChange(ticket.hash, timestamp: 1)
         big.request = Data(repeating: 0x41, count: StorageLimits.vspBodyBytes)
         _ = try await store.write { [big] in try $0.appendVspVoteChange(big, requireNewerTimestamp: false) }
-        XCTAssertEqual(try await store.read { try $0.vspVoteChanges(ticketHash: ticket.hash) }.first?.request.count,
+        let read16 = try await store.read { try $0.vspVoteChanges(ticketHash: ticket.hash) }.first?.request.count
+        XCTAssertEqual(read16,
                        StorageLimits.vspBodyBytes)
         big.request.append(0x41)
         await assertStorageError(.invalidInput) { [big] in try await store.write { try $0.appendVspVoteChange(big, requireNewerTimestamp: false) } }

@@ -40,7 +40,8 @@ final class VspFeeAddressAllocatorTests: XCTestCase {
         // The index is in storage: a new allocator (a restart, another host) continues after it.
         let third = try await VspFeeAddressAllocator(storage: storage, network: .simnet).next()
         XCTAssertEqual(third.index, 3)
-        XCTAssertEqual(try await storage.read { try $0.vspFeeXPubs() }.first?.lastUsedIndex, 3)
+        let stored = try await storage.read { try $0.vspFeeXPubs() }
+        XCTAssertEqual(stored.first?.lastUsedIndex, 3)
     }
 
     func testVspFeeAddress_invalidChildIsSkippedAndAThirdSkipFails() async throws {
@@ -61,7 +62,8 @@ final class VspFeeAddressAllocatorTests: XCTestCase {
         } catch let error as VspError {
             XCTAssertEqual(error.code, .vspFeeAddressDerivation)
         }
-        XCTAssertEqual(try await allocator.next().index, 6, "indexes 3, 4, 5 are never handed out")
+        let after = try await allocator.next()
+        XCTAssertEqual(after.index, 6, "indexes 3, 4, 5 are never handed out")
     }
 
     func testVspFeeXPub_refusesPrivateKeysOtherNetworksAndReuse() async throws {
@@ -87,7 +89,8 @@ final class VspFeeAddressAllocatorTests: XCTestCase {
                 XCTAssertFalse(error.message.contains(privateKey), "a private key is never echoed")
             }
         }
-        XCTAssertEqual(try await storage.read { try $0.vspFeeXPubs() }, [])
+        let none = try await storage.read { try $0.vspFeeXPubs() }
+        XCTAssertEqual(none, [])
         _ = try await VspFeeAddressAllocator.addFeeXPub(account.xpub, storage: storage, network: .simnet, now: 1)
         do {
             _ = try await VspFeeAddressAllocator.addFeeXPub(account.xpub, storage: storage, network: .simnet, now: 2)
