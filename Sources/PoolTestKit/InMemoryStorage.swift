@@ -113,6 +113,12 @@ struct MemoryTables: Sendable {
     var rateCounts: [String: RateCount] = [:]
     var captchas: [String: CaptchaChallenge] = [:]
     var closedAccounts: [Int64: ClosedAccount] = [:]
+    // vspstore24 slice: the vspd per-ticket model
+    var vspTickets: [String: VspTicket] = [:]
+    /// Per ticket, ascending by sequence.
+    var vspVoteChanges: [String: [VspVoteChange]] = [:]
+    var vspAltSignAddresses: [String: VspAltSignAddress] = [:]
+    var vspFeeXPubs: [Int64: VspFeeXPub] = [:]
 
     struct RateCount: Sendable {
         var windowStart: Int64
@@ -142,7 +148,7 @@ final class MemoryTransaction: StorageWriter {
 
     /// Changes one entry and records how to restore it. Explicit accessors (not key paths) keep the mutation
     /// in place, so a write never copies a table.
-    private func change<Value>(_ get: (MemoryTables) -> Value?, _ put: @escaping (inout MemoryTables, Value?) -> Void,
+    func change<Value>(_ get: (MemoryTables) -> Value?, _ put: @escaping (inout MemoryTables, Value?) -> Void,
                                _ value: Value?) {
         let old = get(tables)
         undoLog.append { put(&$0, old) }
@@ -518,6 +524,7 @@ final class MemoryTransaction: StorageWriter {
         snapshot.rateCounters = tables.rateCounts.map { .init(key: $0.key, windowStart: $0.value.windowStart, count: $0.value.count) }
         snapshot.captchas = Array(tables.captchas.values)
         snapshot.closedAccounts = Array(tables.closedAccounts.values)
+        snapshotVspTables(into: &snapshot)
         snapshot.sort()
         return snapshot
     }
@@ -551,5 +558,6 @@ final class MemoryTransaction: StorageWriter {
         }
         for challenge in snapshot.captchas { tables.captchas[challenge.id] = challenge }
         for account in snapshot.closedAccounts { tables.closedAccounts[account.userId.rawValue] = account }
+        restoreVspTables(snapshot)
     }
 }

@@ -82,7 +82,7 @@ open class StorageConformanceTests: XCTestCase {
             // ops23 slice: backups
             ("snapshotRestoresIntoAnEmptyDatabase", checkStorage_snapshotRestoresIntoAnEmptyDatabase),
             ("restoreRefusesANonEmptyDatabaseAndBadRows", checkStorage_restoreRefusesANonEmptyDatabaseAndBadRows),
-        ]
+        ] + vspStorageChecks  // vspstore24 slice
     }
 
     /// Runs every check; a failing check is reported with its name and the others still run; a skipped check

@@ -111,6 +111,48 @@ enum MySQLSchema {
         Migration(version: 5, name: "closed accounts") { connection in
             try connection.simple(closedAccountsTable)
         },
+        // vspstore24 slice: the vspd per-ticket model (issue 24 item 2). Merge note: dash22 also adds a
+        // migration after closed accounts; whichever lands second takes the next number.
+        Migration(version: 6, name: "vspd tickets, vote changes, alternate signing addresses, fee xpubs") { connection in
+            for statement in vspTables { try connection.simple(statement) }
+        },
+    ]
+
+    /// The vspd per-ticket tables (vspstore24 slice). Hashes, addresses and keys compare exactly (binary
+    /// collation); bodies and fee transactions up to 1 MiB.
+    static let vspTables = [
+        """
+        CREATE TABLE IF NOT EXISTS VspTickets (
+          TicketHash VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL PRIMARY KEY,
+          PurchaseHeight BIGINT NOT NULL, CommitmentAddress VARCHAR(255) NOT NULL, FeeAddressXPubId BIGINT NOT NULL,
+          FeeAddressIndex BIGINT NOT NULL, FeeAddress VARCHAR(255) NOT NULL, FeeAmount BIGINT NOT NULL,
+          FeeExpiration BIGINT NOT NULL, Confirmed TINYINT NOT NULL, VotingWIF VARCHAR(255) NOT NULL,
+          VoteChoices MEDIUMTEXT NOT NULL, TSpendPolicy MEDIUMTEXT NOT NULL, TreasuryPolicy MEDIUMTEXT NOT NULL,
+          FeeTxHex MEDIUMTEXT NOT NULL, FeeTxHash VARCHAR(255) NOT NULL, FeeTxStatus VARCHAR(16) NOT NULL,
+          Outcome VARCHAR(16) NOT NULL, KEY VspTicketsFeeTxStatus (FeeTxStatus)
+        ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS VspVoteChanges (
+          TicketHash VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL, Seq BIGINT NOT NULL,
+          Timestamp BIGINT NOT NULL, Request MEDIUMBLOB NOT NULL, RequestSignature VARCHAR(255) NOT NULL,
+          Response MEDIUMBLOB NOT NULL, ResponseSignature VARCHAR(255) NOT NULL, PRIMARY KEY (TicketHash, Seq)
+        ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS VspAltSignAddresses (
+          TicketHash VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL PRIMARY KEY,
+          Address VARCHAR(255) NOT NULL, Request MEDIUMBLOB NOT NULL, RequestSignature VARCHAR(255) NOT NULL,
+          Response MEDIUMBLOB NOT NULL, ResponseSignature VARCHAR(255) NOT NULL
+        ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS VspFeeXPubs (
+          XPubId BIGINT NOT NULL PRIMARY KEY,
+          XPubKey VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL, LastUsedIndex BIGINT NOT NULL,
+          Retired BIGINT NOT NULL, UNIQUE KEY VspFeeXPubsKey (XPubKey)
+        ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4
+        """,
     ]
 
     static let closedAccountsTable = """

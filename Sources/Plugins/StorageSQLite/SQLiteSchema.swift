@@ -68,6 +68,28 @@ enum SQLiteSchema {
               EmailErased INTEGER NOT NULL);
             CREATE INDEX IF NOT EXISTS ClosedAccountsErasure ON ClosedAccounts (EmailErased, ClosedHeight);
             """),
+        // vspstore24 slice: the vspd per-ticket model (issue 24 item 2). Merge note: dash22 also adds a
+        // migration after closed accounts; whichever lands second takes the next number.
+        Migration(version: 5, name: "vspd tickets, vote changes, alternate signing addresses, fee xpubs", sql: """
+            CREATE TABLE IF NOT EXISTS VspTickets (
+              TicketHash TEXT PRIMARY KEY, PurchaseHeight INTEGER NOT NULL, CommitmentAddress TEXT NOT NULL,
+              FeeAddressXPubId INTEGER NOT NULL, FeeAddressIndex INTEGER NOT NULL, FeeAddress TEXT NOT NULL,
+              FeeAmount INTEGER NOT NULL, FeeExpiration INTEGER NOT NULL, Confirmed INTEGER NOT NULL,
+              VotingWIF TEXT NOT NULL, VoteChoices TEXT NOT NULL, TSpendPolicy TEXT NOT NULL,
+              TreasuryPolicy TEXT NOT NULL, FeeTxHex TEXT NOT NULL, FeeTxHash TEXT NOT NULL, FeeTxStatus TEXT NOT NULL,
+              Outcome TEXT NOT NULL);
+            CREATE INDEX IF NOT EXISTS VspTicketsFeeTxStatus ON VspTickets (FeeTxStatus);
+            CREATE TABLE IF NOT EXISTS VspVoteChanges (
+              TicketHash TEXT NOT NULL, Seq INTEGER NOT NULL, Timestamp INTEGER NOT NULL, Request BLOB NOT NULL,
+              RequestSignature TEXT NOT NULL, Response BLOB NOT NULL, ResponseSignature TEXT NOT NULL,
+              PRIMARY KEY (TicketHash, Seq));
+            CREATE TABLE IF NOT EXISTS VspAltSignAddresses (
+              TicketHash TEXT PRIMARY KEY, Address TEXT NOT NULL, Request BLOB NOT NULL, RequestSignature TEXT NOT NULL,
+              Response BLOB NOT NULL, ResponseSignature TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS VspFeeXPubs (
+              XPubId INTEGER PRIMARY KEY, XPubKey TEXT NOT NULL UNIQUE, LastUsedIndex INTEGER NOT NULL,
+              Retired INTEGER NOT NULL);
+            """),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }

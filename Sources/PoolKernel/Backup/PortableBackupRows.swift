@@ -61,6 +61,7 @@ enum PortableBackupRows {
             try emit(["table": "ClosedAccounts", "UserId": account.userId.rawValue, "ClosedHeight": account.closedHeight,
                       "ClosedAt": account.closedAt, "EmailErased": account.emailErased ? 1 : 0])
         }
+        try forEachVspRow(of: snapshot, emit)
     }
 
     private static func optional(_ id: UserId?) -> Any { id.map { $0.rawValue as Any } ?? NSNull() }
@@ -126,13 +127,15 @@ enum PortableBackupRows {
             snapshot.closedAccounts.append(ClosedAccount(
                 userId: UserId(try row.int("UserId")), closedHeight: try row.int("ClosedHeight"),
                 closedAt: try row.int("ClosedAt"), emailErased: try row.int("EmailErased", in: 0...1) == 1))
+        case let table where vspTableNames.contains(table):
+            try addVsp(row, to: &snapshot)
         case let table:
             throw Problem(text: "unknown table \(table)")
         }
     }
 
     /// Typed access to one row's columns, each failure naming the column.
-    private struct Row {
+    struct Row {
         let object: [String: Any]
         var table: String { object["table"] as? String ?? "?" }
 

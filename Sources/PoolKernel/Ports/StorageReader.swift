@@ -66,4 +66,17 @@ public protocol StorageReader {
     /// Every row of every table (`StorageSnapshot`, each table in its documented order), read inside this one
     /// transaction, so a backup taken while the pool runs is consistent.
     func snapshot() throws -> StorageSnapshot
+
+    // vspstore24 slice: the vspd per-ticket model (issue 24 item 2; docs/vspd.md, "Per-ticket model")
+    /// The vspd ticket with this hash (exact, case-sensitive comparison), or nil. Its three preference maps are
+    /// never nil (`[:]` when empty).
+    func vspTicket(hash: String) throws -> VspTicket?
+    /// Every vspd ticket whose fee status is `status`, ascending by hash (byte order).
+    func vspTickets(feeTxStatus status: VspFeeTxStatus) throws -> [VspTicket]
+    /// The ticket's retained vote-change records, ascending by sequence (at most `VspVoteChange.retained`).
+    func vspVoteChanges(ticketHash: String) throws -> [VspVoteChange]
+    /// The ticket's alternate signing address record, or nil.
+    func vspAltSignAddress(ticketHash: String) throws -> VspAltSignAddress?
+    /// Every fee xpub ever stored, ascending by id; the last one is the active one.
+    func vspFeeXPubs() throws -> [VspFeeXPub]
 }

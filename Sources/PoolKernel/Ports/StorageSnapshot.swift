@@ -34,6 +34,15 @@ public struct StorageSnapshot: Hashable, Sendable {
     public var captchas: [CaptchaChallenge] = []
     /// Ascending by user id.
     public var closedAccounts: [ClosedAccount] = []
+    // vspstore24 slice: the vspd per-ticket model
+    /// Ascending by hash (byte order).
+    public var vspTickets: [VspTicket] = []
+    /// Ascending by (ticket hash, sequence).
+    public var vspVoteChanges: [VspVoteChange] = []
+    /// Ascending by ticket hash (byte order).
+    public var vspAltSignAddresses: [VspAltSignAddress] = []
+    /// Ascending by id.
+    public var vspFeeXPubs: [VspFeeXPub] = []
 
     public init() {}
 
@@ -42,7 +51,9 @@ public struct StorageSnapshot: Hashable, Sendable {
         [("Users", users.count), ("EmailChange", emailChanges.count), ("PasswordReset", passwordResets.count),
          ("Sessions", sessions.count), ("MailOutbox", outbox.count), ("VoteAudit", voteAudits.count),
          ("LowFeeTickets", lowFeeTickets.count), ("RateCounters", rateCounters.count),
-         ("CaptchaChallenges", captchas.count), ("ClosedAccounts", closedAccounts.count)]
+         ("CaptchaChallenges", captchas.count), ("ClosedAccounts", closedAccounts.count),
+         ("VspTickets", vspTickets.count), ("VspVoteChanges", vspVoteChanges.count),
+         ("VspAltSignAddresses", vspAltSignAddresses.count), ("VspFeeXPubs", vspFeeXPubs.count)]
     }
 
     /// No row in any table.
@@ -60,6 +71,7 @@ public struct StorageSnapshot: Hashable, Sendable {
         rateCounters.sort { Array($0.key.utf8).lexicographicallyPrecedes($1.key.utf8) }
         captchas.sort { Array($0.id.utf8).lexicographicallyPrecedes($1.id.utf8) }
         closedAccounts.sort { $0.userId < $1.userId }
+        sortVspTables()
     }
 }
 
@@ -92,6 +104,7 @@ extension StorageSnapshot {
         for challenge in captchas { try StorageLimits.check(challenge) }
         try unique(captchas.map(\.id), "CaptchaChallenges")
         try unique(closedAccounts.map(\.userId), "ClosedAccounts")
+        try validateVspTables()
         let userIds = Set(users.map(\.id))
         if let orphan = closedAccounts.first(where: { !userIds.contains($0.userId) }) {
             throw StorageError(.invalidInput, "ClosedAccounts names user \(orphan.userId), who is not in Users")

@@ -106,4 +106,36 @@ public protocol StorageWriter: StorageReader {
     /// (and writes nothing) when any table already has a row; values breaking a `StorageLimits` limit throw
     /// `invalid-input`.
     func restore(_ snapshot: StorageSnapshot) throws
+
+    // vspstore24 slice: the vspd per-ticket model (issue 24 item 2; docs/vspd.md, "Per-ticket model")
+    /// Registers a vspd ticket (feeaddress for a new ticket). `duplicate` if the hash exists, and nothing is
+    /// written: of any number of parallel first requests for one ticket exactly one inserts. `invalid-input`
+    /// beyond `StorageLimits` (empty hash, negative amounts, oversized fee tx or maps).
+    func insertVspTicket(_ ticket: VspTicket) throws
+    /// Writes the fee fields of the ticket (a refreshed quote, a payment, a status change) only while its fee status
+    /// is in `allowed`, as one step: returns false and writes nothing otherwise, so of two parallel payments from
+    /// `none` one wins. `not-found` if the ticket is absent.
+    func updateVspFee(ticketHash: String, _ fee: VspFeeState, ifStatusIn allowed: Set<VspFeeTxStatus>) throws -> Bool
+    /// Replaces the ticket's three preference maps with `preferences` (callers merge first where vspd merges).
+    /// `not-found` if the ticket is absent.
+    func setVspVotePreferences(ticketHash: String, _ preferences: VspVotePreferences) throws
+    /// Appends a vote-change record to the ticket's history and returns it with its assigned sequence (0 first,
+    /// then the highest + 1); when `VspVoteChange.retained` records exist the lowest goes. With
+    /// `requireNewerTimestamp` (setvotechoices' replay rule, spec §9) it returns nil and writes nothing unless
+    /// `change.timestamp` is larger than every retained record's: of parallel appends with one timestamp at most one
+    /// is kept. Holds the ticket's row lock, so calling it first serializes a ticket's preference changes.
+    /// `not-found` if the ticket is absent.
+    func appendVspVoteChange(_ change: VspVoteChange, requireNewerTimestamp: Bool) throws -> VspVoteChange?
+    /// Stores the ticket's alternate signing address record (the ticket need not be registered). One per ticket,
+    /// ever: `duplicate` if it has one.
+    func insertVspAltSignAddress(_ record: VspAltSignAddress) throws
+    /// Makes `key` the active fee xpub: the current one (if any) is stamped `retired = now` and the new one gets
+    /// the next id with `lastUsedIndex` 0. `duplicate` if `key` was ever stored (indexes are never reused).
+    func addVspFeeXPub(key: String, now: Int64) throws -> VspFeeXPub
+    /// Takes the next fee address index of the active xpub as one atomic step and returns the xpub with
+    /// `lastUsedIndex` set to the index taken (1 first). Parallel callers always get different indexes, and an index
+    /// taken by a committed transaction is never handed out again (callers take it in a transaction of its own, as
+    /// vspd stores it at once). `not-found` without a fee xpub; `invalid-input` when every non-hardened index is
+    /// used.
+    func takeNextVspFeeAddressIndex() throws -> VspFeeXPub
 }

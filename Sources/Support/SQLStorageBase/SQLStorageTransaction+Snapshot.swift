@@ -8,6 +8,7 @@ extension SQLStorageTransaction {
     /// The tables `restore` fills, all of which must be empty first.
     static let backedUpTables = ["Users", "EmailChange", "PasswordReset", "Sessions", "MailOutbox", "VoteAudit",
                                  "LowFeeTickets", "RateCounters", "CaptchaChallenges", "ClosedAccounts"]
+        + vspTables
 
     public func snapshot() throws -> StorageSnapshot {
         var snapshot = StorageSnapshot()
@@ -40,6 +41,7 @@ extension SQLStorageTransaction {
             ClosedAccount(userId: UserId($0[0].int64), closedHeight: $0[1].int64, closedAt: $0[2].int64,
                           emailErased: $0[3].int64 != 0)
         }
+        try snapshotVspTables(into: &snapshot)
         // Byte order for text keys whatever the column collation.
         snapshot.sort()
         return snapshot
@@ -102,6 +104,7 @@ extension SQLStorageTransaction {
                        [.integer(account.userId.rawValue), .integer(account.closedHeight), .integer(account.closedAt),
                         .integer(account.emailErased ? 1 : 0)])
         }
+        try restoreVspTables(snapshot)
     }
 
     private func insert(_ table: String, _ columns: String, _ values: [SQLValue]) throws {
