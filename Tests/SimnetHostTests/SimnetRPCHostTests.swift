@@ -154,6 +154,42 @@ final class SimnetRPCHostTests: XCTestCase {
             XCTAssertEqual(error.rpcCode, -8)
         }
     }
+
+    /// `simdelayvotes` (issue 18 item 4's late vote): the wallet's `generatevote` answers no sooner than the delay
+    /// (its real answer, here "unknown ticket"), other methods at once; `0` clears it; bad parameters are -8.
+    func testSimdelayvotes_holdsGeneratevoteAnswersUntilCleared() async throws {
+        let (host, nodeAddress, walletAddresses) = try startHost()
+        let control = try await control(nodeAddress)
+        defer { control.close() }
+        let wallet = try await self.control(walletAddresses[1])
+        defer { wallet.close() }
+        let vote: [JSONValue] = [.string(String(repeating: "0", count: 64)), 1, .string(String(repeating: "1", count: 64)), 1, ""]
+
+        _ = try await control.call("simdelayvotes", [1, 400])
+        XCTAssertEqual(host.simnet.voteDelay(wallet: 1), .milliseconds(400))
+        XCTAssertEqual(host.simnet.voteDelay(wallet: 0), .zero, "only the named wallet is slowed")
+        _ = try await wallet.call("walletinfo")
+        let started = ContinuousClock.now
+        do {
+            _ = try await wallet.call("generatevote", vote)
+            XCTFail("an unknown ticket cannot be voted")
+        } catch let error as NetError {
+            XCTAssertNotNil(error.rpcCode, "the wallet's own answer, after the delay: \(error)")
+        }
+        XCTAssertGreaterThanOrEqual(ContinuousClock.now - started, .milliseconds(400), "answered no sooner than the delay")
+
+        _ = try await control.call("simdelayvotes", [1, 0])
+        XCTAssertEqual(host.simnet.voteDelay(wallet: 1), .zero)
+        for params: [JSONValue] in [[1, -1], [1, 600_001], [2, 10], [1, "slow"]] {
+            do {
+                _ = try await control.call("simdelayvotes", params)
+                XCTFail("simdelayvotes accepted \(params)")
+            } catch let error as NetError {
+                XCTAssertEqual(error.rpcCode, -8, "\(params): \(error.message)")
+            }
+        }
+        XCTAssertEqual(host.simnet.voteDelay(wallet: 1), .zero, "a refused call changes nothing")
+    }
 }
 
 final class SimwalletMainTests: XCTestCase {

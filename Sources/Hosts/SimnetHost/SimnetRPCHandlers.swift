@@ -15,6 +15,8 @@ import WalletSimnet
 ///   (default), `"toolow"`, or an integer amount in atoms.
 /// - `simsetwalletfaults [index, {"down","locked","daemondisconnected","lagblocks","disagrees"}]` → null:
 ///   replaces the wallet's faults (missing keys = off).
+/// - `simdelayvotes [index, milliseconds]` → null: the wallet answers `generatevote` only after that long (at most
+///   600,000); `0` clears it (a wallet too slow to vote within stakepoold's deadline).
 /// - `simwipewallet [index]` → null: the wallet is restored from seed (nothing imported, no added tickets).
 /// - `simstallimports [index, bool]` → null: the wallet's `importscript` hangs until released, then fails
 ///   (served by `SimnetRPCHost`, which owns the wallets' servers).
@@ -129,6 +131,16 @@ public enum SimnetRPCHandlers {
                 let wasDown = simnet.faults(wallet: index).down
                 simnet.setFaults(faults, wallet: index)
                 if wasDown != faults.down { hooks.walletAvailability(index, faults.down) }
+                return .null
+            },
+            "simdelayvotes": { params in
+                let p = try ControlParams(params, "simdelayvotes", count: 2...2, code: bad)
+                let index = try p.walletIndex(0, of: simnet)
+                let milliseconds = try p.int(1)
+                guard (0...600_000).contains(milliseconds) else {
+                    throw NetError.rpc(code: bad, message: "parameter #2 of simdelayvotes must be 0…600000 milliseconds")
+                }
+                simnet.setVoteDelay(.milliseconds(milliseconds), wallet: index)
                 return .null
             },
             "simwipewallet": { params in

@@ -306,6 +306,18 @@ public final class Simnet: Sendable {
         world.withLock { if $0.wallets.indices.contains(index) { $0.wallets[index].faults = faults } }
     }
 
+    /// How long wallet `index`'s `generatevote` waits before answering (zero: at once).
+    public func voteDelay(wallet index: Int) -> Duration {
+        world.withLock { $0.wallets.indices.contains(index) ? $0.wallets[index].voteDelay : .zero }
+    }
+
+    /// Makes wallet `index` answer `generatevote` only after `delay` (a wallet too slow to vote in time);
+    /// `.zero` clears it. Calls already waiting keep their delay. Out-of-range indexes are ignored.
+    public func setVoteDelay(_ delay: Duration, wallet index: Int) {
+        logger.info("simnet: wallet \(index) answers generatevote after \(delay)")
+        world.withLock { if $0.wallets.indices.contains(index) { $0.wallets[index].voteDelay = max(delay, .zero) } }
+    }
+
     /// Wallet `index` restored from seed (disaster recovery): no imported scripts, no added tickets, the default
     /// address window; its faults and vote settings are kept. Out-of-range indexes are ignored.
     public func wipeWallet(_ index: Int) {
@@ -315,6 +327,7 @@ public final class Simnet: Sendable {
             let old = world.wallets[index]
             var fresh = SimnetWalletState()
             fresh.faults = old.faults
+            fresh.voteDelay = old.voteDelay
             fresh.voteVersion = old.voteVersion
             fresh.voteBits = old.voteBits
             fresh.voting = old.voting

@@ -56,7 +56,10 @@ public final class SimnetWalletBackend: WalletBackend {
     }
     public func generateVote(blockHash: String, height: Int64, ticket: String, voteBits: UInt16,
                              voteBitsExtended: String) async throws -> String {
-        try call {
+        // A slow wallet (`setVoteDelay`) waits outside the state lock, then signs against the chain as it is then.
+        let delay = simnet.voteDelay(wallet: walletIndex)
+        if delay > .zero { try await Task.sleep(for: delay) }
+        return try call {
             try $0.generateVote($1, blockHash: blockHash, height: height, ticket: ticket, voteBits: voteBits,
                                 voteBitsExtended: voteBitsExtended)
         }

@@ -10,6 +10,8 @@ struct SimnetWalletState: Sendable {
     /// Highest default-account external index the wallet watches (`accountsyncaddressindex`).
     var syncedAddressIndex = 19
     var faults = SimnetWalletFaults()
+    /// How long `generatevote` waits before it answers (a slow or hung wallet); zero answers at once.
+    var voteDelay: Duration = .zero
     var voteVersion: UInt32 = 6
     var voteBits: UInt16 = 1
     /// The wallet's own `enablevoting` setting (`walletinfo.voting`).

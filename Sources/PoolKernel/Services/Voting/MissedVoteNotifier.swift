@@ -26,9 +26,16 @@ public final class MissedVoteNotifier: Sendable {
     let logger: Logger
     let clock: @Sendable () -> Date
     private let pending = Mutex<[OutboxMessage]>([])
-    /// Owners' user ids waiting for their email address (looked up when the database answers).
-    private let pendingOwners = Mutex<[(UserId, String, String)]>([])
+    /// Owners' mails waiting for their email address (looked up when the database answers).
+    private let pendingOwners = Mutex<[OwnerNotice]>([])
     private let alerts = Atomic<Int>(0)
+
+    /// An owner's mail before their address is known.
+    private struct OwnerNotice: Sendable {
+        var userId: UserId
+        var subject: String
+        var text: String
+    }
 
     public init(storage: (any StorageBackend)?, settings: Settings, logger: Logger,
                 clock: @escaping @Sendable () -> Date = { Date() }) {
@@ -43,36 +50,49 @@ public final class MissedVoteNotifier: Sendable {
     /// Mails waiting for the database.
     public var pendingCount: Int { pending.withLock { $0.count } + pendingOwners.withLock { $0.count } }
 
-    /// Reports every winner of `report` whose vote is not on the wire.
+    /// Reports every winner of `report` whose vote is not on the wire: late (no answer within the deadline) or
+    /// failed (an error), each said as such.
     public func blockProcessed(_ report: VoteLoop.BlockReport) async {
         let missed = report.results.filter { !$0.outcome.isOnTheWire }
         guard !missed.isEmpty else { return }
         alerts.add(missed.count, ordering: .relaxed)
         var lines: [String] = []
         for result in missed {
-            let why = Self.reason(result.outcome)
             let line = "ticket \(result.ticket) at height \(report.blockHeight) (block \(report.blockHash)), "
                 + "user \(result.userId.map { String($0.rawValue) } ?? "unknown"), tried by \(settings.daemonName) "
-                + "(\(result.attempts) attempt(s)): \(why)"
+                + "(\(result.attempts) attempt(s)): \(Self.reason(result, deadline: report.deadline))"
             logger.error("ALERT vote-missed: \(line)")
             lines.append(line)
         }
+        let late = missed.filter { $0.outcome == .deadline }.count
         var mails: [OutboxMessage] = []
         if !settings.operatorEmail.isEmpty {
-            let subject = "[hxstakepool] ALERT: \(missed.count) vote(s) missed at height \(report.blockHeight)"
-            let body = "stakepoold \(settings.daemonName) could not put these votes on the wire in time:\n\n"
-                + lines.map { "  - " + $0 }.joined(separator: "\n")
-                + "\n\nSibling vote daemons may still have voted these tickets (their own logs and metrics say). "
+            let kinds = [missed.count > late ? "\(missed.count - late) failed" : nil,
+                         late > 0 ? "\(late) late: no answer within the \(report.deadline) deadline" : nil]
+            let subject = "[hxstakepool] ALERT: \(missed.count) vote(s) missed at height \(report.blockHeight) "
+                + "(\(kinds.compactMap { $0 }.joined(separator: ", ")))"
+            var body = "stakepoold \(settings.daemonName) could not put these votes on the wire in time:\n\n"
+                + lines.map { "  - " + $0 }.joined(separator: "\n") + "\n\n"
+            if late > 0 {
+                body += "A late vote is one the wallet or dcrd did not answer within the block's \(report.deadline) "
+                    + "deadline: no vote was sent. Check the load and latency of that wallet and dcrd "
+                    + "(the stakepoold_vote_end_to_end_seconds metric).\n"
+            }
+            if missed.count > late {
+                body += "A failed vote is one the wallet or dcrd refused or could not be reached for; the reason is "
+                    + "given for each ticket.\n"
+            }
+            body += "Sibling vote daemons may still have voted these tickets (their own logs and metrics say). "
                 + "Check the wallet and dcrd this daemon uses, and the pool's /status."
             mails.append(message(to: settings.operatorEmail, subject: subject, body: body))
         }
         await queue(mails)
         if settings.mailOwners {
-            let owners = missed.compactMap { result in
-                result.userId.map { ($0, result.ticket, "height \(report.blockHeight): \(Self.reason(result.outcome))") }
+            let notices = missed.compactMap { result in
+                result.userId.map { Self.ownerNotice(result, user: $0, height: report.blockHeight, deadline: report.deadline) }
             }
             pendingOwners.withLock { list in
-                list.append(contentsOf: owners)
+                list.append(contentsOf: notices)
                 list.removeFirst(max(0, list.count - settings.pendingLimit))
             }
             await retryPending()
@@ -84,15 +104,11 @@ public final class MissedVoteNotifier: Sendable {
         guard let storage else { return }
         let owners = pendingOwners.withLock { list in defer { list = [] }; return list }
         var resolved: [OutboxMessage] = []
-        var unresolved: [(UserId, String, String)] = []
+        var unresolved: [OwnerNotice] = []
         for (index, owner) in owners.enumerated() {
             do {
-                guard let user = try await storage.user(id: owner.0), !user.email.isEmpty else { continue }
-                resolved.append(message(
-                    to: user.email, subject: "Your ticket's vote was missed",
-                    body: "Hello,\n\nthe voting service could not cast the vote of your ticket \(owner.1) in time "
-                        + "(\(owner.2)).\nThe pool operator has been alerted. A missed ticket's stake is returned by a "
-                        + "revocation; the ticket does not earn the vote reward.\n"))
+                guard let user = try await storage.user(id: owner.userId), !user.email.isEmpty else { continue }
+                resolved.append(message(to: user.email, subject: owner.subject, body: owner.text))
             } catch {
                 unresolved = Array(owners[index...])
                 break
@@ -127,11 +143,38 @@ public final class MissedVoteNotifier: Sendable {
                              nextAttemptAt: seconds, createdAt: seconds)
     }
 
-    static func reason(_ outcome: VoteOutcome) -> String {
-        switch outcome {
-        case .failed(let message): "the vote failed: \(message)"
-        case .deadline: "no answer from the wallet or dcrd before the block's deadline (late vote)"
+    /// Why a vote is not on the wire, starting "late" or "failed" so the operator tells them apart at a glance.
+    static func reason(_ result: VoteLoop.VoteResult, deadline: Duration) -> String {
+        switch result.outcome {
+        case .failed(let message): "failed: \(message)"
+        case .deadline:
+            "late: no answer from \(result.unansweredCall ?? "the wallet or dcrd") within the block's \(deadline) "
+                + "deadline, so no vote was sent"
         case .cast, .duplicate: "voted"
         }
+    }
+
+    /// The owner's mail: the same distinction in plain words.
+    private static func ownerNotice(_ result: VoteLoop.VoteResult, user: UserId, height: Int64,
+                                    deadline: Duration) -> OwnerNotice {
+        let what: String
+        let subject: String
+        switch result.outcome {
+        case .deadline:
+            subject = "Your ticket's vote was late (not sent in time)"
+            what = "the pool's voting wallet or node did not answer within the block's \(deadline) deadline, so the "
+                + "vote was not sent in time (a late vote)"
+        case .failed(let message):
+            subject = "Your ticket's vote was missed"
+            what = "the vote failed (\(message))"
+        case .cast, .duplicate:
+            subject = "Your ticket's vote was missed"
+            what = "the vote was not sent"
+        }
+        return OwnerNotice(userId: user, subject: subject,
+                           text: "Hello,\n\nthe voting service could not cast the vote of your ticket \(result.ticket) "
+                               + "when it was called at height \(height): \(what).\nThe pool operator has been alerted. "
+                               + "A missed ticket's stake is returned by a revocation; the ticket does not earn the "
+                               + "vote reward.\n")
     }
 }

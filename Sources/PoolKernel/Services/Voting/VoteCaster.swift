@@ -17,6 +17,8 @@ struct VoteCaster: Sendable {
         /// When `generatevote` was first handed to the wallet.
         var requestedAt: ContinuousClock.Instant?
         var attempts = 0
+        /// The call still unanswered when the deadline passed (read with `.deadline`).
+        var unanswered: String?
     }
 
     let wallet: any WalletBackend
@@ -47,6 +49,7 @@ struct VoteCaster: Sendable {
             switch answer {
             case .none:
                 report.outcome = .deadline
+                report.unanswered = "the wallet's generatevote"
             case .success(let hex) where !hex.isEmpty:
                 voteHex = hex
             case .success:
@@ -75,6 +78,7 @@ struct VoteCaster: Sendable {
             switch answer {
             case .none:
                 report.outcome = .deadline
+                report.unanswered = "dcrd's sendrawtransaction"
             case .success(let txid) where !txid.isEmpty:
                 report.outcome = .cast(txid: txid)
                 return report

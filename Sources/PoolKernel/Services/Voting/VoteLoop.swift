@@ -33,6 +33,8 @@ public final class VoteLoop: Sendable {
         /// Notification → last answer for this vote.
         public var totalDuration: Duration
         public var attempts: Int
+        /// With `.deadline`: the call that had not answered ("the wallet's generatevote", "dcrd's sendrawtransaction").
+        public var unansweredCall: String? = nil
     }
 
     /// What happened for one block.
@@ -43,6 +45,8 @@ public final class VoteLoop: Sendable {
         public var unmanaged = 0
         /// Set when the notification repeated a block already processed (nothing was done).
         public var repeated = false
+        /// The block's vote deadline (`Settings.deadline`), counted from the notification.
+        public var deadline: Duration = .zero
         public var decisionDuration: Duration = .zero
         public var duration: Duration = .zero
 
@@ -119,6 +123,7 @@ public final class VoteLoop: Sendable {
             return report
         }
         let deadline = receivedAt + settings.deadline
+        report.deadline = settings.deadline
 
         // 1. Decide (synchronous, microseconds).
         let decided = decide(winners)
@@ -158,7 +163,7 @@ public final class VoteLoop: Sendable {
                 ticket: winner.ticketHash, multiSigAddress: winner.multiSigAddress, userId: winner.owner?.userId,
                 decision: decision, outcome: cast.outcome, signDuration: cast.signDuration,
                 sendDuration: cast.sendDuration, totalDuration: cast.signDuration + cast.sendDuration,
-                attempts: cast.attempts))
+                attempts: cast.attempts, unansweredCall: cast.unanswered))
         }
         report.duration = finished - receivedAt
 
