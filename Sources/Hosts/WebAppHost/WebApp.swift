@@ -200,7 +200,8 @@ public final class WebApp: Sendable {
                                               votingWindow: Int64(ticketParams.maturity + ticketParams.expiry),
                                               logger: logs.logger("CNTL")))
         // The web app owns the outbox, so it purges finished mail (stakepoold purges the vote audit).
-        background.append(RetentionPurge(storage: storage, policy: .init(mailDays: config.mailRetentionDays, voteAuditDays: nil),
+        background.append(RetentionPurge(storage: storage, policy: .init(mailDays: config.mailRetentionDays, voteAuditDays: nil,
+                                                                                      historyDays: config.historyRetentionDays),
                                          logger: logs.logger("MAIL")))
         if let metricsListen = config.metricsListen, let address = try? ListenAddress(parsing: metricsListen) {
             background.append(HTTPServer(configuration: HTTPServerConfiguration(listen: address, name: "metrics"),

@@ -111,7 +111,18 @@ enum MySQLSchema {
         Migration(version: 5, name: "closed accounts") { connection in
             try connection.simple(closedAccountsTable)
         },
+        // dash22 slice: the pool's hourly history (charts, revenue windows), one row per hour.
+        Migration(version: 6, name: "pool history") { connection in
+            try connection.simple(historyTable)
+        },
     ]
+
+    static let historyTable = """
+        CREATE TABLE IF NOT EXISTS PoolHistory (
+          HourStart BIGINT NOT NULL PRIMARY KEY, LiveTickets BIGINT NOT NULL, VotedTotal BIGINT NOT NULL,
+          MissedTotal BIGINT NOT NULL, Users BIGINT NOT NULL, ActiveUsers BIGINT NOT NULL, FeeRevenueAtoms BIGINT NOT NULL
+        ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4
+        """
 
     static let closedAccountsTable = """
         CREATE TABLE IF NOT EXISTS ClosedAccounts (

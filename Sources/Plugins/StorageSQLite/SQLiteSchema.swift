@@ -68,6 +68,13 @@ enum SQLiteSchema {
               EmailErased INTEGER NOT NULL);
             CREATE INDEX IF NOT EXISTS ClosedAccountsErasure ON ClosedAccounts (EmailErased, ClosedHeight);
             """),
+        // dash22 slice: the pool's hourly history (charts, revenue windows), one row per hour.
+        Migration(version: 5, name: "pool history", sql: """
+            CREATE TABLE IF NOT EXISTS PoolHistory (
+              HourStart INTEGER PRIMARY KEY, LiveTickets INTEGER NOT NULL, VotedTotal INTEGER NOT NULL,
+              MissedTotal INTEGER NOT NULL, Users INTEGER NOT NULL, ActiveUsers INTEGER NOT NULL,
+              FeeRevenueAtoms INTEGER NOT NULL);
+            """),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }
