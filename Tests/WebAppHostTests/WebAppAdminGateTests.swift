@@ -111,8 +111,8 @@ final class WebAppAdminGateTests: XCTestCase {
 }
 
 /// A cookie-keeping client over a raw socket, one connection per request, optionally from another
-/// loopback address (the server then sees a different client IP).
-private final class PageClient {
+/// loopback address (the server then sees a different client IP). Shared with `AdminDashboardWiringTests`.
+final class PageClient {
     struct Response {
         var status: Int
         var headers: [(String, String)]
@@ -132,6 +132,15 @@ private final class PageClient {
 
     func get(_ path: String, headers: [String: String] = [:]) throws -> Response {
         try request("GET", path, body: nil, headers: headers)
+    }
+
+    /// POSTs a urlencoded form (dash22 slice: the dashboard's low-fee form).
+    func post(_ path: String, _ fields: [(String, String)]) throws -> Response {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._")
+        let body = fields.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0.1)" }
+            .joined(separator: "&")
+        return try request("POST", path, body: body, headers: [:])
     }
 
     /// The sign-in form as a browser fills it: GET for the CSRF token, then POST; success redirects.

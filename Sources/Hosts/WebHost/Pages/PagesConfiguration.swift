@@ -37,6 +37,8 @@ public struct PagesConfiguration: Sendable {
     /// `explorerurl` (ux2 slice): ticket links are this prefix + hash; "" shows plain hashes; nil takes the
     /// network's default (`PoolConfig.defaultExplorerURL`).
     public var explorerURL: String? = nil
+    /// dash22 slice: where stakepoold writes `lowfeetickets.json` (the dashboard lists what it skipped); nil: none.
+    public var lowFeeDirectory: String? = nil
 
     /// The explorer prefix in force ("" for no links).
     public var ticketExplorerURL: String { explorerURL ?? PoolConfig.defaultExplorerURL(network: shortNetwork) }
