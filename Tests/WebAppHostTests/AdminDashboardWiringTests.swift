@@ -95,11 +95,11 @@ final class AdminDashboardWiringTests: XCTestCase {
         let missedTicket = String(repeating: "c1", count: 32), votedTicket = String(repeating: "d2", count: 32)
         try await app.storage.write { tx in
             try tx.upsertHistorySample(PoolHistorySample(hourStart: PoolHistorySample.hour(containing: now - 7 * 86_400), users: 2))
-            _ = try tx.enqueueMail(OutboxMessage(to: "a@example.com", subject: "s", body: "b", messageID: "<m1@test>", nextAttemptAt: later))
+            _ = try tx.enqueueMail(OutboxMessage(to: "a@example.com", subject: "s", body: "b", messageID: "<m1@test>", nextAttemptAt: later, createdAt: now))
             _ = try tx.enqueueMail(OutboxMessage(to: "a@example.com", subject: "s", body: "b", messageID: "<m2@test>",
-                                                 attempts: 2, nextAttemptAt: later, lastError: "connection refused"))
+                                                 attempts: 2, nextAttemptAt: later, lastError: "connection refused", createdAt: now))
             _ = try tx.enqueueMail(OutboxMessage(to: "a@example.com", subject: "s", body: "b", messageID: "<m3@test>",
-                                                 status: .failed, attempts: 5, nextAttemptAt: later, lastError: "gave up"))
+                                                 status: .failed, attempts: 5, nextAttemptAt: later, lastError: "gave up", createdAt: now))
             for (ticket, result, micros) in [(votedTicket, VoteAuditRecord.Result.voted, Int64(40_000)),
                                              (missedTicket, .failed, 900_000)] {
                 _ = try tx.appendVoteAudit(VoteAuditRecord(ticketHash: ticket, blockHeight: 77, blockHash: String(repeating: "0", count: 64),
@@ -196,7 +196,9 @@ final class AdminDashboardWiringTests: XCTestCase {
         let stats = try client.get("/stats").text
         XCTAssertTrue(stats.contains(#"id="chart-votes-per-day""#))
         XCTAssertFalse(stats.contains(#"id="chart-fee-revenue""#), "revenue is for the operator only")
-        XCTAssertFalse(dashboard.contains("<script"), "charts are drawn by the server, without script")
+        let charts = try XCTUnwrap(PageClient.capture(#"(?s)<div class="charts">(.*?)<h3>Hourly samples"#, in: dashboard))
+        XCTAssertTrue(charts.contains("<svg") && !charts.contains("<script") && charts.range(of: #"\son[a-z]+="#, options: .regularExpression) == nil,
+                      "charts are inline SVG drawn by the server, without script or event handlers")
         // The hourly table shows the newest hour first.
         let table = try XCTUnwrap(PageClient.capture(#"(?s)<table id="history">.*?<tbody>\s*<tr><td>([^<]*)</td><td>(\d+)</td>"#, in: dashboard))
         XCTAssertTrue(table.hasSuffix("UTC"), table)
