@@ -40,22 +40,6 @@ final class PagesBrowserTests: PagesTestCase {
         XCTAssertGreaterThan(size, 1000, "screenshot \(name)")
     }
 
-    /// Runs async work (storage reads) from this synchronous test and waits for it.
-    private func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
-        let result = LockedValue<Result<T, any Error>?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            let outcome: Result<T, any Error>
-            do { outcome = .success(try await body()) } catch { outcome = .failure(error) }
-            result.withLock { $0 = outcome }
-            done.signal()
-        }
-        guard done.wait(timeout: .now() + 10) == .success, let outcome = result.value else {
-            throw HeadlessChromium.LaunchError("storage call timed out")
-        }
-        return try outcome.get()
-    }
-
     func testPagesBrowser_signUpVerifySignInAddressVotingSignOut() throws {
         let (page, site) = try launch()
         let email = "browser@example.com", password = "correct horse"
