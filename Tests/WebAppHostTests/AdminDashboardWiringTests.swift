@@ -121,7 +121,7 @@ final class AdminDashboardWiringTests: XCTestCase {
         let info = try await app.services.pool.stakeInfo()
         XCTAssertEqual(Self.text(ofId: "fig-live", in: page), String(info.live))
         XCTAssertEqual(Self.text(ofId: "fig-voted", in: page), String(info.voted))
-        let missedTable = try XCTUnwrap(PageClient.capture(#"(?s)<table id="missed-tickets">(.*?)</table>"#, in: page))
+        let missedTable = try XCTUnwrap(PageClient.capture(#"(?s)<table id="missed-tickets"[^>]*>(.*?)</table>"#, in: page))
         XCTAssertTrue(missedTable.contains(missedTicket) && missedTable.contains("alice@example.com")
                       && missedTable.contains("wallet timed out"), missedTable)
         XCTAssertFalse(missedTable.contains(votedTicket), "a vote cast is not a miss")
@@ -181,10 +181,10 @@ final class AdminDashboardWiringTests: XCTestCase {
             let points = try XCTUnwrap(PageClient.capture(#"<polyline[^>]*points="([^"]*)""#, in: figure))
                 .split(separator: " ").map { $0.split(separator: ",").compactMap { Double($0) } }
             XCTAssertEqual(points.count, history.count, "one point per stored hour on \(path)")
-            // The documented geometry: plot x 56…628, y 14…186.
+            // The documented geometry: plot x 8…632, y 30…190.
             for (point, sample) in zip(points, history) {
-                let x = 56 + 572 * (Double(sample.hourStart) - from) / (to - from)
-                let y = 186 - 172 * Double(sample.liveTickets) / yMax
+                let x = 8 + 624 * (Double(sample.hourStart) - from) / (to - from)
+                let y = 190 - 160 * Double(sample.liveTickets) / yMax
                 XCTAssertEqual(point[0], x, accuracy: 0.051, "hour \(sample.hourStart) on \(path)")
                 XCTAssertEqual(point[1], y, accuracy: 0.051, "\(sample.liveTickets) live tickets on \(path)")
             }
@@ -200,7 +200,7 @@ final class AdminDashboardWiringTests: XCTestCase {
         XCTAssertTrue(charts.contains("<svg") && !charts.contains("<script") && charts.range(of: #"\son[a-z]+="#, options: .regularExpression) == nil,
                       "charts are inline SVG drawn by the server, without script or event handlers")
         // The hourly table shows the newest hour first.
-        let table = try XCTUnwrap(PageClient.capture(#"(?s)<table id="history">.*?<tbody>\s*<tr><td>([^<]*)</td><td>(\d+)</td>"#, in: dashboard))
+        let table = try XCTUnwrap(PageClient.capture(#"(?s)<table id="history"[^>]*>.*?<tbody>\s*<tr><td>([^<]*)</td><td>(\d+)</td>"#, in: dashboard))
         XCTAssertTrue(table.hasSuffix("UTC"), table)
     }
 }

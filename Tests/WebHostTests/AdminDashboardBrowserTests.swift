@@ -2,6 +2,7 @@ import Foundation
 import HostKit
 import HostTestSupport
 import PoolKernel
+import PoolNet
 import PoolTestKit
 import WebAppHost
 import WebHost
@@ -46,17 +47,21 @@ final class AdminDashboardBrowserTests: XCTestCase {
         runner = Task { try await app.run() }
         let site = "http://127.0.0.1:\(port)"
 
-        // The admin (user 1), a user whose ticket missed, and three days of hourly history.
+        // The admin (user 1), a user whose ticket missed, and three days of hourly history up to this hour (written
+        // after the web app's own sample of this hour, which it replaces: one row per hour, the last write wins).
         let password = "a long enough pass phrase 42"
         let missed = String(repeating: "7e", count: 32)
         let hour = PoolHistorySample.hour(containing: Int64(Date().timeIntervalSince1970))
-        try blocking {
+        try blocking(timeout: 30) {
+            while try await app.storage.read({ try $0.historySamples(since: hour, limit: 1) }).isEmpty {
+                try await Task.sleep(for: .milliseconds(50))
+            }
             let hash = try BCrypt.hash(password: password, cost: 4)
             _ = try await app.storage.insertUser(User(email: "operator@example.com", passwordHash: hash, emailVerified: .verified))
             let owner = try await app.storage.insertUser(User(email: "owner@example.com", passwordHash: hash,
                                                               multiSigAddress: "SsOwnerAddress", emailVerified: .verified))
             try await app.storage.write { tx in
-                for index in 1...72 {
+                for index in 0...72 {
                     let day = Int64(index / 24)
                     try tx.upsertHistorySample(PoolHistorySample(
                         hourStart: hour - Int64(index) * 3_600, liveTickets: 40 + Int64((index * 7) % 23),
@@ -111,9 +116,10 @@ final class AdminDashboardBrowserTests: XCTestCase {
             XCTAssertGreaterThan(values[1].intValue ?? 0, 200, "\(chart) is drawn at a readable width")
             XCTAssertGreaterThan(values[2].intValue ?? 0, 0, "\(chart) has lines or bars")
         }
-        // The pool-size line has a point per stored hour (72 seeded + the web app's own sample of this hour).
+        // The pool-size line has a point per stored hour: 73, the web app's sample of this hour replaced by the test's.
         let points = try page.evaluate("document.querySelector('#chart-pool-size polyline').points.numberOfItems").intValue
         let stored = try blocking { try await app.storage.read { try $0.historySamples(since: 0, limit: 1_000).count } }
+        XCTAssertEqual(stored, 73)
         XCTAssertEqual(points, Int64(stored))
         try page.evaluate("document.querySelector('.charts').scrollIntoView()")
         try shot(page, "admin-dashboard-charts")

@@ -9,7 +9,7 @@ import PoolKernel
 /// `x = left + (right - left) * (h - from) / max(1, to - from)` and `y = bottom - (bottom - top) * v / yMax`, both
 /// with one decimal; `from`, `to` and `yMax` are on the `<svg>` as `data-from`, `data-to` and `data-ymax`.
 struct HistoryChart {
-    static let left = 56.0, right = 628.0, top = 14.0, bottom = 186.0
+    static let left = 8.0, right = 632.0, top = 30.0, bottom = 190.0
 
     struct Series {
         var name: String
