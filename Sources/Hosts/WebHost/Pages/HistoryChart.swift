@@ -27,9 +27,34 @@ struct HistoryChart {
     /// Values are atoms, labelled in DCR.
     var atoms = false
 
-    var from: Int64 { series.flatMap { $0.points.map(\.hour) }.min() ?? 0 }
-    var to: Int64 { series.flatMap { $0.points.map(\.hour) }.max() ?? 0 }
-    var yMax: Int64 { Self.niceCeiling(series.flatMap { $0.points.map(\.value) }.max() ?? 0) }
+    /// The axes' ranges, worked out once per drawing.
+    struct Scale {
+        var from: Int64
+        var to: Int64
+        var yMax: Int64
+
+        init(_ series: [Series]) {
+            var from = Int64.max, to = Int64.min, highest: Int64 = 0
+            for line in series {
+                for point in line.points {
+                    from = min(from, point.hour)
+                    to = max(to, point.hour)
+                    highest = max(highest, point.value)
+                }
+            }
+            self.from = from == .max ? 0 : from
+            self.to = to == .min ? 0 : to
+            yMax = HistoryChart.niceCeiling(highest)
+        }
+
+        func x(_ hour: Int64) -> Double {
+            HistoryChart.left + (HistoryChart.right - HistoryChart.left) * Double(hour - from) / Double(max(1, to - from))
+        }
+
+        func y(_ value: Int64) -> Double {
+            HistoryChart.bottom - (HistoryChart.bottom - HistoryChart.top) * Double(value) / Double(yMax)
+        }
+    }
 
     /// 1, 2 or 5 times a power of ten, at least `value` (and at least 1).
     static func niceCeiling(_ value: Int64) -> Int64 {
@@ -41,12 +66,6 @@ struct HistoryChart {
         }
     }
 
-    func x(_ hour: Int64) -> Double {
-        Self.left + (Self.right - Self.left) * Double(hour - from) / Double(max(1, to - from))
-    }
-
-    func y(_ value: Int64) -> Double { Self.bottom - (Self.bottom - Self.top) * Double(value) / Double(yMax) }
-
     static func format(_ number: Double) -> String { String(format: "%.1f", number) }
 
     func label(_ value: Int64) -> String {
@@ -55,17 +74,30 @@ struct HistoryChart {
 
     static func day(_ hour: Int64) -> String { String(stamp(hour).prefix(10)) }
 
-    static func stamp(_ hour: Int64) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withFullDate, .withTime, .withColonSeparatorInTime, .withSpaceBetweenDateAndTime]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return String(formatter.string(from: Date(timeIntervalSince1970: TimeInterval(hour))).prefix(16)) + " UTC"
+    /// `YYYY-MM-DD HH:MM UTC` (the civil date from the day count, as in Howard Hinnant's `civil_from_days`).
+    static func stamp(_ unixSeconds: Int64) -> String {
+        let days = unixSeconds >= 0 ? unixSeconds / 86_400 : (unixSeconds - 86_399) / 86_400
+        let seconds = unixSeconds - days * 86_400
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : String(n) }
+        return "\(year)-\(two(month))-\(two(day)) \(two(seconds / 3_600)):\(two(seconds % 3_600 / 60)) UTC"
     }
 
     /// The template's data: `Id`, `Title`, `Summary` (the text alternative), `From`, `To`, `YMax`, `YMaxLabel`,
     /// `FromLabel`, `ToLabel`, `Empty`, `Lines` (`Name`, `Style`, `Points`, `LastX`, `LastY`, `LastLabel`) and
     /// `Bars` (`X`, `Y`, `Width`, `Height`, `Style`, `Label`).
     var templateValue: TemplateValue {
+        let scale = Scale(series)
+        let (from, to, yMax) = (scale.from, scale.to, scale.yMax)
+        let (x, y) = (scale.x, scale.y)
         let points = series.flatMap(\.points)
         var lines: [TemplateValue] = []
         var bars: [TemplateValue] = []
