@@ -11,31 +11,12 @@ import XCTest
 /// admin gate, its figures against what the test stored, the low-fee form with its CSRF token, the ticket search,
 /// and the charts' points against the hourly history the web app samples.
 final class AdminDashboardWiringTests: XCTestCase {
-    private var directory: URL?
-    private var apps: [(WebApp, Task<Void, any Error>)] = []
+    private let running = RunningWebApps()
     private let password = "a long enough pass phrase 42"
 
-    override func tearDown() async throws {
-        for (app, runner) in apps {
-            app.shutdown()
-            _ = try? await runner.value
-        }
-        apps = []
-        if let directory { try? FileManager.default.removeItem(at: directory) }
-    }
+    override func tearDown() async throws { await running.stopAll() }
 
-    private func startApp(_ extra: String) async throws -> (WebApp, Int) {
-        let directory = try TestEnvironment.makeTemporaryDirectory(prefix: "webapp-dashboard")
-        self.directory = directory
-        let path = try WebAppTestConfig.write(into: directory.path, adminIPs: nil, extra: "bcryptcost=4\n" + extra)
-        let (loaded, _, _) = try PoolConfig.load(arguments: ["-C", path], home: directory.path, plugins: .builtIn(),
-                                                 hostOptions: WebAppHostOptions.all)
-        let app = try await WebApp.assemble(config: try XCTUnwrap(loaded), plugins: .builtIn(),
-                                            logs: LogBackend(level: .error, sinks: [CapturingSink()]))
-        guard case let .tcp(_, port) = try app.bind() else { throw PageClient.ClientError("the web app did not bind TCP") }
-        apps.append((app, Task { try await app.run() }))
-        return (app, Int(port))
-    }
+    private func startApp(_ extra: String) async throws -> (WebApp, Int) { try await running.start(prefix: "webapp-dashboard", extra) }
 
     private func addUser(_ app: WebApp, _ email: String, address: String = "") async throws -> UserId {
         let hash = try BCrypt.hash(password: password, cost: 4)

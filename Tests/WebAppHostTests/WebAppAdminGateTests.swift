@@ -14,32 +14,13 @@ import Glibc
 /// gate (`adminips`, CIDR ranges, `adminuserids` with the user signed in on the session cookie), the
 /// `ratelimit`/`ratelimitburst` options, and the report of a forwarding header ignored.
 final class WebAppAdminGateTests: XCTestCase {
-    private var directory: URL?
-    private var apps: [(WebApp, Task<Void, any Error>)] = []
+    private let running = RunningWebApps()
     private let password = "a long enough pass phrase 42"
 
-    override func tearDown() async throws {
-        for (app, runner) in apps {
-            app.shutdown()
-            _ = try? await runner.value
-        }
-        apps = []
-        if let directory { try? FileManager.default.removeItem(at: directory) }
-    }
+    override func tearDown() async throws { await running.stopAll() }
 
     /// Assembles and runs the web app from a config file with `extra` lines; returns it and its port.
-    private func startApp(_ extra: String) async throws -> (WebApp, Int) {
-        let directory = try TestEnvironment.makeTemporaryDirectory(prefix: "webapp-admin")
-        self.directory = directory
-        let dir = directory.path
-        let path = try WebAppTestConfig.write(into: dir, adminIPs: nil, extra: "bcryptcost=4\n" + extra)
-        let (loaded, _, _) = try PoolConfig.load(arguments: ["-C", path], home: dir, plugins: .builtIn(), hostOptions: WebAppHostOptions.all)
-        let config = try XCTUnwrap(loaded)
-        let app = try await WebApp.assemble(config: config, plugins: .builtIn(), logs: LogBackend(level: .error, sinks: [CapturingSink()]))
-        guard case let .tcp(_, port) = try app.bind() else { throw PageClient.ClientError("the web app did not bind TCP") }
-        apps.append((app, Task { try await app.run() }))
-        return (app, Int(port))
-    }
+    private func startApp(_ extra: String) async throws -> (WebApp, Int) { try await running.start(prefix: "webapp-admin", extra) }
 
     /// A verified account stored with a real bcrypt hash (signing in is what is under test, not signing up).
     private func addUser(_ app: WebApp, _ email: String) async throws -> UserId {
