@@ -30,6 +30,11 @@ final class HistoryChartTests: XCTestCase {
         XCTAssertEqual(chart.series[0].points.map(\.hour), [day, day + 86_400], "one bar per UTC day")
     }
 
+    func testFormat_oneDecimalRoundedToNearest() {
+        XCTAssertEqual([0, 12.34, 12.36, 190, 631.96, -0.04, -2.26].map(HistoryChart.format),
+                       ["0.0", "12.3", "12.4", "190.0", "632.0", "0.0", "-2.3"])
+    }
+
     func testNiceCeiling_isOneTwoOrFiveTimesAPowerOfTen() {
         XCTAssertEqual([0, 1, 2, 3, 7, 10, 11, 99, 101, 4_999, 5_001].map(HistoryChart.niceCeiling),
                        [1, 1, 2, 5, 10, 10, 20, 100, 200, 5_000, 10_000])

@@ -164,16 +164,24 @@ extension Pages {
     /// Votes, failures and skips in the vote audit's recent records, and the notification-to-vote latency
     /// percentiles of the votes cast (stakepoold writes the audit; empty without it).
     static func votingHealth(_ audits: [VoteAuditRecord]) -> [String: TemplateValue] {
-        let latencies = audits.filter { $0.result == .voted }.map(\.totalMicros).sorted()
+        var latencies: [Int64] = [], failed = 0, skipped = 0
+        for audit in audits {
+            switch audit.result {
+            case .voted: latencies.append(audit.totalMicros)
+            case .failed: failed += 1
+            case .skipped: skipped += 1
+            default: break
+            }
+        }
+        latencies.sort()
         func percentile(_ p: Double) -> String {
             guard !latencies.isEmpty else { return "–" }
             let rank = Int((p / 100 * Double(latencies.count)).rounded(.up)) - 1
             return GoFloatFormat.v(Double(latencies[min(max(rank, 0), latencies.count - 1)]) / 1_000) + " ms"
         }
         return ["AuditCount": .int(Int64(audits.count)),
-                "AuditVoted": .int(Int64(audits.filter { $0.result == .voted }.count)),
-                "AuditFailed": .int(Int64(audits.filter { $0.result == .failed }.count)),
-                "AuditSkipped": .int(Int64(audits.filter { $0.result == .skipped }.count)),
+                "AuditVoted": .int(Int64(latencies.count)), "AuditFailed": .int(Int64(failed)),
+                "AuditSkipped": .int(Int64(skipped)),
                 "LatencyP50": .string(percentile(50)), "LatencyP90": .string(percentile(90)),
                 "LatencyP99": .string(percentile(99))]
     }

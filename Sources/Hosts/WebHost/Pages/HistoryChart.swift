@@ -66,7 +66,11 @@ struct HistoryChart {
         }
     }
 
-    static func format(_ number: Double) -> String { String(format: "%.1f", number) }
+    /// One decimal (`123.4`), without `String(format:)`: a chart has thousands of coordinates.
+    static func format(_ number: Double) -> String {
+        let tenths = Int64((number * 10).rounded())
+        return (tenths < 0 ? "-" : "") + String(tenths.magnitude / 10) + "." + String(tenths.magnitude % 10)
+    }
 
     func label(_ value: Int64) -> String {
         atoms ? GoFloatFormat.v(Double(value) / 1e8) + " DCR" : String(value)
@@ -98,10 +102,11 @@ struct HistoryChart {
         let scale = Scale(series)
         let (from, to, yMax) = (scale.from, scale.to, scale.yMax)
         let (x, y) = (scale.x, scale.y)
-        let points = series.flatMap(\.points)
+        let isEmpty = series.allSatisfy(\.points.isEmpty)
         var lines: [TemplateValue] = []
         var bars: [TemplateValue] = []
-        let days = Array(Set(points.map(\.hour))).sorted()
+        // Bars only: one slot per day (a few dozen), the series side by side in it.
+        let days = self.bars ? Array(Set(series.flatMap { $0.points.map(\.hour) })).sorted() : []
         let dayIndex = Dictionary(uniqueKeysWithValues: days.enumerated().map { ($1, $0) })
         let slot = (Self.right - Self.left) / Double(max(1, days.count))
         for (index, line) in series.enumerated() {
@@ -116,21 +121,29 @@ struct HistoryChart {
                                  "Label": .string("\(Self.day(point.hour)): \(label(point.value)) \(line.name)")])
                 }
             } else {
-                let text = line.points.map { Self.format(x($0.hour)) + "," + Self.format(y($0.value)) }.joined(separator: " ")
+                // Digits, commas and spaces only: trusted markup, written without escaping.
+                var text = ""
+                text.reserveCapacity(line.points.count * 12)
+                for point in line.points {
+                    if !text.isEmpty { text += " " }
+                    text += Self.format(x(point.hour))
+                    text += ","
+                    text += Self.format(y(point.value))
+                }
                 let last = line.points.last
-                lines.append(["Name": .string(line.name), "Style": .string(line.style), "Points": .string(text),
+                lines.append(["Name": .string(line.name), "Style": .string(line.style), "Points": .html(text),
                               "LastX": .string(Self.format(last.map { x($0.hour) } ?? Self.left)),
                               "LastY": .string(Self.format(last.map { y($0.value) } ?? Self.bottom)),
                               "LastLabel": .string(last.map { "\(Self.stamp($0.hour)): \(label($0.value)) \(line.name)" } ?? "")])
             }
         }
         let latest = series.compactMap { line in line.points.last.map { "\(label($0.value)) \(line.name)" } }
-        let summary = points.isEmpty ? "\(title): no history yet"
+        let summary = isEmpty ? "\(title): no history yet"
             : "\(title) from \(Self.day(from)) to \(Self.day(to)); latest: \(latest.joined(separator: ", "))"
         return ["Id": .string(id), "Title": .string(title), "Unit": .string(unit), "Summary": .string(summary),
                 "From": .int(from), "To": .int(to), "YMax": .int(yMax), "YMaxLabel": .string(label(yMax)),
-                "FromLabel": .string(points.isEmpty ? "" : Self.day(from)), "ToLabel": .string(points.isEmpty ? "" : Self.day(to)),
-                "Empty": .bool(points.isEmpty), "Lines": .list(lines), "Bars": .list(bars),
+                "FromLabel": .string(isEmpty ? "" : Self.day(from)), "ToLabel": .string(isEmpty ? "" : Self.day(to)),
+                "Empty": .bool(isEmpty), "Lines": .list(lines), "Bars": .list(bars),
                 "Legend": .list(series.map { ["Name": .string($0.name), "Style": .string($0.style)] })]
     }
 }
