@@ -93,8 +93,8 @@ public final class RetentionPurge: EngineService {
             result.history = try await storage.write { try $0.purgeHistorySamples(before: cutoff) }
         }
         if result.mail > 0 || result.voteAudits > 0 || result.history > 0 {
-            logger.info("retention purge deleted \(result.mail) finished mail(s), \(result.voteAudits) vote audit record(s) "
-                + "and \(result.history) history hour(s)")
+            logger.info("retention purge deleted \(result.mail) finished mail(s) and \(result.voteAudits) vote audit record(s)"
+                + (result.history > 0 ? "; \(result.history) history hour(s)" : ""))
         }
         return result
     }
