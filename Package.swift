@@ -97,7 +97,9 @@ let package = Package(
         .testTarget(name: "WalletDcrwalletTests", dependencies: ["WalletDcrwallet", "WalletSimnet", "SimnetHost", "PoolNet", "PoolTestKit"]),
         .testTarget(name: "WalletSimnetTests", dependencies: ["WalletSimnet", "PoolTestKit"]),
         .testTarget(name: "VotePoliciesTests", dependencies: ["VotePolicies", "PoolTestKit"]),
-        .testTarget(name: "WebHostTests", dependencies: ["WebHost", "PoolNet", "PoolTestKit", "HostTestSupport"], exclude: ["Golden"]),
+        // dash22 slice: WebAppHost and HostTestSupport for the dashboard's browser test through the real web app.
+        .testTarget(name: "WebHostTests", dependencies: ["WebHost", "PoolNet", "PoolTestKit", "WebAppHost", "HostTestSupport"],
+                    exclude: ["Golden"]),
         // Harness shared by the host test targets (child processes, simulated RPC wallets, web app configs).
         .target(name: "HostTestSupport", dependencies: [
             "HostKit", "SimnetHost", "StakepooldControl", "StakepooldHost", "PoolKernel", "PoolNet", "PoolTestKit",

@@ -119,6 +119,7 @@ struct MemoryTables: Sendable {
     var vspVoteChanges: [String: [VspVoteChange]] = [:]
     var vspAltSignAddresses: [String: VspAltSignAddress] = [:]
     var vspFeeXPubs: [Int64: VspFeeXPub] = [:]
+    var history: [Int64: PoolHistorySample] = [:]  // dash22 slice
 
     struct RateCount: Sendable {
         var windowStart: Int64
@@ -230,6 +231,10 @@ final class MemoryTransaction: StorageWriter {
     }
 
     func lowFeeTickets() throws -> [String] { tables.lowFeeTickets.keys.sorted() }
+
+    func historySamples(since: Int64, limit: Int) throws -> [PoolHistorySample] {
+        Array(tables.history.values.filter { $0.hourStart >= since }.sorted { $0.hourStart < $1.hourStart }.prefix(max(0, limit)))
+    }
 
     func rateCount(key: String, windowStart: Int64) throws -> Int {
         guard let entry = tables.rateCounts[key], entry.windowStart == windowStart else { return 0 }
@@ -416,6 +421,17 @@ final class MemoryTransaction: StorageWriter {
         stored.id = id
         change({ $0.voteAudits[id] }, { $0.voteAudits[id] = $1 }, stored)
         return id
+    }
+
+    func upsertHistorySample(_ sample: PoolHistorySample) throws {
+        try StorageLimits.check(sample)
+        change({ $0.history[sample.hourStart] }, { $0.history[sample.hourStart] = $1 }, sample)
+    }
+
+    func purgeHistorySamples(before: Int64) throws -> Int {
+        let hours = tables.history.keys.filter { $0 < before }
+        for hour in hours { change({ $0.history[hour] }, { $0.history[hour] = $1 }, nil) }
+        return hours.count
     }
 
     func addLowFeeTicket(hash: String) throws -> Bool {

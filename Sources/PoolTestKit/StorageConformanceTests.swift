@@ -61,6 +61,7 @@ open class StorageConformanceTests: XCTestCase {
             ("voteAuditAppendAndList", checkStorage_voteAuditAppendAndList),
             ("voteAuditPurgeByAge", checkStorage_voteAuditPurgeByAge),
             ("lowFeeTickets", checkStorage_lowFeeTickets),
+            ("historyUpsertKeyedByHour", checkStorage_historyUpsertKeyedByHour),  // dash22 slice
             ("rateCounters", checkStorage_rateCounters),
             ("rateCountIncrementBelowLimit", checkStorage_rateCountIncrementBelowLimit),
             ("parallelRateCountsNeverPassTheLimit", checkStorage_parallelRateCountsNeverPassTheLimit),
@@ -666,6 +667,48 @@ open class StorageConformanceTests: XCTestCase {
         let value542 = try await store.read { try $0.lowFeeTickets() }
         XCTAssertEqual(value542, [hashB])
         await assertStorageError(.invalidInput) { try await store.write { try $0.addLowFeeTicket(hash: "") } }
+    }
+
+    /// dash22 slice: one row per hour however often (and by however many hosts) it is written; ascending reads from
+    /// an hour, bounded by `limit`; purge by age; bad rows refused and nothing written.
+    public func checkStorage_historyUpsertKeyedByHour() async throws {
+        let store = try await backend()
+        let hour: Int64 = 1_764_000_000 - 1_764_000_000 % 3_600
+        let first = PoolHistorySample(hourStart: hour, liveTickets: 5, votedTotal: 7, missedTotal: 1, users: 9,
+                                      activeUsers: 4, feeRevenueAtoms: 12_345_678_901)
+        let replaced = PoolHistorySample(hourStart: hour, liveTickets: 6, votedTotal: 8, missedTotal: 2, users: 10,
+                                         activeUsers: 5, feeRevenueAtoms: Int64.max)
+        let earlier = PoolHistorySample(hourStart: hour - 7_200, liveTickets: 1)
+        let later = PoolHistorySample(hourStart: hour + 3_600, users: 11)
+        try await store.write { tx in
+            try tx.upsertHistorySample(later)
+            try tx.upsertHistorySample(first)
+            try tx.upsertHistorySample(earlier)
+        }
+        // Two writers of the same hour in parallel (two web hosts): still one row, holding one writer's figures.
+        async let one: Void = store.write { try $0.upsertHistorySample(first) }
+        async let two: Void = store.write { try $0.upsertHistorySample(replaced) }
+        _ = try await (one, two)
+        let parallel = try await store.read { try $0.historySamples(since: hour, limit: 10) }
+        XCTAssertEqual(parallel.map(\.hourStart), [hour, hour + 3_600])
+        XCTAssertTrue(parallel.first == first || parallel.first == replaced, "\(parallel)")
+        try await store.write { try $0.upsertHistorySample(replaced) }
+        let all = try await store.read { try $0.historySamples(since: 0, limit: 10) }
+        XCTAssertEqual(all, [earlier, replaced, later], "ascending by hour, the last write of an hour wins")
+        let limited = try await store.read { try $0.historySamples(since: hour - 3_600, limit: 1) }
+        XCTAssertEqual(limited, [replaced], "from the hour asked, oldest first, at most the limit")
+        let purged = try await store.write { try $0.purgeHistorySamples(before: hour) }
+        XCTAssertEqual(purged, 1)
+        let kept = try await store.read { try $0.historySamples(since: 0, limit: 10) }
+        XCTAssertEqual(kept, [replaced, later])
+        await assertStorageError(.invalidInput) {
+            try await store.write { try $0.upsertHistorySample(PoolHistorySample(hourStart: hour + 60)) }
+        }
+        await assertStorageError(.invalidInput) {
+            try await store.write { try $0.upsertHistorySample(PoolHistorySample(hourStart: hour + 7_200, liveTickets: -1)) }
+        }
+        let after = try await store.read { try $0.historySamples(since: 0, limit: 10) }
+        XCTAssertEqual(after, kept, "refused rows write nothing")
     }
 
     public func checkStorage_rateCounters() async throws {

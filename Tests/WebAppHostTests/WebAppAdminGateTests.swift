@@ -14,32 +14,13 @@ import Glibc
 /// gate (`adminips`, CIDR ranges, `adminuserids` with the user signed in on the session cookie), the
 /// `ratelimit`/`ratelimitburst` options, and the report of a forwarding header ignored.
 final class WebAppAdminGateTests: XCTestCase {
-    private var directory: URL?
-    private var apps: [(WebApp, Task<Void, any Error>)] = []
+    private let running = RunningWebApps()
     private let password = "a long enough pass phrase 42"
 
-    override func tearDown() async throws {
-        for (app, runner) in apps {
-            app.shutdown()
-            _ = try? await runner.value
-        }
-        apps = []
-        if let directory { try? FileManager.default.removeItem(at: directory) }
-    }
+    override func tearDown() async throws { await running.stopAll() }
 
     /// Assembles and runs the web app from a config file with `extra` lines; returns it and its port.
-    private func startApp(_ extra: String) async throws -> (WebApp, Int) {
-        let directory = try TestEnvironment.makeTemporaryDirectory(prefix: "webapp-admin")
-        self.directory = directory
-        let dir = directory.path
-        let path = try WebAppTestConfig.write(into: dir, adminIPs: nil, extra: "bcryptcost=4\n" + extra)
-        let (loaded, _, _) = try PoolConfig.load(arguments: ["-C", path], home: dir, plugins: .builtIn(), hostOptions: WebAppHostOptions.all)
-        let config = try XCTUnwrap(loaded)
-        let app = try await WebApp.assemble(config: config, plugins: .builtIn(), logs: LogBackend(level: .error, sinks: [CapturingSink()]))
-        guard case let .tcp(_, port) = try app.bind() else { throw PageClient.ClientError("the web app did not bind TCP") }
-        apps.append((app, Task { try await app.run() }))
-        return (app, Int(port))
-    }
+    private func startApp(_ extra: String) async throws -> (WebApp, Int) { try await running.start(prefix: "webapp-admin", extra) }
 
     /// A verified account stored with a real bcrypt hash (signing in is what is under test, not signing up).
     private func addUser(_ app: WebApp, _ email: String) async throws -> UserId {
@@ -153,8 +134,8 @@ final class WebAppAdminGateTests: XCTestCase {
 }
 
 /// A cookie-keeping client over a raw socket, one connection per request, optionally from another
-/// loopback address (the server then sees a different client IP).
-private final class PageClient {
+/// loopback address (the server then sees a different client IP). Shared with `AdminDashboardWiringTests`.
+final class PageClient {
     struct Response {
         var status: Int
         var headers: [(String, String)]
@@ -177,6 +158,15 @@ private final class PageClient {
 
     func get(_ path: String, headers: [String: String] = [:]) throws -> Response {
         try request("GET", path, body: nil, headers: headers)
+    }
+
+    /// POSTs a urlencoded form (dash22 slice: the dashboard's low-fee form).
+    func post(_ path: String, _ fields: [(String, String)]) throws -> Response {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._")
+        let body = fields.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0.1)" }
+            .joined(separator: "&")
+        return try request("POST", path, body: body, headers: [:])
     }
 
     /// The sign-in form as a browser fills it: GET for the CSRF token, then POST; success redirects.

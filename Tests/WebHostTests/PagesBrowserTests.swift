@@ -32,13 +32,7 @@ final class PagesBrowserTests: PagesTestCase {
         return (browser.page, "http://127.0.0.1:\(port)")
     }
 
-    private func shot(_ page: BrowserPage, _ name: String) throws {
-        let path = "\(artifacts)/\(name).png"
-        try? FileManager.default.removeItem(atPath: path)
-        try page.screenshot(to: path)
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-        XCTAssertGreaterThan(size, 1000, "screenshot \(name)")
-    }
+    private func shot(_ page: BrowserPage, _ name: String) throws { try page.saveScreenshot(name, in: artifacts) }
 
     func testPagesBrowser_signUpVerifySignInAddressVotingSignOut() throws {
         let (page, site) = try launch()

@@ -28,7 +28,8 @@ public enum DBCommand {
                 let purge = RetentionPurge(storage: storage, policy: retention, logger: .disabled)
                 let result = try await purge.purgeOnce()
                 output.out("purged \(result.mail) finished mail(s) (\(describe(retention.finishedMail))) and "
-                    + "\(result.voteAudits) vote audit record(s) (\(describe(retention.voteAudits)))")
+                    + "\(result.voteAudits) vote audit record(s) (\(describe(retention.voteAudits)))"
+                    + (result.history > 0 ? "; \(result.history) history hour(s) (\(describe(retention.history)))" : ""))
                 return ExitCode.ok
             }
             if verb == "migrate" {

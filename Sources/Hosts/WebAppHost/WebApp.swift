@@ -140,6 +140,7 @@ public final class WebApp: Sendable {
                           addressIDs: services.params.addressIDs, minPasswordLength: config.minPasswordLength)
         pagesConfiguration.explorerURL = config.explorerURL  // ux2 slice
         pagesConfiguration.ticketMaturity = Int64(services.params.tickets.maturity)  // life22
+        pagesConfiguration.lowFeeDirectory = config.dataDir  // dash22 slice: stakepoold's lowfeetickets.json
         pages = Pages(configuration: pagesConfiguration,
                       storage: storage, templates: templates, accounts: accounts, registrar: services.registration,
                       wallets: services.pool, tickets: services.pool, stats: stats, captcha: captcha,
@@ -168,7 +169,8 @@ public final class WebApp: Sendable {
                                                                   extras: statusExtras),
                                      adminGuard: guardian, metrics: metrics, metricsOnMainListener: config.metricsListen == nil,
                                      rateLimiter: WebStack.rateLimiter(rate: config.rateLimit, burst: config.rateLimitBurst),
-                                     pages: pages.routes + [BackupDownloadRoute.route(schedule: backupSchedule, adminGuard: guardian)],
+                                     pages: pages.routes + [BackupDownloadRoute.route(schedule: backupSchedule, adminGuard: guardian)]
+                                        + pages.adminRoutes(adminGuard: guardian),  // dash22 slice: /admin
                                      health: { await health.report() },
                                      notFound: pages.notFoundPage)
         let listen: ListenAddress
@@ -200,8 +202,12 @@ public final class WebApp: Sendable {
         background.append(ClosedAccountEraser(storage: storage, tickets: services.pool,
                                               votingWindow: Int64(ticketParams.maturity + ticketParams.expiry),
                                               logger: logs.logger("CNTL")))
+        // dash22 slice: the hourly history the dashboard and stats page chart (one row per hour across web hosts).
+        background.append(PoolHistorySampler(storage: storage, wallets: services.pool, poolFees: config.poolFees,
+                                             logger: logs.logger("CNTL")))
         // The web app owns the outbox, so it purges finished mail (stakepoold purges the vote audit).
-        background.append(RetentionPurge(storage: storage, policy: .init(mailDays: config.mailRetentionDays, voteAuditDays: nil),
+        background.append(RetentionPurge(storage: storage, policy: .init(mailDays: config.mailRetentionDays, voteAuditDays: nil,
+                                                                                      historyDays: config.historyRetentionDays),
                                          logger: logs.logger("MAIL")))
         if let metricsListen = config.metricsListen, let address = try? ListenAddress(parsing: metricsListen) {
             background.append(HTTPServer(configuration: HTTPServerConfiguration(listen: address, name: "metrics"),

@@ -3,7 +3,7 @@
 import Foundation
 import BenchHost
 
-let groups = ["chain", "storage", "rpc", "simnet", "services", "vote", "http", "pages", "idle"]
+let groups = ["chain", "storage", "rpc", "simnet", "services", "vote", "http", "pages", "dashboard", "idle"]
 /// Diagnostic groups, run only when named (not part of `make bench`).
 let extraGroups = ["pages-stages", "storage-stages", "signin-storm"]
 let chosen = Set(CommandLine.arguments.dropFirst())
@@ -60,6 +60,7 @@ if wants("http") {
     await SignInStormBenchmark.runAll(print: emit)
 }
 if wants("pages") { await PagesBenchmarks.runAll(print: emit) }
+if wants("dashboard") { await DashboardBenchmarks.runAll(print: emit) }  // dash22 slice
 if wants("idle") { await IdleBenchmarks.runAll(print: emit) }
 if chosen.contains("pages-stages") { await PagesBenchmarks.stages(print: emit) }
 // The storm alone (it also runs at the end of the `http` group).

@@ -111,10 +111,13 @@ enum MySQLSchema {
         Migration(version: 5, name: "closed accounts") { connection in
             try connection.simple(closedAccountsTable)
         },
-        // vspstore24 slice: the vspd per-ticket model (issue 24 item 2). Merge note: dash22 also adds a
-        // migration after closed accounts; whichever lands second takes the next number.
+        // The vspd per-ticket model (issue 24 item 2).
         Migration(version: 6, name: "vspd tickets, vote changes, alternate signing addresses, fee xpubs") { connection in
             for statement in vspTables { try connection.simple(statement) }
+        },
+        // The pool's hourly history (charts, revenue windows), one row per hour.
+        Migration(version: 7, name: "pool history") { connection in
+            try connection.simple(historyTable)
         },
     ]
 
@@ -154,6 +157,13 @@ enum MySQLSchema {
         ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4
         """,
     ]
+
+    static let historyTable = """
+        CREATE TABLE IF NOT EXISTS PoolHistory (
+          HourStart BIGINT NOT NULL PRIMARY KEY, LiveTickets BIGINT NOT NULL, VotedTotal BIGINT NOT NULL,
+          MissedTotal BIGINT NOT NULL, Users BIGINT NOT NULL, ActiveUsers BIGINT NOT NULL, FeeRevenueAtoms BIGINT NOT NULL
+        ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4
+        """
 
     static let closedAccountsTable = """
         CREATE TABLE IF NOT EXISTS ClosedAccounts (

@@ -68,8 +68,7 @@ enum SQLiteSchema {
               EmailErased INTEGER NOT NULL);
             CREATE INDEX IF NOT EXISTS ClosedAccountsErasure ON ClosedAccounts (EmailErased, ClosedHeight);
             """),
-        // vspstore24 slice: the vspd per-ticket model (issue 24 item 2). Merge note: dash22 also adds a
-        // migration after closed accounts; whichever lands second takes the next number.
+        // The vspd per-ticket model (issue 24 item 2).
         Migration(version: 5, name: "vspd tickets, vote changes, alternate signing addresses, fee xpubs", sql: """
             CREATE TABLE IF NOT EXISTS VspTickets (
               TicketHash TEXT PRIMARY KEY, PurchaseHeight INTEGER NOT NULL, CommitmentAddress TEXT NOT NULL,
@@ -89,6 +88,13 @@ enum SQLiteSchema {
             CREATE TABLE IF NOT EXISTS VspFeeXPubs (
               XPubId INTEGER PRIMARY KEY, XPubKey TEXT NOT NULL UNIQUE, LastUsedIndex INTEGER NOT NULL,
               Retired INTEGER NOT NULL);
+            """),
+        // The pool's hourly history (charts, revenue windows), one row per hour.
+        Migration(version: 6, name: "pool history", sql: """
+            CREATE TABLE IF NOT EXISTS PoolHistory (
+              HourStart INTEGER PRIMARY KEY, LiveTickets INTEGER NOT NULL, VotedTotal INTEGER NOT NULL,
+              MissedTotal INTEGER NOT NULL, Users INTEGER NOT NULL, ActiveUsers INTEGER NOT NULL,
+              FeeRevenueAtoms INTEGER NOT NULL);
             """),
     ]
 

@@ -65,6 +65,8 @@ public struct PoolConfig: Sendable {
     // Retention (days; 0 keeps rows for ever).
     public var mailRetentionDays = RetentionPurge.Policy.defaultMailDays
     public var voteAuditRetentionDays = RetentionPurge.Policy.defaultVoteAuditDays
+    /// dash22 slice: `historyretentiondays`, the hourly history the dashboard charts.
+    public var historyRetentionDays = RetentionPurge.Policy.defaultHistoryDays
     // http slice
     /// `maxconnectionsperip`: connections one client address may hold (0: no cap).
     public var maxConnectionsPerIP = 64
@@ -293,6 +295,11 @@ extension PoolConfig {
         if voteAuditRetentionDays < 0 {
             throw fail(.badValue, "voteauditretentiondays", "voteauditretentiondays must be 0 or more")
         }
+        // dash22 slice
+        historyRetentionDays = v.int("historyretentiondays")
+        if historyRetentionDays < 0 {
+            throw fail(.badValue, "historyretentiondays", "historyretentiondays must be 0 or more")
+        }
 
         // http slice (adminips/trustedproxies entries are checked with the other address options above)
         maxConnectionsPerIP = v.int("maxconnectionsperip")
@@ -339,9 +346,10 @@ extension PoolConfig {
     }
     // end ux2 slice
 
-    /// The retention purge policy from `mailretentiondays` and `voteauditretentiondays`.
+    /// The retention purge policy from `mailretentiondays`, `voteauditretentiondays` and `historyretentiondays`.
     public var retentionPolicy: RetentionPurge.Policy {
-        RetentionPurge.Policy(mailDays: mailRetentionDays, voteAuditDays: voteAuditRetentionDays)
+        RetentionPurge.Policy(mailDays: mailRetentionDays, voteAuditDays: voteAuditRetentionDays,
+                              historyDays: historyRetentionDays)
     }
 
     static func looksLikeEmail(_ text: String) -> Bool {

@@ -59,6 +59,8 @@ public enum WebAppOptions {
         OptionSpec("captchatesthook", .bool, default: "false", help: "Tests only: with POOL_TEST_CAPTCHA=1 in the environment, expose /captcha/answer"),
         OptionSpec("mailretentiondays", .int, default: "30", help: "Days delivered and failed emails stay in the outbox before they are purged (0: keep for ever)"),
         OptionSpec("voteauditretentiondays", .int, default: "365", help: "Days vote audit records are kept; stakepoold purges them with its own option of this name, poolctl db purge with this one (0: keep for ever)"),
+        // dash22 slice
+        OptionSpec("historyretentiondays", .int, default: "400", help: "Days of the hourly pool history (the charts of /admin and /stats) kept before they are purged (0: keep for ever)"),
         // accounts slice
         OptionSpec("minpasswordlength", .int, default: "12", help: "Shortest new password accepted at sign-up, settings and reset (characters; at least 1)"),
         OptionSpec("skipvotebitssync", .bool, default: "false", help: "Accepted for compatibility with older configs; has no effect"),

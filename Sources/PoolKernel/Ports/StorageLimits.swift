@@ -113,4 +113,14 @@ public enum StorageLimits {
         try checkText(challenge.id, field: "captcha id", maxScalars: captchaText)
         try checkText(challenge.answer, field: "captcha answer", maxScalars: captchaText)
     }
+
+    // dash22 slice
+    public static func check(_ sample: PoolHistorySample) throws {
+        if sample.hourStart % PoolHistorySample.secondsPerHour != 0 {
+            throw StorageError(.invalidInput, "history hour \(sample.hourStart) is not the start of an hour")
+        }
+        let figures = [sample.liveTickets, sample.votedTotal, sample.missedTotal, sample.users, sample.activeUsers,
+                       sample.feeRevenueAtoms]
+        if figures.contains(where: { $0 < 0 }) { throw StorageError(.invalidInput, "history figures must not be negative") }
+    }
 }

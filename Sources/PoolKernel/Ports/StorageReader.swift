@@ -62,6 +62,10 @@ public protocol StorageReader {
     /// user id (the erasure purge's candidates).
     func closedAccountsAwaitingErasure(maxClosedHeight: Int64) throws -> [ClosedAccount]
 
+    // dash22 slice: the pool's hourly history
+    /// The history rows with `hourStart >= since`, ascending by hour (at most `limit`, the oldest first).
+    func historySamples(since: Int64, limit: Int) throws -> [PoolHistorySample]
+
     // ops23 slice: backups
     /// Every row of every table (`StorageSnapshot`, each table in its documented order), read inside this one
     /// transaction, so a backup taken while the pool runs is consistent.

@@ -1,6 +1,7 @@
 /// Every row of every table of a pool database, as one consistent snapshot (`StorageReader.snapshot()`), and what
 /// `StorageWriter.restore(_:)` loads into an empty database. Engine-neutral: the portable backup file
-/// (`PortableBackup`) is this, written out.
+/// (`PortableBackup`) is this, written out. The hourly `PoolHistory` (dash22 slice) is not part of it: it is
+/// derived from the wallets and users and sampled again after a restore.
 public struct StorageSnapshot: Hashable, Sendable {
     /// One row of `RateCounters` (the sign-in throttle and other fixed-window counters).
     public struct RateCounter: Hashable, Sendable {

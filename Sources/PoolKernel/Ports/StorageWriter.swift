@@ -100,6 +100,14 @@ public protocol StorageWriter: StorageReader {
     /// Marks the closed account's email as erased. `not-found` if the user has no closing record.
     func markClosedAccountEmailErased(userId: UserId) throws
 
+    // dash22 slice: the pool's hourly history
+    /// Writes the row of `sample.hourStart`: inserted when the hour has none, every figure replaced when it has one
+    /// (however many web hosts write the same hour, it stays one row; the last write wins). `invalid-input` when
+    /// `hourStart` is not a multiple of 3600 or a figure is negative.
+    func upsertHistorySample(_ sample: PoolHistorySample) throws
+    /// Deletes history rows with `hourStart < before`; returns how many (retention purge).
+    @discardableResult func purgeHistorySamples(before: Int64) throws -> Int
+
     // ops23 slice: backups
     /// Loads `snapshot` into an empty database: every row with its own ids, tokens and timestamps, exactly as
     /// `snapshot()` reads it back; ids assigned by later inserts are above the restored ones. Throws `not-empty`

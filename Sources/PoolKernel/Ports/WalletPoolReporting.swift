@@ -29,9 +29,13 @@ public struct WalletSlotStatus: Sendable, Equatable {
     public var missingTickets: Int?
     /// Why it is not up (empty when up).
     public var detail: String
+    /// The wallet's best block height at its last answer; nil when unknown (dash22 slice: the dashboard).
+    public var height: Int64?
 
     public init(connected: Bool, daemonConnected: Bool = false, enableVoting: Bool = false, unlocked: Bool = false,
-                state: String = "", missingScripts: Int? = nil, missingTickets: Int? = nil, detail: String = "") {
+                state: String = "", missingScripts: Int? = nil, missingTickets: Int? = nil, detail: String = "",
+                height: Int64? = nil) {
+        self.height = height
         self.connected = connected
         self.daemonConnected = daemonConnected
         self.enableVoting = enableVoting

@@ -408,6 +408,36 @@ public final class SQLStorageTransaction: StorageWriter {
         try sql.query("SELECT TicketHash FROM LowFeeTickets", []).map { $0[0].string }.sorted()
     }
 
+    // dash22 slice: the pool's hourly history
+
+    static let historyColumns = "HourStart, LiveTickets, VotedTotal, MissedTotal, Users, ActiveUsers, FeeRevenueAtoms"
+
+    public func historySamples(since: Int64, limit: Int) throws -> [PoolHistorySample] {
+        try sql.query("SELECT \(Self.historyColumns) FROM PoolHistory WHERE HourStart >= ? ORDER BY HourStart LIMIT ?",
+                      [.integer(since), .integer(Int64(max(0, limit)))]).map {
+            PoolHistorySample(hourStart: $0[0].int64, liveTickets: $0[1].int64, votedTotal: $0[2].int64,
+                              missedTotal: $0[3].int64, users: $0[4].int64, activeUsers: $0[5].int64,
+                              feeRevenueAtoms: $0[6].int64)
+        }
+    }
+
+    /// Insert-if-absent, then set the figures: portable, and two hosts writing one hour both end in one row.
+    public func upsertHistorySample(_ sample: PoolHistorySample) throws {
+        try StorageLimits.check(sample)
+        try sql.execute("\(dialect.insertIgnore) INTO PoolHistory (\(Self.historyColumns)) VALUES (?, 0, 0, 0, 0, 0, 0)",
+                        [.integer(sample.hourStart)])
+        try sql.execute("""
+            UPDATE PoolHistory SET LiveTickets = ?, VotedTotal = ?, MissedTotal = ?, Users = ?, ActiveUsers = ?,
+              FeeRevenueAtoms = ? WHERE HourStart = ?
+            """, [.integer(sample.liveTickets), .integer(sample.votedTotal), .integer(sample.missedTotal),
+                  .integer(sample.users), .integer(sample.activeUsers), .integer(sample.feeRevenueAtoms),
+                  .integer(sample.hourStart)])
+    }
+
+    public func purgeHistorySamples(before: Int64) throws -> Int {
+        try sql.execute("DELETE FROM PoolHistory WHERE HourStart < ?", [.integer(before)]).affectedRows
+    }
+
     public func addLowFeeTicket(hash: String) throws -> Bool {
         try StorageLimits.checkTicketHash(hash)
         return try sql.execute("\(dialect.insertIgnore) INTO LowFeeTickets (TicketHash) VALUES (?)",

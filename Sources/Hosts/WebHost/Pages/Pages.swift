@@ -261,7 +261,7 @@ public struct Pages: Sendable {
     }
 
     static let formTemplates: Set<String> = ["auth/signin", "auth/signup", "passwordreset", "passwordupdate",
-                                             "settings", "address", "voting"]
+                                             "settings", "address", "voting", "admin"]
 
     static func userValue(_ user: User) -> TemplateValue {
         ["Email": .string(user.email), "MultiSigAddress": .string(user.multiSigAddress),

@@ -41,6 +41,8 @@ public struct PagesConfiguration: Sendable {
     /// The network's ticket maturity in blocks: the tickets page shows a "live" ticket mined fewer blocks than this
     /// before the best block as immature.
     public var ticketMaturity: Int64 = Int64(NetParams.mainnet.tickets.maturity)
+    /// dash22 slice: where stakepoold writes `lowfeetickets.json` (the dashboard lists what it skipped); nil: none.
+    public var lowFeeDirectory: String? = nil
 
     /// The explorer prefix in force ("" for no links).
     public var ticketExplorerURL: String { explorerURL ?? PoolConfig.defaultExplorerURL(network: shortNetwork) }

@@ -36,7 +36,11 @@ extension Pages {
             ("Support email", "PoolEmail", configuration.poolEmail),
         ]
         let table: [TemplateValue] = rows.map { ["Label": .string($0.0), "Id": .string($0.1), "Value": .string($0.2)] }
+        // dash22 slice: pool size and votes/misses per day from the hourly history (the page stands without it).
+        let since = PoolHistorySample.hour(containing: context.now) - Self.chartDays * 86_400
+        let history = (try? await storage.read { try $0.historySamples(since: since, limit: Int(Self.chartDays) * 24 + 48) }) ?? []
         return .page(template: "stats", title: "Decred Stake Pool - Stats", flag: "IsStats", data: [
+            "Charts": .list([HistoryChart.poolSize(history).templateValue, HistoryChart.votesPerDay(history).templateValue]),
             "Rows": .list(table), "Network": .string(configuration.network),
             "PoolStatus": .string(configuration.closePool ? "Closed" : "Open"),
             "Voted": .int(Int64(info.voted)), "Missed": .int(Int64(info.missed)),

@@ -13,25 +13,31 @@ public final class RetentionPurge: EngineService {
         public var finishedMail: Duration?
         /// Vote audit records older than this (by `receivedAtMillis`) are deleted.
         public var voteAudits: Duration?
+        /// History rows (`PoolHistory`) older than this (by hour) are deleted (dash22 slice).
+        public var history: Duration?
         /// Time between passes.
         public var interval: Duration
 
         /// The defaults: finished mail 30 days, vote audits 365 days, a pass every hour.
         public static let defaultMailDays = 30
         public static let defaultVoteAuditDays = 365
+        /// The web app's default for the hourly history: 400 days (a year of charts and the 28-day windows).
+        public static let defaultHistoryDays = 400
 
         public init(finishedMail: Duration? = .seconds(Int64(defaultMailDays) * 86_400),
                     voteAudits: Duration? = .seconds(Int64(defaultVoteAuditDays) * 86_400),
-                    interval: Duration = .seconds(3_600)) {
+                    history: Duration? = nil, interval: Duration = .seconds(3_600)) {
             self.finishedMail = finishedMail
             self.voteAudits = voteAudits
+            self.history = history
             self.interval = interval
         }
 
-        /// A policy from day counts as the config gives them (`0` keeps rows for ever).
-        public init(mailDays: Int?, voteAuditDays: Int?, interval: Duration = .seconds(3_600)) {
+        /// A policy from day counts as the config gives them (`0` or nil keeps rows for ever).
+        public init(mailDays: Int?, voteAuditDays: Int?, historyDays: Int? = nil, interval: Duration = .seconds(3_600)) {
             self.init(finishedMail: mailDays.flatMap { $0 > 0 ? .days($0) : nil },
-                      voteAudits: voteAuditDays.flatMap { $0 > 0 ? .days($0) : nil }, interval: interval)
+                      voteAudits: voteAuditDays.flatMap { $0 > 0 ? .days($0) : nil },
+                      history: historyDays.flatMap { $0 > 0 ? .days($0) : nil }, interval: interval)
         }
     }
 
@@ -39,9 +45,11 @@ public final class RetentionPurge: EngineService {
     public struct PassResult: Sendable, Equatable {
         public var mail: Int
         public var voteAudits: Int
-        public init(mail: Int = 0, voteAudits: Int = 0) {
+        public var history: Int
+        public init(mail: Int = 0, voteAudits: Int = 0, history: Int = 0) {
             self.mail = mail
             self.voteAudits = voteAudits
+            self.history = history
         }
     }
 
@@ -61,7 +69,7 @@ public final class RetentionPurge: EngineService {
     }
 
     public func run() async throws {
-        if policy.finishedMail == nil && policy.voteAudits == nil { return }
+        if policy.finishedMail == nil && policy.voteAudits == nil && policy.history == nil { return }
         await repeatPass(every: policy.interval, onFailure: { logger.error("retention purge failed: \($0)") }) {
             _ = try await purgeOnce()
         }
@@ -80,8 +88,13 @@ public final class RetentionPurge: EngineService {
             let cutoff = Int64(((date.timeIntervalSince1970 - keep.seconds) * 1_000).rounded(.down))
             result.voteAudits = try await storage.write { try $0.purgeVoteAudits(receivedBeforeMillis: cutoff) }
         }
-        if result.mail > 0 || result.voteAudits > 0 {
-            logger.info("retention purge deleted \(result.mail) finished mail(s) and \(result.voteAudits) vote audit record(s)")
+        if let keep = policy.history {
+            let cutoff = Int64((date.timeIntervalSince1970 - keep.seconds).rounded(.down))
+            result.history = try await storage.write { try $0.purgeHistorySamples(before: cutoff) }
+        }
+        if result.mail > 0 || result.voteAudits > 0 || result.history > 0 {
+            logger.info("retention purge deleted \(result.mail) finished mail(s) and \(result.voteAudits) vote audit record(s)"
+                + (result.history > 0 ? "; \(result.history) history hour(s)" : ""))
         }
         return result
     }

@@ -6,7 +6,7 @@ extension WalletPool: WalletPoolReporting {
             WalletSlotStatus(connected: wallet.connected, daemonConnected: wallet.daemonConnected,
                              enableVoting: wallet.voting, unlocked: wallet.unlocked, state: wallet.condition.rawValue,
                              missingScripts: wallet.missingScripts, missingTickets: wallet.missingTickets,
-                             detail: wallet.lastError)
+                             detail: wallet.lastError, height: wallet.bestHeight)
         }
     }
 

@@ -1,0 +1,253 @@
+import Dispatch
+import Foundation
+import PoolKernel
+
+/// `GET /admin`, the operator dashboard (issue 22 item 2, dash22 slice), and `POST /admin/lowfee`, behind the admin
+/// gate of `/status`: wallets, voting health, ticket search, missed tickets with their owners, fee revenue, users,
+/// the mail outbox, low-fee tickets, and the history charts. Every figure is read when the page is asked for, from
+/// cached stake info (`StatsCache`), the wallets' `walletinfo` round, storage and the hourly history.
+extension Pages {
+    /// The dashboard's routes, each wrapped by `adminGuard` (append them to `routes`).
+    public func adminRoutes(adminGuard: AdminGuard) -> [Route] {
+        let pages = self
+        return [
+            adminGuard.protect(Route.async([.get], "/admin") { request in
+                await pages.serve(request, signedIn: false) { await $0.adminDashboard(&$1) }
+            }),
+            adminGuard.protect(Route.async([.post], "/admin/lowfee") { request in
+                await pages.serve(request, signedIn: false) { await $0.adminLowFeeAdd(&$1) }
+            }),
+        ]
+    }
+
+    /// How far back the charts reach, and how many hourly rows the table shows.
+    static let chartDays: Int64 = 30
+    static let historyTableRows = 24
+    /// Mail counted per state (the page says "N+" beyond).
+    static let outboxCountLimit = 10_000
+
+    func adminDashboard(_ context: inout PageContext) async -> PageOutcome {
+        var data: [String: TemplateValue] = [:]
+        do {
+            data = try await dashboardData(now: context.now, query: context.request.queryItems["q"] ?? "")
+        } catch {
+            logger.error("dashboard: \(error)")
+            return .response(.plainError(.internalServerError))
+        }
+        switch context.request.queryItems["lowfee"] {
+        case "added": data["LowFeeNotice"] = "Added: stakepoold votes it after its next preferences reload."
+        case "known": data["LowFeeNotice"] = "That ticket was already added."
+        default: break
+        }
+        return .page(template: "admin", title: "Decred Stake Pool - Dashboard", flag: "IsAdmin", data: data)
+    }
+
+    /// Adds a ticket to the low-fee tickets to vote anyway (as `poolctl tickets lowfee add`) and tells stakepoold.
+    func adminLowFeeAdd(_ context: inout PageContext) async -> PageOutcome {
+        guard let hash = TicketHash(hex: (context.form["ticket"] ?? "").trimmingCharacters(in: .whitespaces)) else {
+            var data = (try? await dashboardData(now: context.now, query: "")) ?? [:]
+            data["LowFeeError"] = "A ticket hash is 64 hexadecimal characters."
+            return .page(template: "admin", title: "Decred Stake Pool - Dashboard", flag: "IsAdmin", data: data,
+                         status: .badRequest)
+        }
+        do {
+            let added = try await storage.write { try $0.addLowFeeTicket(hash: hash.hex) }
+            logger.info("dashboard: low-fee ticket \(hash.hex) \(added ? "added" : "was already added") from \(context.ip)")
+            if added { await userChanged(UserId(0)) }
+            return .redirect("/admin?lowfee=" + (added ? "added" : "known"))
+        } catch {
+            logger.error("dashboard: adding low-fee ticket failed: \(error)")
+            return .response(.plainError(.internalServerError))
+        }
+    }
+
+    // MARK: - Figures
+
+    func dashboardData(now: Int64, query: String) async throws -> [String: TemplateValue] {
+        let slots = await wallets.walletStatuses()
+        let snapshot = await stats?.currentAtTip()
+        let chartSince = PoolHistorySample.hour(containing: now) - Self.chartDays * 86_400
+        let limit = Self.outboxCountLimit + 1
+        let stored = try await storage.read { reader in
+            DashboardStored(users: try reader.userCount(), activeUsers: try reader.activeUserCount(),
+                            history: try reader.historySamples(since: chartSince, limit: Int(Self.chartDays) * 24 + 48),
+                            audits: try reader.recentVoteAudits(limit: 1_000),
+                            queued: try reader.outboxMessages(status: .queued, limit: limit),
+                            failed: try reader.outboxMessages(status: .failed, limit: limit).count,
+                            lowFee: try reader.lowFeeTickets())
+        }
+        var data: [String: TemplateValue] = [
+            "Wallets": .list(slots.enumerated().map { Self.walletRow($0, $1) }),
+            "RPCStatus": .string(WalletSlotStatus.rpcStatus(slots)),
+            "StopReason": .string(wallets.stopReason ?? (wallets.isStopped ? "stopped" : "")),
+            "Users": .int(Int64(stored.users)), "ActiveUsers": .int(Int64(stored.activeUsers)),
+        ]
+        // Users this week and revenue windows: differences against the history (nothing to compare without it).
+        let history = stored.history
+        let weekAgo = Self.firstSample(history, atOrAfter: now - 7 * 86_400)
+        data["UsersThisWeek"] = .string(weekAgo.map { String(max(0, Int64(stored.users) - $0.users)) } ?? "–")
+        data["UsersThisWeekSince"] = .string(weekAgo.map { HistoryChart.stamp($0.hourStart) } ?? "")
+        if let info = snapshot?.stakeInfo {
+            let lifetime = PoolHistorySampler.feeRevenueAtoms(totalSubsidy: info.totalSubsidy, poolFees: configuration.poolFees)
+            data["Live"] = .int(Int64(info.live))
+            data["Immature"] = .int(Int64(info.immature))
+            data["Voted"] = .int(Int64(info.voted))
+            data["Missed"] = .int(Int64(info.missed))
+            data["Expired"] = .int(Int64(info.expired))
+            data["Revoked"] = .int(Int64(info.revoked))
+            data["BlockHeight"] = .int(info.blockHeight)
+            data["RevenueLifetime"] = .string(Self.dcr(lifetime))
+            for (key, seconds) in [("Revenue28d", Int64(28 * 86_400)), ("Revenue24h", Int64(86_400))] {
+                let start = Self.firstSample(history, atOrAfter: now - seconds)
+                data[key] = .string(start.map { Self.dcr(max(0, lifetime - $0.feeRevenueAtoms)) } ?? "–")
+                data[key + "Since"] = .string(start.map { HistoryChart.stamp($0.hourStart) } ?? "")
+            }
+        } else {
+            data["StakeInfoMissing"] = true
+        }
+        data.merge(Self.votingHealth(stored.audits)) { _, new in new }
+        data["MissedAudits"] = .list(try await missedWithOwners(stored.audits))
+        // Outbox: queued (of which retrying after a failed attempt) and failed for good.
+        let cap = { (count: Int) -> String in count > Self.outboxCountLimit ? "\(Self.outboxCountLimit)+" : String(count) }
+        data["MailQueued"] = .string(cap(stored.queued.count))
+        data["MailRetrying"] = .string(cap(stored.queued.filter { $0.attempts > 0 }.count))
+        data["MailFailed"] = .string(cap(stored.failed))
+        data["LowFeeAdded"] = Self.list(stored.lowFee)
+        data["LowFeeSkipped"] = .list(await skippedLowFee(added: Set(stored.lowFee)))
+        // Charts and the hourly table.
+        data["Charts"] = .list([HistoryChart.poolSize(history), HistoryChart.votesPerDay(history),
+                                HistoryChart.users(history), HistoryChart.feeRevenue(history)].map(\.templateValue))
+        data["HistoryRows"] = .list(history.suffix(Self.historyTableRows).reversed().map { sample in
+            ["Hour": .string(HistoryChart.stamp(sample.hourStart)), "Live": .int(sample.liveTickets),
+             "Voted": .int(sample.votedTotal), "Missed": .int(sample.missedTotal), "Users": .int(sample.users),
+             "ActiveUsers": .int(sample.activeUsers), "Revenue": .string(Self.dcr(sample.feeRevenueAtoms))]
+        })
+        let search = query.trimmingCharacters(in: .whitespaces)
+        if !search.isEmpty {
+            data["Query"] = .string(search)
+            data.merge(try await ticketSearch(search)) { _, new in new }
+        }
+        return data
+    }
+
+    struct DashboardStored: Sendable {
+        var users: Int
+        var activeUsers: Int
+        var history: [PoolHistorySample]
+        var audits: [VoteAuditRecord]
+        var queued: [OutboxMessage]
+        var failed: Int
+        var lowFee: [String]
+    }
+
+    static func walletRow(_ index: Int, _ slot: WalletSlotStatus) -> TemplateValue {
+        let agrees: String
+        switch (slot.missingScripts, slot.missingTickets) {
+        case (0, 0): agrees = "yes"
+        case (nil, _), (_, nil): agrees = "not checked yet"
+        case let (scripts?, tickets?): agrees = "no: lacks \(scripts) script(s), \(tickets) ticket(s)"
+        }
+        return ["Index": .int(Int64(index)), "Connected": .string(slot.connected ? "yes" : "no"),
+                "Height": .string(slot.height.map(String.init) ?? "–"),
+                "Unlocked": .string(slot.connected ? (slot.unlocked ? "yes" : "no") : "–"),
+                "Voting": .string(slot.connected ? (slot.enableVoting ? "yes" : "no") : "–"),
+                "State": .string(slot.state), "Agrees": .string(agrees), "Detail": .string(slot.detail)]
+    }
+
+    /// The first history row at or after `unixSeconds` (the start of a window), or nil.
+    static func firstSample(_ history: [PoolHistorySample], atOrAfter unixSeconds: Int64) -> PoolHistorySample? {
+        history.first { $0.hourStart >= PoolHistorySample.hour(containing: unixSeconds) }
+    }
+
+    static func dcr(_ atoms: Int64) -> String { GoFloatFormat.v(Double(atoms) / 1e8) + " DCR" }
+
+    /// Votes, failures and skips in the vote audit's recent records, and the notification-to-vote latency
+    /// percentiles of the votes cast (stakepoold writes the audit; empty without it).
+    static func votingHealth(_ audits: [VoteAuditRecord]) -> [String: TemplateValue] {
+        var latencies: [Int64] = [], failed = 0, skipped = 0
+        for audit in audits {
+            switch audit.result {
+            case .voted: latencies.append(audit.totalMicros)
+            case .failed: failed += 1
+            case .skipped: skipped += 1
+            default: break
+            }
+        }
+        latencies.sort()
+        func percentile(_ p: Double) -> String {
+            guard !latencies.isEmpty else { return "–" }
+            let rank = Int((p / 100 * Double(latencies.count)).rounded(.up)) - 1
+            return GoFloatFormat.v(Double(latencies[min(max(rank, 0), latencies.count - 1)]) / 1_000) + " ms"
+        }
+        return ["AuditCount": .int(Int64(audits.count)),
+                "AuditVoted": .int(Int64(latencies.count)), "AuditFailed": .int(Int64(failed)),
+                "AuditSkipped": .int(Int64(skipped)),
+                "LatencyP50": .string(percentile(50)), "LatencyP90": .string(percentile(90)),
+                "LatencyP99": .string(percentile(99))]
+    }
+
+    /// The vote audit's recent failed and skipped votes (newest first, at most 50), with their owners' emails.
+    func missedWithOwners(_ audits: [VoteAuditRecord]) async throws -> [TemplateValue] {
+        let missed = Array(audits.filter { $0.result != .voted }.prefix(50))
+        let ids = Array(Set(missed.compactMap(\.userId)))
+        let owners = try await storage.read { reader in
+            try ids.reduce(into: [UserId: String]()) { found, id in found[id] = try reader.user(id: id)?.email }
+        }
+        return missed.map { record in
+            ["Ticket": .string(record.ticketHash), "Height": .int(record.blockHeight), "Result": .string(record.result.rawValue),
+             "Owner": .string(record.userId.map { owners[$0] ?? "user \($0.rawValue) (gone)" } ?? "unknown"),
+             "OwnerId": .string(record.userId.map { String($0.rawValue) } ?? ""),
+             "Reason": .string(record.detail.isEmpty ? record.reason : record.detail)]
+        }
+    }
+
+    /// Tickets stakepoold skipped for a low fee (its `lowfeetickets.json`) that are not added yet.
+    func skippedLowFee(added: Set<String>) async -> [TemplateValue] {
+        guard let directory = configuration.lowFeeDirectory else { return [] }
+        let entries: [LowFeeTickets.Entry] = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(returning: (try? LowFeeTickets.readDetected(directory: directory)) ?? [])
+            }
+        }
+        return entries.filter { !added.contains($0.ticket) }.prefix(100).map { entry in
+            ["Ticket": .string(entry.ticket), "Height": .int(entry.height), "Address": .string(entry.multiSigAddress),
+             "Required": .string(Self.dcr(entry.requiredAtoms)), "Committed": .string(Self.dcr(entry.committedAtoms))]
+        }
+    }
+
+    /// `q`: a ticket hash (its vote audit records and owner), or a user by email or id (their tickets from the
+    /// wallets, every status).
+    func ticketSearch(_ query: String) async throws -> [String: TemplateValue] {
+        if let hash = TicketHash(hex: query) {
+            let records = try await storage.read { try $0.voteAudits(ticketHash: hash.hex) }
+            let ownerId = records.compactMap(\.userId).last
+            var owner: User? = nil
+            if let ownerId { owner = try await storage.user(id: ownerId) }
+            return ["SearchKind": "ticket", "SearchTicket": .string(hash.hex),
+                    "SearchOwner": .string(owner?.email ?? (ownerId.map { "user \($0.rawValue)" } ?? "not in the vote audit")),
+                    "SearchAudits": .list(records.reversed().map { record in
+                        ["Height": .int(record.blockHeight), "Result": .string(record.result.rawValue),
+                         "Policy": .string(record.policyName), "VoteBits": .int(Int64(record.voteBits)),
+                         "Latency": .string(GoFloatFormat.v(Double(record.totalMicros) / 1_000) + " ms"),
+                         "Detail": .string(record.detail.isEmpty ? record.reason : record.detail)]
+                    })]
+        }
+        var user: User? = nil
+        if let id = Int64(query) { user = try await storage.user(id: UserId(id)) }
+        if user == nil { user = try await storage.user(email: query) }
+        guard let user else { return ["SearchKind": "none"] }
+        var found: [String: TemplateValue] = ["SearchKind": "user", "SearchUser": Self.userValue(user)]
+        guard !user.multiSigAddress.isEmpty else { return found }
+        do {
+            let info = try await tickets.stakePoolUserInfo(multisigAddress: user.multiSigAddress)
+            found["SearchTickets"] = .list(info.tickets.prefix(500).map { ticket in
+                ["Ticket": .string(ticket.ticket), "Status": .string(ticket.status), "Height": .int(Int64(ticket.ticketHeight)),
+                 "SpentHeight": .string(ticket.spentByHeight == 0 ? "" : String(ticket.spentByHeight))]
+            })
+            found["SearchTicketCount"] = .int(Int64(info.tickets.count))
+        } catch {
+            found["SearchWalletError"] = .string("The wallets did not answer: \(error)")
+        }
+        return found
+    }
+}
