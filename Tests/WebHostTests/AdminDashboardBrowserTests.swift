@@ -25,7 +25,7 @@ final class AdminDashboardBrowserTests: XCTestCase {
         chromium = nil
         if let app, let runner {
             app.shutdown()
-            _ = try? blocking(timeout: 30) { _ = try? await runner.value }
+            _ = try? blocking(seconds: 30) { _ = try? await runner.value }
         }
         if let directory { try? FileManager.default.removeItem(at: directory) }
     }
@@ -39,7 +39,7 @@ final class AdminDashboardBrowserTests: XCTestCase {
         let (loaded, _, _) = try PoolConfig.load(arguments: ["-C", path], home: directory.path, plugins: .builtIn(),
                                                  hostOptions: WebAppHostOptions.all)
         let config = try XCTUnwrap(loaded)
-        let app = try blocking(timeout: 60) {
+        let app = try blocking(seconds: 60) {
             try await WebApp.assemble(config: config, plugins: .builtIn(), logs: LogBackend(level: .error, sinks: [CapturingSink()]))
         }
         self.app = app
@@ -52,7 +52,7 @@ final class AdminDashboardBrowserTests: XCTestCase {
         let password = "a long enough pass phrase 42"
         let missed = String(repeating: "7e", count: 32)
         let hour = PoolHistorySample.hour(containing: Int64(Date().timeIntervalSince1970))
-        try blocking(timeout: 30) {
+        try blocking(seconds: 30) {
             while try await app.storage.read({ try $0.historySamples(since: hour, limit: 1) }).isEmpty {
                 try await Task.sleep(for: .milliseconds(50))
             }
