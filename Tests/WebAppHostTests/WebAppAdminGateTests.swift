@@ -179,12 +179,20 @@ final class PageClient {
     /// GET /signin for the CSRF token, then POST the form; returns the POST's answer.
     func postSignIn(_ email: String, _ password: String) throws -> Response {
         _ = try get("/signin")
-        let token = try XCTUnwrap(Self.capture(#"name="csrf_token" value="([0-9a-f]*)""#, in: lastPage), "no csrf token")
+        let token = try XCTUnwrap(csrfToken, "no csrf token")
+        return try post("/signin", [("csrf_token", token), ("email", email), ("password", password)])
+    }
+
+    /// The first hidden CSRF field of the last page answered 200.
+    var csrfToken: String? { Self.capture(#"name="csrf_token" value="([0-9a-f]*)""#, in: lastPage) }
+
+    /// POSTs a form of `fields` (percent-encoded, in order); returns the answer.
+    func post(_ path: String, _ fields: [(String, String)], headers: [String: String] = [:]) throws -> Response {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._")
-        let body = [("csrf_token", token), ("email", email), ("password", password)]
-            .map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0.1)" }.joined(separator: "&")
-        return try request("POST", "/signin", body: body, headers: [:])
+        let body = fields.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0.1)" }
+            .joined(separator: "&")
+        return try request("POST", path, body: body, headers: headers)
     }
 
     private func request(_ method: String, _ path: String, body: String?, headers: [String: String]) throws -> Response {

@@ -83,9 +83,14 @@ final class PagesFlowTests: PagesTestCase {
         try browser.post("/voting", ["agenda0": "x"])
         XCTAssertTrue(try browser.get("/voting").text.contains("invalid agenda choice"))
 
-        // Sign out ends the session server-side: the old cookie no longer works.
+        // GET /logout (an old bookmark) only offers the button; signing out is a POST with the CSRF token, and it
+        // ends the session server-side: the old cookie no longer works.
         let oldCookie = try XCTUnwrap(browser.sessionCookie)
-        let out = try browser.get("/logout")
+        let offer = try browser.get("/logout")
+        XCTAssertEqual(offer.status, 200)
+        XCTAssertTrue(offer.text.contains(#"<form method="post" action="/logout" class="form">"#), offer.text)
+        XCTAssertEqual(browser.sessionCookie, oldCookie, "a GET signs nobody out")
+        let out = try browser.post("/logout", [:])
         XCTAssertEqual(out.status, 303)
         XCTAssertNil(browser.sessionCookie)
         browser.cookies["session"] = oldCookie

@@ -52,6 +52,7 @@ public final class WebApp: Sendable {
     public static func assemble(config: PoolConfig, plugins: PoolPlugins, logs: LogBackend) async throws -> WebApp {
         let context = config.pluginContext(logs: logs)
         let log = logs.logger("DCRS")
+        if let warning = config.insecureCookieWarning { log.warn(warning) }  // logout17
         let storage = try plugins.storage.make(config.storagePlugin, context)
         do {
             try FileManager.default.createDirectory(atPath: config.dataDir, withIntermediateDirectories: true,

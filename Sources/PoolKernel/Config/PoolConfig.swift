@@ -31,6 +31,7 @@ public struct PoolConfig: Sendable {
     public var closePool: Bool
     public var closePoolMessage: String
     public var cookieSecret: String
+    /// `cookiesecure`; when not set, true exactly when `baseurl` is https://.
     public var cookieSecure: Bool
     public var publicPath: String
     public var templatePath: String
@@ -243,7 +244,8 @@ extension PoolConfig {
         if let problem = OptionChecks.baseURLProblem(baseURL) { throw fail(.badValue, "baseurl", "baseurl \(problem)") }
         closePool = v.bool("closepool")
         closePoolMessage = v.string("closepoolmsg")
-        cookieSecure = v.bool("cookiesecure")
+        // logout17: unset, it follows baseurl, so a site served over https:// never sends its session cookie in clear.
+        cookieSecure = v.isSet("cookiesecure") ? v.bool("cookiesecure") : PoolConfig.isHTTPS(baseURL)
         publicPath = ConfigLoader.expand(v.string("publicpath"))
         templatePath = ConfigLoader.expand(v.string("templatepath"))
         poolEmail = v.string("poolemail")
@@ -345,6 +347,16 @@ extension PoolConfig {
         return nil
     }
     // end ux2 slice
+
+    /// Whether `baseURL` is served over TLS (scheme compared without case).
+    public static func isHTTPS(_ baseURL: String) -> Bool { baseURL.lowercased().hasPrefix("https://") }
+
+    /// The start-up warning when `cookiesecure=false` was set explicitly although `baseurl` is https://, else nil.
+    public var insecureCookieWarning: String? {
+        guard PoolConfig.isHTTPS(baseURL), values.isSet("cookiesecure"), !cookieSecure else { return nil }
+        return "cookiesecure=false although baseurl is \(baseURL): the session and CSRF cookies may travel over plain "
+            + "HTTP; remove the line (it then follows baseurl) or set cookiesecure=true"
+    }
 
     /// The retention purge policy from `mailretentiondays`, `voteauditretentiondays` and `historyretentiondays`.
     public var retentionPolicy: RetentionPurge.Policy {

@@ -26,7 +26,7 @@ public enum WebAppOptions {
         OptionSpec("closepool", .bool, default: "false", help: "Disable user registration actions (sign-ups)"),
         OptionSpec("closepoolmsg", .string, default: defaultCloseMessage, help: "Message shown to users when the pool is closed"),
         OptionSpec("cookiesecret", .string, secret: true, help: "Secret string used to sign session cookies (required; at least 32 characters)"),
-        OptionSpec("cookiesecure", .bool, default: "false", help: "Set the Secure flag on cookies (serve over HTTPS)"),
+        OptionSpec("cookiesecure", .bool, default: "false", help: "Set the Secure flag on cookies (serve over HTTPS); when not set, it is on exactly when baseurl starts with https://"),
         OptionSpec("publicpath", .string, default: "public", help: "Directory of static assets served under /assets/"),
         OptionSpec("templatepath", .string, default: "templates", help: "Directory of page templates (dcrstakepool used views)"),
         OptionSpec("poolemail", .string, default: "admin@example.com", help: "Support email shown to users"),

@@ -61,7 +61,15 @@ extension Pages {
         return await signUp(&context)
     }
 
-    /// Ends the session everywhere it is stored and drops the cookie (v1.1.1 only cleared `UserId`).
+    /// GET /logout (old bookmarks, the navbar without a token): only offers the sign-out button. Signing out on
+    /// a GET would let any site sign users out with an `<img>` (logout CSRF), so the session is left as it is.
+    func logoutPage(_ context: inout PageContext) async -> PageOutcome {
+        guard context.user != nil else { return .redirect("/") }
+        return .page(template: "logout", title: "Decred Stake Pool - Sign Out", flag: "IsLogout", data: [:])
+    }
+
+    /// POST /logout with the session's CSRF token (checked in `serve`): ends the session everywhere it is
+    /// stored and drops the cookie (v1.1.1 only cleared `UserId`, on a GET).
     func logout(_ context: inout PageContext) async -> PageOutcome {
         await sessions.destroy(context.session)
         context.session = WebSession(cookieID: SessionCookie.newID(), userId: nil, data: SessionData(),

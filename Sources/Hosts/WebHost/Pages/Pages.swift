@@ -75,7 +75,8 @@ public struct Pages: Sendable {
             page([.post], "/signin") { await $0.signInPost(&$1) },
             page([.get], "/signup") { await $0.signUp(&$1) },
             page([.post], "/signup") { await $0.signUpPost(&$1) },
-            page([.get], "/logout") { await $0.logout(&$1) },
+            page([.get], "/logout") { await $0.logoutPage(&$1) },
+            page([.post], "/logout") { await $0.logout(&$1) },
             page([.get], "/emailverify") { await $0.emailVerify(&$1) },
             page([.get], "/emailupdate") { await $0.emailUpdate(&$1) },
             page([.get], "/passwordreset") { await $0.passwordReset(&$1) },
@@ -113,7 +114,7 @@ public struct Pages: Sendable {
             let user = if let id = session.userId { try? await pages.storage.user(id: id) } else { User?.none }
             return pages.render(.page(template: "status", title: "Decred Stake Pool - Status", flag: "IsStatus",
                                       data: report.templateData),
-                                session: &session, user: user)
+                                session: &session, user: user, storesSession: false)
         }
     }
 
@@ -173,14 +174,16 @@ public struct Pages: Sendable {
                 let user = if let id = session.userId { try? await pages.storage.user(id: id) } else { User?.none }
                 var response = pages.render(.page(template: "error", title: "Decred Stake Pool - Page not found",
                                                   flag: "IsError", data: ["NotFound": true], status: .notFound),
-                                            session: &session, user: user)
+                                            session: &session, user: user, storesSession: false)
                 response.headers.set("Cache-Control", "no-store")
                 return response
             }
         }
     }
 
-    func render(_ outcome: PageOutcome, session: inout WebSession, user: User?) -> HTTPResponse {
+    /// `storesSession`: false for the read-only renderers (/status, 404), whose session is never saved, so they
+    /// mint no CSRF token (the navbar then links to the sign-out page instead of carrying a form).
+    func render(_ outcome: PageOutcome, session: inout WebSession, user: User?, storesSession: Bool = true) -> HTTPResponse {
         switch outcome {
         case .redirect(let location):
             return .redirect(to: location)
@@ -193,7 +196,9 @@ public struct Pages: Sendable {
             values["User"] = user.map(Self.userValue) ?? .null
             values["CsrfKey"] = .string(CSRFCheck.fieldName)
             // Only pages with a form need a token (and so a stored session); readers of other pages create none.
-            values["CsrfToken"] = .string(Self.formTemplates.contains(template) ? session.csrfToken() : session.data.csrfToken)
+            // A signed-in user's navbar has one: the sign-out form.
+            let needsToken = Self.formTemplates.contains(template) || user != nil && storesSession
+            values["CsrfToken"] = .string(needsToken ? session.csrfToken() : session.data.csrfToken)
             var parts: [[UInt8]] = []
             for (key, bytes) in slots.sorted(by: { $0.key < $1.key }) {
                 parts.append(bytes)
@@ -261,7 +266,7 @@ public struct Pages: Sendable {
     }
 
     static let formTemplates: Set<String> = ["auth/signin", "auth/signup", "passwordreset", "passwordupdate",
-                                             "settings", "address", "voting", "admin"]
+                                             "settings", "address", "voting", "admin", "logout"]
 
     static func userValue(_ user: User) -> TemplateValue {
         ["Email": .string(user.email), "MultiSigAddress": .string(user.multiSigAddress),
