@@ -46,14 +46,18 @@ final class MultiFrontendProcessTests: XCTestCase {
                 ("password", password)])
             XCTAssertEqual(signedIn.status, 303, signedIn.body)
             XCTAssertEqual(signedIn.location, "/settings")
+            var signOutPage = ""
             for port in [a, b] {
                 let settings = try await browser.request(port, "/settings")
                 XCTAssertEqual(settings.status, 200, "signed in on \(signIn), served by \(port)")
-                XCTAssertTrue(settings.body.contains("href=\"/logout\""), "the signed-in navigation: \(settings.body)")
+                XCTAssertTrue(settings.body.contains("action=\"/logout\""), "the signed-in navigation: \(settings.body)")
+                if port == signOut { signOutPage = settings.body }
             }
             let cookie = try XCTUnwrap(browser.cookie("session"))
-            let out = try await browser.request(signOut, "/logout")
-            XCTAssertEqual(out.status, 303)
+            // Signing out is a POST carrying the session's CSRF token (from a page of the host signing out).
+            let out = try await browser.request(signOut, "/logout", method: "POST", form: [
+                ("csrf_token", try CookieBrowser.field("csrf_token", in: signOutPage))])
+            XCTAssertEqual(out.status, 303, out.body)
             // The old cookie, replayed (as a stolen copy would be), is signed out on both hosts.
             let replay = CookieBrowser()
             defer { replay.invalidate() }
