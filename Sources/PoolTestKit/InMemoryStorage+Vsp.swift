@@ -1,7 +1,7 @@
 import Foundation
 import PoolKernel
 
-/// The vspd per-ticket tables of the in-memory store (vspstore24 slice), with the contract of `StorageWriter`.
+/// The vspd per-ticket tables of the in-memory store, with the contract of `StorageWriter`.
 extension MemoryTransaction {
     // MARK: Reads
 

@@ -113,13 +113,13 @@ struct MemoryTables: Sendable {
     var rateCounts: [String: RateCount] = [:]
     var captchas: [String: CaptchaChallenge] = [:]
     var closedAccounts: [Int64: ClosedAccount] = [:]
-    // vspstore24 slice: the vspd per-ticket model
+    // The vspd per-ticket model
     var vspTickets: [String: VspTicket] = [:]
     /// Per ticket, ascending by sequence.
     var vspVoteChanges: [String: [VspVoteChange]] = [:]
     var vspAltSignAddresses: [String: VspAltSignAddress] = [:]
     var vspFeeXPubs: [Int64: VspFeeXPub] = [:]
-    var history: [Int64: PoolHistorySample] = [:]  // dash22 slice
+    var history: [Int64: PoolHistorySample] = [:]
 
     struct RateCount: Sendable {
         var windowStart: Int64
@@ -503,7 +503,7 @@ final class MemoryTransaction: StorageWriter {
         return keys.count
     }
 
-    // Closed accounts (ux2 slice)
+    // Closed accounts
 
     func closedAccount(userId: UserId) throws -> ClosedAccount? { tables.closedAccounts[userId.rawValue] }
 
@@ -526,7 +526,7 @@ final class MemoryTransaction: StorageWriter {
         change({ $0.closedAccounts[id] }, { $0.closedAccounts[id] = $1 }, account)
     }
 
-    // MARK: Backups (ops23 slice)
+    // MARK: Backups
 
     func snapshot() throws -> StorageSnapshot {
         var snapshot = StorageSnapshot()

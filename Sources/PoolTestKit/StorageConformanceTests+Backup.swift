@@ -2,7 +2,7 @@ import Foundation
 import PoolKernel
 import XCTest
 
-/// Backups (ops23 slice): `snapshot()` reads every table, `restore(_:)` loads it into an empty database of any
+/// Backups: `snapshot()` reads every table, `restore(_:)` loads it into an empty database of any
 /// engine, the portable file format carries it without loss.
 extension StorageConformanceTests {
     /// Fills every table through the ordinary write operations; returns what was written, as the test knows it.

@@ -2,7 +2,7 @@ import Foundation
 import PoolKernel
 import XCTest
 
-/// The vspd per-ticket tables (vspstore24 slice): every engine stores tickets, fee state, preferences with their
+/// The vspd per-ticket tables: every engine stores tickets, fee state, preferences with their
 /// change history, alternate signing addresses and fee xpubs alike, and keeps the one-winner rules under
 /// parallel requests.
 extension StorageConformanceTests {

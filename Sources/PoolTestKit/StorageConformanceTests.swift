@@ -61,7 +61,7 @@ open class StorageConformanceTests: XCTestCase {
             ("voteAuditAppendAndList", checkStorage_voteAuditAppendAndList),
             ("voteAuditPurgeByAge", checkStorage_voteAuditPurgeByAge),
             ("lowFeeTickets", checkStorage_lowFeeTickets),
-            ("historyUpsertKeyedByHour", checkStorage_historyUpsertKeyedByHour),  // dash22 slice
+            ("historyUpsertKeyedByHour", checkStorage_historyUpsertKeyedByHour),
             ("rateCounters", checkStorage_rateCounters),
             ("rateCountIncrementBelowLimit", checkStorage_rateCountIncrementBelowLimit),
             ("parallelRateCountsNeverPassTheLimit", checkStorage_parallelRateCountsNeverPassTheLimit),
@@ -80,10 +80,10 @@ open class StorageConformanceTests: XCTestCase {
             ("concurrentRegistrationsGetUniqueIds", checkStorage_concurrentRegistrationsGetUniqueIds),
             ("parallelUserUpdatesLoseNoChange", checkStorage_parallelUserUpdatesLoseNoChange),  // multi23
             ("callsAfterShutdownAreClosed", checkStorage_callsAfterShutdownAreClosed),
-            // ops23 slice: backups
+            // Backups
             ("snapshotRestoresIntoAnEmptyDatabase", checkStorage_snapshotRestoresIntoAnEmptyDatabase),
             ("restoreRefusesANonEmptyDatabaseAndBadRows", checkStorage_restoreRefusesANonEmptyDatabaseAndBadRows),
-        ] + vspStorageChecks  // vspstore24 slice
+        ] + vspStorageChecks
     }
 
     /// Runs every check; a failing check is reported with its name and the others still run; a skipped check
@@ -669,7 +669,7 @@ open class StorageConformanceTests: XCTestCase {
         await assertStorageError(.invalidInput) { try await store.write { try $0.addLowFeeTicket(hash: "") } }
     }
 
-    /// dash22 slice: one row per hour however often (and by however many hosts) it is written; ascending reads from
+    /// One row per hour however often (and by however many hosts) it is written; ascending reads from
     /// an hour, bounded by `limit`; purge by age; bad rows refused and nothing written.
     public func checkStorage_historyUpsertKeyedByHour() async throws {
         let store = try await backend()
@@ -892,7 +892,7 @@ open class StorageConformanceTests: XCTestCase {
         XCTAssertNotNil(kept)
     }
 
-    /// Closing records (ux2 slice): one per user, listed for erasure by height until marked erased; the user row
+    /// Closing records: one per user, listed for erasure by height until marked erased; the user row
     /// and its voting columns are untouched by closing.
     public func checkStorage_closedAccounts() async throws {
         let store = try await backend()

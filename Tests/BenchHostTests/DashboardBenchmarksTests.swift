@@ -3,7 +3,7 @@ import Foundation
 import PoolKernel
 import XCTest
 
-/// dash22 slice: the dashboard benchmark on a tiny data set prints its two figures (the full size is `make bench`'s).
+/// The dashboard benchmark on a tiny data set prints its two figures (the full size is `make bench`'s).
 final class DashboardBenchmarksTests: XCTestCase {
     func testDashboardBenchmarks_printTheDashboardAndSearchFigures() async throws {
         let templates = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

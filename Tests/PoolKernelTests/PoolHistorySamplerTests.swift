@@ -3,7 +3,7 @@ import PoolKernel
 import PoolTestKit
 import XCTest
 
-/// dash22 slice: the hourly history the web app samples (one row per hour however many hosts write it) and its
+/// The hourly history the web app samples (one row per hour however many hosts write it) and its
 /// retention purge (`historyretentiondays`).
 final class PoolHistorySamplerTests: XCTestCase {
     private struct FixedWallets: WalletPoolReporting {

@@ -7,7 +7,7 @@ import PoolTestKit
 import WebHost
 import XCTest
 
-/// Issue 22 items 2 and 3 (dash22 slice), through the real web app assembled from a config file: `/admin` behind the
+/// Issue 22 items 2 and 3, through the real web app assembled from a config file: `/admin` behind the
 /// admin gate, its figures against what the test stored, the low-fee form with its CSRF token, the ticket search,
 /// and the charts' points against the hourly history the web app samples.
 final class AdminDashboardWiringTests: XCTestCase {

@@ -160,7 +160,7 @@ final class PageClient {
         try request("GET", path, body: nil, headers: headers)
     }
 
-    /// POSTs a urlencoded form (dash22 slice: the dashboard's low-fee form).
+    /// POSTs a urlencoded form (the dashboard's low-fee form).
     func post(_ path: String, _ fields: [(String, String)]) throws -> Response {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._")

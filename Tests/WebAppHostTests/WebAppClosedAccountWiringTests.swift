@@ -7,8 +7,8 @@ import StorageSQLite
 import WebHost
 import XCTest
 
-/// ux2 slice as the real web app wires it from a configuration file: `explorerurl` is validated with its name and
-/// line and defaults per network, and the assembled app runs the closed-account erasure over SQLite.
+/// Closed accounts and explorer links as the real web app wires them from a configuration file: `explorerurl` is
+/// validated with its name and line and defaults per network, and the assembled app runs the closed-account erasure over SQLite.
 final class WebAppClosedAccountWiringTests: WebAppConfigTestCase {
     override class var homePrefix: String { "webapp-ux2" }
 

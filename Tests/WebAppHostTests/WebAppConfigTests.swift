@@ -227,7 +227,7 @@ final class ConfigTests: XCTestCase {
         assertConfigError(minimal + "\nmail=smtp\n", code: .missingOption, contains: "smtphost is not set")
     }
 
-    /// transport slice: dbtls verifies unless dbtlsskipverify; smtptls accepts opportunistic.
+    /// `dbtls` verifies unless `dbtlsskipverify`; smtptls accepts opportunistic.
     func testConfig_transportSecurityOptions() throws {
         let verifying = try load(minimal + "\ndbtls=true\ndbtlsca=/etc/pool/mysql-ca.pem\n")
         XCTAssertTrue(try verifying.db.tls)

@@ -8,7 +8,7 @@ import WebAppHost
 import WebHost
 import XCTest
 
-/// Issue 22 item 4 (dash22 slice): a headless Chromium signs in as the admin of the real web app (assembled from a
+/// Issue 22 item 4: a headless Chromium signs in as the admin of the real web app (assembled from a
 /// config file), opens `/admin`, searches a ticket, reads the charts and screenshots them, on a desktop and a phone
 /// viewport. Screenshots go to `test-artifacts/browser/` (README's copy: `docs/screenshots/admin-dashboard.png`).
 ///

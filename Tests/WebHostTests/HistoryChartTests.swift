@@ -3,7 +3,7 @@ import PoolKernel
 import XCTest
 @testable import WebHost
 
-/// dash22 slice: the chart data drawn from the hourly history.
+/// The chart data drawn from the hourly history.
 final class HistoryChartTests: XCTestCase {
     func testStamp_matchesFoundationsUTCCalendarAcrossEras() {
         let formatter = DateFormatter()

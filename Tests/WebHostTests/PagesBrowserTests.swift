@@ -210,7 +210,7 @@ final class PagesBrowserTests: PagesTestCase {
         try shot(page, "14-returned-after-sign-in")
     }
 
-    // MARK: - ux2 slice: phone layout, accessibility audit, closing an account
+    // MARK: - Phone layout, accessibility audit, closing an account
 
     /// The pages a signed-out visitor reaches, and those of a signed-in user with a registered address.
     private static let signedOutPages = ["/", "/signin", "/signup", "/passwordreset", "/stats", "/error", "/accountclosed"]

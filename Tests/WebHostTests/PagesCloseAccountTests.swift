@@ -4,7 +4,7 @@ import PoolTestKit
 import XCTest
 @testable import WebHost
 
-/// Closing an account from /settings (ux2 slice, issue 21 item 6), through the real pages, account service, API
+/// Closing an account from /settings (issue 21 item 6), through the real pages, account service, API
 /// and storage: password and CSRF required; sign-in, every session and the API token end at once; the voting
 /// row stays for stakepoold; the email is erased once no ticket can still vote. Also `explorerurl` on the tickets
 /// page.

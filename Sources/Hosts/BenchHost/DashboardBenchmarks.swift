@@ -3,7 +3,7 @@ import PoolKernel
 import StorageSQLite
 import WebHost
 
-/// The operator dashboard's speed (`poolbench dashboard`, dash22 slice): p99 of `GET /admin` and of a ticket search
+/// The operator dashboard's speed (`poolbench dashboard`): p99 of `GET /admin` and of a ticket search
 /// (`/admin?q=<hash>`) over a SQLite database holding `users` accounts (half with an address), one vote audit record
 /// per ticket for `tickets` tickets (2 % missed), 30 days of hourly history and some mail. Goal < 50 ms with 100,000
 /// users and 300,000 tickets. Requests go through the router without sockets, behind an IP-only admin gate.

@@ -2,7 +2,7 @@ import Foundation
 import HostKit
 import PoolKernel
 
-/// `poolctl db backup FILE` and `poolctl db restore FILE` (ops23 slice): the portable backup format
+/// `poolctl db backup FILE` and `poolctl db restore FILE`: the portable backup format
 /// (`PortableBackup`, docs/operations.md "Backup and restore") for either engine.
 ///
 /// Exit codes: 0 done; 1 restore refused because the database is not empty (nothing written); 2 usage, an

@@ -11,7 +11,7 @@ public enum DBCommand {
     /// for `status` is still 0; a newer schema than this binary is 7). `retention` is used by `purge`.
     public static func run(_ arguments: [String], storage: any StorageBackend, output: HostOutput,
                            retention: RetentionPurge.Policy = .init()) async -> Int32 {
-        // ops23 slice: the portable backup (exit codes in DBBackupCommand).
+        // The portable backup (exit codes in DBBackupCommand).
         if arguments.count == 2, arguments[0] == "backup" {
             return await DBBackupCommand.backup(to: arguments[1], storage: storage, output: output)
         }

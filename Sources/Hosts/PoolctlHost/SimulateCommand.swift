@@ -21,7 +21,7 @@ public enum SimulateCommand {
         var configuration = VoteSimulation.Configuration(storage: storage)
         configuration.blocks = 1000
         configuration.tickets = 10_000
-        // chain slice: network and vote policy, resolved once every flag is read.
+        // Network and vote policy, resolved once every flag is read.
         var policyName = VotePolicyPlugins.defaultName
         var policyOptions: [String] = []
         var index = 0

@@ -44,7 +44,6 @@ public enum VoteSimulation {
         public var certificateDirectory: String?
         /// Storage for users and the vote audit (a fresh database).
         public var storage: any StorageBackend
-        // chain slice
         /// The network simulated (simnet, or a fork's `chainparams`); the wallets vote its newest vote version.
         public var network: NetParams = .simnet
         /// The daemons' vote policy.
@@ -81,7 +80,6 @@ public enum VoteSimulation {
         public var winnersAfterRestart = 0
         public var restartedDaemonVotes = 0
         public var elapsedSeconds = 0.0
-        // chain slice
         public var network = ""
         public var policy = ""
         public var voteVersion: UInt32 = 0

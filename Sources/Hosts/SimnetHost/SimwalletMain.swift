@@ -67,7 +67,7 @@ public enum SimwalletMain {
             guard let value = Int(text), range.contains(value) else { return nil }
             return value
         }
-        // chain slice: the simulated chain runs on simnet or on the network of a `--chainparams` file.
+        // The simulated chain runs on simnet or on the network of a `--chainparams` file.
         var parameters = SimnetParameters.simnet
         if let file = options["--chainparams"] {
             do {

@@ -37,7 +37,6 @@ public struct StakepooldConfig: Sendable {
         OptionSpec("voteauditretentiondays", .int, default: "365", help: "Days vote audit records are kept before they are purged (0: keep for ever)"),
         // health
         OptionSpec("walletautorecover", .bool, default: "false", help: "Re-import voting users' redeem scripts the wallet lacks when it (re)connects (else: log, metric, degraded /health)"),
-        // stakepoold slice
         OptionSpec("alertemail", .string, default: "", help: "Operator address for alerts (missed votes, database outage), queued in the web app's mail outbox (empty: log only)"),
         OptionSpec("alertfrom", .string, default: "", help: "Sender address of alert and missed-vote mails (the web app's smtpfrom)"),
         OptionSpec("missedvotemail", .bool, default: "true", help: "Mail a ticket's owner when this daemon missed or was late with the ticket's vote"),
@@ -74,7 +73,6 @@ public struct StakepooldConfig: Sendable {
     public var voteAuditRetentionDays = RetentionPurge.Policy.defaultVoteAuditDays
     /// `walletautorecover` (health): re-import missing redeem scripts when the wallet (re)connects.
     public var walletAutoRecover = false
-    // stakepoold slice
     /// `alertemail`: operator address for alert mails (empty: log and metrics only).
     public var alertEmail = ""
     /// `alertfrom`: sender of alert and missed-vote mails.
@@ -198,7 +196,7 @@ public struct StakepooldConfig: Sendable {
         walletAutoRecover = v.bool("walletautorecover")   // health
         if voteAuditRetentionDays < 0 { throw fail(.badValue, "voteauditretentiondays", "voteauditretentiondays must be 0 or more") }
 
-        // stakepoold slice: checks and options of the control API, alerts and the database link.
+        // Checks and options of the control API, alerts and the database link.
         if !noRPCListen, controlToken.isEmpty, let open = rpcListen.first(where: { !Self.isLoopback($0) }) {
             throw fail(.badValue, "rpclisten", "rpclisten \(open) is not a loopback address, so controltoken must be set "
                               + "(and stakepooldtoken in the web app's config)")
@@ -211,7 +209,7 @@ public struct StakepooldConfig: Sendable {
         missedVoteMail = v.bool("missedvotemail")
     }
 
-    /// stakepoold slice: whether a `host:port` listen address only accepts local connections.
+    /// Whether a `host:port` listen address only accepts local connections.
     static func isLoopback(_ hostPort: String) -> Bool {
         guard let host = HostPort.split(hostPort)?.host.lowercased() else { return false }
         return host == "localhost" || host == "::1" || host.hasPrefix("127.")

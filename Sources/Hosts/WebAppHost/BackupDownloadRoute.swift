@@ -3,7 +3,7 @@ import Foundation
 import PoolKernel
 import WebHost
 
-/// `GET /admin/backup` (ops23 slice): the newest automatic backup as an attachment, behind the admin gate of
+/// `GET /admin/backup`: the newest automatic backup as an attachment, behind the admin gate of
 /// `/status` and `/metrics`. 404 with a sentence when there is none (automatic backups off, the engine has none,
 /// or the first one is not written yet).
 enum BackupDownloadRoute {

@@ -139,9 +139,9 @@ public final class WebApp: Sendable {
                           maintenance: config.values.bool("maintenance"),
                           revealCaptchaForTests: config.values.bool("captchatesthook"),
                           addressIDs: services.params.addressIDs, minPasswordLength: config.minPasswordLength)
-        pagesConfiguration.explorerURL = config.explorerURL  // ux2 slice
+        pagesConfiguration.explorerURL = config.explorerURL
         pagesConfiguration.ticketMaturity = Int64(services.params.tickets.maturity)  // life22
-        pagesConfiguration.lowFeeDirectory = config.dataDir  // dash22 slice: stakepoold's lowfeetickets.json
+        pagesConfiguration.lowFeeDirectory = config.dataDir  // where stakepoold writes lowfeetickets.json
         pages = Pages(configuration: pagesConfiguration,
                       storage: storage, templates: templates, accounts: accounts, registrar: services.registration,
                       wallets: services.pool, tickets: services.pool, stats: stats, captcha: captcha,
@@ -156,7 +156,7 @@ public final class WebApp: Sendable {
         // The admin gate: adminips, and with adminuserids the user signed in on the session cookie.
         let guardian = AdminGuard(adminIPs: config.adminIPs, adminUserIDs: config.adminUserIDs, logger: logs.logger("SYTM"),
                                   currentUser: pages.signedInUser)
-        // ops23 slice: the storage plugin's automatic online backups (SQLite), downloadable at /admin/backup.
+        // The storage plugin's automatic online backups (SQLite), downloadable at /admin/backup.
         let backupable = storage as? any OnlineBackupCapable
         let backupSchedule = backupable?.onlineBackupSchedule
         // /status also shows what /metrics knows: stakepoold pushes and refusals, the proxy warning, open incidents.
@@ -171,7 +171,7 @@ public final class WebApp: Sendable {
                                      adminGuard: guardian, metrics: metrics, metricsOnMainListener: config.metricsListen == nil,
                                      rateLimiter: WebStack.rateLimiter(rate: config.rateLimit, burst: config.rateLimitBurst),
                                      pages: pages.routes + [BackupDownloadRoute.route(schedule: backupSchedule, adminGuard: guardian)]
-                                        + pages.adminRoutes(adminGuard: guardian),  // dash22 slice: /admin
+                                        + pages.adminRoutes(adminGuard: guardian),  // /admin
                                      health: { await health.report() },
                                      notFound: pages.notFoundPage)
         let listen: ListenAddress
@@ -198,12 +198,12 @@ public final class WebApp: Sendable {
             background.insert(OnlineBackupService(storage: backupable, schedule: backupSchedule, logger: logs.logger("STOR"),
                                                   metrics: metrics), at: 0)
         }
-        // ux2 slice: closed accounts' email addresses are erased once none of their tickets can still vote.
+        // Closed accounts' email addresses are erased once none of their tickets can still vote.
         let ticketParams = services.params.tickets
         background.append(ClosedAccountEraser(storage: storage, tickets: services.pool,
                                               votingWindow: Int64(ticketParams.maturity + ticketParams.expiry),
                                               logger: logs.logger("CNTL")))
-        // dash22 slice: the hourly history the dashboard and stats page chart (one row per hour across web hosts).
+        // The hourly history the dashboard and stats page chart (one row per hour across web hosts).
         background.append(PoolHistorySampler(storage: storage, wallets: services.pool, poolFees: config.poolFees,
                                              logger: logs.logger("CNTL")))
         // The web app owns the outbox, so it purges finished mail (stakepoold purges the vote audit).

@@ -60,7 +60,7 @@ if wants("http") {
     await SignInStormBenchmark.runAll(print: emit)
 }
 if wants("pages") { await PagesBenchmarks.runAll(print: emit) }
-if wants("dashboard") { await DashboardBenchmarks.runAll(print: emit) }  // dash22 slice
+if wants("dashboard") { await DashboardBenchmarks.runAll(print: emit) }
 if wants("idle") { await IdleBenchmarks.runAll(print: emit) }
 if chosen.contains("pages-stages") { await PagesBenchmarks.stages(print: emit) }
 // The storm alone (it also runs at the end of the `http` group).

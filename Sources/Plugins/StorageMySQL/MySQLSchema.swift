@@ -107,7 +107,7 @@ enum MySQLSchema {
             try addIndex(connection, table: "PasswordReset", index: "PasswordResetUserId",
                          definition: "INDEX `PasswordResetUserId` (`UserId`)")
         },
-        // ux2 slice: accounts closed by their owners (issue 21 item 6).
+        // Accounts closed by their owners (issue 21 item 6).
         Migration(version: 5, name: "closed accounts") { connection in
             try connection.simple(closedAccountsTable)
         },
@@ -121,7 +121,7 @@ enum MySQLSchema {
         },
     ]
 
-    /// The vspd per-ticket tables (vspstore24 slice). Hashes, addresses and keys compare exactly (binary
+    /// The vspd per-ticket tables. Hashes, addresses and keys compare exactly (binary
     /// collation); bodies and fee transactions up to 1 MiB.
     static let vspTables = [
         """

@@ -1,6 +1,6 @@
 import PoolKernel
 
-/// The SQLite plugin's automatic backup options (ops23 slice): `backupinterval` and `backupcount`, read by the
+/// The SQLite plugin's automatic backup options: `backupinterval` and `backupcount`, read by the
 /// web app (`OnlineBackupService`), which writes `<datadir>/backups/backup-<time>.sqlite`.
 extension SQLiteStoragePlugin {
     public static let backupOptions: [OptionSpec] = [

@@ -154,7 +154,7 @@ final class SQLiteConnection: @unchecked Sendable, SQLExecutor {
 
     /// Copies this connection's database into a new file at `path` with SQLite's online backup API, in one step
     /// (one read snapshot: in WAL mode the writer keeps committing meanwhile), then makes the copy a
-    /// self-contained rollback-journal database. The copy's handle lives and dies here, on `owner` (ops23 slice).
+    /// self-contained rollback-journal database. The copy's handle lives and dies here, on `owner`.
     func backUp(to path: String) throws {
         precondition(owner.isCurrent, "SQLite handle used off its owner thread")
         guard let handle else { throw StorageError(.closed, "SQLite connection is closed") }

@@ -61,7 +61,7 @@ enum SQLiteSchema {
             CREATE INDEX IF NOT EXISTS CaptchaChallengesExpiresAt ON CaptchaChallenges (ExpiresAt);
             CREATE INDEX IF NOT EXISTS PasswordResetUserId ON PasswordReset (UserId);
             """),
-        // ux2 slice: accounts closed by their owners (issue 21 item 6).
+        // Accounts closed by their owners (issue 21 item 6).
         Migration(version: 4, name: "closed accounts", sql: """
             CREATE TABLE IF NOT EXISTS ClosedAccounts (
               UserId INTEGER PRIMARY KEY, ClosedHeight INTEGER NOT NULL, ClosedAt INTEGER NOT NULL,

@@ -155,7 +155,7 @@ public final class SQLiteStorage: SingleStatementLookups, OnlineBackupCapable {
         }
     }
 
-    // MARK: Online backups (`OnlineBackupCapable`, ops23 slice)
+    // MARK: Online backups (`OnlineBackupCapable`)
 
     public var onlineBackupSchedule: OnlineBackupSchedule? { configuration.backupSchedule }
 

@@ -18,7 +18,7 @@ public enum SQLiteStoragePlugin {
         public var readConnections: Int
         /// Optional cap on the database size: writes that would grow it further fail with `full`.
         public var maxDatabaseBytes: Int64?
-        /// The web app's automatic online backups (`backupinterval`, `backupcount`); nil: off (ops23 slice).
+        /// The web app's automatic online backups (`backupinterval`, `backupcount`); nil: off.
         public var backupSchedule: OnlineBackupSchedule?
 
         public init(path: String, busyTimeoutMilliseconds: Int = 5_000, readConnections: Int = 2,

@@ -173,7 +173,7 @@ public final class Simnet: Sendable {
         }
     }
 
-    /// The bits and vote version of the vote the chain recorded for a ticket; nil when it was not voted (chain slice).
+    /// The bits and vote version of the vote the chain recorded for a ticket; nil when it was not voted.
     public func recordedVote(_ hash: String) -> (bits: UInt16, voteVersion: UInt32?)? {
         world.withLock { world in
             guard let parsed = SimHash(displayHex: hash), let id = world.chain.ticketIndex[parsed],

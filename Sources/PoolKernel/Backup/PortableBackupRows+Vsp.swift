@@ -1,6 +1,6 @@
 import Foundation
 
-/// The vspd per-ticket tables in the portable backup (vspstore24 slice). Maps are JSON text as the SQL columns
+/// The vspd per-ticket tables in the portable backup. Maps are JSON text as the SQL columns
 /// hold them; request and response bodies are base64.
 extension PortableBackupRows {
     static let vspTableNames: Set<String> = ["VspTickets", "VspVoteChanges", "VspAltSignAddresses", "VspFeeXPubs"]

@@ -66,21 +66,16 @@ public struct PoolConfig: Sendable {
     // Retention (days; 0 keeps rows for ever).
     public var mailRetentionDays = RetentionPurge.Policy.defaultMailDays
     public var voteAuditRetentionDays = RetentionPurge.Policy.defaultVoteAuditDays
-    /// dash22 slice: `historyretentiondays`, the hourly history the dashboard charts.
+    /// `historyretentiondays`, the hourly history the dashboard charts.
     public var historyRetentionDays = RetentionPurge.Policy.defaultHistoryDays
-    // http slice
     /// `maxconnectionsperip`: connections one client address may hold (0: no cap).
     public var maxConnectionsPerIP = 64
     /// `ratelimit` (requests/s per client) and `ratelimitburst`; either 0 turns the limit off.
     public var rateLimit: Double = 20
     public var rateLimitBurst = 60
-    // end http slice
-    // accounts slice
     public var minPasswordLength = PasswordPolicy.defaultMinimumLength
-    // ux2 slice
     /// `explorerurl`: the prefix of ticket links (hash appended); "" shows plain hashes.
     public var explorerURL = ""
-    // end ux2 slice
     /// Every option's value with its source: the plugins' and the host's options are read from here.
     public var values: OptionValues
     /// How the config was checked for files: plugins built from it resolve paths the same way.
@@ -297,35 +292,30 @@ extension PoolConfig {
         if voteAuditRetentionDays < 0 {
             throw fail(.badValue, "voteauditretentiondays", "voteauditretentiondays must be 0 or more")
         }
-        // dash22 slice
         historyRetentionDays = v.int("historyretentiondays")
         if historyRetentionDays < 0 {
             throw fail(.badValue, "historyretentiondays", "historyretentiondays must be 0 or more")
         }
 
-        // http slice (adminips/trustedproxies entries are checked with the other address options above)
+        // HTTP edge (adminips/trustedproxies entries are checked with the other address options above)
         maxConnectionsPerIP = v.int("maxconnectionsperip")
         if maxConnectionsPerIP < 0 { throw fail(.badValue, "maxconnectionsperip", "maxconnectionsperip must be 0 (no cap) or more") }
         rateLimit = v.double("ratelimit")
         if !rateLimit.isFinite || rateLimit < 0 { throw fail(.badValue, "ratelimit", "ratelimit must be 0 (off) or a positive number of requests per second") }
         rateLimitBurst = v.int("ratelimitburst")
         if rateLimitBurst < 0 { throw fail(.badValue, "ratelimitburst", "ratelimitburst must be 0 (off) or more") }
-        // end http slice
-        // accounts slice
         minPasswordLength = v.int("minpasswordlength")
         if !(1...PasswordPolicy.maximumMinimumLength).contains(minPasswordLength) {
             throw fail(.badValue, "minpasswordlength",
                        "minpasswordlength must be between 1 and \(PasswordPolicy.maximumMinimumLength)")
         }
-        // ux2 slice: explorerurl, unset means the network's explorer (none on simnet), set empty means no links.
+        // `explorerurl`: unset means the network's explorer (none on simnet), set empty means no links.
         explorerURL = v.isSet("explorerurl") ? v.string("explorerurl") : PoolConfig.defaultExplorerURL(network: network.shortName)
         if !explorerURL.isEmpty, let problem = PoolConfig.explorerURLProblem(explorerURL) {
             throw fail(.badValue, "explorerurl", "explorerurl \(problem)")
         }
-        // end ux2 slice
     }
 
-    // ux2 slice
     /// The block explorer ticket links of a network (`shortName`): mainnet and testnet have public explorers,
     /// simnet (and any other network) has none.
     public static func defaultExplorerURL(network shortName: String) -> String {
@@ -346,7 +336,6 @@ extension PoolConfig {
         }
         return nil
     }
-    // end ux2 slice
 
     /// Whether `baseURL` is served over TLS (scheme compared without case).
     public static func isHTTPS(_ baseURL: String) -> Bool { baseURL.lowercased().hasPrefix("https://") }

@@ -59,18 +59,12 @@ public enum WebAppOptions {
         OptionSpec("captchatesthook", .bool, default: "false", help: "Tests only: with POOL_TEST_CAPTCHA=1 in the environment, expose /captcha/answer"),
         OptionSpec("mailretentiondays", .int, default: "30", help: "Days delivered and failed emails stay in the outbox before they are purged (0: keep for ever)"),
         OptionSpec("voteauditretentiondays", .int, default: "365", help: "Days vote audit records are kept; stakepoold purges them with its own option of this name, poolctl db purge with this one (0: keep for ever)"),
-        // dash22 slice
         OptionSpec("historyretentiondays", .int, default: "400", help: "Days of the hourly pool history (the charts of /admin and /stats) kept before they are purged (0: keep for ever)"),
-        // accounts slice
         OptionSpec("minpasswordlength", .int, default: "12", help: "Shortest new password accepted at sign-up, settings and reset (characters; at least 1)"),
         OptionSpec("skipvotebitssync", .bool, default: "false", help: "Accepted for compatibility with older configs; has no effect"),
-        // http slice
         OptionSpec("maxconnectionsperip", .int, default: "64", help: "Most HTTP connections one client address (IPv6: one /64) may hold (503 beyond; trustedproxies exempt; 0: no cap)"),
         OptionSpec("ratelimit", .float, default: "20", help: "Requests per second allowed per client address (IPv6: per /64); 0 turns the limit off"),
         OptionSpec("ratelimitburst", .int, default: "60", help: "Requests a client may make at once before ratelimit applies; 0 turns the limit off"),
-        // end http slice
-        // ux2 slice
         OptionSpec("explorerurl", .string, default: "", help: "Block explorer URL that ticket hashes are appended to on the tickets page, http(s) (default per network: https://mainnet.decred.org/tx/, https://testnet.decred.org/tx/; simnet none); set it empty for plain hashes without links"),
-        // end ux2 slice
     ]
 }

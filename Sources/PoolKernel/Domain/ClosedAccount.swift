@@ -1,4 +1,4 @@
-/// An account its owner closed (ux2 slice, issue 21 item 6). The user row stays — stakepoold keeps voting the
+/// An account its owner closed (issue 21 item 6). The user row stays — stakepoold keeps voting the
 /// owner's live tickets with the last preferences — but sign-in and the API token end at closing, and the email
 /// address is erased (`emailErased`) once no ticket of the account can still vote.
 public struct ClosedAccount: Hashable, Sendable {

@@ -1,4 +1,4 @@
-/// One hour of the pool's history (`PoolHistory` table, dash22 slice): what the web app saw at the start of the
+/// One hour of the pool's history (`PoolHistory` table): what the web app saw at the start of the
 /// hour. The figures are running totals (votes, misses, fee revenue) or levels (live tickets, users), so a chart
 /// of a day or a window's revenue is a difference between two rows. One row per hour: every web host sharing the
 /// database writes the same hour's row (`StorageWriter.upsertHistorySample`).

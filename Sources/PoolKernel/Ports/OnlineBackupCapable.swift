@@ -1,4 +1,4 @@
-/// An optional storage capability (ops23 slice): an engine-native copy of the live database, taken while the pool
+/// An optional storage capability: an engine-native copy of the live database, taken while the pool
 /// keeps reading and writing. A plugin whose engine has an online backup API adopts it and says, from its
 /// own options, how often the web app should call it; `OnlineBackupService` does the scheduling, atomic file
 /// placement and rotation.

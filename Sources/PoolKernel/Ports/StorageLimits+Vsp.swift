@@ -1,4 +1,4 @@
-/// Limits of the vspd per-ticket tables (vspstore24 slice), checked by every engine before writing.
+/// Limits of the vspd per-ticket tables, checked by every engine before writing.
 extension StorageLimits {
     /// Request and response bodies, fee transaction hex and each stored preference map, in bytes: vspd cuts
     /// request bodies at 1 MiB, so nothing a client sends is larger.
@@ -67,7 +67,7 @@ extension StorageLimits {
     }
 }
 
-/// The vspd tables of a snapshot (vspstore24 slice).
+/// The vspd tables of a snapshot.
 extension StorageSnapshot {
     mutating func sortVspTables() {
         func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }

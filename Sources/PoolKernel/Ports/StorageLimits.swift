@@ -114,7 +114,6 @@ public enum StorageLimits {
         try checkText(challenge.answer, field: "captcha answer", maxScalars: captchaText)
     }
 
-    // dash22 slice
     public static func check(_ sample: PoolHistorySample) throws {
         if sample.hourStart % PoolHistorySample.secondsPerHour != 0 {
             throw StorageError(.invalidInput, "history hour \(sample.hourStart) is not the start of an hour")

@@ -62,16 +62,16 @@ public protocol StorageReader {
     /// user id (the erasure purge's candidates).
     func closedAccountsAwaitingErasure(maxClosedHeight: Int64) throws -> [ClosedAccount]
 
-    // dash22 slice: the pool's hourly history
+    // The pool's hourly history
     /// The history rows with `hourStart >= since`, ascending by hour (at most `limit`, the oldest first).
     func historySamples(since: Int64, limit: Int) throws -> [PoolHistorySample]
 
-    // ops23 slice: backups
+    // Backups
     /// Every row of every table (`StorageSnapshot`, each table in its documented order), read inside this one
     /// transaction, so a backup taken while the pool runs is consistent.
     func snapshot() throws -> StorageSnapshot
 
-    // vspstore24 slice: the vspd per-ticket model (issue 24 item 2; docs/vspd.md, "Per-ticket model")
+    // The vspd per-ticket model (issue 24 item 2; docs/vspd.md, "Per-ticket model")
     /// The vspd ticket with this hash (exact, case-sensitive comparison), or nil. Its three preference maps are
     /// never nil (`[:]` when empty).
     func vspTicket(hash: String) throws -> VspTicket?

@@ -1,6 +1,6 @@
 /// Every row of every table of a pool database, as one consistent snapshot (`StorageReader.snapshot()`), and what
 /// `StorageWriter.restore(_:)` loads into an empty database. Engine-neutral: the portable backup file
-/// (`PortableBackup`) is this, written out. The hourly `PoolHistory` (dash22 slice) is not part of it: it is
+/// (`PortableBackup`) is this, written out. The hourly `PoolHistory` is not part of it: it is
 /// derived from the wallets and users and sampled again after a restore.
 public struct StorageSnapshot: Hashable, Sendable {
     /// One row of `RateCounters` (the sign-in throttle and other fixed-window counters).
@@ -35,7 +35,7 @@ public struct StorageSnapshot: Hashable, Sendable {
     public var captchas: [CaptchaChallenge] = []
     /// Ascending by user id.
     public var closedAccounts: [ClosedAccount] = []
-    // vspstore24 slice: the vspd per-ticket model
+    // The vspd per-ticket model
     /// Ascending by hash (byte order).
     public var vspTickets: [VspTicket] = []
     /// Ascending by (ticket hash, sequence).

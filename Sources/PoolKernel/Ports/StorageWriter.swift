@@ -100,7 +100,7 @@ public protocol StorageWriter: StorageReader {
     /// Marks the closed account's email as erased. `not-found` if the user has no closing record.
     func markClosedAccountEmailErased(userId: UserId) throws
 
-    // dash22 slice: the pool's hourly history
+    // The pool's hourly history
     /// Writes the row of `sample.hourStart`: inserted when the hour has none, every figure replaced when it has one
     /// (however many web hosts write the same hour, it stays one row; the last write wins). `invalid-input` when
     /// `hourStart` is not a multiple of 3600 or a figure is negative.
@@ -108,14 +108,14 @@ public protocol StorageWriter: StorageReader {
     /// Deletes history rows with `hourStart < before`; returns how many (retention purge).
     @discardableResult func purgeHistorySamples(before: Int64) throws -> Int
 
-    // ops23 slice: backups
+    // Backups
     /// Loads `snapshot` into an empty database: every row with its own ids, tokens and timestamps, exactly as
     /// `snapshot()` reads it back; ids assigned by later inserts are above the restored ones. Throws `not-empty`
     /// (and writes nothing) when any table already has a row; values breaking a `StorageLimits` limit throw
     /// `invalid-input`.
     func restore(_ snapshot: StorageSnapshot) throws
 
-    // vspstore24 slice: the vspd per-ticket model (issue 24 item 2; docs/vspd.md, "Per-ticket model")
+    // The vspd per-ticket model (issue 24 item 2; docs/vspd.md, "Per-ticket model")
     /// Registers a vspd ticket (feeaddress for a new ticket). `duplicate` if the hash exists, and nothing is
     /// written: of any number of parallel first requests for one ticket exactly one inserts. `invalid-input`
     /// beyond `StorageLimits` (empty hash, negative amounts, oversized fee tx or maps).

@@ -29,7 +29,7 @@ public struct WalletSlotStatus: Sendable, Equatable {
     public var missingTickets: Int?
     /// Why it is not up (empty when up).
     public var detail: String
-    /// The wallet's best block height at its last answer; nil when unknown (dash22 slice: the dashboard).
+    /// The wallet's best block height at its last answer; nil when unknown (the dashboard).
     public var height: Int64?
 
     public init(connected: Bool, daemonConnected: Bool = false, enableVoting: Bool = false, unlocked: Bool = false,

@@ -1,7 +1,7 @@
 import Foundation
 import PoolKernel
 
-/// Backups over SQL (ops23 slice): `snapshot()` reads every table inside the caller's transaction; `restore(_:)`
+/// Backups over SQL: `snapshot()` reads every table inside the caller's transaction; `restore(_:)`
 /// inserts every row with its own ids into an empty database (both engines then assign later ids above them:
 /// SQLite's AUTOINCREMENT sequence and InnoDB's AUTO_INCREMENT follow the largest id inserted).
 extension SQLStorageTransaction {

@@ -1,7 +1,7 @@
 import Foundation
 import PoolKernel
 
-/// The vspd per-ticket tables over SQL (vspstore24 slice): `VspTickets`, `VspVoteChanges`, `VspAltSignAddresses`,
+/// The vspd per-ticket tables over SQL: `VspTickets`, `VspVoteChanges`, `VspAltSignAddresses`,
 /// `VspFeeXPubs`. Maps are JSON text with sorted keys; request and response bodies are bytes.
 extension SQLStorageTransaction {
     static let vspTicketColumns = """

@@ -408,7 +408,7 @@ public final class SQLStorageTransaction: StorageWriter {
         try sql.query("SELECT TicketHash FROM LowFeeTickets", []).map { $0[0].string }.sorted()
     }
 
-    // dash22 slice: the pool's hourly history
+    // The pool's hourly history
 
     static let historyColumns = "HourStart, LiveTickets, VotedTotal, MissedTotal, Users, ActiveUsers, FeeRevenueAtoms"
 
@@ -508,7 +508,7 @@ public final class SQLStorageTransaction: StorageWriter {
         try sql.execute("DELETE FROM CaptchaChallenges WHERE ExpiresAt <= ?", [.integer(now)]).affectedRows
     }
 
-    // MARK: Closed accounts (ux2 slice)
+    // MARK: Closed accounts
 
     static let closedAccountColumns = "UserId, ClosedHeight, ClosedAt, EmailErased"
 

@@ -31,7 +31,7 @@ final class HTTPConnection {
     var phase: Phase = .open
     var writeBuffer: [UInt8] = []
     var writeOffset = 0
-    /// A file body still to send after `writeBuffer` (ops23 slice), and how much of it is sent already.
+    /// A file body still to send after `writeBuffer`, and how much of it is sent already.
     var file: HTTPFileBody?
     var fileOffset = 0
     /// The request handed to the responder and not yet answered.

@@ -3,7 +3,7 @@ import Foundation
 import Glibc
 #endif
 
-/// A response body sent from an open file as the client takes it (ops23 slice: `/admin/backup`), so a download
+/// A response body sent from an open file as the client takes it (`/admin/backup`), so a download
 /// never has to fit in memory. The length is fixed when the file is opened (`Content-Length`); the file should not
 /// change meanwhile (backups are renamed into place, never rewritten). The descriptor is closed when the last
 /// reference goes (sent, connection closed, or a HEAD request).

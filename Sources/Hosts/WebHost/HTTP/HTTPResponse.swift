@@ -3,7 +3,7 @@ public struct HTTPResponse: Sendable {
     public var status: HTTPStatus
     public var headers: HTTPHeaders
     public var body: [UInt8]
-    /// When set, the body is this file instead of `body` (sent in pieces as the client reads; ops23 slice).
+    /// When set, the body is this file instead of `body` (sent in pieces as the client reads).
     public var file: HTTPFileBody?
 
     public init(status: HTTPStatus = .ok, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {

@@ -2,7 +2,7 @@ import Dispatch
 import Foundation
 import PoolKernel
 
-/// `GET /admin`, the operator dashboard (issue 22 item 2, dash22 slice), and `POST /admin/lowfee`, behind the admin
+/// `GET /admin`, the operator dashboard (issue 22 item 2), and `POST /admin/lowfee`, behind the admin
 /// gate of `/status`: wallets, voting health, ticket search, missed tickets with their owners, fee revenue, users,
 /// the mail outbox, low-fee tickets, and the history charts. Every figure is read when the page is asked for, from
 /// cached stake info (`StatsCache`), the wallets' `walletinfo` round, storage and the hourly history.

@@ -1,6 +1,6 @@
 import PoolKernel
 
-/// Closing an account from /settings (ux2 slice, issue 21 item 6): password and CSRF required; the browser is
+/// Closing an account from /settings (issue 21 item 6): password and CSRF required; the browser is
 /// signed out like /logout and shown what happens next (`/accountclosed`).
 extension Pages {
     func closeAccountPost(_ context: inout PageContext) async -> PageOutcome {

@@ -2,7 +2,7 @@ import Foundation
 import PoolKernel
 
 /// The background service that erases the email address of closed accounts once none of their tickets can still
-/// vote (ux2 slice, issue 21 item 6).
+/// vote (issue 21 item 6).
 ///
 /// A ticket can vote until ticket maturity + ticket expiry blocks after it was mined, so an account closed at
 /// height H is due at `H + votingWindow`. The pool's wallets are asked as well: a ticket bought after closing

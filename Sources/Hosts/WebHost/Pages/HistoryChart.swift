@@ -2,7 +2,7 @@ import Foundation
 import PoolKernel
 
 /// A chart of the hourly pool history, as data for `templates/partials/chart.html`, which draws it as inline SVG
-/// (no script: it works under the CSP and on a phone). dash22 slice.
+/// (no script: it works under the CSP and on a phone).
 ///
 /// Geometry (the contract tests check points against): the plot spans x `left…right` and y `top…bottom` of a
 /// `640×220` view box. A point of hour `h` and value `v` sits at
@@ -148,7 +148,7 @@ struct HistoryChart {
     }
 }
 
-/// The charts of the history (dash22 slice): pool size, votes and misses per day, users, fee revenue.
+/// The charts of the history: pool size, votes and misses per day, users, fee revenue.
 extension HistoryChart {
     static func poolSize(_ samples: [PoolHistorySample]) -> HistoryChart {
         HistoryChart(id: "pool-size", title: "Pool size (live tickets)", unit: "tickets",

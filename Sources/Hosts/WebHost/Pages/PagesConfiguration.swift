@@ -34,14 +34,14 @@ public struct PagesConfiguration: Sendable {
     public var addressIDs: NetParams.AddressIDs
     /// `minpasswordlength`: the new-password boxes say it (`minlength`) before the server does.
     public var minPasswordLength: Int
-    /// `explorerurl` (ux2 slice): ticket links are this prefix + hash; "" shows plain hashes; nil takes the
+    /// `explorerurl`: ticket links are this prefix + hash; "" shows plain hashes; nil takes the
     /// network's default (`PoolConfig.defaultExplorerURL`).
     public var explorerURL: String? = nil
     // life22
     /// The network's ticket maturity in blocks: the tickets page shows a "live" ticket mined fewer blocks than this
     /// before the best block as immature.
     public var ticketMaturity: Int64 = Int64(NetParams.mainnet.tickets.maturity)
-    /// dash22 slice: where stakepoold writes `lowfeetickets.json` (the dashboard lists what it skipped); nil: none.
+    /// Where stakepoold writes `lowfeetickets.json` (the dashboard lists what it skipped); nil: none.
     public var lowFeeDirectory: String? = nil
 
     /// The explorer prefix in force ("" for no links).

@@ -18,7 +18,7 @@ extension Pages {
         if wallets.isStopped { return .redirect("/error") }
         guard let snapshot = await stats?.currentAtTip() else { return .redirect("/error?r=/stats") }
         let info = snapshot.stakeInfo
-        // Labels in words for people (ux2 slice); the span ids keep the API's field names.
+        // Labels in words for people; the span ids keep the API's field names.
         let rows: [(String, String, String)] = [
             ("Immature tickets", "Immature", String(info.immature)), ("Live tickets", "Live", String(info.live)),
             ("Voted", "Voted", String(info.voted)), ("Missed", "Missed", String(info.missed)),
@@ -36,7 +36,7 @@ extension Pages {
             ("Support email", "PoolEmail", configuration.poolEmail),
         ]
         let table: [TemplateValue] = rows.map { ["Label": .string($0.0), "Id": .string($0.1), "Value": .string($0.2)] }
-        // dash22 slice: pool size and votes/misses per day from the hourly history (the page stands without it).
+        // Pool size and votes/misses per day from the hourly history (the page stands without it).
         let since = PoolHistorySample.hour(containing: context.now) - Self.chartDays * 86_400
         let history = (try? await storage.read { try $0.historySamples(since: since, limit: Int(Self.chartDays) * 24 + 48) }) ?? []
         return .page(template: "stats", title: "Decred Stake Pool - Stats", flag: "IsStats", data: [

@@ -33,7 +33,7 @@ public enum APITokenBackfill {
             guard let last = page.last else { break }
             after = last.id
             for user in page where user.apiToken.isEmpty && user.emailVerified.isVerified {
-                // A closed account's token was revoked on purpose (ux2 slice).
+                // A closed account's token was revoked on purpose.
                 if try await storage.read({ try $0.closedAccount(userId: user.id) }) != nil { continue }
                 let token = signer.issue(for: user.id)
                 do {

@@ -1,4 +1,4 @@
-/// Closing an account from the settings page (ux2 slice, issue 21 item 6).
+/// Closing an account from the settings page (issue 21 item 6).
 ///
 /// The user row stays with its voting columns (multisig address, script, vote bits), so stakepoold keeps voting
 /// the owner's live tickets with the last preferences. What ends at once, in one transaction: the password (no

@@ -265,7 +265,7 @@ public struct AccountService: Sendable {
         let mail = renderer.render(.passwordReset(token: token, ip: ip), to: email)
         do {
             let queued = try await storage.write { tx -> Bool in
-                // A closed account (ux2 slice) gets no reset link: it must stay closed.
+                // A closed account gets no reset link: it must stay closed.
                 guard let user = try tx.user(email: email), try tx.closedAccount(userId: user.id) == nil else { return false }
                 _ = try tx.insertPasswordReset(PasswordReset(userId: user.id, token: token, created: time,
                                                              expires: time + lifetime))

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Samples the pool into the hourly history (`PoolHistory`, dash22 slice) that the dashboard and stats page chart:
+/// Samples the pool into the hourly history (`PoolHistory`) that the dashboard and stats page chart:
 /// live tickets, votes and misses so far (`getstakeinfo`), users and active users (storage) and the fee revenue so
 /// far. One row per hour: the row of the current hour is upserted at start and then at every hour's start, so any
 /// number of web hosts sharing the database keep one row per hour (the last writer of an hour wins). Between

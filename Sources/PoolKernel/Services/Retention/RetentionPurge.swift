@@ -13,7 +13,7 @@ public final class RetentionPurge: EngineService {
         public var finishedMail: Duration?
         /// Vote audit records older than this (by `receivedAtMillis`) are deleted.
         public var voteAudits: Duration?
-        /// History rows (`PoolHistory`) older than this (by hour) are deleted (dash22 slice).
+        /// History rows (`PoolHistory`) older than this (by hour) are deleted.
         public var history: Duration?
         /// Time between passes.
         public var interval: Duration
