@@ -55,22 +55,6 @@ final class StakepooldSignalTests: XCTestCase {
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() } }
 
         let logFile = home + "/logs/simnet/stakepoold.log"
-        try await waitForFile(logFile, containing: "Version \(PoolVersion.string)")
-        try FileManager.default.moveItem(atPath: logFile, toPath: logFile + ".1")
-        kill(process.processIdentifier, SIGHUP)
-        try await waitForFile(logFile, containing: "Received SIGHUP: log files reopened")
-        XCTAssertTrue(process.isRunning, "SIGHUP must not stop stakepoold")
-        let rotated = try String(contentsOfFile: logFile + ".1", encoding: .utf8)
-        XCTAssertFalse(rotated.contains("log files reopened"), "the new lines go to the new file")
-    }
-
-    /// Waits (up to a minute, on a loaded machine) until `path` exists and contains `text`.
-    private func waitForFile(_ path: String, containing text: String) async throws {
-        for _ in 0..<600 {
-            if let contents = try? String(contentsOfFile: path, encoding: .utf8), contents.contains(text) { return }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        XCTFail("\(path) never contained \"\(text)\": \((try? String(contentsOfFile: path, encoding: .utf8)) ?? "(missing)")")
-        throw CancellationError()
+        try await assertSIGHUPReopensTheLog(of: process, logFile: logFile, readyLine: "Version \(PoolVersion.string)", daemon: "stakepoold")
     }
 }

@@ -97,14 +97,7 @@ final class WebAppMainTests: XCTestCase {
         try process.run()
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() } }
         let logFile = dir + "/logs/simnet/hxstakepool.log"
-        try await waitForFile(logFile, containing: "listening on")
-        try FileManager.default.moveItem(atPath: logFile, toPath: logFile + ".1")
-
-        kill(process.processIdentifier, SIGHUP)
-        try await waitForFile(logFile, containing: "Received SIGHUP: log files reopened")
-        XCTAssertTrue(process.isRunning, "SIGHUP must not stop the web app")
-        let rotated = try String(contentsOfFile: logFile + ".1", encoding: .utf8)
-        XCTAssertFalse(rotated.contains("log files reopened"), "the new lines go to the new file")
+        try await assertSIGHUPReopensTheLog(of: process, logFile: logFile, readyLine: "listening on", daemon: "the web app")
 
         kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()
@@ -112,15 +105,6 @@ final class WebAppMainTests: XCTestCase {
         XCTAssertEqual(process.terminationStatus, ExitCode.ok)
     }
 
-    /// Waits (up to a minute, on a loaded machine) until `path` exists and contains `text`.
-    private func waitForFile(_ path: String, containing text: String) async throws {
-        for _ in 0..<600 {
-            if let contents = try? String(contentsOfFile: path, encoding: .utf8), contents.contains(text) { return }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        XCTFail("\(path) never contained \"\(text)\": \((try? String(contentsOfFile: path, encoding: .utf8)) ?? "(missing)")")
-        throw CancellationError()
-    }
 
     /// `poolctl config check` catches what start-up would refuse (issue 18: a bad metricslisten passed the check).
     func testPoolctlConfigCheck_refusesWhatStartupRefuses() async throws {
