@@ -55,6 +55,7 @@ final class StakepooldSignalTests: XCTestCase {
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() } }
 
         let logFile = home + "/logs/simnet/stakepoold.log"
-        try await assertSIGHUPReopensTheLog(of: process, logFile: logFile, readyLine: "Version \(PoolVersion.string)", daemon: "stakepoold")
+        try await assertSIGHUPReopensTheLog(of: process, logFile: logFile, readyLine: "Version \(PoolVersion.string)",
+                                            daemon: "stakepoold")
     }
 }
