@@ -34,7 +34,8 @@ public struct JSONRPCClientConfiguration: Sendable {
     /// nil: a dropped connection shuts the client down for good (the web app's mode);
     /// set: reconnect forever and re-register subscriptions (stakepoold's mode).
     public var reconnect: ReconnectPolicy?
-    /// Largest accepted message.
+    /// Largest accepted message; a larger reply closes the connection and fails the calls in flight with
+    /// `netTooLarge`.
     public var maxMessageSize: Int
     /// Name used in log lines (`wallet 0`, `dcrd`).
     public var name: String
@@ -364,7 +365,12 @@ public final class JSONRPCClient: Sendable {
         if !pending.isEmpty || reconnect {
             logger.warn("\(configuration.name): connection lost: \(error.message)")
         }
-        for call in pending { call.reply.deliver(.failure(NetError(.netDisconnected, "the client has been disconnected"))) }
+        // A reply over `maxMessageSize` ends the connection; the calls in flight learn why (the caller names the
+        // setting that raises the cap) rather than seeing a plain disconnection.
+        let failure = error.code == .netTooLarge
+            ? NetError(.netTooLarge, "\(configuration.name) sent a reply larger than \(configuration.maxMessageSize) bytes")
+            : NetError(.netDisconnected, "the client has been disconnected")
+        for call in pending { call.reply.deliver(.failure(failure)) }
         if reconnect { startReconnecting() }
     }
 
