@@ -5,6 +5,7 @@ import PoolKernel
 import PoolNet
 import PoolTestKit
 import SimnetHost
+import WalletDcrwallet
 import WalletSimnet
 @testable import WebAppHost
 import XCTest

@@ -1,6 +1,8 @@
 import Foundation
 import PoolKernel
 import PoolNet
+import PoolSystem
+import SimnetHost
 import StorageMySQL
 import StorageSQLite
 import WalletDcrwallet
@@ -23,6 +25,11 @@ public enum ScaleBenchmarks {
     static let heavyUserTickets = 10_000
 
     public static func runAll(users: Int, print emit: @escaping @Sendable (String) -> Void) async {
+        let steal = HostSteal()
+        defer {
+            emit(Figure(bench: "scale_host_steal", value: steal.percent, unit: "%", goal: "info").jsonLine)
+            emit(Figure(bench: "scale_load_average", value: loadAverage(), unit: "runnable", goal: "info").jsonLine)
+        }
         do {
             guard let simwallet = try await SimwalletProcess.start(wallets: 2) else {
                 emit(#"{"bench":"scale","error":"simwallet not found next to poolbench (make bench builds it)"}"#)
@@ -99,6 +106,9 @@ public enum ScaleBenchmarks {
         started = DispatchTime.now()
         let report = try await sync.syncWallets()
         let syncSeconds = seconds(since: started)
+        let peakAfterSync = peakResidentMegabytes()
+        FreedMemory.release() // as the web app does after its start-up sync
+        let rssAfterSync = HTTPBenchmarks.residentMegabytes()
         guard report.totalScripts == users, report.scriptsImported == [0, 0], report.ticketsAdded == [0, 0] else {
             throw HTTPBenchmarks.BenchError(description: "restart sync was not a no-op: \(report)")
         }
@@ -107,12 +117,17 @@ public enum ScaleBenchmarks {
 
         emit(Figure(bench: "\(prefix)_stats_p99", value: try await statsP99(storage: storage, pool: pool), unit: "ms",
                     goal: "<10").jsonLine)
-        emit(Figure(bench: "\(prefix)_tickets_page_10k_p99", value: try await ticketsPageP99(storage: storage, pool: pool),
+        var walletShare = 0.0
+        emit(Figure(bench: "\(prefix)_tickets_page_10k_p99",
+                    value: try await ticketsPageP99(storage: storage, pool: pool, walletShare: &walletShare),
                     unit: "ms", goal: "<50").jsonLine)
+        emit(Figure(bench: "\(prefix)_stakepooluserinfo_10k_p99", value: walletShare, unit: "ms", goal: "info").jsonLine)
         emit(Figure(bench: "\(prefix)_registration_p99", value: try await registrationP99(storage: storage, users: users),
                     unit: "ms", goal: "<20").jsonLine)
         emit(Figure(bench: "\(prefix)_rss", value: HTTPBenchmarks.residentMegabytes(), unit: "MB", goal: "<1024").jsonLine)
         emit(Figure(bench: "\(prefix)_rss_peak", value: peakResidentMegabytes(), unit: "MB", goal: "<1024").jsonLine)
+        emit(Figure(bench: "\(prefix)_rss_peak_at_sync", value: peakAfterSync, unit: "MB", goal: "info").jsonLine)
+        emit(Figure(bench: "\(prefix)_rss_after_sync", value: rssAfterSync, unit: "MB", goal: "<1024").jsonLine)
         emit(Figure(bench: "\(prefix)_database_size", value: Double(await size()) / 1_048_576, unit: "MB", goal: "info").jsonLine)
     }
 
@@ -125,8 +140,8 @@ public enum ScaleBenchmarks {
                 let script = Self.script(n)
                 let address = try Address.scriptHash(script: Hex.decode(script), network: .simnet).encoded
                 return User(email: "scale-\(n)@bench.example", passwordHash: "x", multiSigAddress: address,
-                            multiSigScript: script, emailVerified: .verified, userPubKeyAddr: "SkScale\(n)",
-                            heightRegistered: 0, apiToken: "scale-token-\(n)")
+                            multiSigScript: script, userPubKeyAddr: "SkScale\(n)", heightRegistered: 0,
+                            emailVerified: .verified, apiToken: "scale-token-\(n)")
             }
             try await storage.write { tx in for row in rows { _ = try tx.insertUser(row) } }
             start = range.upperBound
@@ -171,7 +186,7 @@ public enum ScaleBenchmarks {
 
     /// The tickets page of user 1 (10,000 voted tickets and its 3 + live ones), through the router with a session,
     /// its tickets asked from the wallets over JSON-RPC: p99 of 100 requests.
-    static func ticketsPageP99(storage: any StorageBackend, pool: WalletPool) async throws -> Double {
+    static func ticketsPageP99(storage: any StorageBackend, pool: WalletPool, walletShare: inout Double) async throws -> Double {
         let renderer = EmailRenderer(configuration: .init(templateDirectory: nil), logger: .disabled)
         let accounts = AccountService(configuration: .init(), storage: storage, renderer: renderer,
                                       tokens: APITokenSigner(secret: "s", issuer: "b"), wakeOutbox: {}, logger: .disabled)
@@ -180,6 +195,31 @@ public enum ScaleBenchmarks {
                           registrar: PagesBenchmarks.NoRegistrar(), wallets: pool, tickets: pool, stats: nil, logger: .disabled)
         let cookie = try await pages.benchmarkSession(for: UserId(1))
         let router = Router(routes: pages.routes, middleware: [RequestIDMiddleware(), SecurityHeadersMiddleware()])
+        // The wallet's share alone (stakepooluserinfo over JSON-RPC), to tell it from the page's.
+        let address = try await storage.user(id: UserId(1))?.multiSigAddress ?? ""
+        var walletSamples: [Double] = []
+        for _ in 0..<20 {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let info = try await pool.stakePoolUserInfo(multisigAddress: address)
+            guard info.tickets.count >= heavyUserTickets else {
+                throw HTTPBenchmarks.BenchError(description: "user 1 has \(info.tickets.count) tickets, not \(heavyUserTickets)+")
+            }
+            walletSamples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1_000_000)
+        }
+        walletShare = percentile99(walletSamples)
+        if ProcessInfo.processInfo.environment["POOLBENCH_SCALE_DIAG"] != nil {
+            // Diagnostic: the client's decoding of that reply alone.
+            let info = try await pool.stakePoolUserInfo(multisigAddress: address)
+            var reply = JSONObject()
+            reply.entries = [("result", WalletWire.json(info)), ("error", .null), ("id", .int(1))]
+            let bytes = JSONValue.object(reply).encoded()
+            let start = DispatchTime.now().uptimeNanoseconds
+            let parsed = try JSONValue.parse(bytes)
+            let mid = DispatchTime.now().uptimeNanoseconds
+            _ = try WalletWire.stakePoolUserInfo(from: parsed["result"] ?? .null)
+            let end = DispatchTime.now().uptimeNanoseconds
+            FileHandle.standardError.write(Data("diag: \(bytes.count) bytes, parse \(Double(mid - start) / 1e6) ms, wire \(Double(end - mid) / 1e6) ms\n".utf8))
+        }
         var request = HTTPRequest(method: .get, target: "/tickets")
         request.headers.add("Cookie", "session=\(cookie)")
         var samples: [Double] = []
@@ -228,6 +268,12 @@ public enum ScaleBenchmarks {
         [path, path + "-wal"].reduce(0) { total, file in
             total + ((try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int64) ?? 0)
         }
+    }
+
+    /// The 1-minute load average (the machine is shared: figures mean more with it).
+    static func loadAverage() -> Double {
+        guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return -1 }
+        return Double(text.split(separator: " ").first ?? "") ?? -1
     }
 
     /// VmHWM: the most this process was resident at once.

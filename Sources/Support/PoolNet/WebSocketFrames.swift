@@ -41,6 +41,8 @@ public struct WebSocketFrameParser: Sendable {
 
     /// Bytes buffered but not yet consumed (a partial frame).
     public var bufferedCount: Int { buffer.count - readIndex }
+    /// Memory the buffer holds between messages (tests).
+    var bufferCapacity: Int { buffer.capacity }
 
     public mutating func append(_ bytes: UnsafeRawBufferPointer) {
         compactIfNeeded()
