@@ -84,6 +84,10 @@ struct RPCEndpoint: Sendable {
         do { return try await client.call(method, params) } catch { throw mapped(error) }
     }
 
+    func callRaw(_ method: String, _ params: [JSONValue] = []) async throws -> RawJSON {
+        do { return try await client.callRaw(method, params) } catch { throw mapped(error) }
+    }
+
     func subscribe(_ method: String) async throws {
         do { try await client.subscribe(method) } catch { throw mapped(error) }
     }

@@ -110,7 +110,16 @@ public struct WebSocketFrameParser: Sendable {
             }
             let maskLength = masked ? 4 : 0
             let total = headerLength + maskLength + Int(length)
-            guard available >= total else { return nil }
+            guard available >= total else {
+                // A large frame is coming: make room for it once, rather than let the buffer double (and copy
+                // itself) on the way, which would hold the old and the new buffer at once.
+                if total > Self.retainedCapacity, buffer.capacity - readIndex < total {
+                    buffer.removeSubrange(0..<readIndex)
+                    readIndex = 0
+                    buffer.reserveCapacity(total)
+                }
+                return nil
+            }
             let payloadStart = readIndex + headerLength + maskLength
             var payload: [UInt8]
             if !masked, length > UInt64(Self.retainedCapacity), payloadStart + Int(length) == buffer.count {
