@@ -35,6 +35,28 @@ final class WebSocketFrameTests: XCTestCase {
         XCTAssertEqual(Array(medium[0..<4]), [0x81, 126, 0x01, 0x2c])
     }
 
+    /// A reply of hundreds of MB (`listscripts` of a million users) arrives intact, costs its size once, and its memory
+    /// is given back afterwards instead of staying with the connection.
+    func testFrames_largeMessagesArriveIntactAndTheirBufferIsReleased() throws {
+        let large = (0..<(3 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        var parser = WebSocketFrameParser(role: .client, maxMessageSize: 8 << 20)
+        let frame = WebSocketFrameEncoder.frame(opcode: .binary, payload: large, maskKey: nil)
+        for start in stride(from: 0, to: frame.count, by: 65_536) {
+            parser.append(Array(frame[start..<min(frame.count, start + 65_536)]))
+            if start + 65_536 < frame.count { XCTAssertNil(try parser.next()) }
+        }
+        XCTAssertEqual(try parser.next(), .binary(large))
+        XCTAssertLessThanOrEqual(parser.bufferCapacity, WebSocketFrameParser.retainedCapacity)
+        // A large frame followed by another in the same read: both whole, in order.
+        let small = WebSocketFrameEncoder.frame(opcode: .text, payload: Array("next".utf8), maskKey: nil)
+        parser.append(frame + small)
+        XCTAssertEqual(try parser.next(), .binary(large))
+        XCTAssertEqual(try parser.next(), .text(Array("next".utf8)))
+        XCTAssertNil(try parser.next())
+        XCTAssertLessThanOrEqual(parser.bufferCapacity, WebSocketFrameParser.retainedCapacity)
+        XCTAssertEqual(parser.bufferedCount, 0)
+    }
+
     func testFrames_closeFrameCarriesCodeAndReason() throws {
         var parser = WebSocketFrameParser(role: .client)
         parser.append(WebSocketFrameEncoder.frame(opcode: .close, payload: WebSocketFrameEncoder.closePayload(code: 1001, reason: "bye"), maskKey: nil))

@@ -7,11 +7,17 @@ import WalletDcrwallet
 struct SimwalletProcess {
     let process: Process
     let directory: URL
+    /// The first wallet's client.
     let wallet: DcrwalletBackend
+    /// Every wallet's and the node's `host:port`, the RPC password and the certificate (scale23: more wallets).
+    let walletAddresses: [String]
+    let nodeAddress: String
+    let password: String
+    var certificate: String { directory.appendingPathComponent("rpc.cert").path }
 
     /// Starts `simwallet` from the directory of the running executable; nil when it is not there
     /// (`make bench` builds it next to `poolbench`).
-    static func start() async throws -> SimwalletProcess? {
+    static func start(wallets: Int = 1) async throws -> SimwalletProcess? {
         let running = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let binary = URL(fileURLWithPath: running).deletingLastPathComponent().appendingPathComponent("simwallet").path
         guard FileManager.default.isExecutableFile(atPath: binary) else { return nil }
@@ -20,23 +26,25 @@ struct SimwalletProcess {
         let password = "bench-\(UUID().uuidString)"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["--appdata", directory.path, "--wallets", "1", "--walletports", "0", "--nodeport", "0",
+        process.arguments = ["--appdata", directory.path, "--wallets", String(wallets),
+                             "--walletports", Array(repeating: "0", count: wallets).joined(separator: ","), "--nodeport", "0",
                              "--blockms", "0", "--seed", "7", "--rpcuser", "bench", "--rpcpass", password]
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
         do {
-            let walletAddress = try readWalletAddress(output.fileHandleForReading, process: process)
+            let (nodeAddress, walletAddresses) = try readAddresses(output.fileHandleForReading, process: process)
             let wallet = try DcrwalletBackend(
-                configuration: RPCEndpointConfiguration(host: walletAddress, defaultPort: 0, user: "bench", password: password,
+                configuration: RPCEndpointConfiguration(host: walletAddresses[0], defaultPort: 0, user: "bench", password: password,
                                                         certificatePath: directory.appendingPathComponent("rpc.cert").path,
                                                         name: "simwallet"),
                 logger: .disabled)
             try await wallet.connect()
             // Keep draining the log so the child never blocks on a full pipe.
             output.fileHandleForReading.readabilityHandler = { _ = $0.availableData }
-            return SimwalletProcess(process: process, directory: directory, wallet: wallet)
+            return SimwalletProcess(process: process, directory: directory, wallet: wallet, walletAddresses: walletAddresses,
+                                    nodeAddress: nodeAddress, password: password)
         } catch {
             process.terminate()
             process.waitUntilExit()
@@ -45,8 +53,8 @@ struct SimwalletProcess {
         }
     }
 
-    /// Reads simwallet's log until it says where its wallet listens (`… wallets on 127.0.0.1:port`), 15 s at most.
-    private static func readWalletAddress(_ handle: FileHandle, process: Process) throws -> String {
+    /// Reads simwallet's log until it says where it listens (`… node on host:port, wallets on a, b`), 15 s at most.
+    private static func readAddresses(_ handle: FileHandle, process: Process) throws -> (node: String, wallets: [String]) {
         let deadline = Date().addingTimeInterval(15)
         var text = ""
         while Date() < deadline, process.isRunning {
@@ -54,12 +62,13 @@ struct SimwalletProcess {
             if chunk.isEmpty { continue }
             text += String(decoding: chunk, as: UTF8.self)
             if let line = text.split(separator: "\n").first(where: { $0.contains("wallets on ") }),
-               let range = line.range(of: "wallets on ") {
-                let address = line[range.upperBound...].split(separator: ",").first.map(String.init) ?? ""
-                return address.trimmingCharacters(in: .whitespaces)
+               let walletsRange = line.range(of: "wallets on "), let nodeRange = line.range(of: "node on ") {
+                let wallets = line[walletsRange.upperBound...].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                let node = line[nodeRange.upperBound...].split(separator: ",").first.map { $0.trimmingCharacters(in: .whitespaces) }
+                return (node ?? "", wallets)
             }
         }
-        throw HTTPBenchmarks.BenchError(description: "simwallet did not report its wallet address: \(text.suffix(300))")
+        throw HTTPBenchmarks.BenchError(description: "simwallet did not report its addresses: \(text.suffix(300))")
     }
 
     func stop() {

@@ -240,6 +240,18 @@ public enum SimnetRPCHandlers {
                 return .object(JSONObject([("ticketaddress", .string(simnet.ticketAddress(index: Int(uid)))),
                                            ("feeaddress", .string(simnet.feeAddress(index: Int(uid))))]))
             },
+            // scale23: a benchmark's history of millions of tickets, without mining them.
+            "simfabricatetickets": { params in
+                let p = try ControlParams(params, "simfabricatetickets", count: 2...4, code: bad)
+                let extraAddress = params.count > 2 && !params[2].isNull ? try p.string(2) : nil
+                do {
+                    let added = try simnet.fabricateTickets(historicPerScript: Int(try p.int(0)), live: Int(try p.int(1)),
+                                                            extraAddress: extraAddress, extra: Int(try p.optionalInt(3) ?? 0))
+                    return .object(JSONObject([("added", .int(Int64(added)))]))
+                } catch let error as WalletError {
+                    throw NetError.rpc(code: bad, message: error.message)
+                }
+            },
         ]
     }
 }

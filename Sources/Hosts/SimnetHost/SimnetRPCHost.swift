@@ -178,6 +178,8 @@ public final class SimnetRPCHost: EngineService {
             address: PoolNet.HostPort(host: configuration.host, port: port), tls: tls, user: configuration.user,
             password: configuration.password, defaultErrorCode: defaultErrorCode, name: name)
         serverConfiguration.onRequest = onRequest
+        // One `listscripts` reply of a million-user pool is some 260 MB (poolbench scale).
+        serverConfiguration.maxBacklog = 1 << 30
         return try JSONRPCServer(configuration: serverConfiguration, logger: logger)
     }
 

@@ -192,10 +192,10 @@ public final class StakepooldWalletWatch: EngineService {
     }
 
     private func missingScripts(_ registered: [RegisteredScript]) async throws -> [RegisteredScript] {
-        let held = Set(try await wallet.listScripts().map { $0.redeemScript.lowercased() })
+        let held = Set(try await wallet.listScripts().map { Hex.lowercased($0.redeemScript) })
         var seen = Set<String>()
         return registered.filter { script in
-            let hex = script.multiSigScript.lowercased()
+            let hex = Hex.lowercased(script.multiSigScript)
             return !hex.isEmpty && !held.contains(hex) && seen.insert(hex).inserted
         }
     }

@@ -89,6 +89,7 @@ public final class WebApp: Sendable {
         do {
             let report = try await services.sync.run(agendas: { services.agendas($0) })
             log.info("wallet sync done: \(report)")
+            FreedMemory.release() // scale23: the sync's replies are gone; do not stay at their peak
         } catch {
             throw StartupFailure(message: "Failed to sync the wallets: \(ConfigLoader.describe(error))", exitCode: ExitCode.walletSync)
         }

@@ -77,6 +77,16 @@ public final class MySQLStorage: SingleStatementLookups {
         }
     }
 
+    /// Bytes of the database's tables and indexes as InnoDB reports them (`poolbench scale`; scale23).
+    public func dataSizeBytes() async throws -> Int64 {
+        try await connection().perform { connection in
+            try connection.query("""
+                SELECT CAST(COALESCE(SUM(data_length + index_length), 0) AS SIGNED) FROM information_schema.tables
+                WHERE table_schema = DATABASE()
+                """, []).first?.first?.int64 ?? 0
+        }
+    }
+
     private static func currentVersion(_ connection: MySQLConnection) throws -> Int {
         Int(try connection.query("SELECT MAX(Version) FROM SchemaVersion", []).first?.first?.int64 ?? 0)
     }

@@ -13,6 +13,7 @@ public enum DcrwalletPlugin {
         OptionSpec("walletusers", .list, help: "Comma-separated dcrwallet RPC user names, same order"),
         OptionSpec("walletpasswords", .list, secret: true, help: "Comma-separated dcrwallet RPC passwords, same order"),
         OptionSpec("walletcerts", .list, help: "Comma-separated dcrwallet RPC certificate paths, same order"),
+        WalletMessageSizeOption.spec, // scale23
     ]
     /// stakepoold's one voting wallet.
     public static let votingWalletOptions: [OptionSpec] = [
@@ -20,6 +21,7 @@ public enum DcrwalletPlugin {
         OptionSpec("walletuser", .string, help: "Username for wallet server"),
         OptionSpec("walletpassword", .string, secret: true, help: "Password for wallet server"),
         OptionSpec("walletcert", .string, help: "Certificate path for wallet server"),
+        WalletMessageSizeOption.spec, // scale23
     ]
     /// stakepoold's node.
     public static let nodeOptions: [OptionSpec] = [
@@ -32,6 +34,7 @@ public enum DcrwalletPlugin {
     /// Registers `dcrwallet` for the web app's wallets and stakepoold's voting wallet, and `dcrd` as stakepoold's node.
     public static func register(into plugins: inout PoolPlugins) {
         plugins.wallets.register(name, options: walletSetOptions, check: { context, isSelected in
+            _ = try WalletMessageSizeOption.bytes(context.values)
             if isSelected { _ = try walletEndpoints(context) }
         }) { context in try walletSet(context) }
         plugins.votingWallet.register(name, options: votingWalletOptions, check: endpointCheck(prefix: "wallet")) { context in
@@ -62,6 +65,7 @@ public enum DcrwalletPlugin {
         for name in ["walletusers", "walletpasswords", "walletcerts"] where v.list(name).count != hosts.count {
             throw fail(name, "wallet configuration mismatch (\(name) and wallethosts counts differ)")
         }
+        let maxMessageSize = try WalletMessageSizeOption.bytes(v)
         var endpoints: [RPCEndpointConfiguration] = []
         for (index, host) in hosts.enumerated() {
             guard OptionChecks.isHostPort(host) else { throw fail("wallethosts", "wallethosts entry \"\(host)\" is not host:port") }
@@ -69,7 +73,8 @@ public enum DcrwalletPlugin {
                                                     fileExists: context.fileExists)
             endpoints.append(RPCEndpointConfiguration(host: host, defaultPort: UInt16(port), user: v.list("walletusers")[index],
                                                       password: v.list("walletpasswords")[index], certificatePath: cert,
-                                                      name: "wallet \(index)"))
+                                                      name: "wallet \(index)", maxMessageSize: maxMessageSize,
+                                                      maxMessageSizeOption: WalletMessageSizeOption.name))
         }
         let minServers = v.int("minservers")
         if minServers > endpoints.count {
@@ -115,14 +120,21 @@ public enum DcrwalletPlugin {
         let password = try OptionChecks.required(v, prefix + "password")
         let cert = try OptionChecks.resolveFile(try OptionChecks.required(v, prefix + "cert"), home: context.homeDir,
                                                 option: prefix + "cert", fileExists: context.fileExists)
-        return RPCEndpointConfiguration(host: host, defaultPort: UInt16(port), user: user, password: password,
-                                        certificatePath: cert, reconnect: ReconnectPolicy(), name: isNode ? "dcrd" : "dcrwallet")
+        var configuration = RPCEndpointConfiguration(host: host, defaultPort: UInt16(port), user: user, password: password,
+                                                     certificatePath: cert, reconnect: ReconnectPolicy(),
+                                                     name: isNode ? "dcrd" : "dcrwallet")
+        if !isNode {
+            configuration.maxMessageSize = try WalletMessageSizeOption.bytes(v)
+            configuration.maxMessageSizeOption = WalletMessageSizeOption.name
+        }
+        return configuration
     }
 
     /// The check of stakepoold's `<prefix>*` options: a host that is set must be `host[:port]`; chosen, all are required.
     static func endpointCheck(prefix: String) -> @Sendable (PluginContext, Bool) throws -> Void {
         { context, isSelected in
             try checkHost(context, prefix + "host")
+            if prefix == "wallet" { _ = try WalletMessageSizeOption.bytes(context.values) }
             if isSelected { _ = try endpoint(context, prefix: prefix) }
         }
     }

@@ -241,6 +241,40 @@ public final class Simnet: Sendable {
         }
     }
 
+    /// A benchmark's ticket history without mining (poolbench scale; `simfabricatetickets`): for every script wallet 0
+    /// imported, `historicPerScript` voted tickets; `live` live tickets spread evenly over those scripts; and
+    /// `extra` voted tickets for the ticket address `extraAddress` (a user with a long history). Returns the number
+    /// of tickets added. Call it after mining past the ticket maturity.
+    public func fabricateTickets(historicPerScript: Int, live: Int, extraAddress: String?, extra: Int) throws -> Int {
+        do {
+            return try world.withLock { world in
+                guard (0...1_000).contains(historicPerScript), (0...10_000_000).contains(live), (0...1_000_000).contains(extra)
+                else { throw SimnetError.invalidParameter("counts out of range") }
+                let owners = world.wallets[0].importOrder
+                var added = 0
+                for owner in owners {
+                    world.chain.fabricateTickets(owner: owner, count: historicPerScript, live: false)
+                    added += historicPerScript
+                }
+                if !owners.isEmpty {
+                    for k in 0..<live { world.chain.fabricateTickets(owner: owners[k * owners.count / live], count: 1, live: true) }
+                    added += live
+                }
+                if let extraAddress, extra > 0 {
+                    guard let decoded = world.addresses.decode(extraAddress),
+                          let owner = world.chain.existingOwnerID(for: decoded) else {
+                        throw SimnetError.invalidParameter("unknown ticket address \(extraAddress)")
+                    }
+                    world.chain.fabricateTickets(owner: owner, count: extra, live: false)
+                    added += extra
+                }
+                return added
+            }
+        } catch let error as SimnetError {
+            throw error.walletError
+        }
+    }
+
     /// Wallet `wallet`'s `generatevote`, synchronously (for simulations driven in-process).
     public func generateVote(wallet: Int, blockHash: String, height: Int64, ticket: String, voteBits: UInt16 = 1,
                              voteBitsExtended: String = "06000000") throws -> String {

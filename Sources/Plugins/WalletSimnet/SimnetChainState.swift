@@ -132,6 +132,34 @@ struct SimnetChainState: Sendable {
                                       poolFeePercent: poolFeePercent)
     }
 
+    // MARK: - Fabricated history (benchmarks)
+
+    /// Adds `count` tickets of `owner` as if mined at height 1, without blocks (poolbench scale's history of
+    /// millions of tickets): `.live` ones join the live pool, the others are `.voted` at the tip. Fee valid.
+    mutating func fabricateTickets(owner: Int32, count: Int, live: Bool) {
+        let tip = Int32(tipHeight)
+        for _ in 0..<count {
+            let hash = SimHash(bytes: random.bytes32()) ?? .zero
+            var record = SimnetTicketRecord(hash: hash, nonce: random.next(), price: ticketPrice, poolFee: 0, txFee: 0,
+                                            purchaseHeight: 1, owner: owner, feeAddress: 0)
+            record.flags = SimnetTicketRecord.feeValidFlag
+            let id = Int32(tickets.count)
+            if live {
+                record.status = .live
+                record.livePosition = Int32(livePool.count)
+                livePool.append(id)
+                counts.live += 1
+            } else {
+                record.status = .voted
+                record.spentHeight = tip
+                counts.voted += 1
+            }
+            tickets.append(record)
+            ticketIndex[hash] = id
+            owners[Int(owner)].tickets.append(id)
+        }
+    }
+
     // MARK: - Blocks
 
     /// Connects the next block and returns what dcrd would announce for it.

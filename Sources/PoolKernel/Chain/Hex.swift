@@ -12,6 +12,12 @@ public enum Hex {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// `text` in lowercase, sharing its storage when it has no uppercase ASCII letter: start-up sync compares
+    /// millions of scripts, and `lowercased()` copies each one (scale23).
+    public static func lowercased(_ text: String) -> String {
+        text.utf8.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") } ? text.lowercased() : text
+    }
+
     /// Bytes of a hex string; odd length or a non-hex character throws `badHex`.
     public static func decode(_ text: some StringProtocol) throws -> [UInt8] {
         let utf8 = Array(text.utf8)

@@ -61,6 +61,11 @@ enum JSONStringFormat {
             }
             while index < bytes.count {
                 let byte = bytes[index]
+                // Most bytes need no escape (hex, addresses): step over them without the switch below.
+                if byte >= 0x20, byte != 0x22, byte != 0x5C, byte != 0x3C, byte != 0x3E, byte != 0x26, byte != 0xE2 {
+                    index += 1
+                    continue
+                }
                 var escape: [UInt8]?
                 var width = 1
                 switch byte {

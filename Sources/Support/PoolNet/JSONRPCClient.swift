@@ -34,7 +34,8 @@ public struct JSONRPCClientConfiguration: Sendable {
     /// nil: a dropped connection shuts the client down for good (the web app's mode);
     /// set: reconnect forever and re-register subscriptions (stakepoold's mode).
     public var reconnect: ReconnectPolicy?
-    /// Largest accepted message.
+    /// Largest accepted message; a larger reply closes the connection and fails the calls in flight with
+    /// `netTooLarge`.
     public var maxMessageSize: Int
     /// Name used in log lines (`wallet 0`, `dcrd`).
     public var name: String
@@ -74,8 +75,23 @@ public final class JSONRPCClient: Sendable {
         case shutdown
     }
 
+    /// Where a reply goes: decoded into a tree (`call`), or kept as bytes (`callRaw`, for very large replies).
+    private enum PendingReply {
+        case tree(HandedOffResult<JSONValue>)
+        case raw(HandedOffResult<RawJSON>)
+
+        var isRaw: Bool { if case .raw = self { true } else { false } }
+
+        func fail(_ error: any Error) {
+            switch self {
+            case .tree(let reply): reply.deliver(.failure(error))
+            case .raw(let reply): reply.deliver(.failure(error))
+            }
+        }
+    }
+
     private struct Pending {
-        let reply: HandedOffResult<JSONValue>
+        let reply: PendingReply
         let deadline: ContinuousClock.Instant
         /// `DispatchTime` uptime when the call was registered (for `recentRoundTripNanoseconds`).
         let startedAt: UInt64
@@ -205,6 +221,23 @@ public final class JSONRPCClient: Sendable {
     /// tens of microseconds on a VM. Concurrent calls, and calls to a distant server, suspend at once.
     public func call(_ method: String, _ params: [JSONValue] = [], timeout: Duration? = nil) async throws -> JSONValue {
         let reply = HandedOffResult<JSONValue>()
+        return try await perform(method, params, timeout: timeout, reply: .tree(reply), poll: { reply.poll(for: $0) }) {
+            try await reply.wait()
+        }
+    }
+
+    /// `call`, but the reply's `result` is handed over as its bytes, never built into a tree (scale23): for replies
+    /// of hundreds of MB (`listscripts` of a million users), read with a `JSONReader`. An error object still throws
+    /// `netRPC`.
+    public func callRaw(_ method: String, _ params: [JSONValue] = [], timeout: Duration? = nil) async throws -> RawJSON {
+        let reply = HandedOffResult<RawJSON>()
+        return try await perform(method, params, timeout: timeout, reply: .raw(reply), poll: { reply.poll(for: $0) }) {
+            try await reply.wait()
+        }
+    }
+
+    private func perform<T>(_ method: String, _ params: [JSONValue], timeout: Duration?, reply: PendingReply,
+                            poll: (UInt64) -> Void, wait: () async throws -> T) async throws -> T {
         let deadline = ContinuousClock.now + (timeout ?? configuration.callTimeout)
         let startedAt = DispatchTime.now().uptimeNanoseconds
         let outcome = state.withLock { state -> Result<(WebSocketConnection, UInt64, Bool), NetError> in
@@ -234,9 +267,9 @@ public final class JSONRPCClient: Sendable {
             fail(id: id, with: (error as? NetError) ?? NetError(.netIO, "\(error)"))
         }
         callTimer.arm(at: deadline)
-        if pollsForReply { reply.poll(for: window) }
+        if pollsForReply { poll(window) }
         return try await withTaskCancellationHandler {
-            try await reply.wait()
+            try await wait()
         } onCancel: {
             fail(id: id, with: CancellationError())
         }
@@ -244,7 +277,7 @@ public final class JSONRPCClient: Sendable {
 
     private func fail(id: UInt64, with error: any Error) {
         let pending = state.withLock { $0.pending.removeValue(forKey: id) }
-        pending?.reply.deliver(.failure(error))
+        pending?.reply.fail(error)
     }
 
     /// Calls a registration method (e.g. `notifyblocks`) and, when it succeeds, remembers it so it is
@@ -281,7 +314,7 @@ public final class JSONRPCClient: Sendable {
         task?.cancel()
         callTimer.cancel()
         socket?.close()
-        for call in pending { call.reply.deliver(.failure(NetError(.netShutdown, "the client has been shutdown"))) }
+        for call in pending { call.reply.fail(NetError(.netShutdown, "the client has been shutdown")) }
     }
 
     /// Drops the current websocket as if the network failed (tests and fault injection); the
@@ -300,6 +333,7 @@ public final class JSONRPCClient: Sendable {
     }
 
     private func handleMessage(_ payload: [UInt8], socket: WebSocketConnection) {
+        if state.withLock({ $0.pending.values.contains { $0.reply.isRaw } }), deliverRaw(payload) { return }
         switch JSONRPCServerMessage.decode(payload) {
         case .malformed:
             logger.warn("\(configuration.name): malformed JSON from the server; dropping the connection")
@@ -316,15 +350,40 @@ public final class JSONRPCClient: Sendable {
                 return
             }
             recentRoundTrip.store(DispatchTime.now().uptimeNanoseconds &- pending.startedAt, ordering: .relaxed)
-            switch outcome {
-            case .result(let result):
-                pending.reply.deliver(.success(result))
-            case .error(let code, let message):
-                pending.reply.deliver(.failure(NetError.rpc(code: code, message: message)))
-            case .badErrorMember:
-                pending.reply.deliver(.failure(NetError(.netProtocol, "\(pending.method): the reply's error member is not an object")))
+            switch (outcome, pending.reply) {
+            case (.result(let result), .tree(let reply)):
+                reply.deliver(.success(result))
+            case (.result, .raw):
+                pending.reply.fail(NetError(.netProtocol, "\(pending.method): the reply could not be read"))
+            case (.error(let code, let message), _):
+                pending.reply.fail(NetError.rpc(code: code, message: message))
+            case (.badErrorMember, _):
+                pending.reply.fail(NetError(.netProtocol, "\(pending.method): the reply's error member is not an object"))
             }
         }
+    }
+
+    /// Hands a reply to the `callRaw` waiting for it without decoding its result; false when the message is not
+    /// such a reply (the caller then decodes it as usual).
+    private func deliverRaw(_ payload: [UInt8]) -> Bool {
+        guard let scanned = JSONRPCServerMessage.scanReply(payload),
+              let pending = state.withLock({ state -> Pending? in
+                  guard state.pending[scanned.id]?.reply.isRaw == true else { return nil }
+                  return state.pending.removeValue(forKey: scanned.id)
+              }),
+              case .raw(let reply) = pending.reply else { return false }
+        recentRoundTrip.store(DispatchTime.now().uptimeNanoseconds &- pending.startedAt, ordering: .relaxed)
+        switch scanned.error {
+        case nil, .null?:
+            let null = Array("null".utf8)
+            reply.deliver(.success(scanned.result.map { RawJSON(bytes: payload, range: $0) } ?? RawJSON(bytes: null, range: 0..<4)))
+        case .object(let error)?:
+            let code = error["code"]?.intValue.map { Int(clamping: $0) } ?? 0
+            reply.deliver(.failure(NetError.rpc(code: code, message: error["message"]?.stringValue ?? "")))
+        default:
+            reply.deliver(.failure(NetError(.netProtocol, "\(pending.method): the reply's error member is not an object")))
+        }
+        return true
     }
 
     /// `callTimer`'s work: fails the calls whose deadline has passed; returns the earliest deadline still pending.
@@ -336,7 +395,7 @@ public final class JSONRPCClient: Sendable {
             return (expired, state.pending.values.map(\.deadline).min())
         }
         for call in expired {
-            call.reply.deliver(.failure(NetError(.netTimeout, "\(call.method) on \(name) timed out")))
+            call.reply.fail(NetError(.netTimeout, "\(call.method) on \(name) timed out"))
         }
         return next
     }
@@ -346,7 +405,7 @@ public final class JSONRPCClient: Sendable {
             defer { state.pending = [:] }
             return Array(state.pending.values)
         }
-        for call in pending { call.reply.deliver(.failure(error)) }
+        for call in pending { call.reply.fail(error) }
     }
 
     private func connectionEnded(generation: Int, error: NetError) {
@@ -364,7 +423,12 @@ public final class JSONRPCClient: Sendable {
         if !pending.isEmpty || reconnect {
             logger.warn("\(configuration.name): connection lost: \(error.message)")
         }
-        for call in pending { call.reply.deliver(.failure(NetError(.netDisconnected, "the client has been disconnected"))) }
+        // A reply over `maxMessageSize` ends the connection; the calls in flight learn why (the caller names the
+        // setting that raises the cap) rather than seeing a plain disconnection.
+        let failure = error.code == .netTooLarge
+            ? NetError(.netTooLarge, "\(configuration.name) sent a reply larger than \(configuration.maxMessageSize) bytes")
+            : NetError(.netDisconnected, "the client has been disconnected")
+        for call in pending { call.reply.fail(failure) }
         if reconnect { startReconnecting() }
     }
 
@@ -397,7 +461,7 @@ public final class JSONRPCClient: Sendable {
                     }
                     socket?.close()
                     for call in pending {
-                        call.reply.deliver(.failure(NetError(.netDisconnected, "the client has been disconnected")))
+                        call.reply.fail(NetError(.netDisconnected, "the client has been disconnected"))
                     }
                 }
             }

@@ -69,3 +69,28 @@ enum JSONRPCServerMessage: Equatable {
         }
     }
 }
+
+extension JSONRPCServerMessage {
+    /// A reply's id, error member and the byte range of its `result`, read without building the result (scale23:
+    /// `JSONRPCClient.callRaw`). Nil for anything else (a notification, a reply without a usable id, bad JSON).
+    static func scanReply(_ payload: [UInt8]) -> (id: UInt64, error: JSONValue?, result: Range<Int>?)? {
+        try? RawJSON(bytes: payload, range: 0..<payload.count).read { reader -> (UInt64, JSONValue?, Range<Int>?)? in
+            try reader.beginObject()
+            var id: UInt64?, error: JSONValue?, result: Range<Int>?
+            while let key = try reader.nextKey() {
+                switch key {
+                case "id":
+                    guard let number = try reader.value().intValue, number >= 0 else { return nil }
+                    id = UInt64(number)
+                case "error": error = try reader.value()
+                case "result":
+                    let start = reader.parser.index
+                    try reader.skip()
+                    result = start..<reader.parser.index
+                default: try reader.skip()
+                }
+            }
+            return id.map { ($0, error, result) }
+        } ?? nil
+    }
+}

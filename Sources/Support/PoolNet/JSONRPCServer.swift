@@ -21,6 +21,9 @@ public struct JSONRPCServerConfiguration: Sendable {
     /// Beyond this many websocket clients the server answers HTTP 429.
     public var maxClients: Int
     public var maxMessageSize: Int
+    /// Largest outbound backlog per client, bytes: one reply larger than this fails its connection (simwallet
+    /// raises it to serve `listscripts` of a million scripts).
+    public var maxBacklog: Int = 64 << 20
     /// Limit for TLS + the HTTP upgrade request (dcrwallet: 10 s).
     public var handshakeTimeout: Duration
     /// Error code for handler errors that carry none (dcrwallet: -4 catch-all).
@@ -220,7 +223,8 @@ public final class JSONRPCServer: Sendable {
             }
             try connection.write(WebSocketHandshake.switchingProtocols(key: request.key), timeout: left())
             let socket = WebSocketConnection(connection: connection, role: .server, leftover: Array(received[consumed...]),
-                                             maxMessageSize: configuration.maxMessageSize)
+                                             maxMessageSize: configuration.maxMessageSize,
+                                             maxBacklog: configuration.maxBacklog)
             session = Session(socket: socket, authenticated: request.authorization != nil)
             sessionID = admittedID
             state.withLock { $0.sessions[sessionID] = session }

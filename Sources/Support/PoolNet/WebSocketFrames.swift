@@ -31,6 +31,8 @@ public struct WebSocketFrameParser: Sendable {
     private var readIndex = 0
     private var fragmentOpcode: WebSocketOpcode?
     private var fragments: [UInt8] = []
+    /// Buffer capacity kept between messages; more is released once consumed.
+    static let retainedCapacity = 1 << 20
 
     public init(role: WebSocketRole, maxMessageSize: Int = 16 << 20) {
         self.role = role
@@ -39,6 +41,8 @@ public struct WebSocketFrameParser: Sendable {
 
     /// Bytes buffered but not yet consumed (a partial frame).
     public var bufferedCount: Int { buffer.count - readIndex }
+    /// Memory the buffer holds between messages (tests).
+    var bufferCapacity: Int { buffer.capacity }
 
     public mutating func append(_ bytes: UnsafeRawBufferPointer) {
         compactIfNeeded()
@@ -51,7 +55,9 @@ public struct WebSocketFrameParser: Sendable {
 
     private mutating func compactIfNeeded() {
         if readIndex == buffer.count {
-            buffer.removeAll(keepingCapacity: true)
+            // After a large message, give its memory back: a 200 MB `listscripts` reply must not stay resident
+            // for the connection's life.
+            buffer.removeAll(keepingCapacity: buffer.capacity <= Self.retainedCapacity)
             readIndex = 0
         } else if readIndex > 65_536 && readIndex * 2 > buffer.count {
             buffer.removeSubrange(0..<readIndex)
@@ -104,16 +110,35 @@ public struct WebSocketFrameParser: Sendable {
             }
             let maskLength = masked ? 4 : 0
             let total = headerLength + maskLength + Int(length)
-            guard available >= total else { return nil }
-            let payloadStart = readIndex + headerLength + maskLength
-            var payload = Array(buffer[payloadStart..<(payloadStart + Int(length))])
-            if masked {
-                let key = (buffer[readIndex + headerLength], buffer[readIndex + headerLength + 1],
-                           buffer[readIndex + headerLength + 2], buffer[readIndex + headerLength + 3])
-                WebSocketMask.apply(key: key, to: &payload)
+            guard available >= total else {
+                // A large frame is coming: make room for it once, rather than let the buffer double (and copy
+                // itself) on the way, which would hold the old and the new buffer at once.
+                if total > Self.retainedCapacity, buffer.capacity - readIndex < total {
+                    buffer.removeSubrange(0..<readIndex)
+                    readIndex = 0
+                    buffer.reserveCapacity(total)
+                }
+                return nil
             }
-            readIndex += total
-            compactIfNeeded()
+            let payloadStart = readIndex + headerLength + maskLength
+            var payload: [UInt8]
+            if !masked, length > UInt64(Self.retainedCapacity), payloadStart + Int(length) == buffer.count {
+                // A large frame that ends the buffer (a big reply): hand the buffer over rather than copy it, so
+                // the message costs its size once, not twice.
+                buffer.removeSubrange(0..<payloadStart)
+                payload = buffer
+                buffer = []
+                readIndex = 0
+            } else {
+                payload = Array(buffer[payloadStart..<(payloadStart + Int(length))])
+                if masked {
+                    let key = (buffer[readIndex + headerLength], buffer[readIndex + headerLength + 1],
+                               buffer[readIndex + headerLength + 2], buffer[readIndex + headerLength + 3])
+                    WebSocketMask.apply(key: key, to: &payload)
+                }
+                readIndex += total
+                compactIfNeeded()
+            }
 
             switch opcode {
             case .ping: return .ping(payload)

@@ -155,7 +155,7 @@ public final class StartupSync: Sendable {
         // ALL scripts: database rows keep their height; wallet-only scripts use 0.
         var all: [String: Int64] = [:]
         for entry in registered + pending.map(\.script) {
-            let hex = entry.multiSigScript.lowercased()
+            let hex = Hex.lowercased(entry.multiSigScript)
             guard OneOfTwoMultisig.bytes(fromHex: hex) != nil, !hex.isEmpty else {
                 logger.warn("skipping script \(entry.multiSigScript) due to err invalid hex")
                 continue
@@ -165,7 +165,7 @@ public final class StartupSync: Sendable {
         var walletScripts: [Set<String>] = []
         for index in 0..<pool.count {
             do {
-                let scripts = try await pool.backend(index).listScripts().map { $0.redeemScript.lowercased() }
+                let scripts = try await pool.backend(index).listScripts().map { Hex.lowercased($0.redeemScript) }
                 walletScripts.append(Set(scripts))
                 for script in scripts where all[script] == nil { all[script] = 0 }
             } catch {

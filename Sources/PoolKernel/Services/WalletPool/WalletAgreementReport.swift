@@ -42,11 +42,11 @@ extension WalletPool {
         let outcomes = await callEach { wallet -> Answer in
             let info = try await wallet.walletInfo()
             let block = try await wallet.bestBlock()
-            let scripts = Set(try await wallet.listScripts().map { $0.redeemScript.lowercased() })
+            let scripts = Set(try await wallet.listScripts().map { Hex.lowercased($0.redeemScript) })
             let tickets = Set(try await wallet.tickets(includeImmature: true))
             return Answer(info: info, height: block.height, scripts: scripts, tickets: tickets)
         }
-        var allScripts = Set(registered.map { $0.multiSigScript.lowercased() }.filter { !$0.isEmpty })
+        var allScripts = Set(registered.map { Hex.lowercased($0.multiSigScript) }.filter { !$0.isEmpty })
         var allTickets = Set<String>()
         for case .success(let answer) in outcomes {
             allScripts.formUnion(answer.scripts)

@@ -1,0 +1,51 @@
+import PoolKernel
+import PoolNet
+
+/// `listscripts` read straight from the reply's bytes (scale23): a million users' scripts are ~260 MB of JSON, and a
+/// `JSONValue` tree of them would cost about twice that again. Same rules as `scripts(from:)`: `scripts` absent or
+/// null is empty, `hash160`/`address` may be absent or null, `redeemscript` is required; anything else is
+/// `walletBadResponse`.
+extension WalletWire {
+    public static func scripts(from raw: RawJSON) throws -> [ImportedScript] {
+        do {
+            return try raw.read { reader in
+                guard try reader.peekIsObject() else { throw WireFields.bad("listscripts", "result is not an object") }
+                try reader.beginObject()
+                var scripts: [ImportedScript] = []
+                while let key = try reader.nextKey() {
+                    guard key == "scripts" else { try reader.skip(); continue }
+                    if try reader.peekIsNull() { try reader.skip(); continue }
+                    guard try reader.peekIsArray() else { throw WireFields.bad("listscripts", "scripts is not an array") }
+                    try reader.beginArray()
+                    while try reader.nextElement() { scripts.append(try entry(&reader)) }
+                }
+                return scripts
+            }
+        } catch let error as NetError {
+            throw WireFields.bad("listscripts", error.message)
+        }
+    }
+
+    private static func entry(_ reader: inout JSONReader) throws -> ImportedScript {
+        let context = "listscripts entry"
+        guard try reader.peekIsObject() else { throw WireFields.bad(context, "result is not an object") }
+        try reader.beginObject()
+        var hash160 = "", address = "", redeemScript: String?
+        while let key = try reader.nextKey() {
+            switch key {
+            case "hash160", "address", "redeemscript":
+                let value = try reader.value()
+                if value.isNull, key != "redeemscript" { continue }
+                guard let text = value.stringValue else { throw WireFields.bad(context, "\(key) is not a string") }
+                switch key {
+                case "hash160": hash160 = text
+                case "address": address = text
+                default: redeemScript = text
+                }
+            default: try reader.skip()
+            }
+        }
+        guard let redeemScript else { throw WireFields.bad(context, "missing field redeemscript") }
+        return ImportedScript(hash160: hash160, address: address, redeemScript: redeemScript)
+    }
+}

@@ -1,0 +1,163 @@
+/// A JSON value kept as its bytes (a slice of the message it came in), for replies too large to turn into a
+/// `JSONValue` tree: `listscripts` of a million users is ~260 MB of JSON, and its tree would cost twice that again.
+/// Read it with `read`, walking it with a `JSONReader` (scale23).
+public struct RawJSON: Sendable {
+    /// The whole message; the value is `bytes[range]` (kept whole so handing it over copies nothing).
+    public let bytes: [UInt8]
+    public let range: Range<Int>
+
+    public init(bytes: [UInt8], range: Range<Int>) {
+        self.bytes = bytes
+        self.range = range
+    }
+
+    /// Runs `body` over a reader positioned at the value; what follows the value must be nothing but space.
+    public func read<T>(maxDepth: Int = 64, _ body: (inout JSONReader) throws -> T) throws -> T {
+        try bytes.withUnsafeBufferPointer { buffer in
+            var reader = JSONReader(parser: JSONParser(bytes: UnsafeBufferPointer(rebasing: buffer[range]), maxDepth: maxDepth))
+            let result = try body(&reader)
+            try reader.finish()
+            return result
+        }
+    }
+
+    /// The value as a tree (small values: an error object, a test's comparison).
+    public func value() throws -> JSONValue { try read { try $0.value() } }
+}
+
+/// Walks JSON without building it: objects member by member, arrays element by element, strings as they come;
+/// what the caller does not want is skipped (its syntax still checked). Malformed input throws `netProtocol` naming
+/// the offset, like `JSONValue.parse`.
+///
+/// ```swift
+/// try reader.beginObject()
+/// while let key = try reader.nextKey() { key == "name" ? print(try reader.string()) : try reader.skip() }
+/// ```
+public struct JSONReader {
+    var parser: JSONParser
+    /// One flag per open object/array: no member read yet (no comma expected).
+    private var first: [Bool] = []
+
+    init(parser: JSONParser) { self.parser = parser }
+
+    /// Enters an object (the next value must be one).
+    public mutating func beginObject() throws { try open(UInt8(ascii: "{"), "an object") }
+
+    /// The next member's key (the reader is then at its value, which must be read or skipped), or nil after the
+    /// object's last member (the object is then left).
+    public mutating func nextKey() throws -> String? {
+        guard try nextItem(closing: UInt8(ascii: "}")) else { return nil }
+        guard parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: "\"") else {
+            throw parser.error("expected a key")
+        }
+        guard case .string(let key) = try parser.parseValue(depth: first.count) else { throw parser.error("expected a key") }
+        parser.skipSpace()
+        guard parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: ":") else {
+            throw parser.error("expected ':'")
+        }
+        parser.index += 1
+        parser.skipSpace()
+        return key
+    }
+
+    /// Enters an array (the next value must be one).
+    public mutating func beginArray() throws { try open(UInt8(ascii: "["), "an array") }
+
+    /// True when the array has another element (the reader is then at it), false after its last (the array is left).
+    public mutating func nextElement() throws -> Bool { try nextItem(closing: UInt8(ascii: "]")) }
+
+    /// What the next value is, without reading it.
+    public mutating func peekIsObject() throws -> Bool { try peek() == UInt8(ascii: "{") }
+    public mutating func peekIsArray() throws -> Bool { try peek() == UInt8(ascii: "[") }
+    public mutating func peekIsNull() throws -> Bool { try peek() == UInt8(ascii: "n") }
+
+    private mutating func peek() throws -> UInt8 {
+        parser.skipSpace()
+        guard parser.index < parser.bytes.count else { throw parser.error("unexpected end") }
+        return parser.bytes[parser.index]
+    }
+
+    /// The next value, which must be a string.
+    public mutating func string() throws -> String {
+        guard parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: "\""),
+              case .string(let text) = try parser.parseValue(depth: first.count) else {
+            throw parser.error("expected a string")
+        }
+        return text
+    }
+
+    /// The next value as a tree.
+    public mutating func value() throws -> JSONValue { try parser.parseValue(depth: first.count) }
+
+    /// Skips the next value, checking its syntax.
+    public mutating func skip() throws { try parser.skipValue(depth: first.count) }
+
+    /// Only space may follow the value read.
+    mutating func finish() throws {
+        guard first.isEmpty else { throw parser.error("unexpected end") }
+        parser.skipSpace()
+        guard parser.index == parser.bytes.count else { throw parser.error("trailing characters") }
+    }
+
+    private mutating func open(_ byte: UInt8, _ what: String) throws {
+        parser.skipSpace()
+        guard parser.index < parser.bytes.count, parser.bytes[parser.index] == byte else { throw parser.error("expected \(what)") }
+        guard first.count < parser.maxDepth else { throw parser.error("nesting too deep") }
+        parser.index += 1
+        first.append(true)
+    }
+
+    /// Moves past the comma before the next item, or past `closing` (returning false).
+    private mutating func nextItem(closing: UInt8) throws -> Bool {
+        guard let isFirst = first.last else { throw parser.error("not inside an object or array") }
+        parser.skipSpace()
+        guard parser.index < parser.bytes.count else { throw parser.error("unexpected end") }
+        if parser.bytes[parser.index] == closing {
+            parser.index += 1
+            first.removeLast()
+            return false
+        }
+        if !isFirst {
+            guard parser.bytes[parser.index] == UInt8(ascii: ",") else { throw parser.error("expected ',' or a closing bracket") }
+            parser.index += 1
+            parser.skipSpace()
+        }
+        first[first.count - 1] = false
+        return true
+    }
+}
+
+extension JSONParser {
+    /// Checks one value's syntax and moves past it, building nothing larger than one key or string at a time.
+    mutating func skipValue(depth: Int) throws {
+        guard index < bytes.count else { throw error("unexpected end") }
+        switch bytes[index] {
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            let closing = bytes[index] == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
+            let isObject = closing == UInt8(ascii: "}")
+            guard depth + 1 <= maxDepth else { throw error("nesting too deep") }
+            index += 1
+            skipSpace()
+            if index < bytes.count, bytes[index] == closing { index += 1; return }
+            while true {
+                skipSpace()
+                if isObject {
+                    guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a key") }
+                    _ = try parseValue(depth: depth + 1)
+                    skipSpace()
+                    guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
+                    index += 1
+                    skipSpace()
+                }
+                try skipValue(depth: depth + 1)
+                skipSpace()
+                guard index < bytes.count else { throw error("unexpected end") }
+                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                if bytes[index] == closing { index += 1; return }
+                throw error("expected ',' or a closing bracket")
+            }
+        default:
+            _ = try parseValue(depth: depth)
+        }
+    }
+}
