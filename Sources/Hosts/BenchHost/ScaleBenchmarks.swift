@@ -2,7 +2,6 @@ import Foundation
 import PoolKernel
 import PoolNet
 import PoolSystem
-import SimnetHost
 import StorageMySQL
 import StorageSQLite
 import WalletDcrwallet
@@ -212,19 +211,6 @@ public enum ScaleBenchmarks {
             walletSamples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1_000_000)
         }
         walletShare = percentile99(walletSamples)
-        if ProcessInfo.processInfo.environment["POOLBENCH_SCALE_DIAG"] != nil {
-            // Diagnostic: the client's decoding of that reply alone.
-            let info = try await pool.stakePoolUserInfo(multisigAddress: address)
-            var reply = JSONObject()
-            reply.entries = [("result", WalletWire.json(info)), ("error", .null), ("id", .int(1))]
-            let bytes = JSONValue.object(reply).encoded()
-            let start = DispatchTime.now().uptimeNanoseconds
-            let parsed = try JSONValue.parse(bytes)
-            let mid = DispatchTime.now().uptimeNanoseconds
-            _ = try WalletWire.stakePoolUserInfo(from: parsed["result"] ?? .null)
-            let end = DispatchTime.now().uptimeNanoseconds
-            FileHandle.standardError.write(Data("diag: \(bytes.count) bytes, parse \(Double(mid - start) / 1e6) ms, wire \(Double(end - mid) / 1e6) ms\n".utf8))
-        }
         var request = HTTPRequest(method: .get, target: "/tickets")
         request.headers.add("Cookie", "session=\(cookie)")
         var samples: [Double] = []
