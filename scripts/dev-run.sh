@@ -29,7 +29,7 @@ pids+=($!)
 for _ in $(seq 1 100); do [ -s "$CERT" ] && break; sleep 0.1; done
 [ -s "$CERT" ] || { echo "simwallet did not start: see $RUN/logs/simwallet.log" >&2; exit 1; }
 
-# life22: one stakepoold per voting wallet (the web app requires two), each with its control API on loopback behind
+# One stakepoold per voting wallet (the web app requires two), each with its control API on loopback behind
 # a token and a self-signed certificate it writes on first start, which the web app pins.
 CONTROL_TOKEN=dev-control-token-not-for-production
 DAEMON_WALLETS=(127.0.0.1:19557 127.0.0.1:19567)

@@ -78,7 +78,7 @@ open class StorageConformanceTests: XCTestCase {
             ("migrateIsIdempotent", checkStorage_migrateIsIdempotent),
             ("apiTokenBackfillIsIdempotent", checkStorage_apiTokenBackfillIsIdempotent),
             ("concurrentRegistrationsGetUniqueIds", checkStorage_concurrentRegistrationsGetUniqueIds),
-            ("parallelUserUpdatesLoseNoChange", checkStorage_parallelUserUpdatesLoseNoChange),  // multi23
+            ("parallelUserUpdatesLoseNoChange", checkStorage_parallelUserUpdatesLoseNoChange),
             ("callsAfterShutdownAreClosed", checkStorage_callsAfterShutdownAreClosed),
             // Backups
             ("snapshotRestoresIntoAnEmptyDatabase", checkStorage_snapshotRestoresIntoAnEmptyDatabase),

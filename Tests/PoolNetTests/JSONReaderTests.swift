@@ -1,7 +1,7 @@
 @testable import PoolNet
 import XCTest
 
-/// `RawJSON`/`JSONReader` (scale23): large replies walked without a tree, with the same strictness as
+/// `RawJSON`/`JSONReader`: large replies walked without a tree, with the same strictness as
 /// `JSONValue.parse`, and the reply scan `JSONRPCClient.callRaw` relies on.
 final class JSONReaderTests: XCTestCase {
     private func raw(_ text: String) -> RawJSON {

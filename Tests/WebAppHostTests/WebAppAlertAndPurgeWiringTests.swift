@@ -181,7 +181,7 @@ final class WebAppAlertAndPurgeWiringTests: XCTestCase {
         // Hourly (README: "purges older ones hourly"): the schedule of the purge the host runs.
         let purges = app.walletServices.compactMap { $0 as? RetentionPurge }
         XCTAssertEqual(purges.map(\.policy), [RetentionPurge.Policy(finishedMail: .seconds(7 * 86_400), voteAudits: nil,
-                                                                    history: .seconds(400 * 86_400),  // dash22: historyretentiondays
+                                                                    history: .seconds(400 * 86_400),  // historyretentiondays
                                                                     interval: .seconds(3_600))])
     }
 

@@ -9,7 +9,7 @@ struct SimwalletProcess {
     let directory: URL
     /// The first wallet's client.
     let wallet: DcrwalletBackend
-    /// Every wallet's and the node's `host:port`, the RPC password and the certificate (scale23: more wallets).
+    /// Every wallet's and the node's `host:port`, the RPC password and the certificate (several wallets).
     let walletAddresses: [String]
     let nodeAddress: String
     let password: String

@@ -21,7 +21,7 @@ public enum PoolctlMain {
             output.err("poolctl: \(ConfigLoader.describe(error))")
             return ExitCode.usage
         }
-        // audit18: the one version string of every program (issue 18 item 6).
+        // The one version string of every program (issue 18 item 6).
         if parsed.versionRequested, !parsed.helpRequested {
             output.out("poolctl version \(PoolVersion.string)")
             return ExitCode.ok

@@ -240,7 +240,7 @@ public enum SimnetRPCHandlers {
                 return .object(JSONObject([("ticketaddress", .string(simnet.ticketAddress(index: Int(uid)))),
                                            ("feeaddress", .string(simnet.feeAddress(index: Int(uid))))]))
             },
-            // scale23: a benchmark's history of millions of tickets, without mining them.
+            // A benchmark's history of millions of tickets, without mining them.
             "simfabricatetickets": { params in
                 let p = try ControlParams(params, "simfabricatetickets", count: 2...4, code: bad)
                 let extraAddress = params.count > 2 && !params[2].isNull ? try p.string(2) : nil

@@ -52,7 +52,7 @@ public final class WebApp: Sendable {
     public static func assemble(config: PoolConfig, plugins: PoolPlugins, logs: LogBackend) async throws -> WebApp {
         let context = config.pluginContext(logs: logs)
         let log = logs.logger("DCRS")
-        if let warning = config.insecureCookieWarning { log.warn(warning) }  // logout17
+        if let warning = config.insecureCookieWarning { log.warn(warning) }
         let storage = try plugins.storage.make(config.storagePlugin, context)
         do {
             try FileManager.default.createDirectory(atPath: config.dataDir, withIntermediateDirectories: true,
@@ -89,7 +89,7 @@ public final class WebApp: Sendable {
         do {
             let report = try await services.sync.run(agendas: { services.agendas($0) })
             log.info("wallet sync done: \(report)")
-            FreedMemory.release() // scale23: the sync's replies are gone; do not stay at their peak
+            FreedMemory.release()  // the sync's replies are gone; do not stay at their peak
         } catch {
             throw StartupFailure(message: "Failed to sync the wallets: \(ConfigLoader.describe(error))", exitCode: ExitCode.walletSync)
         }
@@ -141,7 +141,7 @@ public final class WebApp: Sendable {
                           revealCaptchaForTests: config.values.bool("captchatesthook"),
                           addressIDs: services.params.addressIDs, minPasswordLength: config.minPasswordLength)
         pagesConfiguration.explorerURL = config.explorerURL
-        pagesConfiguration.ticketMaturity = Int64(services.params.tickets.maturity)  // life22
+        pagesConfiguration.ticketMaturity = Int64(services.params.tickets.maturity)
         pagesConfiguration.lowFeeDirectory = config.dataDir  // where stakepoold writes lowfeetickets.json
         pages = Pages(configuration: pagesConfiguration,
                       storage: storage, templates: templates, accounts: accounts, registrar: services.registration,

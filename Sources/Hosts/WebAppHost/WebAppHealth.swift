@@ -96,7 +96,7 @@ public final class WebAppHealth: EngineService {
         checks.append(.init(component: "dcrd", state: noDaemon.isEmpty ? .ok : .degraded,
                             detail: noDaemon.isEmpty ? "" : "wallet(s) \(noDaemon.map(String.init).joined(separator: ", ")) "
                                 + "not connected to dcrd"))
-        // audit18: as fresh as the database check (2 s), so /health agrees with the mail alerts.
+        // As fresh as the database check (2 s), so /health agrees with the mail alerts.
         await mail.refresh(ifOlderThan: 2)
         checks.append(mail.check(plugin: mailPlugin, staleAfter: mailStaleAfter))
         for peer in stakepoolds.snapshot {

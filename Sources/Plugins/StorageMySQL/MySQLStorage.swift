@@ -77,7 +77,7 @@ public final class MySQLStorage: SingleStatementLookups {
         }
     }
 
-    /// Bytes of the database's tables and indexes as InnoDB reports them (`poolbench scale`; scale23).
+    /// Bytes of the database's tables and indexes as InnoDB reports them (`poolbench scale`).
     public func dataSizeBytes() async throws -> Int64 {
         try await connection().perform { connection in
             try connection.query("""

@@ -56,7 +56,7 @@ public final class DcrwalletBackend: WalletBackend {
     }
 
     public func listScripts() async throws -> [ImportedScript] {
-        // Read from the reply's bytes: with a million users the reply is ~260 MB (scale23).
+        // Read from the reply's bytes: with a million users the reply is ~260 MB.
         try WalletWire.scripts(from: await endpoint.callRaw("listscripts"))
     }
 

@@ -13,7 +13,7 @@ public enum DcrwalletPlugin {
         OptionSpec("walletusers", .list, help: "Comma-separated dcrwallet RPC user names, same order"),
         OptionSpec("walletpasswords", .list, secret: true, help: "Comma-separated dcrwallet RPC passwords, same order"),
         OptionSpec("walletcerts", .list, help: "Comma-separated dcrwallet RPC certificate paths, same order"),
-        WalletMessageSizeOption.spec, // scale23
+        WalletMessageSizeOption.spec,
     ]
     /// stakepoold's one voting wallet.
     public static let votingWalletOptions: [OptionSpec] = [
@@ -21,7 +21,7 @@ public enum DcrwalletPlugin {
         OptionSpec("walletuser", .string, help: "Username for wallet server"),
         OptionSpec("walletpassword", .string, secret: true, help: "Password for wallet server"),
         OptionSpec("walletcert", .string, help: "Certificate path for wallet server"),
-        WalletMessageSizeOption.spec, // scale23
+        WalletMessageSizeOption.spec,
     ]
     /// stakepoold's node.
     public static let nodeOptions: [OptionSpec] = [

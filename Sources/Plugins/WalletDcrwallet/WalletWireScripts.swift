@@ -1,7 +1,7 @@
 import PoolKernel
 import PoolNet
 
-/// `listscripts` read straight from the reply's bytes (scale23): a million users' scripts are ~260 MB of JSON, and a
+/// `listscripts` read straight from the reply's bytes: a million users' scripts are ~260 MB of JSON, and a
 /// `JSONValue` tree of them would cost about twice that again. Same rules as `scripts(from:)`: `scripts` absent or
 /// null is empty, `hash160`/`address` may be absent or null, `redeemscript` is required; anything else is
 /// `walletBadResponse`.

@@ -50,7 +50,7 @@ extension ErrorCode {
     public static let cryptoFailure: ErrorCode = "crypto-failure"
 }
 
-// vsp24: signatures, WIF keys, transactions.
+// Signatures, WIF keys, transactions.
 extension ErrorCode {
     /// A signature is malformed (encoding, length, ranges) or recovers no public key.
     public static let badSignature: ErrorCode = "bad-signature"

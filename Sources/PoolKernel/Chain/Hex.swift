@@ -13,7 +13,7 @@ public enum Hex {
     }
 
     /// `text` in lowercase, sharing its storage when it has no uppercase ASCII letter: start-up sync compares
-    /// millions of scripts, and `lowercased()` copies each one (scale23).
+    /// millions of scripts, and `lowercased()` copies each one.
     public static func lowercased(_ text: String) -> String {
         text.utf8.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") } ? text.lowercased() : text
     }

@@ -239,7 +239,7 @@ extension PoolConfig {
         if let problem = OptionChecks.baseURLProblem(baseURL) { throw fail(.badValue, "baseurl", "baseurl \(problem)") }
         closePool = v.bool("closepool")
         closePoolMessage = v.string("closepoolmsg")
-        // logout17: unset, it follows baseurl, so a site served over https:// never sends its session cookie in clear.
+        // Unset, it follows baseurl, so a site served over https:// never sends its session cookie in clear.
         cookieSecure = v.isSet("cookiesecure") ? v.bool("cookiesecure") : PoolConfig.isHTTPS(baseURL)
         publicPath = ConfigLoader.expand(v.string("publicpath"))
         templatePath = ConfigLoader.expand(v.string("templatepath"))

@@ -226,7 +226,7 @@ public final class JSONRPCClient: Sendable {
         }
     }
 
-    /// `call`, but the reply's `result` is handed over as its bytes, never built into a tree (scale23): for replies
+    /// `call`, but the reply's `result` is handed over as its bytes, never built into a tree: for replies
     /// of hundreds of MB (`listscripts` of a million users), read with a `JSONReader`. An error object still throws
     /// `netRPC`.
     public func callRaw(_ method: String, _ params: [JSONValue] = [], timeout: Duration? = nil) async throws -> RawJSON {

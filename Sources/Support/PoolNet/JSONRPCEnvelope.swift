@@ -71,7 +71,7 @@ enum JSONRPCServerMessage: Equatable {
 }
 
 extension JSONRPCServerMessage {
-    /// A reply's id, error member and the byte range of its `result`, read without building the result (scale23:
+    /// A reply's id, error member and the byte range of its `result`, read without building the result (for
     /// `JSONRPCClient.callRaw`). Nil for anything else (a notification, a reply without a usable id, bad JSON).
     static func scanReply(_ payload: [UInt8]) -> (id: UInt64, error: JSONValue?, result: Range<Int>?)? {
         try? RawJSON(bytes: payload, range: 0..<payload.count).read { reader -> (UInt64, JSONValue?, Range<Int>?)? in

@@ -1,6 +1,6 @@
 /// A JSON value kept as its bytes (a slice of the message it came in), for replies too large to turn into a
 /// `JSONValue` tree: `listscripts` of a million users is ~260 MB of JSON, and its tree would cost twice that again.
-/// Read it with `read`, walking it with a `JSONReader` (scale23).
+/// Read it with `read`, walking it with a `JSONReader`.
 public struct RawJSON: Sendable {
     /// The whole message; the value is `bytes[range]` (kept whole so handing it over copies nothing).
     public let bytes: [UInt8]

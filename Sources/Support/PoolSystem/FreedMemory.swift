@@ -2,7 +2,7 @@
 import Glibc
 #endif
 
-/// Gives memory freed after a burst of allocations back to the system (scale23). The web app's start-up sync decodes
+/// Gives memory freed after a burst of allocations back to the system. The web app's start-up sync decodes
 /// one `listscripts` reply per wallet — hundreds of MB with a million users — on several threads; glibc keeps what
 /// they freed in per-thread arenas, so without this the process would stay at its start-up peak for its life.
 public enum FreedMemory {

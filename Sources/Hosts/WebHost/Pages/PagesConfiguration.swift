@@ -37,7 +37,6 @@ public struct PagesConfiguration: Sendable {
     /// `explorerurl`: ticket links are this prefix + hash; "" shows plain hashes; nil takes the
     /// network's default (`PoolConfig.defaultExplorerURL`).
     public var explorerURL: String? = nil
-    // life22
     /// The network's ticket maturity in blocks: the tickets page shows a "live" ticket mined fewer blocks than this
     /// before the best block as immature.
     public var ticketMaturity: Int64 = Int64(NetParams.mainnet.tickets.maturity)
