@@ -29,6 +29,14 @@ public struct PoolPlugins: Sendable {
     /// `node` in stakepoold: the chain node it follows.
     public var node = PluginRegistry<ConnectableBackend<any NodeBackend>, PluginContext>(
         kind: "node", option: "node", help: "Node plugin")
+    /// `vspnode` in the web app: the dcrd (API 8.x, txindex) the vspd front (API v3) drives; connected by the host
+    /// (`ConnectableBackend.connect`) before use.
+    public var vspNode = PluginRegistry<ConnectableBackend<any VspNodeBackend>, PluginContext>(
+        kind: "vsp node", option: "vspnode", help: "Node plugin of the vspd API front")
+    /// `vspwallet` in the web app: the vspd front's voting wallets (today's dcrwallet), each ticket voted with its own
+    /// choices.
+    public var vspWallets = PluginRegistry<VspWalletSet, PluginContext>(
+        kind: "vsp wallet", option: "vspwallet", help: "Voting wallet plugin of the vspd API front")
 
     /// An empty set: no plugin registered, no defaults (`builtIn()` registers the stock plugins and their defaults).
     public init() {}
