@@ -7,7 +7,7 @@ import StorageSQLite
 /// The built-in poolctl commands.
 public enum PoolctlCommands {
     public static var all: [PoolctlCommand] {
-        [config, ChainCommand.poolctlCommand, db, userWithToken, mail, wallets, tickets, simulate, DevCommand.poolctlCommand]
+        [config, ChainCommand.poolctlCommand, db, userWithToken, mail, wallets, tickets, vsp, simulate, DevCommand.poolctlCommand]
     }
 
     /// `poolctl user …`, with `user token` handled here (it needs the API secret and base URL).
@@ -65,6 +65,14 @@ public enum PoolctlCommands {
         return await withStorage(context, migrate: true) { storage in
             await LowFeeTicketCommands.run(Array(arguments.dropFirst()), storage: storage, dataDirectory: dataDir,
                                            output: { context.output.out($0) }, errors: { context.output.err($0) })
+        }
+    }
+
+    /// `poolctl vsp ticket <hash>`: a ticket registered through the vspd API, from storage.
+    public static let vsp = PoolctlCommand(name: "vsp", summary: "look up a ticket registered through the vspd API",
+                                           usage: VspTicketCommand.usage) { arguments, context in
+        await withStorage(context, migrate: true) { storage in
+            await VspTicketCommand.run(arguments, storage: storage, output: context.output)
         }
     }
 
