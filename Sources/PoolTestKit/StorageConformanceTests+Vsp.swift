@@ -385,7 +385,55 @@ extension StorageConformanceTests {
             ("vspOutcomeLeavesTheWatchList", checkStorage_vspOutcomeLeavesTheWatchList),
             ("neverMinedVspTicketIsDeletedWithItsRecords", checkStorage_neverMinedVspTicketIsDeletedWithItsRecords),
             ("vspOutcomeScanHeightIsCompareAndSet", checkStorage_vspOutcomeScanHeightIsCompareAndSet),
+            ("twoVspBlockHandlersBroadcastEachFeeOnce", checkStorage_twoVspBlockHandlersBroadcastEachFeeOnce),
         ]
+    }
+
+    /// Two web hosts on one database and one node, over 12 tickets whose fees wait for broadcast: host A's first send
+    /// is held in flight while host B runs a whole block handler run, then A goes on. The status guard gives each fee
+    /// to one host: 12 fee broadcasts in total (without it, both hosts broadcast every fee A had listed), every fee on
+    /// the node and `broadcast` — the fee A still held was not on the node for B's step 3, which sent it again
+    /// instead of failing it.
+    public func checkStorage_twoVspBlockHandlersBroadcastEachFeeOnce() async throws {
+        let store = try await backend()
+        let node = InMemoryVspNode()
+        let nodes = [node, node]
+        var fees: [String] = []
+        for n in 0..<12 {
+            let ticket = VspTestTransactions.make(seed: 100 + n)
+            let fee = VspTestTransactions.make(seed: 200 + n, value: 24_000)
+            node.add(ticket.hex, txid: ticket.txid, confirmations: 6)
+            var record = Self.paidVspTicket(n)
+            record.hash = ticket.txid
+            record.feeTxHex = fee.hex
+            record.feeTxHash = fee.txid
+            try await store.write { [record] in try $0.insertVspTicket(record) }
+            fees.append(fee.hex)
+        }
+        let handlers = nodes.map {
+            VspBlockHandler(storage: store, node: $0, wallets: [InMemoryVspWallet()], walletLabels: ["w"],
+                            tickets: NetParams.simnet.tickets, metrics: MetricsRegistry(), logger: .disabled)
+        }
+        let gate = AsyncGate()
+        let first = LockedValue(true)
+        node.state.withLock {
+            $0.beforeCall = { method, _ in
+                guard method == "sendrawtransaction", first.withLock({ isFirst in defer { isFirst = false }; return isFirst }) else { return }
+                await gate.wait()
+            }
+        }
+        let hostA = Task { await handlers[0].runOnce() }
+        for _ in 0..<2_000 where gate.waiting == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        XCTAssertEqual(gate.waiting, 1, "host A is sending its first fee")
+        await handlers[1].runOnce()
+        gate.open()
+        await hostA.value
+        let broadcasts = handlers.map { $0.metrics.feeBroadcasts.value(["sent"]) }
+        XCTAssertEqual(broadcasts.reduce(0, +), 12, "each fee broadcast by one host: \(broadcasts)")
+        XCTAssertEqual(broadcasts[0], 1, "host A broadcast the fee it claimed first, and nothing B had claimed")
+        XCTAssertEqual(Set(node.state.value.sent), Set(fees))
+        let statuses = try await store.read { try $0.vspTickets(confirmed: true) }.map(\.feeTxStatus)
+        XCTAssertEqual(statuses, Array(repeating: .broadcast, count: 12))
     }
 
     /// A ticket payfee accepted: fee status `received`, a voting key and a fee transaction.

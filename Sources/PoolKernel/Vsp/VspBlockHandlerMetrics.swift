@@ -13,6 +13,8 @@ public struct VspBlockHandlerMetrics: Sendable {
     public let feesConfirmed: Counter
     /// Broadcast fees the node no longer knows (status `error`).
     public let feesLost: Counter
+    /// Broadcast fees the node did not know, sent again from the kept hex.
+    public let feeRebroadcasts: Counter
     /// `outcome`: `voted`, `missed`, `expired`.
     public let outcomes: Counter
     /// `wallet`: its label. Any failed voting-wallet call (only logged otherwise).
@@ -31,6 +33,8 @@ public struct VspBlockHandlerMetrics: Sendable {
                                          labels: ["result"])
         feesConfirmed = registry.counter("vsp_fees_confirmed_total", help: "vspd fee transactions that reached 6 confirmations.")
         feesLost = registry.counter("vsp_fees_lost_total", help: "Broadcast vspd fee transactions the node no longer knew (status error).")
+        feeRebroadcasts = registry.counter("vsp_fee_rebroadcasts_total",
+                                           help: "Broadcast vspd fee transactions the node did not know, sent again.")
         outcomes = registry.counter("vsp_ticket_outcomes_total", help: "vspd ticket outcomes found on chain.", labels: ["outcome"])
         walletErrors = registry.counter("vsp_wallet_errors_total", help: "Failed vspd voting-wallet calls by wallet.", labels: ["wallet"])
         walletRepairs = registry.counter("vsp_wallet_repairs_total",

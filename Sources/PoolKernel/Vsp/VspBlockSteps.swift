@@ -73,6 +73,7 @@ struct VspBlockSteps: Sendable {
             do {
                 raw = try await node.reachable { try await node.rawTransaction(txid: ticket.feeTxHash) }
             } catch let error where !(error is VspRunPostponed) {
+                if error.isNoInformation, try await sendAgain(ticket) { continue }
                 if try await move(ticket, from: .broadcast, to: .error) {
                     report.feesLost += 1
                     metrics.feesLost.increment()
@@ -90,6 +91,22 @@ struct VspBlockSteps: Sendable {
             let loaded = await handToWallets(ticket, raw: ticketRaw)
             logger.info("vsp fee for ticket \(ticket.hash) confirmed; voting key on \(loaded) of \(wallets.wallets.count) wallets")
         }
+    }
+
+    /// A broadcast fee the node does not know (another host claimed it and is still sending it, this host was
+    /// killed between claiming and sending, or the mempool dropped it) is sent again from the kept hex before it is
+    /// given up as `error` (vspd gives up at once). Sending a transaction the node already has is a success.
+    private func sendAgain(_ ticket: VspTicket) async throws -> Bool {
+        guard !ticket.feeTxHex.isEmpty else { return false }
+        do {
+            _ = try await node.reachable { try await node.sendRawTransaction(ticket.feeTxHex) }
+        } catch let error where !(error is VspRunPostponed) {
+            logger.warn("vsp fee \(ticket.feeTxHash) for ticket \(ticket.hash) was not on the node and sending it again failed: \(error)")
+            return false
+        }
+        metrics.feeRebroadcasts.increment()
+        logger.info("vsp fee \(ticket.feeTxHash) for ticket \(ticket.hash) was not on the node: sent again")
+        return true
     }
 
     /// The ticket on every wallet, with its preferences; agendas a wallet does not know are dropped from the
