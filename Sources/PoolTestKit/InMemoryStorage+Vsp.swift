@@ -102,6 +102,59 @@ extension MemoryTransaction {
         return taken
     }
 
+    // MARK: vspblocks: the block handler's reads and writes
+
+    func vspTickets(confirmed: Bool) throws -> [VspTicket] {
+        tables.vspTickets.values.filter { $0.confirmed == confirmed }
+            .sorted { Array($0.hash.utf8).lexicographicallyPrecedes($1.hash.utf8) }
+    }
+
+    func vspTicketsAwaitingOutcome() throws -> [VspTicket] {
+        try vspTickets(feeTxStatus: .confirmed).filter { $0.outcome == .none }
+    }
+
+    func vspOutcomeScanHeight() throws -> Int64 { tables.vspOutcomeScanHeight }
+
+    func confirmVspTicket(hash: String, purchaseHeight: Int64) throws -> Bool {
+        guard purchaseHeight > 0 else { throw StorageError(.invalidInput, "a purchase height must be positive") }
+        var ticket = try existingTicket(hash)
+        guard !ticket.confirmed else { return false }
+        ticket.confirmed = true
+        ticket.purchaseHeight = purchaseHeight
+        putTicket(ticket, hash: hash)
+        return true
+    }
+
+    func moveVspFeeTxStatus(ticketHash: String, from expected: VspFeeTxStatus, to status: VspFeeTxStatus) throws -> Bool {
+        var ticket = try existingTicket(ticketHash)
+        guard ticket.feeTxStatus == expected else { return false }
+        ticket.feeTxStatus = status
+        if status == .confirmed { ticket.feeTxHex = "" }
+        putTicket(ticket, hash: ticketHash)
+        return true
+    }
+
+    func setVspTicketOutcome(hash: String, _ outcome: VspTicketOutcome) throws {
+        var ticket = try existingTicket(hash)
+        ticket.outcome = outcome
+        putTicket(ticket, hash: hash)
+    }
+
+    func deleteUnconfirmedVspTicket(hash: String) throws -> Bool {
+        guard let ticket = tables.vspTickets[hash], !ticket.confirmed else { return false }
+        putTicket(nil, hash: hash)
+        change({ $0.vspVoteChanges[hash] }, { $0.vspVoteChanges[hash] = $1 }, nil)
+        change({ $0.vspAltSignAddresses[hash] }, { $0.vspAltSignAddresses[hash] = $1 }, nil)
+        return true
+    }
+
+    func setVspOutcomeScanHeight(_ height: Int64, ifCurrentIs expected: Int64) throws -> Bool {
+        guard height >= 0 else { throw StorageError(.invalidInput, "a scan height must not be negative") }
+        guard tables.vspOutcomeScanHeight == expected else { return false }
+        change({ $0.vspOutcomeScanHeight }, { $0.vspOutcomeScanHeight = $1 ?? 0 }, height)
+        return true
+    }
+
     // MARK: Backups
 
     func snapshotVspTables(into snapshot: inout StorageSnapshot) {

@@ -119,6 +119,8 @@ struct MemoryTables: Sendable {
     var vspVoteChanges: [String: [VspVoteChange]] = [:]
     var vspAltSignAddresses: [String: VspAltSignAddress] = [:]
     var vspFeeXPubs: [Int64: VspFeeXPub] = [:]
+    /// vspblocks: the outcome scan's last height (not part of a snapshot: a restore starts the scan again).
+    var vspOutcomeScanHeight: Int64 = 0
     var history: [Int64: PoolHistorySample] = [:]
 
     struct RateCount: Sendable {

@@ -28,6 +28,9 @@ public final class InMemoryVspNode: VspNodeBackend {
         /// When set, every call fails with this error (fault injection).
         public var failure: WalletError?
         public var handler: (@Sendable (BlockConnected) -> Void)?
+        /// vspblocks: awaited before `getrawtransaction` and `sendrawtransaction` are answered, with the method's
+        /// name and argument (a test holds a call in flight with it).
+        public var beforeCall: (@Sendable (_ method: String, _ argument: String) async -> Void)?
         public var isClosed = false
         public init() {}
     }
@@ -44,8 +47,13 @@ public final class InMemoryVspNode: VspNodeBackend {
         }
     }
 
+    private func held(_ method: String, _ argument: String) async {
+        if let hook = state.withLock({ $0.beforeCall }) { await hook(method, argument) }
+    }
+
     public func rawTransaction(txid: String) async throws -> VspRawTransaction {
-        try read { state in
+        await held("getrawtransaction", txid)
+        return try read { state in
             guard var tx = state.transactions[txid] else {
                 throw WalletError.rpc(code: WalletRPCCode.noInformation,
                                       message: "No information available about transaction \(txid)")
@@ -58,7 +66,8 @@ public final class InMemoryVspNode: VspNodeBackend {
     }
 
     public func sendRawTransaction(_ hex: String) async throws -> String {
-        try read { state in
+        await held("sendrawtransaction", hex)
+        return try read { state in
             state.sent.append(hex)
             if let rejection = state.rejections[hex] { throw rejection }
             guard let tx = try? DecredTransaction(hex: hex) else {

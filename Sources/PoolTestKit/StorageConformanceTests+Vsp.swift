@@ -373,3 +373,247 @@ extension VspVoteChange {
         return copy
     }
 }
+
+// vspblocks: the block handler's storage steps (docs/vspd.md, "Block handler"), each guarded by the state it expects.
+extension StorageConformanceTests {
+    /// The block handler's checks, appended to `storageChecks`.
+    var vspBlockHandlerStorageChecks: [ConformanceCheck] {
+        [
+            ("vspTicketConfirmsOnceWithItsHeight", checkStorage_vspTicketConfirmsOnceWithItsHeight),
+            ("vspFeeStatusMovesOnlyFromExpected", checkStorage_vspFeeStatusMovesOnlyFromExpected),
+            ("parallelVspFeeStatusMovesOneWins", checkStorage_parallelVspFeeStatusMovesOneWins),
+            ("vspOutcomeLeavesTheWatchList", checkStorage_vspOutcomeLeavesTheWatchList),
+            ("neverMinedVspTicketIsDeletedWithItsRecords", checkStorage_neverMinedVspTicketIsDeletedWithItsRecords),
+            ("vspOutcomeScanHeightIsCompareAndSet", checkStorage_vspOutcomeScanHeightIsCompareAndSet),
+            ("twoVspBlockHandlersBroadcastEachFeeOnce", checkStorage_twoVspBlockHandlersBroadcastEachFeeOnce),
+        ]
+    }
+
+    /// Two web hosts on one database and one node, over 12 tickets whose fees wait for broadcast: host A's first send
+    /// is held in flight while host B runs a whole block handler run, then A goes on. The status guard gives each fee
+    /// to one host: 12 fee broadcasts in total (without it, both hosts broadcast every fee A had listed), every fee on
+    /// the node and `broadcast` — the fee A still held was not on the node for B's step 3, which sent it again
+    /// instead of failing it.
+    public func checkStorage_twoVspBlockHandlersBroadcastEachFeeOnce() async throws {
+        let store = try await backend()
+        let node = InMemoryVspNode()
+        let nodes = [node, node]
+        var fees: [String] = []
+        for n in 0..<12 {
+            let ticket = VspTestTransactions.make(seed: 100 + n)
+            let fee = VspTestTransactions.make(seed: 200 + n, value: 24_000)
+            node.add(ticket.hex, txid: ticket.txid, confirmations: 6)
+            var record = Self.paidVspTicket(n)
+            record.hash = ticket.txid
+            record.feeTxHex = fee.hex
+            record.feeTxHash = fee.txid
+            try await store.write { [record] in try $0.insertVspTicket(record) }
+            fees.append(fee.hex)
+        }
+        let handlers = nodes.map {
+            VspBlockHandler(storage: store, node: $0, wallets: [InMemoryVspWallet()], walletLabels: ["w"],
+                            tickets: NetParams.simnet.tickets, metrics: MetricsRegistry(), logger: .disabled)
+        }
+        let gate = AsyncGate()
+        let first = LockedValue(true)
+        node.state.withLock {
+            $0.beforeCall = { method, _ in
+                guard method == "sendrawtransaction", first.withLock({ isFirst in defer { isFirst = false }; return isFirst }) else { return }
+                await gate.wait()
+            }
+        }
+        let hostA = Task { await handlers[0].runOnce() }
+        for _ in 0..<2_000 where gate.waiting == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        XCTAssertEqual(gate.waiting, 1, "host A is sending its first fee")
+        await handlers[1].runOnce()
+        gate.open()
+        await hostA.value
+        let broadcasts = handlers.map { $0.metrics.feeBroadcasts.value(["sent"]) }
+        XCTAssertEqual(broadcasts.reduce(0, +), 12, "each fee broadcast by one host: \(broadcasts)")
+        XCTAssertEqual(broadcasts[0], 1, "host A broadcast the fee it claimed first, and nothing B had claimed")
+        XCTAssertEqual(Set(node.state.value.sent), Set(fees))
+        let statuses = try await store.read { try $0.vspTickets(confirmed: true) }.map(\.feeTxStatus)
+        XCTAssertEqual(statuses, Array(repeating: .broadcast, count: 12))
+    }
+
+    /// A ticket payfee accepted: fee status `received`, a voting key and a fee transaction.
+    public static func paidVspTicket(_ n: Int) -> VspTicket {
+        var ticket = sampleVspTicket(n)
+        ticket.fee = VspFeeState(feeAmount: ticket.feeAmount, feeExpiration: ticket.feeExpiration,
+                                 votingWIF: "PtWUJWhSXsM9ztPkdtH8REe91z7uoidX8dsMChJUZ2spagm7Yvr\(n)",
+                                 feeTxHex: "0100000001" + String(format: "%08x", n), feeTxHash: String(format: "%064x", 1_000 + n),
+                                 feeTxStatus: .received)
+        return ticket
+    }
+
+    public func checkStorage_vspTicketConfirmsOnceWithItsHeight() async throws {
+        let store = try await backend()
+        let (one, two) = (Self.paidVspTicket(1), Self.sampleVspTicket(2))
+        try await store.write { try $0.insertVspTicket(one); try $0.insertVspTicket(two) }
+        let unconfirmed = try await store.read { try $0.vspTickets(confirmed: false) }
+        XCTAssertEqual(unconfirmed, [one, two])
+        let first = try await store.write { try $0.confirmVspTicket(hash: one.hash, purchaseHeight: 1_200) }
+        XCTAssertTrue(first)
+        // A second confirmation (another host, a later block) changes nothing, not even the height.
+        let again = try await store.write { try $0.confirmVspTicket(hash: one.hash, purchaseHeight: 1_300) }
+        XCTAssertFalse(again)
+        var expected = one
+        expected.confirmed = true
+        expected.purchaseHeight = 1_200
+        let read = try await store.read { try $0.vspTicket(hash: one.hash) }
+        XCTAssertEqual(read, expected, "only the flag and the height change; the voting key and fee stay")
+        let confirmed = try await store.read { try $0.vspTickets(confirmed: true) }
+        XCTAssertEqual(confirmed, [expected])
+        let stillUnconfirmed = try await store.read { try $0.vspTickets(confirmed: false) }
+        XCTAssertEqual(stillUnconfirmed, [two])
+        await assertStorageError(.invalidInput) { try await store.write { try $0.confirmVspTicket(hash: two.hash, purchaseHeight: 0) } }
+        await assertStorageError(.notFound) {
+            try await store.write { try $0.confirmVspTicket(hash: String(format: "%064x", 99), purchaseHeight: 5) }
+        }
+    }
+
+    public func checkStorage_vspFeeStatusMovesOnlyFromExpected() async throws {
+        let store = try await backend()
+        let ticket = Self.paidVspTicket(3)
+        try await store.write { try $0.insertVspTicket(ticket) }
+        // Not from the wrong status: nothing written.
+        let wrong = try await store.write { try $0.moveVspFeeTxStatus(ticketHash: ticket.hash, from: .broadcast, to: .confirmed) }
+        XCTAssertFalse(wrong)
+        let unchanged = try await store.read { try $0.vspTicket(hash: ticket.hash) }
+        XCTAssertEqual(unchanged, ticket)
+        // received → broadcast keeps the hex; broadcast → confirmed clears it and keeps the voting key.
+        let broadcast = try await store.write { try $0.moveVspFeeTxStatus(ticketHash: ticket.hash, from: .received, to: .broadcast) }
+        XCTAssertTrue(broadcast)
+        let afterBroadcast = try await store.read { try $0.vspTicket(hash: ticket.hash) }
+        XCTAssertEqual(afterBroadcast?.feeTxStatus, .broadcast)
+        XCTAssertEqual(afterBroadcast?.feeTxHex, ticket.feeTxHex)
+        let confirmed = try await store.write { try $0.moveVspFeeTxStatus(ticketHash: ticket.hash, from: .broadcast, to: .confirmed) }
+        XCTAssertTrue(confirmed)
+        var expected = ticket
+        expected.feeTxStatus = .confirmed
+        expected.feeTxHex = ""
+        let afterConfirm = try await store.read { try $0.vspTicket(hash: ticket.hash) }
+        XCTAssertEqual(afterConfirm, expected)
+        // received → error keeps the hex (the client pays again; payfee overwrites it).
+        let other = Self.paidVspTicket(4)
+        try await store.write { try $0.insertVspTicket(other) }
+        let failed = try await store.write { try $0.moveVspFeeTxStatus(ticketHash: other.hash, from: .received, to: .error) }
+        XCTAssertTrue(failed)
+        let afterError = try await store.read { try $0.vspTicket(hash: other.hash) }
+        XCTAssertEqual(afterError?.feeTxStatus, .error)
+        XCTAssertEqual(afterError?.feeTxHex, other.feeTxHex)
+        let errorList = try await store.read { try $0.vspTickets(feeTxStatus: .error) }.map(\.hash)
+        XCTAssertEqual(errorList, [other.hash])
+        await assertStorageError(.notFound) {
+            try await store.write { try $0.moveVspFeeTxStatus(ticketHash: String(format: "%064x", 99), from: .received, to: .broadcast) }
+        }
+    }
+
+    public func checkStorage_parallelVspFeeStatusMovesOneWins() async throws {
+        let store = try await backend()
+        let ticket = Self.paidVspTicket(5)
+        try await store.write { try $0.insertVspTicket(ticket) }
+        let winners = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for _ in 0..<10 {
+                group.addTask { try await store.write { try $0.moveVspFeeTxStatus(ticketHash: ticket.hash, from: .received, to: .broadcast) } }
+            }
+            return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        XCTAssertEqual(winners, 1, "two hosts claiming one broadcast: exactly one gets it")
+    }
+
+    public func checkStorage_vspOutcomeLeavesTheWatchList() async throws {
+        let store = try await backend()
+        let watched = [Self.paidVspTicket(7), Self.paidVspTicket(6)].map { ticket in
+            var ticket = ticket
+            ticket.fee.feeTxStatus = .confirmed
+            ticket.fee.feeTxHex = ""
+            ticket.confirmed = true
+            ticket.purchaseHeight = 100
+            return ticket
+        }
+        var broadcasting = Self.paidVspTicket(8)
+        broadcasting.feeTxStatus = .broadcast
+        let broadcast = broadcasting
+        try await store.write { tx in for ticket in watched + [broadcast] { try tx.insertVspTicket(ticket) } }
+        let list = try await store.read { try $0.vspTicketsAwaitingOutcome() }.map(\.hash)
+        XCTAssertEqual(list, [watched[1].hash, watched[0].hash], "fee confirmed, no outcome, ascending by hash")
+        try await store.write { try $0.setVspTicketOutcome(hash: watched[1].hash, .expired) }
+        let after = try await store.read { try $0.vspTicketsAwaitingOutcome() }.map(\.hash)
+        XCTAssertEqual(after, [watched[0].hash])
+        let ended = try await store.read { try $0.vspTicket(hash: watched[1].hash) }
+        XCTAssertEqual(ended?.outcome, .expired)
+        XCTAssertEqual(ended?.votingWIF, watched[1].votingWIF)
+        await assertStorageError(.notFound) { try await store.write { try $0.setVspTicketOutcome(hash: String(format: "%064x", 99), .voted) } }
+    }
+
+    public func checkStorage_neverMinedVspTicketIsDeletedWithItsRecords() async throws {
+        let store = try await backend()
+        let (gone, kept, mined) = (Self.paidVspTicket(10), Self.paidVspTicket(11), Self.paidVspTicket(12))
+        try await store.write { tx in
+            for ticket in [gone, kept, mined] {
+                try tx.insertVspTicket(ticket)
+                _ = try tx.appendVspVoteChange(Self.voteChange(ticket.hash, timestamp: 100), requireNewerTimestamp: false)
+                try tx.insertVspAltSignAddress(VspAltSignAddress(ticketHash: ticket.hash, address: "TsAlt", request: Data("{}".utf8),
+                                                                 requestSignature: "s", response: Data("{}".utf8),
+                                                                 responseSignature: "r"))
+            }
+            _ = try tx.confirmVspTicket(hash: mined.hash, purchaseHeight: 50)
+        }
+        let deleted = try await store.write { try $0.deleteUnconfirmedVspTicket(hash: gone.hash) }
+        XCTAssertTrue(deleted)
+        let ticket = try await store.read { try $0.vspTicket(hash: gone.hash) }
+        XCTAssertNil(ticket)
+        let changes = try await store.read { try $0.vspVoteChanges(ticketHash: gone.hash) }
+        XCTAssertEqual(changes, [])
+        let alt = try await store.read { try $0.vspAltSignAddress(ticketHash: gone.hash) }
+        XCTAssertNil(alt)
+        // Another ticket's records stay; a confirmed ticket is never deleted; an absent one is a no-op.
+        let keptChanges = try await store.read { try $0.vspVoteChanges(ticketHash: kept.hash) }.count
+        XCTAssertEqual(keptChanges, 1)
+        let keptAlt = try await store.read { try $0.vspAltSignAddress(ticketHash: kept.hash) }
+        XCTAssertNotNil(keptAlt)
+        let minedDeleted = try await store.write { try $0.deleteUnconfirmedVspTicket(hash: mined.hash) }
+        XCTAssertFalse(minedDeleted)
+        let minedStill = try await store.read { try $0.vspTicket(hash: mined.hash) }
+        XCTAssertNotNil(minedStill)
+        let absent = try await store.write { try $0.deleteUnconfirmedVspTicket(hash: gone.hash) }
+        XCTAssertFalse(absent)
+        // A deletion rolled back with its transaction leaves everything.
+        struct Abort: Error {}
+        do { try await store.write { tx in _ = try tx.deleteUnconfirmedVspTicket(hash: kept.hash); throw Abort() } } catch is Abort {}
+        let rolledBack = try await store.read { try ($0.vspTicket(hash: kept.hash), $0.vspVoteChanges(ticketHash: kept.hash).count) }
+        XCTAssertEqual(rolledBack.0, kept)
+        XCTAssertEqual(rolledBack.1, 1)
+        // The hash can be registered afresh, with a history starting again at 0 (spec §8.1: later E(6) or a new quote).
+        try await store.write { try $0.insertVspTicket(gone) }
+        let fresh = try await store.write { try $0.appendVspVoteChange(Self.voteChange(gone.hash, timestamp: 1), requireNewerTimestamp: true) }
+        XCTAssertEqual(fresh?.sequence, 0)
+    }
+
+    public func checkStorage_vspOutcomeScanHeightIsCompareAndSet() async throws {
+        let store = try await backend()
+        let initial = try await store.read { try $0.vspOutcomeScanHeight() }
+        XCTAssertEqual(initial, 0)
+        let set = try await store.write { try $0.setVspOutcomeScanHeight(120, ifCurrentIs: 0) }
+        XCTAssertTrue(set)
+        let stale = try await store.write { try $0.setVspOutcomeScanHeight(200, ifCurrentIs: 0) }
+        XCTAssertFalse(stale, "a host that read 0 before another moved it does not overwrite")
+        let read = try await store.read { try $0.vspOutcomeScanHeight() }
+        XCTAssertEqual(read, 120)
+        let lowered = try await store.write { try $0.setVspOutcomeScanHeight(40, ifCurrentIs: 120) }
+        XCTAssertTrue(lowered)
+        let same = try await store.write { try $0.setVspOutcomeScanHeight(40, ifCurrentIs: 40) }
+        XCTAssertTrue(same)
+        await assertStorageError(.invalidInput) { try await store.write { try $0.setVspOutcomeScanHeight(-1, ifCurrentIs: 40) } }
+        let winners = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for attempt in 0..<10 {
+                group.addTask { try await store.write { try $0.setVspOutcomeScanHeight(Int64(100 + attempt), ifCurrentIs: 40) } }
+            }
+            return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        XCTAssertEqual(winners, 1)
+        let final = try await store.read { try $0.vspOutcomeScanHeight() }
+        XCTAssertTrue((100..<110).contains(final), "one of the parallel writers' heights: \(final)")
+    }
+}

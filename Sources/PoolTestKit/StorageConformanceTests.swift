@@ -83,7 +83,7 @@ open class StorageConformanceTests: XCTestCase {
             // Backups
             ("snapshotRestoresIntoAnEmptyDatabase", checkStorage_snapshotRestoresIntoAnEmptyDatabase),
             ("restoreRefusesANonEmptyDatabaseAndBadRows", checkStorage_restoreRefusesANonEmptyDatabaseAndBadRows),
-        ] + vspStorageChecks
+        ] + vspStorageChecks + vspBlockHandlerStorageChecks
     }
 
     /// Runs every check; a failing check is reported with its name and the others still run; a skipped check

@@ -119,6 +119,19 @@ enum MySQLSchema {
         Migration(version: 7, name: "pool history") { connection in
             try connection.simple(historyTable)
         },
+        // vspblocks: the vspd block handler (issue 24 item 2): its ticket lists and the outcome scan's height.
+        Migration(version: 8, name: "vspd block handler: ticket indexes, outcome scan state") { connection in
+            try addIndex(connection, table: "VspTickets", index: "VspTicketsConfirmed",
+                         definition: "INDEX `VspTicketsConfirmed` (`Confirmed`)")
+            try addIndex(connection, table: "VspTickets", index: "VspTicketsAwaitingOutcome",
+                         definition: "INDEX `VspTicketsAwaitingOutcome` (`FeeTxStatus`, `Outcome`)")
+            try connection.simple("""
+                CREATE TABLE IF NOT EXISTS VspScanState (
+                  Name VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL PRIMARY KEY, Height BIGINT NOT NULL
+                ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4
+                """)
+            try connection.simple("INSERT IGNORE INTO VspScanState (Name, Height) VALUES ('outcomes', 0)")
+        },
     ]
 
     /// The vspd per-ticket tables. Hashes, addresses and keys compare exactly (binary

@@ -96,6 +96,13 @@ enum SQLiteSchema {
               MissedTotal INTEGER NOT NULL, Users INTEGER NOT NULL, ActiveUsers INTEGER NOT NULL,
               FeeRevenueAtoms INTEGER NOT NULL);
             """),
+        // vspblocks: the vspd block handler (issue 24 item 2): its ticket lists and the outcome scan's height.
+        Migration(version: 7, name: "vspd block handler: ticket indexes, outcome scan state", sql: """
+            CREATE INDEX IF NOT EXISTS VspTicketsConfirmed ON VspTickets (Confirmed);
+            CREATE INDEX IF NOT EXISTS VspTicketsAwaitingOutcome ON VspTickets (FeeTxStatus, Outcome);
+            CREATE TABLE IF NOT EXISTS VspScanState (Name TEXT PRIMARY KEY, Height INTEGER NOT NULL);
+            INSERT OR IGNORE INTO VspScanState (Name, Height) VALUES ('outcomes', 0);
+            """),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }

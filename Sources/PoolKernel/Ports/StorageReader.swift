@@ -83,4 +83,14 @@ public protocol StorageReader {
     func vspAltSignAddress(ticketHash: String) throws -> VspAltSignAddress?
     /// Every fee xpub ever stored, ascending by id; the last one is the active one.
     func vspFeeXPubs() throws -> [VspFeeXPub]
+
+    // vspblocks: the block handler's reads (docs/vspd.md, "Block handler")
+    /// Every vspd ticket whose `confirmed` flag equals `confirmed`, ascending by hash (byte order): with false, the
+    /// tickets the block handler asks the node about (§8.2 step 1).
+    func vspTickets(confirmed: Bool) throws -> [VspTicket]
+    /// The tickets whose end the block handler watches (§8.2 step 4): fee status `confirmed` and no outcome yet
+    /// (`VspTicketOutcome.none`), ascending by hash. They are also the tickets every voting wallet must hold.
+    func vspTicketsAwaitingOutcome() throws -> [VspTicket]
+    /// The last main-chain height the outcome scan covered; 0 before the first scan (and after a restore).
+    func vspOutcomeScanHeight() throws -> Int64
 }

@@ -146,4 +146,24 @@ public protocol StorageWriter: StorageReader {
     /// vspd stores it at once). `not-found` without a fee xpub; `invalid-input` when every non-hardened index is
     /// used.
     func takeNextVspFeeAddressIndex() throws -> VspFeeXPub
+
+    // vspblocks: the block handler's writes (docs/vspd.md, "Block handler"). Each is guarded by the state it
+    // expects, so two hosts running the handler on one database never apply a step twice.
+    /// Marks the ticket confirmed (≥ 6 confirmations) with the height of its block. Returns false and writes
+    /// nothing if it is confirmed already. `not-found` if absent; `invalid-input` for a height below 1.
+    func confirmVspTicket(hash: String, purchaseHeight: Int64) throws -> Bool
+    /// Moves the fee status from `expected` to `status` as one step, leaving every other field alone, except that
+    /// moving to `confirmed` clears `feeTxHex` (§8.2 step 3; the voting key stays). Returns false and writes
+    /// nothing unless the status is `expected`: of two hosts making the same move, one wins. `not-found` if absent.
+    func moveVspFeeTxStatus(ticketHash: String, from expected: VspFeeTxStatus, to status: VspFeeTxStatus) throws -> Bool
+    /// Records how the ticket ended (§8.2 step 4). `not-found` if absent.
+    func setVspTicketOutcome(hash: String, _ outcome: VspTicketOutcome) throws
+    /// Deletes a ticket that was never mined together with its vote-change records and its alternate signing
+    /// address record, in this transaction (§8.2 step 1, §9). Returns false and deletes nothing if the ticket is
+    /// absent or confirmed (another host confirmed it meanwhile).
+    func deleteUnconfirmedVspTicket(hash: String) throws -> Bool
+    /// Sets the outcome scan's last height to `height` only while it is `expected` (compare and set): a host that
+    /// scanned never overwrites another host's lowering of it for a newly watched ticket. Returns whether it was
+    /// set. `invalid-input` for a negative height.
+    func setVspOutcomeScanHeight(_ height: Int64, ifCurrentIs expected: Int64) throws -> Bool
 }

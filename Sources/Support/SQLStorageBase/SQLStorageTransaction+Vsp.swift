@@ -208,6 +208,65 @@ extension SQLStorageTransaction {
         return active
     }
 
+    // MARK: vspblocks: the block handler's reads and writes
+
+    /// The one row of `VspScanState` the outcome scan keeps (made by the migration).
+    static let vspOutcomeScanRow = "outcomes"
+
+    public func vspTickets(confirmed: Bool) throws -> [VspTicket] {
+        try sql.query("SELECT \(Self.vspTicketColumns) FROM VspTickets WHERE Confirmed = ? ORDER BY TicketHash",
+                      [.integer(confirmed ? 1 : 0)]).map(Self.vspTicket(from:))
+    }
+
+    public func vspTicketsAwaitingOutcome() throws -> [VspTicket] {
+        try sql.query("""
+            SELECT \(Self.vspTicketColumns) FROM VspTickets WHERE FeeTxStatus = ? AND Outcome = ? ORDER BY TicketHash
+            """, [.text(VspFeeTxStatus.confirmed.rawValue), .text(VspTicketOutcome.none.rawValue)]).map(Self.vspTicket(from:))
+    }
+
+    public func vspOutcomeScanHeight() throws -> Int64 {
+        try sql.query("SELECT Height FROM VspScanState WHERE Name = ?", [.text(Self.vspOutcomeScanRow)]).first?[0].int64 ?? 0
+    }
+
+    public func confirmVspTicket(hash: String, purchaseHeight: Int64) throws -> Bool {
+        guard purchaseHeight > 0 else { throw StorageError(.invalidInput, "a purchase height must be positive") }
+        guard !(try lockedVspTicket(hash).confirmed) else { return false }
+        try sql.execute("UPDATE VspTickets SET Confirmed = 1, PurchaseHeight = ? WHERE TicketHash = ?",
+                        [.integer(purchaseHeight), .text(hash)])
+        return true
+    }
+
+    public func moveVspFeeTxStatus(ticketHash: String, from expected: VspFeeTxStatus, to status: VspFeeTxStatus) throws -> Bool {
+        guard try lockedVspTicket(ticketHash).feeTxStatus == expected else { return false }
+        let clearHex = status == .confirmed ? ", FeeTxHex = ''" : ""
+        try sql.execute("UPDATE VspTickets SET FeeTxStatus = ?\(clearHex) WHERE TicketHash = ?",
+                        [.text(status.rawValue), .text(ticketHash)])
+        return true
+    }
+
+    public func setVspTicketOutcome(hash: String, _ outcome: VspTicketOutcome) throws {
+        _ = try lockedVspTicket(hash)
+        try sql.execute("UPDATE VspTickets SET Outcome = ? WHERE TicketHash = ?", [.text(outcome.rawValue), .text(hash)])
+    }
+
+    public func deleteUnconfirmedVspTicket(hash: String) throws -> Bool {
+        guard let ticket = try vspTicket(hash: hash, lock: dialect.lockForUpdate), !ticket.confirmed else { return false }
+        try sql.execute("DELETE FROM VspVoteChanges WHERE TicketHash = ?", [.text(hash)])
+        try sql.execute("DELETE FROM VspAltSignAddresses WHERE TicketHash = ?", [.text(hash)])
+        try sql.execute("DELETE FROM VspTickets WHERE TicketHash = ?", [.text(hash)])
+        return true
+    }
+
+    public func setVspOutcomeScanHeight(_ height: Int64, ifCurrentIs expected: Int64) throws -> Bool {
+        guard height >= 0 else { throw StorageError(.invalidInput, "a scan height must not be negative") }
+        let current = try sql.query("SELECT Height FROM VspScanState WHERE Name = ?\(dialect.lockForUpdate)",
+                                    [.text(Self.vspOutcomeScanRow)]).first?[0].int64
+        guard let current else { throw StorageError(.corrupt, "VspScanState has no outcome scan row") }
+        guard current == expected else { return false }
+        try sql.execute("UPDATE VspScanState SET Height = ? WHERE Name = ?", [.integer(height), .text(Self.vspOutcomeScanRow)])
+        return true
+    }
+
     // MARK: Backups
 
     static let vspTables = ["VspTickets", "VspVoteChanges", "VspAltSignAddresses", "VspFeeXPubs"]
