@@ -1,4 +1,3 @@
-import Dispatch
 import PoolKernel
 import XCTest
 
@@ -196,35 +195,18 @@ open class VspNodeBackendConformanceTests: XCTestCase {
         }
         guard try await produceBlock(on: node) else { throw XCTSkip("backend cannot produce blocks") }
         let expected = UInt32(before.height + 1)
-        let deadline = DispatchTime.now().uptimeNanoseconds + 5_000_000_000
-        while !heights.value.contains(expected), DispatchTime.now().uptimeNanoseconds < deadline {
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        try await ConformanceAssertions.eventually { heights.value.contains(expected) }
         XCTAssertTrue(heights.value.contains(expected), "blockconnected for height \(expected); got \(heights.value)")
     }
 
     public func checkVspNode_concurrentCallsAllComplete() async throws {
         let node = try await node()
-        let expected = try await node.bestBlockHeader()
-        let results = try await withThrowingTaskGroup(of: VspBlockHeader.self) { group in
-            for _ in 0..<32 { group.addTask { try await node.bestBlockHeader() } }
-            return try await group.reduce(into: [VspBlockHeader]()) { $0.append($1) }
-        }
-        XCTAssertEqual(results.count, 32)
-        XCTAssertTrue(results.allSatisfy { $0 == expected }, "every concurrent call sees the same tip")
+        try await ConformanceAssertions.concurrentCallsAgree { try await node.bestBlockHeader() }
     }
 
     public func checkVspNode_callsAfterCloseFailWithShutdown() async throws {
         let node = try await node()
-        await node.close()
-        await node.close() // idempotent
-        do {
-            _ = try await node.bestBlockHeader()
-            XCTFail("a closed node client must not answer")
-        } catch let error as WalletError {
-            XCTAssertEqual(error.code, .walletShutdown, "\(error)")
-            XCTAssertTrue(error.isUnavailable)
-        }
+        try await ConformanceAssertions.failsAfterClose("node", close: { await node.close() }) { try await node.bestBlockHeader() }
     }
 }
 

@@ -153,26 +153,12 @@ open class VspWalletBackendConformanceTests: XCTestCase {
 
     public func checkVspWallet_concurrentCallsAllComplete() async throws {
         let wallet = try await wallet()
-        let expected = try await wallet.bestBlock()
-        let results = try await withThrowingTaskGroup(of: BestBlock.self) { group in
-            for _ in 0..<32 { group.addTask { try await wallet.bestBlock() } }
-            return try await group.reduce(into: [BestBlock]()) { $0.append($1) }
-        }
-        XCTAssertEqual(results.count, 32)
-        XCTAssertTrue(results.allSatisfy { $0 == expected })
+        try await ConformanceAssertions.concurrentCallsAgree { try await wallet.bestBlock() }
     }
 
     public func checkVspWallet_callsAfterCloseFailWithShutdown() async throws {
         let wallet = try await wallet()
-        await wallet.close()
-        await wallet.close() // idempotent
-        do {
-            _ = try await wallet.walletInfo()
-            XCTFail("a closed wallet client must not answer")
-        } catch let error as WalletError {
-            XCTAssertEqual(error.code, .walletShutdown, "\(error)")
-            XCTAssertTrue(error.isUnavailable)
-        }
+        try await ConformanceAssertions.failsAfterClose("wallet", close: { await wallet.close() }) { try await wallet.walletInfo() }
     }
 }
 

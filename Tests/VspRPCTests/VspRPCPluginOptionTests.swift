@@ -55,6 +55,8 @@ final class VspRPCPluginOptionTests: XCTestCase {
         XCTAssertEqual(configError { try node.checkOptions(badHost, selected: nil) }?.message,
                        "pool.conf:1: vspdcrdhost entry \"node:99999\" is not host or host:port", "checked even when not chosen")
 
+        let noUser = try context([("vspdcrdhost", "node")])
+        XCTAssertEqual(configError { try node.checkOptions(noUser, selected: "dcrd") }?.message, "vspdcrduser is not set in config")
         let noPassword = try context([("vspdcrdhost", "node"), ("vspdcrduser", "u")])
         XCTAssertEqual(configError { try node.checkOptions(noPassword, selected: "dcrd") }?.message, "vspdcrdpassword is not set in config")
 
@@ -87,11 +89,18 @@ final class VspRPCPluginOptionTests: XCTestCase {
         XCTAssertEqual(configError { try wallets.checkOptions(mismatch, selected: "dcrwallet") }?.message,
                        "pool.conf:2: vsp wallet configuration mismatch (vspwalletusers has 1 entries, vspwallethosts 2)")
 
+        let noCert = try context([("vspwallethosts", "w1"), ("vspwalletusers", "u"), ("vspwalletpasswords", "p"),
+                                  ("vspwalletcerts", "/c/missing")])
+        XCTAssertEqual(configError { try wallets.checkOptions(noCert, selected: "dcrwallet") }?.message,
+                       "vspwalletcerts /c/missing does not exist")
         let good = try context([("vspwallethosts", "w1,w2:9000,w1:19557"), ("vspwalletusers", "u,v"), ("vspwalletpasswords", "p,q"),
                                 ("vspwalletcerts", "/c/a,/c/b")], files: ["/c/a", "/c/b"])
         let endpoints = try VspRPCPlugin.walletEndpoints(good)
         XCTAssertEqual(endpoints.map(\.address.description), ["w1:19557", "w2:9000"], "default port added, the duplicate dropped")
         XCTAssertEqual(endpoints.map(\.user), ["u", "v"])
+        XCTAssertEqual(endpoints.map(\.password), ["p", "q"])
+        XCTAssertEqual(endpoints.map(\.tls), [TLSClientConfiguration(trust: .certificateFile("/c/a")),
+                                              TLSClientConfiguration(trust: .certificateFile("/c/b"))])
     }
 
     func testChosenPlugins_connectAndRunTheChecks() async throws {

@@ -41,11 +41,12 @@ public enum VspRPCPlugin {
         let v = context.values
         let port = context.network.dcrdRPCPort
         let host = PoolKernel.HostPort.normalize(try OptionChecks.required(v, "vspdcrdhost"), defaultPort: port)
+        let user = try OptionChecks.required(v, "vspdcrduser")
+        let password = try OptionChecks.required(v, "vspdcrdpassword")
         let cert = try OptionChecks.resolveFile(try OptionChecks.required(v, "vspdcrdcert"), home: context.homeDir,
                                                 option: "vspdcrdcert", fileExists: context.fileExists)
-        return try endpoint(host: host, option: "vspdcrdhost", context: context, defaultPort: port,
-                            user: try OptionChecks.required(v, "vspdcrduser"),
-                            password: try OptionChecks.required(v, "vspdcrdpassword"), cert: cert, name: "vsp dcrd")
+        return try endpoint(host: host, option: "vspdcrdhost", context: context, defaultPort: port, user: user,
+                            password: password, cert: cert, name: "vsp dcrd")
     }
 
     /// One endpoint per `vspwallethosts` entry (default port added, duplicates removed), paired by index with its
