@@ -22,8 +22,8 @@ final class FakeDcrwallet: Sendable {
     let rpc: RecordingRPCServer
     let wallet = LockedValue(Wallet())
 
-    init() throws {
-        rpc = try RecordingRPCServer(name: "fakedcrwallet")
+    init(port: UInt16 = 0) throws {
+        rpc = try RecordingRPCServer(name: "fakedcrwallet", port: port)
         install()
     }
 

@@ -13,13 +13,14 @@ final class RecordingRPCServer: Sendable {
     static let user = "vspuser"
     static let password = "vsp-rpc-pass-0123"
 
-    init(name: String) throws {
+    /// `port` 0 binds a free one at `start`.
+    init(name: String, port: UInt16 = 0) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         certificateFile = directory.appendingPathComponent("rpc.cert").path
         let key = directory.appendingPathComponent("rpc.key").path
         _ = try SelfSignedCertificate.loadOrCreate(certificateFile: certificateFile, privateKeyFile: key)
-        var configuration = JSONRPCServerConfiguration(address: HostPort(host: "127.0.0.1", port: 0),
+        var configuration = JSONRPCServerConfiguration(address: HostPort(host: "127.0.0.1", port: port),
                                                        tls: TLSServerConfiguration(certificateFile: certificateFile, privateKeyFile: key),
                                                        user: Self.user, password: Self.password, name: name)
         let requests = requests
@@ -31,10 +32,14 @@ final class RecordingRPCServer: Sendable {
 
     /// Starts listening; the client settings that reach it (its certificate as the only trust anchor).
     func start(name: String, reconnect: ReconnectPolicy? = nil) throws -> JSONRPCClientConfiguration {
-        let address = try server.start()
-        return JSONRPCClientConfiguration(address: address, tls: TLSClientConfiguration(trust: .certificateFile(certificateFile)),
-                                          user: Self.user, password: Self.password, connectTimeout: .seconds(5),
-                                          callTimeout: .seconds(10), reconnect: reconnect, name: name)
+        client(at: try server.start(), name: name, reconnect: reconnect)
+    }
+
+    /// Client settings for this server at `address` (before it listens there, for a server that starts late).
+    func client(at address: PoolNet.HostPort, name: String, reconnect: ReconnectPolicy? = nil) -> JSONRPCClientConfiguration {
+        JSONRPCClientConfiguration(address: address, tls: TLSClientConfiguration(trust: .certificateFile(certificateFile)),
+                                   user: Self.user, password: Self.password, connectTimeout: .seconds(5),
+                                   callTimeout: .seconds(10), reconnect: reconnect, name: name)
     }
 
     /// Answers `method` with `reply(params)`; a thrown `NetError.rpc` becomes the error object.

@@ -19,6 +19,15 @@ public final class VspDcrdBackend: VspNodeBackend {
     /// Dials dcrd (TLS + websocket upgrade with the Basic header).
     public func connect() async throws { try await rpc.connect() }
 
+    /// Dials dcrd and runs vspd's checks (`VspConnectionChecks.checkNode`) on this and every later connection;
+    /// refused, the client is closed for good.
+    public func connect(label: String, network: NetParams) async throws {
+        try await rpc.connect(checking: { [weak self] in
+            guard let self else { return }
+            try await VspConnectionChecks.checkNode(self, label: label, network: network)
+        }, keepDialing: false)
+    }
+
     public func rawTransaction(txid: String) async throws -> VspRawTransaction {
         try VspWire.rawTransaction(from: await rpc.call("getrawtransaction", [.string(txid), .int(1)]))
     }
@@ -77,7 +86,10 @@ public final class VspDcrdBackend: VspNodeBackend {
         try await rpc.subscribe("notifyblocks")
     }
 
-    public func close() async { rpc.client.close() }
+    public func close() async {
+        rpc.client.setReconnectCheck(nil)
+        rpc.client.close()
+    }
 
     /// Drops the socket as a network failure would (tests and fault injection).
     public func dropConnection() { rpc.client.dropConnection() }

@@ -15,6 +15,16 @@ public final class VspDcrwalletBackend: VspWalletBackend {
     /// Dials the wallet (TLS + websocket upgrade with the Basic header).
     public func connect() async throws { try await rpc.connect() }
 
+    /// Dials the wallet and runs vspd's checks (`VspConnectionChecks.checkWallet`) on this and every later
+    /// connection; refused, the client is closed for good. A wallet that cannot be reached yet is dialled again in the
+    /// background (with a reconnect policy), so one that starts after the pool joins it then.
+    public func connect(label: String, network: NetParams) async throws {
+        try await rpc.connect(checking: { [weak self] in
+            guard let self else { return }
+            try await VspConnectionChecks.checkWallet(self, label: label, network: network)
+        }, keepDialing: true)
+    }
+
     public func walletInfo() async throws -> WalletInfo {
         try VspWire.walletInfo(from: await rpc.call("walletinfo"))
     }
@@ -59,7 +69,10 @@ public final class VspDcrwalletBackend: VspWalletBackend {
         try RPCReplyFields.versions(from: await rpc.call("version"))
     }
 
-    public func close() async { rpc.client.close() }
+    public func close() async {
+        rpc.client.setReconnectCheck(nil)
+        rpc.client.close()
+    }
 
     /// Drops the socket as a network failure would (tests and fault injection).
     public func dropConnection() { rpc.client.dropConnection() }

@@ -24,6 +24,28 @@ struct VspRPCConnection: Sendable {
         do { return try await client.call(method, params) } catch { throw WalletRPCErrors.map(error, name: name) }
     }
 
+    /// Dials, then runs `check` (vspd's connection checks), which also runs on every reconnected socket. A refusal
+    /// closes the client for good; another failure of the check drops the socket for the reconnect policy to retry.
+    /// A failed dial keeps dialing in the background when `keepDialing` (calls are unavailable meanwhile).
+    func connect(checking check: @escaping @Sendable () async throws -> Void, keepDialing: Bool) async throws {
+        client.setReconnectCheck(check)
+        do {
+            try await connect()
+        } catch {
+            if keepDialing { client.keepConnecting() }
+            throw error
+        }
+        do {
+            try await check()
+        } catch let error as WalletError where error.code == .vspBackendRefused {
+            client.close()
+            throw error
+        } catch {
+            client.dropConnection()
+            throw error
+        }
+    }
+
     /// Calls a registration method and has the client re-send it after every reconnect.
     func subscribe(_ method: String) async throws {
         do { try await client.subscribe(method) } catch { throw WalletRPCErrors.map(error, name: name) }

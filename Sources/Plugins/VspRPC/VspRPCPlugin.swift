@@ -95,25 +95,19 @@ public enum VspRPCPlugin {
 
     // MARK: - Factories
 
-    /// The node, connected and checked (§8.2: API 8.3+, network, txindex) by the host's `connect`.
+    /// The node, connected and checked (§8.2: API 8.3+, network, txindex) by the host's `connect`, and checked again
+    /// on every reconnection.
     static func node(_ context: PluginContext) throws -> ConnectableBackend<any VspNodeBackend> {
         let configuration = try nodeEndpoint(context)
         let backend = try VspDcrdBackend(configuration: configuration, logger: context.logs.logger("VSPN"))
         let label = configuration.address.description
         let network = context.params
-        return ConnectableBackend(backend, label: label) {
-            try await backend.connect()
-            do {
-                try await VspConnectionChecks.checkNode(backend, label: label, network: network)
-            } catch {
-                await backend.close()
-                throw error
-            }
-        }
+        return ConnectableBackend(backend, label: label) { try await backend.connect(label: label, network: network) }
     }
 
     /// The wallets; `connect` dials and checks every one (§8.2: API 11.0+, not SPV, network) and throws the first
-    /// failure after trying them all; a wallet that fails the checks is closed for good.
+    /// failure after trying them all: a wallet that fails the checks is closed for good, one that cannot be reached
+    /// is dialled again in the background.
     static func walletSet(_ context: PluginContext) throws -> VspWalletSet {
         let endpoints = try walletEndpoints(context)
         let logger = context.logs.logger("VSPW")
@@ -123,18 +117,7 @@ public enum VspRPCPlugin {
         return VspWalletSet(wallets: backends, labels: labels) {
             var firstError: (any Error)?
             for (backend, label) in zip(backends, labels) {
-                do {
-                    try await backend.connect()
-                } catch {
-                    firstError = firstError ?? error
-                    continue
-                }
-                do {
-                    try await VspConnectionChecks.checkWallet(backend, label: label, network: network)
-                } catch {
-                    await backend.close()
-                    firstError = firstError ?? error
-                }
+                do { try await backend.connect(label: label, network: network) } catch { firstError = firstError ?? error }
             }
             if let firstError { throw firstError }
         }
