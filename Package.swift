@@ -51,6 +51,8 @@ let package = Package(
         .target(name: "WalletDcrwallet", dependencies: ["PoolKernel", "PoolNet"], path: "Sources/Plugins/WalletDcrwallet"),
         .target(name: "WalletSimnet", dependencies: ["PoolKernel"], path: "Sources/Plugins/WalletSimnet"),
         .target(name: "VotePolicies", dependencies: ["PoolKernel"], path: "Sources/Plugins/VotePolicies"),
+        // vspplugins: the vspd front's dcrd (API 8.x) and dcrwallet (API 11.x) plugins.
+        .target(name: "VspRPC", dependencies: ["PoolKernel", "PoolNet"], path: "Sources/Plugins/VspRPC"),
 
         // MARK: Test kit: in-memory ports + one conformance suite per port. Never linked by executables.
         .target(name: "PoolTestKit", dependencies: ["PoolKernel"], path: "Sources/PoolTestKit"),
@@ -60,7 +62,7 @@ let package = Package(
         // What every host shares: the plugin registries and built-in plugins, the assembled services, logging.
         .target(name: "HostKit", dependencies: [
             "PoolKernel", "PoolNet", "PoolSystem", "StakepooldControl", "WebHost", "StorageSQLite", "StorageMySQL", "NotifyLog", "NotifySMTP",
-            "WalletDcrwallet", "WalletSimnet", "VotePolicies",
+            "WalletDcrwallet", "WalletSimnet", "VotePolicies", "VspRPC",
         ], path: "Sources/Hosts/HostKit"),
         .target(name: "WebAppHost", dependencies: ["HostKit", "PoolKernel", "PoolSystem", "StakepooldControl", "WebHost"],
                 path: "Sources/Hosts/WebAppHost"),
@@ -97,6 +99,7 @@ let package = Package(
         .testTarget(name: "WalletDcrwalletTests", dependencies: ["WalletDcrwallet", "WalletSimnet", "SimnetHost", "PoolNet", "PoolTestKit"]),
         .testTarget(name: "WalletSimnetTests", dependencies: ["WalletSimnet", "PoolTestKit"]),
         .testTarget(name: "VotePoliciesTests", dependencies: ["VotePolicies", "PoolTestKit"]),
+        .testTarget(name: "VspRPCTests", dependencies: ["VspRPC", "PoolNet", "PoolTestKit"]),  // vspplugins
         // dash22 slice: WebAppHost and HostTestSupport for the dashboard's browser test through the real web app.
         .testTarget(name: "WebHostTests", dependencies: ["WebHost", "PoolNet", "PoolTestKit", "WebAppHost", "HostTestSupport"],
                     exclude: ["Golden"]),

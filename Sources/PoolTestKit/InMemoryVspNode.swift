@@ -96,7 +96,8 @@ public final class InMemoryVspNode: VspNodeBackend {
     public func blockHash(height: Int64) async throws -> String {
         try read { state in
             guard height >= 0, height < state.blocks.count else {
-                throw WalletError.rpc(code: WalletRPCCode.noInformation, message: "Block number out of range")
+                // dcrd answers ErrRPCOutOfRange (−1) here, not −5.
+                throw WalletError.rpc(code: WalletRPCCode.generic, message: "Block number out of range: \(height)")
             }
             return state.blocks[Int(height)]
         }

@@ -1,4 +1,3 @@
-import Dispatch
 import PoolKernel
 import XCTest
 
@@ -132,22 +131,13 @@ open class NodeBackendConformanceTests: XCTestCase {
         }
         guard try await produceBlock(on: node) else { throw XCTSkip("backend cannot produce blocks") }
         let expected = UInt32(before.height + 1)
-        let deadline = DispatchTime.now().uptimeNanoseconds + 5_000_000_000
-        while !heights.value.contains(expected), DispatchTime.now().uptimeNanoseconds < deadline {
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        try await ConformanceAssertions.eventually { heights.value.contains(expected) }
         XCTAssertTrue(heights.value.contains(expected), "blockconnected for height \(expected); got \(heights.value)")
     }
 
     public func checkNode_concurrentCallsAllComplete() async throws {
         let node = try await node()
-        let expected = try await node.bestBlock()
-        let results = try await withThrowingTaskGroup(of: BestBlock.self) { group in
-            for _ in 0..<32 { group.addTask { try await node.bestBlock() } }
-            return try await group.reduce(into: [BestBlock]()) { $0.append($1) }
-        }
-        XCTAssertEqual(results.count, 32)
-        XCTAssertTrue(results.allSatisfy { $0 == expected }, "every concurrent call sees the same tip")
+        try await ConformanceAssertions.concurrentCallsAgree { try await node.bestBlock() }
     }
 
     public func checkNode_callsAfterCloseFailWithShutdown() async throws {

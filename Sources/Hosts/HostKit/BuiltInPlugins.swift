@@ -4,6 +4,7 @@ import PoolKernel
 import StorageMySQL
 import StorageSQLite
 import VotePolicies
+import VspRPC
 import WalletDcrwallet
 
 extension PoolPlugins {
@@ -17,6 +18,7 @@ extension PoolPlugins {
         DcrwalletPlugin.register(into: &plugins)
         SimnetWalletPlugin.register(into: &plugins.wallets)
         VotePolicyPlugins.register(into: &plugins.votePolicies)
+        VspRPCPlugin.register(into: &plugins) // vspplugins: the vspd front's dcrd and dcrwallet
         // dcrstakepool's defaults: SQLite here (no database server needed), dcrwallet and dcrd, the owner's choices,
         // and mail to the log unless a plugin claims it (smtp when smtphost is set).
         plugins.storage.defaultName = SQLiteStoragePlugin.name
@@ -25,6 +27,8 @@ extension PoolPlugins {
         plugins.node.defaultName = DcrwalletPlugin.nodeName
         plugins.votePolicies.defaultName = VotePolicyPlugins.defaultName
         plugins.mail.fallbackName = LogNotifier.pluginName
+        plugins.vspNode.defaultName = VspRPCPlugin.nodeName // vspplugins
+        plugins.vspWallets.defaultName = VspRPCPlugin.walletName // vspplugins
         return plugins
     }
 }

@@ -101,26 +101,6 @@ struct RPCEndpoint: Sendable {
         return Self.map(error, name: name)
     }
 
-    /// Transport and RPC failures in the wallet port's terms (wallet-rpc.md §1.4).
-    static func map(_ error: any Error, name: String) -> any Error {
-        guard let error = error as? NetError else { return error } // CancellationError and the like pass through
-        if error.code == .netRPC {
-            return WalletError.rpc(code: error.rpcCode ?? 0, message: error.rpcMessage ?? "")
-        }
-        let code: ErrorCode = switch error.code {
-        case .netTimeout: .walletTimeout
-        case .netDisconnected: .walletDisconnected
-        case .netShutdown: .walletShutdown
-        case .netAuth: .walletAuth
-        case .netTLS, .netTLSUntrusted, .netTLSHostMismatch, .netCertificate: .walletTLS
-        case .netProtocol, .netTooLarge: .walletBadResponse
-        default: .walletUnreachable
-        }
-        let message: String = switch code {
-        case .walletDisconnected: "the client has been disconnected"
-        case .walletShutdown: "the client has been shutdown"
-        default: "\(name): \(error.message)"
-        }
-        return WalletError(code, message)
-    }
+    /// Transport and RPC failures in the wallet port's terms (`WalletRPCErrors`, shared with the vspd plugins).
+    static func map(_ error: any Error, name: String) -> any Error { WalletRPCErrors.map(error, name: name) }
 }

@@ -7,89 +7,8 @@ import PoolNet
 /// `omitempty` fields.
 public enum WalletWire {}
 
-/// Typed access to one result object, with errors naming the method and field.
-struct WireFields {
-    let object: JSONObject
-    let context: String
-
-    init(_ value: JSONValue, _ context: String) throws {
-        guard case .object(let object) = value else { throw WireFields.bad(context, "result is not an object") }
-        self.object = object
-        self.context = context
-    }
-
-    static func bad(_ context: String, _ why: String) -> WalletError {
-        WalletError(.walletBadResponse, "\(context): \(why)")
-    }
-
-    private func required(_ key: String) throws -> JSONValue {
-        guard let value = object[key] else { throw Self.bad(context, "missing field \(key)") }
-        return value
-    }
-
-    func string(_ key: String) throws -> String {
-        guard let value = try required(key).stringValue else { throw Self.bad(context, "\(key) is not a string") }
-        return value
-    }
-
-    func bool(_ key: String) throws -> Bool {
-        guard let value = try required(key).boolValue else { throw Self.bad(context, "\(key) is not a boolean") }
-        return value
-    }
-
-    func double(_ key: String) throws -> Double {
-        guard let value = try required(key).doubleValue else { throw Self.bad(context, "\(key) is not a number") }
-        return value
-    }
-
-    func int<T: FixedWidthInteger>(_ key: String, as type: T.Type = T.self) throws -> T {
-        guard let value = try required(key).intValue, let typed = T(exactly: value) else {
-            throw Self.bad(context, "\(key) is not a \(T.self)")
-        }
-        return typed
-    }
-
-    func optionalString(_ key: String) throws -> String {
-        guard let value = object[key], !value.isNull else { return "" }
-        guard let text = value.stringValue else { throw Self.bad(context, "\(key) is not a string") }
-        return text
-    }
-
-    func optionalBool(_ key: String) throws -> Bool {
-        guard let value = object[key], !value.isNull else { return false }
-        guard let flag = value.boolValue else { throw Self.bad(context, "\(key) is not a boolean") }
-        return flag
-    }
-
-    func optionalInt<T: FixedWidthInteger>(_ key: String, as type: T.Type = T.self) throws -> T {
-        guard let value = object[key], !value.isNull else { return 0 }
-        guard let number = value.intValue, let typed = T(exactly: number) else { throw Self.bad(context, "\(key) is not a \(T.self)") }
-        return typed
-    }
-
-    func optionalDouble(_ key: String) throws -> Double? {
-        guard let value = object[key], !value.isNull else { return nil }
-        guard let number = value.doubleValue else { throw Self.bad(context, "\(key) is not a number") }
-        return number
-    }
-
-    /// An array of strings; absent or null is empty.
-    func strings(_ key: String) throws -> [String] {
-        guard let value = object[key], !value.isNull else { return [] }
-        guard let array = value.arrayValue else { throw Self.bad(context, "\(key) is not an array") }
-        return try array.map {
-            guard let text = $0.stringValue else { throw Self.bad(context, "\(key) holds a non-string") }
-            return text
-        }
-    }
-
-    /// An array of objects; absent or null is empty.
-    func objects(_ key: String) throws -> [JSONValue] {
-        guard let value = object[key], !value.isNull else { return [] }
-        guard let array = value.arrayValue else { throw Self.bad(context, "\(key) is not an array") }
-        return array
-    }
-}
+/// Typed access to one result object (shared with the vspd plugins, in PoolNet).
+typealias WireFields = RPCReplyFields
 
 extension WalletWire {
     public static func walletInfo(from value: JSONValue) throws -> WalletInfo {
@@ -179,16 +98,7 @@ extension WalletWire {
     }
 
     public static func versions(from value: JSONValue) throws -> [String: APIVersion] {
-        guard case .object(let object) = value else { throw WireFields.bad("version", "result is not an object") }
-        var versions: [String: APIVersion] = [:]
-        for (name, entry) in object.entries {
-            let f = try WireFields(entry, "version \(name)")
-            versions[name] = APIVersion(major: try f.int("major"), minor: try f.int("minor"), patch: try f.int("patch"),
-                                        prerelease: try f.optionalString("prerelease"),
-                                        buildMetadata: try f.optionalString("buildmetadata"),
-                                        versionString: try f.optionalString("versionstring"))
-        }
-        return versions
+        try RPCReplyFields.versions(from: value)
     }
 
     public static func decodedTransaction(from value: JSONValue) throws -> DecodedTransaction {
@@ -210,14 +120,10 @@ extension WalletWire {
     }
 
     static func string(from value: JSONValue, _ context: String) throws -> String {
-        guard let text = value.stringValue else { throw WireFields.bad(context, "result is not a string") }
-        return text
+        try RPCReplyFields.string(from: value, context)
     }
 
     static func number<T: FixedWidthInteger>(from value: JSONValue, _ context: String, as type: T.Type = T.self) throws -> T {
-        guard let number = value.intValue, let typed = T(exactly: number) else {
-            throw WireFields.bad(context, "result is not a \(T.self)")
-        }
-        return typed
+        try RPCReplyFields.number(from: value, context)
     }
 }

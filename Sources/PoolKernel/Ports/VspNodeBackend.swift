@@ -22,9 +22,11 @@ public protocol VspNodeBackend: Sendable {
     /// `existslivetickets [[hash, …]]`: for each hash, in order, whether it is in the live ticket pool
     /// (dcrd answers a hex bitset, bit i for hash i).
     func existsLiveTickets(_ hashes: [String]) async throws -> [Bool]
-    /// `getbestblockheader [true]`: the tip's hash, height, ticket price and pool size.
+    /// `getbestblockhash`, then `getblockheader [hash, true]` (dcrd has no `getbestblockheader`): the tip's hash,
+    /// height, ticket price and pool size.
     func bestBlockHeader() async throws -> VspBlockHeader
-    /// `getblockhash [height]` on the main chain. Beyond the tip → rpc −5 (dcrd: "Block number out of range").
+    /// `getblockhash [height]` on the main chain. Beyond the tip → rpc −1 (dcrd's ErrRPCOutOfRange: "Block number
+    /// out of range: <height>").
     func blockHash(height: Int64) async throws -> String
     /// The stake transactions of a main-chain block that spend a ticket (`getblock [hash, true, true]`'s
     /// `rawstx`): which ticket each spends and whether it is a vote (SSGen) or a revocation.

@@ -104,6 +104,7 @@ public final class JSONRPCClient: Sendable {
         var pending: [UInt64: Pending] = [:]
         var subscriptions: [(method: String, params: [JSONValue])] = []
         var handler: NotificationHandler?
+        var reconnectCheck: (@Sendable () async throws -> Void)?
         var reconnectTask: Task<Void, Never>?
         var generation = 0
     }
@@ -142,6 +143,19 @@ public final class JSONRPCClient: Sendable {
         }
         let socket = try await dial()
         try install(socket)
+    }
+
+    /// After a failed `connect()`: keeps dialing in the background as after a drop (the reconnect policy's delays,
+    /// then the reconnect check and the subscriptions); calls fail `netDisconnected` meanwhile. Does nothing without
+    /// a reconnect policy, or unless the client has never connected.
+    public func keepConnecting() {
+        guard configuration.reconnect != nil else { return }
+        let starts = state.withLock { state -> Bool in
+            guard case .idle = state.phase else { return false }
+            state.phase = .reconnecting
+            return true
+        }
+        if starts { startReconnecting() }
     }
 
     /// True while a websocket is up.
@@ -289,6 +303,13 @@ public final class JSONRPCClient: Sendable {
                 state.subscriptions.append((method, params))
             }
         }
+    }
+
+    /// Installs a check run on every reconnected socket before the subscriptions are re-sent (vspd re-checks a
+    /// daemon's version and network on each new connection); a throw drops that socket and the reconnect policy
+    /// tries again later.
+    public func setReconnectCheck(_ check: (@Sendable () async throws -> Void)?) {
+        state.withLock { $0.reconnectCheck = check }
     }
 
     /// Installs the handler for server notifications (replacing any previous one). It runs on the
@@ -442,6 +463,7 @@ public final class JSONRPCClient: Sendable {
                     try await Task.sleep(for: policy.delay(attempt: attempt))
                     let socket = try await dial()
                     try install(socket)
+                    if let check = state.withLock({ $0.reconnectCheck }) { try await check() }
                     try await resubscribe()
                     logger.info("\(configuration.name): reconnected after \(attempt) attempt(s)")
                     return
