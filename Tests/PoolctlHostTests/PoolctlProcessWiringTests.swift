@@ -114,11 +114,13 @@ final class PoolctlProcessWiringTests: XCTestCase {
         let (hosts, config, database) = try setUp("voteversion", "")
         let passwordFile = hosts.path("voteversion/password")
         try "a long enough password 123\n".write(toFile: passwordFile, atomically: true, encoding: .utf8)
-        // The wallets' own answer, from the table's `votever` column.
+        // The wallets' own answer, from the table's `votever` column (padded: cells start where the header's do).
         let check = try await hosts.poolctl(["-C", config, "wallets", "check"])
-        let table = check.out.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
-        let column = try XCTUnwrap(table.first?.firstIndex(of: "votever"), check.out)
-        let versions = Set(table.dropFirst().filter { $0.first.flatMap { Int($0) } != nil }.map { $0[column] })
+        let lines = check.out.split(separator: "\n").map(String.init)
+        let header = try XCTUnwrap(lines.first, check.out)
+        let column = header.distance(from: header.startIndex, to: try XCTUnwrap(header.range(of: "votever"), check.out).lowerBound)
+        let versions = Set(lines.dropFirst().filter { $0.first?.isNumber == true && $0.count > column }
+            .map { String($0.dropFirst(column).prefix { $0 != " " }) })
         XCTAssertEqual(versions.count, 1, check.out)
         let walletVersion = try XCTUnwrap(versions.first.flatMap { UInt32($0) }, check.out)
         XCTAssertNotEqual(walletVersion, 0)
