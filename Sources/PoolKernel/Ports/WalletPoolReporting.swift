@@ -15,7 +15,7 @@ public protocol WalletPoolReporting: Sendable {
     func stakeInfo() async throws -> StakeInfo
     /// One entry per configured wallet, in `wallethosts` order (a `walletinfo` round, spec §7.2).
     func walletStatuses() async -> [WalletSlotStatus]
-    /// The wallets as the last probe round saw them (the monitor probes every `walletprobeinterval`), and when that
+    /// The wallets as the last probe round saw them (the wallet monitor probes every 15 seconds), and when that
     /// round finished; nil before the first round. No I/O: pages that are read often show this instead of probing.
     func lastProbedWalletStatuses() -> ProbedWalletStatuses?
 }

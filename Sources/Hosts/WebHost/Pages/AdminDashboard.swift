@@ -4,8 +4,10 @@ import PoolKernel
 
 /// `GET /admin`, the operator dashboard (issue 22 item 2), and `POST /admin/lowfee`, behind the admin
 /// gate of `/status`: wallets, voting health, ticket search, missed tickets with their owners, fee revenue, users,
-/// the mail outbox, low-fee tickets, and the history charts. Every figure is read when the page is asked for, from
-/// cached stake info (`StatsCache`), the wallets' `walletinfo` round, storage and the hourly history.
+/// every account's missed and expired tickets, the mail outbox, low-fee tickets, and the history charts. The figures
+/// (cached stake info, the wallet monitor's last probe, bounded storage reads, the hourly history) are shared by every
+/// request for `dashboardFiguresMaxAge` seconds (`DashboardFiguresCache`); the search and the paged ticket list are
+/// each request's own.
 extension Pages {
     /// The dashboard's routes, each wrapped by `adminGuard` (append them to `routes`).
     public func adminRoutes(adminGuard: AdminGuard) -> [Route] {
