@@ -224,6 +224,10 @@ final class MemoryTransaction: StorageWriter {
         Array(tables.outbox.values.filter { $0.status == status }.sorted { $0.id < $1.id }.prefix(max(0, limit)))
     }
 
+    func outboxCount(status: OutboxMessage.Status, minAttempts: Int, limit: Int) throws -> Int {
+        min(max(0, limit), tables.outbox.values.count { $0.status == status && $0.attempts >= minAttempts })
+    }
+
     func recentVoteAudits(limit: Int) throws -> [VoteAuditRecord] {
         Array(tables.voteAudits.values.sorted { $0.id > $1.id }.prefix(max(0, limit)))
     }

@@ -57,6 +57,7 @@ open class StorageConformanceTests: XCTestCase {
             ("outboxEnqueueAndClaim", checkStorage_outboxEnqueueAndClaim),
             ("outboxLeaseExpiryAndRetry", checkStorage_outboxLeaseExpiryAndRetry),
             ("outboxFinalStates", checkStorage_outboxFinalStates),
+            ("outboxCountFiltersAndCaps", checkStorage_outboxCountFiltersAndCaps),
             ("outboxPurgeKeepsPendingAndRecent", checkStorage_outboxPurgeKeepsPendingAndRecent),
             ("voteAuditAppendAndList", checkStorage_voteAuditAppendAndList),
             ("voteAuditPurgeByAge", checkStorage_voteAuditPurgeByAge),
@@ -560,6 +561,24 @@ open class StorageConformanceTests: XCTestCase {
         let value502 = try await store.write { try $0.claimDueMail(now: 10_000, leaseUntil: 10_060, limit: 5) }
         XCTAssertEqual(value502, [],
                        "delivered and failed messages are never claimed again")
+    }
+
+    /// `outboxCount`: by status and attempts, capped at the limit, equal to counting `outboxMessages`.
+    public func checkStorage_outboxCountFiltersAndCaps() async throws {
+        let store = try await backend()
+        for n in 1...5 { _ = try await store.write { try $0.enqueueMail(Self.sampleMail(n, due: 0)) } }
+        // Two claimed once (one attempt each), one of them then failed for good.
+        let claimed = try await store.write { try $0.claimDueMail(now: 0, leaseUntil: 60, limit: 2) }.map(\.id)
+        try await store.write { tx in
+            try tx.scheduleMailRetry(id: claimed[0], at: 500, error: "refused")
+            try tx.markMailFailed(id: claimed[1], error: "gave up")
+        }
+        let counts = try await store.read { tx in
+            [try tx.outboxCount(status: .queued, minAttempts: 0, limit: 100), try tx.outboxCount(status: .queued, minAttempts: 1, limit: 100),
+             try tx.outboxCount(status: .failed, minAttempts: 0, limit: 100), try tx.outboxCount(status: .queued, minAttempts: 0, limit: 2),
+             try tx.outboxCount(status: .delivered, minAttempts: 0, limit: 100), try tx.outboxMessages(status: .queued, limit: 100).count]
+        }
+        XCTAssertEqual(counts, [4, 1, 1, 2, 0, 4], "queued, retrying, failed, queued capped at 2, delivered, listed queued")
     }
 
     public func checkStorage_outboxPurgeKeepsPendingAndRecent() async throws {

@@ -70,11 +70,10 @@ final class DevStackProcessTests: XCTestCase {
         let added = try poolctl.run(["-C", devConfig, "user", "add", "--email", "alice@example.com", "--password-file", passwordFile, "--verified"])
         XCTAssertEqual(added.status, 0, added.all)
         let token = try poolctl.run(["-C", devConfig, "user", "token", "alice@example.com"]).out.trimmingCharacters(in: .whitespacesAndNewlines)
-        // The wallets' vote version on her account, as a sign-up through the web app stores it (`poolctl user add`
-        // leaves 0, which the web app's start-up sync corrects only at its next start).
+        // `poolctl user add` asked the running wallets for their vote version, as a sign-up through the web app stores it.
         let storage = SQLiteStorage(configuration: .init(path: stack.harness.path("data") + "/simnet/stakepool.sqlite"), logger: .disabled)
         let created = try await storage.user(email: "alice@example.com")
-        _ = try await storage.updateUser(id: try XCTUnwrap(created).id) { $0.voteBitsVersion = UInt32(voteVersion) }
+        XCTAssertEqual(created?.voteBitsVersion, UInt32(voteVersion), added.all)
         let session = URLSession(configuration: .ephemeral)
         let submitted = try await Self.post(session, port, "/api/v2/address", "UserPubKeyAddr=\(try SimnetHDVectors.load().children[0].pubKeyAddress)",
                                             bearer: token)

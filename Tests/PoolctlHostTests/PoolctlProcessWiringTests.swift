@@ -105,6 +105,45 @@ final class PoolctlProcessWiringTests: XCTestCase {
         XCTAssertEqual(run.err, "poolctl: no user nobody@example.com\n")
     }
 
+    // MARK: - user add: the wallets' vote version
+
+    /// `poolctl user add` stores the voting wallets' vote version on the account, as a sign-up through the web app does
+    /// (with 0, stakepoold ignored the account's vote choices until the web app's next start-up sync); the version is
+    /// the one `poolctl wallets check` reads from every wallet, and `--vote-version N` sets it by hand.
+    func testUserAdd_storesTheVotingWalletsVoteVersion() async throws {
+        let (hosts, config, database) = try setUp("voteversion", "")
+        let passwordFile = hosts.path("voteversion/password")
+        try "a long enough password 123\n".write(toFile: passwordFile, atomically: true, encoding: .utf8)
+        // The wallets' own answer, from the table's `votever` column (padded: cells start where the header's do).
+        let check = try await hosts.poolctl(["-C", config, "wallets", "check"])
+        let lines = check.out.split(separator: "\n").map(String.init)
+        let header = try XCTUnwrap(lines.first, check.out)
+        let column = header.distance(from: header.startIndex, to: try XCTUnwrap(header.range(of: "votever"), check.out).lowerBound)
+        let versions = Set(lines.dropFirst().filter { $0.first?.isNumber == true && $0.count > column }
+            .map { String($0.dropFirst(column).prefix { $0 != " " }) })
+        XCTAssertEqual(versions.count, 1, check.out)
+        let walletVersion = try XCTUnwrap(versions.first.flatMap { UInt32($0) }, check.out)
+        XCTAssertNotEqual(walletVersion, 0)
+
+        var run = try await hosts.poolctl(["-C", config, "user", "add", "--email", "w@example.com", "--password-file", passwordFile])
+        XCTAssertEqual(run.status, 0, run.err)
+        XCTAssertTrue(run.out.contains("vote version \(walletVersion)"), run.out)
+        run = try await hosts.poolctl(["-C", config, "user", "add", "--email", "x@example.com", "--password-file", passwordFile,
+                                       "--vote-version", "9"])
+        XCTAssertEqual(run.status, 0, run.err)
+        run = try await hosts.poolctl(["-C", config, "user", "add", "--email", "y@example.com", "--password-file", passwordFile,
+                                       "--vote-version", "0"])
+        XCTAssertEqual(run.status, 2)
+        XCTAssertTrue(run.err.contains("--vote-version takes the wallets' vote version"), run.err)
+
+        let storage = SQLiteStorage(configuration: .init(path: database), logger: .disabled)
+        let stored = try await storage.read { reader in
+            try ["w@example.com", "x@example.com", "y@example.com"].map { try reader.user(email: $0)?.voteBitsVersion }
+        }
+        await storage.shutdown()
+        XCTAssertEqual(stored, [walletVersion, 9, nil], "the wallets' version, the one given, and nothing for a refused one")
+    }
+
     // MARK: - db purge
 
     /// Rows of every kind, aged in days: delivered mail, queued mail, vote audits. Returns their ids.

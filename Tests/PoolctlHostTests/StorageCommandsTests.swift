@@ -68,11 +68,12 @@ final class StorageCommandsTests: XCTestCase {
         let io = Captured()
         let file = try passwordFile("s3cret passphrase\n")
         let added = await UserCommand.run(["add", "--email", "Op@Example.com", "--password-file", file, "--verified"],
-                                          storage: storage, output: io.output, bcryptCost: 4)
+                                          storage: storage, output: io.output, bcryptCost: 4, voteVersion: { 7 })
         XCTAssertEqual(added, ExitCode.ok, io.errors)
         let user = try await XCTUnwrapAsync(try await storage.user(email: "op@example.com"))
         XCTAssertTrue(BCrypt.verify(password: "s3cret passphrase", hash: user.passwordHash), "the trailing newline is not part of the password")
         XCTAssertEqual(user.emailVerified, .verified)
+        XCTAssertEqual(user.voteBitsVersion, 7, "the vote version the wallets gave")
         XCTAssertEqual(user.emailToken, "")
 
         let shown = Captured()
@@ -93,11 +94,26 @@ final class StorageCommandsTests: XCTestCase {
         XCTAssertTrue(listed.text.contains("1 of 1 users"))
     }
 
+    /// Without wallets that answer (and no `--vote-version`), `user add` stores nothing and says what to do.
+    func testUserCommand_addWithoutTheWalletsVoteVersionStoresNothing() async throws {
+        let storage = InMemoryStorage()
+        let file = try passwordFile("a long enough pass")
+        let io = Captured()
+        let code = await UserCommand.run(["add", "--email", "a@b.c", "--password-file", file], storage: storage, output: io.output,
+                                         bcryptCost: 4, voteVersion: { throw WalletPoolError(.walletUnavailable, "wallet 0 is unavailable") })
+        XCTAssertEqual(code, ExitCode.failure)
+        XCTAssertTrue(io.errors.contains("cannot learn the voting wallets' vote version (wallet 0 is unavailable)"), io.errors)
+        XCTAssertTrue(io.errors.contains("--vote-version N"), io.errors)
+        let count = try await storage.read { try $0.userCount() }
+        XCTAssertEqual(count, 0)
+        await storage.shutdown()
+    }
+
     func testUserCommand_duplicateAndBadInputAreClearErrors() async throws {
         let storage = InMemoryStorage()
         let file = try passwordFile("a long enough pass")
         let awaited0 = await UserCommand.run(["add", "--email", "a@b.c", "--password-file", file], storage: storage,
-                                             output: Captured().output, bcryptCost: 4)
+                                             output: Captured().output, bcryptCost: 4, voteVersion: { 6 })
         XCTAssertEqual(awaited0, ExitCode.ok)
         let unverified = try await storage.user(email: "a@b.c")
         XCTAssertEqual(unverified?.emailVerified, .unverified)
@@ -105,7 +121,7 @@ final class StorageCommandsTests: XCTestCase {
 
         let duplicate = Captured()
         let awaited1 = await UserCommand.run(["add", "--email", "A@B.C", "--password-file", file], storage: storage,
-                                             output: duplicate.output, bcryptCost: 4)
+                                             output: duplicate.output, bcryptCost: 4, voteVersion: { 6 })
         XCTAssertEqual(awaited1, ExitCode.failure)
         XCTAssertTrue(duplicate.errors.contains("already exists"), duplicate.errors)
 
@@ -132,7 +148,7 @@ final class StorageCommandsTests: XCTestCase {
 
         let stdin = Captured()
         let awaited5 = await UserCommand.run(["add", "--email", "in@y.z", "--password-file", "-"], storage: storage,
-                                             output: stdin.output, bcryptCost: 4, standardInput: { Data("from stdin, long enough\r\n".utf8) })
+                                             output: stdin.output, bcryptCost: 4, voteVersion: { 6 }, standardInput: { Data("from stdin, long enough\r\n".utf8) })
         XCTAssertEqual(awaited5,
                        ExitCode.ok, stdin.errors)
         let fromStdin = try await storage.user(email: "in@y.z")

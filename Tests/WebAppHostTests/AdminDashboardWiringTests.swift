@@ -133,6 +133,30 @@ final class AdminDashboardWiringTests: XCTestCase {
         XCTAssertTrue(listed.contains(hash))
     }
 
+    /// The web app runs the missed-and-expired sweep as a service: opening the dashboard starts it, and it asks the
+    /// real wallet pool about every account with an address (what the wallets answer is asked by the test too).
+    func testDashboard_openingItSweepsEveryAccountsTicketsThroughTheWallets() async throws {
+        let (app, port) = try await startApp("adminips=127.0.0.1")
+        _ = try await addUser(app, "carol@example.com", address: "SsCarolAddress")
+        _ = try await addUser(app, "dave@example.com")
+        var expectedTotal = 0, expectedFailed = 0
+        do {
+            let info = try await app.services.pool.stakePoolUserInfo(multisigAddress: "SsCarolAddress")
+            expectedTotal = info.tickets.filter { $0.status == "missed" || $0.status == "expired" }.count
+        } catch {
+            expectedFailed = 1
+        }
+        let admin = PageClient(port: port)
+        var page = try admin.get("/admin").text
+        for _ in 0..<200 where !page.contains(#"id="unvoted-total""#) {
+            try await Task.sleep(for: .milliseconds(50))
+            page = try admin.get("/admin").text
+        }
+        XCTAssertEqual(Self.text(ofId: "unvoted-accounts", in: page), "1", "one account has an address")
+        XCTAssertEqual(Self.text(ofId: "unvoted-total", in: page), String(expectedTotal))
+        XCTAssertEqual(page.contains("1 account(s) not answered"), expectedFailed == 1, page)
+    }
+
     func testDashboard_chartPointsMatchTheStoredHistory() async throws {
         let (app, port) = try await startApp("adminips=127.0.0.1")
         let hour = PoolHistorySample.hour(containing: Int64(Date().timeIntervalSince1970))

@@ -10,6 +10,10 @@ final class FakeWalletPool: WalletPoolReporting {
         var stakeInfo: StakeInfo? = StakeInfo()
         var slots: [WalletSlotStatus] = []
         var stakeInfoCalls = 0
+        /// What `lastProbedWalletStatuses()` answers (a monitor's last probe round).
+        var probed: ProbedWalletStatuses? = nil
+        /// `walletStatuses()` calls (each a probe round on a real pool).
+        var probeCalls = 0
     }
     let state = LockedValue(State())
     var isStopped: Bool { state.value.stopped }
@@ -23,7 +27,14 @@ final class FakeWalletPool: WalletPoolReporting {
         return info
     }
 
-    func walletStatuses() async -> [WalletSlotStatus] { state.value.slots }
+    func walletStatuses() async -> [WalletSlotStatus] {
+        state.withLock { state in
+            state.probeCalls += 1
+            return state.slots
+        }
+    }
+
+    func lastProbedWalletStatuses() -> ProbedWalletStatuses? { state.value.probed }
 }
 
 /// A registrar that records calls and either fails with a scripted error or stores fixed results.

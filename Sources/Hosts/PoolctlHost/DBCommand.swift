@@ -87,13 +87,29 @@ extension PoolctlCommands {
             }
             let code = await UserCommand.run(arguments, storage: storage, output: context.output,
                                              bcryptCost: config.bcryptCost,
-                                             passwordPolicy: PasswordPolicy(minimumLength: config.minPasswordLength))
+                                             passwordPolicy: PasswordPolicy(minimumLength: config.minPasswordLength),
+                                             voteVersion: { try await walletsVoteVersion(config: config, context: context, storage: storage) })
             await storage.shutdown()
             return code
         } catch {
             context.output.err("poolctl: \(error)")
             return ExitCode.database
         }
+    }
+
+    /// The configured wallets' agreed vote version, asked as the web app asks at start-up (every wallet answers
+    /// `walletinfo` with the same non-zero `voteversion`); the connections are closed after.
+    static func walletsVoteVersion(config: PoolConfig, context: PoolctlCommand.Context, storage: any StorageBackend) async throws -> UInt32 {
+        let services = try PoolServices.make(config: config, plugins: context.plugins, logs: context.logs, storage: storage)
+        let version: Result<UInt32, any Error>
+        do {
+            try await services.walletSet.connect()
+            version = .success(try await services.sync.agreedVoteVersion())
+        } catch {
+            version = .failure(error)
+        }
+        for index in 0..<services.pool.count { await services.pool.backend(index).close() }
+        return try version.get()
     }
 
     /// `poolctl db migrate|status|purge|backup|restore` wired to the configured storage.

@@ -3,23 +3,35 @@ import HostKit
 import PoolKernel
 
 /// `poolctl user show <email|id>`, `poolctl user list [--limit N]`,
-/// `poolctl user add --email E --password-file F|- [--verified]`.
+/// `poolctl user add --email E --password-file F|- [--verified] [--vote-version N]`.
 ///
 /// Never prints secrets (password hashes, email or API tokens). The password is read from a file or standard
 /// input (`-`), never from the command line. The backend is the caller's: it is neither migrated nor shut down.
 public enum UserCommand {
     public static let usage = "user show <email|id> | user list [--limit N] | "
-        + "user add --email E --password-file F|- [--verified]"
+        + "user add --email E --password-file F|- [--verified] [--vote-version N]"
+
+    /// The voting wallets' agreed vote version (`walletinfo`'s `voteversion` on every wallet), as the web app stores
+    /// it on a sign-up: asked only by `user add` without `--vote-version`.
+    public typealias VoteVersionSource = @Sendable () async throws -> UInt32
+
+    /// For callers without wallets: `user add` then needs `--vote-version N`.
+    public static let noWallets: VoteVersionSource = { throw NoWallets() }
+
+    struct NoWallets: Error, CustomStringConvertible {
+        var description: String { "no voting wallets to ask" }
+    }
 
     /// Runs the subcommand and returns the process exit code (0 ok, 1 failure, 2 usage, 7 database).
     /// - Parameters:
     ///   - bcryptCost: cost for new password hashes (`bcryptcost`).
     ///   - passwordPolicy: what a new password must be (`minpasswordlength`, the common-password list), as on sign-up.
-    ///   - voteBitsVersion: vote version stored for new users (0 if unknown: startup resets it, spec §9.6).
+    ///   - voteVersion: the wallets' vote version, stored on a new account so its vote choices count at once (stakepoold
+    ///     ignores choices of another version); `--vote-version N` overrides it.
     ///   - standardInput: reads standard input when the password file is `-`.
     public static func run(_ arguments: [String], storage: any StorageBackend, output: HostOutput,
                            bcryptCost: Int = BCrypt.defaultCost, passwordPolicy: PasswordPolicy = PasswordPolicy(),
-                           voteBitsVersion: UInt32 = 0,
+                           voteVersion: @escaping VoteVersionSource = UserCommand.noWallets,
                            standardInput: @Sendable () -> Data = { FileHandle.standardInput.readDataToEndOfFile() })
         async -> Int32
     {
@@ -39,7 +51,7 @@ public enum UserCommand {
             case "add":
                 return try await add(Array(arguments.dropFirst()), storage: storage, output: output,
                                      bcryptCost: bcryptCost, passwordPolicy: passwordPolicy,
-                                     voteBitsVersion: voteBitsVersion, standardInput: standardInput)
+                                     voteVersion: voteVersion, standardInput: standardInput)
             default:
                 return usageError(output)
             }
@@ -111,8 +123,10 @@ public enum UserCommand {
     }
 
     private static func add(_ arguments: [String], storage: any StorageBackend, output: HostOutput, bcryptCost: Int,
-                            passwordPolicy: PasswordPolicy, voteBitsVersion: UInt32, standardInput: @Sendable () -> Data) async throws -> Int32 {
+                            passwordPolicy: PasswordPolicy, voteVersion: VoteVersionSource,
+                            standardInput: @Sendable () -> Data) async throws -> Int32 {
         var email: String?
+        var givenVoteVersion: UInt32?
         var passwordFile: String?
         var verified = false
         var index = 0
@@ -127,6 +141,13 @@ public enum UserCommand {
             case "--verified":
                 verified = true
                 index += 1
+            case "--vote-version" where index + 1 < arguments.count:
+                guard let version = UInt32(arguments[index + 1]), version > 0 else {
+                    output.err("poolctl: --vote-version takes the wallets' vote version, a whole number above 0")
+                    return ExitCode.usage
+                }
+                givenVoteVersion = version
+                index += 2
             case "--password":
                 output.err("poolctl: passwords are never taken from the command line: use --password-file F (or - for stdin)")
                 return ExitCode.usage
@@ -161,12 +182,24 @@ public enum UserCommand {
             output.err("poolctl: \(problem)")
             return ExitCode.failure
         }
+        let voteBitsVersion: UInt32
+        if let givenVoteVersion {
+            voteBitsVersion = givenVoteVersion
+        } else {
+            do {
+                voteBitsVersion = try await voteVersion()
+            } catch {
+                output.err("poolctl: cannot learn the voting wallets' vote version (\((error as? any CodedError)?.message ?? "\(error)")); "
+                    + "nothing was stored: start the wallets, or pass --vote-version N (`poolctl wallets check` shows it)")
+                return ExitCode.failure
+            }
+        }
         let hash = try BCrypt.hash(password: password, cost: bcryptCost)
         let draft = User(email: email, passwordHash: hash, emailVerified: verified ? .verified : .unverified,
                          emailToken: verified ? "" : randomToken(), voteBits: 1, voteBitsVersion: voteBitsVersion)
         do {
             let stored = try await storage.insertUser(draft)
-            output.out("created user \(stored.id) <\(stored.email)>\(verified ? " (verified)" : " (not verified)")")
+            output.out("created user \(stored.id) <\(stored.email)>\(verified ? " (verified)" : " (not verified)"), vote version \(voteBitsVersion)")
             return ExitCode.ok
         } catch let error as StorageError where error.code == .duplicate {
             output.err("poolctl: a user with the email \(email) already exists")

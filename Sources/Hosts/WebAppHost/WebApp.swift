@@ -143,10 +143,13 @@ public final class WebApp: Sendable {
         pagesConfiguration.explorerURL = config.explorerURL
         pagesConfiguration.ticketMaturity = Int64(services.params.tickets.maturity)
         pagesConfiguration.lowFeeDirectory = config.dataDir  // where stakepoold writes lowfeetickets.json
+        // dash22: the dashboard's pool-wide missed and expired tickets, swept from the wallets when it is opened.
+        let unvotedTickets = UnvotedTicketsSweep(storage: storage, tickets: services.pool, logger: logs.logger("CNTL"))
         pages = Pages(configuration: pagesConfiguration,
                       storage: storage, templates: templates, accounts: accounts, registrar: services.registration,
                       wallets: services.pool, tickets: services.pool, stats: stats, captcha: captcha,
-                      userChanged: { await services.votingPreferencesChanged($0, logs: logs) }, logger: logs.logger("CNTL"))
+                      userChanged: { await services.votingPreferencesChanged($0, logs: logs) }, logger: logs.logger("CNTL"),
+                      unvotedTickets: unvotedTickets)
         // /health and the dependency gauges (database, mail queue, stakepoold) from cached state.
         let health = WebAppHealth(pool: services.pool, storage: storage, mailPlugin: config.mailPlugin,
                                   stakepoolds: services.stakepooldReachability,
@@ -192,7 +195,7 @@ public final class WebApp: Sendable {
                                       logger: logs.logger("SYTM"))
         services.stakepooldNotifier.export(to: metrics)
         var background: [any EngineService] = services.walletSet.services + [services.monitor, services.stakepooldNotifier, stats,
-                                                                               poolMetrics, health,
+                                                                               poolMetrics, health, unvotedTickets,
                                                                                SessionPurger(storage: storage, logger: logs.logger("CNTL"))]
         // First in the list, so it stops last: its shutdown backup sees every other service's last write.
         if let backupable, let backupSchedule {

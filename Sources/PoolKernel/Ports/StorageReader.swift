@@ -41,6 +41,9 @@ public protocol StorageReader {
     func outboxMessage(id: Int64) throws -> OutboxMessage?
     /// Up to `limit` messages in `status`, ascending by id.
     func outboxMessages(status: OutboxMessage.Status, limit: Int) throws -> [OutboxMessage]
+    /// How many messages are in `status` with at least `minAttempts` delivery attempts, counting no further than
+    /// `limit` (the answer is `min(count, limit)`): the dashboard's figures without reading the messages.
+    func outboxCount(status: OutboxMessage.Status, minAttempts: Int, limit: Int) throws -> Int
 
     /// Up to `limit` most recent vote audit records, newest (highest id) first.
     func recentVoteAudits(limit: Int) throws -> [VoteAuditRecord]

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What the web host needs to know about the pool's voting wallets (the "wallet RPC manager"):
 /// implemented by the wallet pool service, faked in tests.
 ///
@@ -13,6 +15,19 @@ public protocol WalletPoolReporting: Sendable {
     func stakeInfo() async throws -> StakeInfo
     /// One entry per configured wallet, in `wallethosts` order (a `walletinfo` round, spec §7.2).
     func walletStatuses() async -> [WalletSlotStatus]
+    /// The wallets as the last probe round saw them (the wallet monitor probes every 15 seconds), and when that
+    /// round finished; nil before the first round. No I/O: pages that are read often show this instead of probing.
+    func lastProbedWalletStatuses() -> ProbedWalletStatuses?
+}
+
+/// `walletStatuses()` as a probe round left them, with the round's time (the dashboard shows its age).
+public struct ProbedWalletStatuses: Sendable, Equatable {
+    public var wallets: [WalletSlotStatus]
+    public var probedAt: Date
+    public init(wallets: [WalletSlotStatus], probedAt: Date) {
+        self.wallets = wallets
+        self.probedAt = probedAt
+    }
 }
 
 /// One wallet's line on `/status`.
@@ -60,4 +75,6 @@ public struct WalletSlotStatus: Sendable, Equatable {
 
 extension WalletPoolReporting {
     public var stopReason: String? { nil }
+    /// Reporters without a probe loop of their own have nothing cached.
+    public func lastProbedWalletStatuses() -> ProbedWalletStatuses? { nil }
 }

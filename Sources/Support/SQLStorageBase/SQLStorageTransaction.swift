@@ -304,6 +304,12 @@ public final class SQLStorageTransaction: StorageWriter {
                       [.text(status.rawValue), .integer(Int64(max(0, limit)))]).map(Self.message(from:))
     }
 
+    public func outboxCount(status: OutboxMessage.Status, minAttempts: Int, limit: Int) throws -> Int {
+        Int(try scalar("""
+            SELECT COUNT(*) FROM (SELECT OutboxId FROM MailOutbox WHERE Status = ? AND Attempts >= ? LIMIT ?) AS Capped
+            """, [.text(status.rawValue), .integer(Int64(minAttempts)), .integer(Int64(max(0, limit)))]).int64)
+    }
+
     public func enqueueMail(_ message: OutboxMessage) throws -> Int64 {
         try StorageLimits.check(message)
         do {

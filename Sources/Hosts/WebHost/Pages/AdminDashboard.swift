@@ -4,8 +4,10 @@ import PoolKernel
 
 /// `GET /admin`, the operator dashboard (issue 22 item 2), and `POST /admin/lowfee`, behind the admin
 /// gate of `/status`: wallets, voting health, ticket search, missed tickets with their owners, fee revenue, users,
-/// the mail outbox, low-fee tickets, and the history charts. Every figure is read when the page is asked for, from
-/// cached stake info (`StatsCache`), the wallets' `walletinfo` round, storage and the hourly history.
+/// every account's missed and expired tickets, the mail outbox, low-fee tickets, and the history charts. The figures
+/// (cached stake info, the wallet monitor's last probe, bounded storage reads, the hourly history) are shared by every
+/// request for `dashboardFiguresMaxAge` seconds (`DashboardFiguresCache`); the search and the paged ticket list are
+/// each request's own.
 extension Pages {
     /// The dashboard's routes, each wrapped by `adminGuard` (append them to `routes`).
     public func adminRoutes(adminGuard: AdminGuard) -> [Route] {
@@ -29,7 +31,8 @@ extension Pages {
     func adminDashboard(_ context: inout PageContext) async -> PageOutcome {
         var data: [String: TemplateValue] = [:]
         do {
-            data = try await dashboardData(now: context.now, query: context.request.queryItems["q"] ?? "")
+            data = try await dashboardData(now: context.now, query: context.request.queryItems["q"] ?? "",
+                                           unvotedPage: context.request.queryItems["unvoted"].flatMap { Int($0) } ?? 1)
         } catch {
             logger.error("dashboard: \(error)")
             return .response(.plainError(.internalServerError))
@@ -54,6 +57,7 @@ extension Pages {
             let added = try await storage.write { try $0.addLowFeeTicket(hash: hash.hex) }
             logger.info("dashboard: low-fee ticket \(hash.hex) \(added ? "added" : "was already added") from \(context.ip)")
             if added { await userChanged(UserId(0)) }
+            dashboardFigures.invalidate()  // the next page lists it
             return .redirect("/admin?lowfee=" + (added ? "added" : "known"))
         } catch {
             logger.error("dashboard: adding low-fee ticket failed: \(error)")
@@ -63,8 +67,29 @@ extension Pages {
 
     // MARK: - Figures
 
-    func dashboardData(now: Int64, query: String) async throws -> [String: TemplateValue] {
-        let slots = await wallets.walletStatuses()
+    /// The page's data: the shared figures (at most `dashboardFiguresMaxAge` seconds old, their age shown), the
+    /// pool's stop state and the search, which are the request's own.
+    func dashboardData(now: Int64, query: String, unvotedPage: Int = 1) async throws -> [String: TemplateValue] {
+        let pages = self
+        let figures = try await dashboardFigures.figures(now: now) { try await pages.sharedDashboardFigures(now: now) }
+        var data = figures.data
+        data["FiguresAt"] = .string(HistoryChart.stamp(figures.computedAt))
+        data["FiguresAge"] = .int(max(0, now - figures.computedAt))
+        data["StopReason"] = .string(wallets.stopReason ?? (wallets.isStopped ? "stopped" : ""))
+        data.merge(unvotedTicketsData(now: now, page: unvotedPage)) { _, new in new }
+        let search = query.trimmingCharacters(in: .whitespaces)
+        if !search.isEmpty {
+            data["Query"] = .string(search)
+            data.merge(try await ticketSearch(search)) { _, new in new }
+        }
+        return data
+    }
+
+    /// Every aggregate of the page, worked out once for all requests of the next `dashboardFiguresMaxAge` seconds:
+    /// wallets from the monitor's last probe (a probe round only before the first), bounded storage reads, charts.
+    func sharedDashboardFigures(now: Int64) async throws -> [String: TemplateValue] {
+        let probed = wallets.lastProbedWalletStatuses()
+        let slots = if let probed { probed.wallets } else { await wallets.walletStatuses() }
         let snapshot = await stats?.currentAtTip()
         let chartSince = PoolHistorySample.hour(containing: now) - Self.chartDays * 86_400
         let limit = Self.outboxCountLimit + 1
@@ -72,14 +97,15 @@ extension Pages {
             DashboardStored(users: try reader.userCount(), activeUsers: try reader.activeUserCount(),
                             history: try reader.historySamples(since: chartSince, limit: Int(Self.chartDays) * 24 + 48),
                             audits: try reader.recentVoteAudits(limit: 1_000),
-                            queued: try reader.outboxMessages(status: .queued, limit: limit),
-                            failed: try reader.outboxMessages(status: .failed, limit: limit).count,
+                            queued: try reader.outboxCount(status: .queued, minAttempts: 0, limit: limit),
+                            retrying: try reader.outboxCount(status: .queued, minAttempts: 1, limit: limit),
+                            failed: try reader.outboxCount(status: .failed, minAttempts: 0, limit: limit),
                             lowFee: try reader.lowFeeTickets())
         }
         var data: [String: TemplateValue] = [
             "Wallets": .list(slots.enumerated().map { Self.walletRow($0, $1) }),
+            "WalletsProbedAt": .string(probed.map { HistoryChart.stamp(Int64($0.probedAt.timeIntervalSince1970)) } ?? ""),
             "RPCStatus": .string(WalletSlotStatus.rpcStatus(slots)),
-            "StopReason": .string(wallets.stopReason ?? (wallets.isStopped ? "stopped" : "")),
             "Users": .int(Int64(stored.users)), "ActiveUsers": .int(Int64(stored.activeUsers)),
         ]
         // Users this week and revenue windows: differences against the history (nothing to compare without it).
@@ -109,8 +135,8 @@ extension Pages {
         data["MissedAudits"] = .list(try await missedWithOwners(stored.audits))
         // Outbox: queued (of which retrying after a failed attempt) and failed for good.
         let cap = { (count: Int) -> String in count > Self.outboxCountLimit ? "\(Self.outboxCountLimit)+" : String(count) }
-        data["MailQueued"] = .string(cap(stored.queued.count))
-        data["MailRetrying"] = .string(cap(stored.queued.filter { $0.attempts > 0 }.count))
+        data["MailQueued"] = .string(cap(stored.queued))
+        data["MailRetrying"] = .string(cap(stored.retrying))
         data["MailFailed"] = .string(cap(stored.failed))
         data["LowFeeAdded"] = Self.list(stored.lowFee)
         data["LowFeeSkipped"] = .list(await skippedLowFee(added: Set(stored.lowFee)))
@@ -122,11 +148,6 @@ extension Pages {
              "Voted": .int(sample.votedTotal), "Missed": .int(sample.missedTotal), "Users": .int(sample.users),
              "ActiveUsers": .int(sample.activeUsers), "Revenue": .string(Self.dcr(sample.feeRevenueAtoms))]
         })
-        let search = query.trimmingCharacters(in: .whitespaces)
-        if !search.isEmpty {
-            data["Query"] = .string(search)
-            data.merge(try await ticketSearch(search)) { _, new in new }
-        }
         return data
     }
 
@@ -135,7 +156,8 @@ extension Pages {
         var activeUsers: Int
         var history: [PoolHistorySample]
         var audits: [VoteAuditRecord]
-        var queued: [OutboxMessage]
+        var queued: Int
+        var retrying: Int
         var failed: Int
         var lowFee: [String]
     }
@@ -199,6 +221,42 @@ extension Pages {
              "OwnerId": .string(record.userId.map { String($0.rawValue) } ?? ""),
              "Reason": .string(record.detail.isEmpty ? record.reason : record.detail)]
         }
+    }
+
+    /// Missed and expired tickets shown per page of the pool-wide list.
+    static let unvotedPageSize = 50
+
+    /// Page `page` (from 1; clamped) of the pool-wide missed and expired tickets, the sweep's age and progress;
+    /// asks for a new sweep when the last is stale.
+    func unvotedTicketsData(now: Int64, page: Int) -> [String: TemplateValue] {
+        guard let unvotedTickets else { return [:] }
+        unvotedTickets.requestIfStale()
+        let status = unvotedTickets.status
+        var data: [String: TemplateValue] = ["UnvotedSwept": .bool(status.result != nil)]
+        if let running = status.running {
+            data["UnvotedRunning"] = .string("\(running.accountsAsked) accounts asked since \(HistoryChart.stamp(running.startedAt))")
+        }
+        guard let result = status.result else { return data }
+        let pages = max(1, (result.tickets.count + Self.unvotedPageSize - 1) / Self.unvotedPageSize)
+        let current = min(max(1, page), pages)
+        let shown = result.tickets.dropFirst((current - 1) * Self.unvotedPageSize).prefix(Self.unvotedPageSize)
+        data["UnvotedTickets"] = .list(shown.map { ticket in
+            ["Ticket": .string(ticket.ticket), "Status": .string(ticket.status), "Height": .int(Int64(ticket.ticketHeight)),
+             "Revoked": .string(ticket.spentByHeight == 0 ? "" : String(ticket.spentByHeight)),
+             "Owner": .string(ticket.email.isEmpty ? "user \(ticket.userId.rawValue)" : ticket.email),
+             "OwnerId": .int(ticket.userId.rawValue)]
+        })
+        data["UnvotedTotal"] = .int(Int64(result.total))
+        data["UnvotedKept"] = .int(Int64(result.tickets.count))
+        data["UnvotedAccounts"] = .int(Int64(result.accounts))
+        data["UnvotedFailed"] = .int(Int64(result.failedAccounts))
+        data["UnvotedAt"] = .string(HistoryChart.stamp(result.finishedAt))
+        data["UnvotedAge"] = .int(max(0, now - result.finishedAt))
+        data["UnvotedPage"] = .int(Int64(current))
+        data["UnvotedPages"] = .int(Int64(pages))
+        if current > 1 { data["UnvotedPrevious"] = .int(Int64(current - 1)) }
+        if current < pages { data["UnvotedNext"] = .int(Int64(current + 1)) }
+        return data
     }
 
     /// Tickets stakepoold skipped for a low fee (its `lowfeetickets.json`) that are not added yet.

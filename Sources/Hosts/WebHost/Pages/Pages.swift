@@ -33,11 +33,15 @@ public struct Pages: Sendable {
     let revealCaptcha: Bool
     let logger: Logger
     let clock: @Sendable () -> Int64
+    /// The dashboard's shared aggregates (`dashboardFiguresMaxAge`).
+    let dashboardFigures: DashboardFiguresCache
+    /// The pool-wide missed and expired tickets the dashboard pages through; nil: not swept here.
+    let unvotedTickets: UnvotedTicketsSweep?
 
     public init(configuration: PagesConfiguration, storage: any StorageBackend, templates: TemplateLibrary,
                 accounts: AccountService, registrar: any AddressRegistering, wallets: any WalletPoolReporting,
                 tickets: any TicketInfoSource, stats: StatsCache?, captcha: CaptchaMode = .builtIn,
-                userChanged: @escaping UserChanged = { _ in }, logger: Logger,
+                userChanged: @escaping UserChanged = { _ in }, logger: Logger, unvotedTickets: UnvotedTicketsSweep? = nil,
                 environment: [String: String] = ProcessInfo.processInfo.environment,
                 clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
         self.configuration = configuration
@@ -57,6 +61,8 @@ public struct Pages: Sendable {
         self.revealCaptcha = configuration.revealCaptchaForTests && environment["POOL_TEST_CAPTCHA"] == "1"
         self.logger = logger
         self.clock = clock
+        self.dashboardFigures = DashboardFiguresCache(maxAge: configuration.dashboardFiguresMaxAge)
+        self.unvotedTickets = unvotedTickets
     }
 
     /// The routing table lines (append after the API routes).

@@ -42,6 +42,9 @@ public struct PagesConfiguration: Sendable {
     public var ticketMaturity: Int64 = Int64(NetParams.mainnet.tickets.maturity)
     /// Where stakepoold writes `lowfeetickets.json` (the dashboard lists what it skipped); nil: none.
     public var lowFeeDirectory: String? = nil
+    // dash22
+    /// Seconds the dashboard's aggregates are shared between requests before a request works them out again.
+    public var dashboardFiguresMaxAge: Int64 = 10
 
     /// The explorer prefix in force ("" for no links).
     public var ticketExplorerURL: String { explorerURL ?? PoolConfig.defaultExplorerURL(network: shortNetwork) }

@@ -69,6 +69,8 @@ public final class WalletPool: Sendable {
     let health: LockedValue<WalletPoolHealthStateMachine>
     /// Highest `accountsyncaddressindex` sent to every wallet (addresses below it report `ismine`).
     private let syncedAddressIndex = LockedValue<UInt32>(0)
+    /// When the last probe round finished (nil before the first): the age of `lastProbedWalletStatuses()`.
+    let lastProbeAt = LockedValue<Date?>(nil)
 
     /// - Parameters:
     ///   - members: the wallets in `wallethosts` order.
@@ -329,6 +331,7 @@ public final class WalletPool: Sendable {
         let now = clock()
         let maxLag = configuration.maxLagBlocks
         await perform(health.withLock { $0.probed(observations, chainTip: tip, maxLag: maxLag, now: now) })
+        lastProbeAt.withLock { $0 = now }
         return status()
     }
 
