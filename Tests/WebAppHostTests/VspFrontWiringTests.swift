@@ -32,8 +32,13 @@ final class VspFrontWiringTests: XCTestCase {
     private var plugins: PoolPlugins {
         var plugins = PoolPlugins.builtIn()
         let (node, wallet) = (node, wallet)
-        plugins.vspNode.register("memory") { _ in ConnectableBackend(node, label: "memory node") }
-        plugins.vspWallets.register("memory") { _ in VspWalletSet(wallets: [wallet], labels: ["memory wallet"]) }
+        // One node and wallet across restarts: connecting reopens what the previous app's shutdown closed.
+        plugins.vspNode.register("memory") { _ in
+            ConnectableBackend(node, label: "memory node", connect: { node.state.withLock { $0.isClosed = false } })
+        }
+        plugins.vspWallets.register("memory") { _ in
+            VspWalletSet(wallets: [wallet], labels: ["memory wallet"], connect: { wallet.state.withLock { $0.isClosed = false } })
+        }
         return plugins
     }
 
@@ -46,7 +51,7 @@ final class VspFrontWiringTests: XCTestCase {
             directories.append(made)
             return made
         }()
-        let path = try WebAppTestConfig.write(into: directory.path, adminIPs: nil, extra: "bcryptcost=4\n" + extra)
+        let path = try WebAppTestConfig.write(into: directory.path, extra: "bcryptcost=4\n" + extra)
         let (loaded, _, _) = try PoolConfig.load(arguments: ["-C", path], home: directory.path, plugins: plugins,
                                                  hostOptions: WebAppHostOptions.all)
         return (try XCTUnwrap(loaded), directory)
@@ -230,9 +235,11 @@ final class VspFrontWiringTests: XCTestCase {
             } catch { return "\(error)" }
         }
         XCTAssertTrue(refusal("apifronts=all").contains("apifronts must be legacy, vspd or both"))
-        XCTAssertTrue(refusal(Self.vspOptions + "vspfee=0.001").contains("vspfee"))
-        XCTAssertTrue(refusal(Self.vspOptions + "vspfee=100.01").contains("vspfee"))
-        XCTAssertEqual(refusal(Self.vspOptions + "vspfee=100"), "accepted")
+        let fee = { (value: String) in Self.vspOptions.replacingOccurrences(of: "vspfee=2.5", with: "vspfee=\(value)") }
+        XCTAssertTrue(refusal(fee("0.001")).contains("vspfee: The VSP fee percentage must be at least 0.01"), refusal(fee("0.001")))
+        XCTAssertTrue(refusal(fee("100.01")).contains("vspfee: The VSP fee percentage"))
+        XCTAssertEqual(refusal(fee("100")), "accepted")
+        XCTAssertEqual(refusal(fee("0.01")), "accepted")
         XCTAssertTrue(refusal(Self.vspOptions.replacingOccurrences(of: "vspfeexpub=", with: "#")).contains("vspfeexpub is not set"))
         XCTAssertTrue(refusal(Self.vspOptions.replacingOccurrences(of: "vspnode=memory", with: "vspnode=nosuch")).contains("vsp node plugin"))
         XCTAssertTrue(refusal(Self.vspOptions.replacingOccurrences(of: SimnetWalletPlugin.defaultKeys.voting, with: "spubNOTAKEY")).contains("vspfeexpub"))
