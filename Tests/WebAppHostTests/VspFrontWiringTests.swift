@@ -226,6 +226,14 @@ final class VspFrontWiringTests: XCTestCase {
         XCTAssertFalse(answer.text.contains(#""status":"success""#), answer.text)
         answer = try await send(port, "/api/v3/vspinfo", method: "GET")
         XCTAssertEqual(answer.status, 200)
+        // Closed: vspinfo says so with the message; new tickets are refused with code 2.
+        (port, _) = try await start(Self.vspOptions + "vspclosed=1\nvspclosedmsg=Moving to a new host\n")
+        answer = try await send(port, "/api/v3/vspinfo", method: "GET")
+        XCTAssertTrue(answer.text.contains(#""vspclosed":true,"vspclosedmsg":"Moving to a new host""#), answer.text)
+        let fixture = try VspTicketFixture(seed: 9)
+        answer = try await post(port, "feeaddress", #"{"timestamp":1,"tickethash":"\#(fixture.ticketHash)","tickethex":"\#(fixture.ticketHex)","parenthex":"\#(fixture.parentHex)"}"#, as: fixture)
+        XCTAssertEqual(answer.status, 400)
+        XCTAssertEqual(answer.text, #"{"code":2,"message":"vsp is closed"}"#)
 
         // Option checks at load.
         func refusal(_ extra: String) -> String {
