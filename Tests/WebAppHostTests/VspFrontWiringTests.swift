@@ -195,9 +195,10 @@ final class VspFrontWiringTests: XCTestCase {
         let deep = try await send(port, "/api/v3/ticketstatus", body: Data((#"{"x":"# + String(repeating: "[", count: 200_000)).utf8),
                                   headers: ["VSP-Client-Signature": signature])
         XCTAssertEqual(deep.text, #"{"code":0,"message":"exceeded max depth"}"#)
-        // Still serving.
-        let info = try await send(port, "/api/v3/vspinfo", method: "GET")
+        // Still serving; a trailing slash is redirected to the route (followed here).
+        let info = try await send(port, "/api/v3/vspinfo/", method: "GET")
         XCTAssertEqual(info.status, 200)
+        XCTAssertTrue(info.text.hasPrefix(#"{"apiversions":[3],"#), info.text)
     }
 
     func testVspFront_bodyCutAt1MiB_signatureAndEchoCoverTheCutBytes() async throws {

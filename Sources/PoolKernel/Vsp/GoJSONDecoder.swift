@@ -274,6 +274,15 @@ struct GoJSONDecoder {
                 index += 1
             }
         }
+        /// An object key and its colon; the value follows.
+        func scanKey() throws {
+            guard bytes[index] == UInt8(ascii: "\"") else { throw invalid(bytes[index], "looking for beginning of object key string") }
+            try scanString()
+            skipSpace()
+            guard index < bytes.count else { throw eof }
+            guard bytes[index] == UInt8(ascii: ":") else { throw invalid(bytes[index], "after object key") }
+            index += 1
+        }
         while true {
             // A value is expected here.
             skipSpace()
@@ -289,14 +298,7 @@ struct GoJSONDecoder {
                     index += 1
                 } else {
                     stack.append(open)
-                    if open == UInt8(ascii: "{") {
-                        guard bytes[index] == UInt8(ascii: "\"") else { throw invalid(bytes[index], "looking for beginning of object key string") }
-                        try scanString()
-                        skipSpace()
-                        guard index < bytes.count else { throw eof }
-                        guard bytes[index] == UInt8(ascii: ":") else { throw invalid(bytes[index], "after object key") }
-                        index += 1
-                    }
+                    if open == UInt8(ascii: "{") { try scanKey() }
                     continue
                 }
             case UInt8(ascii: "\""): try scanString()
@@ -318,12 +320,7 @@ struct GoJSONDecoder {
                     index += 1
                     skipSpace()
                     guard index < bytes.count else { throw eof }
-                    guard bytes[index] == UInt8(ascii: "\"") else { throw invalid(bytes[index], "looking for beginning of object key string") }
-                    try scanString()
-                    skipSpace()
-                    guard index < bytes.count else { throw eof }
-                    guard bytes[index] == UInt8(ascii: ":") else { throw invalid(bytes[index], "after object key") }
-                    index += 1
+                    try scanKey()
                     break
                 } else {
                     if byte == UInt8(ascii: "]") { stack.removeLast(); index += 1; continue }

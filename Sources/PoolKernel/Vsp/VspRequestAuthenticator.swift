@@ -33,19 +33,24 @@ struct VspRequestAuthenticator: Sendable {
         if let ticket { commitmentAddress = ticket.commitmentAddress } else { commitmentAddress = try await commitmentFromNode(hash) }
         guard let signature, !signature.isEmpty else { throw VspAPIError(.badRequest, "no VSP-Client-Signature header") }
         if (try? SignedMessage.verify(body, signatureBase64: signature, address: commitmentAddress, network: network)) == nil {
-            let alternate: VspAltSignAddress?
-            do {
-                alternate = try await storage.read { try $0.vspAltSignAddress(ticketHash: hash) }
-            } catch {
-                logger.error("vspd: loading the alternate signing address of \(hash) failed: \(error)")
-                throw VspAPIError(.badSignature)
-            }
+            let alternate = try await alternateAddress(of: hash, failure: .badSignature)
             guard let alternate,
                   (try? SignedMessage.verify(body, signatureBase64: signature, address: alternate.address, network: network)) != nil
             else { throw VspAPIError(.badSignature) }
         }
         return VspAuthenticatedRequest(ticketHash: hash, ticket: ticket, commitmentAddress: commitmentAddress, body: body,
                                        signature: signature)
+    }
+
+    /// The ticket's alternate signing address record; a storage failure is `failure` (vspd: `E(10)` in auth,
+    /// `E(1)` in the handlers).
+    func alternateAddress(of hash: String, failure: VspAPIError.Code) async throws -> VspAltSignAddress? {
+        do {
+            return try await storage.read { try $0.vspAltSignAddress(ticketHash: hash) }
+        } catch {
+            logger.error("vspd: loading the alternate signing address of \(hash) failed: \(error)")
+            throw VspAPIError(failure)
+        }
     }
 
     /// 64 characters of hex in either case (chainhash's parse); lookups then compare exactly.

@@ -7,13 +7,7 @@ extension VspService {
     func setAltSignAddr(_ auth: VspAuthenticatedRequest) async throws -> VspReply {
         let request = try VspRequest.decode(auth.body, as: .setAltSignAddr)
         let hash = auth.ticketHash
-        let existing: VspAltSignAddress?
-        do {
-            existing = try await storage.read { try $0.vspAltSignAddress(ticketHash: hash) }
-        } catch {
-            logger.error("vspd: loading the alternate signing address of \(hash) failed: \(error)")
-            throw VspAPIError(.internalError)
-        }
+        let existing = try await authenticator.alternateAddress(of: hash, failure: .internalError)
         if existing != nil { throw VspAPIError(.badRequest, "alternate sign address data already exists") }
         let address: Address
         do {

@@ -4,13 +4,7 @@ extension VspService {
         guard let ticket = auth.ticket else { throw VspAPIError(.unknownTicket) }
         _ = try VspRequest.decode(auth.body, as: .ticketStatus)
         let hash = ticket.hash
-        let alternate: VspAltSignAddress?
-        do {
-            alternate = try await storage.read { try $0.vspAltSignAddress(ticketHash: hash) }
-        } catch {
-            logger.error("vspd: loading the alternate signing address of \(hash) failed: \(error)")
-            throw VspAPIError(.internalError)
-        }
+        let alternate = try await authenticator.alternateAddress(of: hash, failure: .internalError)
         return success([("ticketconfirmed", .bool(ticket.confirmed)), ("feetxstatus", .string(ticket.feeTxStatus.rawValue)),
                         ("feetxhash", .string(ticket.feeTxHash)), ("altsignaddress", .string(alternate?.address ?? "")),
                         ("votechoices", .map(ticket.voteChoices)), ("tspendpolicy", .map(ticket.tSpendPolicy)),
