@@ -137,6 +137,29 @@ final class VspServiceTests: XCTestCase {
         XCTAssertTrue(error(awaited1).contains(#""vspclosed":true,"vspclosedmsg":"closed for maintenance""#))
     }
 
+    func testVspInfo_countsConfirmedTicketsByOutcome_refreshedAfterSixtySeconds() async throws {
+        let h = try await harness()
+        h.node.state.withLock { $0.poolSize = 64 }
+        _ = await h.service.vspInfo()  // fills the figures: no tickets yet
+        let outcomes: [(VspFeeTxStatus, VspTicketOutcome)] = [(.confirmed, .none), (.confirmed, .none), (.confirmed, .voted),
+                                                              (.confirmed, .expired), (.confirmed, .revoked), (.confirmed, .missed),
+                                                              (.broadcast, .none), (.received, .none)]
+        for (index, (status, outcome)) in outcomes.enumerated() {
+            let ticket = VspTicket(hash: String(format: "%064x", index + 1), commitmentAddress: "Ss", feeAddressXPubID: 1,
+                                   feeAddressIndex: UInt32(index + 1), feeAddress: "Ss", feeAmount: 1, feeExpiration: 1,
+                                   feeTxStatus: status, outcome: outcome)
+            try await h.storage.write { try $0.insertVspTicket(ticket) }
+        }
+        h.clock.withLock { $0 += 59 }
+        let reused = await h.service.vspInfo()
+        XCTAssertTrue(error(reused).contains(#""voting":0,"voted":0,"#), "figures are reused for 60 s")
+        h.clock.withLock { $0 += 1 }
+        let refreshed = await h.service.vspInfo()
+        let text = error(refreshed)
+        // voting 2 (confirmed, no outcome); expired counts legacy revoked; 2 / 64 = 0.03125.
+        XCTAssertTrue(text.contains(#""voting":2,"voted":1,"totalvotingwallets":1,"votingwalletsonline":1,"expired":2,"missed":1,"blockheight":200,"estimatednetworkproportion":0.03125}"#), text)
+    }
+
     // MARK: - feeaddress (§4.2, §5.3, §6)
 
     func testFeeAddress_immatureTicketRelayedAndQuoted_feeAndAddressAsComputedIndependently() async throws {
@@ -261,6 +284,46 @@ final class VspServiceTests: XCTestCase {
         let awaited5 = try await h.post(.feeAddress, h.feeAddressBody(other), as: other).0.status
         XCTAssertEqual(awaited5, 500)
         XCTAssertEqual(h.sleeps.value, 7)
+    }
+
+    func testFeeAddress_orphanParents_atMost16InSlots_the17thRefusedAtOnce() async throws {
+        let h = try await harness()
+        // The sleeper parks each retry until the test opens the gate: 16 requests hold the 16 slots.
+        let parked = LockedValue<[CheckedContinuation<Void, Never>]>([])
+        let open = LockedValue(false)
+        let service = VspService(configuration: h.service.configuration, storage: h.storage, node: h.node, wallets: [h.wallet],
+                                 signer: h.service.signer, clock: { [clock = h.clock] in clock.value },
+                                 sleep: { _ in
+                                     await withCheckedContinuation { continuation in
+                                         let parkedNow = open.withLock { isOpen in
+                                             isOpen ? false : parked.withLock { $0.append(continuation); return true }
+                                         }
+                                         if !parkedNow { continuation.resume() }
+                                     }
+                                 },
+                                 logger: LogBackend(level: .critical, sinks: []).logger("VSPD"))
+        var fixtures: [VspTicketFixture] = []
+        for seed in 100..<117 {
+            let fixture = try VspTicketFixture(seed: UInt16(seed))
+            h.node.state.withLock { $0.rejections[fixture.parentHex] = WalletError.rpc(code: -22, message: "orphan transaction x references output y:0 of unknown or fully-spent transaction") }
+            fixtures.append(fixture)
+        }
+        var holders: [Task<VspReply, Never>] = []
+        for fixture in fixtures.prefix(16) {
+            let body = Array(h.feeAddressBody(fixture).utf8)
+            let signature = try fixture.sign(body)
+            holders.append(Task { await service.handle(.feeAddress, body: body, signature: signature) })
+        }
+        for _ in 0..<2_000 where parked.value.count < 16 { try await Task.sleep(for: .milliseconds(5)) }
+        XCTAssertEqual(parked.value.count, 16, "16 requests wait in the 16 slots")
+        let last = try XCTUnwrap(fixtures.last)
+        let body = Array(h.feeAddressBody(last).utf8)
+        let refused = await service.handle(.feeAddress, body: body, signature: try last.sign(body))
+        XCTAssertEqual(String(decoding: refused.body, as: UTF8.self), #"{"code":14,"message":"ticket transaction could not be broadcast"}"#)
+        XCTAssertEqual(h.node.state.value.sent.filter { $0 == last.parentHex }.count, 1, "no slot: not retried")
+        let waiting = open.withLock { $0 = true; return parked.withLock { list in defer { list = [] }; return list } }
+        waiting.forEach { $0.resume() }
+        for holder in holders { _ = await holder.value }
     }
 
     // MARK: - auth (§2, §4.3)
