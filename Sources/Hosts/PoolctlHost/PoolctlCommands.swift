@@ -54,11 +54,16 @@ public enum PoolctlCommands {
         }
     }
 
-    /// `poolctl tickets lowfee list|add <hash>`.
-    public static let tickets = PoolctlCommand(name: "tickets", summary: "list low-fee tickets, or add one to be voted",
-                                               usage: "tickets lowfee list | tickets lowfee add <hash>") { arguments, context in
+    /// `poolctl tickets lowfee list|add <hash>`, `poolctl tickets vsp <hash>`.
+    public static let tickets = PoolctlCommand(name: "tickets", summary: "list low-fee tickets, or add one to be voted; show a vspd ticket",
+                                               usage: "tickets lowfee list | tickets lowfee add <hash> | tickets vsp <hash>") { arguments, context in
+        if arguments.first == "vsp" {
+            return await withStorage(context, migrate: true) { storage in
+                await VspTicketCommand.run(Array(arguments.dropFirst()), storage: storage, output: context.output)
+            }
+        }
         guard arguments.first == "lowfee" else {
-            context.output.err("poolctl: usage: poolctl tickets lowfee list | tickets lowfee add <hash>")
+            context.output.err("poolctl: usage: poolctl tickets lowfee list | tickets lowfee add <hash> | tickets vsp <hash>")
             return ExitCode.usage
         }
         let dataDir = try? context.config().dataDir
