@@ -570,6 +570,50 @@ final class VspServiceTests: XCTestCase {
                        "Key: 'TicketHash' Error:Field validation for 'TicketHash' failed on the 'required' tag")
     }
 
+    /// Hostile bodies: random bytes and mutations of a valid body either decode or are `E(0)`; nothing traps.
+    func testRequestDecoding_randomAndMutatedBodies_neverTrap() {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> UInt64 {  // SplitMix64: reproducible
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        let valid = Array(#"{"timestamp":1700000001,"tickethash":"ab","feetx":"00","votingkey":"Pt","votechoices":{"a":"b","c":null},"tspendpolicy":{"\u00e9\ud83d\ude00":"yes"},"treasurypolicy":{}}"#.utf8)
+        let alphabet = Array(#"{}[]":,.-+eE0123456789 \ntrufalsn"#.utf8) + [0x00, 0xFF, 0xC3, 0x5C]
+        var decoded = 0
+        for round in 0..<6_000 {
+            var body: [UInt8]
+            if round % 3 == 0 {
+                body = (0..<Int(next() % 64)).map { _ in alphabet[Int(next() % UInt64(alphabet.count))] }
+            } else {
+                body = valid
+                for _ in 0...(next() % 4) {
+                    let at = Int(next() % UInt64(body.count))
+                    switch next() % 3 {
+                    case 0: body[at] = alphabet[Int(next() % UInt64(alphabet.count))]
+                    case 1: body.remove(at: at)
+                    default: body.insert(alphabet[Int(next() % UInt64(alphabet.count))], at: at)
+                    }
+                }
+                if round % 7 == 0 { body = Array(body.prefix(Int(next() % UInt64(body.count)))) }
+            }
+            for shape in [VspRequest.Shape.payFee, .auth, .broadcastTicket] {
+                do {
+                    _ = try VspRequest.decode(body, as: shape)
+                    decoded += 1
+                } catch let error as VspAPIError {
+                    XCTAssertEqual(error.code, .badRequest)
+                    XCTAssertFalse(error.message.isEmpty)
+                } catch {
+                    XCTFail("unexpected \(error)")
+                }
+            }
+        }
+        XCTAssertGreaterThan(decoded, 0, "some mutations still decode")
+    }
+
     func testGoFloatForm() {
         XCTAssertEqual(String(decoding: VspJSON.double(3.0).encoded(), as: UTF8.self), "3")
         XCTAssertEqual(String(decoding: VspJSON.double(0.5).encoded(), as: UTF8.self), "0.5")
