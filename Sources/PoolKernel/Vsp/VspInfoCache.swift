@@ -96,19 +96,20 @@ extension VspService {
     /// Database counts, dcrd's best header, the wallets online; nil (logged) when any part fails.
     private func readFigures() async -> VspInfoCache.Figures? {
         do {
-            let confirmed = try await storage.read { try $0.vspTickets(feeTxStatus: .confirmed) }
+            let counts = try await storage.read { try $0.vspTicketCounts() }
             let header = try await node.bestBlockHeader()
             guard header.poolSize > 0 else {
                 logger.error("vspd: dcrd reports a ticket pool size of 0")
                 return nil
             }
             var figures = VspInfoCache.Figures()
-            for ticket in confirmed {
-                switch ticket.outcome {
-                case .none: figures.voting += 1
-                case .voted: figures.voted += 1
-                case .expired, .revoked: figures.expired += 1
-                case .missed: figures.missed += 1
+            // Only tickets whose fee is confirmed count, as in vspd.
+            for (state, count) in counts where state.feeTxStatus == .confirmed {
+                switch state.outcome {
+                case .none: figures.voting += count
+                case .voted: figures.voted += count
+                case .expired, .revoked: figures.expired += count
+                case .missed: figures.missed += count
                 }
             }
             figures.totalWallets = wallets.count
