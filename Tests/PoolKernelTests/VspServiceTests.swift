@@ -96,6 +96,34 @@ final class VspServiceTests: XCTestCase {
         XCTAssertEqual(reply.signature, "mqeXrIokJEKXgw89NPWvvJHPRyX0k8LSx+dMb3e12jERzF3rWnu6DKTRDPM3dOGV9gw4f1OiEaCRoczZqp7aCQ==")
     }
 
+    /// The spec's two vectors end to end on testnet: the §2.4 request (body, `VSP-Client-Signature`, commitment
+    /// address) is accepted, and the ticketstatus answer is byte for byte §3.2's body with its signature.
+    func testTicketStatus_specVectors_requestAcceptedAndAnswerSignedByteForByte() async throws {
+        let storage = InMemoryStorage()
+        try await storage.migrate()
+        let hash = "484a68f7148e55d05f0b64a29fe7b148572cb5272d1ce2438cf15466d347f4f4"
+        let ticket = VspTicket(hash: hash, purchaseHeight: 1_000, commitmentAddress: "TsmfmUitQApgnNxQypdGd2x36djCCpDpERU",
+                               feeAddressXPubID: 1, feeAddressIndex: 1, feeAddress: "TsFee", feeAmount: 24_064,
+                               feeExpiration: 1_700_003_600, confirmed: true, votingWIF: "Pt",
+                               voteChoices: ["maxtreasuryspend": "yes"],
+                               feeTxHash: "e1c02b04b5bbdae66cf8e3c88366c4918d458a2d27a26144df37f54a2bc956ac", feeTxStatus: .confirmed)
+        try await storage.write { try $0.insertVspTicket(ticket) }
+        let service = VspService(configuration: VspConfiguration(network: .testnet3, feePercent: try VspFeePercent(3), version: "t"),
+                                 storage: storage, node: InMemoryVspNode(), wallets: [InMemoryVspWallet()],
+                                 signer: VspResponseSigner(key: try Ed25519SigningKey(seed: Self.rfc8032Seed)),
+                                 clock: { 1_700_000_000.9 }, logger: LogBackend(level: .critical, sinks: []).logger("VSPD"))
+        let body = Array(#"{"tickethash":"484a68f7148e55d05f0b64a29fe7b148572cb5272d1ce2438cf15466d347f4f4"}"#.utf8)
+        let reply = await service.handle(.ticketStatus, body: body,
+                                         signature: "IMOHEANs3DarNBiadV1BJBn8x/aZS35qefIBlUhWMtXPeoabGzQNYnzVGJDjOkw5Ys/Um8I5HexOrRiLAHqxrRg=")
+        XCTAssertEqual(reply.status, 200)
+        XCTAssertEqual(error(reply), #"{"timestamp":1700000000,"ticketconfirmed":true,"feetxstatus":"confirmed","feetxhash":"e1c02b04b5bbdae66cf8e3c88366c4918d458a2d27a26144df37f54a2bc956ac","altsignaddress":"","votechoices":{"maxtreasuryspend":"yes"},"tspendpolicy":{},"treasurypolicy":{},"request":"eyJ0aWNrZXRoYXNoIjoiNDg0YTY4ZjcxNDhlNTVkMDVmMGI2NGEyOWZlN2IxNDg1NzJjYjUyNzJkMWNlMjQzOGNmMTU0NjZkMzQ3ZjRmNCJ9"}"#)
+        XCTAssertEqual(reply.signature, "NauhhMCL6UWwtBWjdPlXOeIGL1VrNy9URYXEK2WizWak/Z96ltBFJsBd1eyn+PIjbEo0aLODW3kSnvv4VmYfBQ==")
+        // One byte more (the same JSON to a parser) no longer matches the signature: the raw bytes are what is signed.
+        let refused = await service.handle(.ticketStatus, body: body + [0x20],
+                                           signature: "IMOHEANs3DarNBiadV1BJBn8x/aZS35qefIBlUhWMtXPeoabGzQNYnzVGJDjOkw5Ys/Um8I5HexOrRiLAHqxrRg=")
+        XCTAssertEqual(error(refused), #"{"code":10,"message":"bad request signature"}"#)
+    }
+
     func testVspInfo_keysInSpecOrder_pubkeyVerifiesItsSignature_reusedWithinTheSecond() async throws {
         let h = try await harness()
         let first = await h.service.vspInfo()
