@@ -12,6 +12,10 @@ extension MemoryTransaction {
             .sorted { Array($0.hash.utf8).lexicographicallyPrecedes($1.hash.utf8) }
     }
 
+    func vspTicketCounts() throws -> [VspTicketState: Int] {
+        tables.vspTickets.values.reduce(into: [:]) { $0[VspTicketState($1.feeTxStatus, $1.outcome), default: 0] += 1 }
+    }
+
     func vspVoteChanges(ticketHash: String) throws -> [VspVoteChange] { tables.vspVoteChanges[ticketHash] ?? [] }
 
     func vspAltSignAddress(ticketHash: String) throws -> VspAltSignAddress? { tables.vspAltSignAddresses[ticketHash] }

@@ -18,6 +18,7 @@ extension StorageConformanceTests {
             ("vspFeeXPubIndexesAreNeverReused", checkStorage_vspFeeXPubIndexesAreNeverReused),
             ("vspTablesSurviveBackupAndRestore", checkStorage_vspTablesSurviveBackupAndRestore),
             ("vspOversizeAndNulValuesAreRejected", checkStorage_vspOversizeAndNulValuesAreRejected),
+            ("vspTicketCountsByStatusAndOutcome", checkStorage_vspTicketCountsByStatusAndOutcome),
         ]
     }
 
@@ -35,6 +36,25 @@ extension StorageConformanceTests {
                       request: Data(#"{"timestamp":\#(timestamp),"tickethash":"\#(hash)"\#(tag)}"#.utf8),
                       requestSignature: "IMOHEANs3DarNBia+/=", response: Data([0x7B, 0x00, 0xFF, 0x7D]),
                       responseSignature: "mqeXrIokJEKXgw89==")
+    }
+
+    public func checkStorage_vspTicketCountsByStatusAndOutcome() async throws {
+        let store = try await backend()
+        let initial = try await store.read { try $0.vspTicketCounts() }
+        XCTAssertEqual(initial, [:])
+        let states: [(VspFeeTxStatus, VspTicketOutcome)] = [(.none, .none), (.none, .none), (.received, .none), (.confirmed, .none),
+                                                            (.confirmed, .voted), (.confirmed, .voted), (.confirmed, .revoked),
+                                                            (.confirmed, .missed), (.error, .none)]
+        for (index, (status, outcome)) in states.enumerated() {
+            var ticket = Self.sampleVspTicket(700 + index)
+            ticket.feeTxStatus = status
+            ticket.outcome = outcome
+            try await store.write { [ticket] in try $0.insertVspTicket(ticket) }
+        }
+        let counts = try await store.read { try $0.vspTicketCounts() }
+        XCTAssertEqual(counts, [VspTicketState(.none): 2, VspTicketState(.received): 1, VspTicketState(.confirmed): 1,
+                                VspTicketState(.confirmed, .voted): 2, VspTicketState(.confirmed, .revoked): 1,
+                                VspTicketState(.confirmed, .missed): 1, VspTicketState(.error): 1])
     }
 
     public func checkStorage_vspTicketRoundTripsEveryField() async throws {

@@ -7,7 +7,7 @@ import StorageSQLite
 /// The built-in poolctl commands.
 public enum PoolctlCommands {
     public static var all: [PoolctlCommand] {
-        [config, ChainCommand.poolctlCommand, db, userWithToken, mail, wallets, tickets, vsp, simulate, DevCommand.poolctlCommand]
+        [config, ChainCommand.poolctlCommand, db, userWithToken, mail, wallets, tickets, simulate, DevCommand.poolctlCommand]
     }
 
     /// `poolctl user …`, with `user token` handled here (it needs the API secret and base URL).
@@ -54,25 +54,22 @@ public enum PoolctlCommands {
         }
     }
 
-    /// `poolctl tickets lowfee list|add <hash>`.
-    public static let tickets = PoolctlCommand(name: "tickets", summary: "list low-fee tickets, or add one to be voted",
-                                               usage: "tickets lowfee list | tickets lowfee add <hash>") { arguments, context in
+    /// `poolctl tickets lowfee list|add <hash>`, `poolctl tickets vsp <hash>`.
+    public static let tickets = PoolctlCommand(name: "tickets", summary: "list low-fee tickets, or add one to be voted; show a vspd ticket",
+                                               usage: "tickets lowfee list | tickets lowfee add <hash> | tickets vsp <hash>") { arguments, context in
+        if arguments.first == "vsp" {
+            return await withStorage(context, migrate: true) { storage in
+                await VspTicketCommand.run(Array(arguments.dropFirst()), storage: storage, output: context.output)
+            }
+        }
         guard arguments.first == "lowfee" else {
-            context.output.err("poolctl: usage: poolctl tickets lowfee list | tickets lowfee add <hash>")
+            context.output.err("poolctl: usage: poolctl tickets lowfee list | tickets lowfee add <hash> | tickets vsp <hash>")
             return ExitCode.usage
         }
         let dataDir = try? context.config().dataDir
         return await withStorage(context, migrate: true) { storage in
             await LowFeeTicketCommands.run(Array(arguments.dropFirst()), storage: storage, dataDirectory: dataDir,
                                            output: { context.output.out($0) }, errors: { context.output.err($0) })
-        }
-    }
-
-    /// `poolctl vsp ticket <hash>`: a ticket registered through the vspd API, from storage.
-    public static let vsp = PoolctlCommand(name: "vsp", summary: "look up a ticket registered through the vspd API",
-                                           usage: VspTicketCommand.usage) { arguments, context in
-        await withStorage(context, migrate: true) { storage in
-            await VspTicketCommand.run(arguments, storage: storage, output: context.output)
         }
     }
 

@@ -23,6 +23,8 @@ public final class WebApp: Sendable {
     public let metrics: MetricsRegistry
     public let server: HTTPServer
     let walletServices: [any EngineService]
+    /// Closes the vspd front's node and wallets (nothing when it is off).
+    let closeVspFront: @Sendable () async -> Void
     /// The wallet pool, registration and sync.
     public let services: PoolServices
     /// The page templates; SIGUSR1 reloads them (a broken set keeps the old one).
@@ -31,7 +33,8 @@ public final class WebApp: Sendable {
 
     init(config: PoolConfig, logs: LogBackend, storage: any StorageBackend, mailer: any NotificationBackend,
          outbox: OutboxDelivery, metrics: MetricsRegistry, server: HTTPServer, walletServices: [any EngineService],
-         services: PoolServices, templates: TemplateLibrary) {
+         services: PoolServices, templates: TemplateLibrary, closeVspFront: @escaping @Sendable () async -> Void = {}) {
+        self.closeVspFront = closeVspFront
         self.services = services
         self.templates = templates
         self.config = config
@@ -170,7 +173,10 @@ public final class WebApp: Sendable {
                          warnings: serverBox.value?.forwardedHeaderIgnored == true ? [StatusExtras.forwardedHeaderWarning] : [],
                          incidents: alerter.openIncidentDetails)
         }
-        let router = WebStack.router(api: api, status: StatusPage(wallets: services.pool, render: pages.statusRenderer,
+        // vspfront: the vspd API v3 front when `apifronts` asks for it.
+        let vspFront = config.apiFronts.servesVspd
+            ? try await VspFront.assemble(config: config, plugins: plugins, context: context, storage: storage, logs: logs) : nil
+        let router = WebStack.router(vspAPI: vspFront?.api, api: config.apiFronts.servesLegacy ? api : nil, status: StatusPage(wallets: services.pool, render: pages.statusRenderer,
                                                                   extras: statusExtras),
                                      adminGuard: guardian, metrics: metrics, metricsOnMainListener: config.metricsListen == nil,
                                      rateLimiter: WebStack.rateLimiter(rate: config.rateLimit, burst: config.rateLimitBurst),
@@ -194,7 +200,7 @@ public final class WebApp: Sendable {
         let poolMetrics = PoolMetrics(registry: metrics, pool: services.pool, stats: stats, storage: storage,
                                       logger: logs.logger("SYTM"))
         services.stakepooldNotifier.export(to: metrics)
-        var background: [any EngineService] = services.walletSet.services + [services.monitor, services.stakepooldNotifier, stats,
+        var background: [any EngineService] = services.walletSet.services + (vspFront?.services ?? []) + [services.monitor, services.stakepooldNotifier, stats,
                                                                                poolMetrics, health, unvotedTickets,
                                                                                SessionPurger(storage: storage, logger: logs.logger("CNTL"))]
         // First in the list, so it stops last: its shutdown backup sees every other service's last write.
@@ -219,7 +225,8 @@ public final class WebApp: Sendable {
                                          responder: WebStack.metricsRouter(metrics, health: { await health.report() }), logger: logs.logger("SYTM")))
         }
         return WebApp(config: config, logs: logs, storage: storage, mailer: mailer, outbox: outbox, metrics: metrics,
-                      server: server, walletServices: background, services: services, templates: templates)
+                      server: server, walletServices: background, services: services, templates: templates,
+                      closeVspFront: { await vspFront?.close() })
     }
 
     /// Binds the listener now (so a bad `listen` fails before anything runs) and returns the address.
@@ -246,6 +253,7 @@ public final class WebApp: Sendable {
 
     private func close() async {
         for wallet in services.walletSet.wallets { await wallet.close() }
+        await closeVspFront()
         await mailer.shutdown()
         await storage.shutdown()
     }

@@ -76,6 +76,19 @@ public struct PoolConfig: Sendable {
     public var minPasswordLength = PasswordPolicy.defaultMinimumLength
     /// `explorerurl`: the prefix of ticket links (hash appended); "" shows plain hashes.
     public var explorerURL = ""
+    // vspfront: the vspd API v3 front.
+    /// `apifronts`: which APIs are served.
+    public var apiFronts = APIFronts.legacy
+    /// `vspfee`.
+    public var vspFeePercent = try! VspFeePercent(3.0)
+    /// `vspclosed`, `vspclosedmsg`.
+    public var vspClosed = false
+    public var vspClosedMessage = ""
+    /// `vspfeexpub`: "" while the vspd front is off.
+    public var vspFeeXPub = ""
+    /// `vspnode`, `vspwallet` (`PoolPlugins.vspNode`, `vspWallets`).
+    public var vspNodePlugin = ""
+    public var vspWalletPlugin = ""
     /// Every option's value with its source: the plugins' and the host's options are read from here.
     public var values: OptionValues
     /// How the config was checked for files: plugins built from it resolve paths the same way.
@@ -205,10 +218,32 @@ extension PoolConfig {
             }
         }
 
+        // vspfront: the fronts, and the vspd front's options (its plugins are demanded only when it is on).
+        guard let fronts = APIFronts(rawValue: v.string("apifronts").lowercased()) else {
+            throw fail(.badValue, "apifronts", "apifronts must be legacy, vspd or both, not \"\(v.string("apifronts"))\"")
+        }
+        apiFronts = fronts
+        do {
+            vspFeePercent = try VspFeePercent(v.double("vspfee"))
+        } catch let error as VspError {
+            throw fail(.badValue, "vspfee", "vspfee: \(error.message)")
+        }
+        vspClosed = v.bool("vspclosed")
+        vspClosedMessage = v.string("vspclosedmsg")
+        vspNodePlugin = plugins.vspNode.selectedName(v)
+        vspWalletPlugin = plugins.vspWallets.selectedName(v)
+        if fronts.servesVspd && full {
+            vspFeeXPub = try PoolConfig.required(v, "vspfeexpub", when: true).trimmingWhitespace()
+            _ = try OptionChecks.extendedPublicKey(vspFeeXPub, option: "vspfeexpub", network: netParams, source: v.source("vspfeexpub"))
+        }
+        let vspRegistries = [plugins.vspNode.option, plugins.vspWallets.option]
+
         // Each plugin checks its options (the chosen one also demands what it needs).
         let context = PluginContext(values: v, network: net, params: netParams, homeDir: home, dataDir: dataDir,
                                     fileExists: fileExists)
-        try plugins.webApp.check(context, selecting: { full || $0.option == plugins.storage.option })
+        try plugins.webApp.check(context, selecting: {
+            $0.option == plugins.storage.option || (full && (fronts.servesVspd || !vspRegistries.contains($0.option)))
+        })
 
         enableStakepoold = v.bool("enablestakepoold")
         if enableStakepoold && full {
@@ -375,5 +410,15 @@ extension PoolConfig {
         }
         if text.hasPrefix(".") || text.hasPrefix("/") { return .unix(path: text) }
         throw ConfigError(.badValue, "\(source == .defaultValue ? "" : "\(source): ")error while parsing bind arg \(text)")
+    }
+}
+
+extension PoolConfig {
+    /// `apifronts`: the legacy dcrstakepool API (v1/v2), the vspd API (v3), or both (issue 24).
+    public enum APIFronts: String, Sendable, CaseIterable {
+        case legacy, vspd, both
+
+        public var servesLegacy: Bool { self != .vspd }
+        public var servesVspd: Bool { self != .legacy }
     }
 }

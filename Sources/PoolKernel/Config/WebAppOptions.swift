@@ -5,7 +5,7 @@ public enum WebAppOptions {
     public static let defaultCloseMessage = "The stake pool is temporarily closed to new signups."
     public static let defaultPoolLink = "https://forum.decred.org/threads/rfp-6-setup-and-operate-10-stake-pools.1361/"
 
-    public static let all: [OptionSpec] = dcrstakepool + engine
+    public static let all: [OptionSpec] = dcrstakepool + engine + vspd
 
     /// dcrstakepool v1.1.1 (webapp spec §1.3).
     public static let dcrstakepool: [OptionSpec] = [
@@ -66,5 +66,14 @@ public enum WebAppOptions {
         OptionSpec("ratelimit", .float, default: "20", help: "Requests per second allowed per client address (IPv6: per /64); 0 turns the limit off"),
         OptionSpec("ratelimitburst", .int, default: "60", help: "Requests a client may make at once before ratelimit applies; 0 turns the limit off"),
         OptionSpec("explorerurl", .string, default: "", help: "Block explorer URL that ticket hashes are appended to on the tickets page, http(s) (default per network: https://mainnet.decred.org/tx/, https://testnet.decred.org/tx/; simnet none); set it empty for plain hashes without links"),
+    ]
+
+    // vspfront: the vspd API v3 front (issue 24, docs/vspd.md); vspnode/vspwallet come from the plugin registries.
+    public static let vspd: [OptionSpec] = [
+        OptionSpec("apifronts", .string, default: "legacy", help: "Which APIs the web app serves: legacy (dcrstakepool's /api/v1, /api/v2), vspd (vspd's /api/v3 for today's dcrwallet and Decrediton), or both"),
+        OptionSpec("vspfee", .float, default: "3.0", help: "vspd API: the fee each ticket pays, in percent of its vote reward (⌊vspfee × 100⌋ must be 1-10000)"),
+        OptionSpec("vspclosed", .bool, default: "false", help: "vspd API: refuse new tickets (feeaddress, payfee, setaltsignaddr answer error 2); ticketstatus and setvotechoices keep working"),
+        OptionSpec("vspclosedmsg", .string, default: "", help: "vspd API: message vspinfo reports while vspclosed is set"),
+        OptionSpec("vspfeexpub", .string, default: "", help: "vspd API: extended public key the per-ticket fee addresses are derived from (required with the vspd API; a key used before cannot be given again)"),
     ]
 }

@@ -80,6 +80,9 @@ public protocol StorageReader {
     func vspTicket(hash: String) throws -> VspTicket?
     /// Every vspd ticket whose fee status is `status`, ascending by hash (byte order).
     func vspTickets(feeTxStatus status: VspFeeTxStatus) throws -> [VspTicket]
+    /// How many vspd tickets are in each (fee status, outcome); states without tickets are absent. One aggregate
+    /// query: vspinfo and `/metrics` read it without loading the tickets.
+    func vspTicketCounts() throws -> [VspTicketState: Int]
     /// The ticket's retained vote-change records, ascending by sequence (at most `VspVoteChange.retained`).
     func vspVoteChanges(ticketHash: String) throws -> [VspVoteChange]
     /// The ticket's alternate signing address record, or nil.

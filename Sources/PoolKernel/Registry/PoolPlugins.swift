@@ -42,7 +42,7 @@ public struct PoolPlugins: Sendable {
     public init() {}
 
     /// The registries the web app (and poolctl, reading the same file) chooses from.
-    public var webApp: [any PluginSelection] { [storage, mail, wallets, votePolicies] }
+    public var webApp: [any PluginSelection] { [storage, mail, wallets, votePolicies, vspNode, vspWallets] }
     /// The registries stakepoold chooses from.
     public var stakepoold: [any PluginSelection] { [storage, node, votingWallet, votePolicies] }
 }

@@ -88,6 +88,17 @@ extension SQLStorageTransaction {
             .sorted { Array($0.hash.utf8).lexicographicallyPrecedes($1.hash.utf8) }
     }
 
+    public func vspTicketCounts() throws -> [VspTicketState: Int] {
+        var counts: [VspTicketState: Int] = [:]
+        for row in try sql.query("SELECT FeeTxStatus, Outcome, COUNT(*) FROM VspTickets GROUP BY FeeTxStatus, Outcome", []) {
+            guard let status = VspFeeTxStatus(rawValue: row[0].string), let outcome = VspTicketOutcome(rawValue: row[1].string) else {
+                throw StorageError(.corrupt, "VspTickets holds an unknown fee status or outcome")
+            }
+            counts[VspTicketState(status, outcome), default: 0] += Int(row[2].int64)
+        }
+        return counts
+    }
+
     public func vspVoteChanges(ticketHash: String) throws -> [VspVoteChange] {
         try sql.query("SELECT \(Self.vspVoteChangeColumns) FROM VspVoteChanges WHERE TicketHash = ? ORDER BY Seq",
                       [.text(ticketHash)]).map(Self.vspVoteChange(from:)).filter { $0.ticketHash == ticketHash }

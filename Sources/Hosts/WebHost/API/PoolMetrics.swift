@@ -21,6 +21,8 @@ import PoolKernel
 /// | `pool_users_with_address` | users with a registered address (active) |
 /// | `pool_tickets{state}` | the wallets' `getstakeinfo`: live, immature, voted, missed, revoked, expired |
 /// | `pool_vote_audits_recent{result}` | outcomes (voted, failed, skipped) among the last `voteAuditWindow` vote-audit records |
+/// | `pool_vsp_tickets{feetxstatus}` | tickets of the vspd API by fee status (none, received, broadcast, confirmed, error) |
+/// | `pool_vsp_ticket_outcomes{outcome}` | tickets of the vspd API that voted, missed or expired (vspd's legacy `revoked` counts as expired) |
 public final class PoolMetrics: EngineService {
     public let name = "metrics"
     private let pool: WalletPool
@@ -33,6 +35,8 @@ public final class PoolMetrics: EngineService {
     private let usersWithAddress: Gauge
     private let tickets: Gauge
     private let voteAudits: Gauge
+    private let vspTickets: Gauge
+    private let vspOutcomes: Gauge
 
     /// Registers the gauges on `registry`; `stats` (the API's stats cache) supplies the ticket counts.
     public init(registry: MetricsRegistry, pool: WalletPool, stats: StatsCache?, storage: any StorageBackend,
@@ -80,6 +84,9 @@ public final class PoolMetrics: EngineService {
         voteAudits = registry.gauge("pool_vote_audits_recent",
                                     help: "Outcomes among the last \(voteAuditWindow) vote-audit records, by result.",
                                     labels: ["result"])
+        vspTickets = registry.gauge("pool_vsp_tickets", help: "Tickets of the vspd API by fee status.", labels: ["feetxstatus"])
+        vspOutcomes = registry.gauge("pool_vsp_ticket_outcomes", help: "Tickets of the vspd API that voted, missed or expired.",
+                                     labels: ["outcome"])
     }
 
     public func run() async throws {
@@ -97,14 +104,16 @@ public final class PoolMetrics: EngineService {
     public func refresh() async {
         let window = voteAuditWindow
         do {
-            let (total, active, audits) = try await storage.read { reader in
-                (try reader.userCount(), try reader.activeUserCount(), try reader.recentVoteAudits(limit: window))
+            let (total, active, audits, vsp) = try await storage.read { reader in
+                (try reader.userCount(), try reader.activeUserCount(), try reader.recentVoteAudits(limit: window),
+                 try reader.vspTicketCounts())
             }
             users.set(Double(total))
             usersWithAddress.set(Double(active))
             var counts: [VoteAuditRecord.Result: Int] = [.voted: 0, .failed: 0, .skipped: 0]
             for audit in audits { counts[audit.result, default: 0] += 1 }
             for (result, count) in counts { voteAudits.set(Double(count), [result.rawValue]) }
+            setVspGauges(vsp)
         } catch {
             logger.warn("metrics refresh: cannot read storage: \(error)")
         }
@@ -113,5 +122,22 @@ public final class PoolMetrics: EngineService {
                                               ("missed", info.missed), ("revoked", info.revoked), ("expired", info.expired)]
             for (state, count) in states { tickets.set(Double(count), [state]) }
         }
+    }
+
+    /// Every fee status and outcome is written, so a count that drops to zero shows 0.
+    private func setVspGauges(_ counts: [VspTicketState: Int]) {
+        var statuses = Dictionary(uniqueKeysWithValues: VspFeeTxStatus.allCases.map { ($0, 0) })
+        var outcomes: [String: Int] = ["voted": 0, "missed": 0, "expired": 0]
+        for (state, count) in counts {
+            statuses[state.feeTxStatus, default: 0] += count
+            switch state.outcome {
+            case .none: break
+            case .voted: outcomes["voted", default: 0] += count
+            case .missed: outcomes["missed", default: 0] += count
+            case .expired, .revoked: outcomes["expired", default: 0] += count
+            }
+        }
+        for (status, count) in statuses { vspTickets.set(Double(count), [status.rawValue]) }
+        for (outcome, count) in outcomes { vspOutcomes.set(Double(count), [outcome]) }
     }
 }

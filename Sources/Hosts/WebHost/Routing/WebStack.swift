@@ -22,11 +22,13 @@ public enum WebStack {
     ///     `metricsRouter` server runs on `metricslisten`.
     ///   - pages: the HTML routes (sign-in, settings, …), appended last.
     ///   - notFound: the answer for unknown paths (`Pages.notFoundPage`; Go's plain 404 by default).
-    public static func router(api: PoolAPI?, status: StatusPage?, adminGuard: AdminGuard, metrics: MetricsRegistry?,
+    ///   - vspAPI: the vspd API v3 front (`/api/v3/…`), before the legacy API's `/api/*` catch-all; nil when off.
+    public static func router(vspAPI: VspAPI? = nil, api: PoolAPI?, status: StatusPage?, adminGuard: AdminGuard, metrics: MetricsRegistry?,
                               metricsOnMainListener: Bool = true, rateLimiter: RateLimiter?,
                               pages: [Route] = [], health: (@Sendable () async -> HealthReport)? = nil,
                               notFound: RouteHandler? = nil) -> Router {
         var routes: [Route] = [health.map { Route.health(report: $0) } ?? .health()]
+        if let vspAPI { routes += vspAPI.routes }
         if let api { routes += api.routes }
         if let status { routes.append(status.route(adminGuard: adminGuard)) }
         if let metrics, metricsOnMainListener { routes.append(adminGuard.protect(.metrics(metrics))) }
