@@ -1,4 +1,5 @@
 import Foundation
+import HostTestSupport
 import PoolKernel
 import PoolNet
 import SimnetHost
@@ -312,5 +313,37 @@ final class VspSimwalletTests: XCTestCase {
         _ = try await wallet.call("setvotechoice", ["maxtreasuryspend", "no"])
         let info = try await wallet.call("walletinfo")
         XCTAssertEqual(info["votebits"]?.intValue, 3, "block valid + maxtreasuryspend no (0x0002)")
+    }
+}
+
+/// The `simwallet` binary (what `make run` starts) serves the vsp endpoints over TLS with its `rpc.cert`.
+final class VspSimwalletProcessTests: XCTestCase {
+    func testSimwalletProcess_servesTodaysDcrdAndDcrwalletOverTLS() async throws {
+        let harness = try StakepooldProcessHarness(prefix: "vsp-simwallet")
+        defer { harness.stop() }
+        let (controlAddress, _, certificate) = try await harness.startSimwallet(
+            wallets: 2, extraArguments: ["--vspnodeport", "0", "--vspwalletports", "0,0"])
+        // The vsp line is logged before the line the harness waits for.
+        let line = try XCTUnwrap(harness.contents(harness.path("simwallet.log")).split(separator: "\n")
+            .first { $0.contains("vsp node (dcrd API 8) on ") })
+        let node = try XCTUnwrap(line.range(of: "vsp node (dcrd API 8) on "))
+        let list = try XCTUnwrap(line.range(of: ", vsp wallets (dcrwallet API 11) on "))
+        let nodeAddress = String(line[node.upperBound..<list.lowerBound])
+        let walletAddresses = line[list.upperBound...].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        XCTAssertEqual(walletAddresses.count, 2)
+        let vspNode = try await harness.connect(nodeAddress, certificate: certificate, name: "vsp node")
+        let vspWallet = try await harness.connect(walletAddresses[1], certificate: certificate, name: "vsp wallet 1")
+        let control = try await harness.connect(controlAddress, certificate: certificate, name: "control")
+        let version = try await vspNode.call("version")
+        XCTAssertEqual(version["dcrdjsonrpcapi"]?["major"]?.intValue, 8)
+        let walletVersion = try await vspWallet.call("version")
+        XCTAssertEqual(walletVersion["dcrwalletjsonrpcapi"]?["major"]?.intValue, 11)
+        // The same chain as the legacy node: a block mined through the control method is the vsp node's tip.
+        let tip = try await control.call("simmine", [3])
+        let best = try await vspNode.call("getbestblockheader", [true])
+        XCTAssertEqual(best["hash"], tip["hash"])
+        XCTAssertEqual(best["height"]?.intValue, 3)
+        let walletTip = try await vspWallet.call("getbestblock")
+        XCTAssertEqual(walletTip["height"]?.intValue, 3)
     }
 }
