@@ -88,30 +88,28 @@ public enum SimwalletMain {
             FileHandle.standardError.write(Data("simwallet: bad numeric flag\n".utf8))
             return 2
         }
-        var walletPorts = (0..<walletCount).map { UInt16(truncatingIfNeeded: ports.walletRPC + 10 * $0) }
-        if let list = options["--walletports"] {
+        /// One port per wallet from `flag` (a comma-separated list), else `fallback`; nil when the count is wrong.
+        func portList(_ flag: String, _ fallback: [UInt16]) -> [UInt16]? {
+            guard let list = options[flag] else { return fallback }
             let parsed = list.split(separator: ",").compactMap { UInt16($0.trimmingCharacters(in: .whitespaces)) }
             guard parsed.count == walletCount else {
-                FileHandle.standardError.write(Data("simwallet: --walletports needs \(walletCount) ports\n".utf8))
-                return 2
+                FileHandle.standardError.write(Data("simwallet: \(flag) needs \(walletCount) ports\n".utf8))
+                return nil
             }
-            walletPorts = parsed
+            return parsed
         }
+        guard let walletPorts = portList("--walletports", (0..<walletCount).map {
+            UInt16(truncatingIfNeeded: ports.walletRPC + 10 * $0)
+        }) else { return 2 }
 
         // vspsim: today's dcrd / dcrwallet endpoints (the vspd front's), beside the v1.1-era ones.
         guard let vspNodePort = number("--vspnodeport", nodePort == 0 ? 0 : min(65535, nodePort + 4), 0...65535) else {
             FileHandle.standardError.write(Data("simwallet: bad numeric flag --vspnodeport\n".utf8))
             return 2
         }
-        var vspWalletPorts = walletPorts.map { $0 == 0 ? 0 : UInt16(truncatingIfNeeded: Int($0) + 4) }
-        if let list = options["--vspwalletports"] {
-            let parsed = list.split(separator: ",").compactMap { UInt16($0.trimmingCharacters(in: .whitespaces)) }
-            guard parsed.count == walletCount else {
-                FileHandle.standardError.write(Data("simwallet: --vspwalletports needs \(walletCount) ports\n".utf8))
-                return 2
-            }
-            vspWalletPorts = parsed
-        }
+        guard let vspWalletPorts = portList("--vspwalletports", walletPorts.map {
+            $0 == 0 ? 0 : UInt16(truncatingIfNeeded: Int($0) + 4)
+        }) else { return 2 }
 
         let logs = LogBackend(level: .info)
         let logger = logs.logger("SIMW")

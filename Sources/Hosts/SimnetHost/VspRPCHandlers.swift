@@ -75,6 +75,14 @@ public enum VspRPCHandlers {
     /// dcrwallet's methods over simulated wallet `index`.
     public static func wallet(_ simnet: Simnet, index: Int) -> [String: JSONRPCHandler] {
         let bad = WalletRPCCode.invalidRequest
+        /// `settspendpolicy` / `settreasurypolicy [key, policy, ticketHash?]`.
+        func policy(_ method: String, _ set: @escaping @Sendable (Int, String, String, String?) throws -> Void) -> JSONRPCHandler {
+            { params in
+                let p = try Params(params, method, min: 2, max: 3, code: bad)
+                try set(index, try p.string(0), try p.string(1), try p.optionalString(2))
+                return .null
+            }
+        }
         return [
             "walletinfo": { params in
                 try Params(params, "walletinfo", max: 0, code: bad).done()
@@ -99,18 +107,8 @@ public enum VspRPCHandlers {
                                             ticket: try p.optionalString(2))
                 return .null
             },
-            "settspendpolicy": { params in
-                let p = try Params(params, "settspendpolicy", min: 2, max: 3, code: bad)
-                try simnet.vspSetTSpendPolicy(wallet: index, tspend: try p.string(0), policy: try p.string(1),
-                                              ticket: try p.optionalString(2))
-                return .null
-            },
-            "settreasurypolicy": { params in
-                let p = try Params(params, "settreasurypolicy", min: 2, max: 3, code: bad)
-                try simnet.vspSetTreasuryPolicy(wallet: index, key: try p.string(0), policy: try p.string(1),
-                                                ticket: try p.optionalString(2))
-                return .null
-            },
+            "settspendpolicy": policy("settspendpolicy", simnet.vspSetTSpendPolicy),
+            "settreasurypolicy": policy("settreasurypolicy", simnet.vspSetTreasuryPolicy),
             "ticketinfo": { params in
                 let p = try Params(params, "ticketinfo", min: 0, max: 1, code: bad)
                 return VspWire.json(tickets: try simnet.vspTicketInfo(wallet: index, startHeight: try p.optionalInt(0) ?? 0))

@@ -5,23 +5,14 @@ import PoolKernel
 /// block, in order. After `close()` every call fails with `walletShutdown`.
 public final class SimnetVspNodeBackend: VspNodeBackend {
     public let simnet: Simnet
-    private let state = LockedValue(State())
+    private let session: SimnetPortSession
 
-    private struct State: Sendable {
-        var closed = false
-        var subscription: Int?
+    public init(simnet: Simnet) {
+        self.simnet = simnet
+        session = SimnetPortSession(simnet: simnet, client: "node")
     }
 
-    public init(simnet: Simnet) { self.simnet = simnet }
-
-    private func call<T: Sendable>(_ body: (inout SimnetWorld) throws -> T) throws -> T {
-        if state.value.closed { throw WalletError(.walletShutdown, "the simulated node client has been shut down") }
-        do {
-            return try simnet.world.withLock { try body(&$0) }
-        } catch let error as SimnetError {
-            throw error.walletError
-        }
-    }
+    private func call<T: Sendable>(_ body: (inout SimnetWorld) throws -> T) throws -> T { try session.call(body) }
 
     public func rawTransaction(txid: String) async throws -> VspRawTransaction {
         let view = try call { try $0.vspRawTransaction(txid: txid) }
@@ -72,25 +63,12 @@ public final class SimnetVspNodeBackend: VspNodeBackend {
     }
 
     public func subscribeBlocks(_ handler: @escaping @Sendable (BlockConnected) -> Void) async throws {
-        try call { try $0.checkNode() }
-        let token = simnet.subscribe { notification in
+        try session.subscribe { notification in
             if case .blockConnected(let block) = notification { handler(block) }
         }
-        let previous = state.withLock { state -> Int? in
-            defer { state.subscription = token }
-            return state.subscription
-        }
-        if let previous { simnet.unsubscribe(previous) }
     }
 
-    public func close() async {
-        let token = state.withLock { state -> Int? in
-            state.closed = true
-            defer { state.subscription = nil }
-            return state.subscription
-        }
-        if let token { simnet.unsubscribe(token) }
-    }
+    public func close() async { session.close() }
 }
 
 /// The `VspWalletBackend` port over one simulated wallet as today's dcrwallet (API 11.x), in process. After
@@ -98,20 +76,16 @@ public final class SimnetVspNodeBackend: VspNodeBackend {
 public final class SimnetVspWalletBackend: VspWalletBackend {
     public let simnet: Simnet
     public let walletIndex: Int
-    private let closed = LockedValue(false)
+    private let session: SimnetPortSession
 
     public init(simnet: Simnet, walletIndex: Int) {
         self.simnet = simnet
         self.walletIndex = walletIndex
+        session = SimnetPortSession(simnet: simnet, client: "wallet")
     }
 
     private func call<T: Sendable>(_ body: (inout SimnetWorld, Int) throws -> T) throws -> T {
-        if closed.value { throw WalletError(.walletShutdown, "the simulated wallet client has been shut down") }
-        do {
-            return try simnet.world.withLock { try body(&$0, walletIndex) }
-        } catch let error as SimnetError {
-            throw error.walletError
-        }
+        try session.call { try body(&$0, walletIndex) }
     }
 
     public func walletInfo() async throws -> WalletInfo { try call { try $0.vspWalletInfo($1) } }
@@ -146,5 +120,5 @@ public final class SimnetVspWalletBackend: VspWalletBackend {
         }
     }
     public func version() async throws -> [String: APIVersion] { try call { try $0.vspWalletVersion($1) } }
-    public func close() async { closed.withLock { $0 = true } }
+    public func close() async { session.close() }
 }
