@@ -338,6 +338,12 @@ final class VspSimwalletProcessTests: XCTestCase {
         XCTAssertEqual(version["dcrdjsonrpcapi"]?["major"]?.intValue, 8)
         let walletVersion = try await vspWallet.call("version")
         XCTAssertEqual(walletVersion["dcrwalletjsonrpcapi"]?["major"]?.intValue, 11)
+        // `notifyblocks` → dcrd's `blockconnected [header hex]` for every block, as vspd's block handler needs.
+        let connected = LockedValue<[String]>([])
+        vspNode.setNotificationHandler { method, params in
+            if method == "blockconnected", let header = params.first?.stringValue { connected.withLock { $0.append(header) } }
+        }
+        try await vspNode.subscribe("notifyblocks")
         // The same chain as the legacy node: a block mined through the control method is the vsp node's tip.
         let tip = try await control.call("simmine", [3])
         let best = try await vspNode.call("getbestblockheader", [true])
@@ -345,5 +351,9 @@ final class VspSimwalletProcessTests: XCTestCase {
         XCTAssertEqual(best["height"]?.intValue, 3)
         let walletTip = try await vspWallet.call("getbestblock")
         XCTAssertEqual(walletTip["height"]?.intValue, 3)
+        let deadline = ContinuousClock.now + .seconds(10)
+        while connected.value.count < 3, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        XCTAssertEqual(connected.value.count, 3)
+        XCTAssertEqual(connected.value.last.flatMap { BlockConnected(headerHex: $0).height }, 3)
     }
 }
