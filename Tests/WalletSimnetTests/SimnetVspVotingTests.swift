@@ -101,6 +101,30 @@ final class SimnetVspVotingTests: XCTestCase {
         XCTAssertEqual(simnet.ticketStatus(ticket.ticketHash), "missed")
     }
 
+    /// A wallet restored from seed has lost the imported keys and tickets (vspd's consistency pass re-adds them):
+    /// until then it cannot vote them.
+    func testVspWallets_wipedWalletForgetsKeysAndTicketsUntilReAdded() async throws {
+        let simnet = makeSimnet(seed: 8, wallets: 1)
+        let wallet = SimnetVspWalletBackend(simnet: simnet, walletIndex: 0)
+        simnet.mine(20)
+        let key = try Self.freshKey(11)
+        let ticket = try simnet.buySoloTicket(votingAddress: key.address, commitmentAddress: try Self.freshKey(12).address,
+                                              broadcast: true)
+        simnet.mine(1)
+        let block = try await SimnetVspNodeBackend(simnet: simnet).blockHash(height: 21)
+        try await wallet.importPrivateKey(wif: key.wif)
+        try await wallet.addTransaction(blockHash: block, transactionHex: ticket.ticketHex)
+        let before = try await wallet.ticketInfo(startHeight: 0)
+        XCTAssertEqual(before.map(\.hash), [ticket.ticketHash])
+        simnet.wipeWallet(0)
+        let after = try await wallet.ticketInfo(startHeight: 0)
+        XCTAssertEqual(after, [])
+        try await wallet.importPrivateKey(wif: key.wif)
+        try await wallet.addTransaction(blockHash: block, transactionHex: ticket.ticketHex)
+        simnet.mine(143 - 21 + 1)
+        XCTAssertEqual(simnet.recordedVote(ticket.ticketHash)?.bits, 1, "no choice set: abstain, block valid")
+    }
+
     func testVspNode_refusesWhatDcrdRefuses() async throws {
         let simnet = makeSimnet(seed: 7, wallets: 1)
         let node = SimnetVspNodeBackend(simnet: simnet)
