@@ -13,13 +13,14 @@ public struct SimnetVspTicketInfo: Sendable, Equatable {
     /// The vote's / revocation's hash once spent ("" before).
     public var vote: String
     public var revocation: String
-    /// Agenda → choice for every agenda of the wallet's vote version, in the network's order.
-    public var choices: [(agenda: String, choice: String)]
+    /// The choice of every agenda of the wallet's vote version, in the network's order.
+    public var choices: [SimnetVspChoice]
+}
 
-    public static func == (lhs: Self, rhs: Self) -> Bool {
-        lhs.hash == rhs.hash && lhs.status == rhs.status && lhs.choices.map(\.agenda) == rhs.choices.map(\.agenda)
-            && lhs.choices.map(\.choice) == rhs.choices.map(\.choice) && lhs.vote == rhs.vote
-    }
+/// An agenda and the choice a ticket votes on it (dcrwallet `VoteChoice`).
+public struct SimnetVspChoice: Sendable, Equatable {
+    public var agenda: String
+    public var choice: String
 }
 
 /// The dcrwallet JSON-RPC API 11.x methods vspd calls on its voting wallets (vspd-api.md §8.2), as simulated wallet
@@ -190,7 +191,9 @@ extension SimnetWorld {
                 blockHash: chain.hashes[Int(record.purchaseHeight)].hex, blockHeight: record.purchaseHeight,
                 vote: status == .voted ? (chain.votes[id]?.hash.hex ?? "") : "",
                 revocation: revoked ? chain.revocationTransaction(ticket: id).txid.hex : "",
-                choices: vspAgendas.map { ($0.id, settings.choices[$0.id] ?? state.defaultChoices[$0.id] ?? "abstain") })
+                choices: vspAgendas.map {
+                    SimnetVspChoice(agenda: $0.id, choice: settings.choices[$0.id] ?? state.defaultChoices[$0.id] ?? "abstain")
+                })
         }
     }
 
