@@ -278,7 +278,7 @@ final class VspSimwalletTests: XCTestCase {
         configuration.vspWalletPorts = [0]
         let host = try SimnetRPCHost(simnet: simnet, configuration: configuration, logger: .disabled)
         self.host = host
-        _ = try host.start()
+        let (controlAddress, _) = try host.start()
         let node = try await connect(try XCTUnwrap(host.vspNodeAddress), "vsp node")
         let wallet = try await connect(try XCTUnwrap(host.vspWalletAddresses.first), "vsp wallet")
         let unknown = String(repeating: "5a", count: 32)
@@ -313,6 +313,17 @@ final class VspSimwalletTests: XCTestCase {
         _ = try await wallet.call("setvotechoice", ["maxtreasuryspend", "no"])
         let info = try await wallet.call("walletinfo")
         XCTAssertEqual(info["votebits"]?.intValue, 3, "block valid + maxtreasuryspend no (0x0002)")
+        // A wallet that lost its node: no dcrd in `version` (what vspd takes for SPV), and chain calls fail with −1.
+        let control = try await connect(controlAddress, "control")
+        _ = try await control.call("simsetwalletfaults", [0, ["daemondisconnected": true]])
+        let version = try await wallet.call("version")
+        XCTAssertEqual(version.objectValue?.entries.map(\.key), ["dcrwallet", "dcrwalletjsonrpcapi"])
+        await assertRPCError(-1, containing: "Chain RPC is inactive") { try await wallet.call("getcurrentnet") }
+        let disconnected = try await wallet.call("walletinfo")
+        XCTAssertEqual(disconnected["daemonconnected"]?.boolValue, false)
+        // The node going down fails every vsp call (the server's catch-all −32603, as on the legacy node).
+        _ = try await control.call("simsetnodefaults", [["down": true]])
+        await assertRPCError(-32603, containing: "simulated node is down") { try await node.call("getinfo") }
     }
 }
 
