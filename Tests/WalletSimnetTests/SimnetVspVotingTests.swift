@@ -84,17 +84,25 @@ final class SimnetVspVotingTests: XCTestCase {
         XCTAssertEqual(header.ticketPrice, simnet.configuration.ticketPrice)
     }
 
-    func testVspWallets_lockedWalletDoesNotVote() async throws {
-        let simnet = makeSimnet(seed: 6, wallets: 1)
+    /// One wallet, one solo ticket mined at height 21 whose key and transaction are in the wallet, vspd's way.
+    private func walletWithOneTicket(seed: UInt64) async throws
+        -> (simnet: Simnet, wallet: SimnetVspWalletBackend, ticket: SimnetSoloTicket, key: String, block: String) {
+        let simnet = makeSimnet(seed: seed, wallets: 1)
         let wallet = SimnetVspWalletBackend(simnet: simnet, walletIndex: 0)
         simnet.mine(20)
-        let key = try Self.freshKey(4)
-        let ticket = try simnet.buySoloTicket(votingAddress: key.address, commitmentAddress: try Self.freshKey(5).address,
+        let key = try Self.freshKey(UInt8(truncatingIfNeeded: seed))
+        let ticket = try simnet.buySoloTicket(votingAddress: key.address,
+                                              commitmentAddress: try Self.freshKey(UInt8(truncatingIfNeeded: seed + 100)).address,
                                               broadcast: true)
         simnet.mine(1)
         let block = try await SimnetVspNodeBackend(simnet: simnet).blockHash(height: 21)
         try await wallet.importPrivateKey(wif: key.wif)
         try await wallet.addTransaction(blockHash: block, transactionHex: ticket.ticketHex)
+        return (simnet, wallet, ticket, key.wif, block)
+    }
+
+    func testVspWallets_lockedWalletDoesNotVote() async throws {
+        let (simnet, _, ticket, _, _) = try await walletWithOneTicket(seed: 6)
         simnet.setFaults(SimnetWalletFaults(locked: true), wallet: 0)
         simnet.mine(143 - 21 + 1)
         XCTAssertNil(simnet.recordedVote(ticket.ticketHash))
@@ -104,22 +112,13 @@ final class SimnetVspVotingTests: XCTestCase {
     /// A wallet restored from seed has lost the imported keys and tickets (vspd's consistency pass re-adds them):
     /// until then it cannot vote them.
     func testVspWallets_wipedWalletForgetsKeysAndTicketsUntilReAdded() async throws {
-        let simnet = makeSimnet(seed: 8, wallets: 1)
-        let wallet = SimnetVspWalletBackend(simnet: simnet, walletIndex: 0)
-        simnet.mine(20)
-        let key = try Self.freshKey(11)
-        let ticket = try simnet.buySoloTicket(votingAddress: key.address, commitmentAddress: try Self.freshKey(12).address,
-                                              broadcast: true)
-        simnet.mine(1)
-        let block = try await SimnetVspNodeBackend(simnet: simnet).blockHash(height: 21)
-        try await wallet.importPrivateKey(wif: key.wif)
-        try await wallet.addTransaction(blockHash: block, transactionHex: ticket.ticketHex)
+        let (simnet, wallet, ticket, wif, block) = try await walletWithOneTicket(seed: 8)
         let before = try await wallet.ticketInfo(startHeight: 0)
         XCTAssertEqual(before.map(\.hash), [ticket.ticketHash])
         simnet.wipeWallet(0)
         let after = try await wallet.ticketInfo(startHeight: 0)
         XCTAssertEqual(after, [])
-        try await wallet.importPrivateKey(wif: key.wif)
+        try await wallet.importPrivateKey(wif: wif)
         try await wallet.addTransaction(blockHash: block, transactionHex: ticket.ticketHex)
         simnet.mine(143 - 21 + 1)
         XCTAssertEqual(simnet.recordedVote(ticket.ticketHash)?.bits, 1, "no choice set: abstain, block valid")
