@@ -90,6 +90,7 @@ if curl -fsS http://127.0.0.1:8000/health >/dev/null 2>&1; then
     echo "$DEMO"
     echo "  storage: SQLite in $RUN/data, mail: written to the log, wallets: simwallet (3 simulated simnet wallets)"
     echo "  stakepoold logs: $RUN/logs/stakepoold0.out, stakepoold1.out (metrics: http://127.0.0.1:9114/metrics, :9115),"
+    echo "  simwallet as today's dcrd/dcrwallet (vspd front): node wss://127.0.0.1:19560/ws, wallets :19561 :19571 :19581"
     echo "  simwallet log: $RUN/logs/simwallet.log. Ctrl-C stops everything."
     echo "  A ticket's life: $BIN/poolctl dev buy $DEMO_EMAIL --count 5, then $BIN/poolctl dev mine 30"
     echo "  (README: \"Your first vote in five minutes\")."

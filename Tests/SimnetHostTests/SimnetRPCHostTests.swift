@@ -200,6 +200,10 @@ final class SimwalletMainTests: XCTestCase {
         XCTAssertEqual(badNumber, 2)
         let badPorts = await SimwalletMain.run(arguments: ["--wallets", "2", "--walletports", "1"])
         XCTAssertEqual(badPorts, 2)
+        let badVspPorts = await SimwalletMain.run(arguments: ["--wallets", "2", "--vspwalletports", "1"])
+        XCTAssertEqual(badVspPorts, 2)
+        let badVspNodePort = await SimwalletMain.run(arguments: ["--vspnodeport", "70000"])
+        XCTAssertEqual(badVspNodePort, 2)
     }
 
     func testSimwalletMain_defaultKeysParseAsSimnetExtendedKeys() throws {

@@ -28,6 +28,9 @@ import WalletSimnet
 /// - `simvote [ticket]` → `{"status","votebits","voteversion"}`: the ticket's chain status and, once voted, the
 ///   bits and vote version its vote carried (null before).
 /// - `simaddresses [uid]` → `{"ticketaddress","feeaddress"}` of user `uid`.
+/// - `simbuysoloticket [votingAddress, commitmentAddress, broadcast?]` → `{"tickethex","tickethash","parenthex",
+///   "parenthash"}`: a solo ticket as today's dcrwallet buys one for a VSP (unbroadcast unless `broadcast`).
+/// - `simfeetx [address, atoms]` → `{"hex"}`: a fee payment of `atoms` to `address`, unbroadcast.
 /// - `simregisteruser [uid]` → `{"multisigaddress","redeemscript","feeaddress"}`: a 1-of-2 multisig of the
 ///   pool key `/0/uid` and a stand-in user key, imported into every wallet (a user without the web app).
 public enum SimnetRPCHandlers {
@@ -239,6 +242,19 @@ public enum SimnetRPCHandlers {
                 guard (0..<10_000).contains(uid) else { throw NetError.rpc(code: bad, message: "uid must be 0…9999") }
                 return .object(JSONObject([("ticketaddress", .string(simnet.ticketAddress(index: Int(uid)))),
                                            ("feeaddress", .string(simnet.feeAddress(index: Int(uid))))]))
+            },
+            // vspsim: a vspd client's side — a solo ticket (and its parent) and a fee payment, built outside the node.
+            "simbuysoloticket": { params in
+                let p = try ControlParams(params, "simbuysoloticket", count: 2...3, code: bad)
+                let broadcast = p.values.count > 2 ? (p.values[2].boolValue ?? false) : false
+                let ticket = try simnet.buySoloTicket(votingAddress: try p.string(0), commitmentAddress: try p.string(1),
+                                                      broadcast: broadcast)
+                return .object(JSONObject([("tickethex", .string(ticket.ticketHex)), ("tickethash", .string(ticket.ticketHash)),
+                                           ("parenthex", .string(ticket.parentHex)), ("parenthash", .string(ticket.parentHash))]))
+            },
+            "simfeetx": { params in
+                let p = try ControlParams(params, "simfeetx", count: 2...2, code: bad)
+                return .object(JSONObject([("hex", .string(try simnet.buildFeePayment(address: try p.string(0), atoms: try p.int(1))))]))
             },
             // A benchmark's history of millions of tickets, without mining them.
             "simfabricatetickets": { params in

@@ -28,6 +28,12 @@ public final class SimnetRPCHost: EngineService {
         public var onNodeRequest: (@Sendable (_ method: String, _ params: [JSONValue]) -> Void)?
         /// Called just before a node notification is handed to the server for its subscribers.
         public var onNotification: (@Sendable (ChainNotification) -> Void)?
+        // vspsim: today's dcrd (API 8.x) and dcrwallet (API 11.x), what the vspd front drives, on their own
+        // endpoints (the two generations answer `version` differently). nil: not served; 0 picks a free port.
+        /// The vsp node's port.
+        public var vspNodePort: UInt16?
+        /// Wallet `i`'s vsp endpoint listens on `vspWalletPorts[i]` (missing entries pick a free port); nil: none.
+        public var vspWalletPorts: [UInt16]?
 
         public init(host: String = "127.0.0.1", nodePort: UInt16 = 19556, walletPorts: [UInt16] = [19557, 19567, 19577],
                     user: String = "simnet", password: String, certificateDirectory: String?) {
@@ -56,6 +62,9 @@ public final class SimnetRPCHost: EngineService {
         var wallets: [JSONRPCServer?] = []
         var walletAddresses: [PoolNet.HostPort] = []
         var bridge: Int?
+        var vspNode: JSONRPCServer?
+        var vspWallets: [JSONRPCServer?] = []
+        var vspWalletAddresses: [PoolNet.HostPort] = []
     }
 
     /// Wallets whose `importscript` calls hang (a wallet stuck mid-registration), and how many calls are held.
@@ -106,20 +115,35 @@ public final class SimnetRPCHost: EngineService {
             wallets.append(server)
             addresses.append(server.localAddress ?? PoolNet.HostPort(host: configuration.host, port: 0))
         }
-        let bridge: Int
-        if let observe = configuration.onNotification {
-            bridge = simnet.subscribe { notification in
-                observe(notification)
-                WalletRPCHandlers.publish(notification, on: node)
+        let vspNode = try configuration.vspNodePort.map { port -> JSONRPCServer in
+            let server = try makeServer(name: "simnet-vspnode", port: port, defaultErrorCode: -32603,
+                                        onRequest: configuration.onNodeRequest)
+            WalletRPCHandlers.install(VspRPCHandlers.node(simnet), on: server, withNotifications: true)
+            try server.start()
+            return server
+        }
+        var vspWallets: [JSONRPCServer] = []
+        if let ports = configuration.vspWalletPorts {
+            for index in 0..<simnet.walletCount {
+                vspWallets.append(try startVspWallet(index, port: index < ports.count ? ports[index] : 0))
             }
-        } else {
-            bridge = SimnetRPCHandlers.bridgeNotifications(from: simnet, to: node)
+        }
+        let bridge = simnet.subscribe { [observe = configuration.onNotification] notification in
+            observe?(notification)
+            WalletRPCHandlers.publish(notification, on: node)
+            if let vspNode { WalletRPCHandlers.publish(notification, on: vspNode) }
         }
         state.withLock { state in
             state.node = node
             state.wallets = wallets
             state.walletAddresses = addresses
             state.bridge = bridge
+            state.vspNode = vspNode
+            state.vspWallets = vspWallets
+            state.vspWalletAddresses = vspWallets.map { $0.localAddress ?? PoolNet.HostPort(host: configuration.host, port: 0) }
+        }
+        if let vspNode {
+            logger.info("simwallet: vsp node (dcrd API 8) on \(vspNode.localAddress.map(\.description) ?? "?"), vsp wallets (dcrwallet API 11) on \(state.value.vspWalletAddresses.map(\.description).joined(separator: ", "))")
         }
         logger.info("simwallet: node on \(nodeAddress), wallets on \(addresses.map(\.description).joined(separator: ", "))")
         return (nodeAddress, addresses)
@@ -136,13 +160,15 @@ public final class SimnetRPCHost: EngineService {
 
     /// Stops every server and the notification bridge. Idempotent.
     public func stop() {
-        let (node, wallets, bridge) = state.withLock { state in
+        let (node, wallets, bridge, vspNode, vspWallets) = state.withLock { state in
             defer { state = State() }
-            return (state.node, state.wallets, state.bridge)
+            return (state.node, state.wallets, state.bridge, state.vspNode, state.vspWallets)
         }
         if let bridge { simnet.unsubscribe(bridge) }
         node?.stop()
         for wallet in wallets { wallet?.stop() }
+        vspNode?.stop()
+        for wallet in vspWallets { wallet?.stop() }
     }
 
     /// Makes wallet `index`'s `importscript` hang (`stalled` true) until released; a released call then fails
@@ -171,6 +197,23 @@ public final class SimnetRPCHost: EngineService {
 
     /// The bound wallet addresses (after `start()`).
     public var walletAddresses: [PoolNet.HostPort] { state.value.walletAddresses }
+
+    /// The vsp node's bound address (after `start()`; nil when not served).
+    public var vspNodeAddress: PoolNet.HostPort? { state.value.vspNode?.localAddress }
+
+    /// The vsp wallets' bound addresses (after `start()`; empty when not served).
+    public var vspWalletAddresses: [PoolNet.HostPort] { state.value.vspWalletAddresses }
+
+    private func startVspWallet(_ index: Int, port: UInt16) throws -> JSONRPCServer {
+        let observe = configuration.onWalletRequest.map { observe in
+            { @Sendable (method: String, params: [JSONValue]) in observe(index, method, params) }
+        }
+        let server = try makeServer(name: "simnet-vspwallet\(index)", port: port, defaultErrorCode: WalletRPCCode.wallet,
+                                    onRequest: observe)
+        WalletRPCHandlers.install(VspRPCHandlers.wallet(simnet, index: index), on: server)
+        try server.start()
+        return server
+    }
 
     private func makeServer(name: String, port: UInt16, defaultErrorCode: Int,
                             onRequest: (@Sendable (String, [JSONValue]) -> Void)? = nil) throws -> JSONRPCServer {
@@ -222,8 +265,26 @@ public final class SimnetRPCHost: EngineService {
                 return state.wallets[index]
             }
             server?.stop()
+            let vspServer = state.withLock { state -> JSONRPCServer? in
+                guard state.vspWallets.indices.contains(index) else { return nil }
+                defer { state.vspWallets[index] = nil }
+                return state.vspWallets[index]
+            }
+            vspServer?.stop()
             logger.info("simwallet: wallet \(index) is down")
             return
+        }
+        let vspAddress = state.withLock { state -> PoolNet.HostPort? in
+            guard state.vspWallets.indices.contains(index), state.vspWallets[index] == nil else { return nil }
+            return state.vspWalletAddresses[index]
+        }
+        if let vspAddress {
+            do {
+                let server = try startVspWallet(index, port: vspAddress.port)
+                state.withLock { $0.vspWallets[index] = server }
+            } catch {
+                logger.error("simwallet: vsp wallet \(index) could not listen again on \(vspAddress): \(error)")
+            }
         }
         let address = state.withLock { state -> PoolNet.HostPort? in
             guard state.wallets.indices.contains(index), state.wallets[index] == nil else { return nil }

@@ -11,7 +11,9 @@ import WalletSimnet
 /// `--appdata DIR` (`./run/simwallet`), `--rpcuser U` (`simnet`), `--rpcpass P` (`simwallet-dev-pass`),
 /// `--nodeport N` (19556), `--walletports a,b,c` (19557,19567,19577), `--notls`, `--printkeys` (print the
 /// seed's extended public keys and exit), `--chainparams FILE` (run on a fork's network: its magic, address and
-/// key IDs, tickets, subsidy and newest vote version; its RPC ports become the default ports).
+/// key IDs, tickets, subsidy and newest vote version; its RPC ports become the default ports); `--vspnodeport N`
+/// (node port + 4) and `--vspwalletports a,b,c` (wallet port + 4 + 10·i): today's dcrd / dcrwallet endpoints the vspd
+/// front drives.
 public enum SimwalletMain {
     /// `simwallet --help`.
     static let usage = """
@@ -31,6 +33,8 @@ public enum SimwalletMain {
           --notls               plain websockets (tests only)
           --printkeys           print votingwalletextpub= and coldwalletextpub= of the seed and exit
           --chainparams FILE    run the simulated chain on a fork's network (JSON network parameters)
+          --vspnodeport N       port of the node as today's dcrd (API 8.x) for the vspd front (default node port + 4; 0 when that is 0)
+          --vspwalletports a,b  one port per wallet as today's dcrwallet (API 11.x) (default wallet ports + 4)
           -h, --help            show this help and exit
           -V, --version         print the version and exit
         """
@@ -84,15 +88,28 @@ public enum SimwalletMain {
             FileHandle.standardError.write(Data("simwallet: bad numeric flag\n".utf8))
             return 2
         }
-        var walletPorts = (0..<walletCount).map { UInt16(truncatingIfNeeded: ports.walletRPC + 10 * $0) }
-        if let list = options["--walletports"] {
+        /// One port per wallet from `flag` (a comma-separated list), else `fallback`; nil when the count is wrong.
+        func portList(_ flag: String, _ fallback: [UInt16]) -> [UInt16]? {
+            guard let list = options[flag] else { return fallback }
             let parsed = list.split(separator: ",").compactMap { UInt16($0.trimmingCharacters(in: .whitespaces)) }
             guard parsed.count == walletCount else {
-                FileHandle.standardError.write(Data("simwallet: --walletports needs \(walletCount) ports\n".utf8))
-                return 2
+                FileHandle.standardError.write(Data("simwallet: \(flag) needs \(walletCount) ports\n".utf8))
+                return nil
             }
-            walletPorts = parsed
+            return parsed
         }
+        guard let walletPorts = portList("--walletports", (0..<walletCount).map {
+            UInt16(truncatingIfNeeded: ports.walletRPC + 10 * $0)
+        }) else { return 2 }
+
+        // vspsim: today's dcrd / dcrwallet endpoints (the vspd front's), beside the v1.1-era ones.
+        guard let vspNodePort = number("--vspnodeport", nodePort == 0 ? 0 : min(65535, nodePort + 4), 0...65535) else {
+            FileHandle.standardError.write(Data("simwallet: bad numeric flag --vspnodeport\n".utf8))
+            return 2
+        }
+        guard let vspWalletPorts = portList("--vspwalletports", walletPorts.map {
+            $0 == 0 ? 0 : UInt16(truncatingIfNeeded: Int($0) + 4)
+        }) else { return 2 }
 
         let logs = LogBackend(level: .info)
         let logger = logs.logger("SIMW")
@@ -106,10 +123,13 @@ public enum SimwalletMain {
         let appData = options["--appdata"] ?? "run/simwallet"
         let host: SimnetRPCHost
         do {
-            host = try SimnetRPCHost(simnet: simnet, configuration: .init(
+            var configuration = SimnetRPCHost.Configuration(
                 nodePort: UInt16(nodePort), walletPorts: walletPorts, user: options["--rpcuser"] ?? "simnet",
                 password: options["--rpcpass"] ?? "simwallet-dev-pass",
-                certificateDirectory: options["--notls"] != nil ? nil : appData), logger: logger)
+                certificateDirectory: options["--notls"] != nil ? nil : appData)
+            configuration.vspNodePort = UInt16(vspNodePort)
+            configuration.vspWalletPorts = vspWalletPorts
+            host = try SimnetRPCHost(simnet: simnet, configuration: configuration, logger: logger)
             try host.start()
         } catch {
             FileHandle.standardError.write(Data("simwallet: cannot start: \(error)\n".utf8))

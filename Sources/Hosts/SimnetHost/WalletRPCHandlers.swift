@@ -197,4 +197,9 @@ struct Params {
         guard index < values.count, !values[index].isNull else { return nil }
         return try int(index)
     }
+
+    func optionalString(_ index: Int) throws -> String? {
+        guard index < values.count, !values[index].isNull else { return nil }
+        return try string(index)
+    }
 }

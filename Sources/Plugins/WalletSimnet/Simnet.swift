@@ -84,7 +84,11 @@ public final class Simnet: Sendable {
         announcing.withLock { _ in
             for _ in 0..<max(0, count) {
                 let wanted = !subscribers.value.handlers.isEmpty
-                let (event, drop) = world.withLock { world in (world.chain.connectBlock(), world.dropsNotifications) }
+                let (event, drop) = world.withLock { world in
+                    let event = world.chain.connectBlock()
+                    world.castVspVotes()  // today's wallets vote their called tickets at once
+                    return (event, world.dropsNotifications)
+                }
                 if wanted && !drop { announce(event) }
             }
         }
@@ -97,7 +101,11 @@ public final class Simnet: Sendable {
     @discardableResult
     public func reorganize() -> Reorganization? {
         announcing.withLock { _ -> Reorganization? in
-            let (replaced, drop) = world.withLock { world in (world.chain.replaceTip(), world.dropsNotifications) }
+            let (replaced, drop) = world.withLock { world in
+                let replaced = world.chain.replaceTip()
+                world.castVspVotes()
+                return (replaced, world.dropsNotifications)
+            }
             guard let (oldHash, event) = replaced else { return nil }
             let height = Int64(event.height)
             let change = Reorganization(oldHash: oldHash.hex, oldHeight: height, newHash: event.hash.hex, newHeight: height)

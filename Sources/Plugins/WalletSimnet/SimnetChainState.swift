@@ -61,6 +61,8 @@ struct SimnetChainState: Sendable {
     var poolFeeAddresses: Set<SimnetAddress> = []
 
     private(set) var counts = Counts()
+    /// Transactions from outside the simulation (vspd's clients): fee payments, solo tickets, their parents.
+    var ledger = SimnetLedger()
 
     struct Counts: Sendable, Equatable {
         var immature = 0, live = 0, voted = 0, missed = 0, expired = 0, revoked = 0
@@ -126,6 +128,17 @@ struct SimnetChainState: Sendable {
         return pending.hash
     }
 
+    /// Puts a ticket built outside the simulation (a solo ticket vspd relays: its voting output pays `owner`, its
+    /// one commitment `commitment`) into the mempool, with its own transaction; mined like any purchase.
+    mutating func purchaseExternal(_ transaction: SimnetTransaction, owner: Int32, commitment: Int32) -> SimHash {
+        let hash = transaction.txid
+        ledger.externalTickets[hash] = transaction
+        ledger.accept(transaction, regular: false)
+        mempool.append(SimnetPendingTicket(hash: hash, nonce: 0, price: transaction.outputs.first?.value ?? 0, poolFee: 0,
+                                           txFee: 0, owner: owner, feeAddress: commitment))
+        return hash
+    }
+
     /// The pool fee a ticket bought now must commit (using the next block's height).
     func requiredPoolFee(txFee: Int32) -> Int64 {
         parameters.stakePoolTicketFee(ticketValue: ticketPrice, relayFee: Int64(txFee), height: Int64(tipHeight + 1),
@@ -179,6 +192,7 @@ struct SimnetChainState: Sendable {
                 votes[id] = vote
                 counts.voted += 1
                 voters += 1
+                ledger.votedAt[Int32(height), default: []].append(id)
                 spentAndMissed.append((tickets[Int(id)].hash, true))
             } else {
                 tickets[Int(id)].status = .missed
@@ -199,6 +213,7 @@ struct SimnetChainState: Sendable {
                     tickets[Int(id)].flags |= SimnetTicketRecord.revokedFlag
                     counts.revoked += 1
                     revocations += 1
+                    ledger.revokedAt[Int32(height), default: []].append(id)
                 } else {
                     remaining.append(id)
                 }
@@ -206,7 +221,10 @@ struct SimnetChainState: Sendable {
             toRevoke = remaining
         }
 
-        // 3. Fresh stake from the mempool (at most MaxFreshStakePerBlock; none before the first height
+        // 3. Regular transactions (fee payments, ticket parents) first: a ticket may spend one of them.
+        ledger.mine(height: height)
+
+        // 4. Fresh stake from the mempool (at most MaxFreshStakePerBlock; none before the first height
         //    whose tickets can mature at StakeEnabledHeight, when coinbases first become spendable).
         let first = Int32(tickets.count)
         firstTicket.append(first)
@@ -225,7 +243,7 @@ struct SimnetChainState: Sendable {
         }
         mempool.removeFirst(fresh)
 
-        // 4. Maturity: the tickets mined TicketMaturity blocks ago join the live pool.
+        // 5. Maturity: the tickets mined TicketMaturity blocks ago join the live pool.
         var matured: [SimHash] = []
         let matureHeight = height - parameters.ticketMaturity
         if matureHeight >= 1 {
@@ -239,7 +257,7 @@ struct SimnetChainState: Sendable {
             }
         }
 
-        // 5. Expiry: tickets still in the pool TicketExpiry blocks after maturing.
+        // 6. Expiry: tickets still in the pool TicketExpiry blocks after maturing.
         let expireHeight = matureHeight - parameters.ticketExpiry
         if expireHeight >= 1 {
             for id in ticketRange(minedAt: expireHeight) where tickets[Int(id)].status == .live {
@@ -252,7 +270,7 @@ struct SimnetChainState: Sendable {
             }
         }
 
-        // 6. The lottery for this block.
+        // 7. The lottery for this block.
         var announced: [SimHash]?
         if height >= parameters.firstLotteryHeight {
             let draw = min(parameters.ticketsPerBlock, livePool.count)
@@ -267,7 +285,7 @@ struct SimnetChainState: Sendable {
             announced = drawn
         }
 
-        // 7. The header and its hash.
+        // 8. The header and its hash.
         var merkle = WireWriter(capacity: 16)
         merkle.u64(random.next()); merkle.u32(UInt32(height))
         let header = SimnetBlockHeader(
@@ -377,6 +395,7 @@ struct SimnetChainState: Sendable {
 
     /// A pool ticket: [submission to the P2SH, pool-fee commitment, change, user commitment, change].
     func ticketTransaction(_ ticket: SimnetPendingTicket) -> SimnetTransaction {
+        if let external = ledger.externalTickets[ticket.hash] { return external }
         let owner = owners[Int(ticket.owner)]
         let feeAddress = feeAddresses[Int(ticket.feeAddress)]
         let userCommitment = ticket.price + Int64(ticket.txFee) - ticket.poolFee

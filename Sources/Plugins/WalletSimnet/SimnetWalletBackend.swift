@@ -9,20 +9,16 @@ public final class SimnetWalletBackend: WalletBackend {
     public let simnet: Simnet
     /// Which of the simulation's wallets this backend speaks for.
     public let walletIndex: Int
-    private let closed = LockedValue(false)
+    private let session: SimnetPortSession
 
     public init(simnet: Simnet, walletIndex: Int) {
         self.simnet = simnet
         self.walletIndex = walletIndex
+        session = SimnetPortSession(simnet: simnet, client: "wallet")
     }
 
     private func call<T: Sendable>(_ body: (inout SimnetWorld, Int) throws -> T) throws -> T {
-        if closed.value { throw WalletError(.walletShutdown, "the simulated wallet client has been shut down") }
-        do {
-            return try simnet.world.withLock { try body(&$0, walletIndex) }
-        } catch let error as SimnetError {
-            throw error.walletError
-        }
+        try session.call { try body(&$0, walletIndex) }
     }
 
     public func walletInfo() async throws -> WalletInfo { try call { try $0.walletInfo($1) } }
@@ -65,30 +61,21 @@ public final class SimnetWalletBackend: WalletBackend {
         }
     }
     public func version() async throws -> [String: APIVersion] { try call { try $0.walletVersion($1) } }
-    public func close() async { closed.withLock { $0 = true } }
+    public func close() async { session.close() }
 }
 
 /// The `NodeBackend` port over the simulated node, in process. Notifications are delivered
 /// synchronously right after each mined block, in order.
 public final class SimnetNodeBackend: NodeBackend {
     public let simnet: Simnet
-    private let state = LockedValue(State())
+    private let session: SimnetPortSession
 
-    private struct State: Sendable {
-        var closed = false
-        var subscription: Int?
+    public init(simnet: Simnet) {
+        self.simnet = simnet
+        session = SimnetPortSession(simnet: simnet, client: "node")
     }
 
-    public init(simnet: Simnet) { self.simnet = simnet }
-
-    private func call<T: Sendable>(_ body: (inout SimnetWorld) throws -> T) throws -> T {
-        if state.value.closed { throw WalletError(.walletShutdown, "the simulated node client has been shut down") }
-        do {
-            return try simnet.world.withLock { try body(&$0) }
-        } catch let error as SimnetError {
-            throw error.walletError
-        }
-    }
+    private func call<T: Sendable>(_ body: (inout SimnetWorld) throws -> T) throws -> T { try session.call(body) }
 
     public func sendRawTransaction(_ hex: String, allowHighFees: Bool) async throws -> String {
         try call { try $0.sendRawTransaction(hex) }
@@ -102,24 +89,10 @@ public final class SimnetNodeBackend: NodeBackend {
     public func version() async throws -> [String: APIVersion] { try call { try $0.nodeVersion() } }
 
     public func subscribe(_ handler: @escaping @Sendable (ChainNotification) -> Void) async throws {
-        try call { try $0.checkNode() }
-        let token = simnet.subscribe(handler)
-        let previous = state.withLock { state -> Int? in
-            let previous = state.subscription
-            state.subscription = token
-            return previous
-        }
-        if let previous { simnet.unsubscribe(previous) }
+        try session.subscribe(handler)
     }
 
-    public func close() async {
-        let token = state.withLock { state -> Int? in
-            state.closed = true
-            defer { state.subscription = nil }
-            return state.subscription
-        }
-        if let token { simnet.unsubscribe(token) }
-    }
+    public func close() async { session.close() }
 }
 
 extension SimnetError {

@@ -16,6 +16,8 @@ struct SimnetWalletState: Sendable {
     var voteBits: UInt16 = 1
     /// The wallet's own `enablevoting` setting (`walletinfo.voting`).
     var voting = false
+    /// The wallet as today's dcrwallet (the vspd front's voting wallet).
+    var vsp = SimnetVspWalletState()
 }
 
 /// Faults injected into one wallet (all off by default).
