@@ -5,15 +5,16 @@ import WebHost
 
 /// The web app's vspd API v3 front (issue 24, docs/vspd.md), assembled when `apifronts` is `vspd` or `both`: the
 /// `vspnode` and `vspwallet` plugins connected, the fee xpub stored, the response-signing key loaded (made at first
-/// start in the data directory), and the `VspService` behind `/api/v3/`.
+/// start in the data directory), the `VspService` behind `/api/v3/`, and the block handler that moves the tickets
+/// along (confirmation, fee broadcast, key import, outcomes) among the web app's background services.
 struct VspFront: Sendable {
     let api: VspAPI
-    /// The wallet plugin's background work.
+    /// The wallet plugin's background work and the block handler.
     let services: [any EngineService]
     let close: @Sendable () async -> Void
 
     static func assemble(config: PoolConfig, plugins: PoolPlugins, context: PluginContext, storage: any StorageBackend,
-                         logs: LogBackend) async throws -> VspFront {
+                         metrics: MetricsRegistry, logs: LogBackend) async throws -> VspFront {
         let log = logs.logger("CNTL")
         let node = try plugins.vspNode.make(config.vspNodePlugin, context)
         let walletSet = try plugins.vspWallets.make(config.vspWalletPlugin, context)
@@ -38,7 +39,9 @@ struct VspFront: Sendable {
         configuration.infoRefreshSeconds = 60
         let service = VspService(configuration: configuration, storage: storage, node: node.backend,
                                  wallets: walletSet.wallets, signer: signer, logger: log)
-        return VspFront(api: VspAPI(service: service), services: walletSet.services, close: { [node = node.backend, wallets = walletSet.wallets] in
+        let blocks = VspBlockHandler.forWebApp(storage: storage, node: node, wallets: walletSet, params: config.netParams,
+                                               metrics: metrics, logs: logs)
+        return VspFront(api: VspAPI(service: service), services: walletSet.services + [blocks], close: { [node = node.backend, wallets = walletSet.wallets] in
             await node.close()
             for wallet in wallets { await wallet.close() }
         })

@@ -175,7 +175,8 @@ public final class WebApp: Sendable {
         }
         // vspfront: the vspd API v3 front when `apifronts` asks for it.
         let vspFront = config.apiFronts.servesVspd
-            ? try await VspFront.assemble(config: config, plugins: plugins, context: context, storage: storage, logs: logs) : nil
+            ? try await VspFront.assemble(config: config, plugins: plugins, context: context, storage: storage, metrics: metrics,
+                                          logs: logs) : nil
         let router = WebStack.router(vspAPI: vspFront?.api, api: config.apiFronts.servesLegacy ? api : nil, status: StatusPage(wallets: services.pool, render: pages.statusRenderer,
                                                                   extras: statusExtras),
                                      adminGuard: guardian, metrics: metrics, metricsOnMainListener: config.metricsListen == nil,
