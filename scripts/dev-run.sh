@@ -18,6 +18,9 @@ CERT="$RUN/simwallet/rpc.cert"
 KEYS=$("$BIN/simwallet" --printkeys)
 VOTING=$(echo "$KEYS" | sed -n 's/^votingwalletextpub=//p')
 COLD=$(echo "$KEYS" | sed -n 's/^coldwalletextpub=//p')
+# The vspd front's fee addresses: their own branch of the cold wallet's key (cold/1), apart from the legacy fee
+# addresses (cold/0/<user id>).
+VSPFEE=$("$BIN/poolctl" chain hd derive "$COLD" 1 --net simnet | sed -n 's/^xpub: //p')
 
 pids=()
 stop() { trap - EXIT INT TERM; for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
@@ -45,6 +48,11 @@ WEB_OPTIONS=(
     "walletpasswords=$PASS,$PASS,$PASS" "walletcerts=$PWD/$CERT,$PWD/$CERT,$PWD/$CERT"
     "enablestakepoold=1" "stakepooldhosts=${DAEMON_CONTROL[0]},${DAEMON_CONTROL[1]}"
     "stakepooldcerts=$PWD/$(daemon_dir 0)/rpc.cert,$PWD/$(daemon_dir 1)/rpc.cert" "stakepooldtoken=$CONTROL_TOKEN"
+    # Both APIs: the vspd front (API v3) drives simwallet as today's dcrd and dcrwallet.
+    "apifronts=both" "vspfeexpub=$VSPFEE"
+    "vspnode=dcrd" "vspdcrdhost=127.0.0.1:19600" "vspdcrduser=simnet" "vspdcrdpassword=$PASS" "vspdcrdcert=$PWD/$CERT"
+    "vspwallet=dcrwallet" "vspwallethosts=127.0.0.1:19601,127.0.0.1:19611,127.0.0.1:19621" "vspwalletusers=simnet,simnet,simnet"
+    "vspwalletpasswords=$PASS,$PASS,$PASS" "vspwalletcerts=$PWD/$CERT,$PWD/$CERT,$PWD/$CERT"
 )
 {
     echo "; Written by scripts/dev-run.sh (make run): the dev stack's connection details. Development only."
@@ -86,11 +94,11 @@ pids+=($!)
 for _ in $(seq 1 100); do curl -fsS http://127.0.0.1:8000/health >/dev/null 2>&1 && break; sleep 0.2; done
 if curl -fsS http://127.0.0.1:8000/health >/dev/null 2>&1; then
     echo
-    echo "hxstakepool is running: http://127.0.0.1:8000  (health: /health, API: /api/v2/stats)"
+    echo "hxstakepool is running: http://127.0.0.1:8000  (health: /health, API: /api/v2/stats, vspd API: /api/v3/vspinfo)"
     echo "$DEMO"
     echo "  storage: SQLite in $RUN/data, mail: written to the log, wallets: simwallet (3 simulated simnet wallets)"
     echo "  stakepoold logs: $RUN/logs/stakepoold0.out, stakepoold1.out (metrics: http://127.0.0.1:9114/metrics, :9115),"
-    echo "  simwallet as today's dcrd/dcrwallet (vspd front): node wss://127.0.0.1:19560/ws, wallets :19561 :19571 :19581"
+    echo "  simwallet as today's dcrd/dcrwallet (vspd front): node wss://127.0.0.1:19600/ws, wallets :19601 :19611 :19621"
     echo "  simwallet log: $RUN/logs/simwallet.log. Ctrl-C stops everything."
     echo "  A ticket's life: $BIN/poolctl dev buy $DEMO_EMAIL --count 5, then $BIN/poolctl dev mine 30"
     echo "  (README: \"Your first vote in five minutes\")."

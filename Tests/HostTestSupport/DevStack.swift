@@ -1,4 +1,5 @@
 import Foundation
+import PoolKernel
 import PoolNet
 import PoolTestKit
 import XCTest
@@ -6,7 +7,8 @@ import XCTest
 /// The `make run` stack as scripts/dev-run.sh starts it, as child processes on free ports: simwallet (a node and
 /// three voting wallets), two stakepoolds (wallets 0 and 1) with their control API behind a token, and — once
 /// `startWebApp()` is called — the web app on SQLite with log mail over the dcrwallet plugin, pushing every
-/// registration and vote change to both stakepoolds. `devConfig` is what the script writes as run/dev.conf.
+/// registration and vote change to both stakepoolds, and serving the vspd API too (`apifronts=both`) over simwallet's
+/// endpoints as today's dcrd and dcrwallet. `devConfig` is what the script writes as run/dev.conf.
 package final class DevStack: @unchecked Sendable {
     // @unchecked: used from one test method at a time.
     package static let controlToken = "dev-stack-control-token-0123456789"
@@ -14,6 +16,10 @@ package final class DevStack: @unchecked Sendable {
     /// The simwallet node (its `sim…` control methods).
     package let node: JSONRPCClient
     package let served: (node: String, wallets: [String], certificate: String)
+    /// simwallet's endpoints as today's dcrd and dcrwallet (the vspd front's node and wallets).
+    package let servedVsp: (node: String, wallets: [String])
+    /// The vspd front's fee xpub (the cold wallet's child 1, as scripts/dev-run.sh derives it).
+    package let vspFeeXPub: ExtendedPublicKey
     /// The web app's options, one `name=value` each.
     package let webLines: [String]
     package let webConfig: String
@@ -33,6 +39,8 @@ package final class DevStack: @unchecked Sendable {
             let voting = try XCTUnwrap(world["votingwalletextpub"]?.stringValue)
             let cold = try XCTUnwrap(world["coldwalletextpub"]?.stringValue)
             let user = StakepooldProcessHarness.rpcUser, password = StakepooldProcessHarness.rpcPassword
+            servedVsp = try Self.vspEndpoints(announcedIn: harness.contents(harness.path("simwallet.log")))
+            vspFeeXPub = try ExtendedPublicKey(parsing: cold, network: NetParams.named("simnet")).child(1)
 
             // One stakepoold per voting wallet, its control API on a free port, as the script starts them.
             var daemons: [(process: Process, log: String)] = [], controls: [String] = [], certs: [String] = []
@@ -65,6 +73,11 @@ package final class DevStack: @unchecked Sendable {
                 "votingwalletextpub=\(voting)", "coldwalletextpub=\(cold)",
                 "enablestakepoold=1", "stakepooldhosts=\(controls.joined(separator: ","))",
                 "stakepooldcerts=\(certs.joined(separator: ","))", "stakepooldtoken=\(Self.controlToken)",
+                "apifronts=both", "vspfeexpub=\(vspFeeXPub.serialized())",
+                "vspnode=dcrd", "vspdcrdhost=\(servedVsp.node)", "vspdcrduser=\(user)", "vspdcrdpassword=\(password)",
+                "vspdcrdcert=\(served.certificate)", "vspwallet=dcrwallet", "vspwallethosts=\(servedVsp.wallets.joined(separator: ","))",
+                "vspwalletusers=\(user),\(user),\(user)", "vspwalletpasswords=\(password),\(password),\(password)",
+                "vspwalletcerts=\(served.certificate),\(served.certificate),\(served.certificate)",
             ]
             webConfig = harness.path("web.conf")
             try webLines.joined(separator: "\n").write(toFile: webConfig, atomically: true, encoding: .utf8)
@@ -79,6 +92,17 @@ package final class DevStack: @unchecked Sendable {
     }
 
     package func stop() { harness.stop() }
+
+    /// The vsp node and wallet addresses from simwallet's start-up line
+    /// (`vsp node (dcrd API 8) on A, vsp wallets (dcrwallet API 11) on B, C, D`).
+    static func vspEndpoints(announcedIn log: String) throws -> (node: String, wallets: [String]) {
+        let line = try XCTUnwrap(log.split(separator: "\n").first { $0.contains("vsp node (dcrd API 8) on ") }.map(String.init),
+                                 "simwallet did not announce its vsp endpoints")
+        let node = try XCTUnwrap(line.range(of: "vsp node (dcrd API 8) on "))
+        let wallets = try XCTUnwrap(line.range(of: ", vsp wallets (dcrwallet API 11) on "))
+        return (String(line[node.upperBound..<wallets.lowerBound]),
+                line[wallets.upperBound...].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+    }
 
     /// `poolctl -C devConfig …`.
     package func dev(_ arguments: [String]) throws -> ExecutableRunner.Result {

@@ -16,32 +16,11 @@ final class VspEndToEndProcessTests: XCTestCase {
     func testSpecClient_ticketIsQuotedPaidVotedWithItsChoicesAndRefusalsUseVspdsCodes() async throws {
         let stack = try await DevStack(prefix: "vsp-e2e")
         defer { stack.stop() }
-        let user = StakepooldProcessHarness.rpcUser, password = StakepooldProcessHarness.rpcPassword
-        let certificate = stack.served.certificate
-
-        // Where simwallet serves today's dcrd and dcrwallet (it binds free ports and says so).
-        let announced = try XCTUnwrap(stack.harness.contents(stack.harness.path("simwallet.log")).split(separator: "\n")
-            .first { $0.contains("vsp node (dcrd API 8) on ") }.map(String.init))
-        let nodeStart = try XCTUnwrap(announced.range(of: "vsp node (dcrd API 8) on "))
-        let walletsStart = try XCTUnwrap(announced.range(of: ", vsp wallets (dcrwallet API 11) on "))
-        let vspNode = String(announced[nodeStart.upperBound..<walletsStart.lowerBound])
-        let vspWallets = announced[walletsStart.upperBound...].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        XCTAssertEqual(vspWallets.count, 3)
-
-        // Fee addresses from their own branch of the cold wallet's key (cold/1/0/i), so the test derives them itself.
-        let world = try await stack.node.call("siminfo")
-        let cold = try ExtendedPublicKey(parsing: try XCTUnwrap(world["coldwalletextpub"]?.stringValue), network: simnet)
-        let feeXPub = try cold.child(1)
-        let front = [
-            "apifronts=both", "vspfee=2.5", "vspfeexpub=\(feeXPub.serialized())",
-            "vspnode=dcrd", "vspdcrdhost=\(vspNode)", "vspdcrduser=\(user)", "vspdcrdpassword=\(password)",
-            "vspdcrdcert=\(certificate)",
-            "vspwallet=dcrwallet", "vspwallethosts=\(vspWallets.joined(separator: ","))",
-            "vspwalletusers=\(Array(repeating: user, count: 3).joined(separator: ","))",
-            "vspwalletpasswords=\(Array(repeating: password, count: 3).joined(separator: ","))",
-            "vspwalletcerts=\(Array(repeating: certificate, count: 3).joined(separator: ","))",
-        ]
-        try (stack.webLines + front).joined(separator: "\n").write(toFile: stack.webConfig, atomically: true, encoding: .utf8)
+        // DevStack gives the web app what scripts/dev-run.sh gives it: both APIs, the vspd front over simwallet's
+        // endpoints as today's dcrd and dcrwallet, fee addresses from cold/1 (so the test derives them itself).
+        XCTAssertTrue(stack.webLines.contains("apifronts=both"))
+        let feeXPub = stack.vspFeeXPub
+        XCTAssertEqual(stack.servedVsp.wallets.count, 3)
         let port = try await stack.startWebApp()
         let client = VspSpecClient(baseURL: "http://127.0.0.1:\(port)")
 
@@ -184,7 +163,7 @@ final class VspEndToEndProcessTests: XCTestCase {
             .string(try XCTUnwrap(legacyUser["feeaddress"]?.stringValue)), .int(10)])
         _ = try await stack.node.call("simmine", [.int(Int64(simnet.tickets.maturity) + 1)])
         let closedConfig = stack.harness.path("web-closed.conf"), closedLog = stack.harness.path("web-closed.log")
-        try (stack.webLines + front + ["vspclosed=1", "vspclosedmsg=closed for maintenance"]).joined(separator: "\n")
+        try (stack.webLines + ["vspclosed=1", "vspclosedmsg=closed for maintenance"]).joined(separator: "\n")
             .write(toFile: closedConfig, atomically: true, encoding: .utf8)
         let closedWeb = try stack.harness.launch(try BuiltExecutable.path("hxstakepool"), ["-C", closedConfig], log: closedLog)
         let listening = try await stack.harness.waitForLine(closedWeb, closedLog, containing: "DCRS: listening on ", seconds: 90)

@@ -12,7 +12,7 @@ import WalletSimnet
 /// `--nodeport N` (19556), `--walletports a,b,c` (19557,19567,19577), `--notls`, `--printkeys` (print the
 /// seed's extended public keys and exit), `--chainparams FILE` (run on a fork's network: its magic, address and
 /// key IDs, tickets, subsidy and newest vote version; its RPC ports become the default ports); `--vspnodeport N`
-/// (node port + 4) and `--vspwalletports a,b,c` (wallet port + 4 + 10·i): today's dcrd / dcrwallet endpoints the vspd
+/// (node port + 44) and `--vspwalletports a,b,c` (wallet port + 44 + 10·i): today's dcrd / dcrwallet endpoints the vspd
 /// front drives.
 public enum SimwalletMain {
     /// `simwallet --help`.
@@ -33,8 +33,8 @@ public enum SimwalletMain {
           --notls               plain websockets (tests only)
           --printkeys           print votingwalletextpub= and coldwalletextpub= of the seed and exit
           --chainparams FILE    run the simulated chain on a fork's network (JSON network parameters)
-          --vspnodeport N       port of the node as today's dcrd (API 8.x) for the vspd front (default node port + 4; 0 when that is 0)
-          --vspwalletports a,b  one port per wallet as today's dcrwallet (API 11.x) (default wallet ports + 4)
+          --vspnodeport N       port of the node as today's dcrd (API 8.x) for the vspd front (default node port + 44; 0 when that is 0)
+          --vspwalletports a,b  one port per wallet as today's dcrwallet (API 11.x) (default wallet ports + 44)
           -h, --help            show this help and exit
           -V, --version         print the version and exit
         """
@@ -102,13 +102,15 @@ public enum SimwalletMain {
             UInt16(truncatingIfNeeded: ports.walletRPC + 10 * $0)
         }) else { return 2 }
 
-        // vspsim: today's dcrd / dcrwallet endpoints (the vspd front's), beside the v1.1-era ones.
-        guard let vspNodePort = number("--vspnodeport", nodePort == 0 ? 0 : min(65535, nodePort + 4), 0...65535) else {
+        // vspsim: today's dcrd / dcrwallet endpoints (the vspd front's), beside the v1.1-era ones, 44 ports above them
+        // (+4 would be 19560, stakepoold's simnet control port).
+        let vspPortOffset = 44
+        guard let vspNodePort = number("--vspnodeport", nodePort == 0 ? 0 : min(65535, nodePort + vspPortOffset), 0...65535) else {
             FileHandle.standardError.write(Data("simwallet: bad numeric flag --vspnodeport\n".utf8))
             return 2
         }
         guard let vspWalletPorts = portList("--vspwalletports", walletPorts.map {
-            $0 == 0 ? 0 : UInt16(truncatingIfNeeded: Int($0) + 4)
+            $0 == 0 ? 0 : UInt16(truncatingIfNeeded: Int($0) + vspPortOffset)
         }) else { return 2 }
 
         let logs = LogBackend(level: .info)
