@@ -31,8 +31,7 @@ public struct ScriptSet: Sendable {
     @discardableResult
     public mutating func insert(hex: UnsafeBufferPointer<UInt8>) -> (inserted: Bool, index: Int)? {
         guard hex.count % 2 == 0 else { return nil }
-        let start = storage.count
-        storage.reserveCapacity(start + hex.count / 2)
+        let start = storage.count // (no reserveCapacity: it grows to exactly that, a copy of everything per script)
         var index = 0
         while index < hex.count {
             guard let high = Hex.nibble(hex[index]), let low = Hex.nibble(hex[index + 1]) else {
