@@ -9,11 +9,7 @@ final class StartupSyncVoteBitsResetTests: XCTestCase {
     func testStartupSync_pagedResetLeavesEveryUserAsTheRulesSay() async throws {
         let fixture = WalletPoolFixture()
         // Agenda bits 0x0006 (abstain 0, no 2, yes 4): 1, 3, 5 are valid on version 6; 7 and 0x41 are not.
-        let agenda = Agenda(id: "lnfeatures", description: "", mask: 0x0006, choices: [
-            AgendaChoice(id: "abstain", description: "", bits: 0, isAbstain: true),
-            AgendaChoice(id: "no", description: "", bits: 0x0002, isNo: true),
-            AgendaChoice(id: "yes", description: "", bits: 0x0004),
-        ], startTime: 0, expireTime: 0)
+        let agenda = Agenda.lnFeatures
         // (vote bits, version) before → after, by hand from webapp.md §9.6.
         let cases: [(before: (UInt16, UInt32), after: (UInt16, UInt32))] = [
             ((5, 5), (1, 6)),     // old version: version moves, bits reset
@@ -57,4 +53,13 @@ final class StartupSyncVoteBitsResetTests: XCTestCase {
         let again = try await sync.resetVoteBits(voteVersion: 6, agendas: [agenda])
         XCTAssertEqual(again.voteBitsVersionUpdated + again.voteBitsReset, 0)
     }
+}
+
+extension Agenda {
+    /// One agenda on bits 0x0006: abstain 0, no 2, yes 4.
+    static let lnFeatures = Agenda(id: "lnfeatures", description: "", mask: 0x0006, choices: [
+        AgendaChoice(id: "abstain", description: "", bits: 0, isAbstain: true),
+        AgendaChoice(id: "no", description: "", bits: 0x0002, isNo: true),
+        AgendaChoice(id: "yes", description: "", bits: 0x0004),
+    ], startTime: 0, expireTime: 0)
 }

@@ -16,7 +16,8 @@ extension WalletWire {
     /// reply's bytes and the set are all a million users' scripts cost. A redeem script that is not hex, or that
     /// appears twice in one entry, is `walletBadResponse`.
     public static func scriptSet(from raw: RawJSON) throws -> ScriptSet {
-        var set = ScriptSet()
+        // A script is at most half its hex and an entry at least `{"redeemscript":""}`: bounds from above.
+        var set = ScriptSet(reservingScripts: raw.range.count / 19, bytes: raw.range.count / 2)
         try forEachScript(in: raw) { reader in
             let context = "listscripts entry"
             guard try reader.peekIsObject() else { throw WireFields.bad(context, "result is not an object") }

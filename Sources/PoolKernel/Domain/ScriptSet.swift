@@ -17,6 +17,14 @@ public struct ScriptSet: Sendable {
 
     public init() {}
 
+    /// An empty set with room for about `scripts` scripts of `bytes` bytes in all, so a million scripts are not
+    /// copied over and over while the buffers double (each doubling held the old and the new buffer at once).
+    /// Room never written is only address space: an estimate from above costs no memory.
+    public init(reservingScripts scripts: Int, bytes: Int) {
+        storage.reserveCapacity(bytes)
+        ends.reserveCapacity(scripts)
+    }
+
     /// Scripts held.
     public var count: Int { ends.count }
 

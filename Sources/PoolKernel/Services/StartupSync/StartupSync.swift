@@ -254,7 +254,7 @@ public final class StartupSync: Sendable {
     /// The database's side of the wallet sync, read a page of users at a time.
     private struct DatabaseScripts {
         /// Active users' scripts and interrupted submissions' (pending) ones, each once.
-        var scripts = ScriptSet()
+        var scripts: ScriptSet
         /// `heights[i]`: the lowest registration height of script `i`.
         var heights: [Int64] = []
         /// Users whose address submission was interrupted (a script, no address yet).
@@ -263,7 +263,9 @@ public final class StartupSync: Sendable {
     }
 
     private func databaseScripts() async throws -> DatabaseScripts {
-        var result = DatabaseScripts()
+        // Room for every user's 1-of-2 multisig script (71 bytes) up front: no doubling copies of a million.
+        let users = try await storage.read { try $0.userCount() }
+        var result = DatabaseScripts(scripts: ScriptSet(reservingScripts: users, bytes: users * 71))
         let pageSize = configuration.pageSize
         while true {
             let cursor = result.maxUserId ?? 0
