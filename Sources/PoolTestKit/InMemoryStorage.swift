@@ -263,6 +263,15 @@ final class MemoryTransaction: StorageWriter {
         return stored.id
     }
 
+    func setVoteBits(_ voteBits: UInt16, version: UInt32, userIds: [UserId]) throws {
+        for id in Set(userIds) {
+            guard var user = tables.users[id.rawValue] else { continue }
+            user.voteBits = voteBits
+            user.voteBitsVersion = version
+            change({ $0.users[id.rawValue] }, { $0.users[id.rawValue] = $1 }, user)
+        }
+    }
+
     func updateUser(_ user: User) throws {
         try StorageLimits.check(user)
         guard let old = tables.users[user.id.rawValue] else {

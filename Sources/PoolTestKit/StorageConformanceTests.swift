@@ -80,6 +80,7 @@ open class StorageConformanceTests: XCTestCase {
             ("apiTokenBackfillIsIdempotent", checkStorage_apiTokenBackfillIsIdempotent),
             ("concurrentRegistrationsGetUniqueIds", checkStorage_concurrentRegistrationsGetUniqueIds),
             ("parallelUserUpdatesLoseNoChange", checkStorage_parallelUserUpdatesLoseNoChange),
+            ("setVoteBitsSetsEveryListedUserAndNothingElse", checkStorage_setVoteBitsSetsEveryListedUserAndNothingElse),
             ("callsAfterShutdownAreClosed", checkStorage_callsAfterShutdownAreClosed),
             // Backups
             ("snapshotRestoresIntoAnEmptyDatabase", checkStorage_snapshotRestoresIntoAnEmptyDatabase),

@@ -36,6 +36,7 @@ open class WalletBackendConformanceTests: XCTestCase {
             ("createMultisigIsDeterministic", checkWallet_createMultisigIsDeterministic),
             ("emptyScriptImportIsRejected", checkWallet_emptyScriptImportIsRejected),
             ("importScriptIsIdempotentAndListed", checkWallet_importScriptIsIdempotentAndListed),
+            ("scriptSetHoldsTheListedScripts", checkWallet_scriptSetHoldsTheListedScripts),
             ("unknownTransactionIsMinus5", checkWallet_unknownTransactionIsMinus5),
             ("unknownRawTransactionIsMinus5", checkWallet_unknownRawTransactionIsMinus5),
             ("voteForUnknownTicketIsMinus4", checkWallet_voteForUnknownTicketIsMinus4),
@@ -132,6 +133,17 @@ open class WalletBackendConformanceTests: XCTestCase {
         try await wallet.importScript(script, rescan: true, scanFrom: 0)
         let listed = try await wallet.listScripts().filter { $0.redeemScript == script }
         XCTAssertEqual(listed.count, 1, "a script imported twice is listed once")
+    }
+
+    /// `listScriptSet()` holds exactly the scripts `listScripts()` lists, as bytes, each once.
+    public func checkWallet_scriptSetHoldsTheListedScripts() async throws {
+        let wallet = try await wallet()
+        try await wallet.importScript(Self.sampleRedeemScript, rescan: true, scanFrom: 0)
+        let listed = Set(try await wallet.listScripts().map { $0.redeemScript.lowercased() })
+        let set = try await wallet.listScriptSet()
+        XCTAssertEqual(set.count, listed.count)
+        XCTAssertEqual(Set((0..<set.count).map(set.hex)), listed)
+        XCTAssertTrue(listed.contains(Self.sampleRedeemScript.lowercased()))
     }
 
     public func checkWallet_unknownTransactionIsMinus5() async throws {

@@ -102,11 +102,7 @@ final class StartupSyncTests: XCTestCase {
 
     func testStartupSync_voteBitsResetRules() async throws {
         let fixture = WalletPoolFixture()
-        let agenda = Agenda(id: "lnfeatures", description: "", mask: 0x0006, choices: [
-            AgendaChoice(id: "abstain", description: "", bits: 0, isAbstain: true),
-            AgendaChoice(id: "no", description: "", bits: 0x0002, isNo: true),
-            AgendaChoice(id: "yes", description: "", bits: 0x0004),
-        ], startTime: 0, expireTime: 0)
+        let agenda = Agenda.lnFeatures
         try await fixture.storage.write { tx in
             _ = try tx.insertUser(User(email: "a@x.org", passwordHash: "x", voteBits: 5, voteBitsVersion: 5))   // old version
             _ = try tx.insertUser(User(email: "b@x.org", passwordHash: "x", voteBits: 0x41, voteBitsVersion: 6)) // invalid bits

@@ -60,6 +60,11 @@ public final class DcrwalletBackend: WalletBackend {
         try WalletWire.scripts(from: await endpoint.callRaw("listscripts"))
     }
 
+    public func listScriptSet() async throws -> ScriptSet {
+        // The reply's bytes are released when this returns: only the set outlives the call.
+        try WalletWire.scriptSet(from: await endpoint.callRaw("listscripts"))
+    }
+
     public func tickets(includeImmature: Bool) async throws -> [String] {
         try WalletWire.ticketHashes(from: await endpoint.call("gettickets", [.bool(includeImmature)]))
     }

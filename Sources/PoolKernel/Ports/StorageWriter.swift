@@ -18,6 +18,10 @@ public protocol StorageWriter: StorageReader {
     /// same database — can change the row until this one ends (an engine whose readers do not block writers locks
     /// it, MySQL `SELECT … FOR UPDATE`), so a read-modify-write never loses a concurrent change. nil if absent.
     func userForUpdate(id: UserId) throws -> User?
+    /// Sets `VoteBits` and `VoteBitsVersion` of every user in `userIds`, leaving every other column as it is (the
+    /// start-up vote-bits reset, a page of users at a time: set-based statements, not one whole-row update per
+    /// user). Ids with no user are ignored. Part of the transaction: all of the users or none.
+    func setVoteBits(_ voteBits: UInt16, version: UInt32, userIds: [UserId]) throws
 
     /// Inserts an `EmailChange` row (its `id` is ignored) and returns the assigned id.
     func insertEmailChange(_ change: EmailChange) throws -> Int64

@@ -32,6 +32,10 @@ public protocol WalletBackend: Sendable {
     func accountSyncAddressIndex(account: String, branch: UInt32, index: UInt32) async throws
     /// `listscripts`: every imported redeem script.
     func listScripts() async throws -> [ImportedScript]
+    /// `listscripts` as bytes: every imported redeem script once (hex of either letter case is one script), for
+    /// comparing a million users' scripts without a `String` per script. A redeem script that is not hex is
+    /// `walletBadResponse`. Default: `listScripts()` converted; a plugin may decode the reply straight into it.
+    func listScriptSet() async throws -> ScriptSet
     /// `gettickets [includeImmature]`: ticket hashes the wallet owns or may vote (not expired).
     func tickets(includeImmature: Bool) async throws -> [String]
     /// `getrawtransaction [txid, 0]` (passed through to the wallet's node): the serialized tx hex.
@@ -53,6 +57,14 @@ public protocol WalletBackend: Sendable {
 
 extension WalletBackend {
     public func close() async {}
+
+    public func listScriptSet() async throws -> ScriptSet {
+        var set = ScriptSet()
+        for script in try await listScripts() where set.insert(hex: script.redeemScript) == nil {
+            throw WalletError(.walletBadResponse, "listscripts: redeem script \(script.redeemScript.prefix(80)) is not hex")
+        }
+        return set
+    }
 
     /// The web app's `importscript` form: always sends all three params.
     public func importScript(_ scriptHex: String, scanFrom: Int64) async throws {

@@ -70,6 +70,7 @@ public struct JSONReader {
     public mutating func peekIsObject() throws -> Bool { try peek() == UInt8(ascii: "{") }
     public mutating func peekIsArray() throws -> Bool { try peek() == UInt8(ascii: "[") }
     public mutating func peekIsNull() throws -> Bool { try peek() == UInt8(ascii: "n") }
+    public mutating func peekIsString() throws -> Bool { try peek() == UInt8(ascii: "\"") }
 
     private mutating func peek() throws -> UInt8 {
         parser.skipSpace()
@@ -84,6 +85,18 @@ public struct JSONReader {
             throw parser.error("expected a string")
         }
         return text
+    }
+
+    /// Runs `body` over the next value's text, which must be a string, without making a `String` of it (a million
+    /// hex scripts): the message's own bytes when the string has no escapes (not checked as UTF-8: `body` checks
+    /// what it accepts), its decoded UTF-8 otherwise.
+    public mutating func stringBytes<T>(_ body: (UnsafeBufferPointer<UInt8>) throws -> T) throws -> T {
+        guard parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: "\"") else {
+            throw parser.error("expected a string")
+        }
+        if let plain = parser.plainString() { return try body(UnsafeBufferPointer(rebasing: parser.bytes[plain])) }
+        var text = try string()
+        return try text.withUTF8(body)
     }
 
     /// The next value as a tree.
@@ -156,8 +169,32 @@ extension JSONParser {
                 if bytes[index] == closing { index += 1; return }
                 throw error("expected ',' or a closing bracket")
             }
+        case UInt8(ascii: "\""):
+            // Without building it (a million skipped fields); still checked as UTF-8, as `parseValue` would.
+            guard let plain = plainString() else { _ = try parseValue(depth: depth); return }
+            let text = UnsafeBufferPointer(rebasing: bytes[plain])
+            if text.contains(where: { $0 >= 0x80 }), String(validating: text, as: UTF8.self) == nil {
+                index = plain.lowerBound - 1
+                throw error("invalid UTF-8")
+            }
         default:
             _ = try parseValue(depth: depth)
         }
+    }
+
+    /// Moves past a string without escapes and returns its text's range; nil (not moved) when it has an escape or
+    /// does not end. The index is at its opening quote.
+    mutating func plainString() -> Range<Int>? {
+        var end = index + 1
+        while end < bytes.count {
+            switch bytes[end] {
+            case UInt8(ascii: "\""):
+                defer { index = end + 1 }
+                return (index + 1)..<end
+            case UInt8(ascii: "\\"), 0..<0x20: return nil
+            default: end += 1
+            }
+        }
+        return nil
     }
 }

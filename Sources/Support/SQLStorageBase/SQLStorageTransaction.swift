@@ -175,6 +175,19 @@ public final class SQLStorageTransaction: StorageWriter {
         }
     }
 
+    /// Ids per `UPDATE … WHERE UserId IN (…)`: under SQLite's oldest bound-parameter limit (999) and MySQL's packet.
+    static let voteBitsChunk = 500
+
+    public func setVoteBits(_ voteBits: UInt16, version: UInt32, userIds: [UserId]) throws {
+        let ids = Array(Set(userIds.map(\.rawValue))).sorted()
+        for start in stride(from: 0, to: ids.count, by: Self.voteBitsChunk) {
+            let chunk = ids[start..<min(ids.count, start + Self.voteBitsChunk)]
+            let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+            try sql.execute("UPDATE Users SET VoteBits = ?, VoteBitsVersion = ? WHERE UserId IN (\(placeholders))",
+                            [.integer(Int64(voteBits)), .integer(Int64(version))] + chunk.map(SQLValue.integer))
+        }
+    }
+
     // MARK: EmailChange / PasswordReset
 
     public func emailChange(token: String) throws -> EmailChange? {

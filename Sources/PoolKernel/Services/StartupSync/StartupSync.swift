@@ -78,7 +78,9 @@ public final class StartupSync: Sendable {
     // MARK: - Vote bits (§9.6)
 
     /// `CheckAndResetUserVoteBits`: users on another vote version get it and vote bits 1; users whose vote bits
-    /// are invalid for `agendas` get 1. Storage errors for one user are logged and that user skipped.
+    /// are invalid for `agendas` get 1. Either way a changed user ends at vote bits 1 on `voteVersion`, so a page
+    /// of users is set in one storage call (set-based statements, not a whole-row update per user). When a page's
+    /// write fails, its users are set one at a time, and a user whose write fails is logged and skipped.
     public func resetVoteBits(voteVersion: UInt32, agendas: [Agenda]) async throws -> StartupSyncReport {
         if configuration.skipVoteBitsSync {
             logger.info("skipvotebitssync is set: it has no effect (per-ticket vote bits no longer exist; users' "
@@ -94,46 +96,31 @@ public final class StartupSync: Sendable {
             guard let last = page.last else { break }
             after = last.id
             report.usersChecked += page.count
-            var changes: [(User, [String])] = []
-            for var user in page {
-                var lines: [String] = []
-                if user.voteBitsVersion != voteVersion {
-                    lines.append("updated VoteBitsVersion from \(user.voteBitsVersion) to \(voteVersion) for uid \(user.id)")
-                    user.voteBitsVersion = voteVersion
-                    if user.voteBits != 1 {
-                        lines.append("updated VoteBits from \(user.voteBits) to 1 for uid \(user.id)")
-                        user.voteBits = 1
-                    }
-                } else if !VoteBits(user.voteBits).isValid(for: agendas) {
-                    lines.append("reset invalid VoteBits from \(user.voteBits) to 1 for uid \(user.id)")
-                    user.voteBits = 1
-                }
-                if !lines.isEmpty { changes.append((user, lines)) }
-            }
+            let changes = page.compactMap { VoteBitsReset(user: $0, voteVersion: voteVersion, agendas: agendas) }
             guard !changes.isEmpty else { continue }
-            let rows = changes.map(\.0)
+            let ids = changes.map(\.userId)
             do {
-                try await storage.write { tx in for row in rows { try tx.updateUser(row) } }
-                for (user, lines) in changes {
-                    for line in lines { logger.info(line) }
-                    if user.voteBitsVersion == voteVersion { report.voteBitsVersionUpdated += lines.first?.hasPrefix("updated VoteBitsVersion") == true ? 1 : 0 }
-                    if lines.contains(where: { $0.contains("to 1 for uid") }) { report.voteBitsReset += 1 }
-                }
+                try await storage.write { try $0.setVoteBits(1, version: voteVersion, userIds: ids) }
+                for change in changes { record(change, in: &report) }
             } catch {
-                // One user at a time, so one bad row does not stop the others (the original logs and skips).
-                for (user, lines) in changes {
+                for change in changes {
                     do {
-                        try await storage.write { try $0.updateUser(user) }
-                        for line in lines { logger.info(line) }
-                        if lines.first?.hasPrefix("updated VoteBitsVersion") == true { report.voteBitsVersionUpdated += 1 }
-                        if lines.contains(where: { $0.contains("to 1 for uid") }) { report.voteBitsReset += 1 }
+                        try await storage.write { try $0.setVoteBits(1, version: voteVersion, userIds: [change.userId]) }
+                        record(change, in: &report)
                     } catch {
-                        logger.error("failed to update vote bits for uid \(user.id): \(error)")
+                        logger.error("failed to update vote bits for uid \(change.userId): \(error)")
                     }
                 }
             }
         }
         return report
+    }
+
+    /// Logs a user's reset, once it is stored, as dcrstakepool does, and counts it.
+    private func record(_ change: VoteBitsReset, in report: inout StartupSyncReport) {
+        for line in change.lines { logger.info(line) }
+        if change.versionUpdated { report.voteBitsVersionUpdated += 1 }
+        if change.bitsReset { report.voteBitsReset += 1 }
     }
 
     // MARK: - Wallet sync (§10.1 step 9, wallet-rpc §4)
@@ -144,50 +131,54 @@ public final class StartupSync: Sendable {
         _ = try await everyWalletInfo(syncPrefix: true)
 
         // Watch every user's ticket address (no 10,000 cap).
-        let (registered, pending, maxUserId) = try await databaseScripts()
-        let wanted = UInt32(clamping: max(10_000, (maxUserId?.rawValue ?? 0) + 1))
+        let database = try await databaseScripts()
+        let wanted = UInt32(clamping: max(10_000, (database.maxUserId?.rawValue ?? 0) + 1))
         do {
             try await pool.ensureAddressIndex(wanted)
         } catch {
             throw WalletPoolError(.walletFailed, "failure on startup sync: accountsyncaddressindex: \(Self.text(error))")
         }
 
-        // ALL scripts: database rows keep their height; wallet-only scripts use 0.
-        var all: [String: Int64] = [:]
-        for entry in registered + pending.map(\.script) {
-            let hex = Hex.lowercased(entry.multiSigScript)
-            guard OneOfTwoMultisig.bytes(fromHex: hex) != nil, !hex.isEmpty else {
-                logger.warn("skipping script \(entry.multiSigScript) due to err invalid hex")
-                continue
-            }
-            all[hex] = min(all[hex] ?? entry.heightRegistered, entry.heightRegistered)
-        }
-        var walletScripts: [Set<String>] = []
+        // ALL scripts, compared as bytes (a million users: no String per script): database rows keep their lowest
+        // height; wallet-only scripts use 0. `held[w][i]`: wallet w has script i (an index of `all`).
+        var all = database.scripts
+        var heights = database.heights
+        var held: [[Bool]] = []
         for index in 0..<pool.count {
+            let scripts: ScriptSet
             do {
-                let scripts = try await pool.backend(index).listScripts().map { Hex.lowercased($0.redeemScript) }
-                walletScripts.append(Set(scripts))
-                for script in scripts where all[script] == nil { all[script] = 0 }
+                scripts = try await pool.backend(index).listScriptSet()
             } catch {
                 throw WalletPoolError(.walletFailed, "failure on startup sync: listscripts on wallet server \(index): "
                     + Self.text(error), walletIndex: index)
             }
+            var onWallet = [Bool](repeating: false, count: all.count)
+            for script in 0..<scripts.count {
+                let (isNew, position) = all.insert(scripts[script])
+                if isNew {
+                    heights.append(0)
+                    onWallet.append(false)
+                }
+                onWallet[position] = true
+            }
+            held.append(onWallet)
         }
         report.totalScripts = all.count
 
-        let ordered = all.sorted { $0.key < $1.key }
         for index in 0..<pool.count {
-            let missing = ordered.filter { !walletScripts[index].contains($0.key) }
+            // In the order of their hex, as before the scripts were bytes.
+            let missing = (0..<all.count).filter { $0 >= held[index].count || !held[index][$0] }.sorted(by: all.precedes)
             report.scriptsImported.append(missing.count)
             guard !missing.isEmpty else { continue }
             let wallet = pool.backend(index)
             let progress = SyncProgress(step: "importing \(missing.count) scripts on wallet \(index)", total: missing.count,
                                         interval: configuration.progressInterval, logger: logger)
-            let logger = self.logger
+            let (logger, scripts, scanFrom) = (self.logger, all, heights)
             do {
-                try await forEachConcurrently(missing, limit: configuration.concurrency) { script, height in
-                    logger.info("RedeemScript from DB not found on server \(index). importscript for \(script) at height \(height)")
-                    try await wallet.importScript(script, rescan: true, scanFrom: height)
+                try await forEachConcurrently(missing, limit: configuration.concurrency) { script in
+                    let hex = scripts.hex(script), height = scanFrom[script]
+                    logger.info("RedeemScript from DB not found on server \(index). importscript for \(hex) at height \(height)")
+                    try await wallet.importScript(hex, rescan: true, scanFrom: height)
                     progress.advance()
                 }
             } catch {
@@ -200,11 +191,11 @@ public final class StartupSync: Sendable {
         try await syncTickets(&report)
 
         if let registration {
-            for entry in pending {
+            for userId in database.pending {
                 do {
-                    if try await registration.completePending(userId: entry.userId) != nil { report.pendingCompleted += 1 }
+                    if try await registration.completePending(userId: userId) != nil { report.pendingCompleted += 1 }
                 } catch {
-                    logger.warn("could not complete the pending address submission of uid \(entry.userId): \(error)")
+                    logger.warn("could not complete the pending address submission of uid \(userId): \(error)")
                 }
             }
         }
@@ -260,28 +251,41 @@ public final class StartupSync: Sendable {
 
     // MARK: - Helpers
 
-    private struct PendingScript: Sendable {
-        var userId: UserId
-        var script: RegisteredScript
+    /// The database's side of the wallet sync, read a page of users at a time.
+    private struct DatabaseScripts {
+        /// Active users' scripts and interrupted submissions' (pending) ones, each once.
+        var scripts: ScriptSet
+        /// `heights[i]`: the lowest registration height of script `i`.
+        var heights: [Int64] = []
+        /// Users whose address submission was interrupted (a script, no address yet).
+        var pending: [UserId] = []
+        var maxUserId: UserId?
     }
 
-    /// Active users' scripts, interrupted submissions, and the highest user id.
-    private func databaseScripts() async throws -> ([RegisteredScript], [PendingScript], UserId?) {
-        var pending: [PendingScript] = []
-        var after: UserId = 0
+    private func databaseScripts() async throws -> DatabaseScripts {
+        // Room for every user's 1-of-2 multisig script (71 bytes) up front: no doubling copies of a million.
+        let users = try await storage.read { try $0.userCount() }
+        var result = DatabaseScripts(scripts: ScriptSet(reservingScripts: users, bytes: users * 71))
         let pageSize = configuration.pageSize
         while true {
-            let cursor = after
+            let cursor = result.maxUserId ?? 0
             let page = try await storage.read { try $0.users(afterId: cursor, limit: pageSize) }
             guard let last = page.last else { break }
-            after = last.id
-            for user in page where user.multiSigAddress.isEmpty && !user.multiSigScript.isEmpty {
-                pending.append(PendingScript(userId: user.id, script: RegisteredScript(
-                    multiSigScript: user.multiSigScript, heightRegistered: user.heightRegistered)))
+            result.maxUserId = last.id
+            for user in page where !user.multiSigAddress.isEmpty || !user.multiSigScript.isEmpty {
+                if user.multiSigAddress.isEmpty { result.pending.append(user.id) }
+                guard !user.multiSigScript.isEmpty, let (isNew, index) = result.scripts.insert(hex: user.multiSigScript) else {
+                    logger.warn("skipping script \(user.multiSigScript) due to err invalid hex")
+                    continue
+                }
+                if isNew {
+                    result.heights.append(user.heightRegistered)
+                } else {
+                    result.heights[index] = min(result.heights[index], user.heightRegistered)
+                }
             }
         }
-        let (registered, maxUserId) = try await storage.read { (try $0.registeredScripts(), try $0.maxUserId()) }
-        return (registered, pending, maxUserId)
+        return result
     }
 
     /// `walletinfo` on every wallet; each must answer, be connected to its node and unlocked.
