@@ -21,6 +21,7 @@ final class VspEndToEndProcessTests: XCTestCase {
         XCTAssertTrue(stack.webLines.contains("apifronts=both"))
         let feeXPub = stack.vspFeeXPub
         XCTAssertEqual(stack.servedVsp.wallets.count, 3)
+        try (stack.webLines + ["vspfee=2.5"]).joined(separator: "\n").write(toFile: stack.webConfig, atomically: true, encoding: .utf8)
         let port = try await stack.startWebApp()
         let client = VspSpecClient(baseURL: "http://127.0.0.1:\(port)")
 
