@@ -11,7 +11,10 @@ final class VspBuiltInPluginsTests: XCTestCase {
         XCTAssertEqual(plugins.vspNode.defaultName, "dcrd")
         XCTAssertEqual(plugins.vspWallets.names, ["dcrwallet"])
         XCTAssertEqual(plugins.vspWallets.defaultName, "dcrwallet")
-        let legacy = Set((plugins.webApp + plugins.stakepoold).flatMap(\.optionSpecs).map(\.name))
+        // The v1.1-era registries (the web app's set also holds the vsp ones since the front is configurable).
+        let legacyRegistries: [any PluginSelection] = [plugins.storage, plugins.mail, plugins.wallets, plugins.votePolicies,
+                                                       plugins.votingWallet, plugins.node]
+        let legacy = Set(legacyRegistries.flatMap(\.optionSpecs).map(\.name))
         let vsp = Set((plugins.vspNode.optionSpecs + plugins.vspWallets.optionSpecs).map(\.name))
         XCTAssertTrue(legacy.isDisjoint(with: vsp), "no vsp option shadows a legacy one: \(legacy.intersection(vsp))")
     }
