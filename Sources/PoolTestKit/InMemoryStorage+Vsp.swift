@@ -12,6 +12,13 @@ extension MemoryTransaction {
             .sorted { Array($0.hash.utf8).lexicographicallyPrecedes($1.hash.utf8) }
     }
 
+    func vspTickets(outcome: VspTicketOutcome, limit: Int) throws -> [VspTicket] {
+        Array(tables.vspTickets.values.filter { $0.outcome == outcome }.sorted { a, b in
+            a.purchaseHeight != b.purchaseHeight ? a.purchaseHeight > b.purchaseHeight
+                : Array(a.hash.utf8).lexicographicallyPrecedes(b.hash.utf8)
+        }.prefix(max(0, limit)))
+    }
+
     func vspTicketCounts() throws -> [VspTicketState: Int] {
         tables.vspTickets.values.reduce(into: [:]) { $0[VspTicketState($1.feeTxStatus, $1.outcome), default: 0] += 1 }
     }

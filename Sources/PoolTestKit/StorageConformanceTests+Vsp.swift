@@ -19,6 +19,7 @@ extension StorageConformanceTests {
             ("vspTablesSurviveBackupAndRestore", checkStorage_vspTablesSurviveBackupAndRestore),
             ("vspOversizeAndNulValuesAreRejected", checkStorage_vspOversizeAndNulValuesAreRejected),
             ("vspTicketCountsByStatusAndOutcome", checkStorage_vspTicketCountsByStatusAndOutcome),
+            ("vspTicketsByOutcomeNewestFirst", checkStorage_vspTicketsByOutcomeNewestFirst),
         ]
     }
 
@@ -55,6 +56,27 @@ extension StorageConformanceTests {
         XCTAssertEqual(counts, [VspTicketState(.none): 2, VspTicketState(.received): 1, VspTicketState(.confirmed): 1,
                                 VspTicketState(.confirmed, .voted): 2, VspTicketState(.confirmed, .revoked): 1,
                                 VspTicketState(.confirmed, .missed): 1, VspTicketState(.error): 1])
+    }
+
+    // vspviews
+    public func checkStorage_vspTicketsByOutcomeNewestFirst() async throws {
+        let store = try await backend()
+        // (n, purchase height, outcome): the missed ones listed highest height first, a tie by hash.
+        let rows: [(Int, Int64, VspTicketOutcome)] = [(801, 10, .missed), (802, 30, .missed), (803, 20, .voted),
+                                                      (804, 30, .missed), (805, 5, .expired), (806, 25, .missed)]
+        for (n, height, outcome) in rows {
+            var ticket = Self.sampleVspTicket(n)
+            (ticket.purchaseHeight, ticket.confirmed, ticket.feeTxStatus, ticket.outcome) = (height, true, .confirmed, outcome)
+            try await store.write { [ticket] in try $0.insertVspTicket(ticket) }
+        }
+        let hex = { (n: Int) in String(format: "%064x", n) }
+        let missed = try await store.read { try $0.vspTickets(outcome: .missed, limit: 10) }
+        XCTAssertEqual(missed.map(\.hash), [802, 804, 806, 801].map(hex))
+        XCTAssertEqual(missed.first, { var t = Self.sampleVspTicket(802); (t.purchaseHeight, t.confirmed, t.feeTxStatus, t.outcome) = (30, true, .confirmed, .missed); return t }())
+        let firstTwo = try await store.read { try $0.vspTickets(outcome: .missed, limit: 2) }
+        XCTAssertEqual(firstTwo.map(\.hash), [802, 804].map(hex))
+        let none = try await store.read { try $0.vspTickets(outcome: .revoked, limit: 10) }
+        XCTAssertEqual(none, [])
     }
 
     public func checkStorage_vspTicketRoundTripsEveryField() async throws {

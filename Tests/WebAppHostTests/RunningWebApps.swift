@@ -14,13 +14,13 @@ final class RunningWebApps {
     private var directories: [URL] = []
 
     /// Assembles and runs the web app; returns it and its port.
-    func start(prefix: String, _ extra: String) async throws -> (WebApp, Int) {
+    func start(prefix: String, _ extra: String, plugins: PoolPlugins = .builtIn()) async throws -> (WebApp, Int) {
         let directory = try TestEnvironment.makeTemporaryDirectory(prefix: prefix)
         directories.append(directory)
         let path = try WebAppTestConfig.write(into: directory.path, adminIPs: nil, extra: "bcryptcost=4\n" + extra)
-        let (loaded, _, _) = try PoolConfig.load(arguments: ["-C", path], home: directory.path, plugins: .builtIn(),
+        let (loaded, _, _) = try PoolConfig.load(arguments: ["-C", path], home: directory.path, plugins: plugins,
                                                  hostOptions: WebAppHostOptions.all)
-        let app = try await WebApp.assemble(config: try XCTUnwrap(loaded), plugins: .builtIn(),
+        let app = try await WebApp.assemble(config: try XCTUnwrap(loaded), plugins: plugins,
                                             logs: LogBackend(level: .error, sinks: [CapturingSink()]))
         guard case let .tcp(_, port) = try app.bind() else { throw PageClient.ClientError("the web app did not bind TCP") }
         apps.append((app, Task { try await app.run() }))

@@ -146,6 +146,7 @@ public final class WebApp: Sendable {
         pagesConfiguration.explorerURL = config.explorerURL
         pagesConfiguration.ticketMaturity = Int64(services.params.tickets.maturity)
         pagesConfiguration.lowFeeDirectory = config.dataDir  // where stakepoold writes lowfeetickets.json
+        pagesConfiguration.showsVspTickets = config.apiFronts.servesVspd  // vspviews
         // dash22: the dashboard's pool-wide missed and expired tickets, swept from the wallets when it is opened.
         let unvotedTickets = UnvotedTicketsSweep(storage: storage, tickets: services.pool, logger: logs.logger("CNTL"))
         pages = Pages(configuration: pagesConfiguration,

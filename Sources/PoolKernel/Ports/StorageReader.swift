@@ -99,4 +99,8 @@ public protocol StorageReader {
     func vspTicketsAwaitingOutcome() throws -> [VspTicket]
     /// The last main-chain height the outcome scan covered; 0 before the first scan (and after a restore).
     func vspOutcomeScanHeight() throws -> Int64
+    // vspviews
+    /// At most `limit` vspd tickets whose outcome is `outcome`, the highest purchase height first, then ascending by
+    /// hash: the operator dashboard's missed vspd tickets without loading every ticket.
+    func vspTickets(outcome: VspTicketOutcome, limit: Int) throws -> [VspTicket]
 }

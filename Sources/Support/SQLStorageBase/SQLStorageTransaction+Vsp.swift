@@ -88,6 +88,11 @@ extension SQLStorageTransaction {
             .sorted { Array($0.hash.utf8).lexicographicallyPrecedes($1.hash.utf8) }
     }
 
+    public func vspTickets(outcome: VspTicketOutcome, limit: Int) throws -> [VspTicket] {
+        try sql.query("SELECT \(Self.vspTicketColumns) FROM VspTickets WHERE Outcome = ? ORDER BY PurchaseHeight DESC, TicketHash LIMIT ?",
+                      [.text(outcome.rawValue), .integer(Int64(max(0, limit)))]).map(Self.vspTicket(from:))
+    }
+
     public func vspTicketCounts() throws -> [VspTicketState: Int] {
         var counts: [VspTicketState: Int] = [:]
         for row in try sql.query("SELECT FeeTxStatus, Outcome, COUNT(*) FROM VspTickets GROUP BY FeeTxStatus, Outcome", []) {

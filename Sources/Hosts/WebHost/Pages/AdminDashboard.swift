@@ -132,7 +132,10 @@ extension Pages {
             data["StakeInfoMissing"] = true
         }
         data.merge(Self.votingHealth(stored.audits)) { _, new in new }
-        data["MissedAudits"] = .list(try await missedWithOwners(stored.audits))
+        // vspviews: the vspd API tickets' figures, and their misses (recorded by its block handler) in the same list.
+        let vsp = try await vspDashboardFigures()
+        data.merge(vsp.figures) { _, new in new }
+        data["MissedAudits"] = .list(try await missedWithOwners(stored.audits) + vsp.missed)
         // Outbox: queued (of which retrying after a failed attempt) and failed for good.
         let cap = { (count: Int) -> String in count > Self.outboxCountLimit ? "\(Self.outboxCountLimit)+" : String(count) }
         data["MailQueued"] = .string(cap(stored.queued))
@@ -281,14 +284,16 @@ extension Pages {
             let ownerId = records.compactMap(\.userId).last
             var owner: User? = nil
             if let ownerId { owner = try await storage.user(id: ownerId) }
-            return ["SearchKind": "ticket", "SearchTicket": .string(hash.hex),
-                    "SearchOwner": .string(owner?.email ?? (ownerId.map { "user \($0.rawValue)" } ?? "not in the vote audit")),
+            let vsp = try await vspTicketSearch(hash)  // vspviews
+            let unknownOwner = vsp.isEmpty ? "not in the vote audit" : "vspd ticket (no account)"
+            return vsp.merging(["SearchKind": "ticket", "SearchTicket": .string(hash.hex),
+                    "SearchOwner": .string(owner?.email ?? (ownerId.map { "user \($0.rawValue)" } ?? unknownOwner)),
                     "SearchAudits": .list(records.reversed().map { record in
                         ["Height": .int(record.blockHeight), "Result": .string(record.result.rawValue),
                          "Policy": .string(record.policyName), "VoteBits": .int(Int64(record.voteBits)),
                          "Latency": .string(GoFloatFormat.v(Double(record.totalMicros) / 1_000) + " ms"),
                          "Detail": .string(record.detail.isEmpty ? record.reason : record.detail)]
-                    })]
+                    })]) { _, new in new }
         }
         var user: User? = nil
         if let id = Int64(query) { user = try await storage.user(id: UserId(id)) }

@@ -45,6 +45,9 @@ public struct PagesConfiguration: Sendable {
     // dash22
     /// Seconds the dashboard's aggregates are shared between requests before a request works them out again.
     public var dashboardFiguresMaxAge: Int64 = 10
+    // vspviews
+    /// The vspd API v3 front is on (`apifronts` vspd or both): the dashboard and the stats page show its tickets.
+    public var showsVspTickets: Bool = false
 
     /// The explorer prefix in force ("" for no links).
     public var ticketExplorerURL: String { explorerURL ?? PoolConfig.defaultExplorerURL(network: shortNetwork) }

@@ -39,14 +39,20 @@ extension Pages {
         // Pool size and votes/misses per day from the hourly history (the page stands without it).
         let since = PoolHistorySample.hour(containing: context.now) - Self.chartDays * 86_400
         let history = (try? await storage.read { try $0.historySamples(since: since, limit: Int(Self.chartDays) * 24 + 48) }) ?? []
-        return .page(template: "stats", title: "Decred Stake Pool - Stats", flag: "IsStats", data: [
+        // vspviews: the vspd API tickets beside the pool's (the legacy API's JSON stays as dcrstakepool's).
+        var vsp: [String: TemplateValue] = [:]
+        if configuration.showsVspTickets, let counts = try? await storage.read({ try $0.vspTicketCounts() }) {
+            vsp = VspTicketFigures(counts).templateData
+            vsp["VspFront"] = true
+        }
+        return .page(template: "stats", title: "Decred Stake Pool - Stats", flag: "IsStats", data: vsp.merging([
             "Charts": .list([HistoryChart.poolSize(history).templateValue, HistoryChart.votesPerDay(history).templateValue]),
             "Rows": .list(table), "Network": .string(configuration.network),
             "PoolStatus": .string(configuration.closePool ? "Closed" : "Open"),
             "Voted": .int(Int64(info.voted)), "Missed": .int(Int64(info.missed)),
             "VotesCast": .int(Int64(max(1, info.voted + info.missed))),
             "Live": .int(Int64(info.live)), "Immature": .int(Int64(info.immature)), "PoolSize": .int(Int64(info.poolSize)),
-        ])
+        ]) { _, new in new })
     }
 
     func errorPage(_ context: inout PageContext) async -> PageOutcome {
