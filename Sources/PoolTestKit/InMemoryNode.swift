@@ -3,7 +3,7 @@ import Synchronization
 
 /// A node that lives in memory: records sent transactions and lets a test push notifications.
 public final class InMemoryNode: NodeBackend {
-    public struct State: Sendable {
+    public struct State: InMemoryBackendState {
         public var bestBlock = BestBlock(hash: String(repeating: "0", count: 64), height: 0)
         public var currentNet: UInt32 = 0x1214_1c16
         /// Block hash → serialized header hex.
@@ -27,13 +27,7 @@ public final class InMemoryNode: NodeBackend {
 
     public init(_ state: State = State()) { self.state = LockedValue(state) }
 
-    private func read<T: Sendable>(_ body: (inout State) throws -> T) throws -> T {
-        try state.withLock { state in
-            if state.isClosed { throw WalletError(.walletShutdown, "the client has been shutdown") }
-            if let failure = state.failure { throw failure }
-            return try body(&state)
-        }
-    }
+    private func read<T: Sendable>(_ body: (inout State) throws -> T) throws -> T { try state.call(body) }
 
     /// Delivers a notification to the subscriber, if any (synchronously, like a connection reader).
     public func emit(_ notification: ChainNotification) {

@@ -6,7 +6,7 @@ import Synchronization
 /// `sendRawTransaction` puts the bytes in the mempool under their real txid (read by `DecredTransaction`), and
 /// `mine` moves the mempool into a block.
 public final class InMemoryVspNode: VspNodeBackend {
-    public struct State: Sendable {
+    public struct State: InMemoryBackendState {
         /// Every transaction the node knows (txid → what `getrawtransaction` answers).
         public var transactions: [String: VspRawTransaction] = [:]
         /// Mempool txids in arrival order.
@@ -39,13 +39,7 @@ public final class InMemoryVspNode: VspNodeBackend {
 
     public init(_ state: State = State()) { self.state = LockedValue(state) }
 
-    private func read<T: Sendable>(_ body: (inout State) throws -> T) throws -> T {
-        try state.withLock { state in
-            if state.isClosed { throw WalletError(.walletShutdown, "the client has been shutdown") }
-            if let failure = state.failure { throw failure }
-            return try body(&state)
-        }
-    }
+    private func read<T: Sendable>(_ body: (inout State) throws -> T) throws -> T { try state.call(body) }
 
     private func held(_ method: String, _ argument: String) async {
         if let hook = state.withLock({ $0.beforeCall }) { await hook(method, argument) }

@@ -5,7 +5,7 @@ import Synchronization
 /// Today's dcrwallet in memory: the `VspWalletBackend` contract with state a test reads and sets directly. It
 /// records what the vspd front asked of it (keys, tickets, per-ticket choices) and knows the agendas it is given.
 public final class InMemoryVspWallet: VspWalletBackend {
-    public struct State: Sendable {
+    public struct State: InMemoryBackendState {
         public var info = WalletInfo(voting: true)
         public var bestBlock = BestBlock(hash: String(repeating: "0", count: 64), height: 0)
         /// Imported voting keys (WIF), in import order, each once.
@@ -40,13 +40,7 @@ public final class InMemoryVspWallet: VspWalletBackend {
 
     public init(_ state: State = State()) { self.state = LockedValue(state) }
 
-    private func read<T: Sendable>(_ body: (inout State) throws -> T) throws -> T {
-        try state.withLock { state in
-            if state.isClosed { throw WalletError(.walletShutdown, "the client has been shutdown") }
-            if let failure = state.failure { throw failure }
-            return try body(&state)
-        }
-    }
+    private func read<T: Sendable>(_ body: (inout State) throws -> T) throws -> T { try state.call(body) }
 
     public func walletInfo() async throws -> WalletInfo { try read { $0.info } }
 

@@ -8,7 +8,7 @@ import Synchronization
 /// results) without any chain logic: multisig scripts and votes are deterministic placeholders.
 public final class InMemoryWallet: WalletBackend {
     /// Everything the wallet knows; tests read and change it through `state`.
-    public struct State: Sendable {
+    public struct State: InMemoryBackendState {
         public var info = WalletInfo()
         public var bestBlock = BestBlock(hash: String(repeating: "0", count: 64), height: 0)
         public var stakeInfo = StakeInfo()
@@ -41,13 +41,7 @@ public final class InMemoryWallet: WalletBackend {
 
     public init(_ state: State = State()) { self.state = LockedValue(state) }
 
-    private func read<T: Sendable>(_ body: (inout State) throws -> T) throws -> T {
-        try state.withLock { state in
-            if state.isClosed { throw WalletError(.walletShutdown, "the client has been shutdown") }
-            if let failure = state.failure { throw failure }
-            return try body(&state)
-        }
-    }
+    private func read<T: Sendable>(_ body: (inout State) throws -> T) throws -> T { try state.call(body) }
 
     public func walletInfo() async throws -> WalletInfo { try read { $0.info } }
 
