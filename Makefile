@@ -50,7 +50,8 @@ fuzz: deps-build
 	SWIFT=$(SWIFT) scripts/fuzz.sh build
 	scripts/fuzz.sh run -- -max_total_time=$(FUZZ_SECONDS)
 
-## make bench: release build, prints one JSON line per figure.
+## make bench: release build, prints one JSON line per figure. Groups (`poolbench --help`): chain storage rpc simnet
+## services vote http pages dashboard vsp idle scale, each in its own process.
 bench: deps-bench
 	$(SWIFT) build -c release --product poolbench
 	$(SWIFT) build -c release --product simwallet

@@ -80,6 +80,7 @@ let package = Package(
         .target(name: "BenchHost", dependencies: [
             "HostKit", "PoolctlHost", "SimnetHost", "PoolKernel", "PoolNet", "PoolSystem", "SQLStorageBase", "WebHost",
             "StorageSQLite", "StorageMySQL", "VotePolicies", "WalletDcrwallet", "WalletSimnet",
+            "WebAppHost",  // vspbench: `poolbench vsp` runs the real web app with the vspd front
         ], path: "Sources/Hosts/BenchHost"),
         .executableTarget(name: "hxstakepool", dependencies: ["WebAppHost"], path: "Sources/Hosts/hxstakepool"),
         .executableTarget(name: "stakepoold", dependencies: ["StakepooldHost"], path: "Sources/Hosts/stakepoold"),

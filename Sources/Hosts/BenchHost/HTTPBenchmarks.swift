@@ -41,9 +41,8 @@ public enum HTTPBenchmarks {
 
     static func measure(duration: Int) async throws -> [Figure] {
         let wrk = try tool("POOL_WRK_BIN", "/usr/bin/wrk")
-        let nginxBinary = try tool("POOL_NGINX_BIN", "/usr/sbin/nginx")
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("httpbench-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: "\(root)/www/api/v2", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
         raiseFileLimit(to: 8192)
 
@@ -69,36 +68,9 @@ public enum HTTPBenchmarks {
 
         // The same bytes as a static file behind nginx.
         let body = try httpGet(port: port, path: "/api/v2/stats")
-        try Data(body).write(to: URL(fileURLWithPath: "\(root)/www/api/v2/stats"))
-        let nginxPort = try freePort()
-        let nginxConfig = """
-            worker_processes auto;
-            pid \(root)/nginx.pid;
-            error_log \(root)/error.log warn;
-            events { worker_connections 4096; }
-            http {
-                access_log off;
-                client_body_temp_path \(root)/body; proxy_temp_path \(root)/proxy; fastcgi_temp_path \(root)/fcgi;
-                uwsgi_temp_path \(root)/uwsgi; scgi_temp_path \(root)/scgi;
-                keepalive_requests 1000000;
-                server {
-                    listen 127.0.0.1:\(nginxPort);
-                    root \(root)/www;
-                    default_type "application/json; charset=utf-8";
-                }
-            }
-            """
-        try nginxConfig.write(toFile: "\(root)/nginx.conf", atomically: true, encoding: .utf8)
-        let nginx = Process()
-        nginx.executableURL = URL(fileURLWithPath: nginxBinary)
-        nginx.arguments = ["-p", root, "-c", "\(root)/nginx.conf", "-g", "daemon off;"]
-        try nginx.run()
-        defer { nginx.terminate(); nginx.waitUntilExit() }
-        let deadline = Date().addingTimeInterval(10)
-        while (try? httpGet(port: nginxPort, path: "/api/v2/stats")) != body {
-            guard Date() < deadline, nginx.isRunning else { throw BenchError(description: "nginx did not start") }
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        let nginx = try await StaticNginx.start(root: root, path: "/api/v2/stats", body: body)
+        defer { nginx.stop() }
+        let nginxPort = nginx.port
 
         let ours = try runWrk(wrk, url: "http://127.0.0.1:\(port)/api/v2/stats", seconds: duration)
         let theirs = try runWrk(wrk, url: "http://127.0.0.1:\(nginxPort)/api/v2/stats", seconds: duration)

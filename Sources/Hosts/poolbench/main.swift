@@ -3,7 +3,7 @@
 import Foundation
 import BenchHost
 
-let groups = ["chain", "storage", "rpc", "simnet", "services", "vote", "http", "pages", "dashboard", "idle", "scale"]
+let groups = ["chain", "storage", "rpc", "simnet", "services", "vote", "http", "pages", "dashboard", "vsp", "idle", "scale"]
 /// Diagnostic groups, run only when named (not part of `make bench`).
 let extraGroups = ["pages-stages", "storage-stages", "signin-storm"]
 let chosen = Set(CommandLine.arguments.dropFirst())
@@ -61,6 +61,7 @@ if wants("http") {
 }
 if wants("pages") { await PagesBenchmarks.runAll(print: emit) }
 if wants("dashboard") { await DashboardBenchmarks.runAll(print: emit) }
+if wants("vsp") { await VspBenchmarks.runAll(print: emit) }
 if wants("idle") { await IdleBenchmarks.runAll(print: emit) }
 // POOLBENCH_SCALE_USERS scales the million-user pool down for machines that cannot hold it.
 let scaleUsers = ProcessInfo.processInfo.environment["POOLBENCH_SCALE_USERS"].flatMap { Int($0) }.map { max(1_000, $0) }
