@@ -59,7 +59,7 @@ final class WebSocketFrameTests: XCTestCase {
 
     /// A large reply leaves the send backlog a socket-full at a time; the bytes already written are dropped from its
     /// front only when they are half of it, so sending moves at most as many bytes as it sends (it used to move the
-    /// whole unwritten tail after every megabyte: ~34 GB of copying for one 262 MB `listscripts` reply).
+    /// whole unwritten tail after each write past a megabyte: gigabytes of copying for one 262 MB `listscripts` reply).
     func testBacklog_compactionMovesAtMostTheBytesSent() {
         let size = 262 << 20
         var (count, offset, moved) = (size, 0, 0)

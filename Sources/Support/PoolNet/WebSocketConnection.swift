@@ -136,8 +136,8 @@ final class WebSocketConnection: Sendable {
     }
 
     /// Whether to drop the bytes written so far from the front of the backlog. Only once they are at least half of
-    /// it, so each byte is moved at most once on average: moving the unwritten tail after every megabyte written
-    /// made a 260 MB reply cost some 130 MB of copying per megabyte sent (quadratic in the reply's size).
+    /// it, so each byte is moved at most once on average: moving the unwritten tail after each write past a megabyte
+    /// made a 260 MB reply cost up to 130 MB of copying per megabyte sent (quadratic in the reply's size).
     static func shouldCompact(written offset: Int, of count: Int) -> Bool {
         offset > 1 << 20 && offset >= count - offset
     }
