@@ -122,6 +122,53 @@ final class JSONRPCTests: XCTestCase {
         }
     }
 
+    func testJSONRPC_rawResultsAnswerLikeTheirTreeAndRaiseErrorsLikeIt() async throws {
+        let server = try makeServer()
+        let value: JSONValue = ["scripts": [["hash160": "ab", "address": "Sc<&>\"\u{2028}"], [], .null, 1.5, -7]]
+        server.registerRaw("rawvalue") { _ in
+            let bytes = Array(#"{"scripts":[{"hash160":"ab","address":"Sc\u003c\u0026\u003e\"\u2028"},[],null,1.5,-7]}"#.utf8)
+            return RawJSON(bytes: [0x20] + bytes + [0x20], range: 1..<(bytes.count + 1)) // a slice, as `callRaw` hands out
+        }
+        server.registerRaw("rawfail") { _ in throw NetError.rpc(code: -32600, message: "too many params") }
+        server.registerRaw("echo") { params in
+            let bytes = JSONValue.array(params + ["raw"]).encoded()
+            return RawJSON(bytes: bytes, range: bytes.indices)
+        }
+        let client = try makeClient(server)
+        try await client.connect()
+        // Many at once, so each reply's id must find its call.
+        try await withThrowingTaskGroup(of: JSONValue.self) { group in
+            for _ in 0..<50 { group.addTask { try await client.call("rawvalue") } }
+            for try await result in group { XCTAssertEqual(result, value) }
+        }
+        let raw = try await client.callRaw("rawvalue")
+        XCTAssertEqual(Array(raw.bytes[raw.range]), value.encoded())
+        let rawEcho = try await client.call("echo", [1])
+        XCTAssertEqual(rawEcho, [1, "raw"], "registerRaw replaces a tree handler")
+        server.register("echo") { params in .array(params) }
+        let treeEcho = try await client.call("echo", [1])
+        XCTAssertEqual(treeEcho, [1], "and register replaces a raw one")
+        do {
+            _ = try await client.call("rawfail")
+            XCTFail("expected an error")
+        } catch let error as NetError {
+            XCTAssertEqual(error.rpcCode, -32600)
+            XCTAssertEqual(error.rpcMessage, "too many params")
+        }
+    }
+
+    func testJSONRPC_largeRawResultArrivesWholeOverTLS() async throws {
+        let server = try makeServer()
+        // 20 MB of JSON: many socket-fulls, so the server's backlog is written and compacted many times.
+        let text = (0..<20 << 20).map { UInt8(ascii: "a") + UInt8($0 % 26) }
+        let expected = Array("\"".utf8) + text + Array("\"".utf8)
+        server.registerRaw("big") { _ in RawJSON(bytes: expected, range: expected.indices) }
+        let client = try makeClient(server)
+        try await client.connect()
+        let raw = try await client.callRaw("big")
+        XCTAssertTrue(raw.bytes[raw.range].elementsEqual(expected))
+    }
+
     func testJSONRPC_wrongPasswordIsAuthError() async throws {
         let server = try makeServer()
         let client = try makeClient(server, password: "wrong-password")

@@ -57,6 +57,24 @@ final class WebSocketFrameTests: XCTestCase {
         XCTAssertEqual(parser.bufferedCount, 0)
     }
 
+    /// A large reply leaves the send backlog a socket-full at a time; the bytes already written are dropped from its
+    /// front only when they are half of it, so sending moves at most as many bytes as it sends (it used to move the
+    /// whole unwritten tail after each write past a megabyte: gigabytes of copying for one 262 MB `listscripts` reply).
+    func testBacklog_compactionMovesAtMostTheBytesSent() {
+        let size = 262 << 20
+        var (count, offset, moved) = (size, 0, 0)
+        while offset < count {
+            offset = min(count, offset + 212_992) // one socket buffer's worth per write
+            if offset < count, WebSocketConnection.shouldCompact(written: offset, of: count) {
+                moved += count - offset
+                count -= offset
+                offset = 0
+            }
+        }
+        XCTAssertLessThanOrEqual(moved, size)
+        XCTAssertFalse(WebSocketConnection.shouldCompact(written: 1 << 20, of: 1 << 21), "small backlogs are left alone")
+    }
+
     func testFrames_closeFrameCarriesCodeAndReason() throws {
         var parser = WebSocketFrameParser(role: .client)
         parser.append(WebSocketFrameEncoder.frame(opcode: .close, payload: WebSocketFrameEncoder.closePayload(code: 1001, reason: "bye"), maskKey: nil))

@@ -30,7 +30,7 @@ final class DcrwalletConformanceTests: WalletBackendConformanceTests {
         let server = try JSONRPCServer(configuration: .init(address: .init(host: "127.0.0.1", port: 0),
                                                             tls: .init(certificateFile: cert, privateKeyFile: key),
                                                             user: "u", password: "p4ssw0rd", defaultErrorCode: -4), logger: .disabled)
-        WalletRPCHandlers.install(WalletRPCHandlers.wallet(wallet), on: server)
+        WalletRPCHandlers.install(WalletRPCHandlers.wallet(wallet), raw: WalletRPCHandlers.walletRaw(wallet), on: server)
         let address = try server.start()
         servers.append(server)
         let backend = try DcrwalletBackend(configuration: .init(host: address.description, defaultPort: 19557, user: "u",

@@ -107,7 +107,8 @@ public enum RPCBenchmarks {
                                   logger: logs.logger("RPCS"))
             }
             let walletServer = try server("wallet")
-            WalletRPCHandlers.install(WalletRPCHandlers.wallet(SimnetWalletBackend(simnet: simnet, walletIndex: 0)), on: walletServer)
+            let walletBackend = SimnetWalletBackend(simnet: simnet, walletIndex: 0)
+            WalletRPCHandlers.install(WalletRPCHandlers.wallet(walletBackend), raw: WalletRPCHandlers.walletRaw(walletBackend), on: walletServer)
             let nodeServer = try server("node")
             WalletRPCHandlers.install(WalletRPCHandlers.node(SimnetNodeBackend(simnet: simnet)), on: nodeServer, withNotifications: true)
             let walletAddress = try walletServer.start()

@@ -61,6 +61,22 @@ public enum SimnetRPCHandlers {
         return handlers
     }
 
+    /// The wallet methods of simulated wallet `index` answered as JSON bytes: `listscripts` written straight from the
+    /// wallet's script bytes (no `ImportedScript` strings, no tree), for pools of a million users (`poolbench scale`).
+    public static func walletRaw(_ simnet: Simnet, index: Int) -> [String: JSONRPCRawHandler] {
+        let backend = SimnetWalletBackend(simnet: simnet, walletIndex: index)
+        return [
+            "listscripts": { params in
+                try Params(params, "listscripts", max: 0, code: WalletRPCCode.invalidRequest).done()
+                var writer = ScriptListJSONWriter()
+                try backend.forEachScript(begin: { writer = ScriptListJSONWriter(expectedScripts: $0) }) { hash160, address, script in
+                    writer.append(hash160: hash160, address: address, redeemScript: script)
+                }
+                return writer.finish()
+            },
+        ]
+    }
+
     /// dcrd's methods over the simulated node, plus the control methods.
     public static func node(_ simnet: Simnet, hooks: Hooks = Hooks()) -> [String: JSONRPCHandler] {
         let backend = SimnetNodeBackend(simnet: simnet)

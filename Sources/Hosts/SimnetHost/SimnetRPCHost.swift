@@ -240,7 +240,7 @@ public final class SimnetRPCHost: EngineService {
                 return try await importScript(params)
             }
         }
-        WalletRPCHandlers.install(handlers, on: server)
+        WalletRPCHandlers.install(handlers, raw: SimnetRPCHandlers.walletRaw(simnet, index: index), on: server)
         try server.start()
         return server
     }

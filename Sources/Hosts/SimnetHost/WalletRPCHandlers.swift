@@ -46,10 +46,6 @@ public enum WalletRPCHandlers {
                 try await wallet.accountSyncAddressIndex(account: try p.string(0), branch: try p.uint32(1), index: try p.uint32(2))
                 return .null
             },
-            "listscripts": { params in
-                try Params(params, "listscripts", max: 0, code: bad).done()
-                return WalletWire.json(try await wallet.listScripts())
-            },
             "gettickets": { params in
                 let p = try Params(params, "gettickets", max: 1, code: bad)
                 return WalletWire.json(ticketHashes: try await wallet.tickets(includeImmature: try p.bool(0)))
@@ -79,6 +75,20 @@ public enum WalletRPCHandlers {
             "version": { params in
                 try Params(params, "version", max: 0, code: bad).done()
                 return WalletWire.json(versions: try await wallet.version().sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+            },
+        ]
+    }
+
+    /// Method name → handler for the wallet methods whose replies are written as JSON bytes without a tree
+    /// (`listscripts`: ~260 bytes a script, a million scripts in a big pool). Install them beside `wallet(_:)`.
+    public static func walletRaw(_ wallet: any WalletBackend) -> [String: JSONRPCRawHandler] {
+        [
+            "listscripts": { params in
+                try Params(params, "listscripts", max: 0, code: WalletRPCCode.invalidRequest).done()
+                let scripts = try await wallet.listScripts()
+                var writer = ScriptListJSONWriter(expectedScripts: scripts.count)
+                for script in scripts { writer.append(script) }
+                return writer.finish()
             },
         ]
     }
@@ -119,8 +129,10 @@ public enum WalletRPCHandlers {
     }
 
     /// Registers `handlers` and the dcrd notification registrations on `server`.
-    public static func install(_ handlers: [String: JSONRPCHandler], on server: JSONRPCServer, withNotifications: Bool = false) {
+    public static func install(_ handlers: [String: JSONRPCHandler], raw: [String: JSONRPCRawHandler] = [:],
+                               on server: JSONRPCServer, withNotifications: Bool = false) {
         for (method, handler) in handlers { server.register(method, handler) }
+        for (method, handler) in raw { server.registerRaw(method, handler) }
         if withNotifications {
             for (method, notifications) in WalletWire.notificationsByRegistration {
                 server.registerSubscription(method, notifications: notifications)

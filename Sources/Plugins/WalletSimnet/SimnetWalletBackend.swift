@@ -40,6 +40,15 @@ public final class SimnetWalletBackend: WalletBackend {
         try call { try $0.accountSyncAddressIndex($1, account: account, branch: branch, index: index) }
     }
     public func listScripts() async throws -> [ImportedScript] { try call { try $0.listScripts($1) } }
+    /// `listScripts` without a `String` per field: `begin` gets the number of scripts, then `body` sees each script's
+    /// hash160, address and redeem script in `listScripts`' order, all under the simulation's lock (keep it quick).
+    public func forEachScript(begin: (_ count: Int) -> Void,
+                              _ body: (_ hash160: [UInt8], _ address: String, _ redeemScript: [UInt8]) -> Void) throws {
+        try call { world, wallet in
+            begin(world.scriptCount(wallet))
+            try world.forEachScript(wallet, body)
+        }
+    }
     public func tickets(includeImmature: Bool) async throws -> [String] {
         try call { try $0.walletTickets($1, includeImmature: includeImmature) }
     }

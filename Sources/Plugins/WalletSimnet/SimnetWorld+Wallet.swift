@@ -172,14 +172,26 @@ extension SimnetWorld {
     }
 
     func listScripts(_ wallet: Int) throws -> [ImportedScript] {
+        var scripts: [ImportedScript] = []
+        try forEachScript(wallet) { hash160, address, script in
+            scripts.append(ImportedScript(hash160: HexCoding.encode(hash160), address: address,
+                                          redeemScript: HexCoding.encode(script)))
+        }
+        return scripts
+    }
+
+    /// Visits the wallet's imported scripts in import order (`listscripts`' order), as the bytes it holds.
+    func forEachScript(_ wallet: Int, _ body: (_ hash160: [UInt8], _ address: String, _ script: [UInt8]) -> Void) throws {
         try checkUp(wallet)
-        return wallets[wallet].importOrder.compactMap { owner in
-            guard let imported = wallets[wallet].importedScripts[owner] else { return nil }
-            let address = chain.owners[Int(owner)].address
-            return ImportedScript(hash160: HexCoding.encode(address.payload), address: chain.owners[Int(owner)].encoded,
-                                  redeemScript: HexCoding.encode(imported.script))
+        for owner in wallets[wallet].importOrder {
+            guard let imported = wallets[wallet].importedScripts[owner] else { continue }
+            let record = chain.owners[Int(owner)]
+            body(record.address.payload, record.encoded, imported.script)
         }
     }
+
+    /// How many scripts the wallet holds (to size a `listscripts` reply).
+    func scriptCount(_ wallet: Int) -> Int { wallets[wallet].importedScripts.count }
 
     func walletTickets(_ wallet: Int, includeImmature: Bool) throws -> [String] {
         try checkUp(wallet)

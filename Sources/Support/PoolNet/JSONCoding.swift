@@ -39,6 +39,14 @@ extension JSONValue {
     }
 }
 
+extension JSONValue {
+    /// Appends `string` quoted and escaped exactly as `JSONValue.string(string).encode(into:)` does, for writers
+    /// that emit JSON bytes without building a tree (`JSONRPCRawHandler`).
+    public static func appendString(_ string: String, to out: inout [UInt8]) {
+        JSONStringFormat.append(string, to: &out)
+    }
+}
+
 enum JSONBytes {
     static let null = Array("null".utf8)
     static let `true` = Array("true".utf8)

@@ -8,6 +8,11 @@ import Synchronization
 /// `configuration.defaultErrorCode` with the error's description as message.
 public typealias JSONRPCHandler = @Sendable (_ params: [JSONValue]) async throws -> JSONValue
 
+/// A JSON-RPC handler whose result is already JSON text (`RawJSON`): for replies too large to build as a
+/// `JSONValue` tree first (simwallet's `listscripts` of a million scripts). The server trusts the bytes to be one
+/// valid JSON value and writes them into the reply as they are.
+public typealias JSONRPCRawHandler = @Sendable (_ params: [JSONValue]) async throws -> RawJSON
+
 /// Settings of a JSON-RPC 1.0 websocket server that behaves like dcrwallet's/dcrd's (wallet-rpc.md §1.2).
 public struct JSONRPCServerConfiguration: Sendable {
     /// Where to listen (port 0 picks one; see `JSONRPCServer.localAddress`).
@@ -56,6 +61,7 @@ public struct JSONRPCServerConfiguration: Sendable {
 public final class JSONRPCServer: Sendable {
     private struct State {
         var handlers: [String: JSONRPCHandler] = [:]
+        var rawHandlers: [String: JSONRPCRawHandler] = [:]
         /// Registration method → notification methods it enables (e.g. `notifyblocks` → `blockconnected`).
         var subscriptionMethods: [String: [String]] = [:]
         var sessions: [Int: Session] = [:]
@@ -92,7 +98,18 @@ public final class JSONRPCServer: Sendable {
 
     /// Adds or replaces the handler of `method`. Safe while serving.
     public func register(_ method: String, _ handler: @escaping JSONRPCHandler) {
-        state.withLock { $0.handlers[method] = handler }
+        state.withLock {
+            $0.handlers[method] = handler
+            $0.rawHandlers[method] = nil
+        }
+    }
+
+    /// Adds or replaces the handler of `method` with one answering pre-encoded JSON. Safe while serving.
+    public func registerRaw(_ method: String, _ handler: @escaping JSONRPCRawHandler) {
+        state.withLock {
+            $0.rawHandlers[method] = handler
+            $0.handlers[method] = nil
+        }
     }
 
     /// Makes `method` (params ignored, result null) subscribe the calling session to `notifications`.
@@ -265,13 +282,18 @@ public final class JSONRPCServer: Sendable {
         }
         if method == "authenticate" { session.socket.close(code: 1008); return }
         configuration.onRequest?(method, params)
-        let (handler, topics) = state.withLock { ($0.handlers[method], $0.subscriptionMethods[method]) }
+        let (tree, raw, topics) = state.withLock { ($0.handlers[method], $0.rawHandlers[method], $0.subscriptionMethods[method]) }
         if let topics {
             session.topics.withLock { $0.formUnion(topics) }
             reply(session, id: id, result: .null)
             return
         }
-        guard let handler else {
+        let handler: @Sendable ([JSONValue]) async throws -> Void
+        if let tree {
+            handler = { params in self.reply(session, id: id, result: try await tree(params)) }
+        } else if let raw {
+            handler = { params in self.reply(session, id: id, rawResult: try await raw(params)) }
+        } else {
             reply(session, id: id, error: (-32601, "Method not found"))
             return
         }
@@ -281,8 +303,7 @@ public final class JSONRPCServer: Sendable {
         // handler that suspends continues on the pool and the reader goes back to reading at once.
         Task.immediate {
             do {
-                let result = try await handler(params)
-                self.reply(session, id: id, result: result)
+                try await handler(params)
             } catch let error as NetError where error.rpcCode != nil {
                 self.reply(session, id: id, error: (error.rpcCode ?? defaultCode, error.rpcMessage ?? error.message))
             } catch let error as WalletError where error.rpcCode != nil {
@@ -298,6 +319,17 @@ public final class JSONRPCServer: Sendable {
     private func reply(_ session: Session, id: JSONValue, result: JSONValue) {
         let message = JSONValue.object(JSONObject([("result", result), ("error", .null), ("id", id)]))
         try? session.socket.sendText(message.encoded())
+    }
+
+    /// The same bytes as `reply(_:id:result:)` would write for the tree of `rawResult`, without that tree.
+    private func reply(_ session: Session, id: JSONValue, rawResult: RawJSON) {
+        var message = Array(#"{"result":"#.utf8)
+        message.reserveCapacity(rawResult.range.count + 64)
+        rawResult.bytes.withUnsafeBufferPointer { message.append(contentsOf: UnsafeBufferPointer(rebasing: $0[rawResult.range])) }
+        message.append(contentsOf: #","error":null,"id":"#.utf8)
+        id.encode(into: &message)
+        message.append(UInt8(ascii: "}"))
+        try? session.socket.sendText(message)
     }
 
     private func reply(_ session: Session, id: JSONValue, error: (code: Int, message: String)) {

@@ -69,7 +69,8 @@ final class WebSocketConnection: Sendable {
                 state.failure = error
                 throw error
             }
-            state.pending.append(contentsOf: frame)
+            // An empty backlog takes the frame as it is (a 260 MB `listscripts` reply is not copied once more).
+            if state.pending.isEmpty { state.pending = frame } else { state.pending.append(contentsOf: frame) }
             if state.flushing || state.corked { return false }
             state.flushing = true
             return true
@@ -134,6 +135,13 @@ final class WebSocketConnection: Sendable {
         }
     }
 
+    /// Whether to drop the bytes written so far from the front of the backlog. Only once they are at least half of
+    /// it, so each byte is moved at most once on average: moving the unwritten tail after each write past a megabyte
+    /// made a 260 MB reply cost up to 130 MB of copying per megabyte sent (quadratic in the reply's size).
+    static func shouldCompact(written offset: Int, of count: Int) -> Bool {
+        offset > 1 << 20 && offset >= count - offset
+    }
+
     private func flush() {
         let deadline = Deadline(timeout: writeTimeout)
         while true {
@@ -149,7 +157,7 @@ final class WebSocketConnection: Sendable {
                         state.flushing = false
                         return true
                     }
-                    if state.offset > 1 << 20 {
+                    if Self.shouldCompact(written: state.offset, of: state.pending.count) {
                         state.pending.removeSubrange(0..<state.offset)
                         state.offset = 0
                     }
