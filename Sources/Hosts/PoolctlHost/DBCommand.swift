@@ -88,7 +88,10 @@ extension PoolctlCommands {
             let code = await UserCommand.run(arguments, storage: storage, output: context.output,
                                              bcryptCost: config.bcryptCost,
                                              passwordPolicy: PasswordPolicy(minimumLength: config.minPasswordLength),
-                                             voteVersion: { try await walletsVoteVersion(config: config, context: context, storage: storage) })
+                                             // vsponly: no legacy wallets vote for an account (an operator's): version 0.
+                                             voteVersion: config.apiFronts.servesLegacy
+                                                ? { try await walletsVoteVersion(config: config, context: context, storage: storage) }
+                                                : { 0 })
             await storage.shutdown()
             return code
         } catch {
