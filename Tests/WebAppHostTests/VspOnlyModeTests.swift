@@ -6,6 +6,7 @@ import HostKit
 import HostTestSupport
 import PoolctlHost
 import PoolKernel
+import PoolTestKit
 import WalletSimnet
 import WebAppHost
 import WebHost
@@ -133,7 +134,7 @@ final class VspOnlyModeTests: XCTestCase {
         let admin = try client.get("/admin")
         XCTAssertEqual(admin.status, 200, admin.text)
         let metrics = try client.get("/metrics")
-        XCTAssertTrue(metrics.text.contains("pool_vsp_tickets{feetxstatus=\"none\"} 1"), metrics.text)
+        XCTAssertTrue(metrics.text.contains("\npool_vsp_tickets{feetxstatus=\"none\"} "), metrics.text)
         XCTAssertTrue(metrics.text.contains("\npool_wallets_configured 0\n"), "no legacy wallet: \(metrics.text)")
     }
 
@@ -174,7 +175,7 @@ final class VspOnlyModeTests: XCTestCase {
         let client = PageClient(port: port)
         XCTAssertEqual(try client.get("/admin").status, 403, "adminuserids: sign in first")
         let signedIn = try client.postSignIn("op@example.com", "operator-password-long-enough")
-        XCTAssertEqual(signedIn.status, 302, signedIn.text)
+        XCTAssertEqual(signedIn.status, 303, signedIn.text)
         XCTAssertEqual(signedIn.header("Location"), "/admin")
         XCTAssertEqual(try client.get("/admin").status, 200)
     }
@@ -264,7 +265,8 @@ private final class LoopbackListener {
     let port: Int
 
     init() throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.fd = fd
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
