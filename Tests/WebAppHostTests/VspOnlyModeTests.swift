@@ -213,6 +213,19 @@ final class VspOnlyModeTests: XCTestCase {
         }
     }
 
+    /// `examples/vspd-only.conf` loads as a vspd-only config with the stock plugins (its certificate paths taken as
+    /// present): no legacy option is missing, and the real dcrd/dcrwallet plugins of the vspd front are chosen.
+    func testVspOnly_exampleConfigLoadsWithoutLegacyOptions() throws {
+        let (loaded, _, _) = try PoolConfig.load(arguments: ["-C", WebAppTestConfig.repoRoot + "/examples/vspd-only.conf"],
+                                                 home: directory, plugins: .builtIn(), hostOptions: WebAppHostOptions.all,
+                                                 fileExists: { _ in true })
+        let config = try XCTUnwrap(loaded)
+        XCTAssertEqual(config.apiFronts, .vspd)
+        XCTAssertEqual([config.vspNodePlugin, config.vspWalletPlugin], ["dcrd", "dcrwallet"])
+        XCTAssertEqual([config.apiSecret, config.coldWalletExtPub, config.votingWalletExtPub], ["", "", ""])
+        XCTAssertEqual(config.stakepoolds, [])
+    }
+
     // MARK: - Helpers
 
     /// POSTs a vspd API request signed with `VSP-Client-Signature`; returns the body and status.

@@ -70,7 +70,7 @@ public enum WebAppOptions {
 
     // vspfront: the vspd API v3 front (issue 24, docs/vspd.md); vspnode/vspwallet come from the plugin registries.
     public static let vspd: [OptionSpec] = [
-        OptionSpec("apifronts", .string, default: "legacy", help: "Which APIs the web app serves: legacy (dcrstakepool's /api/v1, /api/v2), vspd (vspd's /api/v3 for today's dcrwallet and Decrediton), or both"),
+        OptionSpec("apifronts", .string, default: "legacy", help: "Which APIs the web app serves: legacy (dcrstakepool's /api/v1, /api/v2 and user pages), vspd (vspd's /api/v3 for today's dcrwallet and Decrediton; alone it needs none of the legacy wallet options), or both"),
         OptionSpec("vspfee", .float, default: "3.0", help: "vspd API: the fee each ticket pays, in percent of its vote reward (⌊vspfee × 100⌋ must be 1-10000)"),
         OptionSpec("vspclosed", .bool, default: "false", help: "vspd API: refuse new tickets (feeaddress, payfee, setaltsignaddr answer error 2); ticketstatus and setvotechoices keep working"),
         OptionSpec("vspclosedmsg", .string, default: "", help: "vspd API: message vspinfo reports while vspclosed is set"),
