@@ -73,12 +73,14 @@ public final class WebApp: Sendable {
         }
         log.info("storage: \(storage.engineName) ready")
         // dcrstakepool's migration step 6: verified users without an API token get one (needs apisecret/baseurl).
-        if config.apiFronts.servesLegacy { do {
-            try await APITokenBackfill.run(storage: storage, signer: APITokenSigner(secret: config.apiSecret, issuer: config.baseURL),
-                                           logger: log)
-        } catch {
-            log.critical("Select verified users failed: \(ConfigLoader.describe(error))")
-        } }
+        if config.apiFronts.servesLegacy {
+            do {
+                try await APITokenBackfill.run(storage: storage, signer: APITokenSigner(secret: config.apiSecret, issuer: config.baseURL),
+                                               logger: log)
+            } catch {
+                log.critical("Select verified users failed: \(ConfigLoader.describe(error))")
+            }
+        }
         let mailer = try plugins.mail.make(config.mailPlugin, context)
         log.info("mail: \(mailer.name)\(mailer.name == "log" ? " (emails are written to the log)" : "")")
         let metrics = MetricsRegistry()
@@ -105,13 +107,14 @@ public final class WebApp: Sendable {
         let agendas = params.agendas(forVoteVersion: voteVersion ?? 0)
         let registrar: any AddressRegistering = legacy?.registration ?? LegacyFrontOff()
         let preferencesChanged: @Sendable (UserId) async -> Void = { await legacy?.votingPreferencesChanged($0, logs: logs) }
-        let api = legacy.flatMap { legacy in stats.map { stats in
-            PoolAPI(configuration: apiConfiguration, storage: storage,
-                    tokens: APITokenSigner(secret: config.apiSecret, issuer: config.baseURL),
-                    registrar: legacy.registration, wallets: pool, stats: stats,
-                    isValidVoteBits: { VoteBits($0).isValid(for: agendas) },
-                    votingPreferencesChanged: preferencesChanged, logger: logs.logger("CNTL"))
-        } }
+        var api: PoolAPI?
+        if let legacy, let stats {
+            api = PoolAPI(configuration: apiConfiguration, storage: storage,
+                          tokens: APITokenSigner(secret: config.apiSecret, issuer: config.baseURL),
+                          registrar: legacy.registration, wallets: pool, stats: stats,
+                          isValidVoteBits: { VoteBits($0).isValid(for: agendas) },
+                          votingPreferencesChanged: preferencesChanged, logger: logs.logger("CNTL"))
+        }
         let pages: Pages
         let templates: TemplateLibrary
         do {
@@ -210,12 +213,9 @@ public final class WebApp: Sendable {
                                       logger: logs.logger("SYTM"))
         legacy?.stakepooldNotifier.export(to: metrics)
         var background: [any EngineService] = (legacy?.walletSet.services ?? []) + (vspFront?.services ?? [])
-        if let legacy, let stats, let unvotedTickets {
-            background += [legacy.monitor, legacy.stakepooldNotifier, stats] as [any EngineService]
-            background += [poolMetrics, health, unvotedTickets] as [any EngineService]
-        } else {
-            background += [poolMetrics, health] as [any EngineService]
-        }
+        if let legacy, let stats { background += [legacy.monitor, legacy.stakepooldNotifier, stats] }
+        background += [poolMetrics, health]
+        if let unvotedTickets { background.append(unvotedTickets) }
         background.append(SessionPurger(storage: storage, logger: logs.logger("CNTL")))
         // First in the list, so it stops last: its shutdown backup sees every other service's last write.
         if let backupable, let backupSchedule {
