@@ -88,13 +88,20 @@ extension PoolctlCommands {
             let code = await UserCommand.run(arguments, storage: storage, output: context.output,
                                              bcryptCost: config.bcryptCost,
                                              passwordPolicy: PasswordPolicy(minimumLength: config.minPasswordLength),
-                                             voteVersion: { try await walletsVoteVersion(config: config, context: context, storage: storage) })
+                                             voteVersion: { try await accountVoteVersion(config: config, context: context, storage: storage) })
             await storage.shutdown()
             return code
         } catch {
             context.output.err("poolctl: \(error)")
             return ExitCode.database
         }
+    }
+
+    /// The vote version stored on a new account: the legacy wallets' (`walletsVoteVersion`), or 0 for a vspd-only pool
+    /// (`apifronts=vspd`), whose accounts are its operators' and vote nothing (vsponly).
+    static func accountVoteVersion(config: PoolConfig, context: PoolctlCommand.Context, storage: any StorageBackend) async throws -> UInt32 {
+        guard config.apiFronts.servesLegacy else { return 0 }
+        return try await walletsVoteVersion(config: config, context: context, storage: storage)
     }
 
     /// The configured wallets' agreed vote version, asked as the web app asks at start-up (every wallet answers

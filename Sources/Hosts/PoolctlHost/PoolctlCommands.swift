@@ -155,8 +155,11 @@ public enum PoolctlCommands {
         case "check":
             do {
                 let config = try context.config()
+                // vsponly: a vspd-only config names the vspd front's plugins, not the (unused) legacy wallet plugin.
+                let wallets = config.apiFronts.servesLegacy ? "wallet \(config.walletPlugin)"
+                    : "vspd API only: vspnode \(config.vspNodePlugin), vspwallet \(config.vspWalletPlugin)"
                 context.output.out("configuration is valid (network \(config.network.name), storage \(config.storagePlugin), "
-                                   + "mail \(config.mailPlugin), wallet \(config.walletPlugin))")
+                                   + "mail \(config.mailPlugin), \(wallets))")
                 return ExitCode.ok
             } catch {
                 context.output.err("poolctl: \(ConfigLoader.describe(error))")

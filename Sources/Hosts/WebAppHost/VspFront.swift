@@ -12,6 +12,10 @@ struct VspFront: Sendable {
     /// The wallet plugin's background work and the block handler.
     let services: [any EngineService]
     let close: @Sendable () async -> Void
+    /// vsponly: the response-signing key (base64), shown on a vspd-only web app's home page.
+    let publicKey: String
+    /// vsponly: `/health`'s checks of the front's node and voting wallets (cached, see `VspHealthProbes`).
+    let healthChecks: @Sendable () async -> [HealthReport.Check]
 
     static func assemble(config: PoolConfig, plugins: PoolPlugins, context: PluginContext, storage: any StorageBackend,
                          metrics: MetricsRegistry, logs: LogBackend) async throws -> VspFront {
@@ -41,10 +45,11 @@ struct VspFront: Sendable {
                                  wallets: walletSet.wallets, signer: signer, logger: log)
         let blocks = VspBlockHandler.forWebApp(storage: storage, node: node, wallets: walletSet, params: config.netParams,
                                                metrics: metrics, logs: logs)
+        let probes = VspHealthProbes(node: node, wallets: walletSet)
         return VspFront(api: VspAPI(service: service), services: walletSet.services + [blocks], close: { [node = node.backend, wallets = walletSet.wallets] in
             await node.close()
             for wallet in wallets { await wallet.close() }
-        })
+        }, publicKey: signer.publicKeyBase64, healthChecks: { await probes.checks() })
     }
 
     /// `vspfeexpub` becomes the active fee xpub when it is new; a key that was active before and retired is refused,

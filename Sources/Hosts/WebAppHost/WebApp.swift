@@ -25,17 +25,22 @@ public final class WebApp: Sendable {
     let walletServices: [any EngineService]
     /// Closes the vspd front's node and wallets (nothing when it is off).
     let closeVspFront: @Sendable () async -> Void
-    /// The wallet pool, registration and sync.
-    public let services: PoolServices
+    /// The legacy front's wallet pool, registration and sync; nil in vspd-only mode (`apifronts=vspd`).
+    public let legacyServices: PoolServices?
+    /// The legacy front's services (`legacyServices`); only for an app that serves the legacy API.
+    public var services: PoolServices {
+        guard let legacyServices else { preconditionFailure("apifronts=vspd: this web app has no legacy wallet services") }
+        return legacyServices
+    }
     /// The page templates; SIGUSR1 reloads them (a broken set keeps the old one).
     public let templates: TemplateLibrary
     private let group: ServiceGroup
 
     init(config: PoolConfig, logs: LogBackend, storage: any StorageBackend, mailer: any NotificationBackend,
          outbox: OutboxDelivery, metrics: MetricsRegistry, server: HTTPServer, walletServices: [any EngineService],
-         services: PoolServices, templates: TemplateLibrary, closeVspFront: @escaping @Sendable () async -> Void = {}) {
+         services: PoolServices?, templates: TemplateLibrary, closeVspFront: @escaping @Sendable () async -> Void = {}) {
         self.closeVspFront = closeVspFront
-        self.services = services
+        self.legacyServices = services
         self.templates = templates
         self.config = config
         self.logs = logs
@@ -68,52 +73,48 @@ public final class WebApp: Sendable {
         }
         log.info("storage: \(storage.engineName) ready")
         // dcrstakepool's migration step 6: verified users without an API token get one (needs apisecret/baseurl).
-        do {
-            try await APITokenBackfill.run(storage: storage, signer: APITokenSigner(secret: config.apiSecret, issuer: config.baseURL),
-                                           logger: log)
-        } catch {
-            log.critical("Select verified users failed: \(ConfigLoader.describe(error))")
+        if config.apiFronts.servesLegacy {
+            do {
+                try await APITokenBackfill.run(storage: storage, signer: APITokenSigner(secret: config.apiSecret, issuer: config.baseURL),
+                                               logger: log)
+            } catch {
+                log.critical("Select verified users failed: \(ConfigLoader.describe(error))")
+            }
         }
         let mailer = try plugins.mail.make(config.mailPlugin, context)
         log.info("mail: \(mailer.name)\(mailer.name == "log" ? " (emails are written to the log)" : "")")
         let metrics = MetricsRegistry()
 
-        // Wallets: connect, agree on the vote version, reset vote bits, sync scripts and tickets.
-        let services: PoolServices
-        do {
-            services = try PoolServices.make(config: config, plugins: plugins, logs: logs, storage: storage)
-            try await services.walletSet.connect()
-        } catch let error as ConfigError {
-            throw error
-        } catch {
-            throw StartupFailure(message: "Fatal error in controller init: RPC server connection failure on start \(ConfigLoader.describe(error))",
-                                 exitCode: ExitCode.controllerInit)
-        }
-        do {
-            let report = try await services.sync.run(agendas: { services.agendas($0) })
-            log.info("wallet sync done: \(report)")
-            FreedMemory.release()  // the sync's replies are gone; do not stay at their peak
-        } catch {
-            throw StartupFailure(message: "Failed to sync the wallets: \(ConfigLoader.describe(error))", exitCode: ExitCode.walletSync)
-        }
-        if !services.stakepoolds.isEmpty { services.stakepooldNotifier.notify(userId: 0) }
+        // vsponly: the legacy wallet side only with the legacy front; in vspd-only mode the pool has no member (so
+        // nothing connects) and serves the pages and gauges that read it as "no legacy wallet".
+        let legacy = config.apiFronts.servesLegacy ? try await startLegacyWallets(config: config, plugins: plugins, logs: logs,
+                                                                                   storage: storage) : nil
+        let pool = legacy?.pool ?? WalletPool(members: [], logger: log)
+        let alerter = legacy?.alerter ?? OperatorAlerter(configuration: .init(recipient: config.alertEmail, sender: config.mailFrom),
+                                                         storage: storage, logger: log)
+        let params = config.netParams
         // The outbox tells the operator when mail keeps failing (that alert waits in this outbox for mail to work).
-        let outbox = OutboxDelivery(storage: storage, notifier: mailer, logger: logs.logger("MAIL"), alerter: services.alerter)
+        let outbox = OutboxDelivery(storage: storage, notifier: mailer, logger: logs.logger("MAIL"), alerter: alerter)
 
         // HTTP: API v1/v2, /status, /health, /metrics.
-        let apiConfiguration = APIConfiguration(network: services.params.displayName, poolEmail: config.poolEmail,
+        let apiConfiguration = APIConfiguration(network: params.displayName, poolEmail: config.poolEmail,
                                                 poolFees: config.poolFees, closePool: config.closePool, version: WebAppMain.version)
-        let stats = StatsCache(storage: storage, wallets: services.pool, configuration: apiConfiguration,
-                               tipHeight: { [pool = services.pool] in try? await pool.bestBlock().height },
-                               logger: logs.logger("CNTL"))
-        let voteVersion = try? await services.sync.agreedVoteVersion()
-        let agendas = services.agendas(voteVersion ?? 0)
-        let api = PoolAPI(configuration: apiConfiguration, storage: storage,
+        let stats = legacy.map { _ in
+            StatsCache(storage: storage, wallets: pool, configuration: apiConfiguration,
+                       tipHeight: { try? await pool.bestBlock().height }, logger: logs.logger("CNTL"))
+        }
+        let voteVersion = try? await legacy?.sync.agreedVoteVersion()
+        let agendas = params.agendas(forVoteVersion: voteVersion ?? 0)
+        let registrar: any AddressRegistering = legacy?.registration ?? LegacyFrontOff()
+        let preferencesChanged: @Sendable (UserId) async -> Void = { await legacy?.votingPreferencesChanged($0, logs: logs) }
+        var api: PoolAPI?
+        if let legacy, let stats {
+            api = PoolAPI(configuration: apiConfiguration, storage: storage,
                           tokens: APITokenSigner(secret: config.apiSecret, issuer: config.baseURL),
-                          registrar: services.registration, wallets: services.pool, stats: stats,
+                          registrar: legacy.registration, wallets: pool, stats: stats,
                           isValidVoteBits: { VoteBits($0).isValid(for: agendas) },
-                          votingPreferencesChanged: { await services.votingPreferencesChanged($0, logs: logs) },
-                          logger: logs.logger("CNTL"))
+                          votingPreferencesChanged: preferencesChanged, logger: logs.logger("CNTL"))
+        }
         let pages: Pages
         let templates: TemplateLibrary
         do {
@@ -134,7 +135,7 @@ public final class WebApp: Sendable {
         let captcha: CaptchaMode = recaptchaSecret.isEmpty || recaptchaSiteKey.isEmpty ? .builtIn
             : RecaptchaVerifier(secret: recaptchaSecret, logger: logs.logger("CNTL")).mode(siteKey: recaptchaSiteKey)
         var pagesConfiguration = PagesConfiguration(
-                          network: services.params.displayName, shortNetwork: config.network.shortName,
+                          network: params.displayName, shortNetwork: config.network.shortName,
                           poolEmail: config.poolEmail, poolFees: config.poolFees, poolLink: config.poolLink,
                           closePool: config.closePool, closePoolMessage: config.closePoolMessage,
                           smtpDisabled: config.mailPlugin == "log", maxVotedAge: Int64(config.maxVotedAge),
@@ -142,24 +143,36 @@ public final class WebApp: Sendable {
                           adminIPs: config.adminIPs, voteVersion: voteVersion ?? 0, agendas: agendas,
                           maintenance: config.values.bool("maintenance"),
                           revealCaptchaForTests: config.values.bool("captchatesthook"),
-                          addressIDs: services.params.addressIDs, minPasswordLength: config.minPasswordLength)
+                          addressIDs: params.addressIDs, minPasswordLength: config.minPasswordLength)
         pagesConfiguration.explorerURL = config.explorerURL
-        pagesConfiguration.ticketMaturity = Int64(services.params.tickets.maturity)
+        pagesConfiguration.ticketMaturity = Int64(params.tickets.maturity)
         pagesConfiguration.lowFeeDirectory = config.dataDir  // where stakepoold writes lowfeetickets.json
         pagesConfiguration.showsVspTickets = config.apiFronts.servesVspd  // vspviews
+        // vspfront: the vspd API v3 front when `apifronts` asks for it.
+        let vspFront = config.apiFronts.servesVspd
+            ? try await VspFront.assemble(config: config, plugins: plugins, context: context, storage: storage, metrics: metrics,
+                                          logs: logs) : nil
+        if let vspFront, legacy == nil {  // vsponly: the home and stats pages are the VSP's
+            pagesConfiguration.vspOnly = PagesConfiguration.VspOnly(feePercent: config.vspFeePercent.percent, closed: config.vspClosed,
+                                                                    closedMessage: config.vspClosedMessage,
+                                                                    publicKey: vspFront.publicKey)
+        }
         // dash22: the dashboard's pool-wide missed and expired tickets, swept from the wallets when it is opened.
-        let unvotedTickets = UnvotedTicketsSweep(storage: storage, tickets: services.pool, logger: logs.logger("CNTL"))
+        let unvotedTickets = legacy.map { _ in UnvotedTicketsSweep(storage: storage, tickets: pool, logger: logs.logger("CNTL")) }
         pages = Pages(configuration: pagesConfiguration,
-                      storage: storage, templates: templates, accounts: accounts, registrar: services.registration,
-                      wallets: services.pool, tickets: services.pool, stats: stats, captcha: captcha,
-                      userChanged: { await services.votingPreferencesChanged($0, logs: logs) }, logger: logs.logger("CNTL"),
+                      storage: storage, templates: templates, accounts: accounts, registrar: registrar,
+                      wallets: pool, tickets: pool, stats: stats, captcha: captcha,
+                      userChanged: preferencesChanged, logger: logs.logger("CNTL"),
                       unvotedTickets: unvotedTickets)
-        // /health and the dependency gauges (database, mail queue, stakepoold) from cached state.
-        let health = WebAppHealth(pool: services.pool, storage: storage, mailPlugin: config.mailPlugin,
-                                  stakepoolds: services.stakepooldReachability,
-                                  pingStakepoolds: { [clients = services.stakepoolds, reachability = services.stakepooldReachability] in
-                                      await ControlClient.pingAll(clients, into: reachability) },
-                                  alerter: services.alerter, logger: logs.logger("SYTM"))
+        // /health and the dependency gauges (database, mail queue, stakepoold) from cached state; vspd-only: the
+        // vspd front's node and wallets instead of the (absent) legacy ones.
+        let stakepooldReachability = legacy?.stakepooldReachability ?? PeerReachability(names: [])
+        let health = WebAppHealth(pool: legacy == nil ? nil : pool, storage: storage, mailPlugin: config.mailPlugin,
+                                  stakepoolds: stakepooldReachability,
+                                  pingStakepoolds: { [clients = legacy?.stakepoolds ?? []] in
+                                      await ControlClient.pingAll(clients, into: stakepooldReachability) },
+                                  alerter: alerter, logger: logs.logger("SYTM"),
+                                  vspChecks: legacy == nil ? vspFront?.healthChecks : nil)
         health.register(in: metrics)
         // The admin gate: adminips, and with adminuserids the user signed in on the session cookie.
         let guardian = AdminGuard(adminIPs: config.adminIPs, adminUserIDs: config.adminUserIDs, logger: logs.logger("SYTM"),
@@ -169,16 +182,13 @@ public final class WebApp: Sendable {
         let backupSchedule = backupable?.onlineBackupSchedule
         // /status also shows what /metrics knows: stakepoold pushes and refusals, the proxy warning, open incidents.
         let serverBox = LockedValue<HTTPServer?>(nil)
-        let statusExtras: StatusPage.Extras = { [notifier = services.stakepooldNotifier, alerter = services.alerter] in
-            StatusExtras(stakepoolds: notifier.statusRows,
+        let statusExtras: StatusPage.Extras = { [notifier = legacy?.stakepooldNotifier] in
+            StatusExtras(stakepoolds: notifier?.statusRows ?? [],
                          warnings: serverBox.value?.forwardedHeaderIgnored == true ? [StatusExtras.forwardedHeaderWarning] : [],
                          incidents: alerter.openIncidentDetails)
         }
-        // vspfront: the vspd API v3 front when `apifronts` asks for it.
-        let vspFront = config.apiFronts.servesVspd
-            ? try await VspFront.assemble(config: config, plugins: plugins, context: context, storage: storage, metrics: metrics,
-                                          logs: logs) : nil
-        let router = WebStack.router(vspAPI: vspFront?.api, api: config.apiFronts.servesLegacy ? api : nil, status: StatusPage(wallets: services.pool, render: pages.statusRenderer,
+        // vsponly: /status shows the legacy wallets, so a vspd-only app has none (/health and /admin cover it).
+        let router = WebStack.router(vspAPI: vspFront?.api, api: api, status: legacy == nil ? nil : StatusPage(wallets: pool, render: pages.statusRenderer,
                                                                   extras: statusExtras),
                                      adminGuard: guardian, metrics: metrics, metricsOnMainListener: config.metricsListen == nil,
                                      rateLimiter: WebStack.rateLimiter(rate: config.rateLimit, burst: config.rateLimitBurst),
@@ -199,25 +209,29 @@ public final class WebApp: Sendable {
             metrics: HTTPServerMetrics(registry: metrics))
         serverBox.withLock { $0 = server }
         // Wallet pool, users, tickets and votes on /metrics (storage read in the background, never per scrape).
-        let poolMetrics = PoolMetrics(registry: metrics, pool: services.pool, stats: stats, storage: storage,
+        let poolMetrics = PoolMetrics(registry: metrics, pool: pool, stats: stats, storage: storage,
                                       logger: logs.logger("SYTM"))
-        services.stakepooldNotifier.export(to: metrics)
-        var background: [any EngineService] = services.walletSet.services + (vspFront?.services ?? []) + [services.monitor, services.stakepooldNotifier, stats,
-                                                                               poolMetrics, health, unvotedTickets,
-                                                                               SessionPurger(storage: storage, logger: logs.logger("CNTL"))]
+        legacy?.stakepooldNotifier.export(to: metrics)
+        var background: [any EngineService] = (legacy?.walletSet.services ?? []) + (vspFront?.services ?? [])
+        if let legacy, let stats { background += [legacy.monitor, legacy.stakepooldNotifier, stats] }
+        background += [poolMetrics, health]
+        if let unvotedTickets { background.append(unvotedTickets) }
+        background.append(SessionPurger(storage: storage, logger: logs.logger("CNTL")))
         // First in the list, so it stops last: its shutdown backup sees every other service's last write.
         if let backupable, let backupSchedule {
             background.insert(OnlineBackupService(storage: backupable, schedule: backupSchedule, logger: logs.logger("STOR"),
                                                   metrics: metrics), at: 0)
         }
-        // Closed accounts' email addresses are erased once none of their tickets can still vote.
-        let ticketParams = services.params.tickets
-        background.append(ClosedAccountEraser(storage: storage, tickets: services.pool,
-                                              votingWindow: Int64(ticketParams.maturity + ticketParams.expiry),
-                                              logger: logs.logger("CNTL")))
-        // The hourly history the dashboard and stats page chart (one row per hour across web hosts).
-        background.append(PoolHistorySampler(storage: storage, wallets: services.pool, poolFees: config.poolFees,
-                                             logger: logs.logger("CNTL")))
+        if legacy != nil {
+            // Closed accounts' email addresses are erased once none of their tickets can still vote.
+            let ticketParams = params.tickets
+            background.append(ClosedAccountEraser(storage: storage, tickets: pool,
+                                                  votingWindow: Int64(ticketParams.maturity + ticketParams.expiry),
+                                                  logger: logs.logger("CNTL")))
+            // The hourly history the dashboard and stats page chart (one row per hour across web hosts).
+            background.append(PoolHistorySampler(storage: storage, wallets: pool, poolFees: config.poolFees,
+                                                 logger: logs.logger("CNTL")))
+        }
         // The web app owns the outbox, so it purges finished mail (stakepoold purges the vote audit).
         background.append(RetentionPurge(storage: storage, policy: .init(mailDays: config.mailRetentionDays, voteAuditDays: nil,
                                                                                       historyDays: config.historyRetentionDays),
@@ -227,8 +241,34 @@ public final class WebApp: Sendable {
                                          responder: WebStack.metricsRouter(metrics, health: { await health.report() }), logger: logs.logger("SYTM")))
         }
         return WebApp(config: config, logs: logs, storage: storage, mailer: mailer, outbox: outbox, metrics: metrics,
-                      server: server, walletServices: background, services: services, templates: templates,
+                      server: server, walletServices: background, services: legacy, templates: templates,
                       closeVspFront: { await vspFront?.close() })
+    }
+
+    /// The legacy front's wallets: connected, their vote version agreed (exit 3), vote bits reset and synced (exit 4),
+    /// and stakepoold told to reload.
+    private static func startLegacyWallets(config: PoolConfig, plugins: PoolPlugins, logs: LogBackend,
+                                           storage: any StorageBackend) async throws -> PoolServices {
+        let log = logs.logger("DCRS")
+        let services: PoolServices
+        do {
+            services = try PoolServices.make(config: config, plugins: plugins, logs: logs, storage: storage)
+            try await services.walletSet.connect()
+        } catch let error as ConfigError {
+            throw error
+        } catch {
+            throw StartupFailure(message: "Fatal error in controller init: RPC server connection failure on start \(ConfigLoader.describe(error))",
+                                 exitCode: ExitCode.controllerInit)
+        }
+        do {
+            let report = try await services.sync.run(agendas: { services.agendas($0) })
+            log.info("wallet sync done: \(report)")
+            FreedMemory.release()  // the sync's replies are gone; do not stay at their peak
+        } catch {
+            throw StartupFailure(message: "Failed to sync the wallets: \(ConfigLoader.describe(error))", exitCode: ExitCode.walletSync)
+        }
+        if !services.stakepoolds.isEmpty { services.stakepooldNotifier.notify(userId: 0) }
+        return services
     }
 
     /// Binds the listener now (so a bad `listen` fails before anything runs) and returns the address.
@@ -254,7 +294,7 @@ public final class WebApp: Sendable {
     public func shutdown() { group.shutdown() }
 
     private func close() async {
-        for wallet in services.walletSet.wallets { await wallet.close() }
+        for wallet in legacyServices?.walletSet.wallets ?? [] { await wallet.close() }
         await closeVspFront()
         await mailer.shutdown()
         await storage.shutdown()

@@ -17,7 +17,10 @@ import StakepooldControl
 /// incident's and the recovery's mails are queued when a check answers again.
 public final class WebAppHealth: EngineService {
     public let name = "health"
-    let pool: WalletPool
+    /// The legacy wallet pool; nil in vspd-only mode (`apifronts=vspd`), where `vspChecks` cover the vspd front's
+    /// node and wallets instead and no legacy wallet or dcrd check is reported.
+    let pool: WalletPool?
+    let vspChecks: (@Sendable () async -> [HealthReport.Check])?
     let database: CachedProbe
     let mail: MailQueueProbe
     let mailPlugin: String
@@ -31,11 +34,13 @@ public final class WebAppHealth: EngineService {
     /// The database outage as told to the operator, and the check result it last saw.
     private let databaseOutage = LockedValue<(tracker: OutageTracker, seen: Date?)>((OutageTracker(), nil))
 
-    public init(pool: WalletPool, storage: any StorageBackend, mailPlugin: String, stakepoolds: PeerReachability,
+    public init(pool: WalletPool?, storage: any StorageBackend, mailPlugin: String, stakepoolds: PeerReachability,
                 pingStakepoolds: @escaping @Sendable () async -> Void = {}, refreshInterval: Duration = .seconds(15),
                 mailStaleAfter: TimeInterval = MailQueueProbe.staleAfter, clock: @escaping @Sendable () -> Date = { Date() },
-                alerter: OperatorAlerter? = nil, logger: Logger) {
+                alerter: OperatorAlerter? = nil, logger: Logger,
+                vspChecks: (@Sendable () async -> [HealthReport.Check])? = nil) {
         self.pool = pool
+        self.vspChecks = vspChecks
         self.alerter = alerter
         self.clock = clock
         database = CachedProbe(maxAge: 2, timeout: .seconds(2), clock: clock) { _ = try await storage.read { try $0.maxUserId() } }
@@ -78,7 +83,25 @@ public final class WebAppHealth: EngineService {
         await databaseChecked(db)
         checks.append(.init(component: "database", state: db.ok ? .ok : .down,
                             detail: db.ok ? "" : "database unreachable: \(db.detail)"))
-        let status = pool.status()
+        if let pool { checks += legacyWalletChecks(pool.status()) }
+        if let vspChecks { checks += await vspChecks() }
+        // As fresh as the database check (2 s), so /health agrees with the mail alerts.
+        await mail.refresh(ifOlderThan: 2)
+        checks.append(mail.check(plugin: mailPlugin, staleAfter: mailStaleAfter))
+        for peer in stakepoolds.snapshot {
+            let state: HealthReport.State = peer.reachable == false || peer.authFailed ? .degraded : .ok
+            let detail = peer.authFailed ? "refuses our stakepooldtoken: \(peer.lastError)"
+                : peer.reachable == false ? "unreachable: \(peer.lastError)"
+                : peer.reachable == nil ? "not contacted yet" : ""
+            checks.append(.init(component: "stakepoold", instance: peer.name, state: state, detail: detail))
+        }
+        let worst = checks.map(\.state).max() ?? .ok
+        return HealthReport(checks: checks, status: db.ok ? min(worst, .degraded) : .down)
+    }
+
+    /// The legacy wallets, the pool's fail-closed state and the wallets' dcrd connections.
+    func legacyWalletChecks(_ status: WalletPoolStatus) -> [HealthReport.Check] {
+        var checks: [HealthReport.Check] = []
         for wallet in status.wallets {
             var figures: [(String, Double)] = []
             if let scripts = wallet.missingScripts { figures.append(("missing_scripts", Double(scripts))) }
@@ -96,18 +119,7 @@ public final class WebAppHealth: EngineService {
         checks.append(.init(component: "dcrd", state: noDaemon.isEmpty ? .ok : .degraded,
                             detail: noDaemon.isEmpty ? "" : "wallet(s) \(noDaemon.map(String.init).joined(separator: ", ")) "
                                 + "not connected to dcrd"))
-        // As fresh as the database check (2 s), so /health agrees with the mail alerts.
-        await mail.refresh(ifOlderThan: 2)
-        checks.append(mail.check(plugin: mailPlugin, staleAfter: mailStaleAfter))
-        for peer in stakepoolds.snapshot {
-            let state: HealthReport.State = peer.reachable == false || peer.authFailed ? .degraded : .ok
-            let detail = peer.authFailed ? "refuses our stakepooldtoken: \(peer.lastError)"
-                : peer.reachable == false ? "unreachable: \(peer.lastError)"
-                : peer.reachable == nil ? "not contacted yet" : ""
-            checks.append(.init(component: "stakepoold", instance: peer.name, state: state, detail: detail))
-        }
-        let worst = checks.map(\.state).max() ?? .ok
-        return HealthReport(checks: checks, status: db.ok ? min(worst, .degraded) : .down)
+        return checks
     }
 
     /// Tells the operator when the database check turns down or answers again (each check result once).

@@ -187,8 +187,16 @@ extension PoolConfig {
         walletPlugin = plugins.wallets.selectedName(v)
         votePolicy = plugins.votePolicies.selectedName(v)
 
+        // vsponly: the fronts first, since the vspd API alone (`apifronts=vspd`) needs none of the legacy front's
+        // options (API tokens, the 1-of-2 multisig keys, the legacy wallets, stakepoold); set ones are still checked.
+        guard let fronts = APIFronts(rawValue: v.string("apifronts").lowercased()) else {
+            throw fail(.badValue, "apifronts", "apifronts must be legacy, vspd or both, not \"\(v.string("apifronts"))\"")
+        }
+        apiFronts = fronts
+        let legacy = full && fronts.servesLegacy
+
         // Required options, in dcrstakepool's order; some only matter for the plugin that uses them.
-        apiSecret = try PoolConfig.required(v, "apisecret", label: "APIsecret", when: full)
+        apiSecret = try PoolConfig.required(v, "apisecret", label: "APIsecret", when: legacy)
         cookieSecret = try PoolConfig.required(v, "cookiesecret", when: full)
         for name in ["apisecret", "cookiesecret"] where !v.string(name).isEmpty {
             let length = v.string(name).count
@@ -200,7 +208,7 @@ extension PoolConfig {
         if let problem = OptionChecks.tokenProblem(v.string("stakepooldtoken"), option: "stakepooldtoken") {
             throw fail(.badValue, "stakepooldtoken", problem)
         }
-        coldWalletExtPub = try PoolConfig.required(v, "coldwalletextpub", when: full)
+        coldWalletExtPub = try PoolConfig.required(v, "coldwalletextpub", when: legacy)
         adminIPs = v.list("adminips").filter { !$0.isEmpty }
         if adminIPs.isEmpty && full { throw ConfigError(.missingOption, "adminips is not set in config") }
         // Each entry names the line it came from (a repeated list key adds entries from another line).
@@ -210,19 +218,15 @@ extension PoolConfig {
                                   + "(such as 192.0.2.10, 10.0.0.0/8 or ::1/128)")
             }
         }
-        votingWalletExtPub = try PoolConfig.required(v, "votingwalletextpub", when: full)
+        votingWalletExtPub = try PoolConfig.required(v, "votingwalletextpub", when: legacy)
         if full {
             // Decoded now, for the configured network, so a wrong key names its option instead of failing wallet start-up.
-            for name in ["coldwalletextpub", "votingwalletextpub"] {
+            for name in ["coldwalletextpub", "votingwalletextpub"] where legacy || !v.string(name).isEmpty {
                 try OptionChecks.extendedPublicKey(v.string(name), option: name, network: netParams, source: v.source(name))
             }
         }
 
-        // vspfront: the fronts, and the vspd front's options (its plugins are demanded only when it is on).
-        guard let fronts = APIFronts(rawValue: v.string("apifronts").lowercased()) else {
-            throw fail(.badValue, "apifronts", "apifronts must be legacy, vspd or both, not \"\(v.string("apifronts"))\"")
-        }
-        apiFronts = fronts
+        // vspfront: the vspd front's options (its plugins are demanded only when it is on).
         do {
             vspFeePercent = try VspFeePercent(v.double("vspfee"))
         } catch let error as VspError {
@@ -233,20 +237,27 @@ extension PoolConfig {
         vspNodePlugin = plugins.vspNode.selectedName(v)
         vspWalletPlugin = plugins.vspWallets.selectedName(v)
         if fronts.servesVspd && full {
-            vspFeeXPub = try PoolConfig.required(v, "vspfeexpub", when: true).trimmingWhitespace()
+            vspFeeXPub = v.string("vspfeexpub").trimmingWhitespace()
+            if vspFeeXPub.isEmpty {
+                throw ConfigError(.missingOption, "vspfeexpub is not set in config: apifronts=\(fronts.rawValue) serves the vspd API, "
+                                  + "which derives each ticket's fee address from this extended public key of the fee wallet")
+            }
             _ = try OptionChecks.extendedPublicKey(vspFeeXPub, option: "vspfeexpub", network: netParams, source: v.source("vspfeexpub"))
         }
         let vspRegistries = [plugins.vspNode.option, plugins.vspWallets.option]
+        // vsponly: the legacy wallets are chosen (and their options demanded) only with the legacy front.
+        let legacyRegistries = [plugins.wallets.option]
 
         // Each plugin checks its options (the chosen one also demands what it needs).
         let context = PluginContext(values: v, network: net, params: netParams, homeDir: home, dataDir: dataDir,
                                     fileExists: fileExists)
         try plugins.webApp.check(context, selecting: {
-            $0.option == plugins.storage.option || (full && (fronts.servesVspd || !vspRegistries.contains($0.option)))
+            $0.option == plugins.storage.option || (full && (fronts.servesVspd || !vspRegistries.contains($0.option))
+                                                     && (legacy || !legacyRegistries.contains($0.option)))
         })
 
         enableStakepoold = v.bool("enablestakepoold")
-        if enableStakepoold && full {
+        if enableStakepoold && legacy {
             let hosts = HostPort.deduplicate(v.list("stakepooldhosts").filter { !$0.isEmpty }
                 .map { HostPort.normalize($0, defaultPort: net.stakepooldPort) })
             let certs = v.list("stakepooldcerts").filter { !$0.isEmpty }

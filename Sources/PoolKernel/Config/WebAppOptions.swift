@@ -20,9 +20,9 @@ public enum WebAppOptions {
         OptionSpec("cpuprofile", .string, default: "", help: "Accepted for compatibility; unused"),
         OptionSpec("memprofile", .string, default: "", help: "Accepted for compatibility; unused"),
         OptionSpec("debuglevel", short: "d", .string, default: "info", help: "Logging level for all subsystems {trace, debug, info, warn, error, critical} -- or SUBSYS=level,SUBSYS2=level; 'show' lists subsystems"),
-        OptionSpec("apisecret", .string, secret: true, help: "Secret string used to sign API tokens (required; at least 32 characters)"),
+        OptionSpec("apisecret", .string, secret: true, help: "Secret string used to sign API tokens (required unless apifronts=vspd; at least 32 characters)"),
         OptionSpec("baseurl", .string, default: "http://127.0.0.1:8000", help: "Base URL for emails and the API token issuer: http(s)://host[:port][/path], no trailing slash"),
-        OptionSpec("coldwalletextpub", .string, help: "Extended public key of the cold wallet receiving pool fees (required)"),
+        OptionSpec("coldwalletextpub", .string, help: "Extended public key of the cold wallet receiving pool fees (required unless apifronts=vspd)"),
         OptionSpec("closepool", .bool, default: "false", help: "Disable user registration actions (sign-ups)"),
         OptionSpec("closepoolmsg", .string, default: defaultCloseMessage, help: "Message shown to users when the pool is closed"),
         OptionSpec("cookiesecret", .string, secret: true, help: "Secret string used to sign session cookies (required; at least 32 characters)"),
@@ -35,7 +35,7 @@ public enum WebAppOptions {
         OptionSpec("realipheader", .string, default: "", help: "Request header carrying the client IP (e.g. X-Real-IP); honoured only from trustedproxies"),
         OptionSpec("stakepooldhosts", .list, help: "Comma-separated stakepoold control API hosts (with enablestakepoold)"),
         OptionSpec("stakepooldcerts", .list, help: "Comma-separated stakepoold TLS certificate paths, same order"),
-        OptionSpec("votingwalletextpub", .string, help: "Extended public key of the voting wallets' default account (required)"),
+        OptionSpec("votingwalletextpub", .string, help: "Extended public key of the voting wallets' default account (required unless apifronts=vspd)"),
         OptionSpec("adminips", .list, help: "Comma-separated IPs or CIDR ranges (10.0.0.0/8) allowed to see /status and /metrics (required)"),
         OptionSpec("minservers", .int, default: "2", help: "Minimum number of wallets that must answer for a wallet operation"),
         OptionSpec("enablestakepoold", .bool, default: "false", help: "Notify stakepoold of voting preference changes"),
@@ -70,7 +70,7 @@ public enum WebAppOptions {
 
     // vspfront: the vspd API v3 front (issue 24, docs/vspd.md); vspnode/vspwallet come from the plugin registries.
     public static let vspd: [OptionSpec] = [
-        OptionSpec("apifronts", .string, default: "legacy", help: "Which APIs the web app serves: legacy (dcrstakepool's /api/v1, /api/v2), vspd (vspd's /api/v3 for today's dcrwallet and Decrediton), or both"),
+        OptionSpec("apifronts", .string, default: "legacy", help: "Which APIs the web app serves: legacy (dcrstakepool's /api/v1, /api/v2 and user pages), vspd (vspd's /api/v3 for today's dcrwallet and Decrediton; alone it needs none of the legacy wallet options), or both"),
         OptionSpec("vspfee", .float, default: "3.0", help: "vspd API: the fee each ticket pays, in percent of its vote reward (⌊vspfee × 100⌋ must be 1-10000)"),
         OptionSpec("vspclosed", .bool, default: "false", help: "vspd API: refuse new tickets (feeaddress, payfee, setaltsignaddr answer error 2); ticketstatus and setvotechoices keep working"),
         OptionSpec("vspclosedmsg", .string, default: "", help: "vspd API: message vspinfo reports while vspclosed is set"),

@@ -24,6 +24,7 @@ extension Pages {
             context.session.rotate(now: context.now)
             context.session.setUser(user.id)
             context.user = user
+            if configuration.vspOnly != nil { return .redirect("/admin") }  // vsponly: operators only
             if let next = Self.returnPath(context.form["next"]) { return .redirect(next) }
             return .redirect(user.multiSigAddress.isEmpty ? "/settings" : "/tickets")
         }

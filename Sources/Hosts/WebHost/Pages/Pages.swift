@@ -108,6 +108,13 @@ public struct Pages: Sendable {
                 .response(.text(await pages.pendingCaptcha(context)?.answer ?? ""))
             })
         }
+        // vsponly: the VSP's page and the operator's sign-in; the legacy user pages answer `notFoundPage`.
+        if let vsp = configuration.vspOnly {
+            routes = routes.filter { Self.vspOnlyPaths.contains($0.pattern) } + [
+                page([.get], "/") { await $0.vspPage(&$1, vsp, flag: "IsIndex") },
+                page([.get], "/stats") { await $0.vspPage(&$1, vsp, flag: "IsStats") },
+            ]
+        }
         return routes
     }
 
@@ -172,6 +179,9 @@ public struct Pages: Sendable {
     public var notFoundPage: RouteHandler {
         let pages = self
         return { request in
+            if pages.configuration.vspOnly != nil && Self.isLegacyAPIPath(request.path) {
+                return .immediate(Self.legacyAPIOffResponse())
+            }
             if request.path.hasPrefix("/api/") || request.path == "/api" || request.path.hasPrefix("/assets/") {
                 return .immediate(.plainError(.notFound))
             }
@@ -200,6 +210,7 @@ public struct Pages: Sendable {
             values["Title"] = .string(title)
             values[flag] = true
             values["User"] = user.map(Self.userValue) ?? .null
+            if configuration.vspOnly != nil { values["VspOnly"] = true }
             values["CsrfKey"] = .string(CSRFCheck.fieldName)
             // Only pages with a form need a token (and so a stored session); readers of other pages create none.
             // A signed-in user's navbar has one: the sign-out form.

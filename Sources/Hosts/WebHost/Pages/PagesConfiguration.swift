@@ -48,6 +48,24 @@ public struct PagesConfiguration: Sendable {
     // vspviews
     /// The vspd API v3 front is on (`apifronts` vspd or both): the dashboard and the stats page show its tickets.
     public var showsVspTickets: Bool = false
+    // vsponly
+    /// What the pages of a vspd-only web app (`apifronts=vspd`) show of the VSP; nil when the legacy front is served.
+    public struct VspOnly: Sendable, Equatable {
+        public var feePercent: Double
+        public var closed: Bool
+        public var closedMessage: String
+        /// The response-signing key, base64 (vspinfo's `pubkey`).
+        public var publicKey: String
+
+        public init(feePercent: Double, closed: Bool, closedMessage: String, publicKey: String) {
+            self.feePercent = feePercent
+            self.closed = closed
+            self.closedMessage = closedMessage
+            self.publicKey = publicKey
+        }
+    }
+    /// Set: the legacy user pages are off (404 naming the vspd API), `/` and `/stats` show the VSP, sign-in leads to /admin.
+    public var vspOnly: VspOnly? = nil
 
     /// The explorer prefix in force ("" for no links).
     public var ticketExplorerURL: String { explorerURL ?? PoolConfig.defaultExplorerURL(network: shortNetwork) }
