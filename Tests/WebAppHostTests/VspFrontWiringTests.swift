@@ -120,6 +120,12 @@ final class VspFrontWiringTests: XCTestCase {
         let stats = try await send(port, "/api/v1/stats", method: "GET")
         XCTAssertEqual(stats.status, 200)
         XCTAssertTrue(stats.text.contains(#""status":"success""#), stats.text)
+        // /health covers both fronts: the legacy wallets and the vspd front's node and voting wallets.
+        let health = try await send(port, "/health", method: "GET")
+        let components = ((health.json["checks"] as? [[String: Any]]) ?? []).compactMap { $0["component"] as? String }
+        XCTAssertTrue(components.contains("wallet"), health.text)
+        XCTAssertTrue(components.contains("vsp-node"), health.text)
+        XCTAssertTrue(components.contains("vsp-wallet"), health.text)
 
         let fixture = try VspTicketFixture(seed: 1)
         let feeAddressBody = #"{"timestamp":1700000000,"tickethash":"\#(fixture.ticketHash)","tickethex":"\#(fixture.ticketHex)","parenthex":"\#(fixture.parentHex)"}"#

@@ -164,15 +164,15 @@ public final class WebApp: Sendable {
                       wallets: pool, tickets: pool, stats: stats, captcha: captcha,
                       userChanged: preferencesChanged, logger: logs.logger("CNTL"),
                       unvotedTickets: unvotedTickets)
-        // /health and the dependency gauges (database, mail queue, stakepoold) from cached state; vspd-only: the
-        // vspd front's node and wallets instead of the (absent) legacy ones.
+        // /health and the dependency gauges (database, mail queue, stakepoold) from cached state, plus the vspd
+        // front's node and wallets whenever that front is served (in vspd-only mode instead of the absent legacy ones).
         let stakepooldReachability = legacy?.stakepooldReachability ?? PeerReachability(names: [])
         let health = WebAppHealth(pool: legacy == nil ? nil : pool, storage: storage, mailPlugin: config.mailPlugin,
                                   stakepoolds: stakepooldReachability,
                                   pingStakepoolds: { [clients = legacy?.stakepoolds ?? []] in
                                       await ControlClient.pingAll(clients, into: stakepooldReachability) },
                                   alerter: alerter, logger: logs.logger("SYTM"),
-                                  vspChecks: legacy == nil ? vspFront?.healthChecks : nil)
+                                  vspChecks: vspFront?.healthChecks)
         health.register(in: metrics)
         // The admin gate: adminips, and with adminuserids the user signed in on the session cookie.
         let guardian = AdminGuard(adminIPs: config.adminIPs, adminUserIDs: config.adminUserIDs, logger: logs.logger("SYTM"),
