@@ -188,6 +188,11 @@ final class VspOnlyModeTests: XCTestCase {
         var code = await PoolctlMain.run(arguments: ["-C", valid, "config", "check"], plugins: plugins, output: output, home: directory)
         XCTAssertEqual(code, ExitCode.ok, err.value)
         XCTAssertTrue(out.value.contains("vspd API only: vspnode sim, vspwallet sim"), out.value)
+        // The legacy wallets' check has nothing to compare in this mode: it says so instead of demanding wallethosts.
+        (output, out, err) = Self.capture()
+        code = await PoolctlMain.run(arguments: ["-C", valid, "wallets", "check"], plugins: plugins, output: output, home: directory)
+        XCTAssertEqual(code, ExitCode.usage)
+        XCTAssertTrue(err.value.contains(WalletsCommand.vspOnlySentence), err.value)
 
         let missing = try writeConfig(vspOnlyLines(feeXPub: false))
         let sentence = "vspfeexpub is not set in config: apifronts=vspd serves the vspd API, which derives each ticket's fee "

@@ -32,6 +32,10 @@ public enum PoolctlCommands {
             context.output.err("poolctl: \(ConfigLoader.describe(error))")
             return ExitCode.usage
         }
+        guard config.apiFronts.servesLegacy else {
+            context.output.err("poolctl: \(WalletsCommand.vspOnlySentence)")
+            return ExitCode.usage
+        }
         return await withStorage(context, migrate: true) { storage in
             do {
                 let services = try PoolServices.make(config: config, plugins: context.plugins, logs: context.logs, storage: storage)

@@ -9,6 +9,10 @@ import PoolKernel
 public enum WalletsCommand {
     public static let usage = "wallets check | wallets sync"
 
+    /// Why the command does nothing in vspd-only mode, and where those wallets are checked instead.
+    public static let vspOnlySentence = "wallets check and sync compare the legacy voting wallets, which apifronts=vspd "
+        + "does not use; the vspd front's wallets are checked by /health (vsp-wallet) and its 30-minute consistency pass"
+
     /// Runs the subcommand and returns the exit code: 0 when the wallets agree (after syncing, for `sync`),
     /// 4 when they don't or the sync failed (dcrstakepool's wallet-sync code), 2 on bad usage.
     public static func run(_ arguments: [String], pool: WalletPool, storage: any StorageBackend,
