@@ -51,7 +51,7 @@ fuzz: deps-build
 	scripts/fuzz.sh run -- -max_total_time=$(FUZZ_SECONDS)
 
 ## make bench: release build, prints one JSON line per figure. Groups (`poolbench --help`): chain storage rpc simnet
-## services vote http pages dashboard vsp idle scale, each in its own process.
+## services vote http pages dashboard vsp idle scale watch, each in its own process.
 bench: deps-bench
 	$(SWIFT) build -c release --product poolbench
 	$(SWIFT) build -c release --product simwallet

@@ -81,6 +81,7 @@ let package = Package(
             "HostKit", "PoolctlHost", "SimnetHost", "PoolKernel", "PoolNet", "PoolSystem", "SQLStorageBase", "WebHost",
             "StorageSQLite", "StorageMySQL", "VotePolicies", "WalletDcrwallet", "WalletSimnet",
             "WebAppHost",  // vspbench: `poolbench vsp` runs the real web app with the vspd front
+            "StakepooldHost",  // watchbytes: `poolbench watch` runs stakepoold's wallet watch
         ], path: "Sources/Hosts/BenchHost"),
         .executableTarget(name: "hxstakepool", dependencies: ["WebAppHost"], path: "Sources/Hosts/hxstakepool"),
         .executableTarget(name: "stakepoold", dependencies: ["StakepooldHost"], path: "Sources/Hosts/stakepoold"),

@@ -149,7 +149,7 @@ public enum StakepooldMain {
                                        policy: .init(mailDays: nil, voteAuditDays: config.voteAuditRetentionDays),
                                        logger: logger.with(subsystem: "STOR")))
         let watch = StakepooldWalletWatch(wallet: wallet, node: node, storage: storage, autoRecover: config.walletAutoRecover,
-                                          trackedTickets: { [tracker = engine.tracker] in Set(tracker.snapshot.ticketHashes.map(\.hex)) },
+                                          trackedTickets: { [tracker = engine.tracker] in tracker.snapshot.ticketHashes },
                                           logger: logger.with(subsystem: "STPK"))   // health
         services.append(watch)
         healthReport.withLock { $0 = { watch.report() } }

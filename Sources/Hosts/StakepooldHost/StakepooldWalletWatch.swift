@@ -30,7 +30,7 @@ public final class StakepooldWalletWatch: EngineService {
         /// Confirmed missing tickets (nil before the first confirmed check).
         var missingTickets: Int?
         /// Tickets missing at the last check, not yet confirmed by a second one.
-        var ticketSuspects: Set<String> = []
+        var ticketSuspects: Set<TicketHash> = []
         var databaseError: String?
         var checkedAt: Date?
         var probed = false
@@ -39,15 +39,15 @@ public final class StakepooldWalletWatch: EngineService {
     let wallet: any WalletBackend
     let node: any NodeBackend
     let storage: (any StorageBackend)?
-    /// The live tickets this daemon votes (its ticket map), lower-case hex; nil: tickets are not compared.
-    let trackedTickets: (@Sendable () -> Set<String>)?
+    /// The live tickets this daemon votes (its ticket map); nil: tickets are not compared.
+    let trackedTickets: (@Sendable () -> Set<TicketHash>)?
     let autoRecover: Bool
     let probeInterval: Duration
     let logger: Logger
     private let state = LockedValue(State())
 
     public init(wallet: any WalletBackend, node: any NodeBackend, storage: (any StorageBackend)?, autoRecover: Bool,
-                trackedTickets: (@Sendable () -> Set<String>)? = nil, probeInterval: Duration = .seconds(4),
+                trackedTickets: (@Sendable () -> Set<TicketHash>)? = nil, probeInterval: Duration = .seconds(4),
                 logger: Logger) {
         self.wallet = wallet
         self.node = node
@@ -111,10 +111,11 @@ public final class StakepooldWalletWatch: EngineService {
     /// Compares the wallet's live tickets with the ticket map (see the type's comment for the two-check rule).
     func verifyTickets() async {
         guard let trackedTickets else { return }
-        let missingNow: Set<String>
+        let missingNow: Set<TicketHash>
         do {
             let before = trackedTickets()
-            let held = Set(try await wallet.tickets(includeImmature: false).map { $0.lowercased() })
+            // As 32-byte hashes, not strings (a hash the wallet lists that is not one can match no ticket).
+            let held = Set(try await wallet.tickets(includeImmature: false).compactMap(TicketHash.init(hex:)))
             missingNow = before.intersection(trackedTickets()).subtracting(held)
         } catch {
             logger.warn("cannot verify the wallet's tickets: \(Self.text(error))")
@@ -137,15 +138,16 @@ public final class StakepooldWalletWatch: EngineService {
         }
     }
 
-    /// Compares the wallet's scripts with the voting users' registered scripts; re-imports when configured.
+    /// Compares the wallet's scripts with the voting users' registered scripts, as bytes (`VotingUserScripts`);
+    /// re-imports when configured.
     func verifyScripts() async {
         guard let storage else {
             state.withLock { $0.needsCheck = false; $0.missingScripts = 0 }
             return
         }
-        let registered: [RegisteredScript]
+        let registered: VotingUserScripts
         do {
-            registered = try await storage.read { try $0.registeredScripts() }
+            registered = try await VotingUserScripts.read(from: storage)
             state.withLock { $0.databaseError = nil }
         } catch {
             let text = Self.text(error)
@@ -159,7 +161,8 @@ public final class StakepooldWalletWatch: EngineService {
                 logger.error("dcrwallet is missing \(missing.count) redeem script(s) of voting users: it cannot vote their "
                     + "tickets\(autoRecover ? "; re-importing them (walletautorecover)" : "; set walletautorecover or run `poolctl wallets sync`")")
                 if autoRecover {
-                    for script in missing {
+                    for position in missing {
+                        let script = registered.script(at: position)
                         do {
                             try await wallet.importScript(script.multiSigScript, rescan: true, scanFrom: script.heightRegistered)
                         } catch {
@@ -184,20 +187,16 @@ public final class StakepooldWalletWatch: EngineService {
                 logger.info("dcrwallet holds every voting user's redeem script again")
             }
             if count == 0, wasMissing == nil {
-                logger.info("dcrwallet holds all \(registered.count) voting users' redeem scripts")
+                logger.info("dcrwallet holds all \(registered.users) voting users' redeem scripts")
             }
         } catch {
             logger.warn("cannot verify the wallet's redeem scripts: \(Self.text(error))")
         }
     }
 
-    private func missingScripts(_ registered: [RegisteredScript]) async throws -> [RegisteredScript] {
-        let held = Set(try await wallet.listScripts().map { Hex.lowercased($0.redeemScript) })
-        var seen = Set<String>()
-        return registered.filter { script in
-            let hex = Hex.lowercased(script.multiSigScript)
-            return !hex.isEmpty && !held.contains(hex) && seen.insert(hex).inserted
-        }
+    /// Positions in `registered` of the scripts the wallet's `listscripts` lacks (read straight into bytes).
+    private func missingScripts(_ registered: VotingUserScripts) async throws -> [Int] {
+        registered.missing(from: try await wallet.listScriptSet())
     }
 
     /// What `/health` answers.

@@ -3,7 +3,7 @@
 import Foundation
 import BenchHost
 
-let groups = ["chain", "storage", "rpc", "simnet", "services", "vote", "http", "pages", "dashboard", "vsp", "idle", "scale"]
+let groups = ["chain", "storage", "rpc", "simnet", "services", "vote", "http", "pages", "dashboard", "vsp", "idle", "scale", "watch"]
 /// Diagnostic groups, run only when named (not part of `make bench`).
 let extraGroups = ["pages-stages", "storage-stages", "signin-storm"]
 let chosen = Set(CommandLine.arguments.dropFirst())
@@ -66,6 +66,9 @@ if wants("idle") { await IdleBenchmarks.runAll(print: emit) }
 // POOLBENCH_SCALE_USERS scales the million-user pool down for machines that cannot hold it.
 let scaleUsers = ProcessInfo.processInfo.environment["POOLBENCH_SCALE_USERS"].flatMap { Int($0) }.map { max(1_000, $0) }
 if wants("scale") { await ScaleBenchmarks.runAll(users: scaleUsers ?? 1_000_000, print: emit) }
+// watchbytes: stakepoold's wallet watch, one round at POOLBENCH_WATCH_USERS users (default 100,000).
+let watchUsers = ProcessInfo.processInfo.environment["POOLBENCH_WATCH_USERS"].flatMap { Int($0) }.map { max(1_000, $0) }
+if wants("watch") { await StakepooldWatchBenchmarks.runAll(users: watchUsers ?? 100_000, print: emit) }
 if chosen.contains("pages-stages") { await PagesBenchmarks.stages(print: emit) }
 // The storm alone (it also runs at the end of the `http` group).
 if chosen.contains("signin-storm") { await SignInStormBenchmark.runAll(print: emit) }
