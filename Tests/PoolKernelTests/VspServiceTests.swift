@@ -445,8 +445,11 @@ final class VspServiceTests: XCTestCase {
         let quote = try await h.quote(fixture)
         let feeTx = try fixture.feeTransaction(paying: quote["feeaddress"] as! String, amount: expectedFee)
         let body = try h.payFeeBody(fixture, feeTx: feeTx, choices: #"{"headercommitments":"yes"}"#)
+        let writesBefore = h.storage.writeTransactions
         var (reply, _) = try await h.post(.payFee, body, as: fixture)
         XCTAssertEqual(reply.status, 200, error(reply))
+        XCTAssertEqual(h.storage.writeTransactions - writesBefore, 1,
+                       "an unconfirmed ticket's fee, preferences and vote-change record are one transaction")
         let awaited7 = try await h.storage.read { try $0.vspTicket(hash: fixture.ticketHash) }
         let stored = try XCTUnwrap(awaited7)
         XCTAssertEqual(stored.feeTxStatus, .received)
