@@ -15,6 +15,11 @@ public final class InMemoryStorage: StorageBackend {
 
     private let tables: Mutex<MemoryTables>
     private let faults = Mutex<(remaining: Int, error: StorageError?)>((0, nil))
+    private let writes = Atomic<Int>(0)
+
+    /// How many `write` transactions ran their body so far (committed or rolled back), for tests that check how
+    /// many storage round trips a step takes.
+    public var writeTransactions: Int { writes.load(ordering: .relaxed) }
 
     /// A store; already migrated unless `migrated` is false (then calls before `migrate()` throw
     /// `schema-missing`, like the real engines on an empty database).
@@ -73,6 +78,7 @@ public final class InMemoryStorage: StorageBackend {
         if let fault = injectedFault() { throw fault }
         return try tables.withLock { tables in
             try tables.checkUsable()
+            writes.add(1, ordering: .relaxed)
             // Move the tables into the transaction so that its mutations do not copy them (unique reference).
             var taken = MemoryTables()
             swap(&taken, &tables)

@@ -445,8 +445,11 @@ final class VspServiceTests: XCTestCase {
         let quote = try await h.quote(fixture)
         let feeTx = try fixture.feeTransaction(paying: quote["feeaddress"] as! String, amount: expectedFee)
         let body = try h.payFeeBody(fixture, feeTx: feeTx, choices: #"{"headercommitments":"yes"}"#)
+        let writesBefore = h.storage.writeTransactions
         var (reply, _) = try await h.post(.payFee, body, as: fixture)
         XCTAssertEqual(reply.status, 200, error(reply))
+        XCTAssertEqual(h.storage.writeTransactions - writesBefore, 1,
+                       "an unconfirmed ticket's fee, preferences and vote-change record are one transaction")
         let awaited7 = try await h.storage.read { try $0.vspTicket(hash: fixture.ticketHash) }
         let stored = try XCTUnwrap(awaited7)
         XCTAssertEqual(stored.feeTxStatus, .received)
@@ -650,5 +653,9 @@ final class VspServiceTests: XCTestCase {
         XCTAssertTrue(small.hasPrefix("0.00002441406") && !small.contains("e"), small)
         XCTAssertEqual(String(decoding: VspJSON.float(0.25).encoded(), as: UTF8.self), "0.25")
         XCTAssertEqual(String(decoding: VspJSON.string("<a&b>\u{2028}\"").encoded(), as: UTF8.self), #""\u003ca\u0026b\u003e\u2028\"""#)
+        // Go's encoding/json: other non-ASCII text as it is (also the bytes E2 80 of U+2020 †), U+2029 and control
+        // characters escaped, tab, newline, backslash in their short forms; escapes at both ends of the string.
+        XCTAssertEqual(String(decoding: VspJSON.string("\u{01}é†x\u{2029}\t\n\\y>").encoded(), as: UTF8.self),
+                       #""\u0001é†x\u2029\t\n\\y\u003e""#)
     }
 }

@@ -16,24 +16,29 @@ import Glibc
 ///   a static file; `vsp_vspinfo_vs_nginx` = ratio (goal ≥ 0.6). The signed answer is reused within its second.
 /// - `vsp_feeaddress_rps` / `_p99`, `vsp_payfee_rps` / `_p99`: `tickets` solo tickets bought beforehand (sent to the
 ///   node and mined), each request signed with the ticket's commitment key before the clock starts, sent over
-///   `connections` keep-alive connections at once (goal ≥ 1,000/s each, p99 < 20 ms). Every answer must be 200.
+///   `connections` keep-alive connections at once, closed loop (goal ≥ 1,000/s each, p99 < 20 ms). Every answer
+///   must be 200. `vsp_feeaddress_server_cpu` / `vsp_payfee_server_cpu`: the process's CPU time per request in
+///   those runs less the client's; `vsp_client_cpu`: the client's own.
+/// - `vsp_feeaddress_open_*`, `vsp_payfee_open_*`: `tickets` more, sent open loop at `openLoopRate` per second
+///   (each request due at its scheduled time, latency from then): the achieved rate, p50 and p99 (goal p99 < 20 ms).
 public enum VspBenchmarks {
     typealias Figure = HTTPBenchmarks.Figure
     typealias BenchError = HTTPBenchmarks.BenchError
 
-    public static func runAll(tickets: Int = 4_000, connections: Int = 32, wrkSeconds: Int = 10, templates: String = "templates",
+    public static func runAll(tickets: Int = 4_000, connections: Int = 32, openLoopRate: Double = 1_000, wrkSeconds: Int = 10,
+                              templates: String = "templates",
                               print emit: @escaping @Sendable (String) -> Void = { Swift.print($0) }) async {
         emit(DashboardBenchmarks.loadLine("start").replacingOccurrences(of: "dashboard_", with: "vsp_"))
         do {
-            for figure in try await measure(tickets: tickets, connections: connections, wrkSeconds: wrkSeconds,
-                                             templates: templates) { emit(figure.jsonLine) }
+            for figure in try await measure(tickets: tickets, connections: connections, openLoopRate: openLoopRate,
+                                             wrkSeconds: wrkSeconds, templates: templates) { emit(figure.jsonLine) }
         } catch {
             emit("{\"bench\":\"vsp\",\"error\":\"\(error)\"}")
         }
         emit(DashboardBenchmarks.loadLine("end").replacingOccurrences(of: "dashboard_", with: "vsp_"))
     }
 
-    static func measure(tickets: Int, connections: Int, wrkSeconds: Int, templates: String) async throws -> [Figure] {
+    static func measure(tickets: Int, connections: Int, openLoopRate: Double, wrkSeconds: Int, templates: String) async throws -> [Figure] {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("vspbench-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: "\(root)/www/api/v3", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
@@ -45,7 +50,9 @@ public enum VspBenchmarks {
         let user = try simnet.registerUser(1)
         _ = try simnet.buyTickets(ticketAddress: user.ticketAddress, feeAddress: user.feeAddress, count: 200)
         _ = simnet.mine(network.tickets.stakeValidationHeight + 2)
-        let clients = try (0..<tickets).map { _ in try SoloClient(simnet: simnet) }
+        // One set of tickets for the closed-loop runs, one for the open-loop runs (a ticket's first feeaddress is the one measured).
+        let closedClients = try (0..<tickets).map { _ in try SoloClient(simnet: simnet) }
+        let openClients = try (0..<tickets).map { _ in try SoloClient(simnet: simnet) }
         _ = simnet.mine()
 
         let app = try await assembleWebApp(simnet: simnet, root: root, templates: templates)
@@ -56,29 +63,49 @@ public enum VspBenchmarks {
 
         var figures = try await vspInfoFigures(port: port, root: root, seconds: wrkSeconds)
 
-        let quoteStart = DispatchTime.now().uptimeNanoseconds
-        let quotes = try exchange(port: port, connections: connections, requests: clients.map { try $0.feeAddressRequest() })
-        let quoteSeconds = Double(DispatchTime.now().uptimeNanoseconds - quoteStart) / 1e9
-        // The client's wallet pays each quote (not timed), then every payfee is signed.
-        let payments = try zip(clients, quotes.map { $0.body }).map { (client: SoloClient, body: [UInt8]) -> [UInt8] in
+        let closed = try feeAddressThenPayFee(simnet: simnet, clients: closedClients) { requests in
+            try VspLoadClient.run(port: port, connections: connections, requests: requests)
+        }
+        // Enough connections that a free one is always there at the offered rate while answers take < 2×connections ms.
+        let open = try feeAddressThenPayFee(simnet: simnet, clients: openClients) { requests in
+            try VspLoadClient.run(port: port, connections: 2 * connections, requests: requests, rate: openLoopRate)
+        }
+        app.shutdown()
+        _ = try? await runner.value
+
+        for (name, run) in [("feeaddress", closed.feeAddress), ("payfee", closed.payFee)] {
+            figures.append(Figure(bench: "vsp_\(name)_rps", value: run.requestsPerSecond, unit: "req/s", goal: ">=1000"))
+            figures.append(Figure(bench: "vsp_\(name)_p99", value: run.percentile(0.99), unit: "ms", goal: "<20"))
+        }
+        for (name, run) in [("feeaddress", open.feeAddress), ("payfee", open.payFee)] {
+            figures.append(Figure(bench: "vsp_\(name)_open_rps", value: run.requestsPerSecond, unit: "req/s",
+                                  goal: "offered \(Int(openLoopRate))"))
+            figures.append(Figure(bench: "vsp_\(name)_open_p50", value: run.percentile(0.5), unit: "ms", goal: "reference"))
+            figures.append(Figure(bench: "vsp_\(name)_open_p99", value: run.percentile(0.99), unit: "ms", goal: "<20"))
+        }
+        for (name, run) in [("feeaddress", closed.feeAddress), ("payfee", closed.payFee)] {
+            figures.append(Figure(bench: "vsp_\(name)_server_cpu", value: run.serverCPUMillisecondsPerRequest, unit: "ms/req",
+                                  goal: "reference"))
+        }
+        let clientCPU = (closed.feeAddress.clientCPUSeconds + closed.payFee.clientCPUSeconds) * 1000
+            / Double(max(1, closed.feeAddress.answers.count + closed.payFee.answers.count))
+        figures.append(Figure(bench: "vsp_client_cpu", value: clientCPU, unit: "ms/req", goal: "reference"))
+        return figures
+    }
+
+    /// One feeaddress per client, then (each quote paid by the simulated wallet, not timed) one payfee per client,
+    /// both sent by `send`.
+    static func feeAddressThenPayFee(simnet: Simnet, clients: [SoloClient],
+                                     send: ([[UInt8]]) throws -> VspLoadClient.Run) throws -> (feeAddress: VspLoadClient.Run, payFee: VspLoadClient.Run) {
+        let quotes = try send(clients.map { try $0.feeAddressRequest() })
+        let payments = try zip(clients, quotes.answers.map(\.body)).map { (client: SoloClient, body: [UInt8]) -> [UInt8] in
             guard let quote = try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
                   let address = quote["feeaddress"] as? String, let amount = (quote["feeamount"] as? NSNumber)?.int64Value else {
                 throw BenchError(description: "feeaddress answer without an address and amount")
             }
             return try client.payFeeRequest(feeTx: simnet.buildFeePayment(address: address, atoms: amount))
         }
-        let payStart = DispatchTime.now().uptimeNanoseconds
-        let paid = try exchange(port: port, connections: connections, requests: payments)
-        let paySeconds = Double(DispatchTime.now().uptimeNanoseconds - payStart) / 1e9
-
-        app.shutdown()
-        _ = try? await runner.value
-        let runs: [(String, [Answer], Double)] = [("feeaddress", quotes, quoteSeconds), ("payfee", paid, paySeconds)]
-        for (name, answers, seconds) in runs {
-            figures.append(Figure(bench: "vsp_\(name)_rps", value: Double(answers.count) / seconds, unit: "req/s", goal: ">=1000"))
-            figures.append(Figure(bench: "vsp_\(name)_p99", value: percentile(answers.map { $0.milliseconds }, 0.99), unit: "ms", goal: "<20"))
-        }
-        return figures
+        return (quotes, try send(payments))
     }
 
     /// The web app from a config file as an operator writes it, with the simulation's dcrd and wallets as the vspd
@@ -128,12 +155,6 @@ public enum VspBenchmarks {
         ]
     }
 
-    static func percentile(_ samples: [Double], _ fraction: Double) -> Double {
-        let sorted = samples.sorted()
-        guard !sorted.isEmpty else { return -1 }
-        return sorted[min(sorted.count - 1, Int(Double(sorted.count) * fraction))]
-    }
-
     // MARK: - The client's side
 
     /// One vspd client's solo ticket: its own voting and commitment keys, the ticket bought and sent to the node.
@@ -172,81 +193,6 @@ public enum VspBenchmarks {
             let body = Array(json.utf8)
             let signature = try SignedMessage.sign(body, privateKey: commitmentKey)
             return Array("POST /api/v3/\(endpoint) HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\nVSP-Client-Signature: \(signature)\r\n\r\n".utf8) + body
-        }
-    }
-
-    struct Answer: Sendable {
-        var body: [UInt8]
-        var milliseconds: Double
-    }
-
-    /// Sends `requests` over `connections` keep-alive connections, each on its own thread taking the next request when
-    /// its previous answer is in; answers in request order. A non-200 answer fails the run.
-    static func exchange(port: Int, connections: Int, requests: [[UInt8]]) throws -> [Answer] {
-        let results = LockedValue<(next: Int, answers: [Answer?], failure: String?)>((0, Array(repeating: nil, count: requests.count), nil))
-        let done = DispatchGroup()
-        for _ in 0..<max(1, min(connections, requests.count)) {
-            done.enter()
-            Thread {
-                defer { done.leave() }
-                do {
-                    let fd = try HTTPBenchmarks.connectLoopback(port: port)
-                    defer { close(fd) }
-                    var reader = ResponseReader(fd: fd)
-                    while true {
-                        let index: Int? = results.withLock { state in
-                            guard state.failure == nil, state.next < requests.count else { return nil }
-                            state.next += 1
-                            return state.next - 1
-                        }
-                        guard let index else { return }
-                        let start = DispatchTime.now().uptimeNanoseconds
-                        try HTTPBenchmarks.sendAll(fd, requests[index])
-                        let (status, body) = try reader.next()
-                        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
-                        guard status == 200 else {
-                            throw BenchError(description: "HTTP \(status): \(String(decoding: body.prefix(200), as: UTF8.self))")
-                        }
-                        results.withLock { $0.answers[index] = Answer(body: body, milliseconds: elapsed) }
-                    }
-                } catch {
-                    results.withLock { if $0.failure == nil { $0.failure = "\(error)" } }
-                }
-            }.start()
-        }
-        done.wait()
-        let final = results.value
-        if let failure = final.failure { throw BenchError(description: failure) }
-        return final.answers.compactMap { $0 }
-    }
-
-    /// Reads Content-Length framed HTTP/1.1 responses off one keep-alive connection.
-    struct ResponseReader {
-        let fd: Int32
-        var buffered: [UInt8] = []
-
-        mutating func next() throws -> (status: Int, body: [UInt8]) {
-            let separator: [UInt8] = [13, 10, 13, 10]
-            var headEnd: Int?
-            while true {
-                if buffered.count >= 4, let end = (0...(buffered.count - 4)).first(where: { buffered[$0..<($0 + 4)].elementsEqual(separator) }) {
-                    headEnd = end
-                    break
-                }
-                buffered += try HTTPBenchmarks.readSome(fd)
-            }
-            let head = String(decoding: buffered[0..<headEnd!], as: UTF8.self).split(separator: "\r\n")
-            let status = head.first.flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") } ?? 0
-            let length = head.dropFirst().compactMap { line -> Int? in
-                let parts = line.split(separator: ":", maxSplits: 1)
-                guard parts.count == 2, parts[0].lowercased() == "content-length" else { return nil }
-                return Int(parts[1].trimmingCharacters(in: .whitespaces))
-            }.first ?? 0
-            let bodyStart = headEnd! + 4
-            while buffered.count < bodyStart + length { buffered += try HTTPBenchmarks.readSome(fd) }
-            let body = Array(buffered[bodyStart..<(bodyStart + length)])
-            buffered.removeFirst(bodyStart + length)
-            return (status, body)
         }
     }
 }

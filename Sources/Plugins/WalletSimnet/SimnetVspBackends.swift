@@ -15,9 +15,10 @@ public final class SimnetVspNodeBackend: VspNodeBackend {
     private func call<T: Sendable>(_ body: (inout SimnetWorld) throws -> T) throws -> T { try session.call(body) }
 
     public func rawTransaction(txid: String) async throws -> VspRawTransaction {
-        let view = try call { try $0.vspRawTransaction(txid: txid) }
-        return VspRawTransaction(hex: view.hex, confirmations: view.confirmations, blockHash: view.blockHash,
-                                 blockHeight: view.blockHeight)
+        // Found under the world's lock; serialized outside it.
+        let found = try call { try $0.vspTransaction(txid: txid) }
+        return VspRawTransaction(hex: HexCoding.encode(found.transaction.serialized()), confirmations: found.confirmations,
+                                 blockHash: found.blockHash, blockHeight: Int64(found.height ?? 0))
     }
 
     /// A transaction the node already has (−40) is success, as the port says.

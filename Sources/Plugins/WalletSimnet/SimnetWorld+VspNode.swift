@@ -61,21 +61,37 @@ extension SimnetWorld {
     /// `getrawtransaction [txid, 1]`: any transaction the node knows (tickets, fee payments, parents; mined or in the
     /// mempool). Unknown → −5, a malformed hash → −22.
     func vspRawTransaction(txid: String) throws -> SimnetRawTransaction {
+        let found = try vspTransaction(txid: txid)
+        return rawView(found.transaction, height: found.height, index: found.index)
+    }
+
+    /// Where `getrawtransaction` finds `txid`: the transaction, its block height and index (nil while unmined) and
+    /// the tip height. The in-process node backend needs only this (hex and confirmations), so it skips the
+    /// verbose view's script disassembly and address encoding, which would otherwise run under the world's lock.
+    func vspTransaction(txid: String) throws -> SimnetFoundTransaction {
         try checkNode()
         guard let hash = SimHash(displayHex: txid) else {
             throw SimnetError(.simnetDeserialization, rpcCode: -22, "Argument must be hexadecimal string (not \"\(txid)\")")
         }
+        let tip = chain.tipHeight
         if let id = chain.ticketIndex[hash] {
             let height = Int(chain.tickets[Int(id)].purchaseHeight)
             let votes = chain.ledger.votedAt[Int32(height)]?.count ?? 0
             let index = votes + Int(id - chain.ticketRange(minedAt: height).lowerBound)
-            return rawView(chain.ticketTransaction(id: id), height: height, index: UInt32(index))
+            return SimnetFoundTransaction(transaction: chain.ticketTransaction(id: id), height: height, index: UInt32(index),
+                                          blockHash: chain.hashes[height].hex, tipHeight: tip)
         }
-        if let pending = chain.pendingTicket(hash) { return rawView(chain.ticketTransaction(pending), height: nil, index: 0) }
+        if let pending = chain.pendingTicket(hash) {
+            return SimnetFoundTransaction(transaction: chain.ticketTransaction(pending), height: nil, index: 0, blockHash: "", tipHeight: tip)
+        }
         if let mined = chain.ledger.mined[hash] {
-            return rawView(mined.transaction, height: Int(mined.location.height), index: mined.location.index)
+            let height = Int(mined.location.height)
+            return SimnetFoundTransaction(transaction: mined.transaction, height: height, index: mined.location.index,
+                                          blockHash: chain.hashes[height].hex, tipHeight: tip)
         }
-        if let pending = chain.ledger.pending(hash) { return rawView(pending, height: nil, index: 0) }
+        if let pending = chain.ledger.pending(hash) {
+            return SimnetFoundTransaction(transaction: pending, height: nil, index: 0, blockHash: "", tipHeight: tip)
+        }
         throw SimnetError(.simnetNotFound, rpcCode: -5, "No information available about transaction \(txid)")
     }
 
@@ -170,4 +186,17 @@ extension SimnetWorld {
                 commitAmount: SimnetScript.parseCommitment(output.script).map { Self.dcr($0.amount) })
         }
     }
+}
+
+/// A transaction the simulated node knows, with where it was mined (`height` nil while in the mempool).
+struct SimnetFoundTransaction: Sendable {
+    var transaction: SimnetTransaction
+    var height: Int?
+    var index: UInt32
+    /// Empty while unmined.
+    var blockHash: String
+    var tipHeight: Int
+
+    /// dcrd's count: 1 in the tip block, 0 while unmined.
+    var confirmations: Int64 { height.map { Int64(tipHeight - $0 + 1) } ?? 0 }
 }

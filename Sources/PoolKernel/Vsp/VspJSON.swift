@@ -25,8 +25,8 @@ public indirect enum VspJSON: Sendable, Equatable {
 
     func write(into out: inout [UInt8]) {
         switch self {
-        case .int(let value): out += Array(String(value).utf8)
-        case .bool(let value): out += Array((value ? "true" : "false").utf8)
+        case .int(let value): out.append(contentsOf: String(value).utf8)
+        case .bool(let value): out.append(contentsOf: (value ? "true" : "false").utf8)
         case .string(let value): Self.writeString(value, into: &out)
         case .double(let value): out += Array(Self.goFloat(value.description).utf8)
         case .float(let value): out += Array(Self.goFloat(value.description).utf8)
@@ -53,24 +53,47 @@ public indirect enum VspJSON: Sendable, Equatable {
         }
     }
 
+    /// Byte by byte over the UTF-8 (always valid in a Swift string): runs of bytes that need no escape are copied
+    /// at once, so the long base64 `request` echo costs one append.
     static func writeString(_ text: String, into out: inout [UInt8]) {
-        let hex = Array("0123456789abcdef".utf8)
         out.append(UInt8(ascii: "\""))
-        for scalar in text.unicodeScalars {
-            switch scalar.value {
-            case 0x22: out += [0x5C, 0x22]
-            case 0x5C: out += [0x5C, 0x5C]
-            case 0x0A: out += [0x5C, UInt8(ascii: "n")]
-            case 0x0D: out += [0x5C, UInt8(ascii: "r")]
-            case 0x09: out += [0x5C, UInt8(ascii: "t")]
-            case 0x00..<0x20, 0x3C, 0x3E, 0x26, 0x2028, 0x2029:
-                let value = scalar.value
-                out += Array("\\u".utf8) + [hex[Int(value >> 12 & 0xF)], hex[Int(value >> 8 & 0xF)],
-                                            hex[Int(value >> 4 & 0xF)], hex[Int(value & 0xF)]]
-            default: out += Array(String(scalar).utf8)
+        var text = text
+        text.withUTF8 { bytes in
+            var runStart = 0
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                // U+2028 and U+2029 are E2 80 A8 / E2 80 A9.
+                let isLineSeparator = byte == 0xE2 && index + 2 < bytes.count && bytes[index + 1] == 0x80
+                    && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9)
+                guard byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x3C || byte == 0x3E || byte == 0x26
+                    || isLineSeparator else {
+                    index += 1
+                    continue
+                }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                let scalar: UInt32 = isLineSeparator ? (bytes[index + 2] == 0xA8 ? 0x2028 : 0x2029) : UInt32(byte)
+                appendEscape(scalar, into: &out)
+                index += isLineSeparator ? 3 : 1
+                runStart = index
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
         }
         out.append(UInt8(ascii: "\""))
+    }
+
+    private static func appendEscape(_ scalar: UInt32, into out: inout [UInt8]) {
+        switch scalar {
+        case 0x22: out += [0x5C, 0x22]
+        case 0x5C: out += [0x5C, 0x5C]
+        case 0x0A: out += [0x5C, UInt8(ascii: "n")]
+        case 0x0D: out += [0x5C, UInt8(ascii: "r")]
+        case 0x09: out += [0x5C, UInt8(ascii: "t")]
+        default:
+            let hex = Array("0123456789abcdef".utf8)
+            out += [0x5C, UInt8(ascii: "u"), hex[Int(scalar >> 12 & 0xF)], hex[Int(scalar >> 8 & 0xF)],
+                    hex[Int(scalar >> 4 & 0xF)], hex[Int(scalar & 0xF)]]
+        }
     }
 
     /// Swift's shortest round-trip text (`3.0`, `2.4414062e-05`) in Go's JSON form (`3`, `0.000024414062`): no

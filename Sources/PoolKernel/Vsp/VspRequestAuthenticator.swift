@@ -7,6 +7,9 @@ struct VspAuthenticatedRequest: Sendable {
     let commitmentAddress: String
     let body: [UInt8]
     let signature: String
+    /// The ticket as dcrd returned it while authenticating an unregistered ticket (nil for a registered one), so
+    /// feeaddress does not ask dcrd for it a second time.
+    var nodeTicket: VspRawTransaction?
 }
 
 /// vspd's auth middleware (spec §4.3, §2): every POST names a ticket and is signed, with Decred message signing
@@ -30,7 +33,14 @@ struct VspRequestAuthenticator: Sendable {
             throw VspAPIError(.internalError)
         }
         let commitmentAddress: String
-        if let ticket { commitmentAddress = ticket.commitmentAddress } else { commitmentAddress = try await commitmentFromNode(hash) }
+        var nodeTicket: VspRawTransaction?
+        if let ticket {
+            commitmentAddress = ticket.commitmentAddress
+        } else {
+            let raw = try await rawTicket(hash)
+            commitmentAddress = try commitment(of: raw)
+            nodeTicket = raw
+        }
         guard let signature, !signature.isEmpty else { throw VspAPIError(.badRequest, "no VSP-Client-Signature header") }
         if (try? SignedMessage.verify(body, signatureBase64: signature, address: commitmentAddress, network: network)) == nil {
             let alternate = try await alternateAddress(of: hash, failure: .badSignature)
@@ -39,7 +49,7 @@ struct VspRequestAuthenticator: Sendable {
             else { throw VspAPIError(.badSignature) }
         }
         return VspAuthenticatedRequest(ticketHash: hash, ticket: ticket, commitmentAddress: commitmentAddress, body: body,
-                                       signature: signature)
+                                       signature: signature, nodeTicket: nodeTicket)
     }
 
     /// The ticket's alternate signing address record; a storage failure is `failure` (vspd: `E(10)` in auth,
@@ -61,16 +71,18 @@ struct VspRequestAuthenticator: Sendable {
         }
     }
 
-    /// An unregistered ticket's commitment address from dcrd: any failure is `E(1)` (an unknown transaction too),
-    /// a transaction that is not a ticket `E(13)`.
-    private func commitmentFromNode(_ hash: String) async throws -> String {
-        let raw: VspRawTransaction
+    /// An unregistered ticket from dcrd: any failure is `E(1)` (an unknown transaction too).
+    private func rawTicket(_ hash: String) async throws -> VspRawTransaction {
         do {
-            raw = try await node.rawTransaction(txid: hash)
+            return try await node.rawTransaction(txid: hash)
         } catch {
             logger.info("vspd: getrawtransaction \(hash) for auth failed: \(error)")
             throw VspAPIError(.internalError)
         }
+    }
+
+    /// The commitment address of the ticket dcrd returned: a transaction that is not a ticket is `E(13)`.
+    private func commitment(of raw: VspRawTransaction) throws -> String {
         guard let transaction = try? DecredTransaction(hex: raw.hex) else { throw VspAPIError(.internalError) }
         guard let ticket = try? DecredTicket(transaction) else { throw VspAPIError(.invalidTicket) }
         guard let address = try? ticket.commitmentAddress(network: network) else { throw VspAPIError(.internalError) }

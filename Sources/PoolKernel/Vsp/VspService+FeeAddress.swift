@@ -6,7 +6,8 @@ extension VspService {
         if let ticket = auth.ticket, !VspFeeTxStatus.awaitingPayment.contains(ticket.feeTxStatus) {
             throw VspAPIError(.feeAlreadyReceived)
         }
-        let raw = try await rawTransaction(auth.ticketHash)
+        let raw: VspRawTransaction
+        if let fetched = auth.nodeTicket { raw = fetched } else { raw = try await rawTransaction(auth.ticketHash) }
         try await requireCanVote(raw, hash: auth.ticketHash)
         let quoted: VspTicket
         if var ticket = auth.ticket {

@@ -23,6 +23,8 @@ public struct VspVotePreferences: Hashable, Sendable {
 
     /// A map as the JSON text storage keeps (`{"a":"b"}`, keys sorted, slashes unescaped).
     public static func encode(_ map: [String: String]) -> String {
+        // Most tickets have no treasury or tspend policy: skip Foundation's serializer for those.
+        if map.isEmpty { return "{}" }
         guard let data = try? JSONSerialization.data(withJSONObject: map, options: [.sortedKeys, .withoutEscapingSlashes])
         else { return "{}" }
         return String(decoding: data, as: UTF8.self)
@@ -31,7 +33,7 @@ public struct VspVotePreferences: Hashable, Sendable {
     /// The map in stored JSON text; nil when it is not a JSON object of strings. `""` (an old empty column)
     /// reads as `[:]`.
     public static func decode(_ text: String) -> [String: String]? {
-        if text.isEmpty { return [:] }
+        if text.isEmpty || text == "{}" { return [:] }
         guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else { return nil }
         var map: [String: String] = [:]
         for (key, value) in object {
