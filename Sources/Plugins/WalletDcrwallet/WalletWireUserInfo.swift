@@ -50,8 +50,11 @@ extension WalletWire {
         func text(_ reader: inout JSONReader, _ key: String) throws -> String {
             guard try reader.peekIsString() else { throw WireFields.bad(context, "\(key) is not a string") }
             // Unspent tickets all carry the zero hash: one shared string instead of thousands of copies.
-            let value = try reader.stringBytes { bytes in
-                bytes.elementsEqual(zeroHashBytes) ? StakePoolUserTicket.zeroHash : String(validating: bytes, as: UTF8.self)
+            let value = try reader.stringBytes { bytes -> String? in
+                if bytes.elementsEqual(zeroHashBytes) { return StakePoolUserTicket.zeroHash }
+                // Hashes are ASCII, valid as they are (the validating initializer is slow, unspecialized).
+                if !bytes.contains(where: { $0 >= 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
+                return String(validating: bytes, as: UTF8.self)
             }
             guard let value else { throw WireFields.bad(context, "\(key) is not valid UTF-8") }
             return value

@@ -35,20 +35,28 @@ public struct SimnetUserTickets: Sendable {
 extension SimHash {
     /// Appends the display form (`hex`: bytes reversed, lower-case) to `out` without making a `String`.
     public func appendDisplayHex(to out: inout [UInt8]) {
-        Self.appendHex(of: w3, to: &out)
-        Self.appendHex(of: w2, to: &out)
-        Self.appendHex(of: w1, to: &out)
-        Self.appendHex(of: w0, to: &out)
-    }
-
-    /// A word's 8 bytes, most significant first (the words hold the internal order little-endian).
-    private static func appendHex(of word: UInt64, to out: inout [UInt8]) {
-        for shift in stride(from: 56, through: 0, by: -8) {
-            let byte = UInt8(truncatingIfNeeded: word >> UInt64(shift))
-            out.append(hexDigits[Int(byte >> 4)])
-            out.append(hexDigits[Int(byte & 0x0F)])
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { buffer in
+            // The words hold the internal order little-endian; the display form starts at w3's top byte.
+            Self.fillHex(w3, buffer, at: 0)
+            Self.fillHex(w2, buffer, at: 16)
+            Self.fillHex(w1, buffer, at: 32)
+            Self.fillHex(w0, buffer, at: 48)
+            out.append(contentsOf: UnsafeBufferPointer(buffer))
         }
     }
 
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+    /// A word's 8 bytes as 16 hex digits, most significant first, at `buffer[start..<start + 16]`.
+    private static func fillHex(_ word: UInt64, _ buffer: UnsafeMutableBufferPointer<UInt8>, at start: Int) {
+        var rest = word
+        var index = start + 15
+        while index > start {
+            let byte = UInt8(truncatingIfNeeded: rest)
+            buffer[index] = hexDigit(byte & 0x0F)
+            buffer[index - 1] = hexDigit(byte >> 4)
+            index -= 2
+            rest >>= 8
+        }
+    }
+
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 0x30 + nibble : 0x57 + nibble }
 }
