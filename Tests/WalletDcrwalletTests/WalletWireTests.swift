@@ -29,6 +29,48 @@ final class WalletWireTests: XCTestCase {
         XCTAssertEqual(try WalletWire.stakePoolUserInfo(from: try JSONValue.parse(#"{"tickets":null,"invalid":null}"#)), StakePoolUserInfo())
     }
 
+    /// The tickets page reads `stakepooluserinfo` from the reply's bytes: the same answers as the tree decoder for
+    /// dcrwallet's shapes (nulls, absent lists, reordered and repeated members, escapes), the same refusals.
+    func testWalletWire_stakePoolUserInfoFromBytesMatchesTheTreeDecoder() throws {
+        let hash = String(repeating: "ab", count: 32), zero = StakePoolUserTicket.zeroHash
+        let good = [
+            #"{"tickets":null,"invalid":null}"#,
+            #"{}"#,
+            #"{"tickets":[{"status":"live","ticket":"\#(hash)","ticketheight":178000,"spentby":"\#(zero)","spentbyheight":0}],"invalid":null}"#,
+            #"{"invalid":["\#(hash)","b\u00e9"],"extra":{"a":[1,2]},"tickets":[{"spentbyheight":4294967295,"spentby":"\#(hash)","ticketheight":1.0,"ticket":"x\"y","status":"voted","more":null}]}"#,
+            #"{"tickets":[{"status":"missed","ticket":"t","ticketheight":5,"spentby":"","spentbyheight":9,"status":"voted"}],"tickets":null}"#,
+        ]
+        for text in good {
+            let raw = Array(text.utf8)
+            let expected = try WalletWire.stakePoolUserInfo(from: try JSONValue.parse(text))
+            XCTAssertEqual(try WalletWire.stakePoolUserInfo(from: RawJSON(bytes: raw, range: raw.indices)), expected, text)
+        }
+        XCTAssertEqual(try WalletWire.stakePoolUserInfo(from: RawJSON(bytes: Array(good[4].utf8), range: 0..<good[4].utf8.count)).tickets.map(\.status),
+                       ["missed"], "the first of a repeated member counts")
+        let bad = [
+            #"[]"#, #"{"tickets":{}}"#, #"{"invalid":[1]}"#, #"{"tickets":[7]}"#,
+            #"{"tickets":[{"status":"live","ticket":"t","ticketheight":1,"spentby":""}]}"#,
+            #"{"tickets":[{"status":"live","ticket":"t","ticketheight":-1,"spentby":"","spentbyheight":0}]}"#,
+            #"{"tickets":[{"status":"live","ticket":"t","ticketheight":4294967296,"spentby":"","spentbyheight":0}]}"#,
+            #"{"tickets":[{"status":1,"ticket":"t","ticketheight":1,"spentby":"","spentbyheight":0}]}"#,
+            #"{"tickets":[{"status":"live","ticket":null,"ticketheight":1,"spentby":"","spentbyheight":0}]}"#,
+            #"{"tickets":[{"status":"live","ticket":"t","ticketheight":"1","spentby":"","spentbyheight":0}]}"#,
+            #"{"tickets":[{"status":"live","ticket":"t","ticketheight":1.5,"spentby":"","spentbyheight":0}]}"#,
+            #"{"tickets":[ ,]}"#, #"{"invalid":["a"]"#,
+        ]
+        for text in bad {
+            let raw = Array(text.utf8)
+            XCTAssertThrowsError(try WalletWire.stakePoolUserInfo(from: RawJSON(bytes: raw, range: raw.indices)), text) { error in
+                XCTAssertEqual((error as? WalletError)?.code, .walletBadResponse, text)
+            }
+        }
+        let invalidUTF8: [UInt8] = Array(#"{"invalid":null,"tickets":[{"status":""#.utf8) + [0xC3, 0x28]
+            + Array(#"","ticket":"t","ticketheight":1,"spentby":"","spentbyheight":0}]}"#.utf8)
+        XCTAssertThrowsError(try WalletWire.stakePoolUserInfo(from: RawJSON(bytes: invalidUTF8, range: invalidUTF8.indices))) { error in
+            XCTAssertEqual((error as? WalletError)?.code, .walletBadResponse)
+        }
+    }
+
     func testWalletWire_everyResultRoundTrips() throws {
         let tx = WalletTransaction(amount: 0, confirmations: 3, blockHash: "bh", blockTime: 5, txid: "t1", time: 4,
                                    details: [WalletTransactionDetail(account: "default", address: "TcX", amount: 1.5,

@@ -62,7 +62,8 @@ public enum SimnetRPCHandlers {
     }
 
     /// The wallet methods of simulated wallet `index` answered as JSON bytes: `listscripts` written straight from the
-    /// wallet's script bytes (no `ImportedScript` strings, no tree), for pools of a million users (`poolbench scale`).
+    /// wallet's script bytes (no `ImportedScript` strings, no tree), for pools of a million users (`poolbench scale`),
+    /// and `stakepooluserinfo` from the tickets' hashes (a user with 10,000 tickets: the tickets page).
     public static func walletRaw(_ simnet: Simnet, index: Int) -> [String: JSONRPCRawHandler] {
         let backend = SimnetWalletBackend(simnet: simnet, walletIndex: index)
         return [
@@ -73,6 +74,10 @@ public enum SimnetRPCHandlers {
                     writer.append(hash160: hash160, address: address, redeemScript: script)
                 }
                 return writer.finish()
+            },
+            "stakepooluserinfo": { params in
+                let p = try Params(params, "stakepooluserinfo", max: 1, code: WalletRPCCode.invalidRequest)
+                return UserInfoJSONWriter.result(try backend.stakePoolUserTickets(multisigAddress: try p.string(0)))
             },
         ]
     }

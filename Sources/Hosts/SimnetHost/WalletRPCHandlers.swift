@@ -80,7 +80,8 @@ public enum WalletRPCHandlers {
     }
 
     /// Method name → handler for the wallet methods whose replies are written as JSON bytes without a tree
-    /// (`listscripts`: ~260 bytes a script, a million scripts in a big pool). Install them beside `wallet(_:)`.
+    /// (`listscripts`: ~260 bytes a script, a million scripts in a big pool; `stakepooluserinfo`: ~190 bytes a ticket).
+    /// Install them beside `wallet(_:)`, which they replace.
     public static func walletRaw(_ wallet: any WalletBackend) -> [String: JSONRPCRawHandler] {
         [
             "listscripts": { params in
@@ -89,6 +90,10 @@ public enum WalletRPCHandlers {
                 var writer = ScriptListJSONWriter(expectedScripts: scripts.count)
                 for script in scripts { writer.append(script) }
                 return writer.finish()
+            },
+            "stakepooluserinfo": { params in
+                let p = try Params(params, "stakepooluserinfo", max: 1, code: WalletRPCCode.invalidRequest)
+                return UserInfoJSONWriter.result(try await wallet.stakePoolUserInfo(multisigAddress: try p.string(0)))
             },
         ]
     }

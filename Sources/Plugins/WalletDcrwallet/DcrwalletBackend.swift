@@ -48,7 +48,8 @@ public final class DcrwalletBackend: WalletBackend {
     }
 
     public func stakePoolUserInfo(multisigAddress: String) async throws -> StakePoolUserInfo {
-        try WalletWire.stakePoolUserInfo(from: await endpoint.call("stakepooluserinfo", [.string(multisigAddress)]))
+        // Read from the reply's bytes: a user with 10,000 tickets is ~1.9 MB of JSON (the tickets page).
+        try WalletWire.stakePoolUserInfo(from: await endpoint.callRaw("stakepooluserinfo", [.string(multisigAddress)]))
     }
 
     public func accountSyncAddressIndex(account: String, branch: UInt32, index: UInt32) async throws {

@@ -36,6 +36,10 @@ public final class SimnetWalletBackend: WalletBackend {
     public func stakePoolUserInfo(multisigAddress: String) async throws -> StakePoolUserInfo {
         try call { try $0.stakePoolUserInfo($1, multisigAddress: multisigAddress) }
     }
+    /// `stakePoolUserInfo` as hashes and heights (no `String` per field), for writers of its JSON reply.
+    public func stakePoolUserTickets(multisigAddress: String) throws -> SimnetUserTickets {
+        try call { try $0.userTickets($1, multisigAddress: multisigAddress) }
+    }
     public func accountSyncAddressIndex(account: String, branch: UInt32, index: UInt32) async throws {
         try call { try $0.accountSyncAddressIndex($1, account: account, branch: branch, index: index) }
     }

@@ -128,34 +128,50 @@ extension SimnetWorld {
     }
 
     func stakePoolUserInfo(_ wallet: Int, multisigAddress: String) throws -> StakePoolUserInfo {
+        try userTickets(wallet, multisigAddress: multisigAddress).info
+    }
+
+    /// `stakepooluserinfo`'s tickets as hashes and heights. The address's own ticket list is walked (tickets are
+    /// indexed per owner), and what is the same for all of them (the imported script, the added tickets) is looked
+    /// up once, not per ticket.
+    func userTickets(_ wallet: Int, multisigAddress: String) throws -> SimnetUserTickets {
         try checkUp(wallet)
         guard let address = addresses.decode(multisigAddress) else {
             throw SimnetError.walletFailure("invalid address \(multisigAddress)")
         }
-        guard let owner = chain.existingOwnerID(for: address) else { return StakePoolUserInfo() }
+        guard let owner = chain.existingOwnerID(for: address) else { return SimnetUserTickets() }
         let height = walletHeight(wallet)
         let parameters = chain.parameters
-        var result = StakePoolUserInfo()
-        for id in chain.owners[Int(owner)].tickets {
-            let known = walletHasInHistory(wallet, ticket: id)
-                || (wallets[wallet].addedTickets.contains(id) && Int(chain.tickets[Int(id)].purchaseHeight) <= height)
-            guard known else { continue }
+        let ids = chain.owners[Int(owner)].tickets
+        // In the wallet's history: found through the imported script (`walletHasInHistory`).
+        let historyFrom = wallets[wallet].importedScripts[owner].map { $0.fromHeight } ?? Int.max
+        let added = wallets[wallet].addedTickets
+        var result = SimnetUserTickets()
+        result.tickets.reserveCapacity(ids.count)
+        for id in ids {
             let record = chain.tickets[Int(id)]
-            guard walletCanVote(wallet, ticket: id) else {
-                result.invalid.append(record.hash.hex)
+            let purchase = Int(record.purchaseHeight)
+            guard purchase <= height else { continue }
+            let inHistory = purchase >= historyFrom
+            let isAdded = !added.isEmpty && added.contains(id)
+            guard inHistory || isAdded else { continue }
+            // `walletCanVote`: an added ticket always (it is mined by now), else a valid pool fee.
+            guard isAdded || record.isFeeValid else {
+                result.invalid.append(record.hash)
                 continue
             }
             guard let status = record.status(asOf: height, maturity: parameters.ticketMaturity) else { continue }
-            var entry = StakePoolUserTicket(status: "live", ticket: record.hash.hex, ticketHeight: UInt32(record.purchaseHeight))
+            var entry = SimnetUserTickets.Ticket(status: .live, ticket: record.hash, ticketHeight: UInt32(record.purchaseHeight),
+                                                 spentBy: .zero, spentByHeight: 0)
             switch status {
             case .immature, .live: break
             case .voted:
-                entry.status = "voted"
-                entry.spentBy = (chain.votes[id]?.hash ?? .zero).hex
+                entry.status = .voted
+                entry.spentBy = chain.votes[id]?.hash ?? .zero
                 entry.spentByHeight = UInt32(record.spentHeight)
             case .missed, .expired:
                 // dcrwallet records both as missed and calls them expired by age (wallet-rpc.md §2.8).
-                entry.status = record.spentHeight - record.purchaseHeight >= Int32(parameters.ticketExpiry) ? "expired" : "missed"
+                entry.status = record.spentHeight - record.purchaseHeight >= Int32(parameters.ticketExpiry) ? .expired : .missed
                 entry.spentByHeight = UInt32(record.spentHeight)
             }
             result.tickets.append(entry)

@@ -156,7 +156,7 @@ extension JSONParser {
                 skipSpace()
                 if isObject {
                     guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a key") }
-                    _ = try parseValue(depth: depth + 1)
+                    try skipValue(depth: depth + 1) // a string: checked, not built
                     skipSpace()
                     guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
                     index += 1

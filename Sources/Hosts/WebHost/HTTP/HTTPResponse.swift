@@ -57,9 +57,11 @@ public enum HTMLEscaping {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// One bit per special byte (`" & ' < >`, all below 64: bits 0x22, 0x26, 0x27, 0x3C, 0x3E), one test a byte
+    /// instead of five comparisons (the tickets page scans 20,000 hashes).
     @inline(__always)
     static func isSpecial(_ byte: UInt8) -> Bool {
-        byte == 0x26 || byte == 0x3C || byte == 0x3E || byte == 0x22 || byte == 0x27
+        byte < 64 && (0x5000_00C4_0000_0000 as UInt64) & (1 << UInt64(byte)) != 0
     }
 
     /// Appends `byte`, or its entity when it is special.

@@ -1,0 +1,89 @@
+import PoolKernel
+import PoolNet
+
+/// `stakepooluserinfo` read straight from the reply's bytes: the tickets page of a user with 10,000 tickets asks for
+/// ~1.9 MB of JSON, and its `JSONValue` tree (10,000 objects of five members) cost more than the page itself. Same
+/// rules as `stakePoolUserInfo(from: JSONValue)`: `tickets`/`invalid` absent or null are empty, every ticket field is
+/// required with its type, the first of a repeated member counts; anything else is `walletBadResponse`.
+extension WalletWire {
+    public static func stakePoolUserInfo(from raw: RawJSON) throws -> StakePoolUserInfo {
+        let context = "stakepooluserinfo"
+        do {
+            return try raw.read { reader in
+                guard try reader.peekIsObject() else { throw WireFields.bad(context, "result is not an object") }
+                try reader.beginObject()
+                var tickets: [StakePoolUserTicket]?, invalid: [String]?
+                while let key = try reader.nextKey() {
+                    switch key {
+                    case "tickets" where tickets == nil:
+                        tickets = try list(&reader, key) { try userTicket(&$0) }
+                    case "invalid" where invalid == nil:
+                        invalid = try list(&reader, key) { reader in
+                            guard try reader.peekIsString() else { throw WireFields.bad(context, "invalid holds a non-string") }
+                            return try reader.string()
+                        }
+                    default: try reader.skip()
+                    }
+                }
+                return StakePoolUserInfo(tickets: tickets ?? [], invalid: invalid ?? [])
+            }
+        } catch let error as NetError {
+            throw WireFields.bad(context, error.message)
+        }
+    }
+
+    /// An array member read element by element; null is empty.
+    private static func list<T>(_ reader: inout JSONReader, _ key: String, _ element: (inout JSONReader) throws -> T) throws -> [T] {
+        if try reader.peekIsNull() { try reader.skip(); return [] }
+        guard try reader.peekIsArray() else { throw WireFields.bad("stakepooluserinfo", "\(key) is not an array") }
+        var items: [T] = []
+        try reader.beginArray()
+        while try reader.nextElement() { items.append(try element(&reader)) }
+        return items
+    }
+
+    private static func userTicket(_ reader: inout JSONReader) throws -> StakePoolUserTicket {
+        let context = "stakepooluserinfo ticket"
+        guard try reader.peekIsObject() else { throw WireFields.bad(context, "result is not an object") }
+        try reader.beginObject()
+        var status: String?, ticket: String?, spentBy: String?, ticketHeight: UInt32?, spentByHeight: UInt32?
+        func text(_ reader: inout JSONReader, _ key: String) throws -> String {
+            guard try reader.peekIsString() else { throw WireFields.bad(context, "\(key) is not a string") }
+            // Unspent tickets all carry the zero hash: one shared string instead of thousands of copies.
+            let value = try reader.stringBytes { bytes -> String? in
+                if bytes.elementsEqual(zeroHashBytes) { return StakePoolUserTicket.zeroHash }
+                // Hashes are ASCII, valid as they are (the validating initializer is slow, unspecialized).
+                if !bytes.contains(where: { $0 >= 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
+                return String(validating: bytes, as: UTF8.self)
+            }
+            guard let value else { throw WireFields.bad(context, "\(key) is not valid UTF-8") }
+            return value
+        }
+        func height(_ reader: inout JSONReader, _ key: String) throws -> UInt32 {
+            guard let value = try reader.value().intValue, let typed = UInt32(exactly: value) else {
+                throw WireFields.bad(context, "\(key) is not a UInt32")
+            }
+            return typed
+        }
+        while let key = try reader.nextKey() {
+            switch key {
+            case "status" where status == nil: status = try text(&reader, key)
+            case "ticket" where ticket == nil: ticket = try text(&reader, key)
+            case "ticketheight" where ticketHeight == nil: ticketHeight = try height(&reader, key)
+            case "spentby" where spentBy == nil: spentBy = try text(&reader, key)
+            case "spentbyheight" where spentByHeight == nil: spentByHeight = try height(&reader, key)
+            default: try reader.skip()
+            }
+        }
+        func required<T>(_ value: T?, _ key: String) throws -> T {
+            guard let value else { throw WireFields.bad(context, "missing field \(key)") }
+            return value
+        }
+        return StakePoolUserTicket(status: try required(status, "status"), ticket: try required(ticket, "ticket"),
+                                   ticketHeight: try required(ticketHeight, "ticketheight"),
+                                   spentBy: try required(spentBy, "spentby"),
+                                   spentByHeight: try required(spentByHeight, "spentbyheight"))
+    }
+
+    private static let zeroHashBytes = Array(StakePoolUserTicket.zeroHash.utf8)
+}
