@@ -77,8 +77,8 @@ enum Secp256k1 {
         guard let child = Secp256k1Point.multiplyGenerator(tweak).adding(parent).normalized() else {
             throw ChainError(.badDerivation, "Derived key is the point at infinity; use the next index.")
         }
-        let x = child.x.bigEndianBytes
-        return PublicKeyForms(compressed: [child.y.isOdd ? 0x03 : 0x02] + x, uncompressed: [0x04] + x + child.y.bigEndianBytes)
+        return PublicKeyForms(compressed: Secp256k1Point.serialize(child, compressed: true),
+                              uncompressed: Secp256k1Point.serialize(child, compressed: false))
     }
 
     /// The same operation through OpenSSL's EC API (one wNAF double-scalar multiplication over the generator
