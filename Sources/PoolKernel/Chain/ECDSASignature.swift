@@ -110,6 +110,15 @@ public struct ECDSASignature: Sendable, Hashable {
         return ECDSAVerification.verify(hash: hash, r: r, s: s, publicKey: key)
     }
 
+    /// The same verification through OpenSSL's EC API and `BIGNUM`s (`ECDSAMath`): the reference the
+    /// differential tests and `poolbench chain` compare `verify` with. Not for production use (several times slower).
+    public func verifyWithOpenSSL(hash: [UInt8], publicKey: [UInt8]) throws -> Bool {
+        let context = try Secp256k1Context()
+        let key = try context.parse(publicKey)
+        defer { EC_POINT_free(key) }
+        return try ECDSAMath(context).verify(hash: hash, r: r, s: s, publicKey: key)
+    }
+
     // MARK: - Signing
 
     /// The RFC 6979 deterministic signature of `hash` with a 32-byte private key (dcrd `ecdsa.Sign`), with the

@@ -49,6 +49,6 @@ extension Secp256k1Point {
             digits[256] = 1
             top = 256
         }
-        return Array(digits[0...top])
+        return Array(digits.prefix(top + 1))
     }
 }
