@@ -104,7 +104,7 @@ public enum ChainBenchmarks {
             let hash = BLAKE256.hash(Array("poolbench message \(index)".utf8))
             guard let compact = try? CompactSignature.sign(hash: hash, privateKey: privateKey),
                   let (signature, _) = try? ECDSASignature.sign(hash: hash, privateKey: privateKey),
-                  let publicKey = try? Secp256k1.publicKey(privateKey: privateKey) else { continue }
+                  let (publicKey, _) = try? CompactSignature.recoverPublicKeyWithOpenSSL(signature: compact, hash: hash) else { continue }
             samples.append((hash, compact, signature, publicKey))
         }
         guard samples.count == 16 else { return [] }
