@@ -21,22 +21,15 @@ struct FieldElement: Equatable, Sendable {
     /// The element of 32 big-endian bytes, or nil when they are not below p.
     init?(bigEndian bytes: ArraySlice<UInt8>) {
         guard bytes.count == 32 else { return nil }
-        func limb(_ index: Int) -> UInt64 {
-            let start = bytes.startIndex + 24 - 8 * index
-            return bytes[start..<start + 8].reduce(0) { $0 << 8 | UInt64($1) }
-        }
-        self.init(l0: limb(0), l1: limb(1), l2: limb(2), l3: limb(3))
+        let limbs = Limb.limbs(bigEndian: bytes)
+        self.init(l0: limbs.0, l1: limbs.1, l2: limbs.2, l3: limbs.3)
         if isAtLeastModulus { return nil }
     }
 
     /// 32 big-endian bytes.
-    var bigEndianBytes: [UInt8] {
-        var out = [UInt8](repeating: 0, count: 32)
-        for (index, limb) in [l3, l2, l1, l0].enumerated() {
-            for byte in 0..<8 { out[index * 8 + byte] = UInt8(truncatingIfNeeded: limb >> (56 - 8 * UInt64(byte))) }
-        }
-        return out
-    }
+    var bigEndianBytes: [UInt8] { Limb.bigEndianBytes(limbs) }
+
+    var limbs: Limb.Four { (l0, l1, l2, l3) }
 
     var isZero: Bool { (l0 | l1 | l2 | l3) == 0 }
     var isOdd: Bool { l0 & 1 == 1 }
@@ -92,26 +85,8 @@ struct FieldElement: Equatable, Sendable {
     }
 
     static func * (a: FieldElement, b: FieldElement) -> FieldElement {
-        // Operand scanning, one row of a's limbs at a time; each step a·b + t + carry fits in 128 bits.
-        var t0: UInt64, t1: UInt64, t2: UInt64, t3: UInt64, t4: UInt64, t5: UInt64, t6: UInt64, t7: UInt64
-        var carry: UInt64
-        (carry, t0) = Limb.multiplyAdd(a.l0, b.l0, 0, 0)
-        (carry, t1) = Limb.multiplyAdd(a.l0, b.l1, 0, carry)
-        (carry, t2) = Limb.multiplyAdd(a.l0, b.l2, 0, carry)
-        (t4, t3) = Limb.multiplyAdd(a.l0, b.l3, 0, carry)
-        (carry, t1) = Limb.multiplyAdd(a.l1, b.l0, t1, 0)
-        (carry, t2) = Limb.multiplyAdd(a.l1, b.l1, t2, carry)
-        (carry, t3) = Limb.multiplyAdd(a.l1, b.l2, t3, carry)
-        (t5, t4) = Limb.multiplyAdd(a.l1, b.l3, t4, carry)
-        (carry, t2) = Limb.multiplyAdd(a.l2, b.l0, t2, 0)
-        (carry, t3) = Limb.multiplyAdd(a.l2, b.l1, t3, carry)
-        (carry, t4) = Limb.multiplyAdd(a.l2, b.l2, t4, carry)
-        (t6, t5) = Limb.multiplyAdd(a.l2, b.l3, t5, carry)
-        (carry, t3) = Limb.multiplyAdd(a.l3, b.l0, t3, 0)
-        (carry, t4) = Limb.multiplyAdd(a.l3, b.l1, t4, carry)
-        (carry, t5) = Limb.multiplyAdd(a.l3, b.l2, t5, carry)
-        (t7, t6) = Limb.multiplyAdd(a.l3, b.l3, t6, carry)
-        return reduce(t0, t1, t2, t3, t4, t5, t6, t7)
+        let t = Limb.product(a.limbs, b.limbs)
+        return reduce(t.0, t.1, t.2, t.3, t.4, t.5, t.6, t.7)
     }
 
     /// self², with each cross product computed once and doubled (6 limb products instead of 16's 12 cross ones):
