@@ -77,4 +77,19 @@ private func fuzzKeysAndSignatures(text: String, raw: [UInt8]?) {
         let (key, _) = try CompactSignature.recoverPublicKey(signature: raw, hash: BLAKE256.hash(raw))
         precondition(Secp256k1.isValidPublicKey(key), "recovered an invalid key")
     }
+    // The first 65 bytes with a valid recovery code, so most inputs reach the curve arithmetic: the fixed-width
+    // Swift recovery and the OpenSSL reference recover the same key or refuse with the same defect.
+    if raw.count >= 65 {
+        let compact = [27 + raw[0] & 7] + raw[1..<65], hash = BLAKE256.hash(raw)
+        let ours = Result { try CompactSignature.recoverPublicKey(signature: compact, hash: hash) }
+        let reference = Result { try CompactSignature.recoverPublicKeyWithOpenSSL(signature: compact, hash: hash) }
+        switch (ours, reference) {
+        case (.success(let a), .success(let b)):
+            precondition(a.publicKey == b.publicKey && a.compressed == b.compressed, "recovery differs from OpenSSL")
+        case (.failure(let a), .failure(let b)):
+            precondition((a as? ChainError)?.message == (b as? ChainError)?.message, "recovery refuses unlike OpenSSL")
+        default:
+            preconditionFailure("recovery succeeds where OpenSSL refuses, or the other way")
+        }
+    }
 }

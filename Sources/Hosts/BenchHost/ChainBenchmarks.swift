@@ -35,6 +35,7 @@ public enum ChainBenchmarks {
         for figure in [blake256Large(), blake256Small(), hdPublicDerivation(), addressDecode()] {
             emit(figure.jsonLine)
         }
+        for figure in signatureFigures() { emit(figure.jsonLine) }
     }
 
     /// BLAKE-256 throughput on 16 KiB inputs, MB/s (10^6 bytes).
@@ -90,6 +91,48 @@ public enum ChainBenchmarks {
         }
         keep(sink)
         return Figure(bench: "address_decode", value: Double(count) / elapsed, unit: "decodes/s", goal: ">=500000")
+    }
+
+    /// Compact-signature recoveries (what every signed vspd request costs) and DER-signature verifications per
+    /// second, each on the fixed-width Swift arithmetic and on the OpenSSL `BIGNUM` reference it replaced, measured
+    /// one after the other in this run, and the speed-up of each (`…_speedup`: Swift / OpenSSL).
+    public static func signatureFigures(seconds: Double = 1.0) -> [Figure] {
+        // 16 seeded keys and messages, signed once before the clock starts.
+        var samples: [(hash: [UInt8], compact: [UInt8], signature: ECDSASignature, publicKey: [UInt8])] = []
+        for index in 0..<16 {
+            let privateKey = BLAKE256.hash(Array("poolbench key \(index)".utf8))
+            let hash = BLAKE256.hash(Array("poolbench message \(index)".utf8))
+            guard let compact = try? CompactSignature.sign(hash: hash, privateKey: privateKey),
+                  let (signature, _) = try? ECDSASignature.sign(hash: hash, privateKey: privateKey),
+                  let (publicKey, _) = try? CompactSignature.recoverPublicKeyWithOpenSSL(signature: compact, hash: hash) else { continue }
+            samples.append((hash, compact, signature, publicKey))
+        }
+        guard samples.count == 16 else { return [] }
+        func rate(_ body: (Int) -> Int) -> Double {
+            var next = 0, sink = 0
+            let (count, elapsed) = measure(seconds: seconds, batch: 16) {
+                sink &+= body(next & 15)
+                next &+= 1
+            }
+            keep(sink)
+            return Double(count) / elapsed
+        }
+        let recover = rate { Int((try? CompactSignature.recoverPublicKey(signature: samples[$0].compact, hash: samples[$0].hash))?.publicKey[1] ?? 0) }
+        let recoverOpenSSL = rate {
+            Int((try? CompactSignature.recoverPublicKeyWithOpenSSL(signature: samples[$0].compact, hash: samples[$0].hash))?.publicKey[1] ?? 0)
+        }
+        let verify = rate { (try? samples[$0].signature.verify(hash: samples[$0].hash, publicKey: samples[$0].publicKey)) == true ? 1 : 0 }
+        let verifyOpenSSL = rate {
+            (try? samples[$0].signature.verifyWithOpenSSL(hash: samples[$0].hash, publicKey: samples[$0].publicKey)) == true ? 1 : 0
+        }
+        return [
+            Figure(bench: "compact_recover", value: recover, unit: "recoveries/s", goal: ">=10000"),
+            Figure(bench: "compact_recover_openssl", value: recoverOpenSSL, unit: "recoveries/s", goal: "reference"),
+            Figure(bench: "compact_recover_speedup", value: recover / recoverOpenSSL, unit: "x", goal: ">=2"),
+            Figure(bench: "ecdsa_verify", value: verify, unit: "verifications/s", goal: ">=10000"),
+            Figure(bench: "ecdsa_verify_openssl", value: verifyOpenSSL, unit: "verifications/s", goal: "reference"),
+            Figure(bench: "ecdsa_verify_speedup", value: verify / verifyOpenSSL, unit: "x", goal: ">=2"),
+        ]
     }
 
     /// Calls `body` in batches until `seconds` of this thread's CPU time have passed; returns (calls, CPU

@@ -1,7 +1,9 @@
 import COpenSSL
 
-/// The ECDSA equations over OpenSSL's secp256k1 group and `BN_mod_*` arithmetic, shared by verification,
-/// signing and public-key recovery. One instance per operation (it borrows the operation's BN context).
+/// The ECDSA equations over OpenSSL's secp256k1 group and `BN_mod_*` arithmetic. Signing (private keys) runs
+/// here; `verify` and `recover` are the independent reference that the differential tests and `poolbench chain`
+/// compare the fast Swift path (`ECDSAVerification`) with. One instance per operation (it borrows the
+/// operation's BN context).
 struct ECDSAMath {
     let context: Secp256k1Context
     let order: OpaquePointer

@@ -3,8 +3,9 @@ import COpenSSL
 /// A secp256k1 ECDSA signature (R, S) as dcrd's `ecdsa` package handles it: strict DER parsing, low-S DER
 /// output, verification without a low-S rule (dcrd accepts high S), and deterministic RFC 6979 signing.
 ///
-/// The curve arithmetic is OpenSSL's (`EC_POINT_mul`, `BN_mod_*`); the ECDSA equations are written here so the
-/// behaviour is dcrd's exactly (hash taken as its first 32 bytes reduced mod n, no DER in between).
+/// Verification runs on the fixed-width Swift arithmetic (`ECDSAVerification`), signing on OpenSSL's
+/// (`ECDSAMath`: `EC_POINT_mul`, `BN_mod_*`); the ECDSA equations are written here so the behaviour is dcrd's
+/// exactly (hash taken as its first 32 bytes reduced mod n, no DER in between).
 public struct ECDSASignature: Sendable, Hashable {
     /// R and S, 32 bytes big-endian each, both in 1..<n once parsed.
     public let r: [UInt8]
@@ -101,7 +102,17 @@ public struct ECDSASignature: Sendable, Hashable {
 
     /// Whether this signature is valid for `hash` (its first 32 bytes, reduced mod n) under `publicKey`
     /// (33 or 65 bytes). A malformed public key throws `badPublicKey`; a wrong signature returns false.
+    /// Runs on the fixed-width Swift arithmetic (`ECDSAVerification`); `ECDSAMath.verify` is its test reference.
     public func verify(hash: [UInt8], publicKey: [UInt8]) throws -> Bool {
+        guard let key = Secp256k1Point.parse(publicKey) else {
+            throw ChainError(.badPublicKey, "The public key is not a 33-byte (0x02/0x03) or 65-byte (0x04) secp256k1 point.")
+        }
+        return ECDSAVerification.verify(hash: hash, r: r, s: s, publicKey: key)
+    }
+
+    /// The same verification through OpenSSL's EC API and `BIGNUM`s (`ECDSAMath`): the reference the
+    /// differential tests and `poolbench chain` compare `verify` with. Not for production use (several times slower).
+    public func verifyWithOpenSSL(hash: [UInt8], publicKey: [UInt8]) throws -> Bool {
         let context = try Secp256k1Context()
         let key = try context.parse(publicKey)
         defer { EC_POINT_free(key) }

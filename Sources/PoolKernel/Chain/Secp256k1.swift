@@ -11,19 +11,36 @@ enum Secp256k1 {
 
     /// The compressed form of a compressed (0x02/0x03, 33 bytes) or uncompressed (0x04, 65 bytes) public key.
     /// Hybrid (0x06/0x07) encodings, other lengths, and points not on the curve throw `badPublicKey`.
-    static func compressed(_ publicKey: [UInt8]) throws -> [UInt8] {
-        let context = try Secp256k1Context()
-        let point = try context.parse(publicKey)
-        defer { EC_POINT_free(point) }
-        return try context.serialize(point, compressed: true)
-    }
+    static func compressed(_ publicKey: [UInt8]) throws -> [UInt8] { try encoded(publicKey, compressed: true) }
 
     /// The 65-byte uncompressed form (0x04 ‖ X ‖ Y) of a valid public key.
-    static func uncompressed(_ publicKey: [UInt8]) throws -> [UInt8] {
+    static func uncompressed(_ publicKey: [UInt8]) throws -> [UInt8] { try encoded(publicKey, compressed: false) }
+
+    /// Optimized builds parse on the Swift field arithmetic (`Secp256k1Point.parse`: a compressed key's Y is a
+    /// square root, which OpenSSL computes on generic `BIGNUM`s — every derived fee address pays one). Unoptimized
+    /// builds keep OpenSSL's parser for the reason `addTweak` gives; the tests compare both parsers in every build.
+    private static func encoded(_ publicKey: [UInt8], compressed: Bool) throws -> [UInt8] {
+        #if DEBUG
         let context = try Secp256k1Context()
         let point = try context.parse(publicKey)
         defer { EC_POINT_free(point) }
-        return try context.serialize(point, compressed: false)
+        return try context.serialize(point, compressed: compressed)
+        #else
+        try checkShape(publicKey)
+        guard let point = Secp256k1Point.parse(publicKey) else {
+            throw ChainError(.badPublicKey, "The public key is not a point on secp256k1.")
+        }
+        return Secp256k1Point.serialize(point, compressed: compressed)
+        #endif
+    }
+
+    /// Refuses any public-key encoding but 33 bytes 0x02/0x03 or 65 bytes 0x04 (hybrid forms included, which
+    /// OpenSSL would accept).
+    static func checkShape(_ bytes: [UInt8]) throws {
+        let shapeOK = (bytes.count == 33 && (bytes[0] == 0x02 || bytes[0] == 0x03)) || (bytes.count == 65 && bytes[0] == 0x04)
+        guard shapeOK else {
+            throw ChainError(.badPublicKey, "A public key must be 33 bytes (0x02/0x03) or 65 bytes (0x04).")
+        }
     }
 
     /// Whether `publicKey` is a valid compressed or uncompressed secp256k1 point.
@@ -77,8 +94,8 @@ enum Secp256k1 {
         guard let child = Secp256k1Point.multiplyGenerator(tweak).adding(parent).normalized() else {
             throw ChainError(.badDerivation, "Derived key is the point at infinity; use the next index.")
         }
-        let x = child.x.bigEndianBytes
-        return PublicKeyForms(compressed: [child.y.isOdd ? 0x03 : 0x02] + x, uncompressed: [0x04] + x + child.y.bigEndianBytes)
+        return PublicKeyForms(compressed: Secp256k1Point.serialize(child, compressed: true),
+                              uncompressed: Secp256k1Point.serialize(child, compressed: false))
     }
 
     /// The same operation through OpenSSL's EC API (one wNAF double-scalar multiplication over the generator
@@ -187,13 +204,9 @@ final class Secp256k1Context {
         return point
     }
 
-    /// Parses a compressed (33) or uncompressed (65) point; the caller frees it. Hybrid forms are refused
-    /// explicitly because OpenSSL would accept them.
+    /// Parses a compressed (33) or uncompressed (65) point; the caller frees it. Hybrid forms are refused.
     func parse(_ bytes: [UInt8]) throws -> OpaquePointer {
-        let shapeOK = (bytes.count == 33 && (bytes[0] == 0x02 || bytes[0] == 0x03)) || (bytes.count == 65 && bytes[0] == 0x04)
-        guard shapeOK else {
-            throw ChainError(.badPublicKey, "A public key must be 33 bytes (0x02/0x03) or 65 bytes (0x04).")
-        }
+        try Secp256k1.checkShape(bytes)
         let point = try newPoint()
         guard EC_POINT_oct2point(group, point, bytes, bytes.count, bn) == 1,
               EC_POINT_is_on_curve(group, point, bn) == 1 else {

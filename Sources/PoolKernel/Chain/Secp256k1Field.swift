@@ -1,6 +1,7 @@
 /// An element of secp256k1's base field, p = 2^256 − 2^32 − 977, as four little-endian 64-bit limbs, always
-/// fully reduced (< p). Only what public-key derivation needs: +, −, ×, square, inverse. Not constant-time:
-/// it only ever handles public data (extended public keys and their tweaks).
+/// fully reduced (< p). Only what public-key derivation and ECDSA verification/recovery need: +, −, ×, square,
+/// inverse, square root. Not constant-time: it only ever handles public data (extended public keys and their
+/// tweaks, signatures, recovered keys).
 struct FieldElement: Equatable, Sendable {
     var l0: UInt64, l1: UInt64, l2: UInt64, l3: UInt64
 
@@ -20,22 +21,15 @@ struct FieldElement: Equatable, Sendable {
     /// The element of 32 big-endian bytes, or nil when they are not below p.
     init?(bigEndian bytes: ArraySlice<UInt8>) {
         guard bytes.count == 32 else { return nil }
-        func limb(_ index: Int) -> UInt64 {
-            let start = bytes.startIndex + 24 - 8 * index
-            return bytes[start..<start + 8].reduce(0) { $0 << 8 | UInt64($1) }
-        }
-        self.init(l0: limb(0), l1: limb(1), l2: limb(2), l3: limb(3))
+        let limbs = Limb.limbs(bigEndian: bytes)
+        self.init(l0: limbs.0, l1: limbs.1, l2: limbs.2, l3: limbs.3)
         if isAtLeastModulus { return nil }
     }
 
     /// 32 big-endian bytes.
-    var bigEndianBytes: [UInt8] {
-        var out = [UInt8](repeating: 0, count: 32)
-        for (index, limb) in [l3, l2, l1, l0].enumerated() {
-            for byte in 0..<8 { out[index * 8 + byte] = UInt8(truncatingIfNeeded: limb >> (56 - 8 * UInt64(byte))) }
-        }
-        return out
-    }
+    var bigEndianBytes: [UInt8] { Limb.bigEndianBytes(limbs) }
+
+    var limbs: Limb.Four { (l0, l1, l2, l3) }
 
     var isZero: Bool { (l0 | l1 | l2 | l3) == 0 }
     var isOdd: Bool { l0 & 1 == 1 }
@@ -47,27 +41,11 @@ struct FieldElement: Equatable, Sendable {
     /// Adds `c` (< 2^64) to the limbs, returning the carry out of the top limb.
     private mutating func addSmall(_ c: UInt64) -> Bool {
         var carry: UInt64 = 0
-        l0 = Self.addWithCarry(l0, c, &carry)
-        l1 = Self.addWithCarry(l1, 0, &carry)
-        l2 = Self.addWithCarry(l2, 0, &carry)
-        l3 = Self.addWithCarry(l3, 0, &carry)
+        l0 = Limb.addWithCarry(l0, c, &carry)
+        l1 = Limb.addWithCarry(l1, 0, &carry)
+        l2 = Limb.addWithCarry(l2, 0, &carry)
+        l3 = Limb.addWithCarry(l3, 0, &carry)
         return carry != 0
-    }
-
-    @inline(__always)
-    private static func addWithCarry(_ a: UInt64, _ b: UInt64, _ carry: inout UInt64) -> UInt64 {
-        let (s1, o1) = a.addingReportingOverflow(b)
-        let (s2, o2) = s1.addingReportingOverflow(carry)
-        carry = (o1 ? 1 : 0) &+ (o2 ? 1 : 0)
-        return s2
-    }
-
-    @inline(__always)
-    private static func subtractWithBorrow(_ a: UInt64, _ b: UInt64, _ borrow: inout UInt64) -> UInt64 {
-        let (d1, o1) = a.subtractingReportingOverflow(b)
-        let (d2, o2) = d1.subtractingReportingOverflow(borrow)
-        borrow = (o1 ? 1 : 0) &+ (o2 ? 1 : 0)
-        return d2
     }
 
     /// From a value below 2p to below p.
@@ -77,10 +55,10 @@ struct FieldElement: Equatable, Sendable {
 
     static func + (a: FieldElement, b: FieldElement) -> FieldElement {
         var carry: UInt64 = 0
-        var r = FieldElement(l0: addWithCarry(a.l0, b.l0, &carry), l1: 0, l2: 0, l3: 0)
-        r.l1 = addWithCarry(a.l1, b.l1, &carry)
-        r.l2 = addWithCarry(a.l2, b.l2, &carry)
-        r.l3 = addWithCarry(a.l3, b.l3, &carry)
+        var r = FieldElement(l0: Limb.addWithCarry(a.l0, b.l0, &carry), l1: 0, l2: 0, l3: 0)
+        r.l1 = Limb.addWithCarry(a.l1, b.l1, &carry)
+        r.l2 = Limb.addWithCarry(a.l2, b.l2, &carry)
+        r.l3 = Limb.addWithCarry(a.l3, b.l3, &carry)
         // A carry out means the sum is r + 2^256 ≡ r + (2^256 − p); it cannot overflow again (r < 2^256 − 2·fold).
         if carry != 0 { _ = r.addSmall(foldConstant) }
         r.reduceOnce()
@@ -91,55 +69,54 @@ struct FieldElement: Equatable, Sendable {
 
     static func - (a: FieldElement, b: FieldElement) -> FieldElement {
         var borrow: UInt64 = 0
-        var r = FieldElement(l0: subtractWithBorrow(a.l0, b.l0, &borrow), l1: 0, l2: 0, l3: 0)
-        r.l1 = subtractWithBorrow(a.l1, b.l1, &borrow)
-        r.l2 = subtractWithBorrow(a.l2, b.l2, &borrow)
-        r.l3 = subtractWithBorrow(a.l3, b.l3, &borrow)
+        var r = FieldElement(l0: Limb.subtractWithBorrow(a.l0, b.l0, &borrow), l1: 0, l2: 0, l3: 0)
+        r.l1 = Limb.subtractWithBorrow(a.l1, b.l1, &borrow)
+        r.l2 = Limb.subtractWithBorrow(a.l2, b.l2, &borrow)
+        r.l3 = Limb.subtractWithBorrow(a.l3, b.l3, &borrow)
         if borrow != 0 {
             // The difference wrapped by 2^256; adding p back is taking the fold away (it cannot wrap again).
             var back: UInt64 = 0
-            r.l0 = subtractWithBorrow(r.l0, foldConstant, &back)
-            r.l1 = subtractWithBorrow(r.l1, 0, &back)
-            r.l2 = subtractWithBorrow(r.l2, 0, &back)
-            r.l3 = subtractWithBorrow(r.l3, 0, &back)
+            r.l0 = Limb.subtractWithBorrow(r.l0, foldConstant, &back)
+            r.l1 = Limb.subtractWithBorrow(r.l1, 0, &back)
+            r.l2 = Limb.subtractWithBorrow(r.l2, 0, &back)
+            r.l3 = Limb.subtractWithBorrow(r.l3, 0, &back)
         }
         return r
     }
 
-    /// a·b + c + d as (high, low) — never overflows 128 bits. (Written on `multipliedFullWidth` rather than
-    /// `UInt128`, whose generic conversions are very slow in unoptimized test builds.)
-    @inline(__always)
-    private static func multiplyAdd(_ a: UInt64, _ b: UInt64, _ c: UInt64, _ d: UInt64) -> (UInt64, UInt64) {
-        let (high, low) = a.multipliedFullWidth(by: b)
-        let (sum1, overflow1) = low.addingReportingOverflow(c)
-        let (sum2, overflow2) = sum1.addingReportingOverflow(d)
-        return (high &+ (overflow1 ? 1 : 0) &+ (overflow2 ? 1 : 0), sum2)
-    }
-
     static func * (a: FieldElement, b: FieldElement) -> FieldElement {
-        // Operand scanning, one row of a's limbs at a time; each step a·b + t + carry fits in 128 bits.
-        var t0: UInt64, t1: UInt64, t2: UInt64, t3: UInt64, t4: UInt64, t5: UInt64, t6: UInt64, t7: UInt64
-        var carry: UInt64
-        (carry, t0) = multiplyAdd(a.l0, b.l0, 0, 0)
-        (carry, t1) = multiplyAdd(a.l0, b.l1, 0, carry)
-        (carry, t2) = multiplyAdd(a.l0, b.l2, 0, carry)
-        (t4, t3) = multiplyAdd(a.l0, b.l3, 0, carry)
-        (carry, t1) = multiplyAdd(a.l1, b.l0, t1, 0)
-        (carry, t2) = multiplyAdd(a.l1, b.l1, t2, carry)
-        (carry, t3) = multiplyAdd(a.l1, b.l2, t3, carry)
-        (t5, t4) = multiplyAdd(a.l1, b.l3, t4, carry)
-        (carry, t2) = multiplyAdd(a.l2, b.l0, t2, 0)
-        (carry, t3) = multiplyAdd(a.l2, b.l1, t3, carry)
-        (carry, t4) = multiplyAdd(a.l2, b.l2, t4, carry)
-        (t6, t5) = multiplyAdd(a.l2, b.l3, t5, carry)
-        (carry, t3) = multiplyAdd(a.l3, b.l0, t3, 0)
-        (carry, t4) = multiplyAdd(a.l3, b.l1, t4, carry)
-        (carry, t5) = multiplyAdd(a.l3, b.l2, t5, carry)
-        (t7, t6) = multiplyAdd(a.l3, b.l3, t6, carry)
-        return reduce(t0, t1, t2, t3, t4, t5, t6, t7)
+        let t = Limb.product(a.limbs, b.limbs)
+        return reduce(t.0, t.1, t.2, t.3, t.4, t.5, t.6, t.7)
     }
 
-    func squared() -> FieldElement { self * self }
+    /// self², with each cross product computed once and doubled (6 limb products instead of 16's 12 cross ones):
+    /// squarings are most of the work of doublings, square roots and inversions.
+    func squared() -> FieldElement {
+        var t1: UInt64, t2: UInt64, t3: UInt64, t4: UInt64, t5: UInt64, t6: UInt64
+        var carry: UInt64
+        (carry, t1) = Limb.multiplyAdd(l0, l1, 0, 0)
+        (carry, t2) = Limb.multiplyAdd(l0, l2, 0, carry)
+        (t4, t3) = Limb.multiplyAdd(l0, l3, 0, carry)
+        (carry, t3) = Limb.multiplyAdd(l1, l2, t3, 0)
+        (t5, t4) = Limb.multiplyAdd(l1, l3, t4, carry)
+        (t6, t5) = Limb.multiplyAdd(l2, l3, t5, 0)
+        // Twice the cross products, then the squares on the diagonal.
+        let t7 = t6 >> 63
+        t6 = t6 << 1 | t5 >> 63
+        t5 = t5 << 1 | t4 >> 63
+        t4 = t4 << 1 | t3 >> 63
+        t3 = t3 << 1 | t2 >> 63
+        t2 = t2 << 1 | t1 >> 63
+        t1 <<= 1
+        let (h0, d0) = l0.multipliedFullWidth(by: l0), (h1, d1) = l1.multipliedFullWidth(by: l1)
+        let (h2, d2) = l2.multipliedFullWidth(by: l2), (h3, d3) = l3.multipliedFullWidth(by: l3)
+        var c: UInt64 = 0
+        let r1 = Limb.addWithCarry(t1, h0, &c), r2 = Limb.addWithCarry(t2, d1, &c)
+        let r3 = Limb.addWithCarry(t3, h1, &c), r4 = Limb.addWithCarry(t4, d2, &c)
+        let r5 = Limb.addWithCarry(t5, h2, &c), r6 = Limb.addWithCarry(t6, d3, &c)
+        let r7 = Limb.addWithCarry(t7, h3, &c)
+        return Self.reduce(d0, r1, r2, r3, r4, r5, r6, r7)
+    }
 
     /// Folds a 512-bit product (little-endian limbs) below p: low + high · (2^256 − p), then the few bits
     /// above 2^256 once more, then at most one subtraction of p.
@@ -148,19 +125,19 @@ struct FieldElement: Equatable, Sendable {
                                _ t4: UInt64, _ t5: UInt64, _ t6: UInt64, _ t7: UInt64) -> FieldElement {
         var carry: UInt64
         var r0: UInt64, r1: UInt64, r2: UInt64, r3: UInt64
-        (carry, r0) = multiplyAdd(t4, foldConstant, t0, 0)
-        (carry, r1) = multiplyAdd(t5, foldConstant, t1, carry)
-        (carry, r2) = multiplyAdd(t6, foldConstant, t2, carry)
-        (carry, r3) = multiplyAdd(t7, foldConstant, t3, carry)
+        (carry, r0) = Limb.multiplyAdd(t4, foldConstant, t0, 0)
+        (carry, r1) = Limb.multiplyAdd(t5, foldConstant, t1, carry)
+        (carry, r2) = Limb.multiplyAdd(t6, foldConstant, t2, carry)
+        (carry, r3) = Limb.multiplyAdd(t7, foldConstant, t3, carry)
         // carry < 2^34: fold it in; a carry out of that is folded once more (it cannot carry again).
         let high: UInt64
-        (high, r0) = multiplyAdd(carry, foldConstant, r0, 0)
+        (high, r0) = Limb.multiplyAdd(carry, foldConstant, r0, 0)
         var r = FieldElement(l0: r0, l1: r1, l2: r2, l3: r3)
         if high != 0 {
             var c: UInt64 = 0
-            r.l1 = addWithCarry(r.l1, high, &c)
-            r.l2 = addWithCarry(r.l2, 0, &c)
-            r.l3 = addWithCarry(r.l3, 0, &c)
+            r.l1 = Limb.addWithCarry(r.l1, high, &c)
+            r.l2 = Limb.addWithCarry(r.l2, 0, &c)
+            r.l3 = Limb.addWithCarry(r.l3, 0, &c)
             if c != 0 { _ = r.addSmall(foldConstant) }
         }
         r.reduceOnce()
@@ -169,15 +146,44 @@ struct FieldElement: Equatable, Sendable {
 
     /// self^(p−2) = self^−1 (Fermat); the inverse of zero is zero (callers never ask).
     func inverse() -> FieldElement {
-        // p − 2 in big-endian limbs.
-        let exponent: [UInt64] = [.max, .max, .max, 0xFFFF_FFFE_FFFF_FC2D]
-        var result = FieldElement.one
-        for limb in exponent {
-            for bit in stride(from: 63, through: 0, by: -1) {
-                result = result.squared()
-                if (limb >> UInt64(bit)) & 1 == 1 { result = result * self }
-            }
-        }
+        // p − 2 = [223 ones][0][22 ones][0000101101]: the shared run of ones, then the tail bit by bit.
+        let (x2, x22, x223) = onesChain()
+        var t = x223.squaredRepeatedly(23) * x22
+        t = t.squaredRepeatedly(5) * self
+        t = t.squaredRepeatedly(3) * x2
+        return t.squaredRepeatedly(2) * self
+    }
+
+    /// A square root (self^((p+1)/4), since p ≡ 3 mod 4), or nil when self is not a square.
+    func squareRoot() -> FieldElement? {
+        // (p + 1)/4 = [223 ones][0][22 ones][00001100].
+        let (x2, x22, x223) = onesChain()
+        var t = x223.squaredRepeatedly(23) * x22
+        t = t.squaredRepeatedly(6) * x2
+        t = t.squaredRepeatedly(2)
+        return t.squared() == self ? t : nil
+    }
+
+    /// self^(2^k − 1) for k = 2, 22 and 223 — the runs of one bits in both p − 2 and (p + 1)/4 — in 222 squarings
+    /// and 11 multiplications (the bit-by-bit ladder needs some 250 multiplications more).
+    private func onesChain() -> (x2: FieldElement, x22: FieldElement, x223: FieldElement) {
+        let x2 = squared() * self
+        let x3 = x2.squared() * self
+        let x6 = x3.squaredRepeatedly(3) * x3
+        let x9 = x6.squaredRepeatedly(3) * x3
+        let x11 = x9.squaredRepeatedly(2) * x2
+        let x22 = x11.squaredRepeatedly(11) * x11
+        let x44 = x22.squaredRepeatedly(22) * x22
+        let x88 = x44.squaredRepeatedly(44) * x44
+        let x176 = x88.squaredRepeatedly(88) * x88
+        let x220 = x176.squaredRepeatedly(44) * x44
+        let x223 = x220.squaredRepeatedly(3) * x3
+        return (x2, x22, x223)
+    }
+
+    private func squaredRepeatedly(_ times: Int) -> FieldElement {
+        var result = self
+        for _ in 0..<times { result = result.squared() }
         return result
     }
 }

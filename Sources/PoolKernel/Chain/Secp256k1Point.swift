@@ -1,5 +1,6 @@
-/// secp256k1 points (y² = x³ + 7) for public child derivation: tweak·G from a precomputed table plus the
-/// parent key, in Swift on `FieldElement`. Not constant-time — only public data passes through here.
+/// secp256k1 points (y² = x³ + 7) in Swift on `FieldElement`: tweak·G from a precomputed table plus the parent key
+/// for public child derivation, and the double multiplications of ECDSA verification and public-key recovery
+/// (`Secp256k1Multiplication.swift`). Not constant-time — only public data passes through here.
 enum Secp256k1Point {
     struct Affine: Sendable, Equatable {
         var x: FieldElement
@@ -61,6 +62,31 @@ enum Secp256k1Point {
             return Jacobian(x: x3, y: y3, z: z3)
         }
 
+        /// self + other (add-2007-bl), covering infinity and the doubling case.
+        func adding(_ other: Jacobian) -> Jacobian {
+            if isInfinity { return other }
+            if other.isInfinity { return self }
+            let z1z1 = z.squared(), z2z2 = other.z.squared()
+            let u1 = x * z2z2, u2 = other.x * z1z1
+            let s1 = y * other.z * z2z2, s2 = other.y * z * z1z1
+            let h = u2 - u1
+            let s2s1 = s2 - s1
+            if h.isZero { return s2s1.isZero ? doubled() : .infinity }
+            let h2 = h + h
+            let i = h2.squared()
+            let j = h * i
+            let r = s2s1 + s2s1
+            let v = u1 * i
+            let x3 = r.squared() - j - v - v
+            let s1j = s1 * j
+            let y3 = r * (v - x3) - s1j - s1j
+            let z3 = ((z + other.z).squared() - z1z1 - z2z2) * h
+            return Jacobian(x: x3, y: y3, z: z3)
+        }
+
+        /// −self.
+        var negated: Jacobian { Jacobian(x: x, y: -y, z: z) }
+
         /// The affine point, or nil at infinity.
         func normalized() -> Affine? {
             if isInfinity { return nil }
@@ -111,9 +137,9 @@ enum Secp256k1Point {
         return out
     }
 
-    /// scalar·G for a 32-byte big-endian scalar (any value; reduction modulo n is the caller's business).
-    static func multiplyGenerator(_ scalar: [UInt8]) -> Jacobian {
-        var result = Jacobian.infinity
+    /// start + scalar·G for a 32-byte big-endian scalar (any value; reduction modulo n is the caller's business).
+    static func multiplyGenerator(_ scalar: [UInt8], adding start: Jacobian = .infinity) -> Jacobian {
+        var result = start
         let table = generatorTable
         for (position, byte) in scalar.enumerated() where byte != 0 {
             result = result.adding(table[31 - position][Int(byte) - 1])
@@ -121,12 +147,36 @@ enum Secp256k1Point {
         return result
     }
 
+    private static let seven = FieldElement(l0: 7, l1: 0, l2: 0, l3: 0)
+
     /// The point of a 65-byte uncompressed key (0x04 ‖ X ‖ Y), or nil when it is not on the curve.
     static func parseUncompressed(_ key: [UInt8]) -> Affine? {
         guard key.count == 65, key[0] == 0x04, let x = FieldElement(bigEndian: key[1..<33]),
               let y = FieldElement(bigEndian: key[33..<65]) else { return nil }
-        let seven = FieldElement(l0: 7, l1: 0, l2: 0, l3: 0)
         guard y.squared() == x.squared() * x + seven else { return nil }
         return Affine(x: x, y: y)
+    }
+
+    /// The point of a compressed (0x02/0x03 ‖ X) or uncompressed (0x04 ‖ X ‖ Y) key, or nil for any other shape
+    /// (hybrid 0x06/0x07 included) or a point not on the curve.
+    static func parse(_ key: [UInt8]) -> Affine? {
+        if key.count == 65 { return parseUncompressed(key) }
+        guard key.count == 33, key[0] == 0x02 || key[0] == 0x03, let x = FieldElement(bigEndian: key[1..<33]) else {
+            return nil
+        }
+        return decompress(x: x, oddY: key[0] == 0x03)
+    }
+
+    /// The point with this X and Y parity, or nil when x³ + 7 is not a square (no such point).
+    static func decompress(x: FieldElement, oddY: Bool) -> Affine? {
+        guard let y = (x.squared() * x + seven).squareRoot() else { return nil }
+        // y = 0 never happens: the group order is prime, so no point has order 2.
+        return Affine(x: x, y: y.isOdd == oddY ? y : -y)
+    }
+
+    /// The compressed (33-byte) or uncompressed (65-byte) encoding.
+    static func serialize(_ point: Affine, compressed: Bool) -> [UInt8] {
+        let x = point.x.bigEndianBytes
+        return compressed ? [point.y.isOdd ? 0x03 : 0x02] + x : [0x04] + x + point.y.bigEndianBytes
     }
 }
