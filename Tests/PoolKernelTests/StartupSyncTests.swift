@@ -49,7 +49,7 @@ final class StartupSyncTests: XCTestCase {
         XCTAssertEqual(restored.syncedIndex["default/0"], 10_000)
         XCTAssertTrue(logs.text.contains("RedeemScript from DB not found on server 1. importscript for \(scripts[0]) at height 100"))
         XCTAssertTrue(logs.text.contains("ETA"), "progress lines carry an ETA")
-        let agreement = await fixture.pool.agreementReport(registered: try await fixture.storage.read { try $0.registeredScripts() })
+        let agreement = await fixture.pool.agreementReport(registered: try await ScriptSet.registered(in: fixture.storage))
         XCTAssertTrue(agreement.agreed, agreement.problems.joined(separator: "; "))
         // A second run has nothing to do.
         let again = try await sync.syncWallets()

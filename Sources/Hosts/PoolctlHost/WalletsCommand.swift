@@ -38,9 +38,9 @@ public enum WalletsCommand {
     /// Prints the table and the problems; returns whether the wallets agree.
     @discardableResult
     static func printCheck(pool: WalletPool, storage: any StorageBackend, output: HostOutput) async -> Bool {
-        var registered: [RegisteredScript] = []
+        var registered = ScriptSet()
         do {
-            registered = try await storage.read { try $0.registeredScripts() }
+            registered = try await ScriptSet.registered(in: storage)
         } catch {
             output.err("poolctl: cannot read the registered scripts: \(error)")
         }

@@ -32,7 +32,8 @@ public struct WalletAgreementReport: Sendable, Equatable {
 extension WalletPool {
     /// Asks every wallet (whatever the pool mode) for `walletinfo`, `getbestblock`, `listscripts` and
     /// `gettickets true` and compares the answers with each other and with the registered scripts.
-    public func agreementReport(registered: [RegisteredScript] = []) async -> WalletAgreementReport {
+    /// `registered`: the database's scripts (`ScriptSet.registered(in:)`), empty when there is no database.
+    public func agreementReport(registered: ScriptSet = ScriptSet()) async -> WalletAgreementReport {
         struct Answer: Sendable {
             var info: WalletInfo
             var height: Int64
@@ -46,9 +47,8 @@ extension WalletPool {
             let tickets = Set(try await wallet.tickets(includeImmature: true))
             return Answer(info: info, height: block.height, scripts: scripts, tickets: tickets)
         }
-        // Scripts as bytes (a million users); a registered script that is not hex is skipped, as the sync skips it.
-        var allScripts = ScriptSet()
-        for script in registered where !script.multiSigScript.isEmpty { allScripts.insert(hex: script.multiSigScript) }
+        // Scripts as bytes (a million users): the registered ones and every wallet's.
+        var allScripts = registered
         var allTickets = Set<String>()
         for case .success(let answer) in outcomes {
             for index in 0..<answer.scripts.count { allScripts.insert(answer.scripts[index]) }

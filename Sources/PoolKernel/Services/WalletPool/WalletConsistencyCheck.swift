@@ -42,10 +42,10 @@ struct WalletConsistencyCheck: Sendable {
     }
 
     /// The database's registered scripts; nil (check postponed, wallets stay unverified) when unreadable.
-    private func registeredScripts(_ due: [Int]) async -> [RegisteredScript]? {
-        guard let storage else { return [] }
+    private func registeredScripts(_ due: [Int]) async -> ScriptSet? {
+        guard let storage else { return ScriptSet() }
         do {
-            return try await storage.read { try $0.registeredScripts() }
+            return try await ScriptSet.registered(in: storage)
         } catch {
             logger.warn("cannot verify wallet(s) \(due.map(String.init).joined(separator: ", ")) yet: the registered "
                 + "scripts are unreadable: \(StartupSync.text(error))")

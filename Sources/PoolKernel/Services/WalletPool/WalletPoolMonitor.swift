@@ -80,10 +80,10 @@ public final class WalletPoolMonitor: EngineService {
     }
 
     private func tryRecover() async {
-        var registered: [RegisteredScript] = []
+        var registered = ScriptSet()
         if let storage {
             do {
-                registered = try await storage.read { try $0.registeredScripts() }
+                registered = try await ScriptSet.registered(in: storage)
             } catch {
                 logger.warn("automatic recovery postponed: cannot read registered scripts: \(error)")
                 return
