@@ -43,6 +43,7 @@ public enum ScaleBenchmarks {
             let path = directory.appendingPathComponent("scale.sqlite").path
             let sqlite = SQLiteStorage(configuration: .init(path: path), logger: .disabled)
             try await run(engine: "sqlite", storage: sqlite, users: users, simwallet: simwallet, wallets: wallets,
+                          webApp: ["--storage=sqlite", "--sqlitepath=\(path)"], directory: directory,
                           filled: &filled, size: { Self.fileBytes(path) }, emit: emit)
             await sqlite.shutdown()
             guard let dsn = ProcessInfo.processInfo.environment["POOL_MYSQL_DSN"], !dsn.isEmpty else {
@@ -53,7 +54,7 @@ public enum ScaleBenchmarks {
             configuration.poolSize = 8
             let mysql = MySQLStorage(configuration: configuration, logger: .disabled)
             try await run(engine: "mysql", storage: mysql, users: users, simwallet: simwallet, wallets: wallets,
-                          filled: &filled, size: { (try? await mysql.dataSizeBytes()) ?? -1 }, emit: emit)
+                          webApp: WebAppRestartProbe.mysqlOptions(configuration), directory: directory, filled: &filled, size: { (try? await mysql.dataSizeBytes()) ?? -1 }, emit: emit)
             await mysql.shutdown()
         } catch {
             emit("{\"bench\":\"scale\",\"error\":\"\(String(describing: error).replacingOccurrences(of: "\"", with: "'"))\"}")
@@ -79,7 +80,8 @@ public enum ScaleBenchmarks {
     }
 
     static func run(engine: String, storage: any StorageBackend, users: Int, simwallet: SimwalletProcess,
-                    wallets: [DcrwalletBackend], filled: inout Bool, size: () async -> Int64,
+                    wallets: [DcrwalletBackend], webApp: [String], directory: URL, filled: inout Bool,
+                    size: () async -> Int64,
                     emit: @Sendable (String) -> Void) async throws {
         let prefix = "scale_\(engine)_\(users)"
         try await storage.migrate()
@@ -119,6 +121,13 @@ public enum ScaleBenchmarks {
         }
         emit(Figure(bench: "\(prefix)_startup_sync", value: syncSeconds, unit: "s", goal: "<30").jsonLine)
         emit(Figure(bench: "\(prefix)_live_tickets_synced", value: Double(report.totalTickets), unit: "tickets", goal: "info").jsonLine)
+        // The same restart in a real `hxstakepool` (this process also holds the bench's set-up): the web app's RSS.
+        let child = try WebAppRestartProbe.measure(storage: webApp, simwallet: simwallet, directory: directory)
+        emit(Figure(bench: "\(prefix)_webapp_start_to_listen", value: child.seconds, unit: "s", goal: "info").jsonLine)
+        emit(Figure(bench: "\(prefix)_webapp_rss_peak_start", value: child.peakMB, unit: "MB", goal: "<1024").jsonLine)
+        emit(Figure(bench: "\(prefix)_webapp_rss_anon_at_peak", value: child.anonAtPeakMB, unit: "MB", goal: "info").jsonLine)
+        emit(Figure(bench: "\(prefix)_webapp_rss_file_at_peak", value: child.fileAtPeakMB, unit: "MB", goal: "info").jsonLine)
+        emit(Figure(bench: "\(prefix)_webapp_rss_listening", value: child.listeningMB, unit: "MB", goal: "<1024").jsonLine)
 
         emit(Figure(bench: "\(prefix)_stats_p99", value: try await statsP99(storage: storage, pool: pool), unit: "ms",
                     goal: "<10").jsonLine)

@@ -14,6 +14,8 @@ struct SimwalletProcess {
     let nodeAddress: String
     let password: String
     var certificate: String { directory.appendingPathComponent("rpc.cert").path }
+    /// The simulated chain's seed (its keys and addresses follow from it).
+    static let seed = 7
 
     /// Starts `simwallet` from the directory of the running executable; nil when it is not there
     /// (`make bench` builds it next to `poolbench`).
@@ -28,7 +30,7 @@ struct SimwalletProcess {
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["--appdata", directory.path, "--wallets", String(wallets),
                              "--walletports", Array(repeating: "0", count: wallets).joined(separator: ","), "--nodeport", "0",
-                             "--blockms", "0", "--seed", "7", "--rpcuser", "bench", "--rpcpass", password]
+                             "--blockms", "0", "--seed", String(seed), "--rpcuser", "bench", "--rpcpass", password]
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
@@ -69,6 +71,22 @@ struct SimwalletProcess {
             }
         }
         throw HTTPBenchmarks.BenchError(description: "simwallet did not report its addresses: \(text.suffix(300))")
+    }
+
+    /// The voting and cold wallets' extended public keys of this simwallet's seed (`--printkeys`), for a web app child.
+    func keys() throws -> (voting: String, cold: String) {
+        let printer = Process()
+        let pipe = Pipe()
+        printer.executableURL = process.executableURL
+        printer.arguments = ["--seed", String(Self.seed), "--printkeys"]
+        printer.standardOutput = pipe
+        try printer.run()
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        printer.waitUntilExit()
+        func key(_ name: String) -> String {
+            text.split(separator: "\n").first { $0.hasPrefix(name + "=") }.map { String($0.dropFirst(name.count + 1)) } ?? ""
+        }
+        return (key("votingwalletextpub"), key("coldwalletextpub"))
     }
 
     func stop() {

@@ -22,8 +22,11 @@ final class SQLiteConnection: @unchecked Sendable, SQLExecutor {
     private let isReader: Bool
     private let maxPageCount: Int64?
 
-    /// Bytes of the database file each connection maps into memory (address space; the OS page cache holds it).
-    static let mmapBytes = 256 << 20
+    /// Bytes of the database file each connection maps into memory: none. A mapped page stays resident in every
+    /// connection that touched it (RSS counts it once per mapping): the start-up sync's two passes over a million
+    /// users mapped 256 MiB into each of two connections, half a gigabyte of the web app's RSS. Reads go through
+    /// the page cache below and the OS's file cache instead.
+    static let mmapBytes = 0
     /// Page cache per connection, in KiB (pages not mapped, e.g. recent WAL frames).
     static let cacheKibibytes = 16 << 10
 
@@ -61,8 +64,8 @@ final class SQLiteConnection: @unchecked Sendable, SQLExecutor {
             } else {
                 _ = try query("PRAGMA journal_mode = WAL", [])
             }
-            // Read pages through a memory map and keep more of them: with the default 2 MB page cache every
-            // look-up in a large Users table was a pread() system call per page.
+            // No memory map (see `mmapBytes`), but a larger page cache: with the default 2 MB every look-up in a
+            // large Users table was a pread() system call per page.
             _ = try query("PRAGMA mmap_size = \(Self.mmapBytes)", [])
             try execute("PRAGMA cache_size = -\(Self.cacheKibibytes)", [])
             try execute("PRAGMA synchronous = NORMAL", [])

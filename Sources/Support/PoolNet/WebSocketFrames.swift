@@ -164,7 +164,7 @@ public struct WebSocketFrameParser: Sendable {
 
     private func message(_ opcode: WebSocketOpcode, _ payload: [UInt8]) throws -> WebSocketEvent {
         if opcode == .binary { return .binary(payload) }
-        guard String(validating: payload, as: UTF8.self) != nil else { throw violation("text message is not UTF-8") }
+        guard UTF8Validation.isValid(payload) else { throw violation("text message is not UTF-8") }
         return .text(payload)
     }
 

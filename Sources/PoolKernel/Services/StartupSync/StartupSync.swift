@@ -131,7 +131,7 @@ public final class StartupSync: Sendable {
         _ = try await everyWalletInfo(syncPrefix: true)
 
         // Watch every user's ticket address (no 10,000 cap).
-        let database = try await databaseScripts()
+        var database = try await databaseScripts()
         let wanted = UInt32(clamping: max(10_000, (database.maxUserId?.rawValue ?? 0) + 1))
         do {
             try await pool.ensureAddressIndex(wanted)
@@ -141,8 +141,9 @@ public final class StartupSync: Sendable {
 
         // ALL scripts, compared as bytes (a million users: no String per script): database rows keep their lowest
         // height; wallet-only scripts use 0. `held[w][i]`: wallet w has script i (an index of `all`).
-        var all = database.scripts
-        var heights = database.heights
+        // Moved out, not shared: the first insert would otherwise copy every database script (copy on write).
+        var all = database.scripts, heights = database.heights
+        (database.scripts, database.heights) = (ScriptSet(), [])
         var held: [[Bool]] = []
         for index in 0..<pool.count {
             let scripts: ScriptSet
