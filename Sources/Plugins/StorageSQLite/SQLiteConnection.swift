@@ -21,6 +21,8 @@ final class SQLiteConnection: @unchecked Sendable, SQLExecutor {
     private let busyTimeoutMilliseconds: Int32
     private let isReader: Bool
     private let maxPageCount: Int64?
+    /// Told the WAL's size after each commit (the writer: see `SQLiteCheckpointer`).
+    private let walObserver: WALCommitObserver?
 
     /// Bytes of the database file each connection maps into memory: none. A mapped page stays resident in every
     /// connection that touched it (RSS counts it once per mapping): the start-up sync's two passes over a million
@@ -32,7 +34,9 @@ final class SQLiteConnection: @unchecked Sendable, SQLExecutor {
 
     /// A connection to the database at `path`, opened lazily on `owner` by the first `perform` (so opening never
     /// blocks the caller). Readers are set `query_only`; the writer turns on WAL.
-    init(path: String, label: String, busyTimeoutMilliseconds: Int32, isReader: Bool, maxPageCount: Int64? = nil) {
+    init(path: String, label: String, busyTimeoutMilliseconds: Int32, isReader: Bool, maxPageCount: Int64? = nil,
+         walObserver: WALCommitObserver? = nil) {
+        self.walObserver = walObserver
         owner = OwnerThread(name: label)
         self.path = path
         self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
@@ -71,6 +75,16 @@ final class SQLiteConnection: @unchecked Sendable, SQLExecutor {
             try execute("PRAGMA synchronous = NORMAL", [])
             try execute("PRAGMA foreign_keys = ON", [])
             if let maxPageCount { _ = try query("PRAGMA max_page_count = \(maxPageCount)", []) }
+            if let walObserver {
+                sqlite3_wal_hook(db, { context, db, _, frames in
+                    if frames >= SQLiteCheckpointer.writerCheckpointFrames {
+                        // Busy (the background checkpoint is running) is fine: that one moves the pages.
+                        _ = sqlite3_wal_checkpoint_v2(db, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+                    }
+                    if let context { Unmanaged<WALCommitObserver>.fromOpaque(context).takeUnretainedValue().committed(frames) }
+                    return SQLITE_OK
+                }, Unmanaged.passUnretained(walObserver).toOpaque())
+            }
         } catch {
             closeHandle()
             throw error
@@ -140,6 +154,14 @@ final class SQLiteConnection: @unchecked Sendable, SQLExecutor {
         while rc == SQLITE_ROW { rc = sqlite3_step(statement) }
         guard rc == SQLITE_DONE else { throw lastError(rc) }
         return SQLChange(affectedRows: Int(sqlite3_changes64(handle)), lastInsertId: sqlite3_last_insert_rowid(handle))
+    }
+
+    /// Copies what the WAL holds into the database file as far as readers allow, without waiting for anyone.
+    func checkpointPassive() throws {
+        precondition(owner.isCurrent, "SQLite handle used off its owner thread")
+        guard let handle else { throw StorageError(.closed, "SQLite connection is closed") }
+        let rc = sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+        guard rc == SQLITE_OK else { throw lastError(rc) }
     }
 
     /// Runs one or more statements without arguments (DDL, BEGIN/COMMIT).

@@ -11,6 +11,7 @@ public final class SQLiteStorage: SingleStatementLookups, OnlineBackupCapable {
     public let configuration: SQLiteStoragePlugin.Configuration
     private let logger: Logger
     private let writer: SQLiteConnection
+    let checkpointer: SQLiteCheckpointer
     private let readers: [SQLiteConnection]
     private let nextReader = Atomic<Int>(0)
     private let state = Mutex(State())
@@ -28,8 +29,11 @@ public final class SQLiteStorage: SingleStatementLookups, OnlineBackupCapable {
         let timeout = Int32(clamping: configuration.busyTimeoutMilliseconds)
         // SQLite pages default to 4096 bytes.
         let maxPages = configuration.maxDatabaseBytes.map { max(16, $0 / 4096) }
+        let checkpointer = SQLiteCheckpointer(path: configuration.path, busyTimeoutMilliseconds: timeout)
+        self.checkpointer = checkpointer
         writer = SQLiteConnection(path: configuration.path, label: "sqlite-writer",
-                                  busyTimeoutMilliseconds: timeout, isReader: false, maxPageCount: maxPages)
+                                  busyTimeoutMilliseconds: timeout, isReader: false, maxPageCount: maxPages,
+                                  walObserver: WALCommitObserver { checkpointer.committed(frames: $0) })
         readers = (0..<max(1, configuration.readConnections)).map {
             SQLiteConnection(path: configuration.path, label: "sqlite-reader\($0)",
                              busyTimeoutMilliseconds: timeout, isReader: true)
@@ -171,6 +175,7 @@ public final class SQLiteStorage: SingleStatementLookups, OnlineBackupCapable {
             return state.closed
         }
         if wasClosed { return }
+        await checkpointer.shutdown()
         for connection in readers + [writer] { await connection.shutdown() }
     }
 }
