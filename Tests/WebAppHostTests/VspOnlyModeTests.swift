@@ -141,8 +141,7 @@ final class VspOnlyModeTests: XCTestCase {
     /// An unchanged dcrstakepool.conf with `apifronts=vspd` added: its legacy wallets and stakepoolds (pointed at a
     /// listener the test holds) are never connected to.
     func testVspOnly_unchangedLegacyOptions_neverConnectsTheLegacyWallets() async throws {
-        let listener = try LoopbackListener()
-        defer { listener.close() }
+        let listener = try TCPListenerHolder()
         let cert = directory + "/legacy.cert"
         try "not read".write(toFile: cert, atomically: true, encoding: .utf8)
         let legacy = ["apisecret=api-secret-value-0123456789abcdef", "coldwalletextpub=\(SimnetWalletPlugin.defaultKeys.cold)",
@@ -275,34 +274,4 @@ final class VspOnlyModeTests: XCTestCase {
 
         func signature(of body: String) throws -> String { try SignedMessage.sign(Array(body.utf8), privateKey: commitmentKey) }
     }
-}
-
-/// A TCP listener on 127.0.0.1 port 0 that never accepts: `hasPendingConnection` says whether anyone connected.
-private final class LoopbackListener {
-    let fd: Int32
-    let port: Int
-
-    init() throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        self.fd = fd
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
-                bind(fd, raw, length) == 0 && listen(fd, 16) == 0 && getsockname(fd, raw, &length) == 0
-            }
-        }
-        guard bound else { throw PageClient.ClientError("cannot bind a loopback listener") }
-        port = Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    /// A completed connection waits in the backlog (poll without waiting).
-    var hasPendingConnection: Bool {
-        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        return poll(&entry, 1, 0) > 0
-    }
-
-    func close() { _ = Glibc.close(fd) }
 }

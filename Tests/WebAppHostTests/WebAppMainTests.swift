@@ -124,19 +124,8 @@ final class WebAppMainTests: XCTestCase {
 
     /// A taken port: exit 5 with one "could not bind" (it was doubled: "could not bind could not bind …").
     func testWebAppMain_busyPortSaysCouldNotBindOnce() async throws {
-        let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(holder) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
-                bind(holder, raw, length) == 0 && listen(holder, 1) == 0 && getsockname(holder, raw, &length) == 0
-            }
-        }
-        XCTAssertTrue(bound)
-        let port = UInt16(bigEndian: address.sin_port)
+        let holder = try TCPListenerHolder()
+        let port = holder.port
         let path = try writeConfig()
         let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "listen=127.0.0.1:0", with: "listen=127.0.0.1:\(port)")
         try text.write(toFile: path, atomically: true, encoding: .utf8)
@@ -146,6 +135,7 @@ final class WebAppMainTests: XCTestCase {
         let log = try String(contentsOfFile: dir + "/logs/simnet/hxstakepool.log", encoding: .utf8)
         let line = try XCTUnwrap(log.split(separator: "\n").first { $0.contains("could not bind") }, log)
         XCTAssertEqual(line.components(separatedBy: "could not bind").count, 2, String(line))
+        withExtendedLifetime(holder) {}  // the port stays taken until here
     }
 
     func testWebApp_servesHealthAndStopsGracefully() async throws {
