@@ -37,11 +37,22 @@ final class SQLiteCheckpointerTests: XCTestCase {
         // A WAL frame is a 4,096-byte page and a 24-byte header; one commit adds at most a few hundred frames.
         XCTAssertLessThan(largestWAL, (Int(SQLiteCheckpointer.writerCheckpointFrames) + 2_000) * 4_120,
                           "the WAL grew past its bound: \(largestWAL) bytes")
+        // Once a checkpoint has caught up, the next write starts the WAL over and cuts the file back to its limit.
+        let quiet = Date().addingTimeInterval(30)
+        var n = 0
+        while Self.size(path + "-wal") > SQLiteCheckpointer.walSizeLimit && Date() < quiet {
+            n += 1
+            try await storage.write { [n] tx in
+                _ = try tx.insertUser(User(email: "after-\(n)@example.com", passwordHash: "x", emailVerified: .verified))
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        XCTAssertLessThanOrEqual(Self.size(path + "-wal"), SQLiteCheckpointer.walSizeLimit, "the WAL file was not cut back")
         await storage.shutdown()
 
         let reopened = SQLiteStorage(configuration: .init(path: path), logger: .disabled)
         let count = try await reopened.read { try $0.userCount() }
-        XCTAssertEqual(count, batches * perBatch)
+        XCTAssertEqual(count, batches * perBatch + n)
         await reopened.shutdown()
     }
 

@@ -16,6 +16,9 @@ final class SQLiteCheckpointer: Sendable {
     static let framesThreshold: Int32 = 1_000
     /// WAL pages after which the writer's own commit checkpoints (about 40 MB): the backstop of a long burst.
     static let writerCheckpointFrames: Int32 = 10_000
+    /// Bytes the WAL file is cut back to when it starts over after a burst (`PRAGMA journal_size_limit`): a burst
+    /// may grow it past 100 MB (a million users inserted 2,000 a transaction), which would otherwise stay on disk.
+    static let walSizeLimit = 16 << 20
 
     private let connection: SQLiteConnection
     private let running = Atomic<Bool>(false)

@@ -76,6 +76,7 @@ final class SQLiteConnection: @unchecked Sendable, SQLExecutor {
             try execute("PRAGMA foreign_keys = ON", [])
             if let maxPageCount { _ = try query("PRAGMA max_page_count = \(maxPageCount)", []) }
             if let walObserver {
+                _ = try query("PRAGMA journal_size_limit = \(SQLiteCheckpointer.walSizeLimit)", [])
                 sqlite3_wal_hook(db, { context, db, _, frames in
                     if frames >= SQLiteCheckpointer.writerCheckpointFrames {
                         // Busy (the background checkpoint is running) is fine: that one moves the pages.
