@@ -133,6 +133,19 @@ final class VspOnlyModeTests: XCTestCase {
         // The operator side: /admin from adminips, /metrics with the vspd tickets.
         let admin = try client.get("/admin")
         XCTAssertEqual(admin.status, 200, admin.text)
+        // Only what this mode has: the vspd tickets and their misses, the mail; no empty legacy sections.
+        for present in [#"id="vsp-only-dashboard""#, #"id="vsp-figures""#, #"id="missed-tickets""#, "No vspd ticket was missed.",
+                        #"id="fig-mail-queued""#] {
+            XCTAssertTrue(admin.text.contains(present), "\(present): \(admin.text)")
+        }
+        for legacy in [#"id="dashboard-wallets""#, #"id="voting-health""#, #"id="unvoted-summary""#, #"id="lowfee-added""#,
+                       #"action="/admin/lowfee""#, #"id="history""#, #"id="fig-users""#, "Stake info"] {
+            XCTAssertFalse(admin.text.contains(legacy), "\(legacy) shown in vspd-only mode")
+        }
+        _ = try client.get("/signin")
+        let token = try XCTUnwrap(client.csrfToken)
+        let lowFee = try client.post("/admin/lowfee", [("csrf_token", token), ("ticket", String(repeating: "ab", count: 32))])
+        XCTAssertEqual(lowFee.status, 404, "low-fee tickets are stakepoold's: \(lowFee.text)")
         let metrics = try client.get("/metrics")
         XCTAssertTrue(metrics.text.contains("\npool_vsp_tickets{feetxstatus=\"none\"} "), metrics.text)
         XCTAssertTrue(metrics.text.contains("\npool_wallets_configured 0\n"), "no legacy wallet: \(metrics.text)")

@@ -12,10 +12,13 @@ extension Pages {
     /// The dashboard's routes, each wrapped by `adminGuard` (append them to `routes`).
     public func adminRoutes(adminGuard: AdminGuard) -> [Route] {
         let pages = self
+        let dashboard = adminGuard.protect(Route.async([.get], "/admin") { request in
+            await pages.serve(request, signedIn: false) { await $0.adminDashboard(&$1) }
+        })
+        // Low-fee tickets are stakepoold's: a vspd-only web app has none to add.
+        if configuration.vspOnly != nil { return [dashboard] }
         return [
-            adminGuard.protect(Route.async([.get], "/admin") { request in
-                await pages.serve(request, signedIn: false) { await $0.adminDashboard(&$1) }
-            }),
+            dashboard,
             adminGuard.protect(Route.async([.post], "/admin/lowfee") { request in
                 await pages.serve(request, signedIn: false) { await $0.adminLowFeeAdd(&$1) }
             }),
@@ -75,7 +78,9 @@ extension Pages {
         var data = figures.data
         data["FiguresAt"] = .string(HistoryChart.stamp(figures.computedAt))
         data["FiguresAge"] = .int(max(0, now - figures.computedAt))
-        data["StopReason"] = .string(wallets.stopReason ?? (wallets.isStopped ? "stopped" : ""))
+        if configuration.vspOnly == nil {  // the account wallets' fail-closed stop
+            data["StopReason"] = .string(wallets.stopReason ?? (wallets.isStopped ? "stopped" : ""))
+        }
         data.merge(unvotedTicketsData(now: now, page: unvotedPage)) { _, new in new }
         let search = query.trimmingCharacters(in: .whitespaces)
         if !search.isEmpty {
@@ -88,6 +93,7 @@ extension Pages {
     /// Every aggregate of the page, worked out once for all requests of the next `dashboardFiguresMaxAge` seconds:
     /// wallets from the monitor's last probe (a probe round only before the first), bounded storage reads, charts.
     func sharedDashboardFigures(now: Int64) async throws -> [String: TemplateValue] {
+        if configuration.vspOnly != nil { return try await vspOnlyDashboardFigures() }
         let probed = wallets.lastProbedWalletStatuses()
         let slots = if let probed { probed.wallets } else { await wallets.walletStatuses() }
         let snapshot = await stats?.currentAtTip()
@@ -136,11 +142,7 @@ extension Pages {
         let vsp = try await vspDashboardFigures()
         data.merge(vsp.figures) { _, new in new }
         data["MissedAudits"] = .list(try await missedWithOwners(stored.audits) + vsp.missed)
-        // Outbox: queued (of which retrying after a failed attempt) and failed for good.
-        let cap = { (count: Int) -> String in count > Self.outboxCountLimit ? "\(Self.outboxCountLimit)+" : String(count) }
-        data["MailQueued"] = .string(cap(stored.queued))
-        data["MailRetrying"] = .string(cap(stored.retrying))
-        data["MailFailed"] = .string(cap(stored.failed))
+        data.merge(Self.outboxFigures(queued: stored.queued, retrying: stored.retrying, failed: stored.failed)) { _, new in new }
         data["LowFeeAdded"] = Self.list(stored.lowFee)
         data["LowFeeSkipped"] = .list(await skippedLowFee(added: Set(stored.lowFee)))
         // Charts and the hourly table.
@@ -152,6 +154,29 @@ extension Pages {
              "ActiveUsers": .int(sample.activeUsers), "Revenue": .string(Self.dcr(sample.feeRevenueAtoms))]
         })
         return data
+    }
+
+    /// A vspd-only web app's figures: its tickets, their misses and the operators' mail. The legacy sections (the
+    /// account wallets, stakepoold's vote audit and low-fee tickets, the account sweep, the hourly history) have
+    /// nothing behind them in this mode, so the page leaves them out rather than showing them empty.
+    func vspOnlyDashboardFigures() async throws -> [String: TemplateValue] {
+        let limit = Self.outboxCountLimit + 1
+        let (queued, retrying, failed) = try await storage.read { reader in
+            (try reader.outboxCount(status: .queued, minAttempts: 0, limit: limit),
+             try reader.outboxCount(status: .queued, minAttempts: 1, limit: limit),
+             try reader.outboxCount(status: .failed, minAttempts: 0, limit: limit))
+        }
+        let vsp = try await vspDashboardFigures()
+        var data = vsp.figures
+        data["MissedAudits"] = .list(vsp.missed)
+        data.merge(Self.outboxFigures(queued: queued, retrying: retrying, failed: failed)) { _, new in new }
+        return data
+    }
+
+    /// Outbox: queued (of which retrying after a failed attempt) and failed for good, "N+" past the count limit.
+    static func outboxFigures(queued: Int, retrying: Int, failed: Int) -> [String: TemplateValue] {
+        let cap = { (count: Int) -> String in count > Self.outboxCountLimit ? "\(Self.outboxCountLimit)+" : String(count) }
+        return ["MailQueued": .string(cap(queued)), "MailRetrying": .string(cap(retrying)), "MailFailed": .string(cap(failed))]
     }
 
     struct DashboardStored: Sendable {
