@@ -12,7 +12,7 @@ import XCTest
 /// production `dcrwallet` plugin decoding the reply, the web app assembled from its config rendering the page — for
 /// a user with tickets of every status (immature, live, voted recent and archived, missed, expired, invalid).
 /// The ticket section's bytes must be exactly those the page rendered before the hashes were carried as 32-byte
-/// values (`Golden/tickets-page.html`, captured from that code on the same simulated chain), and each table holds
+/// values (`Tests/WebHostTests/Golden/tickets-page.html`, captured from that code on the same simulated chain), and each table holds
 /// the hashes the wallet reported for it, linked to the explorer.
 final class TicketsPageBytesTests: XCTestCase {
     private var rpcPool: SimnetRPCPool?
@@ -96,7 +96,8 @@ final class TicketsPageBytesTests: XCTestCase {
         }
         for hash in expected["archived"] ?? [] { XCTAssertFalse(section.contains(hash), "archived \(hash) is not listed") }
 
-        let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/tickets-page.html")
+        let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("WebHostTests/Golden/tickets-page.html")
         guard let want = (try? Data(contentsOf: golden)).map({ String(decoding: $0, as: UTF8.self) }) else {
             let actual = FileManager.default.temporaryDirectory.appendingPathComponent("tickets-page.actual.html")
             try Data(section.utf8).write(to: actual)
