@@ -15,19 +15,29 @@ public struct TicketHash: Hashable, Sendable, Comparable, CustomStringConvertibl
         self.w3 = w3
     }
 
+    /// The all-zero hash (`spentby` of an unspent ticket).
+    public static let zero = TicketHash(w0: 0, w1: 0, w2: 0, w3: 0)
+
     /// Parses 64 hex characters (either case); nil for anything else.
     public init?(hex: String) {
         var text = hex
-        let parsed = text.withUTF8 { TicketHash.parse($0) }
-        guard let parsed else { return nil }
+        guard let parsed = text.withUTF8({ TicketHash(hexBytes: $0) }) else { return nil }
         self = parsed
     }
 
-    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> TicketHash? {
-        guard bytes.count == 64 else { return nil }
-        var w0: UInt64 = 0, w1: UInt64 = 0, w2: UInt64 = 0, w3: UInt64 = 0
-        for index in 0..<64 {
-            let char = bytes[index]
+    /// Parses 64 hex characters (either case) straight from a message's bytes; nil for anything else.
+    public init?(hexBytes bytes: UnsafeBufferPointer<UInt8>) {
+        guard bytes.count == 64, let base = bytes.baseAddress,
+              let w0 = Self.word(base), let w1 = Self.word(base + 16), let w2 = Self.word(base + 32), let w3 = Self.word(base + 48)
+        else { return nil }
+        self.init(w0: w0, w1: w1, w2: w2, w3: w3)
+    }
+
+    /// Sixteen hex characters as one word; nil on any other character.
+    private static func word(_ chars: UnsafePointer<UInt8>) -> UInt64? {
+        var word: UInt64 = 0
+        for index in 0..<16 {
+            let char = chars[index]
             let nibble: UInt8
             switch char {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = char &- UInt8(ascii: "0")
@@ -35,27 +45,40 @@ public struct TicketHash: Hashable, Sendable, Comparable, CustomStringConvertibl
             case UInt8(ascii: "A")...UInt8(ascii: "F"): nibble = char &- UInt8(ascii: "A") &+ 10
             default: return nil
             }
-            switch index >> 4 {
-            case 0: w0 = w0 << 4 | UInt64(nibble)
-            case 1: w1 = w1 << 4 | UInt64(nibble)
-            case 2: w2 = w2 << 4 | UInt64(nibble)
-            default: w3 = w3 << 4 | UInt64(nibble)
-            }
+            word = word << 4 | UInt64(nibble)
         }
-        return TicketHash(w0: w0, w1: w1, w2: w2, w3: w3)
+        return word
     }
 
     /// The 64-character lower-case hex form.
     public var hex: String {
-        var out = [UInt8]()
-        out.reserveCapacity(64)
-        for word in [w0, w1, w2, w3] {
-            for shift in stride(from: 60, through: 0, by: -4) {
-                let nibble = UInt8((word >> UInt64(shift)) & 0xF)
-                out.append(nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10)
-            }
+        String(unsafeUninitializedCapacity: 64) { buffer in
+            writeHex(to: buffer.baseAddress!)
+            return 64
         }
-        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the 64 lower-case hex characters to `bytes` (pages and replies write hashes without a `String`).
+    public func appendHex(to bytes: inout [UInt8]) {
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: 64))
+        bytes.withUnsafeMutableBufferPointer { writeHex(to: $0.baseAddress! + start) }
+    }
+
+    private func writeHex(to out: UnsafeMutablePointer<UInt8>) {
+        Self.writeWord(w0, to: out)
+        Self.writeWord(w1, to: out + 16)
+        Self.writeWord(w2, to: out + 32)
+        Self.writeWord(w3, to: out + 48)
+    }
+
+    private static func writeWord(_ word: UInt64, to out: UnsafeMutablePointer<UInt8>) {
+        var rest = word
+        for index in stride(from: 15, through: 0, by: -1) {
+            let nibble = UInt8(truncatingIfNeeded: rest & 0xF)
+            out[index] = nibble &+ (nibble < 10 ? UInt8(ascii: "0") : UInt8(ascii: "a") &- 10)
+            rest >>= 4
+        }
     }
 
     public var description: String { hex }
