@@ -77,8 +77,14 @@ final class WalletWireTests: XCTestCase {
         }
         let invalidUTF8: [UInt8] = Array(#"{"invalid":null,"tickets":[{"status":""#.utf8) + [0xC3, 0x28]
             + Array(#"","ticket":"\#(hash)","ticketheight":1,"spentby":"\#(zero)","spentbyheight":0}]}"#.utf8)
-        XCTAssertThrowsError(try WalletWire.stakePoolUserInfo(from: RawJSON(bytes: invalidUTF8, range: invalidUTF8.indices))) { error in
-            XCTAssertEqual((error as? WalletError)?.code, .walletBadResponse)
+        // Keys are matched as bytes; one that is not UTF-8 is refused all the same, as the tree parser refuses it.
+        let invalidKey: [UInt8] = Array(#"{"invalid":null,"tickets":[{""#.utf8) + [0xC3, 0x28]
+            + Array(#"":1,"status":"live","ticket":"\#(hash)","ticketheight":1,"spentby":"\#(zero)","spentbyheight":0}]}"#.utf8)
+        for bytes in [invalidUTF8, invalidKey] {
+            XCTAssertThrowsError(try JSONValue.parse(bytes))
+            XCTAssertThrowsError(try WalletWire.stakePoolUserInfo(from: RawJSON(bytes: bytes, range: bytes.indices))) { error in
+                XCTAssertEqual((error as? WalletError)?.code, .walletBadResponse)
+            }
         }
     }
 

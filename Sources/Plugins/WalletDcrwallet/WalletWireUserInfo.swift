@@ -62,9 +62,7 @@ extension WalletWire {
             guard try reader.peekIsString() else { throw WireFields.bad(context, "\(key) is not a string") }
             // The four statuses dcrwallet sends are shared constants; anything else is read as it comes.
             let value = try reader.stringBytes { bytes -> String? in
-                for known in knownStatuses where bytes.count == known.bytes.count && (bytes.isEmpty || memcmp(bytes.baseAddress!, known.bytes, bytes.count) == 0) {
-                    return known.text
-                }
+                for known in knownStatuses where equal(bytes, known.bytes) { return known.text }
                 return String(validating: bytes, as: UTF8.self)
             }
             guard let value else { throw WireFields.bad(context, "\(key) is not valid UTF-8") }
@@ -76,13 +74,14 @@ extension WalletWire {
             }
             return typed
         }
-        while let key = try reader.nextKey() {
+        // Keys matched as bytes (no `String` per key); -1 for any other.
+        while let key = try reader.nextKey({ bytes in ticketKeys.firstIndex { Self.equal(bytes, $0) } ?? -1 }) {
             switch key {
-            case "status" where status == nil: status = try text(&reader, key)
-            case "ticket" where ticket == nil: ticket = try hash(&reader, context, key)
-            case "ticketheight" where ticketHeight == nil: ticketHeight = try height(&reader, key)
-            case "spentby" where spentBy == nil: spentBy = try hash(&reader, context, key)
-            case "spentbyheight" where spentByHeight == nil: spentByHeight = try height(&reader, key)
+            case 0 where status == nil: status = try text(&reader, "status")
+            case 1 where ticket == nil: ticket = try hash(&reader, context, "ticket")
+            case 2 where ticketHeight == nil: ticketHeight = try height(&reader, "ticketheight")
+            case 3 where spentBy == nil: spentBy = try hash(&reader, context, "spentby")
+            case 4 where spentByHeight == nil: spentByHeight = try height(&reader, "spentbyheight")
             default: try reader.skip()
             }
         }
@@ -95,6 +94,13 @@ extension WalletWire {
                                    spentBy: try required(spentBy, "spentby"),
                                    spentByHeight: try required(spentByHeight, "spentbyheight"))
     }
+
+    private static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ known: [UInt8]) -> Bool {
+        bytes.count == known.count && (bytes.isEmpty || memcmp(bytes.baseAddress!, known, bytes.count) == 0)
+    }
+
+    /// The members of a ticket object, in the order `userTicket` numbers them.
+    private static let ticketKeys = ["status", "ticket", "ticketheight", "spentby", "spentbyheight"].map { Array($0.utf8) }
 
     private static let knownStatuses: [(text: String, bytes: [UInt8])] = ["live", "voted", "missed", "expired"].map { ($0, Array($0.utf8)) }
 }

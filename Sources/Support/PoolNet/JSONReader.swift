@@ -60,6 +60,28 @@ public struct JSONReader {
         return key
     }
 
+    /// Like `nextKey()`, the key handed to `body` as its bytes (escapes decoded, checked as UTF-8) rather than made
+    /// a `String`: a reply of 10,000 objects has 50,000 keys.
+    public mutating func nextKey<T>(_ body: (UnsafeBufferPointer<UInt8>) throws -> T) throws -> T? {
+        guard try nextItem(closing: UInt8(ascii: "}")) else { return nil }
+        let start = parser.index
+        let read = try stringBytes { bytes -> T? in
+            guard JSONParser.isASCII(bytes) || String(validating: bytes, as: UTF8.self) != nil else { return nil }
+            return try body(bytes)
+        }
+        guard let key = read else {
+            parser.index = start
+            throw parser.error("invalid UTF-8")
+        }
+        parser.skipSpace()
+        guard parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: ":") else {
+            throw parser.error("expected ':'")
+        }
+        parser.index += 1
+        parser.skipSpace()
+        return key
+    }
+
     /// Enters an array (the next value must be one).
     public mutating func beginArray() throws { try open(UInt8(ascii: "["), "an array") }
 
