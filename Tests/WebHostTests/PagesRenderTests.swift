@@ -119,9 +119,10 @@ final class PagesRenderTests: PagesTestCase {
         XCTAssertFalse(page.text.contains(belowBoundary), "a ticket voted one block earlier is archived")
         let view = TicketsView(info: StakePoolUserInfo(tickets: tickets), bestHeight: 1000, ticketMaturity: 16, maxVotedAge: 100)
         // Missed tickets (i % 4 == 2, spent at 10000 − i) are listed by ascending spend height: 2 … 9998.
-        XCTAssertEqual(view.missed.first?.spentByHeight, 2)
-        XCTAssertEqual(view.missed.last?.spentByHeight, 9998)
-        XCTAssertEqual(view.missed.map(\.spentByHeight), view.missed.map(\.spentByHeight).sorted())
+        let missed = view.missed.map { view.tickets[Int($0)].spentByHeight }
+        XCTAssertEqual(missed.first, 2)
+        XCTAssertEqual(missed.last, 9998)
+        XCTAssertEqual(missed, missed.sorted())
         XCTAssertTrue(page.text.contains("importscript 5121ab"))
         XCTAssertTrue(page.text.contains("--testnet"))
         XCTAssertTrue(page.text.contains("No tickets."))

@@ -37,34 +37,39 @@ extension Pages {
 /// "live" (dcrwallet's `stakepooluserinfo`); those mined fewer than the network's ticket maturity blocks before the
 /// best block are shown apart as immature (they cannot be called yet).
 struct TicketsView {
-    var immature: [StakePoolUserTicket] = []
-    var live: [StakePoolUserTicket] = []
-    var voted: [StakePoolUserTicket] = []
-    var missed: [StakePoolUserTicket] = []
-    var expired: [StakePoolUserTicket] = []
+    /// The wallet's tickets; the tables hold positions in it (no copy of a ticket per table).
+    let tickets: [StakePoolUserTicket]
+    var immature: [Int32] = []
+    var live: [Int32] = []
+    var voted: [Int32] = []
+    var missed: [Int32] = []
+    var expired: [Int32] = []
     var votedCount = 0
     let invalid: [TicketHash]
 
     let ticketMaturity: Int64
 
     init(info: StakePoolUserInfo, bestHeight: Int64, ticketMaturity: Int64, maxVotedAge: Int64) {
+        tickets = info.tickets
         invalid = info.invalid
         self.ticketMaturity = ticketMaturity
         let minVotedHeight = bestHeight - maxVotedAge
-        for ticket in info.tickets {
+        for (index, ticket) in info.tickets.enumerated() {
+            let position = Int32(truncatingIfNeeded: index)
             switch ticket.status {
-            case "live" where bestHeight - Int64(ticket.ticketHeight) < ticketMaturity: immature.append(ticket)
-            case "live": live.append(ticket)
-            case "expired": expired.append(ticket)
-            case "missed": missed.append(ticket)
+            case "live" where bestHeight - Int64(ticket.ticketHeight) < ticketMaturity: immature.append(position)
+            case "live": live.append(position)
+            case "expired": expired.append(position)
+            case "missed": missed.append(position)
             case "voted":
                 votedCount += 1
-                if Int64(ticket.spentByHeight) >= minVotedHeight { voted.append(ticket) }
+                if Int64(ticket.spentByHeight) >= minVotedHeight { voted.append(position) }
             default: break
             }
         }
-        missed.sort { $0.spentByHeight < $1.spentByHeight }
-        voted.sort { $0.spentByHeight < $1.spentByHeight }
+        let tickets = info.tickets
+        missed.sort { tickets[Int($0)].spentByHeight < tickets[Int($1)].spentByHeight }
+        voted.sort { tickets[Int($0)].spentByHeight < tickets[Int($1)].spentByHeight }
     }
 
     /// Counts and table rows as template values (the rows as trusted HTML).
@@ -108,6 +113,10 @@ struct TicketsView {
                 html.markup(Self.rowEnd)
             }
             return html.bytes
+        }
+        let tickets = tickets
+        func rows(_ positions: [Int32], links: Int, _ row: (inout HTMLByteWriter, StakePoolUserTicket) -> Void) -> [UInt8] {
+            rows(positions, links: links) { html, position in row(&html, tickets[Int(position)]) }
         }
         let immature = rows(immature, links: 1) { html, t in
             hashCell(&html, t.ticket); html.markup(Self.cell); html.decimal(t.ticketHeight)
