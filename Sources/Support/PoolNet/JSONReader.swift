@@ -46,24 +46,16 @@ public struct JSONReader {
     /// The next member's key (the reader is then at its value, which must be read or skipped), or nil after the
     /// object's last member (the object is then left).
     public mutating func nextKey() throws -> String? {
-        guard try nextItem(closing: UInt8(ascii: "}")) else { return nil }
-        guard parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: "\"") else {
-            throw parser.error("expected a key")
-        }
-        guard case .string(let key) = try parser.parseValue(depth: first.count) else { throw parser.error("expected a key") }
-        parser.skipSpace()
-        guard parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: ":") else {
-            throw parser.error("expected ':'")
-        }
-        parser.index += 1
-        parser.skipSpace()
-        return key
+        try nextKey { String(decoding: $0, as: UTF8.self) } // checked as UTF-8 there
     }
 
     /// Like `nextKey()`, the key handed to `body` as its bytes (escapes decoded, checked as UTF-8) rather than made
     /// a `String`: a reply of 10,000 objects has 50,000 keys.
     public mutating func nextKey<T>(_ body: (UnsafeBufferPointer<UInt8>) throws -> T) throws -> T? {
         guard try nextItem(closing: UInt8(ascii: "}")) else { return nil }
+        guard parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: "\"") else {
+            throw parser.error("expected a key")
+        }
         let start = parser.index
         let read = try stringBytes { bytes -> T? in
             guard JSONParser.isASCII(bytes) || String(validating: bytes, as: UTF8.self) != nil else { return nil }
