@@ -26,10 +26,10 @@ package final class SimnetRPCPool: Sendable {
     package let certificate: String
     package let vectors: SimnetHDVectors
 
-    package init(seed: UInt64 = 21, walletCount: Int = 3) throws {
+    package init(seed: UInt64 = 21, walletCount: Int = 3, parameters: SimnetParameters = .simnet) throws {
         vectors = try SimnetHDVectors.load()
         directory = try TestEnvironment.makeTemporaryDirectory(prefix: "rpc-pool")
-        simnet = Simnet(configuration: .init(seed: seed, walletCount: walletCount), logger: .disabled)
+        simnet = Simnet(configuration: .init(seed: seed, walletCount: walletCount, parameters: parameters), logger: .disabled)
         _ = simnet.mine(30)
         host = try SimnetRPCHost(simnet: simnet, configuration: .init(
             nodePort: 0, walletPorts: Array(repeating: 0, count: walletCount), user: Self.rpcUser,

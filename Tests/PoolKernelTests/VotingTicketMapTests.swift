@@ -16,6 +16,29 @@ final class VotingTicketMapTests: XCTestCase {
         XCTAssertNil(TicketHash(hex: String(repeating: "é", count: 32)))
     }
 
+    /// Every byte value at every position of the 64: accepted exactly when it is a hex digit of either case, and
+    /// written back (`hex`, `appendHex`) as the lower-case digit — the parse is branch-free, so check it whole.
+    func testTicketHash_everyByteAtEveryPosition() {
+        let hexDigits = Set("0123456789abcdefABCDEF".utf8)
+        let base = Array("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef".utf8)
+        for position in 0..<64 {
+            for value in 0...255 {
+                var text = base
+                text[position] = UInt8(value)
+                let hash = text.withUnsafeBufferPointer { TicketHash(hexBytes: $0) }
+                XCTAssertEqual(hash != nil, hexDigits.contains(UInt8(value)), "\(value) at \(position)")
+                guard let hash else { continue }
+                var lower = text
+                lower[position] = UInt8(value) | (UInt8(value) >= 0x41 ? 0x20 : 0)
+                var appended: [UInt8] = [0x2A]
+                hash.appendHex(to: &appended)
+                XCTAssertEqual(Array(hash.hex.utf8), lower, "\(value) at \(position)")
+                XCTAssertEqual(appended, [0x2A] + lower)
+            }
+        }
+        XCTAssertEqual(TicketHash.zero.hex, String(repeating: "0", count: 64))
+    }
+
     func testTicketMap_addRemoveDuplicateUnknown() throws {
         var map = TicketMap()
         let a = try XCTUnwrap(TicketHash(hex: VotingFixture.hash(1)))

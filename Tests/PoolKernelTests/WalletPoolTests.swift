@@ -162,7 +162,7 @@ final class WalletPoolTests: XCTestCase {
     func testWalletPool_stakePoolUserInfoTakesFirstAnswer() async throws {
         let fixture = WalletPoolFixture()
         fixture.setDown(0)
-        let info = StakePoolUserInfo(tickets: [StakePoolUserTicket(status: "live", ticket: String(repeating: "1", count: 64),
+        let info = StakePoolUserInfo(tickets: [StakePoolUserTicket(status: "live", ticket: TicketHash(w0: 1, w1: 2, w2: 3, w3: 4),
                                                                    ticketHeight: 5)])
         fixture.wallets[1].state.withLock { $0.stakePoolUsers["TcX"] = info }
         let answer = try await fixture.pool.stakePoolUserInfo(multisigAddress: "TcX")

@@ -101,7 +101,7 @@ final class SimnetRPCHostTests: XCTestCase {
         }
         _ = try await control.call("simmine", [1])
         let userInfo = try await wallet.stakePoolUserInfo(multisigAddress: multisig.address)
-        XCTAssertEqual(userInfo.tickets.first { $0.ticket == ticket }?.status, "voted")
+        XCTAssertEqual(userInfo.tickets.first { $0.ticket.hex == ticket }?.status, "voted")
         let registered = try await control.call("simregisteruser", [12])
         let registeredAddress = try XCTUnwrap(registered["multisigaddress"]?.stringValue)
         let scripts = try await wallet.listScripts()

@@ -12,17 +12,17 @@ import XCTest
 final class UserInfoJSONWriterTests: XCTestCase {
     func testWriter_portAnswersAreTheTreesBytes() {
         let zero = StakePoolUserTicket.zeroHash
-        let hash = String(repeating: "ab", count: 32)
+        let hash = TicketHash(w0: 0xabab_abab_abab_abab, w1: 1, w2: 0x0123_4567_89ab_cdef, w3: .max)
         let cases: [StakePoolUserInfo] = [
             StakePoolUserInfo(),
             StakePoolUserInfo(invalid: [hash]),
             StakePoolUserInfo(tickets: [StakePoolUserTicket(status: "live", ticket: hash, ticketHeight: 0)]),
             StakePoolUserInfo(tickets: [
                 StakePoolUserTicket(status: "voted", ticket: hash, ticketHeight: 9, spentBy: zero, spentByHeight: 10),
-                StakePoolUserTicket(status: "missed", ticket: "", ticketHeight: 10, spentByHeight: 4_294_967_295),
-                StakePoolUserTicket(status: "\"<é𝄞>\\\n\u{1}", ticket: "a\u{2028}b", ticketHeight: 4_294_967_295,
-                                    spentBy: "x\"y", spentByHeight: 100),
-            ], invalid: ["", "\u{7f}", hash]),
+                StakePoolUserTicket(status: "missed", ticket: zero, ticketHeight: 10, spentByHeight: 4_294_967_295),
+                StakePoolUserTicket(status: "\"<é𝄞>\\\n\u{1}", ticket: hash, ticketHeight: 4_294_967_295,
+                                    spentBy: hash, spentByHeight: 100),
+            ], invalid: [zero, hash, hash]),
         ]
         for info in cases {
             XCTAssertEqual(String(decoding: encoded(UserInfoJSONWriter.result(info)), as: UTF8.self),

@@ -58,8 +58,8 @@ final class DcrwalletConformanceTests: WalletBackendConformanceTests {
         memory.state.withLock { state in
             state.transactions["t"] = tx
             state.stakeInfo = StakeInfo(blockHeight: 100, poolSize: 40, difficulty: 2.25, live: 10, proportionLive: 0.25)
-            state.stakePoolUsers["TcUser"] = StakePoolUserInfo(tickets: [StakePoolUserTicket(status: "voted", ticket: "t", ticketHeight: 90,
-                                                                                             spentBy: "v", spentByHeight: 95)])
+            state.stakePoolUsers["TcUser"] = StakePoolUserInfo(tickets: [StakePoolUserTicket(status: "voted", ticket: TicketHash(w0: 7, w1: 0, w2: 0, w3: 1), ticketHeight: 90,
+                                                                                             spentBy: TicketHash(w0: 8, w1: 0, w2: 0, w3: 2), spentByHeight: 95)])
         }
         let (_, backend) = try await serve(memory)
         let fetchedTx = try await backend.transaction(txid: "t")

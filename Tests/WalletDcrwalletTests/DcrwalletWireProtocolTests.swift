@@ -101,8 +101,8 @@ final class DcrwalletWireProtocolTests: XCTestCase {
         XCTAssertEqual(stake.difficulty, 123.45)
         XCTAssertEqual(stake.proportionMissed, 0.125)
         let user = try await wallet.stakePoolUserInfo(multisigAddress: "TcMs")
-        XCTAssertEqual(user.tickets, [StakePoolUserTicket(status: "live", ticket: hash, ticketHeight: 178_000,
-                                                          spentBy: zero, spentByHeight: 0)])
+        XCTAssertEqual(user.tickets, [StakePoolUserTicket(status: "live", ticket: try XCTUnwrap(TicketHash(hex: hash)), ticketHeight: 178_000,
+                                                          spentBy: try XCTUnwrap(TicketHash(hex: zero)), spentByHeight: 0)])
         XCTAssertEqual(user.invalid, [])
         try await wallet.syncDefaultAccount()
         let scripts = try await wallet.listScripts()

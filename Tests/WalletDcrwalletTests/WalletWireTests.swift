@@ -24,21 +24,26 @@ final class WalletWireTests: XCTestCase {
 
     func testWalletWire_stakePoolUserInfoUsesNullForEmptyLists() throws {
         XCTAssertEqual(WalletWire.json(StakePoolUserInfo()).description, #"{"tickets":null,"invalid":null}"#)
-        let info = StakePoolUserInfo(tickets: [StakePoolUserTicket(status: "live", ticket: "aa", ticketHeight: 178000)], invalid: ["bb"])
+        let info = StakePoolUserInfo(tickets: [StakePoolUserTicket(status: "live", ticket: TicketHash(w0: 0xaa, w1: 0, w2: 0, w3: 1),
+                                                                   ticketHeight: 178000)],
+                                     invalid: [TicketHash(w0: 0xbb, w1: 0, w2: 0, w3: 2)])
         XCTAssertEqual(try WalletWire.stakePoolUserInfo(from: WalletWire.json(info)), info)
         XCTAssertEqual(try WalletWire.stakePoolUserInfo(from: try JSONValue.parse(#"{"tickets":null,"invalid":null}"#)), StakePoolUserInfo())
     }
 
     /// The tickets page reads `stakepooluserinfo` from the reply's bytes: the same answers as the tree decoder for
-    /// dcrwallet's shapes (nulls, absent lists, reordered and repeated members, escapes), the same refusals.
+    /// dcrwallet's shapes (nulls, absent lists, reordered and repeated members, escapes), the same refusals — among
+    /// them a hash that is not 64 hex characters, since hashes are read into 32-byte values.
     func testWalletWire_stakePoolUserInfoFromBytesMatchesTheTreeDecoder() throws {
-        let hash = String(repeating: "ab", count: 32), zero = StakePoolUserTicket.zeroHash
+        let hash = String(repeating: "ab", count: 32), zero = String(repeating: "0", count: 64)
+        let upper = String(repeating: "CD", count: 32), escaped = #"\u0061"# + String(repeating: "b", count: 63)
         let good = [
             #"{"tickets":null,"invalid":null}"#,
             #"{}"#,
             #"{"tickets":[{"status":"live","ticket":"\#(hash)","ticketheight":178000,"spentby":"\#(zero)","spentbyheight":0}],"invalid":null}"#,
-            #"{"invalid":["\#(hash)","b\u00e9"],"extra":{"a":[1,2]},"tickets":[{"spentbyheight":4294967295,"spentby":"\#(hash)","ticketheight":1.0,"ticket":"x\"y","status":"voted","more":null}]}"#,
-            #"{"tickets":[{"status":"missed","ticket":"t","ticketheight":5,"spentby":"","spentbyheight":9,"status":"voted"}],"tickets":null}"#,
+            #"{"invalid":["\#(hash)","\#(upper)"],"extra":{"a":[1,2]},"tickets":[{"spentbyheight":4294967295,"spentby":"\#(hash)","ticketheight":1.0,"ticket":"\#(escaped)","status":"vo\u0074ed","more":null}]}"#,
+            #"{"tickets":[{"status":"missed","ticket":"\#(hash)","ticketheight":5,"spentby":"\#(zero)","spentbyheight":9,"status":"voted"}],"tickets":null}"#,
+            #"{"tickets":[{"status":"b\u00e9","ticket":"\#(hash)","ticketheight":5,"spentby":"\#(zero)","spentbyheight":9}]}"#,
         ]
         for text in good {
             let raw = Array(text.utf8)
@@ -48,14 +53,20 @@ final class WalletWireTests: XCTestCase {
         XCTAssertEqual(try WalletWire.stakePoolUserInfo(from: RawJSON(bytes: Array(good[4].utf8), range: 0..<good[4].utf8.count)).tickets.map(\.status),
                        ["missed"], "the first of a repeated member counts")
         let bad = [
+            #"{"tickets":[{"status":"live","ticket":"t","ticketheight":1,"spentby":"\#(zero)","spentbyheight":0}]}"#,
+            #"{"tickets":[{"status":"live","ticket":"\#(hash)","ticketheight":1,"spentby":"","spentbyheight":0}]}"#,
+            #"{"tickets":[{"status":"live","ticket":"\#(hash.dropLast())","ticketheight":1,"spentby":"\#(zero)","spentbyheight":0}]}"#,
+            #"{"tickets":[{"status":"live","ticket":"\#(hash)0","ticketheight":1,"spentby":"\#(zero)","spentbyheight":0}]}"#,
+            #"{"tickets":[{"status":"live","ticket":"\#(hash.dropLast())g","ticketheight":1,"spentby":"\#(zero)","spentbyheight":0}]}"#,
+            #"{"invalid":["\#(hash)","x\"y"]}"#,
             #"[]"#, #"{"tickets":{}}"#, #"{"invalid":[1]}"#, #"{"tickets":[7]}"#,
-            #"{"tickets":[{"status":"live","ticket":"t","ticketheight":1,"spentby":""}]}"#,
-            #"{"tickets":[{"status":"live","ticket":"t","ticketheight":-1,"spentby":"","spentbyheight":0}]}"#,
-            #"{"tickets":[{"status":"live","ticket":"t","ticketheight":4294967296,"spentby":"","spentbyheight":0}]}"#,
-            #"{"tickets":[{"status":1,"ticket":"t","ticketheight":1,"spentby":"","spentbyheight":0}]}"#,
-            #"{"tickets":[{"status":"live","ticket":null,"ticketheight":1,"spentby":"","spentbyheight":0}]}"#,
-            #"{"tickets":[{"status":"live","ticket":"t","ticketheight":"1","spentby":"","spentbyheight":0}]}"#,
-            #"{"tickets":[{"status":"live","ticket":"t","ticketheight":1.5,"spentby":"","spentbyheight":0}]}"#,
+            #"{"tickets":[{"status":"live","ticket":"\#(hash)","ticketheight":1,"spentby":"\#(zero)"}]}"#,
+            #"{"tickets":[{"status":"live","ticket":"\#(hash)","ticketheight":-1,"spentby":"\#(zero)","spentbyheight":0}]}"#,
+            #"{"tickets":[{"status":"live","ticket":"\#(hash)","ticketheight":4294967296,"spentby":"\#(zero)","spentbyheight":0}]}"#,
+            #"{"tickets":[{"status":1,"ticket":"\#(hash)","ticketheight":1,"spentby":"\#(zero)","spentbyheight":0}]}"#,
+            #"{"tickets":[{"status":"live","ticket":null,"ticketheight":1,"spentby":"\#(zero)","spentbyheight":0}]}"#,
+            #"{"tickets":[{"status":"live","ticket":"\#(hash)","ticketheight":"1","spentby":"\#(zero)","spentbyheight":0}]}"#,
+            #"{"tickets":[{"status":"live","ticket":"\#(hash)","ticketheight":1.5,"spentby":"\#(zero)","spentbyheight":0}]}"#,
             #"{"tickets":[ ,]}"#, #"{"invalid":["a"]"#,
         ]
         for text in bad {
@@ -65,9 +76,15 @@ final class WalletWireTests: XCTestCase {
             }
         }
         let invalidUTF8: [UInt8] = Array(#"{"invalid":null,"tickets":[{"status":""#.utf8) + [0xC3, 0x28]
-            + Array(#"","ticket":"t","ticketheight":1,"spentby":"","spentbyheight":0}]}"#.utf8)
-        XCTAssertThrowsError(try WalletWire.stakePoolUserInfo(from: RawJSON(bytes: invalidUTF8, range: invalidUTF8.indices))) { error in
-            XCTAssertEqual((error as? WalletError)?.code, .walletBadResponse)
+            + Array(#"","ticket":"\#(hash)","ticketheight":1,"spentby":"\#(zero)","spentbyheight":0}]}"#.utf8)
+        // Keys are matched as bytes; one that is not UTF-8 is refused all the same, as the tree parser refuses it.
+        let invalidKey: [UInt8] = Array(#"{"invalid":null,"tickets":[{""#.utf8) + [0xC3, 0x28]
+            + Array(#"":1,"status":"live","ticket":"\#(hash)","ticketheight":1,"spentby":"\#(zero)","spentbyheight":0}]}"#.utf8)
+        for bytes in [invalidUTF8, invalidKey] {
+            XCTAssertThrowsError(try JSONValue.parse(bytes))
+            XCTAssertThrowsError(try WalletWire.stakePoolUserInfo(from: RawJSON(bytes: bytes, range: bytes.indices))) { error in
+                XCTAssertEqual((error as? WalletError)?.code, .walletBadResponse)
+            }
         }
     }
 

@@ -144,7 +144,7 @@ final class AdminDashboardFiguresTests: XCTestCase {
         var expected: [[String]] = []
         for owner in owners where !owner.address.isEmpty && owner.address != failing {
             for ticket in byAddress[owner.address] ?? [] where ticket.status == "missed" || ticket.status == "expired" {
-                expected.append([ticket.ticket, ticket.status, String(ticket.ticketHeight),
+                expected.append([ticket.ticket.hex, ticket.status, String(ticket.ticketHeight),
                                  ticket.spentByHeight == 0 ? "" : String(ticket.spentByHeight), owner.email])
             }
         }

@@ -234,7 +234,7 @@ final class PagesBrowserTests: PagesTestCase {
             StakePoolUserTicket(status: "voted", ticket: hash64("b"), ticketHeight: 800, spentBy: hash64("c"), spentByHeight: 990),
             StakePoolUserTicket(status: "missed", ticket: hash64("d"), ticketHeight: 700, spentByHeight: 980),
             StakePoolUserTicket(status: "expired", ticket: hash64("e"), ticketHeight: 100, spentByHeight: 960),
-        ], invalid: [hash64("f")]) }
+        ], invalidHex: [hash64("f")]) }
     }
 
     /// A verified user with no address yet.

@@ -61,7 +61,7 @@ final class PagesFlowTests: PagesTestCase {
             StakePoolUserTicket(status: "live", ticket: String(repeating: "a", count: 64), ticketHeight: 900),
             StakePoolUserTicket(status: "voted", ticket: String(repeating: "b", count: 64), ticketHeight: 10,
                                 spentBy: String(repeating: "c", count: 64), spentByHeight: 20),
-        ], invalid: [String(repeating: "d", count: 64)]) }
+        ], invalidHex: [String(repeating: "d", count: 64)]) }
         let tickets = try browser.get("/tickets")
         XCTAssertEqual(tickets.status, 200)
         XCTAssertTrue(tickets.text.contains("https://testnet.decred.org/tx/" + String(repeating: "a", count: 64)))

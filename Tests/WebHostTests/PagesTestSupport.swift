@@ -4,6 +4,22 @@ import PoolTestKit
 import XCTest
 @testable import WebHost
 
+/// Test shorthand: a wallet's ticket with its hashes written as the hex the tests expect on the page (any other
+/// text is a mistake in the test: the real wallet client refuses it).
+extension StakePoolUserTicket {
+    init(status: String, ticket: String, ticketHeight: UInt32, spentBy: String = String(repeating: "0", count: 64),
+         spentByHeight: UInt32 = 0) {
+        self.init(status: status, ticket: TicketHash(hex: ticket)!, ticketHeight: ticketHeight, spentBy: TicketHash(hex: spentBy)!,
+                  spentByHeight: spentByHeight)
+    }
+}
+
+extension StakePoolUserInfo {
+    init(tickets: [StakePoolUserTicket] = [], invalidHex: [String]) {
+        self.init(tickets: tickets, invalid: invalidHex.map { TicketHash(hex: $0)! })
+    }
+}
+
 /// The tickets the fake wallets report.
 final class FakeTicketSource: TicketInfoSource {
     let info = LockedValue(StakePoolUserInfo())

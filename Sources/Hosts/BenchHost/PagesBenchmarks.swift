@@ -45,7 +45,7 @@ public enum PagesBenchmarks {
         var list: [StakePoolUserTicket] = []
         list.reserveCapacity(tickets)
         for i in 0..<tickets {
-            let hash = String(format: "%064x", i)
+            let hash = TicketHash(w0: 0, w1: 0, w2: 0, w3: UInt64(i))
             let status = ["live", "voted", "missed", "expired"][i % 4]
             list.append(StakePoolUserTicket(status: status, ticket: hash, ticketHeight: UInt32(i % 90_000), spentBy: hash,
                                             spentByHeight: UInt32(90_000 + i % 10_000)))
@@ -107,7 +107,7 @@ extension PagesBenchmarks {
         for count in [10_000, 50_000] {
             var list: [StakePoolUserTicket] = []
             for i in 0..<count {
-                let hash = String(format: "%064x", i)
+                let hash = TicketHash(w0: 0, w1: 0, w2: 0, w3: UInt64(i))
                 list.append(StakePoolUserTicket(status: ["live", "voted", "missed", "expired"][i % 4], ticket: hash,
                                                 ticketHeight: UInt32(i % 90_000), spentBy: hash,
                                                 spentByHeight: UInt32(90_000 + i % 10_000)))

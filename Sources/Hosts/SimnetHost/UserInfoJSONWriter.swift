@@ -34,25 +34,31 @@ public enum UserInfoJSONWriter {
         return out.finish()
     }
 
-    /// Any wallet's answer as the port gives it (strings, quoted and escaped like the tree).
+    /// Any wallet's answer as the port gives it (the status quoted and escaped like the tree, hashes as hex).
     public static func result(_ info: StakePoolUserInfo) -> RawJSON {
         var out = Output(capacity: 32 + info.tickets.count * 200 + info.invalid.count * 70)
         out.append(#"{"tickets":"#)
         out.list(info.tickets) { out, ticket in
             out.append(#"{"status":"#)
             JSONValue.appendString(ticket.status, to: &out.bytes)
-            out.append(#","ticket":"#)
-            JSONValue.appendString(ticket.ticket, to: &out.bytes)
+            out.append(#","ticket":""#)
+            ticket.ticket.appendHex(to: &out.bytes)
+            out.append("\"")
             out.append(#","ticketheight":"#)
             out.decimal(ticket.ticketHeight)
-            out.append(#","spentby":"#)
-            JSONValue.appendString(ticket.spentBy, to: &out.bytes)
+            out.append(#","spentby":""#)
+            ticket.spentBy.appendHex(to: &out.bytes)
+            out.append("\"")
             out.append(#","spentbyheight":"#)
             out.decimal(ticket.spentByHeight)
             out.append("}")
         }
         out.append(#","invalid":"#)
-        out.list(info.invalid) { out, hash in JSONValue.appendString(hash, to: &out.bytes) }
+        out.list(info.invalid) { out, hash in
+            out.append("\"")
+            hash.appendHex(to: &out.bytes)
+            out.append("\"")
+        }
         out.append("}")
         return out.finish()
     }

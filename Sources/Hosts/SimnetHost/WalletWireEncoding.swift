@@ -58,12 +58,12 @@ extension WalletWire {
     public static func json(_ info: StakePoolUserInfo) -> JSONValue {
         let tickets: JSONValue = info.tickets.isEmpty ? .null : .array(info.tickets.map { ticket in
             .object(JSONObject([
-                ("status", .string(ticket.status)), ("ticket", .string(ticket.ticket)),
-                ("ticketheight", .int(Int64(ticket.ticketHeight))), ("spentby", .string(ticket.spentBy)),
+                ("status", .string(ticket.status)), ("ticket", .string(ticket.ticket.hex)),
+                ("ticketheight", .int(Int64(ticket.ticketHeight))), ("spentby", .string(ticket.spentBy.hex)),
                 ("spentbyheight", .int(Int64(ticket.spentByHeight))),
             ]))
         })
-        let invalid: JSONValue = info.invalid.isEmpty ? .null : .array(info.invalid.map(JSONValue.string))
+        let invalid: JSONValue = info.invalid.isEmpty ? .null : .array(info.invalid.map { .string($0.hex) })
         return .object(JSONObject([("tickets", tickets), ("invalid", invalid)]))
     }
 

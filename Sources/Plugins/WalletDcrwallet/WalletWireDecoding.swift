@@ -54,13 +54,19 @@ extension WalletWire {
 
     public static func stakePoolUserInfo(from value: JSONValue) throws -> StakePoolUserInfo {
         let f = try WireFields(value, "stakepooluserinfo")
+        func hash(_ text: String, _ context: String, _ key: String) throws -> TicketHash {
+            guard let hash = TicketHash(hex: text) else { throw WireFields.bad(context, "\(key) is not a 64-character hex hash") }
+            return hash
+        }
         let tickets = try f.objects("tickets").map { entry -> StakePoolUserTicket in
-            let t = try WireFields(entry, "stakepooluserinfo ticket")
-            return StakePoolUserTicket(status: try t.string("status"), ticket: try t.string("ticket"),
-                                       ticketHeight: try t.int("ticketheight"), spentBy: try t.string("spentby"),
+            let context = "stakepooluserinfo ticket"
+            let t = try WireFields(entry, context)
+            return StakePoolUserTicket(status: try t.string("status"), ticket: try hash(t.string("ticket"), context, "ticket"),
+                                       ticketHeight: try t.int("ticketheight"),
+                                       spentBy: try hash(t.string("spentby"), context, "spentby"),
                                        spentByHeight: try t.int("spentbyheight"))
         }
-        return StakePoolUserInfo(tickets: tickets, invalid: try f.strings("invalid"))
+        return StakePoolUserInfo(tickets: tickets, invalid: try f.strings("invalid").map { try hash($0, "stakepooluserinfo", "invalid") })
     }
 
     public static func scripts(from value: JSONValue) throws -> [ImportedScript] {

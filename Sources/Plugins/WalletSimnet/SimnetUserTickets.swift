@@ -23,16 +23,20 @@ public struct SimnetUserTickets: Sendable {
 
     public init() {}
 
-    /// The port's strings (what `SimnetWalletBackend.stakePoolUserInfo` returns).
+    /// The port's answer (what `SimnetWalletBackend.stakePoolUserInfo` returns).
     public var info: StakePoolUserInfo {
         StakePoolUserInfo(tickets: tickets.map { ticket in
-            StakePoolUserTicket(status: ticket.status.rawValue, ticket: ticket.ticket.hex, ticketHeight: ticket.ticketHeight,
-                                spentBy: ticket.spentBy.hex, spentByHeight: ticket.spentByHeight)
-        }, invalid: invalid.map(\.hex))
+            StakePoolUserTicket(status: ticket.status.rawValue, ticket: ticket.ticket.ticketHash, ticketHeight: ticket.ticketHeight,
+                                spentBy: ticket.spentBy.ticketHash, spentByHeight: ticket.spentByHeight)
+        }, invalid: invalid.map(\.ticketHash))
     }
 }
 
 extension SimHash {
+    /// The same hash as the kernel's value: its words hold the display order, so they are these reversed
+    /// (`appendDisplayHex` starts at w3's top byte, `TicketHash.hex` at w0's).
+    public var ticketHash: TicketHash { TicketHash(w0: w3, w1: w2, w2: w1, w3: w0) }
+
     /// Appends the display form (`hex`: bytes reversed, lower-case) to `out` without making a `String`.
     public func appendDisplayHex(to out: inout [UInt8]) {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { buffer in

@@ -38,12 +38,14 @@ public struct StakeInfo: Sendable, Equatable {
 
 /// The result of `stakepooluserinfo` (§2.8) for one multisig address.
 ///
-/// On the wire an empty `tickets` / `invalid` list is `null`; here both are plain (possibly empty) arrays.
+/// On the wire an empty `tickets` / `invalid` list is `null`; here both are plain (possibly empty) arrays. Hashes are
+/// held as 32-byte values, not strings: a user with 10,000 tickets is 20,000 hashes per tickets page, and the page
+/// writes their hex straight from these (the wallet's reply is checked to be hex when it is read).
 public struct StakePoolUserInfo: Sendable, Equatable {
     public var tickets: [StakePoolUserTicket]
     /// Tickets paying this address that failed the wallet's pool-fee check.
-    public var invalid: [String]
-    public init(tickets: [StakePoolUserTicket] = [], invalid: [String] = []) {
+    public var invalid: [TicketHash]
+    public init(tickets: [StakePoolUserTicket] = [], invalid: [TicketHash] = []) {
         self.tickets = tickets
         self.invalid = invalid
     }
@@ -53,17 +55,17 @@ public struct StakePoolUserInfo: Sendable, Equatable {
 public struct StakePoolUserTicket: Sendable, Equatable {
     /// `"live"` (immature or live), `"voted"`, `"missed"`, `"expired"`, or `""`.
     public var status: String
-    public var ticket: String
+    public var ticket: TicketHash
     public var ticketHeight: UInt32
     /// The all-zero hash when unspent.
-    public var spentBy: String
+    public var spentBy: TicketHash
     /// 0 when unspent.
     public var spentByHeight: UInt32
 
-    /// The all-zero hash string used for `spentby` when the ticket is unspent.
-    public static let zeroHash = String(repeating: "0", count: 64)
+    /// The all-zero hash used for `spentby` when the ticket is unspent.
+    public static let zeroHash = TicketHash.zero
 
-    public init(status: String, ticket: String, ticketHeight: UInt32, spentBy: String = StakePoolUserTicket.zeroHash,
+    public init(status: String, ticket: TicketHash, ticketHeight: UInt32, spentBy: TicketHash = .zero,
                 spentByHeight: UInt32 = 0) {
         self.status = status
         self.ticket = ticket

@@ -329,7 +329,7 @@ extension Pages {
         do {
             let info = try await tickets.stakePoolUserInfo(multisigAddress: user.multiSigAddress)
             found["SearchTickets"] = .list(info.tickets.prefix(500).map { ticket in
-                ["Ticket": .string(ticket.ticket), "Status": .string(ticket.status), "Height": .int(Int64(ticket.ticketHeight)),
+                ["Ticket": .string(ticket.ticket.hex), "Status": .string(ticket.status), "Height": .int(Int64(ticket.ticketHeight)),
                  "SpentHeight": .string(ticket.spentByHeight == 0 ? "" : String(ticket.spentByHeight))]
             })
             found["SearchTicketCount"] = .int(Int64(info.tickets.count))

@@ -37,34 +37,39 @@ extension Pages {
 /// "live" (dcrwallet's `stakepooluserinfo`); those mined fewer than the network's ticket maturity blocks before the
 /// best block are shown apart as immature (they cannot be called yet).
 struct TicketsView {
-    var immature: [StakePoolUserTicket] = []
-    var live: [StakePoolUserTicket] = []
-    var voted: [StakePoolUserTicket] = []
-    var missed: [StakePoolUserTicket] = []
-    var expired: [StakePoolUserTicket] = []
+    /// The wallet's tickets; the tables hold positions in it (no copy of a ticket per table).
+    let tickets: [StakePoolUserTicket]
+    var immature: [Int32] = []
+    var live: [Int32] = []
+    var voted: [Int32] = []
+    var missed: [Int32] = []
+    var expired: [Int32] = []
     var votedCount = 0
-    let invalid: [String]
+    let invalid: [TicketHash]
 
     let ticketMaturity: Int64
 
     init(info: StakePoolUserInfo, bestHeight: Int64, ticketMaturity: Int64, maxVotedAge: Int64) {
+        tickets = info.tickets
         invalid = info.invalid
         self.ticketMaturity = ticketMaturity
         let minVotedHeight = bestHeight - maxVotedAge
-        for ticket in info.tickets {
+        for (index, ticket) in info.tickets.enumerated() {
+            let position = Int32(truncatingIfNeeded: index)
             switch ticket.status {
-            case "live" where bestHeight - Int64(ticket.ticketHeight) < ticketMaturity: immature.append(ticket)
-            case "live": live.append(ticket)
-            case "expired": expired.append(ticket)
-            case "missed": missed.append(ticket)
+            case "live" where bestHeight - Int64(ticket.ticketHeight) < ticketMaturity: immature.append(position)
+            case "live": live.append(position)
+            case "expired": expired.append(position)
+            case "missed": missed.append(position)
             case "voted":
                 votedCount += 1
-                if Int64(ticket.spentByHeight) >= minVotedHeight { voted.append(ticket) }
+                if Int64(ticket.spentByHeight) >= minVotedHeight { voted.append(position) }
             default: break
             }
         }
-        missed.sort { $0.spentByHeight < $1.spentByHeight }
-        voted.sort { $0.spentByHeight < $1.spentByHeight }
+        let tickets = info.tickets
+        missed.sort { tickets[Int($0)].spentByHeight < tickets[Int($1)].spentByHeight }
+        voted.sort { tickets[Int($0)].spentByHeight < tickets[Int($1)].spentByHeight }
     }
 
     /// Counts and table rows as template values (the rows as trusted HTML).
@@ -76,55 +81,70 @@ struct TicketsView {
 
     /// The table rows by template key, as escaped HTML bytes. Built here in one buffer per table rather than by a
     /// template loop, and handed to the page as slots (never copied through a String): a user with 50,000
-    /// tickets must get the page in well under 200 ms.
+    /// tickets must get the page in well under 200 ms. Hashes are written as hex straight from their 32 bytes (hex
+    /// needs no escaping); only the explorer prefix is escaped, once.
     func rows(explorer: String) -> [String: [UInt8]] {
         var base = HTMLByteWriter(capacity: explorer.utf8.count + 16)
         base.text(explorer)
         let href = base.bytes
         // No explorer (simnet, or `explorerurl` set empty): plain hashes, no links.
         let linked = !href.isEmpty
-        func link(_ html: inout HTMLByteWriter, _ hash: String) {
+        let linkStart = Array("<a href=\"".utf8) + href
+        let linkEnd = Array("\" target=\"_blank\" rel=\"noopener\">".utf8)
+        func link(_ html: inout HTMLByteWriter, _ hash: TicketHash) {
             guard linked else { return }
-            html.markup("<a href=\"")
-            html.markup(bytes: href)
-            html.text(hash)
-            html.markup("\" target=\"_blank\" rel=\"noopener\">")
+            html.markup(bytes: linkStart)
+            html.hash(hash)
+            html.markup(bytes: linkEnd)
         }
-        func end(_ html: inout HTMLByteWriter) { if linked { html.markup("</a>") } }
-        func rows(_ tickets: [StakePoolUserTicket], links: Int, _ row: (inout HTMLByteWriter, StakePoolUserTicket) -> Void) -> [UInt8] {
-            guard !tickets.isEmpty else { return [] }
-            var html = HTMLByteWriter(capacity: tickets.count * (60 + links * (href.count + 2 * 64 + 60)))
-            for ticket in tickets {
-                html.markup("<tr><td>")
-                row(&html, ticket)
-                html.markup("</td></tr>\n")
+        func end(_ html: inout HTMLByteWriter) { if linked { html.markup(Self.closeLink) } }
+        /// The hash, linked to itself on the explorer.
+        func hashCell(_ html: inout HTMLByteWriter, _ hash: TicketHash) {
+            link(&html, hash)
+            html.hash(hash)
+            end(&html)
+        }
+        func rows<Item>(_ items: [Item], links: Int, _ row: (inout HTMLByteWriter, Item) -> Void) -> [UInt8] {
+            guard !items.isEmpty else { return [] }
+            var html = HTMLByteWriter(capacity: items.count * (60 + links * (href.count + 2 * 64 + 60)))
+            for item in items {
+                html.markup(Self.rowStart)
+                row(&html, item)
+                html.markup(Self.rowEnd)
             }
             return html.bytes
         }
+        let tickets = tickets
+        func rows(_ positions: [Int32], links: Int, _ row: (inout HTMLByteWriter, StakePoolUserTicket) -> Void) -> [UInt8] {
+            rows(positions, links: links) { html, position in row(&html, tickets[Int(position)]) }
+        }
         let immature = rows(immature, links: 1) { html, t in
-            link(&html, t.ticket); html.text(t.ticket); end(&html); html.markup("</td><td>"); html.decimal(t.ticketHeight)
-            html.markup("</td><td>"); html.decimal(UInt32(clamping: Int64(t.ticketHeight) + ticketMaturity))
+            hashCell(&html, t.ticket); html.markup(Self.cell); html.decimal(t.ticketHeight)
+            html.markup(Self.cell); html.decimal(UInt32(clamping: Int64(t.ticketHeight) + ticketMaturity))
         }
         let live = rows(live, links: 1) { html, t in
-            link(&html, t.ticket); html.text(t.ticket); end(&html); html.markup("</td><td>"); html.decimal(t.ticketHeight)
+            hashCell(&html, t.ticket); html.markup(Self.cell); html.decimal(t.ticketHeight)
         }
         let voted = rows(voted, links: 2) { html, t in
-            link(&html, t.ticket); html.text(t.ticket); end(&html); html.markup("</td><td>")
-            link(&html, t.spentBy); html.decimal(t.spentByHeight); end(&html); html.markup("</td><td>")
+            hashCell(&html, t.ticket); html.markup(Self.cell)
+            link(&html, t.spentBy); html.decimal(t.spentByHeight); end(&html); html.markup(Self.cell)
             html.decimal(t.ticketHeight)
         }
         func spent(_ html: inout HTMLByteWriter, _ t: StakePoolUserTicket) {
-            link(&html, t.ticket); html.text(t.ticket); end(&html); html.markup("</td><td>"); html.decimal(t.spentByHeight)
-            html.markup("</td><td>"); html.decimal(t.ticketHeight)
+            hashCell(&html, t.ticket); html.markup(Self.cell); html.decimal(t.spentByHeight)
+            html.markup(Self.cell); html.decimal(t.ticketHeight)
         }
         let missed = rows(missed, links: 1, spent)
         let expired = rows(expired, links: 1, spent)
-        let invalidRows = rows(invalid.map { StakePoolUserTicket(status: "", ticket: $0, ticketHeight: 0) }, links: 1) { html, t in
-            link(&html, t.ticket); html.text(t.ticket); end(&html)
-        }
+        let invalidRows = rows(invalid, links: 1) { html, hash in hashCell(&html, hash) }
         return ["TicketsImmatureRows": immature, "TicketsLiveRows": live, "TicketsVotedRows": voted, "TicketsMissedRows": missed,
                 "TicketsExpiredRows": expired, "TicketsInvalidRows": invalidRows]
     }
+
+    private static let rowStart: StaticString = "<tr><td>"
+    private static let cell: StaticString = "</td><td>"
+    private static let rowEnd: StaticString = "</td></tr>\n"
+    private static let closeLink: StaticString = "</a>"
 
     /// The counts the template tests and prints.
     var counts: [String: TemplateValue] {

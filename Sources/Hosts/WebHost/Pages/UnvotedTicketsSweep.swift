@@ -121,7 +121,7 @@ public final class UnvotedTicketsSweep: EngineService {
                         let info = try await tickets.stakePoolUserInfo(multisigAddress: user.multiSigAddress)
                         for ticket in info.tickets where Self.statuses.contains(ticket.status) {
                             total += 1
-                            found.append(Ticket(ticket: ticket.ticket, status: ticket.status, ticketHeight: ticket.ticketHeight,
+                            found.append(Ticket(ticket: ticket.ticket.hex, status: ticket.status, ticketHeight: ticket.ticketHeight,
                                                 spentByHeight: ticket.spentByHeight, userId: user.id, email: user.email))
                         }
                     } catch {

@@ -1,3 +1,5 @@
+import PoolKernel
+
 /// Builds large HTML fragments (tables of tens of thousands of rows) in a UTF-8 byte buffer: trusted markup
 /// appended as is, text HTML-escaped, numbers written in decimal, all without per-piece String temporaries.
 struct HTMLByteWriter {
@@ -31,6 +33,9 @@ struct HTMLByteWriter {
         }
         for byte in buffer { HTMLEscaping.append(byte, to: &bytes) }
     }
+
+    /// Appends a hash's 64 hex characters (HTML-safe as they are).
+    mutating func hash(_ hash: TicketHash) { hash.appendHex(to: &bytes) }
 
     /// Appends already-built markup bytes.
     mutating func markup(bytes markup: [UInt8]) { bytes.append(contentsOf: markup) }
