@@ -65,10 +65,10 @@ enum Secp256k1SecretMultiplication {
         let k = Limb.limbs(bigEndian: key[...])
         let n = Scalar.order
         var borrow: UInt64 = 0
-        _ = Limb.subtractWithBorrow(k.0, n.l0, &borrow)
-        _ = Limb.subtractWithBorrow(k.1, n.l1, &borrow)
-        _ = Limb.subtractWithBorrow(k.2, n.l2, &borrow)
-        _ = Limb.subtractWithBorrow(k.3, n.l3, &borrow)
+        _ = ConstantTimeField.subtractWithBorrow(k.0, n.l0, &borrow)
+        _ = ConstantTimeField.subtractWithBorrow(k.1, n.l1, &borrow)
+        _ = ConstantTimeField.subtractWithBorrow(k.2, n.l2, &borrow)
+        _ = ConstantTimeField.subtractWithBorrow(k.3, n.l3, &borrow)
         return borrow & (ConstantTimeField.isZeroBit(k.0 | k.1 | k.2 | k.3) ^ 1)
     }
 
