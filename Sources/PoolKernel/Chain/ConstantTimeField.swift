@@ -6,7 +6,7 @@ import COpenSSL
 /// between two computed results, and each mask passes through an optimization barrier so the compiler cannot turn
 /// the selection back into a branch (it did, with `Bool` carries: checked in the disassembly). Only fixed-count
 /// loops and wrapping operations (no overflow traps). `Secp256k1SecretMultiplication` computes a private key's
-/// public key on it.
+/// public key on it; optimized builds also run `FieldElement`'s operators on it (faster than its branching code).
 enum ConstantTimeField {
     private static let fold = FieldElement.foldConstant
 
@@ -86,8 +86,39 @@ enum ConstantTimeField {
         return FieldElement(l0: r0, l1: r1, l2: r2, l3: r3)
     }
 
-    static func multiply(_ a: FieldElement, _ b: FieldElement) -> FieldElement {
-        let t = product(a, b)
+    static func multiply(_ a: FieldElement, _ b: FieldElement) -> FieldElement { reduced(product(a, b)) }
+
+    /// a², with each cross product computed once and doubled (as `FieldElement.squared`).
+    static func square(_ a: FieldElement) -> FieldElement {
+        var t1: UInt64, t2: UInt64, t3: UInt64, t4: UInt64, t5: UInt64, t6: UInt64
+        var carry: UInt64
+        (carry, t1) = multiplyAdd(a.l0, a.l1, 0, 0)
+        (carry, t2) = multiplyAdd(a.l0, a.l2, 0, carry)
+        (t4, t3) = multiplyAdd(a.l0, a.l3, 0, carry)
+        (carry, t3) = multiplyAdd(a.l1, a.l2, t3, 0)
+        (t5, t4) = multiplyAdd(a.l1, a.l3, t4, carry)
+        (t6, t5) = multiplyAdd(a.l2, a.l3, t5, 0)
+        let t7 = t6 >> 63
+        t6 = t6 << 1 | t5 >> 63
+        t5 = t5 << 1 | t4 >> 63
+        t4 = t4 << 1 | t3 >> 63
+        t3 = t3 << 1 | t2 >> 63
+        t2 = t2 << 1 | t1 >> 63
+        t1 <<= 1
+        let (h0, d0) = multiplyAdd(a.l0, a.l0, 0, 0), (h1, d1) = multiplyAdd(a.l1, a.l1, 0, 0)
+        let (h2, d2) = multiplyAdd(a.l2, a.l2, 0, 0), (h3, d3) = multiplyAdd(a.l3, a.l3, 0, 0)
+        var c: UInt64 = 0
+        let r1 = addWithCarry(t1, h0, &c), r2 = addWithCarry(t2, d1, &c)
+        let r3 = addWithCarry(t3, h1, &c), r4 = addWithCarry(t4, d2, &c)
+        let r5 = addWithCarry(t5, h2, &c), r6 = addWithCarry(t6, d3, &c)
+        let r7 = addWithCarry(t7, h3, &c)
+        return reduced((d0, r1, r2, r3, r4, r5, r6, r7))
+    }
+
+    /// A 512-bit value (little-endian limbs) below p: low + high·(2^256 − p), the carry folded in once more, then
+    /// at most one subtraction of p — each step the same for every value.
+    @inline(__always)
+    private static func reduced(_ t: Limb.Eight) -> FieldElement {
         // low + high·(2^256 − p): 256 bits plus a carry below 2^34.
         var carry: UInt64
         var r0: UInt64, r1: UInt64, r2: UInt64, r3: UInt64
@@ -134,8 +165,6 @@ enum ConstantTimeField {
         return (t0, t1, t2, t3, t4, t5, t6, t7)
     }
 
-    @inline(__always)
-    static func square(_ a: FieldElement) -> FieldElement { multiply(a, a) }
 
     /// a^(p−2) = a^−1 (Fermat) by a fixed chain of squarings and multiplications (the exponent is public, so the
     /// sequence of steps is the same for every `a`); zero gives zero.
