@@ -88,7 +88,7 @@ enum ConstantTimeField {
 
     static func multiply(_ a: FieldElement, _ b: FieldElement) -> FieldElement { reduced(product(a, b)) }
 
-    /// a², with each cross product computed once and doubled (as `FieldElement.squared`).
+    /// a², with each cross product computed once and doubled (6 limb products instead of 16's 12 cross ones).
     static func square(_ a: FieldElement) -> FieldElement {
         var t1: UInt64, t2: UInt64, t3: UInt64, t4: UInt64, t5: UInt64, t6: UInt64
         var carry: UInt64

@@ -106,36 +106,13 @@ struct FieldElement: Equatable, Sendable {
         #endif
     }
 
-    /// self², with each cross product computed once and doubled (6 limb products instead of 16's 12 cross ones):
-    /// squarings are most of the work of doublings, square roots and inversions.
+    /// self². Optimized builds: `ConstantTimeField.square` (each cross product computed once and doubled; squarings
+    /// are most of the work of doublings, square roots and inversions). Unoptimized builds multiply.
     func squared() -> FieldElement {
-        #if !DEBUG
-        return ConstantTimeField.square(self)
+        #if DEBUG
+        return self * self
         #else
-        var t1: UInt64, t2: UInt64, t3: UInt64, t4: UInt64, t5: UInt64, t6: UInt64
-        var carry: UInt64
-        (carry, t1) = Limb.multiplyAdd(l0, l1, 0, 0)
-        (carry, t2) = Limb.multiplyAdd(l0, l2, 0, carry)
-        (t4, t3) = Limb.multiplyAdd(l0, l3, 0, carry)
-        (carry, t3) = Limb.multiplyAdd(l1, l2, t3, 0)
-        (t5, t4) = Limb.multiplyAdd(l1, l3, t4, carry)
-        (t6, t5) = Limb.multiplyAdd(l2, l3, t5, 0)
-        // Twice the cross products, then the squares on the diagonal.
-        let t7 = t6 >> 63
-        t6 = t6 << 1 | t5 >> 63
-        t5 = t5 << 1 | t4 >> 63
-        t4 = t4 << 1 | t3 >> 63
-        t3 = t3 << 1 | t2 >> 63
-        t2 = t2 << 1 | t1 >> 63
-        t1 <<= 1
-        let (h0, d0) = l0.multipliedFullWidth(by: l0), (h1, d1) = l1.multipliedFullWidth(by: l1)
-        let (h2, d2) = l2.multipliedFullWidth(by: l2), (h3, d3) = l3.multipliedFullWidth(by: l3)
-        var c: UInt64 = 0
-        let r1 = Limb.addWithCarry(t1, h0, &c), r2 = Limb.addWithCarry(t2, d1, &c)
-        let r3 = Limb.addWithCarry(t3, h1, &c), r4 = Limb.addWithCarry(t4, d2, &c)
-        let r5 = Limb.addWithCarry(t5, h2, &c), r6 = Limb.addWithCarry(t6, d3, &c)
-        let r7 = Limb.addWithCarry(t7, h3, &c)
-        return Self.reduce(d0, r1, r2, r3, r4, r5, r6, r7)
+        return ConstantTimeField.square(self)
         #endif
     }
 
