@@ -216,6 +216,30 @@ final class VspServiceTests: XCTestCase {
         XCTAssertEqual((again["expiration"] as? NSNumber)?.int64Value, 1_800_003_600)
     }
 
+    /// broadcast-ticket's lookup of a ticket dcrd already has is the one authentication uses: dcrd is asked for it
+    /// once per feeaddress, not twice. A ticket it did not have is sent, then fetched for its commitment address.
+    func testFeeAddress_knownTicketFetchedOnce_sentTicketFetchedAfterSending() async throws {
+        let h = try await harness()
+        let calls = LockedValue<[String]>([])
+        h.node.state.withLock { state in
+            state.beforeCall = { method, argument in calls.withLock { $0.append("\(method) \(argument)") } }
+        }
+        let known = try VspTicketFixture(seed: 30)
+        h.node.add(known.parentHex, txid: known.parent.txid, confirmations: 3)
+        h.node.add(known.ticketHex, txid: known.ticketHash, confirmations: 2)
+        _ = try await h.quote(known)
+        XCTAssertEqual(calls.value, ["getrawtransaction \(known.parent.txid)", "getrawtransaction \(known.ticketHash)"])
+
+        calls.withLock { $0 = [] }
+        let sent = try VspTicketFixture(seed: 31)
+        h.node.add(sent.parentHex, txid: sent.parent.txid, confirmations: 3)
+        _ = try await h.quote(sent)
+        XCTAssertEqual(calls.value, ["getrawtransaction \(sent.parent.txid)", "getrawtransaction \(sent.ticketHash)",
+                                     "sendrawtransaction \(sent.ticketHex)", "getrawtransaction \(sent.ticketHash)"])
+        let stored = try await h.storage.read { try $0.vspTicket(hash: sent.ticketHash) }
+        XCTAssertEqual(stored?.commitmentAddress, try sent.commitmentAddress)
+    }
+
     func testFeeAddress_expiredQuoteRefreshedKeepsAddress() async throws {
         let h = try await harness()
         let fixture = try VspTicketFixture(seed: 3)

@@ -46,4 +46,12 @@ static inline int copenssl_ec_group_precompute_mult(EC_GROUP *group, BN_CTX *ctx
 #pragma clang diagnostic pop
 }
 
+/// Returns `x` unchanged, but the optimizer can no longer see what it is: the masks of the constant-time secp256k1
+/// code (`ConstantTimeField`) pass through it, so the compiler cannot prove a mask is 0 or all ones and turn the
+/// masked selection back into a branch on secret data. Not OpenSSL's, but the one C header the kernel has.
+static inline uint64_t copenssl_value_barrier_u64(uint64_t x) {
+    __asm__("" : "+r"(x));
+    return x;
+}
+
 #endif

@@ -36,6 +36,29 @@ public enum ChainBenchmarks {
             emit(figure.jsonLine)
         }
         for figure in signatureFigures() { emit(figure.jsonLine) }
+        for figure in privateKeyFigures() { emit(figure.jsonLine) }
+    }
+
+    /// Public keys of private keys per second (what payfee pays once per request for the voting key) on the
+    /// constant-time Swift comb and on OpenSSL's ladder, and the speed-up (Swift / OpenSSL).
+    public static func privateKeyFigures(seconds: Double = 1.0) -> [Figure] {
+        let keys = (0..<16).map { BLAKE256.hash(Array("poolbench private key \($0)".utf8)) }
+        func rate(_ derive: ([UInt8]) throws -> [UInt8]) -> Double {
+            var next = 0, sink: UInt8 = 0
+            let (count, elapsed) = measure(seconds: seconds, batch: 16) {
+                sink ^= (try? derive(keys[next & 15]))?[1] ?? 0
+                next &+= 1
+            }
+            keep(sink)
+            return Double(count) / elapsed
+        }
+        let swift = rate { try Secp256k1.publicKey(privateKey: $0) }
+        let openSSL = rate { try Secp256k1.publicKeyWithOpenSSL(privateKey: $0) }
+        return [
+            Figure(bench: "private_key_public_key", value: swift, unit: "keys/s", goal: "reference"),
+            Figure(bench: "private_key_public_key_openssl", value: openSSL, unit: "keys/s", goal: "reference"),
+            Figure(bench: "private_key_public_key_speedup", value: swift / openSSL, unit: "x", goal: ">=2"),
+        ]
     }
 
     /// BLAKE-256 throughput on 16 KiB inputs, MB/s (10^6 bytes).

@@ -5,7 +5,7 @@ import COpenSSL
 ///
 /// Each operation owns one `Secp256k1Context` (BN scratch context) for its duration; the curve group
 /// itself is shared read-only.
-enum Secp256k1 {
+package enum Secp256k1 {
     /// Length of a compressed public key (0x02/0x03 ‖ X).
     static let compressedLength = 33
 
@@ -47,7 +47,24 @@ enum Secp256k1 {
     static func isValidPublicKey(_ publicKey: [UInt8]) -> Bool { (try? compressed(publicKey)) != nil }
 
     /// The compressed public key of a 32-byte private key; zero or ≥ n throws `badPrivateKey`.
-    static func publicKey(privateKey: [UInt8]) throws -> [UInt8] {
+    ///
+    /// Optimized builds compute it with the constant-time comb of `Secp256k1SecretMultiplication` (payfee derives
+    /// one per request; OpenSSL's ladder costs several times more). Unoptimized builds keep OpenSSL's, for the
+    /// reason `addTweak` gives; the tests compare both in every build.
+    package static func publicKey(privateKey: [UInt8]) throws -> [UInt8] {
+        #if DEBUG
+        return try publicKeyWithOpenSSL(privateKey: privateKey)
+        #else
+        guard privateKey.count == 32 else { throw ChainError(.badPrivateKey, "A secp256k1 scalar must be 32 bytes.") }
+        guard let publicKey = Secp256k1SecretMultiplication.publicKey(privateKey: privateKey) else {
+            throw ChainError(.badPrivateKey, "A secp256k1 private key must be non-zero and below the curve order.")
+        }
+        return publicKey
+        #endif
+    }
+
+    /// `publicKey(privateKey:)` through OpenSSL's constant-time ladder: the reference the differential tests use.
+    package static func publicKeyWithOpenSSL(privateKey: [UInt8]) throws -> [UInt8] {
         let context = try Secp256k1Context()
         let scalar = try context.scalar(privateKey)
         defer { BN_clear_free(scalar) }

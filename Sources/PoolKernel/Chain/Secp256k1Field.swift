@@ -2,6 +2,11 @@
 /// fully reduced (< p). Only what public-key derivation and ECDSA verification/recovery need: +, −, ×, square,
 /// inverse, square root. Not constant-time: it only ever handles public data (extended public keys and their
 /// tweaks, signatures, recovered keys).
+///
+/// Optimized builds run +, −, × and squaring on `ConstantTimeField`'s branch-free steps: carries on `UInt128` compile
+/// to add-with-carry chains, where the `Bool` carries below compile to branches that random data mispredicts
+/// (compact-signature recovery, paid by every signed vspd request, got faster by it). Unoptimized builds keep the
+/// code below, because `UInt128` is very slow there; the tests compare the two in every build.
 struct FieldElement: Equatable, Sendable {
     var l0: UInt64, l1: UInt64, l2: UInt64, l3: UInt64
 
@@ -54,6 +59,9 @@ struct FieldElement: Equatable, Sendable {
     }
 
     static func + (a: FieldElement, b: FieldElement) -> FieldElement {
+        #if !DEBUG
+        return ConstantTimeField.add(a, b)
+        #else
         var carry: UInt64 = 0
         var r = FieldElement(l0: Limb.addWithCarry(a.l0, b.l0, &carry), l1: 0, l2: 0, l3: 0)
         r.l1 = Limb.addWithCarry(a.l1, b.l1, &carry)
@@ -63,11 +71,15 @@ struct FieldElement: Equatable, Sendable {
         if carry != 0 { _ = r.addSmall(foldConstant) }
         r.reduceOnce()
         return r
+        #endif
     }
 
     static prefix func - (a: FieldElement) -> FieldElement { zero - a }
 
     static func - (a: FieldElement, b: FieldElement) -> FieldElement {
+        #if !DEBUG
+        return ConstantTimeField.subtract(a, b)
+        #else
         var borrow: UInt64 = 0
         var r = FieldElement(l0: Limb.subtractWithBorrow(a.l0, b.l0, &borrow), l1: 0, l2: 0, l3: 0)
         r.l1 = Limb.subtractWithBorrow(a.l1, b.l1, &borrow)
@@ -82,40 +94,26 @@ struct FieldElement: Equatable, Sendable {
             r.l3 = Limb.subtractWithBorrow(r.l3, 0, &back)
         }
         return r
+        #endif
     }
 
     static func * (a: FieldElement, b: FieldElement) -> FieldElement {
+        #if !DEBUG
+        return ConstantTimeField.multiply(a, b)
+        #else
         let t = Limb.product(a.limbs, b.limbs)
         return reduce(t.0, t.1, t.2, t.3, t.4, t.5, t.6, t.7)
+        #endif
     }
 
-    /// self², with each cross product computed once and doubled (6 limb products instead of 16's 12 cross ones):
-    /// squarings are most of the work of doublings, square roots and inversions.
+    /// self². Optimized builds: `ConstantTimeField.square` (each cross product computed once and doubled; squarings
+    /// are most of the work of doublings, square roots and inversions). Unoptimized builds multiply.
     func squared() -> FieldElement {
-        var t1: UInt64, t2: UInt64, t3: UInt64, t4: UInt64, t5: UInt64, t6: UInt64
-        var carry: UInt64
-        (carry, t1) = Limb.multiplyAdd(l0, l1, 0, 0)
-        (carry, t2) = Limb.multiplyAdd(l0, l2, 0, carry)
-        (t4, t3) = Limb.multiplyAdd(l0, l3, 0, carry)
-        (carry, t3) = Limb.multiplyAdd(l1, l2, t3, 0)
-        (t5, t4) = Limb.multiplyAdd(l1, l3, t4, carry)
-        (t6, t5) = Limb.multiplyAdd(l2, l3, t5, 0)
-        // Twice the cross products, then the squares on the diagonal.
-        let t7 = t6 >> 63
-        t6 = t6 << 1 | t5 >> 63
-        t5 = t5 << 1 | t4 >> 63
-        t4 = t4 << 1 | t3 >> 63
-        t3 = t3 << 1 | t2 >> 63
-        t2 = t2 << 1 | t1 >> 63
-        t1 <<= 1
-        let (h0, d0) = l0.multipliedFullWidth(by: l0), (h1, d1) = l1.multipliedFullWidth(by: l1)
-        let (h2, d2) = l2.multipliedFullWidth(by: l2), (h3, d3) = l3.multipliedFullWidth(by: l3)
-        var c: UInt64 = 0
-        let r1 = Limb.addWithCarry(t1, h0, &c), r2 = Limb.addWithCarry(t2, d1, &c)
-        let r3 = Limb.addWithCarry(t3, h1, &c), r4 = Limb.addWithCarry(t4, d2, &c)
-        let r5 = Limb.addWithCarry(t5, h2, &c), r6 = Limb.addWithCarry(t6, d3, &c)
-        let r7 = Limb.addWithCarry(t7, h3, &c)
-        return Self.reduce(d0, r1, r2, r3, r4, r5, r6, r7)
+        #if DEBUG
+        return self * self
+        #else
+        return ConstantTimeField.square(self)
+        #endif
     }
 
     /// Folds a 512-bit product (little-endian limbs) below p: low + high · (2^256 − p), then the few bits

@@ -21,7 +21,10 @@ struct VspRequestAuthenticator: Sendable {
     let network: NetParams
     let logger: Logger
 
-    func authenticate(body: [UInt8], signature: String?) async throws -> VspAuthenticatedRequest {
+    /// - Parameter nodeTicket: the ticket as dcrd returned it moments ago (broadcast-ticket's lookup), used instead
+    ///   of asking dcrd again when the ticket is not registered.
+    func authenticate(body: [UInt8], signature: String?, nodeTicket known: VspRawTransaction? = nil) async throws
+        -> VspAuthenticatedRequest {
         let request = try VspRequest.decode(body, as: .auth)
         let hash = request.ticketHash
         guard Self.isTicketHash(hash) else { throw VspAPIError(.badRequest, "invalid ticket hash") }
@@ -37,7 +40,8 @@ struct VspRequestAuthenticator: Sendable {
         if let ticket {
             commitmentAddress = ticket.commitmentAddress
         } else {
-            let raw = try await rawTicket(hash)
+            let raw: VspRawTransaction
+            if let known { raw = known } else { raw = try await rawTicket(hash) }
             commitmentAddress = try commitment(of: raw)
             nodeTicket = raw
         }

@@ -58,12 +58,14 @@ public final class VspService: Sendable {
             switch endpoint {
             case .setAltSignAddr:
                 try checkOpen()
-                try await broadcaster.broadcast(body: body)
-                return try await setAltSignAddr(try await authenticator.authenticate(body: body, signature: signature))
+                let known = try await broadcaster.broadcast(body: body)
+                return try await setAltSignAddr(try await authenticator.authenticate(body: body, signature: signature,
+                                                                                     nodeTicket: known))
             case .feeAddress:
                 try checkOpen()
-                try await broadcaster.broadcast(body: body)
-                return try await feeAddress(try await authenticator.authenticate(body: body, signature: signature))
+                let known = try await broadcaster.broadcast(body: body)
+                return try await feeAddress(try await authenticator.authenticate(body: body, signature: signature,
+                                                                                 nodeTicket: known))
             case .ticketStatus:
                 return try await ticketStatus(try await authenticator.authenticate(body: body, signature: signature))
             case .payFee:

@@ -27,8 +27,10 @@ public final class VspTicketBroadcaster: Sendable {
         self.logger = logger
     }
 
-    /// Checks and relays the request's ticket; throws `VspAPIError` in vspd's order.
-    public func broadcast(body: [UInt8]) async throws {
+    /// Checks and relays the request's ticket; throws `VspAPIError` in vspd's order. Returns the ticket as dcrd
+    /// returned it when dcrd already had it (nil when it was just sent), so authentication does not ask again.
+    @discardableResult
+    public func broadcast(body: [UInt8]) async throws -> VspRawTransaction? {
         let request = try VspRequest.decode(body, as: .broadcastTicket)
         guard let ticketTx = try? DecredTransaction(hex: request.ticketHex) else {
             throw VspAPIError(.badRequest, "cannot decode ticket hex")
@@ -39,29 +41,28 @@ public final class VspTicketBroadcaster: Sendable {
             throw VspAPIError(.badRequest, "cannot decode parent hex")
         }
         let parentHash = parentTx.txid
-        if try await isUnknown(parentHash) {
+        if try await known(parentHash) == nil {
             guard ticketTx.inputs.contains(where: { $0.previousOutPoint.txid == parentHash }) else {
                 throw VspAPIError(.badRequest, "invalid ticket parent")
             }
             try await sendParent(request.parentHex, hash: parentHash)
         }
-        if try await isUnknown(request.ticketHash) {
-            do {
-                _ = try await node.sendRawTransaction(request.ticketHex)
-            } catch {
-                logger.warn("vspd: ticket \(request.ticketHash) could not be broadcast: \(error)")
-                throw VspAPIError(.cannotBroadcastTicket)
-            }
+        if let ticket = try await known(request.ticketHash) { return ticket }
+        do {
+            _ = try await node.sendRawTransaction(request.ticketHex)
+        } catch {
+            logger.warn("vspd: ticket \(request.ticketHash) could not be broadcast: \(error)")
+            throw VspAPIError(.cannotBroadcastTicket)
         }
+        return nil
     }
 
-    /// `getrawtransaction`: false when found, true on dcrd's −5, `E(1)` on any other failure.
-    private func isUnknown(_ txid: String) async throws -> Bool {
+    /// `getrawtransaction`: the transaction when found, nil on dcrd's −5, `E(1)` on any other failure.
+    private func known(_ txid: String) async throws -> VspRawTransaction? {
         do {
-            _ = try await node.rawTransaction(txid: txid)
-            return false
+            return try await node.rawTransaction(txid: txid)
         } catch let error as WalletError where error.rpcCode == WalletRPCCode.noInformation {
-            return true
+            return nil
         } catch {
             logger.error("vspd: getrawtransaction \(txid) failed: \(error)")
             throw VspAPIError(.internalError)
