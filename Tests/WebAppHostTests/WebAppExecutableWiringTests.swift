@@ -222,6 +222,22 @@ final class WebAppExecutableWiringTests: XCTestCase {
 
     /// With `metricslisten`, `/metrics` and `/health` are served on that address and `/metrics` is gone from
     /// the main port, even for an admin IP.
+    // MARK: - Heap retention
+
+    /// The executable keeps freed heap for the next requests (`HeapRetention`) and says so in its log; an
+    /// operator's `GLIBC_TUNABLES` with a malloc threshold is left in force.
+    func testHeapRetention_appliedByTheExecutable_operatorsTunablesLeftInForce() async throws {
+        let hosts = try makeProcesses()
+        let plain = try await hosts.startWebApp(config: try writeConfig(hosts, "heap", "").config)
+        let plainLog = try String(contentsOfFile: plain.output, encoding: .utf8)
+        XCTAssertTrue(plainLog.contains("heap: keeps up to 64 MiB of freed memory"), plainLog)
+        let tuned = try await hosts.startWebApp(config: try writeConfig(hosts, "heap-tunables", "").config,
+                                                environment: ["GLIBC_TUNABLES": "glibc.malloc.trim_threshold=1048576"])
+        let tunedLog = try String(contentsOfFile: tuned.output, encoding: .utf8)
+        XCTAssertTrue(tunedLog.contains("heap: the glibc.malloc thresholds in GLIBC_TUNABLES are left in force"), tunedLog)
+        XCTAssertFalse(tunedLog.contains("heap: keeps"), tunedLog)
+    }
+
     func testMetricsListen_servedThereAndNotOnTheMainPort() async throws {
         let hosts = try makeProcesses()
         let (config, _) = try writeConfig(hosts, "metrics", "metricslisten=127.0.0.1:0")

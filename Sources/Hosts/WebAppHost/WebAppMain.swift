@@ -9,7 +9,9 @@ import WebHost
 public enum WebAppMain {
     public static let version = PoolVersion.string
 
-    public static func run(arguments: [String], plugins: PoolPlugins = .builtIn(), output: HostOutput = .standard) async -> Int32 {
+    /// - Parameter heapRetention: the sentence of `HeapRetention.apply` when the executable applied it (logged).
+    public static func run(arguments: [String], plugins: PoolPlugins = .builtIn(), output: HostOutput = .standard,
+                           heapRetention: String? = nil) async -> Int32 {
         let appName = "hxstakepool"
         let loaded: (config: PoolConfig?, result: ConfigLoader.Result, loader: ConfigLoader)
         do {
@@ -40,6 +42,7 @@ public enum WebAppMain {
         // SIGHUP reopens the log files until `run` returns.
         let hangup = HostLogging.reopenOnHangup(logs, logger: log)
         log.info("Version: \(version)")
+        if let heapRetention { log.info(heapRetention) }
         log.info("Network: \(config.network.name)")
         if let warning = loaded.result.missingConfigFileWarning { log.warn(warning) }
         if config.skipVoteBitsSync { log.info("skipvotebitssync is set: it has no effect (vote bits are per user since v1.1.0)") }

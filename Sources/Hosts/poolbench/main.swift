@@ -2,6 +2,10 @@
 // buffered) so a long run shows progress. Groups can be chosen by name: `poolbench chain storage` (default: all).
 import Foundation
 import BenchHost
+import PoolSystem
+
+// The web app's pages and API run in this process: keep freed heap as `hxstakepool` does, so their CPU is its.
+HeapRetention.apply(environment: ProcessInfo.processInfo.environment)
 
 let groups = ["chain", "storage", "rpc", "simnet", "services", "vote", "http", "pages", "dashboard", "vsp", "idle", "scale", "watch"]
 /// Diagnostic groups, run only when named (not part of `make bench`).
