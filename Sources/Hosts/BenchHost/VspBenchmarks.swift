@@ -21,6 +21,7 @@ import Glibc
 ///   those runs less the client's; `vsp_client_cpu`: the client's own.
 /// - `vsp_feeaddress_open_*`, `vsp_payfee_open_*`: `tickets` more, sent open loop at `openLoopRate` per second
 ///   (each request due at its scheduled time, latency from then): the achieved rate, p50 and p99 (goal p99 < 20 ms).
+/// - Every timed phase starts after `sync(2)` (`settleDisk`).
 public enum VspBenchmarks {
     typealias Figure = HTTPBenchmarks.Figure
     typealias BenchError = HTTPBenchmarks.BenchError
@@ -97,6 +98,7 @@ public enum VspBenchmarks {
     /// both sent by `send`.
     static func feeAddressThenPayFee(simnet: Simnet, clients: [SoloClient],
                                      send: ([[UInt8]]) throws -> VspLoadClient.Run) throws -> (feeAddress: VspLoadClient.Run, payFee: VspLoadClient.Run) {
+        settleDisk()
         let quotes = try send(clients.map { try $0.feeAddressRequest() })
         let payments = try zip(clients, quotes.answers.map(\.body)).map { (client: SoloClient, body: [UInt8]) -> [UInt8] in
             guard let quote = try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
@@ -105,7 +107,17 @@ public enum VspBenchmarks {
             }
             return try client.payFeeRequest(feeTx: simnet.buildFeePayment(address: address, atoms: amount))
         }
+        settleDisk()
         return (quotes, try send(payments))
+    }
+
+    /// Flushes the dirty pages the previous phase left (`sync(2)`, untimed), so every phase starts from the same
+    /// disk state and pays for its own writes, not for the writeback of the burst before it (the closed-loop payfee
+    /// writes ~40 MB of WAL a second just before the open-loop feeaddress).
+    static func settleDisk() {
+        #if canImport(Glibc)
+        sync()
+        #endif
     }
 
     /// The web app from a config file as an operator writes it, with the simulation's dcrd and wallets as the vspd
