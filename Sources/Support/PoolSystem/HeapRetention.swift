@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// How much freed memory glibc keeps for the next request instead of handing it back to the system at once.
 ///
 /// A tickets page of 10,000 tickets allocates ~7 MB and frees it; with glibc's defaults the freed top of the heap is
@@ -46,12 +42,5 @@ public enum HeapRetention {
 
     /// glibc's `mallopt`, looked up at run time (Swift's Glibc module does not export malloc.h).
     private typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
-    nonisolated(unsafe) private static let mallopt: Mallopt? = {
-        #if canImport(Glibc)
-        guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "mallopt") else { return nil }
-        return unsafeBitCast(symbol, to: Mallopt.self)
-        #else
-        return nil
-        #endif
-    }()
+    nonisolated(unsafe) private static let mallopt = CLibrarySymbol.function("mallopt", as: Mallopt.self)
 }
