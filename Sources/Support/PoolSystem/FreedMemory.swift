@@ -4,7 +4,7 @@
 public enum FreedMemory {
     /// glibc's `malloc_trim`, looked up at run time (Swift's Glibc module does not export malloc.h).
     private typealias Trim = @convention(c) (Int) -> Int32
-    nonisolated(unsafe) private static let trim = CLibrarySymbol.function("malloc_trim", as: Trim.self)
+    private static let trim = CLibrarySymbol.function("malloc_trim", as: Trim.self)
 
     /// `malloc_trim(0)` where glibc provides it; a no-op elsewhere. Takes milliseconds; call it after bursts only.
     public static func release() {

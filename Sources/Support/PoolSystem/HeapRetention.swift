@@ -42,5 +42,5 @@ public enum HeapRetention {
 
     /// glibc's `mallopt`, looked up at run time (Swift's Glibc module does not export malloc.h).
     private typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
-    nonisolated(unsafe) private static let mallopt = CLibrarySymbol.function("mallopt", as: Mallopt.self)
+    private static let mallopt = CLibrarySymbol.function("mallopt", as: Mallopt.self)
 }
