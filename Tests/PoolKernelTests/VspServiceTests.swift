@@ -149,6 +149,29 @@ final class VspServiceTests: XCTestCase {
         XCTAssertTrue(error(later).contains(#""timestamp":1800000001,"#))
     }
 
+    /// What a front may answer on its I/O thread without waiting: only an answer already signed for this second
+    /// whose figures are still fresh.
+    func testCachedVspInfo_onlyTheAnswerSignedThisSecondWithFreshFigures() async throws {
+        let h = try await harness()
+        XCTAssertNil(h.service.cachedVspInfo(), "nothing signed yet: the figures must be read first")
+        let first = await h.service.vspInfo()
+        XCTAssertEqual(h.service.cachedVspInfo(), first)
+        h.clock.withLock { $0 += 0.5 }  // .75
+        XCTAssertEqual(h.service.cachedVspInfo(), first, "the same second")
+        h.clock.withLock { $0 += 0.3 }  // the next second
+        XCTAssertNil(h.service.cachedVspInfo(), "a new second needs a new timestamp and signature")
+        let next = await h.service.vspInfo()
+        XCTAssertNotEqual(next, first)
+        XCTAssertEqual(h.service.cachedVspInfo(), next)
+        // Figures read at .25 are fresh for 60 s: signed again at 60.1, handed out until 60.25, not after, even
+        // though the second the answer names lasts until 61.
+        h.clock.withLock { $0 = 1_800_000_060.1 }
+        let lastFresh = await h.service.vspInfo()
+        XCTAssertEqual(h.service.cachedVspInfo(), lastFresh)
+        h.clock.withLock { $0 = 1_800_000_060.5 }
+        XCTAssertNil(h.service.cachedVspInfo(), "stale figures: the caller must go through vspInfo()")
+    }
+
     func testVspInfo_failingNodeBeforeFirstFill_isPlainCacheNotInitialized() async throws {
         let h = try await harness()
         h.node.state.withLock { $0.failure = WalletError(.walletUnreachable, "down") }

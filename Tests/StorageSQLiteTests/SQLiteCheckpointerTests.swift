@@ -18,7 +18,7 @@ final class SQLiteCheckpointerTests: XCTestCase {
         let storage = SQLiteStorage(configuration: .init(path: path), logger: .disabled)
         try await storage.migrate()
         let batches = 1_000, perBatch = 100
-        var largestWAL = 0
+        var largestWAL = 0, walShrank = false
         for batch in 0..<batches {
             try await storage.write { tx in
                 for n in 0..<perBatch {
@@ -27,7 +27,9 @@ final class SQLiteCheckpointerTests: XCTestCase {
                                                emailVerified: .verified))
                 }
             }
-            largestWAL = max(largestWAL, Self.size(path + "-wal"))
+            let wal = Self.size(path + "-wal")
+            walShrank = walShrank || wal < largestWAL
+            largestWAL = max(largestWAL, wal)
         }
         // Every commit of this test appended its pages; without checkpoints the WAL would hold them all.
         let deadline = Date().addingTimeInterval(30)
@@ -37,7 +39,16 @@ final class SQLiteCheckpointerTests: XCTestCase {
         // A WAL frame is a 4,096-byte page and a 24-byte header; one commit adds at most a few hundred frames.
         XCTAssertLessThan(largestWAL, (Int(SQLiteCheckpointer.writerCheckpointFrames) + 2_000) * 4_120,
                           "the WAL grew past its bound: \(largestWAL) bytes")
-        // Once a checkpoint has caught up, the next write starts the WAL over and cuts the file back to its limit.
+        // Under steady writes the WAL starts over in the same file: cutting it and growing it again each time made
+        // the disk's journal commits, and the checkpoints waiting on them, slow.
+        XCTAssertGreaterThan(largestWAL, 16 << 20, "the writes filled the WAL well past a few thousand pages")
+        XCTAssertFalse(walShrank, "the WAL file was cut back while it stayed within its bound")
+        // A burst past the limit (here one transaction of 60 MB from another connection): once a checkpoint has
+        // caught up, the next write starts the WAL over and cuts the file back to its limit.
+        let other = SQLiteConnection(path: path, label: "test-burst", busyTimeoutMilliseconds: 5_000, isReader: false)
+        try await other.perform { try $0.executeScript("CREATE TABLE burst(b BLOB); INSERT INTO burst VALUES (zeroblob(60000000));") }
+        await other.shutdown()
+        XCTAssertGreaterThan(Self.size(path + "-wal"), SQLiteCheckpointer.walSizeLimit, "the burst grew the WAL past its limit")
         let quiet = Date().addingTimeInterval(30)
         var n = 0
         while Self.size(path + "-wal") > SQLiteCheckpointer.walSizeLimit && Date() < quiet {

@@ -47,6 +47,16 @@ final class VspInfoCache: Sendable {
         }
     }
 
+    /// The answer signed for `second`, if the figures it carries are still fresh at `now`: what a request can be
+    /// given without waiting for anything.
+    func freshSignedReply(second: Int64, now: Double, maxAge: Double) -> VspReply? {
+        state.withLock { state in
+            guard let figures = state.figures, now - state.refreshedAt < maxAge,
+                  let signed = state.signed, signed.second == second, signed.figures == figures else { return nil }
+            return signed.reply
+        }
+    }
+
     func keep(_ reply: VspReply, second: Int64, figures: Figures) {
         state.withLock { $0.signed = (second, figures, reply) }
     }
@@ -91,6 +101,13 @@ extension VspService {
         let reply = signer.reply(status: 200, body: body)
         info.keep(reply, second: second, figures: figures)
         return reply
+    }
+
+    /// The vspinfo answer already signed for this second with fresh figures, or nil: then `vspInfo()` makes it.
+    /// Never waits, so a front may answer with it on its I/O thread (a burst of vspinfo costs no task per request).
+    public func cachedVspInfo() -> VspReply? {
+        let now = clock()
+        return info.freshSignedReply(second: Int64(now.rounded(.down)), now: now, maxAge: configuration.infoRefreshSeconds)
     }
 
     /// Database counts, dcrd's best header, the wallets online; nil (logged) when any part fails.

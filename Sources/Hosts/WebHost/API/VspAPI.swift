@@ -27,6 +27,7 @@ public struct VspAPI: Sendable {
         let name = request.parameters["*"] ?? ""
         if name == "vspinfo" {
             guard request.method == .get else { return .immediate(notFound) }
+            if let cached = service.cachedVspInfo() { return .immediate(render(cached)) }
             return .deferred { render(await service.vspInfo()) }
         }
         guard let endpoint = VspEndpoint(rawValue: name) else {

@@ -1,28 +1,44 @@
 /// Writes a response in HTTP/1.1 wire form.
+///
+/// Byte appends only: no lower-cased copies, no interpolated strings. A small answer (vspinfo at 50,000/s on one
+/// I/O thread) spent 7 % of that thread here when every header went through `lowercased()` and a `Set`.
 enum HTTPResponseSerializer {
     /// Headers the server owns; a handler's values for them are ignored.
-    private static let serverOwned: Set<String> = ["content-length", "connection", "date", "transfer-encoding"]
+    private static let serverOwned = ["content-length", "connection", "date", "transfer-encoding"]
 
     /// Appends the response to `buffer`; returns the number of body bytes written.
     @discardableResult
     static func append(_ response: HTTPResponse, keepAlive: Bool, omitBody: Bool, date: String,
                        to buffer: inout [UInt8]) -> Int {
         buffer.reserveCapacity(buffer.count + 160 + response.body.count)
-        appendASCII("HTTP/1.1 \(response.status.code) \(response.status.reason)\r\n", to: &buffer)
-        for (name, value) in response.headers {
-            if serverOwned.contains(name.lowercased()) { continue }
-            appendASCII(name, to: &buffer)
+        buffer.append(contentsOf: "HTTP/1.1 ".utf8)
+        appendDecimal(response.status.code, to: &buffer)
+        buffer.append(UInt8(ascii: " "))
+        buffer.append(contentsOf: response.status.reason.utf8)
+        buffer.append(contentsOf: [13, 10])
+        for (name, value) in response.headers where !isServerOwned(name) {
+            buffer.append(contentsOf: name.utf8)
             buffer.append(contentsOf: [UInt8(ascii: ":"), UInt8(ascii: " ")])
             // A CR or LF in a value would let a handler's input split the response: drop them.
-            for byte in value.utf8 where byte != 13 && byte != 10 { buffer.append(byte) }
+            if value.utf8.contains(where: { $0 == 13 || $0 == 10 }) {
+                for byte in value.utf8 where byte != 13 && byte != 10 { buffer.append(byte) }
+            } else {
+                buffer.append(contentsOf: value.utf8)
+            }
             buffer.append(contentsOf: [13, 10])
         }
         let length = response.file?.length ?? response.body.count
         if !response.status.forbidsBody {
-            appendASCII("Content-Length: \(length)\r\n", to: &buffer)
+            buffer.append(contentsOf: "Content-Length: ".utf8)
+            appendDecimal(length, to: &buffer)
+            buffer.append(contentsOf: [13, 10])
         }
-        if !date.isEmpty { appendASCII("Date: \(date)\r\n", to: &buffer) }
-        if !keepAlive { appendASCII("Connection: close\r\n", to: &buffer) }
+        if !date.isEmpty {
+            buffer.append(contentsOf: "Date: ".utf8)
+            buffer.append(contentsOf: date.utf8)
+            buffer.append(contentsOf: [13, 10])
+        }
+        if !keepAlive { buffer.append(contentsOf: "Connection: close\r\n".utf8) }
         buffer.append(contentsOf: [13, 10])
         guard !omitBody, !response.status.forbidsBody else { return 0 }
         // A file body follows the head as the connection drains (`HTTPConnection.file`).
@@ -30,7 +46,23 @@ enum HTTPResponseSerializer {
         return length
     }
 
-    private static func appendASCII(_ text: String, to buffer: inout [UInt8]) {
-        buffer.append(contentsOf: text.utf8)
+    private static func isServerOwned(_ name: String) -> Bool {
+        serverOwned.contains { $0.caseInsensitiveEquals(name) }
+    }
+
+    /// `value` (≥ 0) in decimal ASCII.
+    private static func appendDecimal(_ value: Int, to buffer: inout [UInt8]) {
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var rest = UInt(max(0, value)), count = 0
+        withUnsafeMutableBytes(of: &digits) { out in
+            repeat {
+                out[19 - count] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+                count += 1
+            } while rest > 0
+            buffer.append(contentsOf: out[(20 - count)...])
+        }
     }
 }
