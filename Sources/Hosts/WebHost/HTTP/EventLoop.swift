@@ -14,7 +14,22 @@ final class EventLoop: @unchecked Sendable {
     enum Message: Sendable {
         case completed(connection: UInt64, response: HTTPResponse)
         case drain(deadline: UInt64)
+        /// A connection another loop accepted and handed to this one (`HTTPServerCore.loopFor(_:)`).
+        case adopt(AcceptedSocket)
     }
+
+    /// An accepted, admitted socket on its way to the loop that will serve it.
+    struct AcceptedSocket: Sendable {
+        let fd: Int32
+        let peer: String
+        let trusted: Bool
+        let counted: Bool
+        let perIPKey: String?
+        let acceptedAt: UInt64
+    }
+
+    /// Connections this loop serves or has been handed (read by other loops to pick the least busy one).
+    let load = Atomic<Int>(0)
 
     private static let wakeID: UInt64 = 1
     private static let listenerBaseID: UInt64 = 16
@@ -104,6 +119,8 @@ final class EventLoop: @unchecked Sendable {
             if draining && (connections.isEmpty || now >= drainDeadline) { break }
         }
         for connection in Array(connections.values) { closeConnection(connection) }
+        // Sockets handed over after this loop stopped reading its inbox are closed, not leaked.
+        for case .adopt(let socket) in inbox.withLock({ $0 }) { release(socket) }
     }
 
     /// How long `epoll_wait` may sleep: until the next sweep while there is something to sweep (connections, paused
@@ -137,6 +154,8 @@ final class EventLoop: @unchecked Sendable {
                 process(connection)
             case .drain(let deadline):
                 beginDrain(deadline: deadline)
+            case .adopt(let socket):
+                if draining { release(socket) } else { serve(socket) }
             }
         }
     }
@@ -192,22 +211,46 @@ final class EventLoop: @unchecked Sendable {
                 shared.logger.warn("connection from \(peer) refused: \(shared.configuration.maxConnections) connections open")
                 refusal = HTTPServerCore.overloadResponse
             }
-            let connection = HTTPConnection(id: nextConnectionID, fd: fd, peer: peer, peerTrusted: trusted,
-                                            limits: shared.configuration.limits, now: now, counted: admitted)
-            connection.perIPKey = perIPKey
-            nextConnectionID += 1
-            connections[connection.id] = connection
-            register(fd: fd, id: connection.id, events: EPOLLIN.rawValue)
-            connection.registeredEvents = EPOLLIN.rawValue
+            let socket = AcceptedSocket(fd: fd, peer: peer, trusted: trusted, counted: admitted, perIPKey: perIPKey,
+                                        acceptedAt: now)
             if let refusal {
+                load.add(1, ordering: .relaxed)
+                let connection = serve(socket)
                 connection.writeBuffer = refusal
                 connection.phase = .closingAfterWrite
                 connection.writePendingSince = now
                 flush(connection)
             } else if draining {
-                closeConnection(connection)
+                load.add(1, ordering: .relaxed)
+                release(socket)
+            } else {
+                // Connections opened at once (wrk's 64, a proxy's pool) would otherwise all stay on the loop that
+                // woke first while the others idle: each goes to the loop serving the fewest.
+                let target = shared.loopFor(self)
+                if target === self { serve(socket) } else { target.post(.adopt(socket)) }
             }
         }
+    }
+
+    /// Starts serving an accepted socket on this loop (its `load` already counts it).
+    @discardableResult
+    private func serve(_ socket: AcceptedSocket) -> HTTPConnection {
+        let connection = HTTPConnection(id: nextConnectionID, fd: socket.fd, peer: socket.peer, peerTrusted: socket.trusted,
+                                        limits: shared.configuration.limits, now: socket.acceptedAt, counted: socket.counted)
+        connection.perIPKey = socket.perIPKey
+        nextConnectionID += 1
+        connections[connection.id] = connection
+        register(fd: socket.fd, id: connection.id, events: EPOLLIN.rawValue)
+        connection.registeredEvents = EPOLLIN.rawValue
+        return connection
+    }
+
+    /// Closes a socket that will not be served, releasing what counts it.
+    private func release(_ socket: AcceptedSocket) {
+        close(socket.fd)
+        load.subtract(1, ordering: .relaxed)
+        if socket.counted { shared.releaseConnection() }
+        if let key = socket.perIPKey { shared.releasePerIP(key) }
     }
 
     /// One warning a minute at most (a flood from one address must not flood the log too).
@@ -435,6 +478,7 @@ final class EventLoop: @unchecked Sendable {
 
     private func closeConnection(_ connection: HTTPConnection) {
         guard connections.removeValue(forKey: connection.id) != nil else { return }
+        load.subtract(1, ordering: .relaxed)
         epoll_ctl(epollFD, EPOLL_CTL_DEL, connection.fd, nil)
         close(connection.fd)
         if connection.counted { shared.releaseConnection() }

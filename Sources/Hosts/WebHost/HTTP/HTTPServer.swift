@@ -75,6 +75,7 @@ public final class HTTPServer: EngineService {
             var loops: [EventLoop] = []
             for index in 0..<max(1, configuration.eventLoops) { loops.append(try EventLoop(index: index, shared: core)) }
             state = .running(core: core, loops: loops)
+            core.attach(loops)
             return (core, loops)
         }
         logger.info("\(configuration.name): listening on \(address)")
@@ -99,6 +100,7 @@ public final class HTTPServer: EngineService {
         } onCancel: {
             self.shutdown()
         }
+        core.attach([])
         for fd in core.listenerFDs { close(fd) }
         if case .unix(let path) = address { unlink(path) }
         state.withLock { $0 = .stopped }

@@ -47,6 +47,8 @@ final class HTTPServerCore: Sendable {
     /// once at accept and once at close, never per request.
     private let connectionsPerIP = Mutex<[String: Int]>([:])
     private let forwardedHeaderSeen = Atomic<Bool>(false)
+    /// The server's event loops while it runs (empty otherwise: they and this core refer to each other).
+    private let loops = Mutex<[EventLoop]>([])
 
     init(configuration: HTTPServerConfiguration, responder: any HTTPResponder, logger: Logger,
          metrics: HTTPServerMetrics?, listenerFDs: [Int32]) {
@@ -62,6 +64,21 @@ final class HTTPServerCore: Sendable {
                             idle: MonotonicClock.nanoseconds(configuration.idleTimeout),
                             write: MonotonicClock.nanoseconds(configuration.writeTimeout))
         requestIDPrefix = String(UInt32.random(in: 0x1000_0000...UInt32.max), radix: 36) + "-"
+    }
+
+    func attach(_ running: [EventLoop]) { loops.withLock { $0 = running } }
+
+    /// The loop that serves a connection `acceptor` has just accepted: the one with the fewest connections,
+    /// `acceptor` on a tie. Counts the connection in that loop's `load` before returning it.
+    func loopFor(_ acceptor: EventLoop) -> EventLoop {
+        var chosen = acceptor
+        var least = acceptor.load.load(ordering: .relaxed)
+        for loop in loops.withLock({ $0 }) where loop !== acceptor {
+            let load = loop.load.load(ordering: .relaxed)
+            if load < least { (chosen, least) = (loop, load) }
+        }
+        chosen.load.add(1, ordering: .relaxed)
+        return chosen
     }
 
     /// Counts a new connection; false when `maxConnections` are already open.
