@@ -533,6 +533,38 @@ final class VspServiceTests: XCTestCase {
         XCTAssertEqual(awaited9?.feeTxStatus, .error)
     }
 
+    /// §5.4 step 8 (vspd assigns each valid map as the request carries it): a payfee resubmitted after a failed
+    /// broadcast without `tspendpolicy` / `treasurypolicy` leaves them `{}`, not what the first payfee stored;
+    /// an invalid map still keeps the stored one.
+    func testPayFee_resubmittedWithoutPolicies_storesThemEmpty_invalidOneKeepsTheStored() async throws {
+        let h = try await harness()
+        let fixture = try VspTicketFixture(seed: 22)
+        h.node.add(fixture.ticketHex, txid: fixture.ticketHash, confirmations: 8)
+        let quote = try await h.quote(fixture)
+        let feeTx = try fixture.feeTransaction(paying: quote["feeaddress"] as! String, amount: expectedFee)
+        let (tspend, key) = (String(repeating: "cd", count: 32), "03" + String(repeating: "ef", count: 32))
+        let start = #"{"timestamp":1700000001,"tickethash":"\#(fixture.ticketHash)","feetx":"\#(feeTx)","votingkey":"\#(try fixture.votingWIF)","votechoices":{"maxtreasuryspend":"no"}"#
+        h.node.state.withLock { $0.rejections[feeTx] = WalletError.rpc(code: -26, message: "insufficient priority") }
+        var (reply, _) = try await h.post(.payFee, start + #","tspendpolicy":{"\#(tspend)":"yes"},"treasurypolicy":{"\#(key)":"no"}}"#, as: fixture)
+        XCTAssertEqual(error(reply), #"{"code":15,"message":"fee transaction could not be broadcast"}"#)
+        var stored = try await h.storage.read { try $0.vspTicket(hash: fixture.ticketHash) }
+        XCTAssertEqual(stored?.feeTxStatus, .error)
+        XCTAssertEqual(stored?.tSpendPolicy, [tspend: "yes"])
+
+        h.node.state.withLock { $0.rejections = [:] }
+        (reply, _) = try await h.post(.payFee, start.replacingOccurrences(of: "\"no\"", with: "\"yes\"")
+                                      + #","treasurypolicy":{"\#(key)":"maybe"}}"#, as: fixture)
+        XCTAssertEqual(reply.status, 200, error(reply))
+        stored = try await h.storage.read { try $0.vspTicket(hash: fixture.ticketHash) }
+        XCTAssertEqual(stored?.feeTxStatus, .broadcast)
+        XCTAssertEqual(stored?.voteChoices, ["maxtreasuryspend": "yes"])
+        XCTAssertEqual(stored?.tSpendPolicy, [:], "absent: replaced by the empty map")
+        XCTAssertEqual(stored?.treasuryPolicy, [key: "no"], "invalid: the stored map is kept")
+        let (status, _) = try await h.post(.ticketStatus, #"{"tickethash":"\#(fixture.ticketHash)"}"#, as: fixture)
+        XCTAssertTrue(error(status).contains(#""votechoices":{"maxtreasuryspend":"yes"},"tspendpolicy":{},"treasurypolicy":{"\#(key)":"no"}"#),
+                      error(status))
+    }
+
     // MARK: - setvotechoices (§5.6, §9) and ticketstatus (§5.5)
 
     func testSetVoteChoices_replayRule_validation_merge_andWalletCalls() async throws {

@@ -13,11 +13,13 @@ extension VspService {
         let network = configuration.network
         guard let wif = try? WIF.decode(request.votingKey, network: network) else { throw VspAPIError(.invalidPrivKey) }
 
-        // Invalid preferences do not fail payfee: each map is kept only when all of it is valid.
+        // Invalid preferences do not fail payfee: each map replaces the stored one only when all of it is valid. An
+        // absent map has no invalid entry, so it replaces the stored one with {} (vspd stores the nil map it got).
         var preferences = ticket.preferences
-        if let choices = request.voteChoices, (try? rules.checkVoteChoices(choices)) != nil { preferences.voteChoices = choices }
-        if let policy = request.tSpendPolicy, (try? rules.checkTSpendPolicy(policy)) != nil { preferences.tSpendPolicy = policy }
-        if let policy = request.treasuryPolicy, (try? rules.checkTreasuryPolicy(policy)) != nil { preferences.treasuryPolicy = policy }
+        let (choices, tSpend, treasury) = (request.voteChoices ?? [:], request.tSpendPolicy ?? [:], request.treasuryPolicy ?? [:])
+        if (try? rules.checkVoteChoices(choices)) != nil { preferences.voteChoices = choices }
+        if (try? rules.checkTSpendPolicy(tSpend)) != nil { preferences.tSpendPolicy = tSpend }
+        if (try? rules.checkTreasuryPolicy(treasury)) != nil { preferences.treasuryPolicy = treasury }
 
         let feeTx: DecredTransaction
         do {

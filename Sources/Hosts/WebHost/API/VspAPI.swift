@@ -31,11 +31,14 @@ public struct VspAPI: Sendable {
             return .deferred { render(await service.vspInfo()) }
         }
         guard let endpoint = VspEndpoint(rawValue: name) else {
-            // A trailing slash is redirected as gin does (301 for GET, 307 otherwise); the rest is unknown.
-            if name.hasSuffix("/"), name.dropLast() == "vspinfo" || VspEndpoint(rawValue: String(name.dropLast())) != nil {
+            // A trailing slash is redirected as gin does, only to a route of the request's own method (301 for GET,
+            // 307 for POST), the query kept; the rest is unknown.
+            let route = String(name.dropLast())
+            let isRoute = request.method == .get ? route == "vspinfo" : request.method == .post && VspEndpoint(rawValue: route) != nil
+            if name.hasSuffix("/"), isRoute {
                 var response = HTTPResponse(status: request.method == .get ? HTTPStatus(301, "Moved Permanently")
                                                 : HTTPStatus(307, "Temporary Redirect"))
-                response.headers.set("Location", "/api/v3/" + name.dropLast())
+                response.headers.set("Location", "/api/v3/" + route + (request.query.isEmpty ? "" : "?" + request.query))
                 return .immediate(response)
             }
             return .immediate(notFound)
@@ -74,13 +77,14 @@ public struct VspAPI: Sendable {
 }
 
 /// Go's `http.CrossOriginProtection` as vspd runs it on every route (spec §1.2): safe methods pass; others pass
-/// with `Sec-Fetch-Site` `same-origin` or `none`, or without that header when there is no `Origin` (every
-/// non-browser client) or its host is the request's `Host`.
+/// with `Sec-Fetch-Site` `same-origin` or `none`, or without that header (or with it empty) when there is no (or an
+/// empty) `Origin` (every non-browser client) or its host is the request's `Host`.
 enum VspCrossOriginCheck {
     static func allows(_ request: HTTPRequest) -> Bool {
         if [HTTPMethod.get, .head, .options].contains(request.method) { return true }
-        if let site = request.headers["Sec-Fetch-Site"] { return site == "same-origin" || site == "none" }
-        guard let origin = request.headers["Origin"] else { return true }
+        // Go reads a header with `Header.Get`: an empty value counts as none.
+        if let site = request.headers["Sec-Fetch-Site"], !site.isEmpty { return site == "same-origin" || site == "none" }
+        guard let origin = request.headers["Origin"], !origin.isEmpty else { return true }
         return originHost(origin) == request.headers["Host"]
     }
 
