@@ -20,7 +20,10 @@ public final class InMemoryVspNode: VspNodeBackend {
         public var poolSize: Int64 = 40_960
         public var net: UInt32 = 0x1214_1c16
         public var txIndex = true
-        public var versions: [String: APIVersion] = ["dcrdjsonrpcapi": APIVersion(major: 8, minor: 3, patch: 0)]
+        public var versions: [String: APIVersion] = [
+            "dcrd": APIVersion(major: 2, minor: 1, patch: 6),
+            "dcrdjsonrpcapi": APIVersion(major: 8, minor: 3, patch: 0),
+        ]
         /// Hex → the rejection `sendRawTransaction` answers instead of accepting it.
         public var rejections: [String: WalletError] = [:]
         /// Every `sendRawTransaction` argument, in call order.

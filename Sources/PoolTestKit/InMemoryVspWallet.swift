@@ -26,6 +26,7 @@ public final class InMemoryVspWallet: VspWalletBackend {
         public var rescans: [Int64] = []
         public var net: UInt32 = 0x1214_1c16
         public var versions: [String: APIVersion] = [
+            "dcrwallet": APIVersion(major: 2, minor: 1, patch: 6),
             "dcrwalletjsonrpcapi": APIVersion(major: 11, minor: 0, patch: 0),
             "dcrdjsonrpcapi": APIVersion(major: 8, minor: 3, patch: 0),
             "dcrd": APIVersion(major: 2, minor: 1, patch: 6),

@@ -124,6 +124,7 @@ final class VspSimwalletTests: XCTestCase {
         let walletInfo = try await wallets[0].call("walletinfo")
         assertFields(walletInfo, Self.walletInfo, omitEmpty: ["cointype"], "walletinfo")
         XCTAssertEqual(walletInfo["voting"]?.boolValue, true)
+        XCTAssertEqual(walletInfo["manualtickets"]?.boolValue, true, "vspd's voting wallets run with --manualtickets")
         XCTAssertEqual(walletInfo["voteversion"]?.intValue, Int64(try XCTUnwrap(NetParams.simnet.latestVoteVersion)))
 
         // Tickets can be bought from height 16 on (simnet: stake enabled at 32, maturity 16).
@@ -307,6 +308,21 @@ final class VspSimwalletTests: XCTestCase {
         await assertRPCError(-8, containing: "invalid policy") {
             try await wallet.call("settspendpolicy", [.string(unknown), "sometimes"])
         }
+        // dcrwallet's own words (`errNotImportedAccount`, `errWalletUnlockNeeded`): the account is checked first, the
+        // lock only when the key is stored.
+        let simnetKey = try WIF(privateKey: [UInt8](repeating: 9, count: 32), network: .simnet)
+        await assertRPCError(-4, containing: "imported addresses must belong to the imported account") {
+            try await wallet.call("importprivkey", [.string(simnetKey.encoded), "default", false, 0])
+        }
+        let locker = try await connect(controlAddress, "control (lock)")
+        _ = try await locker.call("simsetwalletfaults", [0, ["locked": true]])
+        await assertRPCError(-4, containing: "imported addresses must belong to the imported account") {
+            try await wallet.call("importprivkey", [.string(simnetKey.encoded), "default", false, 0])
+        }
+        await assertRPCError(-13, containing: "wallet or account locked; use walletpassphrase or unlockaccount first") {
+            try await wallet.call("importprivkey", [.string(simnetKey.encoded), "imported", false, 0])
+        }
+        _ = try await locker.call("simsetwalletfaults", [0, ["locked": false]])
         let empty = try await wallet.call("ticketinfo", [0])
         XCTAssertEqual(empty, .null)
         // The default choice moves the wallet's vote bits (walletinfo).

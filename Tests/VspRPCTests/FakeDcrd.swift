@@ -18,6 +18,8 @@ final class FakeDcrd: Sendable {
         var net: UInt32 = 0x1214_1c16
         var txIndex = true
         var api = (major: 8, minor: 3, patch: 0)
+        /// The `dcrd` program's version in `version`.
+        var program = (major: 2, minor: 1, patch: 6)
         var ticketPrice = "1.23456789"
         var poolSize = 40960
     }
@@ -115,8 +117,8 @@ final class FakeDcrd: Sendable {
             return json(#"{"version":2010600,"protocolversion":10,"blocks":\#(chain.blocks.count - 1),"timeoffset":0,"connections":8,"proxy":"","difficulty":1.5,"testnet":false,"relayfee":0.0001,"errors":"","txindex":\#(chain.txIndex)}"#)
         }
         rpc.handle("version") { _ in
-            let api = chain.value.api
-            return json(#"{"dcrd":{"versionstring":"2.1.6+release","major":2,"minor":1,"patch":6,"prerelease":"","buildmetadata":"release"},"dcrdjsonrpcapi":{"versionstring":"\#(api.major).\#(api.minor).\#(api.patch)","major":\#(api.major),"minor":\#(api.minor),"patch":\#(api.patch),"prerelease":"","buildmetadata":""}}"#)
+            let api = chain.value.api, program = chain.value.program
+            return json(#"{"dcrd":{"versionstring":"\#(program.major).\#(program.minor).\#(program.patch)+release","major":\#(program.major),"minor":\#(program.minor),"patch":\#(program.patch),"prerelease":"","buildmetadata":"release"},"dcrdjsonrpcapi":{"versionstring":"\#(api.major).\#(api.minor).\#(api.patch)","major":\#(api.major),"minor":\#(api.minor),"patch":\#(api.patch),"prerelease":"","buildmetadata":""}}"#)
         }
     }
 

@@ -17,6 +17,9 @@ final class FakeDcrwallet: Sendable {
         var net: UInt32 = 0x1214_1c16
         var spv = false
         var api = (major: 11, minor: 0, patch: 0)
+        /// The `dcrwallet` program's version and the API of its dcrd in `version`.
+        var program = (major: 2, minor: 1, patch: 6)
+        var nodeAPI = (major: 8, minor: 3, patch: 0)
     }
 
     let rpc: RecordingRPCServer
@@ -82,9 +85,10 @@ final class FakeDcrwallet: Sendable {
         rpc.handle("getcurrentnet") { _ in .int(Int64(wallet.value.net)) }
         rpc.handle("version") { _ in
             let state = wallet.value
-            let node = state.spv ? "" : #""dcrd":{"versionstring":"2.1.6","major":2,"minor":1,"patch":6,"prerelease":"","buildmetadata":""},"dcrdjsonrpcapi":{"versionstring":"8.3.0","major":8,"minor":3,"patch":0,"prerelease":"","buildmetadata":""},"#
+            let n = state.nodeAPI, program = state.program
+            let node = state.spv ? "" : #""dcrd":{"versionstring":"2.1.6","major":2,"minor":1,"patch":6,"prerelease":"","buildmetadata":""},"dcrdjsonrpcapi":{"versionstring":"\#(n.major).\#(n.minor).\#(n.patch)","major":\#(n.major),"minor":\#(n.minor),"patch":\#(n.patch),"prerelease":"","buildmetadata":""},"#
             let api = state.api
-            return json(#"{\#(node)"dcrwallet":{"versionstring":"2.1.6","major":2,"minor":1,"patch":6,"prerelease":"","buildmetadata":""},"dcrwalletjsonrpcapi":{"versionstring":"\#(api.major).\#(api.minor).\#(api.patch)","major":\#(api.major),"minor":\#(api.minor),"patch":\#(api.patch),"prerelease":"","buildmetadata":""}}"#)
+            return json(#"{\#(node)"dcrwallet":{"versionstring":"\#(program.major).\#(program.minor).\#(program.patch)","major":\#(program.major),"minor":\#(program.minor),"patch":\#(program.patch),"prerelease":"","buildmetadata":""},"dcrwalletjsonrpcapi":{"versionstring":"\#(api.major).\#(api.minor).\#(api.patch)","major":\#(api.major),"minor":\#(api.minor),"patch":\#(api.patch),"prerelease":"","buildmetadata":""}}"#)
         }
     }
 }

@@ -104,24 +104,24 @@ enum VspWire {
         return .object(object)
     }
 
-    /// `getinfo` of a dcrd 2.1 with `--txindex`.
+    /// `getinfo` of a dcrd 2.1.6 with `--txindex` (`version` is major·10⁶ + minor·10⁴ + patch·100).
     static func info(blocks: Int64) -> JSONValue {
         .object(JSONObject([
-            ("version", .int(2_010_000)), ("protocolversion", .int(11)), ("blocks", .int(blocks)), ("timeoffset", .int(0)),
+            ("version", .int(2_010_600)), ("protocolversion", .int(11)), ("blocks", .int(blocks)), ("timeoffset", .int(0)),
             ("connections", .int(8)), ("proxy", .string("")), ("difficulty", .double(1)), ("testnet", .bool(false)),
             ("relayfee", .double(0.0001)), ("errors", .string("")), ("txindex", .bool(true)),
         ]))
     }
 
-    /// dcrwallet's `WalletInfoResult` (`cointype` omitted when 0; `manualtickets` false: vspd's wallets process
-    /// tickets themselves).
+    /// dcrwallet's `WalletInfoResult` (`cointype` omitted when 0). `manualtickets` true: vspd's voting wallets run with
+    /// `--manualtickets` (they learn tickets only from vspd's `addtransaction`), and vspd logs an error for one without.
     static func json(walletInfo info: WalletInfo, coinType: UInt32) -> JSONValue {
         var object = JSONObject([("daemonconnected", .bool(info.daemonConnected)), ("unlocked", .bool(info.unlocked))])
         if coinType != 0 { object.entries.append(("cointype", .int(Int64(coinType)))) }
         object.entries += [
             ("txfee", .double(info.txFee)), ("votebits", .int(Int64(info.voteBits))),
             ("votebitsextended", .string(info.voteBitsExtended)), ("voteversion", .int(Int64(info.voteVersion))),
-            ("voting", .bool(info.voting)), ("manualtickets", .bool(false)),
+            ("voting", .bool(info.voting)), ("manualtickets", .bool(true)),
         ]
         return .object(object)
     }

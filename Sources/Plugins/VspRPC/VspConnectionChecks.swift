@@ -14,32 +14,49 @@ public enum VspConnectionChecks {
     public static let requiredNodeAPI = APIVersion(major: 8, minor: 3, patch: 0)
     /// dcrwallet's JSON-RPC API the vspd front needs: 11.0 or a later 11.x.
     public static let requiredWalletAPI = APIVersion(major: 11, minor: 0, patch: 0)
+    /// The dcrd and dcrwallet programs vspd 1.5 requires (§8.2): 2.1.6 or a later 2.x, so the agendas and security
+    /// fixes are current. vspd checks the programs' versions beside their APIs.
+    public static let requiredNodeProgram = APIVersion(major: 2, minor: 1, patch: 6)
+    public static let requiredWalletProgram = APIVersion(major: 2, minor: 1, patch: 6)
+    /// The `version` key of each program.
+    public static let nodeProgramName = "dcrd"
+    public static let walletProgramName = "dcrwallet"
 
-    /// Version, then network, then the transaction index.
+    /// Version (program, then API, as vspd's `checkVersion` calls), then network, then the transaction index.
     public static func checkNode(_ node: any VspNodeBackend, label: String, network: NetParams) async throws {
         let what = "dcrd at \(label)"
-        try checkAPI(try await node.version(), APIVersion.nodeAPIName, required: requiredNodeAPI, what: what)
+        let versions = try await node.version()
+        try checkVersion(versions, nodeProgramName, required: requiredNodeProgram, what: what)
+        try checkVersion(versions, APIVersion.nodeAPIName, required: requiredNodeAPI, what: what)
         try checkNetwork(try await node.currentNet(), network: network, what: what)
         guard try await node.hasTxIndex() else {
             throw refused("\(what) runs without the transaction index; restart it with --txindex")
         }
     }
 
-    /// Version (and not SPV: vspd needs the wallet's own dcrd), then network.
+    /// Versions in vspd's order — the wallet's dcrd and its API (their presence shows the wallet is not SPV, and they
+    /// are held to the node's minimums), then dcrwallet and its API — then network.
     public static func checkWallet(_ wallet: any VspWalletBackend, label: String, network: NetParams) async throws {
         let what = "dcrwallet at \(label)"
         let versions = try await wallet.version()
-        try checkAPI(versions, APIVersion.walletAPIName, required: requiredWalletAPI, what: what)
-        guard versions["dcrd"] != nil, versions[APIVersion.nodeAPIName] != nil else {
+        guard versions[nodeProgramName] != nil, versions[APIVersion.nodeAPIName] != nil else {
             throw refused("\(what) is an SPV wallet (its version lists no dcrd); the vspd front needs wallets connected to their own dcrd")
         }
+        let node = "the dcrd of \(what)"
+        try checkVersion(versions, nodeProgramName, required: requiredNodeProgram, what: node)
+        try checkVersion(versions, APIVersion.nodeAPIName, required: requiredNodeAPI, what: node)
+        try checkVersion(versions, walletProgramName, required: requiredWalletProgram, what: what)
+        try checkVersion(versions, APIVersion.walletAPIName, required: requiredWalletAPI, what: what)
         try checkNetwork(try await wallet.currentNet(), network: network, what: what)
     }
 
-    private static func checkAPI(_ versions: [String: APIVersion], _ name: String, required: APIVersion, what: String) throws {
+    /// vspd's `semverCompatible`: the same major, and minor.patch at least the required one.
+    private static func checkVersion(_ versions: [String: APIVersion], _ name: String, required: APIVersion, what: String) throws {
         guard let actual = versions[name] else { throw refused("\(what) does not report its \(name) version") }
         guard actual.isCompatible(withRequired: required) else {
-            throw refused("\(what) speaks \(name) \(actual.versionString); the vspd front needs \(required.major).\(required.minor) "
+            let minimum = required.patch == 0 ? "\(required.major).\(required.minor)" : required.versionString
+            let verb = name.hasSuffix("jsonrpcapi") ? "speaks" : "runs"
+            throw refused("\(what) \(verb) \(name) \(actual.versionString); the vspd front needs \(minimum) "
                 + "or a later \(required.major).x")
         }
     }

@@ -5,7 +5,7 @@ import PoolKernel
 extension SimnetWorld {
     /// `version` of today's dcrd: the node and its JSON-RPC API (vspd needs API ≥ 8.3, same major).
     static let vspNodeVersions: [String: APIVersion] = [
-        "dcrd": APIVersion(major: 2, minor: 1, patch: 0, buildMetadata: "release", versionString: "2.1.0+release"),
+        "dcrd": APIVersion(major: 2, minor: 1, patch: 6, buildMetadata: "release", versionString: "2.1.6+release"),
         APIVersion.nodeAPIName: APIVersion(major: 8, minor: 3, patch: 0),
     ]
 

@@ -32,7 +32,7 @@ extension SimnetWorld {
     func vspWalletVersion(_ wallet: Int) throws -> [String: APIVersion] {
         try checkUp(wallet)
         var versions = [
-            "dcrwallet": APIVersion(major: 2, minor: 1, patch: 0, buildMetadata: "release", versionString: "2.1.0+release"),
+            "dcrwallet": APIVersion(major: 2, minor: 1, patch: 6, buildMetadata: "release", versionString: "2.1.6+release"),
             APIVersion.walletAPIName: APIVersion(major: 11, minor: 0, patch: 0),
         ]
         if !wallets[wallet].faults.daemonDisconnected {
@@ -69,14 +69,13 @@ extension SimnetWorld {
                           voteBitsExtended: HexCoding.encode(extended.bytes), voteVersion: vspVoteVersion, voting: true)
     }
 
-    /// `importprivkey [wif, "imported", rescan, scanFrom]`: the ticket's voting key (a key already held is fine).
+    /// `importprivkey [wif, "imported", rescan, scanFrom]`: the ticket's voting key (a key already held is fine). In
+    /// dcrwallet's order and words (`internal/rpc/jsonrpc/methods.go` `importPrivKey`, `errors.go`): another account
+    /// −4, an undecodable key −5, then a locked wallet −13 (storing the key needs the passphrase).
     mutating func vspImportPrivateKey(_ wallet: Int, wif: String, account: String) throws {
         try checkUp(wallet)
-        if wallets[wallet].faults.locked {
-            throw SimnetError(.simnetWalletFailure, rpcCode: -13, "the wallet is locked: unlock it with walletpassphrase first")
-        }
         guard account == "imported" else {
-            throw SimnetError.walletFailure("private keys can only be imported into the \"imported\" account")
+            throw SimnetError.walletFailure("imported addresses must belong to the imported account")
         }
         let publicKey: [UInt8]
         do {
@@ -85,6 +84,9 @@ extension SimnetWorld {
             publicKey = try key.publicKey()
         } catch {
             throw SimnetError(.simnetInvalidParameter, rpcCode: -5, "WIF decode failed: \((error as? ChainError)?.message ?? "\(error)")")
+        }
+        if wallets[wallet].faults.locked {
+            throw SimnetError(.simnetWalletFailure, rpcCode: -13, "wallet or account locked; use walletpassphrase or unlockaccount first")
         }
         wallets[wallet].vsp.votingKeys.insert(SimnetCrypto.hash160(publicKey))
     }
