@@ -173,6 +173,13 @@ final class VspSimwalletTests: XCTestCase {
         assertFields(mined, Self.txRawResult, omitEmpty: ["blockindex"], "getrawtransaction (mined)")
         XCTAssertEqual(mined["confirmations"]?.intValue, 1)
         XCTAssertEqual(mined["blockhash"]?.stringValue, minedHash)
+        // Sent again once mined: dcrd's plain rule error (−1), which vspd does not take as sent, unlike −40.
+        await assertRPCError(-1, containing: "rejected transaction \(parentHash): transaction already exists") {
+            try await node.call("sendrawtransaction", [.string(parentHex), false])
+        }
+        await assertRPCError(-1, containing: "rejected transaction \(ticketHash): transaction already exists") {
+            try await node.call("sendrawtransaction", [.string(ticketHex), false])
+        }
         XCTAssertEqual(mined["blockheight"]?.intValue, 21)
         XCTAssertEqual(mined["hex"]?.stringValue, ticketHex)
         let vin = try XCTUnwrap(mined["vin"]?.arrayValue)

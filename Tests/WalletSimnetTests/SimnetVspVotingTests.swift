@@ -24,13 +24,19 @@ final class SimnetVspVotingTests: XCTestCase {
             try simnet.buySoloTicket(votingAddress: $0.address, commitmentAddress: commitment, broadcast: true)
         }
         let (yesTicket, noTicket, orphanTicket) = (tickets[0], tickets[1], tickets[2])
+        let duplicate = try await node.sendRawTransaction(yesTicket.ticketHex)
+        XCTAssertEqual(duplicate, yesTicket.ticketHash, "a transaction waiting in the mempool is success (−40)")
         simnet.mine(1)
         let purchaseBlock = try await node.blockHash(height: 21)
         let mined = try await node.rawTransaction(txid: yesTicket.ticketHash)
         XCTAssertEqual(mined.blockHash, purchaseBlock)
         XCTAssertEqual(mined.confirmations, 1)
-        let duplicate = try await node.sendRawTransaction(yesTicket.ticketHex)
-        XCTAssertEqual(duplicate, yesTicket.ticketHash, "a transaction the node already has is success (−40)")
+        do {
+            _ = try await node.sendRawTransaction(yesTicket.ticketHex)
+            XCTFail("a mined transaction sent again is dcrd's rule error, not a success")
+        } catch {
+            XCTAssertTrue("\(error)".contains("transaction already exists"), "\(error)")
+        }
         simnet.mine(16)
         let live = try await node.existsLiveTickets(tickets.map(\.ticketHash) + [tickets[0].parentHash])
         XCTAssertEqual(live, [true, true, true, false])

@@ -12,15 +12,20 @@ extension SimnetWorld {
     /// `sendrawtransaction [hex, false]`: a vote as before; a ticket built outside the simulation (a solo ticket,
     /// exactly one input and one commitment) or a regular transaction (fee payment, ticket parent) whose inputs are
     /// all spendable joins the mempool and is mined by the next block. Refusals as dcrd's: bad hex −22, a
-    /// transaction the node already has −40, an unknown or spent input an orphan (−1, dcrd's text, which vspd
+    /// transaction waiting in the mempool −40 (`already have transaction`), one already mined −1 (`transaction
+    /// already exists`), an unknown or spent input an orphan (−1, dcrd's text, which vspd
     /// matches), anything else −1 `rejected transaction <txid>: <reason>`.
     mutating func vspSendRawTransaction(_ hex: String) throws -> String {
         try checkNode()
         let transaction = try SimnetTransaction.deserialize(hex: hex)
         let txid = transaction.txid
-        if chain.ledger.contains(txid) || chain.ticketIndex[txid] != nil || chain.pendingTicket(txid) != nil
+        if chain.ledger.pending(txid) != nil || chain.pendingTicket(txid) != nil
             || chain.pendingVotes.values.contains(where: { $0.hash == txid }) {
             throw SimnetError(.simnetRejected, rpcCode: -40, "rejected transaction \(txid): already have transaction \(txid)")
+        }
+        // Mined already: dcrd's mempool finds it among the unspent outputs, a plain rule error (−1), not −40.
+        if chain.ledger.contains(txid) || chain.ticketIndex[txid] != nil {
+            throw Self.vspRejected(txid, "transaction already exists")
         }
         if SimnetVote.parse(transaction) != nil { return try chain.acceptVote(transaction).hex }
         do {
