@@ -44,6 +44,9 @@ public final class InMemoryVspNode: VspNodeBackend {
 
     private func read<T: Sendable>(_ body: (inout State) throws -> T) throws -> T { try state.call(body) }
 
+    /// Unreachable while an injected failure says the node cannot be reached.
+    public func isReachable() async -> Bool { state.withLock { $0.failure.map { !$0.isUnavailable } ?? true } }
+
     private func held(_ method: String, _ argument: String) async {
         if let hook = state.withLock({ $0.beforeCall }) { await hook(method, argument) }
     }
@@ -71,10 +74,15 @@ public final class InMemoryVspNode: VspNodeBackend {
                 throw WalletError.rpc(code: WalletRPCCode.deserialization, message: "Could not decode transaction")
             }
             let txid = tx.txid
-            if state.transactions[txid] == nil {
-                state.transactions[txid] = VspRawTransaction(hex: hex)
-                state.mempool.append(txid)
+            if let known = state.transactions[txid] {
+                if known.blockHeight > 0 || !known.blockHash.isEmpty {
+                    throw WalletError.rpc(code: WalletRPCCode.generic,
+                                          message: "rejected transaction \(txid): transaction already exists")
+                }
+                return txid  // waiting in the mempool: dcrd's −40, which is success
             }
+            state.transactions[txid] = VspRawTransaction(hex: hex)
+            state.mempool.append(txid)
             return txid
         }
     }

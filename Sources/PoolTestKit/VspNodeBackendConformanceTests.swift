@@ -52,7 +52,8 @@ open class VspNodeBackendConformanceTests: XCTestCase {
             ("unknownTransactionIsMinus5", checkVspNode_unknownTransactionIsMinus5),
             ("minedTransactionCarriesItsBlock", checkVspNode_minedTransactionCarriesItsBlock),
             ("undecodableTransactionIsMinus22", checkVspNode_undecodableTransactionIsMinus22),
-            ("sendingAKnownTransactionIsSuccess", checkVspNode_sendingAKnownTransactionIsSuccess),
+            ("sendingAgain_waitingIsSuccess_minedIsTheRuleError", checkVspNode_sendingAgain_waitingIsSuccess_minedIsTheRuleError),
+            ("reachableWhileConnected", checkVspNode_reachableWhileConnected),
             ("liveTicketBitsFollowTheHashes", checkVspNode_liveTicketBitsFollowTheHashes),
             ("bestHeaderIsTheTipOfTheMainChain", checkVspNode_bestHeaderIsTheTipOfTheMainChain),
             ("heightBeyondTheTipIsOutOfRange", checkVspNode_heightBeyondTheTipIsOutOfRange),
@@ -126,13 +127,24 @@ open class VspNodeBackendConformanceTests: XCTestCase {
         }
     }
 
-    public func checkVspNode_sendingAKnownTransactionIsSuccess() async throws {
+    public func checkVspNode_sendingAgain_waitingIsSuccess_minedIsTheRuleError() async throws {
         let (node, fixture) = try await nodeWithFixture()
-        let hex = VspChainSamples.hex(fixture.minedTransaction)
-        let first = try await node.sendRawTransaction(hex)
-        let again = try await node.sendRawTransaction(hex)
-        XCTAssertEqual(first, fixture.minedTransaction.txid, "the txid of a transaction the node already has")
-        XCTAssertEqual(again, fixture.minedTransaction.txid, "sending it again is success too (rpc −40 is not an error)")
+        let waiting = VspChainSamples.payment(seed: 0x5A)
+        let first = try await node.sendRawTransaction(VspChainSamples.hex(waiting))
+        let again = try await node.sendRawTransaction(VspChainSamples.hex(waiting))
+        XCTAssertEqual(first, waiting.txid, "the txid of the transaction sent")
+        XCTAssertEqual(again, waiting.txid, "sent again while in the mempool: success (rpc −40 is not an error)")
+        await assertVspRPCError(WalletRPCCode.generic, "sending a mined transaction again",
+                                messageContains: "transaction already exists") {
+            try await node.sendRawTransaction(VspChainSamples.hex(fixture.minedTransaction))
+        }
+    }
+
+    public func checkVspNode_reachableWhileConnected() async throws {
+        let node = try await node()
+        _ = try await node.bestBlockHeader()
+        let reachable = await node.isReachable()
+        XCTAssertTrue(reachable, "a node that answers is reachable")
     }
 
     public func checkVspNode_liveTicketBitsFollowTheHashes() async throws {

@@ -486,6 +486,25 @@ final class VspServiceTests: XCTestCase {
         XCTAssertEqual(error(reply), #"{"code":8,"message":"fee has expired"}"#)
     }
 
+    /// vspd's dcrd middleware runs before payfee's handler: with the node unreachable a quoted ticket's payfee is
+    /// E(1) even where a later check (bind, fee status) would have refused it otherwise; a bad signature still wins
+    /// (auth needs no dcrd for a ticket in the database).
+    func testPayFee_nodeUnreachable_isE1BeforeTheBindAndStatusChecks() async throws {
+        let h = try await harness()
+        let fixture = try VspTicketFixture(seed: 16)
+        _ = try await h.quote(fixture)
+        h.node.state.withLock { $0.failure = WalletError(.walletUnreachable, "dcrd down") }
+        var (reply, _) = try await h.post(.payFee, #"{"tickethash":"\#(fixture.ticketHash)"}"#, as: fixture)
+        XCTAssertEqual(error(reply), #"{"code":1,"message":"internal error"}"#, "not the bind failure E(0)")
+        let stranger = try VspTicketFixture(seed: 17)
+        (reply, _) = try await h.post(.payFee, #"{"tickethash":"\#(fixture.ticketHash)"}"#, as: stranger)
+        XCTAssertEqual(error(reply), #"{"code":10,"message":"bad request signature"}"#)
+        // A node that answers but fails one call is not "unavailable": the checks before that call run as before.
+        h.node.state.withLock { $0.failure = WalletError.rpc(code: -32603, message: "internal") }
+        (reply, _) = try await h.post(.payFee, #"{"tickethash":"\#(fixture.ticketHash)"}"#, as: fixture)
+        XCTAssertEqual(error(reply).prefix(10), #"{"code":0,"#)
+    }
+
     func testPayFee_acceptedThenE3_invalidChoicesDroppedNotFatal_recordKept() async throws {
         let h = try await harness()
         let fixture = try VspTicketFixture(seed: 16)

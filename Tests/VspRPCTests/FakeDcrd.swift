@@ -82,7 +82,10 @@ final class FakeDcrd: Sendable {
                 throw NetError.rpc(code: -22, message: "Argument must be hexadecimal string (not \"\(hex.prefix(16))\")")
             }
             return try chain.withLock { chain in
-                if chain.transactions[tx.txid] != nil {
+                if let known = chain.transactions[tx.txid] {
+                    if known.height != nil {
+                        throw NetError.rpc(code: -1, message: "rejected transaction \(tx.txid): transaction already exists")
+                    }
                     throw NetError.rpc(code: -40, message: "rejected transaction \(tx.txid): already have transaction \(tx.txid)")
                 }
                 chain.transactions[tx.txid] = (tx, nil)

@@ -126,6 +126,25 @@ final class VspDcrdWireTests: XCTestCase {
         }
     }
 
+    /// Reachable while its websocket is up; not once dcrd has gone (vspd then answers E(1) at payfee's first step).
+    func testReachable_whileConnected_notAfterTheNodeStops() async throws {
+        let node = try VspDcrdBackend(configuration: endpoint, logger: .disabled)
+        let before = await node.isReachable()
+        XCTAssertFalse(before, "never connected")
+        try await node.connect()
+        let connected = await node.isReachable()
+        XCTAssertTrue(connected)
+        dcrd.rpc.stop()
+        let deadline = Date().addingTimeInterval(10)
+        var reachable = true
+        while reachable && Date() < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+            reachable = await node.isReachable()
+        }
+        XCTAssertFalse(reachable, "dcrd stopped: the dropped websocket is noticed")
+        await node.close()
+    }
+
     func testUnreachableNode_isUnavailable_andWrongPasswordIsAuth() async throws {
         let listener = try TCPListener(bindTo: HostPort(host: "127.0.0.1", port: 0))
         var closed = endpoint!

@@ -19,6 +19,9 @@ public final class VspDcrdBackend: VspNodeBackend {
     /// Dials dcrd (TLS + websocket upgrade with the Basic header).
     public func connect() async throws { try await rpc.connect() }
 
+    /// The websocket is up (after a drop the client redials in the background; calls fail meanwhile).
+    public func isReachable() async -> Bool { rpc.client.isConnected }
+
     /// Dials dcrd and runs vspd's checks (`VspConnectionChecks.checkNode`) on this and every later connection;
     /// refused, the client is closed for good.
     public func connect(label: String, network: NetParams) async throws {

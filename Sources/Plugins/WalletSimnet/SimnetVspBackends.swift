@@ -21,7 +21,7 @@ public final class SimnetVspNodeBackend: VspNodeBackend {
                                  blockHash: found.blockHash, blockHeight: Int64(found.height ?? 0))
     }
 
-    /// A transaction the node already has (−40) is success, as the port says.
+    /// A transaction waiting in the mempool (−40) is success, as the port says; a mined one is dcrd's −1.
     public func sendRawTransaction(_ hex: String) async throws -> String {
         do {
             return try call { try $0.vspSendRawTransaction(hex) }
@@ -29,6 +29,8 @@ public final class SimnetVspNodeBackend: VspNodeBackend {
             return try call { _ in try SimnetTransaction.deserialize(hex: hex).txid.hex }
         }
     }
+
+    public func isReachable() async -> Bool { (try? call { try $0.checkNode() }) != nil }
 
     public func existsLiveTickets(_ hashes: [String]) async throws -> [Bool] { try call { try $0.vspExistsLiveTickets(hashes) } }
 

@@ -16,8 +16,9 @@ public protocol VspNodeBackend: Sendable {
     /// `getrawtransaction [txid, 1]`: the transaction, and once mined its block and confirmations
     /// (0 confirmations and no block while it is in the mempool). Unknown to the node → rpc −5.
     func rawTransaction(txid: String) async throws -> VspRawTransaction
-    /// `sendrawtransaction [hex, false]`: the txid. A transaction the node already has (rpc −40) is success;
-    /// other rejections keep dcrd's message (payfee matches its orphan text, §4.2).
+    /// `sendrawtransaction [hex, false]`: the txid. A transaction waiting in the node's mempool (rpc −40) is success;
+    /// one already mined is dcrd's rule error (rpc −1 `rejected transaction <txid>: transaction already exists`), as
+    /// vspd takes it; other rejections keep dcrd's message (payfee matches its orphan text, §4.2).
     func sendRawTransaction(_ hex: String) async throws -> String
     /// `existslivetickets [[hash, …]]`: for each hash, in order, whether it is in the live ticket pool
     /// (dcrd answers a hex bitset, bit i for hash i).
@@ -40,10 +41,16 @@ public protocol VspNodeBackend: Sendable {
     /// Sends `notifyblocks` and delivers each `blockconnected` to `handler` until `close()`; calling it again
     /// replaces the handler.
     func subscribeBlocks(_ handler: @escaping @Sendable (BlockConnected) -> Void) async throws
+    /// Whether the node can be reached now, answered without waiting on the network (a connection that is up).
+    /// vspd's dcrd middleware (§1.1): when it cannot get a connection, the request's next step that needs dcrd
+    /// answers `E(1)` — for payfee before its unknown-ticket, bind and fee-status checks.
+    func isReachable() async -> Bool
     /// Releases connections and stops notifications. Idempotent.
     func close() async
 }
 
 extension VspNodeBackend {
     public func close() async {}
+    /// Default for a plugin that cannot tell: reachable (each step then finds out at its own call).
+    public func isReachable() async -> Bool { true }
 }

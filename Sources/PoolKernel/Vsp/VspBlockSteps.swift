@@ -95,7 +95,7 @@ struct VspBlockSteps: Sendable {
 
     /// A broadcast fee the node does not know (another host claimed it and is still sending it, this host was
     /// killed between claiming and sending, or the mempool dropped it) is sent again from the kept hex before it is
-    /// given up as `error` (vspd gives up at once). Sending a transaction the node already has is a success.
+    /// given up as `error` (vspd gives up at once). One the mempool already holds (−40) counts as sent.
     private func sendAgain(_ ticket: VspTicket) async throws -> Bool {
         guard !ticket.feeTxHex.isEmpty else { return false }
         do {

@@ -4,6 +4,7 @@ import Foundation
 /// checks them; sent at once when the ticket is already confirmed (else the block handler sends it later).
 extension VspService {
     func payFee(_ auth: VspAuthenticatedRequest) async throws -> VspReply {
+        try await requireReachableNode()
         guard var ticket = auth.ticket else { throw VspAPIError(.unknownTicket) }
         let request = try VspRequest.decode(auth.body, as: .payFee)
         guard VspFeeTxStatus.awaitingPayment.contains(ticket.feeTxStatus) else { throw VspAPIError(.feeAlreadyReceived) }

@@ -101,6 +101,11 @@ public final class VspService: Sendable {
         return signer.reply(status: 200, body: object.encoded())
     }
 
+    /// vspd's dcrd middleware (§1.1): a node that cannot be reached is `E(1)` at the first step that needs it.
+    func requireReachableNode() async throws {
+        guard await node.isReachable() else { throw VspAPIError(.internalError) }
+    }
+
     /// `getrawtransaction [hash, 1]`; any failure is `E(1)`.
     func rawTransaction(_ hash: String) async throws -> VspRawTransaction {
         do {
