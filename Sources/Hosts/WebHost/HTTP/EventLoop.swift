@@ -213,21 +213,22 @@ final class EventLoop: @unchecked Sendable {
             }
             let socket = AcceptedSocket(fd: fd, peer: peer, trusted: trusted, counted: admitted, perIPKey: perIPKey,
                                         acceptedAt: now)
+            if refusal == nil && !draining {
+                // Connections opened at once (wrk's 64, a proxy's pool) would otherwise all stay on the loop that
+                // woke first while the others idle: each goes to the loop serving the fewest (counted there).
+                let target = shared.loopFor(self)
+                if target === self { serve(socket) } else { target.post(.adopt(socket)) }
+                continue
+            }
+            load.add(1, ordering: .relaxed)
             if let refusal {
-                load.add(1, ordering: .relaxed)
                 let connection = serve(socket)
                 connection.writeBuffer = refusal
                 connection.phase = .closingAfterWrite
                 connection.writePendingSince = now
                 flush(connection)
-            } else if draining {
-                load.add(1, ordering: .relaxed)
-                release(socket)
             } else {
-                // Connections opened at once (wrk's 64, a proxy's pool) would otherwise all stay on the loop that
-                // woke first while the others idle: each goes to the loop serving the fewest.
-                let target = shared.loopFor(self)
-                if target === self { serve(socket) } else { target.post(.adopt(socket)) }
+                release(socket)
             }
         }
     }
